@@ -1,0 +1,98 @@
+# tca: one binary, built through pkg-config. `make` builds build/tca (and ./tca),
+# `make asan` the same under AddressSanitizer/UBSan in build/asan, `make check` runs
+# every test, `make fuzz` builds the libFuzzer targets, `make bench` the benchmarks.
+
+BUILD    ?= build
+CC       ?= cc
+PKGS      = libmicrohttpd libcurl jansson sqlite3 libsodium
+OPT      ?= -O2
+CFLAGS   += -std=c17 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+            -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lroaring -lpthread -lm
+SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LAYERS   ?= base kv store twitch analysis jobs sim web
+TEST_DIRS ?= $(LAYERS)
+LIB_SRC   = $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
+CMD_SRC   = $(wildcard cmd/*.c)
+TEST_SUPPORT_SRC = $(wildcard tests/support/*.c)
+TEST_SRC  = $(foreach d,$(TEST_DIRS),$(wildcard tests/$(d)/test_*.c))
+BENCH_SRC = $(wildcard bench/bench_*.c)
+FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
+
+LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ   = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
+SUP_OBJ   = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN  = $(TEST_SRC:%.c=$(BUILD)/%)
+BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
+FUZZ_BIN  = $(FUZZ_SRC:%.c=$(BUILD)/%)
+
+.PHONY: all asan check tests unit fuzz fuzz-run bench demo deps format clean
+.SECONDARY:
+
+all: $(BUILD)/tca
+	@if [ "$(BUILD)" = build ]; then ln -sf build/tca tca; fi
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtca.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tca: $(CMD_OBJ) $(BUILD)/libtca.a
+	$(CC) $(CFLAGS) $(CMD_OBJ) $(BUILD)/libtca.a $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libtca.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(SUP_OBJ) $(BUILD)/libtca.a $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libtca.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(BUILD)/libtca.a $(LDLIBS) -o $@
+
+tests: $(BUILD)/tca $(TEST_BIN)
+
+unit: $(TEST_BIN)
+
+# The whole suite: unit tests, integration tests against `tca twitch-sim`, then the same
+# under the sanitizers, then a short run of every fuzz target.
+check: deps
+	$(MAKE) tests
+	scripts/run-tests.sh build
+	$(MAKE) BUILD=build/asan OPT=-O1 CFLAGS+="$(SAN)" LDFLAGS+="$(SAN)" tests
+	ASAN_OPTIONS=detect_leaks=1 scripts/run-tests.sh build/asan
+	$(MAKE) fuzz-run
+
+asan:
+	$(MAKE) BUILD=build/asan OPT=-O1 CFLAGS+="$(SAN)" tests
+
+# libFuzzer needs clang; the library is rebuilt with clang and the fuzzer's instrumentation.
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=clang OPT=-O1 \
+	    CFLAGS+="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/fuzz/libtca.a
+	@mkdir -p build/fuzz/tests/fuzz
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	    echo "clang $$f"; \
+	    clang -std=c17 -O1 -g -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined $$f \
+	        build/fuzz/libtca.a $(LDLIBS) -o build/fuzz/tests/fuzz/$$n || exit 1; done
+
+fuzz-run: fuzz
+	scripts/run-fuzz.sh
+
+bench: $(BENCH_BIN) $(BUILD)/tca
+
+deps:
+	scripts/install-deps.sh
+
+demo: deps all
+	scripts/demo.sh
+
+format:
+	clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC)
+
+clean:
+	rm -rf build tca
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

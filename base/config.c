@@ -1,0 +1,226 @@
+/*
+ * Configuration loading and validation. The messages here are the ones every role and
+ * `tca env-check` print, so they say what is wrong and what a good value looks like.
+ * Never print a secret's value.
+ */
+#include "base/config.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DOTENV_MAX_BYTES (256 * 1024)
+
+struct source {
+    struct dotenv_entry *entries;
+    int n;
+};
+
+static const char *lookup(const struct source *src, const char *key)
+{
+    const char *v = getenv(key);
+    if (v)
+        return v;
+    for (int i = src->n - 1; i >= 0; i--)
+        if (strcmp(src->entries[i].key, key) == 0)
+            return src->entries[i].value;
+    return NULL;
+}
+
+static void problem(struct config_problems *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void problem(struct config_problems *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    p->lines = xreallocarray(p->lines, p->n + 1, sizeof *p->lines);
+    p->lines[p->n++] = xstrdup(line);
+}
+
+static char *get_str(const struct source *src, const char *key, const char *dflt)
+{
+    const char *v = lookup(src, key);
+    if (v && *v)
+        return xstrdup(v);
+    return xstrdup(dflt);
+}
+
+static int is_http_url(const char *s)
+{
+    return s && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0) &&
+           strlen(s) > 8 && !strpbrk(s, " \t\r\n\"'<>");
+}
+
+static void strip_slash(char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    while (n > 0 && s[n - 1] == '/')
+        s[--n] = '\0';
+}
+
+static int parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int valid_listen(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    int port;
+    if (!colon || colon == s)
+        return 0;
+    return parse_int(colon + 1, 0, 65535, &port) == 0;
+}
+
+static int load_dotenv(const char *path, struct source *src, struct config_problems *p)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0; /* an absent .env is fine: everything may come from the environment */
+    char *text = xmalloc(DOTENV_MAX_BYTES + 1);
+    size_t len = fread(text, 1, DOTENV_MAX_BYTES + 1, f);
+    fclose(f);
+    if (len > DOTENV_MAX_BYTES) {
+        problem(p, "%s: larger than %d bytes", path, DOTENV_MAX_BYTES);
+        free(text);
+        return -1;
+    }
+    char err[128];
+    int n = dotenv_parse(text, len, &src->entries, err, sizeof err);
+    free(text);
+    if (n < 0) {
+        problem(p, "%s: %s", path, err);
+        return -1;
+    }
+    src->n = n;
+    return 0;
+}
+
+static void check_secret(struct config_problems *p, const char *secret)
+{
+    if (!secret || !*secret) {
+        problem(p, "APP_SESSION_SECRET is missing: base64 of at least 32 random bytes "
+                   "(`tca env-generate` prints one)");
+        return;
+    }
+    unsigned char bin[256];
+    size_t binlen = 0;
+    size_t len = strlen(secret);
+    int ok = sodium_base642bin(bin, sizeof bin, secret, len, NULL, &binlen, NULL,
+                               sodium_base64_VARIANT_ORIGINAL) == 0 ||
+             sodium_base642bin(bin, sizeof bin, secret, len, NULL, &binlen, NULL,
+                               sodium_base64_VARIANT_ORIGINAL_NO_PADDING) == 0 ||
+             sodium_base642bin(bin, sizeof bin, secret, len, NULL, &binlen, NULL,
+                               sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
+    sodium_memzero(bin, sizeof bin);
+    if (!ok || binlen < 32)
+        problem(p, "APP_SESSION_SECRET is malformed: it must be base64 of at least 32 random "
+                   "bytes (`tca env-generate` prints one)");
+}
+
+int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_problems *p)
+{
+    struct source src = {0};
+    memset(cfg, 0, sizeof *cfg);
+    memset(p, 0, sizeof *p);
+    if (dotenv_path)
+        load_dotenv(dotenv_path, &src, p);
+
+    const char *id = lookup(&src, "TWITCH_CLIENT_ID");
+    const char *secret = lookup(&src, "TWITCH_CLIENT_SECRET");
+    const char *redirect = lookup(&src, "TWITCH_REDIRECT_URL");
+    cfg->demo = (!id || !*id) && (!secret || !*secret) && (!redirect || !*redirect);
+    if (!cfg->demo) {
+        if (!id || !*id)
+            problem(p, "TWITCH_CLIENT_ID is missing: the Client ID of your Twitch app "
+                       "(dev.twitch.tv/console/apps), e.g. TWITCH_CLIENT_ID=abcd1234efgh5678");
+        else if (strlen(id) > 128 || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(id))
+            problem(p, "TWITCH_CLIENT_ID is malformed: expected lowercase letters and digits");
+        if (!secret || !*secret)
+            problem(p, "TWITCH_CLIENT_SECRET is missing: the Client Secret of your Twitch app");
+        if (!redirect || !*redirect)
+            problem(p, "TWITCH_REDIRECT_URL is missing: the OAuth redirect URL registered with "
+                       "your Twitch app, e.g. https://tca.example.com/auth/callback");
+        else if (!is_http_url(redirect))
+            problem(p, "TWITCH_REDIRECT_URL is malformed: expected an http(s) URL ending in "
+                       "/auth/callback");
+    }
+    cfg->twitch_client_id = xstrdup(id && *id ? id : NULL);
+    cfg->twitch_client_secret = xstrdup(secret && *secret ? secret : NULL);
+    cfg->twitch_redirect_url = xstrdup(redirect && *redirect ? redirect : NULL);
+
+    cfg->twitch_api_base = get_str(&src, "TWITCH_API_BASE", "https://api.twitch.tv/helix");
+    cfg->twitch_auth_base = get_str(&src, "TWITCH_AUTH_BASE", "https://id.twitch.tv/oauth2");
+    strip_slash(cfg->twitch_api_base);
+    strip_slash(cfg->twitch_auth_base);
+    if (!is_http_url(cfg->twitch_api_base))
+        problem(p, "TWITCH_API_BASE is malformed: expected an http(s) URL such as "
+                   "https://api.twitch.tv/helix");
+    if (!is_http_url(cfg->twitch_auth_base))
+        problem(p, "TWITCH_AUTH_BASE is malformed: expected an http(s) URL such as "
+                   "https://id.twitch.tv/oauth2");
+
+    cfg->db = get_str(&src, "TCA_DB", "tca.db");
+    cfg->listen = get_str(&src, "TCA_LISTEN", "127.0.0.1:8080");
+    if (!valid_listen(cfg->listen))
+        problem(p, "TCA_LISTEN is malformed: expected HOST:PORT, e.g. 127.0.0.1:8080");
+
+    const char *v = lookup(&src, "TCA_CAPTURE_INTERVAL");
+    cfg->capture_interval = 60;
+    if (v && *v && parse_int(v, 1, 86400, &cfg->capture_interval) < 0)
+        problem(p, "TCA_CAPTURE_INTERVAL is malformed: seconds between captures, 1 to 86400 "
+                   "(default 60)");
+    v = lookup(&src, "TCA_WORKERS");
+    cfg->workers = 2;
+    if (v && *v && parse_int(v, 1, 64, &cfg->workers) < 0)
+        problem(p, "TCA_WORKERS is malformed: capture threads, 1 to 64 (default 2)");
+
+    const char *app_secret = lookup(&src, "APP_SESSION_SECRET");
+    check_secret(p, app_secret);
+    cfg->app_session_secret = xstrdup(app_secret && *app_secret ? app_secret : NULL);
+
+    dotenv_free(src.entries, src.n);
+    return p->n ? TCA_EINVAL : 0;
+}
+
+void config_free(struct tca_config *cfg)
+{
+    free(cfg->twitch_client_id);
+    if (cfg->twitch_client_secret)
+        sodium_memzero(cfg->twitch_client_secret, strlen(cfg->twitch_client_secret));
+    free(cfg->twitch_client_secret);
+    free(cfg->twitch_redirect_url);
+    free(cfg->twitch_api_base);
+    free(cfg->twitch_auth_base);
+    free(cfg->db);
+    free(cfg->listen);
+    if (cfg->app_session_secret)
+        sodium_memzero(cfg->app_session_secret, strlen(cfg->app_session_secret));
+    free(cfg->app_session_secret);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+void config_problems_free(struct config_problems *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->lines[i]);
+    free(p->lines);
+    p->lines = NULL;
+    p->n = 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * Configuration from the environment and an optional .env file (the environment wins).
+ * Every role loads it the same way and refuses to start on the same problems that
+ * `tca env-check` lists. Secrets have no defaults.
+ */
+#ifndef TCA_CONFIG_H
+#define TCA_CONFIG_H
+
+#include <stddef.h>
+
+struct tca_config {
+    char *twitch_client_id;     /* TWITCH_CLIENT_ID */
+    char *twitch_client_secret; /* TWITCH_CLIENT_SECRET (secret) */
+    char *twitch_redirect_url;  /* TWITCH_REDIRECT_URL */
+    char *twitch_api_base;      /* TWITCH_API_BASE, no trailing slash */
+    char *twitch_auth_base;     /* TWITCH_AUTH_BASE, no trailing slash */
+    char *db;                   /* TCA_DB: SQLite file path */
+    char *listen;               /* TCA_LISTEN: HOST:PORT */
+    int capture_interval;       /* TCA_CAPTURE_INTERVAL, seconds */
+    int workers;                /* TCA_WORKERS: capture threads */
+    char *app_session_secret;   /* APP_SESSION_SECRET (secret), base64 of >= 32 bytes */
+    int demo;                   /* no Twitch app configured: serve runs the simulator */
+};
+
+/** A list of human-readable configuration problems, one line each. */
+struct config_problems {
+    char **lines;
+    size_t n;
+};
+
+/**
+ * Loads the configuration from the environment, then from dotenv_path if the file exists
+ * (NULL: no file). Fills cfg with values or defaults and appends every missing or malformed
+ * variable to problems. Returns 0 when there is no problem, TCA_EINVAL otherwise.
+ * The caller frees cfg with config_free and problems with config_problems_free.
+ */
+int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_problems *problems);
+/** Frees every string of cfg. */
+void config_free(struct tca_config *cfg);
+/** Frees the lines of problems. */
+void config_problems_free(struct config_problems *problems);
+
+/** One KEY=VALUE pair of a .env file. */
+struct dotenv_entry {
+    char *key;
+    char *value;
+};
+
+/**
+ * Parses .env text: KEY=VALUE lines, `#` comments, optional `export `, single or double
+ * quotes. Returns the number of entries (>= 0), written to *out (caller frees with
+ * dotenv_free), or TCA_EINVAL with the line number in err.
+ */
+int dotenv_parse(const char *text, size_t len, struct dotenv_entry **out, char *err,
+                 size_t errlen);
+/** Frees n entries returned by dotenv_parse. */
+void dotenv_free(struct dotenv_entry *entries, int n);
+
+#endif

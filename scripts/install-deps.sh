@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian packages tca builds, tests and runs with. Idempotent: does nothing
+# when every package is already there. Needs root (or sudo) the first time.
+set -eu
+pkgs="build-essential pkg-config clang libclang-rt-14-dev
+libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev
+libroaring-dev libcmocka-dev sqlite3 curl wrk"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

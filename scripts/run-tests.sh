@@ -1,0 +1,33 @@
+#!/bin/bash
+# Runs every unit test program of a build and every integration script, each under a time
+# limit, and ends with the plain summary line "N passed, N failed".
+# Usage: scripts/run-tests.sh BUILD_DIR [FILTER]
+set -u
+build=${1:-build}
+filter=${2:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+export TCA="$root/$build/tca"
+export TCA_ROOT="$root"
+out="$root/$build/test-logs"
+mkdir -p "$out"
+passed=0 failed=0 names=()
+run() { # name, command...
+    local name=$1; shift
+    [ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && return
+    local log="$out/$(echo "$name" | tr '/' '_').log" start=$SECONDS
+    if timeout 600 "$@" >"$log" 2>&1; then
+        passed=$((passed + 1)); echo "PASS $name ($((SECONDS - start))s)"
+    else
+        failed=$((failed + 1)); names+=("$name"); echo "FAIL $name ($((SECONDS - start))s)"
+        tail -n 40 "$log" | sed 's/^/    /'
+    fi
+}
+for t in $(find "$root/$build/tests" -type f -name 'test_*' -perm -u+x 2>/dev/null | sort); do
+    run "${t#$root/$build/}" "$t"
+done
+for t in $(ls "$root"/tests/integration/test_*.sh 2>/dev/null | sort); do
+    run "integration/$(basename "$t")" bash "$t"
+done
+[ ${#names[@]} -gt 0 ] && printf 'failed: %s\n' "${names[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

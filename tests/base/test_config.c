@@ -1,0 +1,120 @@
+/* Configuration: .env parsing, defaults, demo mode, and the problems env-check lists. */
+#include "tests/support/testutil.h"
+#include "base/config.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *vars[] = {"TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "TWITCH_REDIRECT_URL",
+                             "TWITCH_API_BASE", "TWITCH_AUTH_BASE", "TCA_DB", "TCA_LISTEN",
+                             "TCA_CAPTURE_INTERVAL", "TCA_WORKERS", "APP_SESSION_SECRET"};
+
+static int clear_env(void **state)
+{
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        unsetenv(vars[i]);
+    return 0;
+}
+
+static int has_problem(const struct config_problems *p, const char *prefix)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strncmp(p->lines[i], prefix, strlen(prefix)) == 0)
+            return 1;
+    return 0;
+}
+
+static void dotenv_parses_quotes_comments_and_export(void **state)
+{
+    const char *text = "# comment\n\nexport A=1\nB = \"two words\"\nC='x#y'\nD=v # note\n";
+    struct dotenv_entry *e;
+    char err[128];
+    int n = dotenv_parse(text, strlen(text), &e, err, sizeof err);
+    assert_int_equal(n, 4);
+    assert_string_equal(e[0].key, "A");
+    assert_string_equal(e[0].value, "1");
+    assert_string_equal(e[1].value, "two words");
+    assert_string_equal(e[2].value, "x#y");
+    assert_string_equal(e[3].value, "v");
+    dotenv_free(e, n);
+}
+
+static void dotenv_rejects_line_without_equals_with_its_number(void **state)
+{
+    const char *text = "A=1\nnot a pair\n";
+    struct dotenv_entry *e;
+    char err[128];
+    assert_true(dotenv_parse(text, strlen(text), &e, err, sizeof err) < 0);
+    assert_non_null(strstr(err, "line 2"));
+}
+
+static void missing_everything_is_demo_mode_but_needs_the_secret(void **state)
+{
+    struct tca_config cfg;
+    struct config_problems p;
+    assert_true(config_load(&cfg, NULL, &p) < 0);
+    assert_true(cfg.demo);
+    assert_int_equal(p.n, 1);
+    assert_true(has_problem(&p, "APP_SESSION_SECRET is missing"));
+    assert_string_equal(cfg.twitch_api_base, "https://api.twitch.tv/helix");
+    assert_string_equal(cfg.twitch_auth_base, "https://id.twitch.tv/oauth2");
+    assert_int_equal(cfg.capture_interval, 60);
+    config_free(&cfg);
+    config_problems_free(&p);
+}
+
+static void partial_twitch_app_lists_each_missing_variable(void **state)
+{
+    char *dir = test_tmpdir();
+    char *path = test_write_file(dir, ".env",
+                                 "TWITCH_CLIENT_ID=abc123\n"
+                                 "APP_SESSION_SECRET=c2hvcnQ=\n"
+                                 "TCA_CAPTURE_INTERVAL=0\nTCA_LISTEN=nope\n");
+    struct tca_config cfg;
+    struct config_problems p;
+    assert_true(config_load(&cfg, path, &p) < 0);
+    assert_false(cfg.demo);
+    assert_true(has_problem(&p, "TWITCH_CLIENT_SECRET is missing"));
+    assert_true(has_problem(&p, "TWITCH_REDIRECT_URL is missing"));
+    assert_true(has_problem(&p, "APP_SESSION_SECRET is malformed"));
+    assert_true(has_problem(&p, "TCA_CAPTURE_INTERVAL is malformed"));
+    assert_true(has_problem(&p, "TCA_LISTEN is malformed"));
+    for (size_t i = 0; i < p.n; i++)
+        assert_null(strstr(p.lines[i], "c2hvcnQ")); /* never echo a secret */
+    config_free(&cfg);
+    config_problems_free(&p);
+    free(path);
+    free(dir);
+}
+
+static void environment_wins_over_dotenv_and_bases_lose_trailing_slash(void **state)
+{
+    char *dir = test_tmpdir();
+    char *path = test_write_file(dir, ".env",
+                                 "TCA_DB=from-file.db\nTWITCH_API_BASE=http://127.0.0.1:9/helix/\n"
+                                 "APP_SESSION_SECRET=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+    setenv("TCA_DB", "from-env.db", 1);
+    struct tca_config cfg;
+    struct config_problems p;
+    assert_int_equal(config_load(&cfg, path, &p), 0);
+    assert_string_equal(cfg.db, "from-env.db");
+    assert_string_equal(cfg.twitch_api_base, "http://127.0.0.1:9/helix");
+    config_free(&cfg);
+    config_problems_free(&p);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(dotenv_parses_quotes_comments_and_export, clear_env),
+        cmocka_unit_test_setup(dotenv_rejects_line_without_equals_with_its_number, clear_env),
+        cmocka_unit_test_setup(missing_everything_is_demo_mode_but_needs_the_secret, clear_env),
+        cmocka_unit_test_setup(partial_twitch_app_lists_each_missing_variable, clear_env),
+        cmocka_unit_test_setup(environment_wins_over_dotenv_and_bases_lose_trailing_slash,
+                               clear_env),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
