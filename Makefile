@@ -6,8 +6,9 @@ BUILD    ?= build
 CC       ?= cc
 PKGS      = libmicrohttpd libcurl jansson sqlite3 libsodium
 OPT      ?= -O2
-CFLAGS   += -std=c17 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-            -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))
+# CFLAGS is left to the caller (sanitizers, fuzzing); the project's own flags live here.
+TCA_CFLAGS = -std=c17 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+            -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lroaring -lpthread -lm
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -35,22 +36,26 @@ all: $(BUILD)/tca
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "CC $<"
+	@$(CC) $(TCA_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libtca.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/tca: $(CMD_OBJ) $(BUILD)/libtca.a
-	$(CC) $(CFLAGS) $(CMD_OBJ) $(BUILD)/libtca.a $(LDLIBS) -o $@
+	@echo "LD $@"
+	@$(CC) $(TCA_CFLAGS) $(CMD_OBJ) $(BUILD)/libtca.a $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/%.c $(SUP_OBJ) $(BUILD)/libtca.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(SUP_OBJ) $(BUILD)/libtca.a $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+	@echo "LD $@"
+	@$(CC) $(TCA_CFLAGS) $< $(SUP_OBJ) $(BUILD)/libtca.a $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libtca.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(BUILD)/libtca.a $(LDLIBS) -o $@
+	@echo "LD $@"
+	@$(CC) $(TCA_CFLAGS) $< $(BUILD)/libtca.a $(LDLIBS) -o $@
 
 tests: $(BUILD)/tca $(TEST_BIN)
 
@@ -61,17 +66,17 @@ unit: $(TEST_BIN)
 check: deps
 	$(MAKE) tests
 	scripts/run-tests.sh build
-	$(MAKE) BUILD=build/asan OPT=-O1 CFLAGS+="$(SAN)" LDFLAGS+="$(SAN)" tests
+	$(MAKE) BUILD=build/asan OPT=-O1 CFLAGS="$(SAN)" tests
 	ASAN_OPTIONS=detect_leaks=1 scripts/run-tests.sh build/asan
 	$(MAKE) fuzz-run
 
 asan:
-	$(MAKE) BUILD=build/asan OPT=-O1 CFLAGS+="$(SAN)" tests
+	$(MAKE) BUILD=build/asan OPT=-O1 CFLAGS="$(SAN)" tests
 
 # libFuzzer needs clang; the library is rebuilt with clang and the fuzzer's instrumentation.
 fuzz:
 	$(MAKE) BUILD=build/fuzz CC=clang OPT=-O1 \
-	    CFLAGS+="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/fuzz/libtca.a
+	    CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build/fuzz/libtca.a
 	@mkdir -p build/fuzz/tests/fuzz
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	    echo "clang $$f"; \

@@ -58,6 +58,10 @@ int clock_parse_rfc3339(const char *s, int64_t *ms)
         p++;
     } else if (*p == '+' || *p == '-') {
         int hh, mm;
+        /* Exactly "+HH:MM": checked before skipping, so a short offset cannot overrun. */
+        for (int i = 1; i <= 5; i++)
+            if (i == 3 ? p[i] != ':' : (p[i] < '0' || p[i] > '9'))
+                return -1;
         if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
             return -1;
         offset = (hh * 60 + mm) * 60;

@@ -191,6 +191,12 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
     if (v && *v && parse_int(v, 1, 64, &cfg->workers) < 0)
         problem(p, "TCA_WORKERS is malformed: capture threads, 1 to 64 (default 2)");
 
+    v = lookup(&src, "TCA_JOB_LEASE");
+    cfg->job_lease_s = 120;
+    if (v && *v && parse_int(v, 1, 3600, &cfg->job_lease_s) < 0)
+        problem(p, "TCA_JOB_LEASE is malformed: seconds a worker holds a job before another "
+                   "may retry it, 1 to 3600 (default 120)");
+
     const char *app_secret = lookup(&src, "APP_SESSION_SECRET");
     check_secret(p, app_secret);
     cfg->app_session_secret = xstrdup(app_secret && *app_secret ? app_secret : NULL);

@@ -18,6 +18,7 @@ struct tca_config {
     char *listen;               /* TCA_LISTEN: HOST:PORT */
     int capture_interval;       /* TCA_CAPTURE_INTERVAL, seconds */
     int workers;                /* TCA_WORKERS: capture threads */
+    int job_lease_s;            /* TCA_JOB_LEASE: seconds before a crashed worker's job reruns */
     char *app_session_secret;   /* APP_SESSION_SECRET (secret), base64 of >= 32 bytes */
     int demo;                   /* no Twitch app configured: serve runs the simulator */
 };
