@@ -1,1 +1,54 @@
-int main(void){return 0;}
+/* tca: one binary, one subcommand per role or operation. */
+#include "cmd/commands.h"
+#include "cmd/app.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+};
+
+static const struct command commands[] = {
+    {"serve", cmd_serve, "every role in one process on SQLite (simulated Twitch if none set)"},
+    {"worker", cmd_worker, "run capture and enrichment jobs (and the scheduler)"},
+    {"twitch-sim", cmd_twitch_sim, "a local Twitch (OAuth + Helix) with simulated channels"},
+    {"env-check", cmd_env_check, "list missing or malformed configuration"},
+    {"env-generate", cmd_env_generate, "print fresh strong secrets"},
+    {"migrate", cmd_migrate, "apply pending store migrations"},
+    {"login", cmd_login, "log in with Twitch (device code, no browser needed here)"},
+    {"channels", cmd_channels, "your channel and the channels you moderate"},
+    {"capture", cmd_capture, "capture a channel's chatters once: capture LOGIN"},
+    {"watch", cmd_watch, "capture a channel periodically: watch LOGIN [--interval S]"},
+    {"sessions", cmd_sessions, "your analysis sessions"},
+    {"export", cmd_export, "export a session's chatters: export [--session ID] --format csv|json"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tca COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\nConfiguration comes from the environment and ./.env (see README).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int rc = commands[i].run(argc - 1, argv + 1);
+            curl_global_cleanup();
+            return rc;
+        }
+    }
+    fprintf(stderr, "tca: unknown command '%s' (try `tca --help`)\n", argv[1]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,83 @@
+/* Helpers for CLI commands that run jobs in their own process. */
+#include "cmd/cli_worker.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "jobs/user_token.h"
+
+#include <ctype.h>
+#include <string.h>
+
+int cli_resolve_channel(struct app *a, const struct store_user *me, const char *login,
+                        struct store_channel *out)
+{
+    char err[256];
+    size_t len = strlen(login);
+    if (len == 0 || len > CHATTER_LOGIN_MAX) {
+        fprintf(stderr, "tca: '%s' is not a Twitch login\n", login);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)login[i]) && login[i] != '_') {
+            fprintf(stderr, "tca: '%s' is not a Twitch login (letters, digits, _)\n", login);
+            return EXIT_USAGE;
+        }
+    if (store_channel_by_login(a->st, login, out, err, sizeof err) == 0)
+        return 0;
+    struct twitch_token tok = {0};
+    struct twitch_user u;
+    int rc = user_token_load(a->st, &a->keys, a->tw, me->id, clock_wall_ms(), &tok, err,
+                             sizeof err);
+    if (!rc)
+        rc = twitch_get_user_by_login(a->tw, &tok, login, &u, err, sizeof err);
+    user_token_persist_refresh(a->st, &a->keys, &tok, clock_wall_ms(), NULL, 0);
+    twitch_token_clear(&tok);
+    if (rc == TCA_ENOTFOUND) {
+        fprintf(stderr, "tca: Twitch has no channel '%s'\n", login);
+        return EXIT_FAIL;
+    }
+    if (rc) {
+        fprintf(stderr, "tca: %s\n", err);
+        return EXIT_FAIL;
+    }
+    memset(out, 0, sizeof *out);
+    out->id = u.id;
+    snprintf(out->login, sizeof out->login, "%s", u.login);
+    snprintf(out->display_name, sizeof out->display_name, "%s", u.display_name);
+    if (store_channel_upsert(a->st, out, err, sizeof err)) {
+        fprintf(stderr, "tca: %s\n", err);
+        return EXIT_FAIL;
+    }
+    return 0;
+}
+
+void cli_worker_env(struct app *a, struct worker_env *env)
+{
+    memset(env, 0, sizeof *env);
+    env->st = a->st;
+    env->tw = a->tw;
+    env->keys = &a->keys;
+    env->clock = clock_real();
+}
+
+void cli_print_outcome(FILE *f, struct store *st, const struct worker_outcome *o)
+{
+    static const char *const states[] = {"queued for retry", "running", "done", "failed"};
+    if (strcmp(o->kind, "capture") == 0 && o->state == JOB_DONE && o->capture.seq > 0) {
+        struct store_channel c = {0};
+        if (store_channel_get(st, o->channel_id, &c, NULL, 0))
+            snprintf(c.login, sizeof c.login, "%lld", (long long)o->channel_id);
+        fprintf(f,
+                "capture %s #%lld: %lld chatters, %lld joined, %lld left, %lld new to the "
+                "channel (%d pages, %lld ms)\n",
+                c.login, (long long)o->capture.seq, (long long)o->capture.chatter_count,
+                (long long)o->capture.joined, (long long)o->capture.left,
+                (long long)o->capture.new_to_channel, o->pages, (long long)o->duration_ms);
+    } else if (strcmp(o->kind, "enrich") == 0 && o->state == JOB_DONE) {
+        fprintf(f, "enriched %d profiles (%d renames)\n", o->enriched, o->renames);
+    } else {
+        fprintf(f, "job %lld (%s) %s%s%s\n", (long long)o->job_id, o->kind,
+                o->state >= 0 && o->state <= 3 ? states[o->state] : "?", o->error[0] ? ": " : "",
+                o->error);
+    }
+    fflush(f);
+}

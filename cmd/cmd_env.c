@@ -1,0 +1,49 @@
+/* env-check and env-generate: the configuration, checked the way every role checks it. */
+#include "cmd/app.h"
+#include "cmd/commands.h"
+#include "base/crypto.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_env_check(int argc, char **argv)
+{
+    struct tca_config cfg;
+    struct config_problems p;
+    if (argc > 1) {
+        fprintf(stderr, "usage: tca env-check\n");
+        return EXIT_USAGE;
+    }
+    int rc = config_load(&cfg, app_env_file(), &p);
+    if (rc) {
+        app_print_problems(&p);
+        fprintf(stderr, "%zu problem%s\n", p.n, p.n == 1 ? "" : "s");
+    } else {
+        printf("configuration ok (store %s, listen %s, capture every %d s)\n", cfg.db, cfg.listen,
+               cfg.capture_interval);
+        if (cfg.demo)
+            printf("no Twitch app configured: `tca serve` runs against a simulated Twitch "
+                   "(demo mode)\n");
+    }
+    config_problems_free(&p);
+    config_free(&cfg);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_env_generate(int argc, char **argv)
+{
+    if (argc > 1) {
+        fprintf(stderr, "usage: tca env-generate\n");
+        return EXIT_USAGE;
+    }
+    if (crypto_init()) {
+        fprintf(stderr, "tca: libsodium failed to initialise\n");
+        return EXIT_FAIL;
+    }
+    char *secret = crypto_random_base64(32);
+    printf("# fresh secrets from `tca env-generate`: keep them out of version control\n");
+    printf("APP_SESSION_SECRET=%s\n", secret);
+    free(secret);
+    return EXIT_OK;
+}

@@ -1,0 +1,94 @@
+/*
+ * login: the Device Code Grant, so a moderator can log in from a headless server: print the
+ * URL and code, poll until approved, then store the user and the sealed tokens.
+ */
+#include "cmd/app.h"
+#include "cmd/login_flow.h"
+#include "cmd/commands.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "jobs/user_token.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int wait_for_approval(struct app *a, const struct twitch_device *d,
+                             struct twitch_token *tok)
+{
+    char err[256];
+    int interval = d->interval_s > 0 ? d->interval_s : 5;
+    for (;;) {
+        clock_sleep_ms((int64_t)interval * 1000);
+        int rc = twitch_device_poll(a->tw, d, tok, err, sizeof err);
+        if (rc == 0)
+            return 0;
+        if (rc != TCA_ETEMP) {
+            fprintf(stderr, "tca login: %s\n", err);
+            return EXIT_FAIL;
+        }
+        if (clock_wall_ms() > d->expires_at_ms) {
+            fprintf(stderr, "tca login: the code expired before it was approved\n");
+            return EXIT_FAIL;
+        }
+    }
+}
+
+int login_device_flow(struct app *a, FILE *msg, struct store_user *user)
+{
+    struct twitch_device dev;
+    struct twitch_token tok = {0};
+    char err[256];
+    int rc = 0;
+    if (twitch_device_start(a->tw, TWITCH_SCOPES, &dev, err, sizeof err)) {
+        fprintf(stderr, "tca login: %s\n", err);
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    fprintf(msg, "To log in, open %s and enter the code %s\n", dev.verification_uri,
+            dev.user_code);
+    fflush(msg);
+    rc = wait_for_approval(a, &dev, &tok);
+    if (rc)
+        goto out;
+    if (twitch_oauth_validate(a->tw, &tok, err, sizeof err)) {
+        fprintf(stderr, "tca login: %s\n", err);
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    memset(user, 0, sizeof *user);
+    user->id = tok.user_id;
+    user->last_login_ms = clock_wall_ms();
+    snprintf(user->login, sizeof user->login, "%s", tok.login);
+    snprintf(user->display_name, sizeof user->display_name, "%s", tok.login);
+    struct twitch_user profile;
+    if (twitch_get_user_by_login(a->tw, &tok, tok.login, &profile, err, sizeof err) == 0)
+        snprintf(user->display_name, sizeof user->display_name, "%s", profile.display_name);
+    int64_t session_id = 0;
+    if (store_user_upsert(a->st, user, err, sizeof err) ||
+        user_token_save(a->st, &a->keys, &tok, clock_wall_ms(), err, sizeof err) ||
+        store_session_active(a->st, user->id, clock_wall_ms(), &session_id, err, sizeof err)) {
+        fprintf(stderr, "tca login: %s\n", err);
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    fprintf(msg, "Logged in as %s (id %lld); active session %lld\n", user->display_name,
+            (long long)user->id, (long long)session_id);
+out:
+    twitch_token_clear(&tok);
+    return rc;
+}
+
+int cmd_login(int argc, char **argv)
+{
+    struct app a;
+    struct store_user user;
+    if (argc > 1) {
+        fprintf(stderr, "usage: tca login\n");
+        return EXIT_USAGE;
+    }
+    int rc = app_open(&a, "login", 1);
+    if (!rc)
+        rc = login_device_flow(&a, stdout, &user);
+    app_close(&a);
+    return rc;
+}

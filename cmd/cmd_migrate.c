@@ -1,0 +1,29 @@
+/* migrate: apply pending store migrations and say which version the schema is at. */
+#include "cmd/app.h"
+#include "cmd/commands.h"
+
+#include <stdio.h>
+
+int cmd_migrate(int argc, char **argv)
+{
+    struct app a;
+    if (argc > 1) {
+        fprintf(stderr, "usage: tca migrate\n");
+        return EXIT_USAGE;
+    }
+    int rc = app_open(&a, "migrate", 0);
+    if (rc) {
+        app_close(&a);
+        return rc;
+    }
+    int from = 0, to = 0;
+    char err[256];
+    if (store_migrate(a.st, &from, &to, err, sizeof err)) {
+        fprintf(stderr, "tca migrate: %s\n", err);
+        rc = EXIT_FAIL;
+    } else {
+        printf("store %s: schema version %d\n", a.cfg.db, to);
+    }
+    app_close(&a);
+    return rc;
+}

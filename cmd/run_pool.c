@@ -1,0 +1,61 @@
+/* The long-running part of `serve` and `worker`: the pool, its log lines, graceful stop. */
+#include "cmd/run_pool.h"
+#include "cmd/signals.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "jobs/pool.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void on_outcome(void *ctx, const struct worker_outcome *o)
+{
+    struct store_capture_result c = o->capture;
+    (void)ctx;
+    if (strcmp(o->kind, "capture") == 0 && o->state == JOB_DONE && c.seq > 0)
+        log_info("capture channel=%" PRId64 " seq=%" PRId64 " chatters=%" PRId64
+                 " joined=%" PRId64 " left=%" PRId64 " new=%" PRId64 " pages=%d ms=%" PRId64,
+                 o->channel_id, c.seq, c.chatter_count, c.joined, c.left, c.new_to_channel,
+                 o->pages, o->duration_ms);
+    else if (strcmp(o->kind, "enrich") == 0 && o->state == JOB_DONE)
+        log_info("enrich profiles=%d renames=%d", o->enriched, o->renames);
+    else if (o->state == JOB_FAILED)
+        log_warn("job failed id=%" PRId64 " kind=%s error=\"%s\"", o->job_id, o->kind, o->error);
+    else if (o->state == JOB_QUEUED)
+        log_warn("job retry id=%" PRId64 " kind=%s error=\"%s\"", o->job_id, o->kind, o->error);
+}
+
+static void on_error(void *ctx, const char *message)
+{
+    (void)ctx;
+    log_error("%s", message);
+}
+
+int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
+{
+    struct worker_pool *pool = NULL;
+    char err[256];
+    struct pool_options o = {
+        .db_path = a->cfg.db,
+        .twitch = a->twitch,
+        .keys = &a->keys,
+        .workers = a->cfg.workers,
+        .lease_ms = (int64_t)a->cfg.job_lease_s * 1000,
+        .run_scheduler = run_scheduler,
+        .on_outcome = on_outcome,
+        .on_error = on_error,
+    };
+    if (worker_pool_start(&o, &pool, err, sizeof err)) {
+        log_error("%s: %s", role, err);
+        return EXIT_FAIL;
+    }
+    log_info("%s running workers=%d scheduler=%s store=%s", role, a->cfg.workers,
+             run_scheduler ? "on" : "off", a->cfg.db);
+    while (!signals_stop_requested())
+        clock_sleep_ms(100);
+    log_info("%s stopping: finishing jobs in flight", role);
+    worker_pool_stop(pool);
+    log_info("%s stopped", role);
+    return EXIT_OK;
+}

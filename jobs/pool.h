@@ -1,0 +1,40 @@
+/*
+ * A pool of worker threads (and optionally the scheduler) over one store. Each thread opens
+ * its own store connection and Twitch client; the rate-limit budget in the settings is
+ * shared. Stopping is graceful: a thread finishes the job it holds, then exits.
+ */
+#ifndef TCA_POOL_H
+#define TCA_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/crypto.h"
+#include "jobs/worker.h"
+#include "twitch/twitch.h"
+
+struct pool_options {
+    const char *db_path;
+    struct twitch_settings twitch; /* per thread; its strings must outlive the pool */
+    const struct crypto_keys *keys;
+    int workers;                   /* capture/enrich threads, >= 1 */
+    int run_scheduler;             /* also turn due schedules into jobs, once a second */
+    int64_t poll_ms;               /* idle wait between claims; 0: 250 */
+    int64_t lease_ms;              /* see struct worker_env */
+    int max_attempts;
+    /** Called from worker threads after each job (may be NULL); must be thread-safe. */
+    void (*on_outcome)(void *ctx, const struct worker_outcome *o);
+    /** Called from any pool thread on a store failure (may be NULL); must be thread-safe. */
+    void (*on_error)(void *ctx, const char *message);
+    void *ctx;
+};
+
+struct worker_pool;
+
+/** Starts the threads; the pool is the caller's to stop with worker_pool_stop. */
+int worker_pool_start(const struct pool_options *o, struct worker_pool **out, char *err,
+                      size_t errlen);
+/** Asks every thread to stop after its current job, waits for them and frees the pool. */
+void worker_pool_stop(struct worker_pool *p);
+
+#endif

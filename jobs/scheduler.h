@@ -1,0 +1,21 @@
+/*
+ * The scheduler: turns due capture schedules into capture jobs. The queue's dedupe key makes
+ * sure a channel never has two captures queued or running at once, even with several
+ * schedulers (one per process) on one store.
+ */
+#ifndef TCA_SCHEDULER_H
+#define TCA_SCHEDULER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/**
+ * Queues a capture job for every due schedule and moves each schedule to its next time
+ * (skipping missed slots rather than piling them up). *queued (may be NULL) counts the jobs
+ * added; a schedule whose previous capture is still queued or running is skipped.
+ */
+int scheduler_tick(struct store *st, int64_t now_ms, int *queued, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * The job loop: claim, run, then done / retry with backoff / dead-letter. Errors that a retry
+ * cannot fix (not a moderator any more, login revoked, bad payload) go straight to the
+ * dead-letter state with their reason, and a capture schedule that can no longer work is
+ * stopped so it does not fail every interval.
+ */
+#include "jobs/worker.h"
+#include "base/err.h"
+#include "jobs/capture.h"
+#include "jobs/enrich.h"
+#include "jobs/job_payload.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_LEASE_MS 120000
+#define DEFAULT_MAX_ATTEMPTS 5
+#define BACKOFF_BASE_MS 2000
+#define BACKOFF_MAX_MS (5 * 60 * 1000)
+
+int64_t worker_lease_ms(const struct worker_env *env)
+{
+    return env->lease_ms > 0 ? env->lease_ms : DEFAULT_LEASE_MS;
+}
+
+void worker_capture_key(int64_t session_id, int64_t channel_id, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "capture:%lld:%lld", (long long)session_id, (long long)channel_id);
+}
+
+int worker_enqueue_capture(struct store *st, int64_t session_id, int64_t channel_id,
+                           int64_t user_id, int64_t now_ms, int64_t *job_id, char *err,
+                           size_t errlen)
+{
+    char key[96];
+    struct job_payload p = {session_id, channel_id, user_id};
+    char *payload = job_payload_encode(&p);
+    worker_capture_key(session_id, channel_id, key, sizeof key);
+    int rc = store_job_enqueue(st, "capture", key, payload, now_ms, job_id, err, errlen);
+    free(payload);
+    return rc;
+}
+
+int worker_enqueue_enrich(struct store *st, int64_t session_id, int64_t user_id, int64_t now_ms,
+                          int64_t *job_id, char *err, size_t errlen)
+{
+    char key[96];
+    struct job_payload p = {session_id, 0, user_id};
+    char *payload = job_payload_encode(&p);
+    snprintf(key, sizeof key, "enrich:%lld", (long long)session_id);
+    int rc = store_job_enqueue(st, "enrich", key, payload, now_ms, job_id, err, errlen);
+    free(payload);
+    return rc == TCA_ECONFLICT ? 0 : rc;
+}
+
+static int permanent(int rc)
+{
+    return rc == TCA_EFORBIDDEN || rc == TCA_EAUTH || rc == TCA_EINVAL || rc == TCA_ENOTFOUND;
+}
+
+static int64_t backoff_ms(int attempts)
+{
+    int64_t d = BACKOFF_BASE_MS;
+    for (int i = 1; i < attempts && d < BACKOFF_MAX_MS; i++)
+        d *= 2;
+    return d < BACKOFF_MAX_MS ? d : BACKOFF_MAX_MS;
+}
+
+static int run_capture(struct worker_env *env, const struct store_job *job,
+                       const struct job_payload *p, struct worker_outcome *out)
+{
+    out->channel_id = p->channel_id;
+    int rc = capture_run(env, p->session_id, p->channel_id, p->user_id, job->id, &out->capture,
+                         &out->pages, &out->duration_ms, out->error, sizeof out->error);
+    if (rc == TCA_ECONFLICT) {
+        /* Another run committed this seq first: the capture exists once, which is the goal. */
+        char ignored[64];
+        store_job_done(env->st, job->id, ignored, sizeof ignored);
+        out->error[0] = '\0';
+        return 0;
+    }
+    if (rc == 0) {
+        int64_t now = env->clock.now_ms(env->clock.ctx);
+        worker_enqueue_enrich(env->st, p->session_id, p->user_id, now, NULL, NULL, 0);
+    }
+    if (permanent(rc) && rc != TCA_ENOTFOUND) {
+        char ignored[64];
+        store_schedule_stop(env->st, p->session_id, p->channel_id, ignored, sizeof ignored);
+    }
+    return rc;
+}
+
+int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err, size_t errlen)
+{
+    struct store_job job = {0};
+    struct job_payload p;
+    memset(out, 0, sizeof *out);
+    int64_t now = env->clock.now_ms(env->clock.ctx);
+    int rc = store_job_claim(env->st, now, worker_lease_ms(env), &job, err, errlen);
+    if (rc == TCA_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    out->job_id = job.id;
+    snprintf(out->kind, sizeof out->kind, "%s", job.kind);
+
+    rc = job_payload_decode(job.payload, &p, out->error, sizeof out->error);
+    if (!rc) {
+        if (strcmp(job.kind, "capture") == 0) {
+            rc = run_capture(env, &job, &p, out);
+        } else if (strcmp(job.kind, "enrich") == 0) {
+            rc = enrich_run(env, p.session_id, p.user_id, job.id, &out->enriched, &out->renames,
+                            out->error, sizeof out->error);
+            if (!rc)
+                rc = store_job_done(env->st, job.id, err, errlen);
+        } else {
+            rc = tca_fail(out->error, sizeof out->error, TCA_EINVAL, "unknown job kind '%s'",
+                          job.kind);
+        }
+    }
+
+    int max_attempts = env->max_attempts > 0 ? env->max_attempts : DEFAULT_MAX_ATTEMPTS;
+    int src = 0;
+    if (rc == 0) {
+        out->state = JOB_DONE;
+    } else if (permanent(rc) || job.attempts >= max_attempts) {
+        out->state = JOB_FAILED;
+        src = store_job_fail(env->st, job.id, out->error, err, errlen);
+    } else {
+        out->state = JOB_QUEUED;
+        now = env->clock.now_ms(env->clock.ctx);
+        src = store_job_retry(env->st, job.id, out->error, now + backoff_ms(job.attempts), err,
+                              errlen);
+    }
+    store_job_clear(&job);
+    return src ? src : 1;
+}

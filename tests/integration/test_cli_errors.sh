@@ -1,0 +1,27 @@
+#!/bin/bash
+# Bad configuration and bad arguments give one-line errors and a non-zero exit, and every
+# role refuses to start with the same messages as env-check.
+. "$(dirname "$0")/lib.sh"
+export TCA_ENV_FILE="$WORK/none.env" TCA_DB="$WORK/tca.db"
+unset TWITCH_CLIENT_ID TWITCH_CLIENT_SECRET TWITCH_REDIRECT_URL APP_SESSION_SECRET || true
+if "$TCA" env-check >"$WORK/check.out" 2>&1; then fail "env-check passed without a secret"; fi
+grep -q "APP_SESSION_SECRET is missing" "$WORK/check.out" || fail "env-check message"
+if "$TCA" worker >"$WORK/worker.out" 2>&1; then fail "worker started without a secret"; fi
+grep -q "APP_SESSION_SECRET is missing" "$WORK/worker.out" || fail "worker message differs"
+check "missing secret refused by env-check and roles alike"
+
+"$TCA" env-generate >"$WORK/.env"
+export TCA_ENV_FILE="$WORK/.env"
+"$TCA" env-check >/dev/null || fail "generated secrets do not pass env-check"
+export TWITCH_CLIENT_ID=abc
+if "$TCA" env-check >"$WORK/partial.out" 2>&1; then fail "partial Twitch app accepted"; fi
+grep -q "TWITCH_CLIENT_SECRET is missing" "$WORK/partial.out" || fail "partial app message"
+grep -q "TWITCH_REDIRECT_URL is missing" "$WORK/partial.out" || fail "partial app message"
+unset TWITCH_CLIENT_ID
+check "env-generate and env-check"
+
+if "$TCA" nosuch 2>/dev/null; then fail "unknown command accepted"; fi
+if "$TCA" export --format xml 2>/dev/null; then fail "bad format accepted"; fi
+"$TCA" migrate | grep -q "schema version" || fail "migrate"
+if "$TCA" capture 'bad login!' 2>"$WORK/bad.out"; then fail "bad login accepted"; fi
+check "usage errors"
