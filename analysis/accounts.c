@@ -1,0 +1,258 @@
+/*
+ * Account creation statistics. Every count is of distinct chatters: the store may hand the
+ * same profile twice (one per channel), and a bot wave must not look twice as big. Must
+ * never use the local time zone (gmtime and friends would read global state).
+ */
+#include "analysis/accounts.h"
+#include "analysis/ids.h"
+#include "base/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS 86400000LL
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Proleptic Gregorian calendar on day numbers (0 = 1970-01-01), computed in 400-year eras so
+ * it holds for any date without a table or the C library's time zone state. */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = floor_div(y, 400);
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
+{
+    z += 719468;
+    int64_t era = floor_div(z, 146097);
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+int64_t an_period_start(int64_t t, enum an_period period)
+{
+    int64_t days = floor_div(t, DAY_MS), y, m, d;
+    switch (period) {
+    case AN_PERIOD_WEEK:
+        /* 1970-01-01 was a Thursday: three days after a Monday. */
+        return (days - (days + 3 - floor_div(days + 3, 7) * 7)) * DAY_MS;
+    case AN_PERIOD_MONTH:
+        civil_from_days(days, &y, &m, &d);
+        return days_from_civil(y, m, 1) * DAY_MS;
+    case AN_PERIOD_YEAR:
+        civil_from_days(days, &y, &m, &d);
+        return days_from_civil(y, 1, 1) * DAY_MS;
+    case AN_PERIOD_DAY:
+    default:
+        return days * DAY_MS;
+    }
+}
+
+void an_date_format(int64_t t, char out[11])
+{
+    int64_t y, m, d;
+    civil_from_days(floor_div(t, DAY_MS), &y, &m, &d);
+    /* Years past 9999 do not fit; Twitch accounts are younger than that. */
+    if (y < 0 || y > 9999)
+        y = 0;
+    snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}
+
+/* Indexes of the first profile of each distinct user_id, in input order. */
+static size_t distinct_profiles(const struct an_profile *p, size_t n, size_t *keep)
+{
+    /* The store lists profiles by id: then they are distinct already and no index is needed. */
+    size_t sorted = 1;
+    while (sorted < n && p[sorted - 1].user_id < p[sorted].user_id)
+        sorted++;
+    if (sorted >= n) {
+        for (size_t i = 0; i < n; i++)
+            keep[i] = i;
+        return n;
+    }
+    struct an_id_index ix;
+    an_id_index_init(&ix, n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t before = ix.n;
+        an_id_index_add(&ix, p[i].user_id);
+        if (ix.n != before)
+            keep[k++] = i;
+    }
+    an_id_index_free(&ix);
+    return k;
+}
+
+void an_account_ages(const struct an_profile *profiles, size_t n, enum an_period period,
+                     struct an_age_histogram *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t *keep = xmalloc((n ? n : 1) * sizeof *keep);
+    int64_t *starts = xmalloc((n ? n : 1) * sizeof *starts);
+    size_t d = distinct_profiles(profiles, n, keep), m = 0;
+    for (size_t i = 0; i < d; i++) {
+        const struct an_profile *p = &profiles[keep[i]];
+        if (p->created_at_ms == 0)
+            out->unknown++;
+        else
+            starts[m++] = an_period_start(p->created_at_ms, period);
+    }
+    an_ids_sort(starts, m);
+    out->buckets = xmalloc((m ? m : 1) * sizeof *out->buckets);
+    for (size_t i = 0; i < m; i++) {
+        if (out->n == 0 || out->buckets[out->n - 1].start_ms != starts[i])
+            out->buckets[out->n++] = (struct an_age_bucket){starts[i], 0};
+        out->buckets[out->n - 1].count++;
+    }
+    free(keep);
+    free(starts);
+}
+
+void an_age_histogram_free(struct an_age_histogram *h)
+{
+    free(h->buckets);
+    memset(h, 0, sizeof *h);
+}
+
+struct an_wave_levels an_wave_levels_default(void)
+{
+    return (struct an_wave_levels){.critical = 100, .suspect = 50, .watch = 30};
+}
+
+enum an_level an_wave_level(const struct an_wave_levels *levels, size_t count)
+{
+    if (count >= levels->critical)
+        return AN_LEVEL_CRITICAL;
+    if (count >= levels->suspect)
+        return AN_LEVEL_SUSPECT;
+    if (count >= levels->watch)
+        return AN_LEVEL_WATCH;
+    return AN_LEVEL_NORMAL;
+}
+
+const char *an_level_name(enum an_level level)
+{
+    static const char *const names[] = {"normal", "watch", "suspect", "critical"};
+    return level <= AN_LEVEL_CRITICAL ? names[level] : "normal";
+}
+
+/* A run of one day in the sorted day list. */
+struct run {
+    size_t count;
+    int64_t day_ms;
+};
+
+static int by_count_then_day(const void *a, const void *b)
+{
+    const struct run *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return (x->day_ms > y->day_ms) - (x->day_ms < y->day_ms);
+}
+
+static int by_day(const void *a, const void *b)
+{
+    const struct run *x = a, *y = b;
+    return (x->day_ms > y->day_ms) - (x->day_ms < y->day_ms);
+}
+
+/* Sorts a day's members by user id, keeping each login with its id. */
+static void sort_members(struct an_creation_day *day)
+{
+    uint32_t *order = xmalloc((day->count ? day->count : 1) * sizeof *order);
+    int64_t *ids = xmalloc((day->count ? day->count : 1) * sizeof *ids);
+    const char **logins = xmalloc((day->count ? day->count : 1) * sizeof *logins);
+    an_ids_order(day->user_ids, day->count, order);
+    for (size_t i = 0; i < day->count; i++) {
+        ids[i] = day->user_ids[order[i]];
+        logins[i] = day->logins[order[i]];
+    }
+    free(day->user_ids);
+    free(day->logins);
+    day->user_ids = ids;
+    day->logins = logins;
+    free(order);
+}
+
+void an_top_creation_days(const struct an_profile *profiles, size_t n, size_t top,
+                          const struct an_wave_levels *levels, struct an_creation_days *out)
+{
+    struct an_wave_levels defaults = an_wave_levels_default();
+    if (!levels)
+        levels = &defaults;
+    memset(out, 0, sizeof *out);
+    size_t *keep = xmalloc((n ? n : 1) * sizeof *keep);
+    int64_t *day_of = xmalloc((n ? n : 1) * sizeof *day_of);
+    int64_t *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+    struct run *runs = xmalloc((n ? n : 1) * sizeof *runs);
+    size_t d = distinct_profiles(profiles, n, keep), m = 0, n_runs = 0;
+    out->audience = d;
+    for (size_t i = 0; i < d; i++) {
+        const struct an_profile *p = &profiles[keep[i]];
+        if (p->created_at_ms == 0)
+            continue;
+        keep[m] = keep[i];
+        day_of[m] = sorted[m] = an_period_start(p->created_at_ms, AN_PERIOD_DAY);
+        m++;
+    }
+    /* Count by sorting the days alone; only the top days' members are gathered after. */
+    an_ids_sort(sorted, m);
+    for (size_t i = 0; i < m; i++) {
+        if (n_runs == 0 || runs[n_runs - 1].day_ms != sorted[i])
+            runs[n_runs++] = (struct run){0, sorted[i]};
+        runs[n_runs - 1].count++;
+    }
+    qsort(runs, n_runs, sizeof *runs, by_count_then_day);
+    out->n = n_runs < top ? n_runs : top;
+    out->days = xcalloc(out->n ? out->n : 1, sizeof *out->days);
+    for (size_t i = 0; i < out->n; i++) {
+        struct an_creation_day *day = &out->days[i];
+        day->day_ms = runs[i].day_ms;
+        day->share = d ? (double)runs[i].count / (double)d : 0.0;
+        day->level = an_wave_level(levels, runs[i].count);
+        day->user_ids = xmalloc(runs[i].count * sizeof *day->user_ids);
+        day->logins = xmalloc(runs[i].count * sizeof *day->logins);
+        runs[i].count = i; /* from here on: the slot of the day in out->days */
+    }
+    qsort(runs, out->n, sizeof *runs, by_day);
+    for (size_t i = 0; i < m && out->n; i++) {
+        struct run key = {0, day_of[i]};
+        const struct run *hit = bsearch(&key, runs, out->n, sizeof *runs, by_day);
+        if (!hit)
+            continue;
+        struct an_creation_day *day = &out->days[hit->count];
+        day->user_ids[day->count] = profiles[keep[i]].user_id;
+        day->logins[day->count++] = profiles[keep[i]].login;
+    }
+    for (size_t i = 0; i < out->n; i++)
+        sort_members(&out->days[i]);
+    free(keep);
+    free(day_of);
+    free(sorted);
+    free(runs);
+}
+
+void an_creation_days_free(struct an_creation_days *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->days[i].user_ids);
+        free(d->days[i].logins);
+    }
+    free(d->days);
+    memset(d, 0, sizeof *d);
+}

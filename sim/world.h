@@ -1,0 +1,113 @@
+/*
+ * The simulated Twitch world: a fixed cast of users and channels, the layout of chatter ids,
+ * deterministic user profiles with their renames over ticks, and who moderates what.
+ * Everything except the moderator table is a pure function of (seed, id, tick), so tests can
+ * rely on it; it must never depend on the wall clock or on the order of requests.
+ */
+#ifndef TCA_SIM_WORLD_H
+#define TCA_SIM_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** The cast's user ids. */
+#define WORLD_DEMO_MOD 10001
+#define WORLD_OTHER_MOD 10002
+
+/* Chatter ids live far above the cast's ids, in ranges that ascend in this order, so a
+ * channel's audience comes out sorted without a sort. */
+#define WORLD_SHARED_BASE 1000000 /* regulars shared by cozy, big and huge */
+#define WORLD_SHARED_SIZE 10000
+#define WORLD_RAID_BASE 1500000 /* raid_channel's raiders */
+#define WORLD_RAID_SIZE 600
+#define WORLD_BOT_BASE 1600000 /* raid_channel's bot wave */
+#define WORLD_BOT_SIZE 150
+#define WORLD_POOL_BASE 2000000 /* channel k owns [BASE + k * STRIDE, + pool_size) */
+#define WORLD_POOL_STRIDE 400000
+
+/** The tick of the raid and of the bot wave on raid_channel, and the bots' creation day. */
+#define WORLD_RAID_TICK 5
+#define WORLD_BOT_TICK 8
+#define WORLD_BOT_CREATED_ON "2025-06-14"
+
+/** Ticks between two rename waves. */
+#define WORLD_RENAME_EVERY 10
+
+/* The presence model (see audience.c): a regular is away for a whole block of BLOCK ticks
+ * with probability AWAY_PERCENT; a casual viewer visits once per EPOCH ticks for
+ * VISIT_MIN..VISIT_MAX ticks (cut at the epoch's end). Pool sizes are derived from these. */
+#define WORLD_BLOCK 8
+#define WORLD_AWAY_PERCENT 10
+#define WORLD_EPOCH 80
+#define WORLD_VISIT_MIN 10
+#define WORLD_VISIT_MAX 60
+
+struct world_channel {
+    int64_t id;
+    char login[32];
+    char display_name[32];
+    int nominal;        /* the audience size it hovers around */
+    int live;           /* has a stream in Get Streams */
+    int shared_percent; /* share of the shared regulars it draws from (cozy/big/huge) */
+    int64_t pool_base;  /* first id of its own regulars and casual viewers */
+    int regulars;       /* the first `regulars` ids of the pool are regulars */
+    int pool_size;      /* regulars + casual viewers */
+    const char *title;
+    const char *game_id;
+    const char *game_name;
+};
+
+/** A user's profile as Get Users shows it at one tick. */
+struct world_user {
+    int64_t id;
+    char login[32];
+    char display_name[32];
+    char broadcaster_type[16];
+    char description[96];
+    int64_t created_at_ms;
+};
+
+struct world;
+
+/** Builds the cast for a seed; never fails. Free with world_free. */
+struct world *world_new(uint64_t seed);
+/** Frees the world; NULL is a no-op. */
+void world_free(struct world *w);
+
+/** The seed the world was built with. */
+uint64_t world_seed(const struct world *w);
+/** Number of channels (the broadcasters with an audience). */
+size_t world_channel_count(const struct world *w);
+/** Channel number i (0 <= i < count); owned by the world. */
+const struct world_channel *world_channel_at(const struct world *w, size_t i);
+/** Index of the channel of broadcaster id, or -1. */
+int world_channel_index(const struct world *w, int64_t id);
+/** Index of the channel whose broadcaster has this login, or -1. */
+int world_channel_index_by_login(const struct world *w, const char *login);
+
+/** 1 when user_id is the broadcaster of channel `broadcaster_id` or one of its moderators. */
+int world_can_moderate(struct world *w, int64_t broadcaster_id, int64_t user_id);
+/** Makes user_id a moderator of broadcaster_id (on=1) or not (on=0); thread-safe. */
+int world_set_moderator(struct world *w, int64_t broadcaster_id, int64_t user_id, int on);
+/**
+ * The channel indices user_id moderates (not its own channel, as on Twitch), in channel
+ * order. Returns how many were found; writes at most max of them.
+ */
+size_t world_moderated_channels(struct world *w, int64_t user_id, int *out, size_t max);
+
+/** 1 when a user with this id exists (cast or chatter). */
+int world_user_exists(const struct world *w, int64_t id);
+/** Fills out with user id's profile at tick; returns 0 or TCA_ENOTFOUND. */
+int world_user_by_id(const struct world *w, int64_t id, int64_t tick, struct world_user *out);
+/** Looks a current login up at tick (renamed-away logins are unknown); 0 or TCA_ENOTFOUND. */
+int world_user_by_login(const struct world *w, const char *login, int64_t tick,
+                        struct world_user *out);
+/** How many times user id has renamed itself up to tick. */
+int world_user_renames(const struct world *w, int64_t id, int64_t tick);
+/** Writes user id's login at tick into out (>= 32 bytes); "" when the user does not exist. */
+void world_user_login(const struct world *w, int64_t id, int64_t tick, char *out, size_t outlen);
+
+/** A 64-bit hash of (seed, tag, a, b): the one source of "randomness" of the simulation. */
+uint64_t world_hash(uint64_t seed, uint64_t tag, uint64_t a, uint64_t b);
+
+#endif

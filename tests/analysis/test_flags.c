@@ -1,0 +1,121 @@
+/* Flags: every source of a flag, reasons combining on one account, the text people read,
+ * and leaving flagged accounts out of a statistic. */
+#include "tests/support/testutil.h"
+#include "analysis/flags.h"
+#include "analysis/participation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAR10 1710028800000LL
+
+static void known_bots_match_by_id_or_by_login_ignoring_case(void **state)
+{
+    struct an_profile p[] = {
+        {1, "nightbot", 0}, {2, "viewer", 0},   {3, "StreamElements", 0},
+        {4, "someone", 0},  {1, "nightbot", 0},
+    };
+    int64_t ids[] = {4, 99};
+    const char *logins[] = {"streamelements", "NightBot", "moobot"};
+    struct an_known_bots bots = {ids, 2, logins, 3};
+    struct an_flags f;
+    an_flags_init(&f);
+    an_flags_add_known_bots(&f, p, 5, &bots);
+    assert_int_equal(f.n, 3);
+    assert_non_null(an_flags_find(&f, 1));
+    assert_null(an_flags_find(&f, 2));
+    assert_true(an_flags_match(&f, 3, AN_REASON_KNOWN_BOT));
+    assert_true(an_flags_match(&f, 4, AN_REASON_KNOWN_BOT));
+    assert_string_equal(an_flags_find(&f, 1)->text, "known bot"); /* listed twice, flagged once */
+    an_flags_free(&f);
+}
+
+static void reasons_from_every_statistic_combine_on_one_account(void **state)
+{
+    struct an_profile p[60];
+    char logins[60][32];
+    for (int i = 0; i < 60; i++) {
+        snprintf(logins[i], sizeof logins[i], "farm_%03d", i);
+        p[i] = (struct an_profile){100 + i, logins[i], MAR10 + i * 1000};
+    }
+    struct an_creation_days days;
+    an_top_creation_days(p, 60, 10, NULL, &days);
+    struct an_clusters clusters;
+    an_clusters(p, 60, NULL, &clusters);
+    struct an_multi multi[] = {{100, 4, 5000}};
+    struct an_renamer ren[] = {{100, 3, "a", "farm_000"}, {7, 5, "x", "y"}};
+    struct an_flags f;
+    an_flags_init(&f);
+    an_flags_add_waves(&f, &days, AN_LEVEL_SUSPECT);
+    an_flags_add_clusters(&f, &clusters);
+    an_flags_add_multi_channel(&f, multi, 1);
+    an_flags_add_renamers(&f, ren, 2);
+    assert_int_equal(f.n, 61);
+    const struct an_flag *flag = an_flags_find(&f, 100);
+    assert_int_equal(flag->reasons, AN_REASON_WAVE | AN_REASON_CLUSTER | AN_REASON_MULTI_CHANNEL |
+                                        AN_REASON_RENAMER);
+    assert_string_equal(flag->text, "created 2024-03-10, a suspect creation day (60 accounts); "
+                                    "login cluster farm_* (60 accounts, 0..59); "
+                                    "in 4 channels at once; 3 renames (a -> farm_000)");
+    assert_int_equal(an_flags_find(&f, 7)->reasons, AN_REASON_RENAMER);
+    const struct an_flag **sorted = an_flags_sorted(&f);
+    assert_int_equal(sorted[0]->user_id, 7);
+    assert_int_equal(sorted[60]->user_id, 159);
+    free(sorted);
+    an_flags_free(&f);
+    /* Below the wave level nothing is flagged for the wave. */
+    an_flags_init(&f);
+    an_flags_add_waves(&f, &days, AN_LEVEL_CRITICAL);
+    assert_int_equal(f.n, 0);
+    an_flags_free(&f);
+    an_creation_days_free(&days);
+    an_clusters_free(&clusters);
+}
+
+static void flagged_accounts_can_be_left_out_of_participation(void **state)
+{
+    struct an_capture caps[] = {{1, 0}, {2, 60000}};
+    struct an_stay stays[] = {{1, 9, 1, 0}, {2, 9, 1, 1}, {3, 9, 2, 0}, {2, 9, 2, 2}};
+    struct an_flags f;
+    an_flags_init(&f);
+    an_flags_add(&f, 2, AN_REASON_KNOWN_BOT, "known bot");
+    an_flags_add(&f, 3, AN_REASON_RENAMER, "4 renames");
+    struct an_stay *kept;
+    size_t n;
+    an_flags_exclude_stays(&f, AN_REASON_KNOWN_BOT, stays, 4, &kept, &n);
+    assert_int_equal(n, 2);
+    struct an_channel ch = {9, caps, 2, kept, n};
+    struct an_participation p;
+    assert_int_equal(an_participation(&ch, 1, NULL, 0, &p, NULL, 0), 0);
+    assert_int_equal(p.unique_chatters, 2);
+    assert_int_equal(p.series[1].chatters, 2);
+    an_participation_free(&p);
+    free(kept);
+    an_flags_exclude_stays(&f, AN_REASON_KNOWN_BOT | AN_REASON_RENAMER, stays, 4, &kept, &n);
+    assert_int_equal(n, 1);
+    free(kept);
+    an_flags_free(&f);
+}
+
+static void dates_print_as_utc_calendar_days(void **state)
+{
+    char d[11];
+    an_date_format(MAR10 + 86399999, d);
+    assert_string_equal(d, "2024-03-10");
+    an_date_format(951782400000LL, d); /* 2000-02-29 */
+    assert_string_equal(d, "2000-02-29");
+    an_date_format(0, d);
+    assert_string_equal(d, "1970-01-01");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(known_bots_match_by_id_or_by_login_ignoring_case),
+        cmocka_unit_test(reasons_from_every_statistic_combine_on_one_account),
+        cmocka_unit_test(flagged_accounts_can_be_left_out_of_participation),
+        cmocka_unit_test(dates_print_as_utc_calendar_days),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

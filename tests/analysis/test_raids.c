@@ -1,0 +1,276 @@
+/* Raids: a hand-built influx with known stays, back-to-back raids, returning crowds that are
+ * not raids, and the stayed counts against naive runs over random snapshots. */
+#include "tests/support/testutil.h"
+#include "tests/analysis/snapshots.h"
+#include "analysis/raids.h"
+#include "base/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define MIN 60000
+
+/* 40 captures a minute apart; users 1..10 stay throughout; one passer-by joins (seen once)
+ * at every capture but the raid ones; raids of 50 at the captures in raid_at. */
+struct fixture {
+    struct an_capture caps[40];
+    struct an_stay stays[400];
+    size_t n;
+};
+
+static void raid_of_fifty(struct fixture *f, int64_t at, int64_t first_id)
+{
+    for (int64_t i = 0; i < 50; i++) {
+        int64_t to = i < 20 ? 0 : i < 30 ? at + 15 : i < 40 ? at + 5 : at;
+        f->stays[f->n++] = (struct an_stay){first_id + i, 1, at, to};
+    }
+}
+
+static void build(struct fixture *f, const int64_t *raid_at, size_t n_raids)
+{
+    f->n = 0;
+    for (int64_t k = 1; k <= 40; k++)
+        f->caps[k - 1] = (struct an_capture){k, (k - 1) * MIN};
+    for (int64_t u = 1; u <= 10; u++)
+        f->stays[f->n++] = (struct an_stay){u, 1, 1, 0};
+    for (int64_t k = 2; k <= 40; k++) {
+        int raid = 0;
+        for (size_t r = 0; r < n_raids; r++)
+            raid |= raid_at[r] == k;
+        if (raid)
+            raid_of_fifty(f, k, 1000 * k);
+        else
+            f->stays[f->n++] = (struct an_stay){100 + k, 1, k, k};
+    }
+}
+
+static void influx_of_new_chatters_is_a_raid_with_its_stayers_and_wave_share(void **state)
+{
+    static struct fixture f;
+    int64_t at[] = {5};
+    build(&f, at, 1);
+    struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
+    struct an_participation p;
+    assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
+    int64_t wave[] = {5000, 5001, 5002, 5003, 5004, 5040, 5041, 5042,
+                      5043, 5044, 5045, 5046, 5047, 5048, 5049, 99999};
+    struct an_raids r;
+    assert_int_equal(an_raids(&ch, &p, NULL, wave, 16, &r, NULL, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.raids[0].seq, 5);
+    assert_int_equal(r.raids[0].taken_at_ms, 4 * MIN);
+    assert_int_equal(r.raids[0].joined, 50);
+    assert_int_equal(r.raids[0].new_to_channel, 50);
+    assert_true(r.raids[0].new_share == 1.0);
+    assert_true(r.raids[0].baseline_mean == 1.0);
+    assert_true(r.raids[0].baseline_stddev == 0.0);
+    /* 20 open (35 min), 10 for 15 min, 10 for 5 min, 10 seen once. */
+    assert_int_equal(r.raids[0].stayed_5m, 40);
+    assert_int_equal(r.raids[0].stayed_15m, 30);
+    assert_int_equal(r.raids[0].stayed_30m, 20);
+    assert_int_equal(r.raids[0].in_wave, 15);
+    assert_true(r.raids[0].wave_share == 15.0 / 50.0);
+    an_raids_free(&r);
+    an_participation_free(&p);
+}
+
+static void back_to_back_raids_are_both_found_because_raids_leave_the_baseline(void **state)
+{
+    static struct fixture f;
+    int64_t at[] = {5, 6, 20};
+    build(&f, at, 3);
+    struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
+    struct an_participation p;
+    assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
+    struct an_raids r;
+    assert_int_equal(an_raids(&ch, &p, NULL, NULL, 0, &r, NULL, 0), 0);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.raids[0].seq, 5);
+    assert_int_equal(r.raids[1].seq, 6);
+    assert_int_equal(r.raids[2].seq, 20);
+    assert_true(r.raids[1].baseline_mean == 1.0);
+    assert_int_equal(r.raids[2].stayed_30m, 0); /* open stays end at capture 40: 20 min */
+    assert_int_equal(r.raids[2].stayed_15m, 30);
+    assert_int_equal(r.raids[2].stayed_5m, 40);
+    an_raids_free(&r);
+    an_participation_free(&p);
+}
+
+static void returning_crowd_is_not_a_raid_unless_the_new_share_rule_allows_it(void **state)
+{
+    static struct fixture f;
+    int64_t at[] = {5};
+    build(&f, at, 1);
+    /* Every raider was first seen in an earlier session. */
+    struct an_history hist[50];
+    for (int64_t i = 0; i < 50; i++)
+        hist[i] = (struct an_history){5000 + i, 3, 1, NULL, 0};
+    struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
+    struct an_participation p;
+    assert_int_equal(an_participation(&ch, 7, hist, 50, &p, NULL, 0), 0);
+    struct an_raids r;
+    assert_int_equal(an_raids(&ch, &p, NULL, NULL, 0, &r, NULL, 0), 0);
+    assert_int_equal(r.n, 0);
+    an_raids_free(&r);
+    struct an_raid_rule rule = an_raid_rule_default();
+    rule.min_new_share = 0.0;
+    assert_int_equal(an_raids(&ch, &p, &rule, NULL, 0, &r, NULL, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_true(r.raids[0].new_share == 0.0);
+    an_raids_free(&r);
+    rule.min_joined = 51;
+    assert_int_equal(an_raids(&ch, &p, &rule, NULL, 0, &r, NULL, 0), 0);
+    assert_int_equal(r.n, 0);
+    an_raids_free(&r);
+    an_participation_free(&p);
+}
+
+static void short_or_empty_sessions_have_no_raids(void **state)
+{
+    struct an_channel ch = {1, NULL, 0, NULL, 0};
+    struct an_participation p;
+    assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
+    struct an_raids r;
+    assert_int_equal(an_raids(&ch, &p, NULL, NULL, 0, &r, NULL, 0), 0);
+    assert_int_equal(r.n, 0);
+    an_raids_free(&r);
+    an_participation_free(&p);
+    /* Three captures: capture 3 has a baseline of one capture, below min_baseline. */
+    struct an_capture caps[] = {{1, 0}, {2, MIN}, {3, 2 * MIN}};
+    struct an_stay stays[60];
+    for (int64_t i = 0; i < 60; i++)
+        stays[i] = (struct an_stay){i + 1, 1, i < 10 ? 1 : 3, 0};
+    struct an_channel ch3 = {1, caps, 3, stays, 60};
+    assert_int_equal(an_participation(&ch3, 7, NULL, 0, &p, NULL, 0), 0);
+    assert_int_equal(an_raids(&ch3, &p, NULL, NULL, 0, &r, NULL, 0), 0);
+    assert_int_equal(r.n, 0);
+    an_raids_free(&r);
+    an_participation_free(&p);
+}
+
+static void mismatched_participation_is_refused(void **state)
+{
+    struct an_capture caps[] = {{1, 0}, {2, MIN}};
+    struct an_channel ch = {1, caps, 2, NULL, 0};
+    struct an_participation p = {0};
+    struct an_raids r;
+    char err[128];
+    assert_int_equal(an_raids(&ch, &p, NULL, NULL, 0, &r, err, sizeof err), TCA_EINVAL);
+}
+
+static void stayed_counts_match_naive_runs_over_random_snapshots(void **state)
+{
+    uint64_t rng = 77;
+    struct an_raid_rule every = {
+        .window = 5, .min_baseline = 1, .z = 0.0, .min_joined = 1, .min_new_share = 0.0};
+    for (int round = 0; round < 40; round++) {
+        struct snap s;
+        snap_random(&s, &rng, 60, 40, 1000, 1);
+        struct an_channel ch = snap_channel(&s, 1);
+        struct an_participation p;
+        assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
+        struct an_raids r;
+        assert_int_equal(an_raids(&ch, &p, &every, NULL, 0, &r, NULL, 0), 0);
+        assert_true(r.n > 0);
+        for (size_t i = 0; i < r.n; i++) {
+            size_t k = (size_t)r.raids[i].seq, joined = 0, st[3] = {0};
+            for (size_t u = 0; u < s.n_users; u++) {
+                if (!snap_at(&s, u, k) || snap_at(&s, u, k - 1))
+                    continue;
+                joined++;
+                size_t e = k;
+                while (snap_at(&s, u, e + 1))
+                    e++;
+                int64_t ms = s.captures[e - 1].taken_at_ms - s.captures[k - 1].taken_at_ms;
+                st[0] += ms >= 5 * MIN;
+                st[1] += ms >= 15 * MIN;
+                st[2] += ms >= 30 * MIN;
+            }
+            assert_int_equal(r.raids[i].joined, joined);
+            assert_int_equal(r.raids[i].stayed_5m, st[0]);
+            assert_int_equal(r.raids[i].stayed_15m, st[1]);
+            assert_int_equal(r.raids[i].stayed_30m, st[2]);
+        }
+        an_raids_free(&r);
+        an_participation_free(&p);
+        snap_free(&s);
+    }
+}
+
+/* The influx rule, recomputed from the snapshots the way the header states it. */
+static void influxes_match_the_rule_applied_to_naive_series(void **state)
+{
+    uint64_t rng = 78;
+    struct an_raid_rule rule = {
+        .window = 5, .min_baseline = 2, .z = 1.0, .min_joined = 2, .min_new_share = 0.3};
+    size_t total = 0;
+    for (int round = 0; round < 60; round++) {
+        struct snap s;
+        snap_random(&s, &rng, 60, 40, 1000, 1);
+        struct an_channel ch = snap_channel(&s, 1);
+        struct an_participation p;
+        assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
+        struct an_raids r;
+        assert_int_equal(an_raids(&ch, &p, &rule, NULL, 0, &r, NULL, 0), 0);
+        size_t joined[41] = {0}, fresh[41] = {0}, found = 0;
+        unsigned char raid[41] = {0};
+        for (size_t k = 1; k <= 40; k++)
+            for (size_t u = 0; u < s.n_users; u++) {
+                int first = snap_at(&s, u, k);
+                for (size_t e = 1; e < k && first; e++)
+                    first = !snap_at(&s, u, e);
+                joined[k] += snap_at(&s, u, k) && !snap_at(&s, u, k - 1);
+                fresh[k] += first;
+            }
+        for (size_t k = 2; k <= 40; k++) {
+            double sum = 0, sq = 0;
+            size_t used = 0;
+            for (size_t j = k - 1; j >= 2 && used < rule.window; j--)
+                if (!raid[j]) {
+                    sum += (double)joined[j];
+                    used++;
+                }
+            if (used < rule.min_baseline)
+                continue;
+            double mean = sum / (double)used;
+            used = 0;
+            for (size_t j = k - 1; j >= 2 && used < rule.window; j--)
+                if (!raid[j]) {
+                    sq += ((double)joined[j] - mean) * ((double)joined[j] - mean);
+                    used++;
+                }
+            double bar = mean + rule.z * sqrt(sq / (double)used);
+            if (bar < (double)rule.min_joined)
+                bar = (double)rule.min_joined;
+            if (joined[k] == 0 || (double)joined[k] < bar ||
+                (double)fresh[k] / (double)joined[k] < rule.min_new_share)
+                continue;
+            raid[k] = 1;
+            assert_true(found < r.n);
+            assert_int_equal(r.raids[found].seq, k);
+            assert_int_equal(r.raids[found].new_to_channel, fresh[k]);
+            assert_true(r.raids[found].baseline_mean == mean);
+            found++;
+        }
+        assert_int_equal(found, r.n);
+        total += found;
+        an_raids_free(&r);
+        an_participation_free(&p);
+        snap_free(&s);
+    }
+    assert_true(total > 0); /* the rule did fire somewhere, so the comparison meant something */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(influx_of_new_chatters_is_a_raid_with_its_stayers_and_wave_share),
+        cmocka_unit_test(back_to_back_raids_are_both_found_because_raids_leave_the_baseline),
+        cmocka_unit_test(returning_crowd_is_not_a_raid_unless_the_new_share_rule_allows_it),
+        cmocka_unit_test(short_or_empty_sessions_have_no_raids),
+        cmocka_unit_test(mismatched_participation_is_refused),
+        cmocka_unit_test(stayed_counts_match_naive_runs_over_random_snapshots),
+        cmocka_unit_test(influxes_match_the_rule_applied_to_naive_series),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
