@@ -57,6 +57,7 @@ void cli_worker_env(struct app *a, struct worker_env *env)
     env->tw = a->tw;
     env->keys = &a->keys;
     env->clock = clock_real();
+    env->lease_ms = (int64_t)a->cfg.job_lease_s * 1000;
 }
 
 void cli_print_outcome(FILE *f, struct store *st, const struct worker_outcome *o)

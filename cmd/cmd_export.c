@@ -62,7 +62,7 @@ static int write_json(struct export_ctx *x, const struct store_export_row *r)
     time_field(r->created_at_ms, created, sizeof created);
     time_field(r->first_seen_ms, first, sizeof first);
     time_field(r->last_seen_ms, last, sizeof last);
-    json_t *o = json_pack("{sssssssosIssssI}", "id", id, "login", r->login, "display_name",
+    json_t *o = json_pack("{sssssssosIsssssI}", "id", id, "login", r->login, "display_name",
                           r->display_name, "created_at",
                           r->created_at_ms ? json_string(created) : json_null(), "captures_seen",
                           (json_int_t)r->captures_seen, "first_seen", first, "last_seen", last,

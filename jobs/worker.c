@@ -46,10 +46,12 @@ int worker_enqueue_enrich(struct store *st, int64_t session_id, int64_t user_id,
                           int64_t *job_id, char *err, size_t errlen)
 {
     char key[96];
+    int64_t ignored;
     struct job_payload p = {session_id, 0, user_id};
     char *payload = job_payload_encode(&p);
     snprintf(key, sizeof key, "enrich:%lld", (long long)session_id);
-    int rc = store_job_enqueue(st, "enrich", key, payload, now_ms, job_id, err, errlen);
+    int rc = store_job_enqueue(st, "enrich", key, payload, now_ms, job_id ? job_id : &ignored,
+                               err, errlen);
     free(payload);
     return rc == TCA_ECONFLICT ? 0 : rc;
 }

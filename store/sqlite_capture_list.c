@@ -1,0 +1,106 @@
+/*
+ * Reading back what captures stored: the captures of a session and its stays. Read-only;
+ * the statistics are computed in analysis/, never here.
+ */
+#include "store/sqlite_internal.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+
+int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
+                       struct store_capture **out, size_t *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    int rc = channel_id
+                 ? sq_stmt(st, SQ_CAPTURE_LIST_CHANNEL,
+                           "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
+                           " joined, \"left\", new_to_channel, pages, duration_ms FROM captures"
+                           " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
+                           &s, err, errlen)
+                 : sq_stmt(st, SQ_CAPTURE_LIST,
+                           "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
+                           " joined, \"left\", new_to_channel, pages, duration_ms FROM captures"
+                           " WHERE session_id = ?1 ORDER BY taken_at, id",
+                           &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, session_id);
+    if (channel_id)
+        sqlite3_bind_int64(s, 2, channel_id);
+    size_t cap = 0;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *out = xreallocarray(*out, cap, sizeof **out);
+        }
+        struct store_capture *c = &(*out)[(*n)++];
+        c->id = sqlite3_column_int64(s, 0);
+        c->session_id = sqlite3_column_int64(s, 1);
+        c->channel_id = sqlite3_column_int64(s, 2);
+        c->seq = sqlite3_column_int64(s, 3);
+        c->taken_at_ms = sqlite3_column_int64(s, 4);
+        c->chatter_count = sqlite3_column_int64(s, 5);
+        c->joined = sqlite3_column_int64(s, 6);
+        c->left = sqlite3_column_int64(s, 7);
+        c->new_to_channel = sqlite3_column_int64(s, 8);
+        c->pages = sqlite3_column_int(s, 9);
+        c->duration_ms = sqlite3_column_int64(s, 10);
+    }
+    sqlite3_reset(s);
+    if (src != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return sq_fail(st, src, err, errlen, "capture list");
+    }
+    return 0;
+}
+
+int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,
+                    struct store_stay **out, size_t *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    /* Ordered as the primary key (user, channel, from_seq), so no sort is needed. */
+    int rc = channel_id ? sq_stmt(st, SQ_STAY_LIST_CHANNEL,
+                                  "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
+                                  " FROM presence WHERE session_id = ?1 AND channel_id = ?2"
+                                  " ORDER BY user_id, channel_id, from_seq",
+                                  &s, err, errlen)
+                        : sq_stmt(st, SQ_STAY_LIST,
+                                  "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
+                                  " FROM presence WHERE session_id = ?1"
+                                  " ORDER BY user_id, channel_id, from_seq",
+                                  &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, session_id);
+    if (channel_id)
+        sqlite3_bind_int64(s, 2, channel_id);
+    size_t cap = 0;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            *out = xreallocarray(*out, cap, sizeof **out);
+        }
+        struct store_stay *y = &(*out)[(*n)++];
+        y->user_id = sqlite3_column_int64(s, 0);
+        y->channel_id = sqlite3_column_int64(s, 1);
+        y->from_seq = sqlite3_column_int64(s, 2);
+        y->to_seq = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (src != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return sq_fail(st, src, err, errlen, "stay list");
+    }
+    return 0;
+}

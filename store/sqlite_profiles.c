@@ -1,0 +1,233 @@
+/*
+ * Twitch user profiles (placeholders from captures, then enriched from Helix) and their name
+ * history. A rename is a change between two consecutive recorded names of one user: it must
+ * never be counted per capture or per enrichment that saw the same name again.
+ */
+#include "store/sqlite_internal.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int store_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
+                        int64_t **ids, size_t *n, char *err, size_t errlen)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, SQ_PROFILE_STALE,
+                     "SELECT DISTINCT p.user_id FROM presence p"
+                     " LEFT JOIN twitch_users u ON u.id = p.user_id WHERE p.session_id = ?1"
+                     " AND (u.id IS NULL OR u.enriched_at = 0 OR u.enriched_at < ?2)"
+                     " ORDER BY p.user_id LIMIT ?3",
+                     &s, err, errlen);
+    if (rc)
+        return rc;
+    if (limit == 0)
+        return 0;
+    sqlite3_bind_int64(s, 1, session_id);
+    sqlite3_bind_int64(s, 2, stale_before_ms);
+    sqlite3_bind_int64(s, 3, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    size_t cap = 0;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 128;
+            *ids = xreallocarray(*ids, cap, sizeof **ids);
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    if (src != SQLITE_DONE) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return sq_fail(st, src, err, errlen, "stale profiles");
+    }
+    return 0;
+}
+
+/* The latest recorded name of a user; *found is 0 when the history is empty. */
+static int last_name(struct store *st, int64_t user_id, struct store_name *out, int *found,
+                     char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, SQ_NAME_LAST,
+                     "SELECT login, display_name, seen_at FROM twitch_user_names"
+                     " WHERE user_id = ? ORDER BY seen_at DESC, id DESC LIMIT 1",
+                     &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, user_id);
+    int src = sqlite3_step(s);
+    *found = src == SQLITE_ROW;
+    if (*found) {
+        sq_copy_text(out->login, sizeof out->login, s, 0);
+        sq_copy_text(out->display_name, sizeof out->display_name, s, 1);
+        out->seen_at_ms = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : sq_fail(st, src, err, errlen, "name");
+}
+
+static int add_name(struct store *st, int64_t user_id, const char *login, const char *display,
+                    int64_t seen_at, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, SQ_NAME_INSERT,
+                     "INSERT INTO twitch_user_names(user_id, login, display_name, seen_at)"
+                     " VALUES(?, ?, ?, ?)",
+                     &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, user_id);
+    sqlite3_bind_text(s, 2, login, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, display, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, seen_at);
+    return sq_run(st, s, err, errlen, "name insert");
+}
+
+/* Records p's name in the history when it differs from the last one; counts renames. */
+static int record_name(struct store *st, const struct store_profile *p, int *renames, char *err,
+                       size_t errlen)
+{
+    struct store_name last;
+    int found;
+    int rc = last_name(st, p->id, &last, &found, err, errlen);
+    if (rc)
+        return rc;
+    if (found) {
+        if (strcmp(last.login, p->login) == 0 && strcmp(last.display_name, p->display_name) == 0)
+            return 0;
+        (*renames)++;
+        return add_name(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
+    }
+    /* First enrichment: history starts with the first known name. A placeholder only knows
+     * the login seen in chat; if that login is not the enriched one, the chatter renamed in
+     * between, and the old login is the first known name. */
+    struct store_profile stored;
+    rc = store_profile_get(st, p->id, &stored, err, errlen);
+    if (rc && rc != TCA_ENOTFOUND)
+        return rc;
+    if (!rc && stored.login[0] && strcasecmp(stored.login, p->login) != 0) {
+        const char *old_display = stored.enriched_at_ms ? stored.display_name : stored.login;
+        rc = add_name(st, p->id, stored.login, old_display, p->enriched_at_ms, err, errlen);
+        if (rc)
+            return rc;
+        (*renames)++;
+    }
+    return add_name(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
+}
+
+int store_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,
+                      char *err, size_t errlen)
+{
+    int count = 0;
+    if (renames)
+        *renames = 0;
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, SQ_PROFILE_UPSERT,
+                     "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
+                     " broadcaster_type, enriched_at) VALUES(?, ?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
+                     " display_name = excluded.display_name, created_at = excluded.created_at,"
+                     " type = excluded.type, broadcaster_type = excluded.broadcaster_type,"
+                     " enriched_at = excluded.enriched_at",
+                     &s, err, errlen);
+    if (rc)
+        return rc;
+    rc = sq_begin(st, err, errlen);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        rc = record_name(st, &p[i], &count, err, errlen);
+        if (rc)
+            goto out;
+        sqlite3_bind_int64(s, 1, p[i].id);
+        sqlite3_bind_text(s, 2, p[i].login, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, p[i].display_name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, p[i].created_at_ms);
+        sqlite3_bind_text(s, 5, p[i].type, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 6, p[i].broadcaster_type, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 7, p[i].enriched_at_ms);
+        rc = sq_run(st, s, err, errlen, "profile upsert");
+        if (rc)
+            goto out;
+    }
+    rc = sq_commit(st, err, errlen);
+out:
+    if (rc) {
+        sq_rollback(st);
+        return rc;
+    }
+    if (renames)
+        *renames = count;
+    return 0;
+}
+
+int store_profile_get(struct store *st, int64_t id, struct store_profile *out, char *err,
+                      size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, SQ_PROFILE_GET,
+                     "SELECT id, login, display_name, type, broadcaster_type, created_at,"
+                     " enriched_at FROM twitch_users WHERE id = ?",
+                     &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(s, 0);
+        sq_copy_text(out->login, sizeof out->login, s, 1);
+        sq_copy_text(out->display_name, sizeof out->display_name, s, 2);
+        sq_copy_text(out->type, sizeof out->type, s, 3);
+        sq_copy_text(out->broadcaster_type, sizeof out->broadcaster_type, s, 4);
+        out->created_at_ms = sqlite3_column_int64(s, 5);
+        out->enriched_at_ms = sqlite3_column_int64(s, 6);
+    } else if (src == SQLITE_DONE) {
+        rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no profile for %lld", (long long)id);
+    } else {
+        rc = sq_fail(st, src, err, errlen, "profile get");
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_name_history(struct store *st, int64_t user_id, struct store_name **out, size_t *n,
+                       char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, SQ_NAME_HISTORY,
+                     "SELECT login, display_name, seen_at FROM twitch_user_names"
+                     " WHERE user_id = ? ORDER BY seen_at, id",
+                     &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, user_id);
+    size_t cap = 0;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *out = xreallocarray(*out, cap, sizeof **out);
+        }
+        struct store_name *name = &(*out)[(*n)++];
+        sq_copy_text(name->login, sizeof name->login, s, 0);
+        sq_copy_text(name->display_name, sizeof name->display_name, s, 1);
+        name->seen_at_ms = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    if (src != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return sq_fail(st, src, err, errlen, "name history");
+    }
+    return 0;
+}
