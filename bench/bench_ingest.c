@@ -1,7 +1,9 @@
 /*
  * Ingest benchmark: the full path of one capture (open stays, presence diff, commit) on a
- * real SQLite file, for channels of 1,000 / 20,000 / 100,000 chatters. Prints numbers only;
- * it must never assert, so it runs on any machine. Usage: bench_ingest [dir]
+ * real SQLite file, for channels of 1,000 / 20,000 / 100,000 chatters: a first capture, 20
+ * captures with 5% churn, and (20,000) 20 unchanged captures. Prints median and max CPU and
+ * wall time per capture, chatters/s and peak RSS; it must never assert, so it runs on any
+ * machine. Usage: bench_ingest [dir] (default: a fresh /tmp directory, removed at the end).
  */
 #include "analysis/presence.h"
 #include "base/chatter.h"
@@ -124,7 +126,8 @@ static int by_value(const void *a, const void *b)
 
 static void report(const char *what, size_t chatters, const struct sample *s, size_t n)
 {
-    double cpu[64], wall[64], open[64], commit[64], cpu_max = 0, wall_max = 0;
+    double cpu[64] = {0}, wall[64] = {0}, open[64] = {0}, commit[64] = {0};
+    double cpu_max = 0, wall_max = 0;
     for (size_t i = 0; i < n; i++) {
         cpu[i] = s[i].cpu_ms;
         wall[i] = s[i].wall_ms;
@@ -206,7 +209,17 @@ int main(int argc, char **argv)
     printf("peak RSS: %ld KiB\n", ru.ru_maxrss);
     printf("times in ms per capture: store_presence_open + an_presence_diff + "
            "store_capture_commit\n");
+    printf("targets: 100,000 chatters with 5%% churn < 100 ms CPU; unchanged 20,000 < 10 ms\n");
     store_close(st);
+    if (argc <= 1) { /* a directory of our own: leave nothing behind */
+        static const char *const suffixes[] = {"", "-wal", "-shm"};
+        for (size_t i = 0; i < 3; i++) {
+            char *file = xasprintf("%s%s", path, suffixes[i]);
+            unlink(file);
+            free(file);
+        }
+        rmdir(dir);
+    }
     free(path);
     return 0;
 }
