@@ -12,7 +12,7 @@ TCA_CFLAGS = -std=c17 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wno-unused-param
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lroaring -lpthread -lm
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LAYERS   ?= base kv store twitch analysis jobs sim web
+LAYERS   ?= base kv store twitch analysis jobs report sim web
 TEST_DIRS ?= $(LAYERS)
 LIB_SRC   = $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 CMD_SRC   = $(wildcard cmd/*.c)

@@ -329,4 +329,8 @@ typedef int (*store_export_fn)(void *ctx, const struct store_export_row *row);
 int store_export_session(struct store *st, int64_t session_id, int64_t *total,
                          store_export_fn fn, void *ctx, char *err, size_t errlen);
 
+/* ---- gateway: login sessions, OAuth states, API keys, session management ------------- */
+
+/* ---- analysis inputs and known bots ----------------------------------------------------- */
+
 #endif
