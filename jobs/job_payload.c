@@ -22,12 +22,12 @@ int job_payload_decode(const char *text, struct job_payload *out, char *err, siz
     json_t *o = json_loads(text ? text : "", JSON_REJECT_DUPLICATES, &je);
     if (!o)
         return tca_fail(err, errlen, TCA_EINVAL, "job payload: %s", je.text);
-    int rc = json_unpack_ex(o, &je, 0, "{s:I,s?I,s:I}", "session_id", &session, "channel_id",
+    int rc = json_unpack_ex(o, &je, 0, "{s?I,s?I,s:I}", "session_id", &session, "channel_id",
                             &channel, "user_id", &user);
     json_decref(o);
     if (rc < 0)
         return tca_fail(err, errlen, TCA_EINVAL, "job payload: %s", je.text);
-    if (session <= 0 || channel < 0 || user <= 0)
+    if (session < 0 || channel < 0 || user <= 0)
         return tca_fail(err, errlen, TCA_EINVAL, "job payload: ids out of range");
     out->session_id = session;
     out->channel_id = channel;

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 struct job_payload {
-    int64_t session_id;
-    int64_t channel_id; /* 0 for enrich jobs */
+    int64_t session_id; /* 0 for validate jobs */
+    int64_t channel_id; /* 0 for enrich and validate jobs */
     int64_t user_id;
 };
 

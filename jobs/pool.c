@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "jobs/scheduler.h"
+#include "jobs/user_token.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -79,10 +80,19 @@ static void *scheduler_main(void *arg)
         report_error(p, "scheduler", err);
         return NULL;
     }
+    /* At start every token is validated; then each one whose last validation is an hour old. */
+    int64_t validate_before = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
+    int64_t next_validation = 0;
     do {
-        if (scheduler_tick(st, p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx), NULL, err,
-                           sizeof err))
+        int64_t now = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
+        if (scheduler_tick(st, now, NULL, err, sizeof err))
             report_error(p, "scheduler", err);
+        if (now >= next_validation) {
+            if (scheduler_validate_tokens(st, now, validate_before, NULL, err, sizeof err))
+                report_error(p, "scheduler", err);
+            next_validation = now + 60 * 1000;
+            validate_before = now + 60 * 1000 - USER_TOKEN_VALIDATE_EVERY_MS;
+        }
     } while (!idle(p, 1000));
     store_close(st);
     return NULL;

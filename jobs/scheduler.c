@@ -33,3 +33,21 @@ int scheduler_tick(struct store *st, int64_t now_ms, int *queued, char *err, siz
         *queued = count;
     return rc;
 }
+
+int scheduler_validate_tokens(struct store *st, int64_t now_ms, int64_t validated_before_ms,
+                              int *queued, char *err, size_t errlen)
+{
+    int64_t *users = NULL;
+    size_t n = 0;
+    int count = 0;
+    int rc = store_token_stale(st, validated_before_ms, 1000, &users, &n, err, errlen);
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = worker_enqueue_validate(st, users[i], now_ms, err, errlen);
+        if (!rc)
+            count++;
+    }
+    free(users);
+    if (queued)
+        *queued = count;
+    return rc;
+}

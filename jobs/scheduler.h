@@ -18,4 +18,11 @@
  */
 int scheduler_tick(struct store *st, int64_t now_ms, int *queued, char *err, size_t errlen);
 
+/**
+ * Queues a token validation for every user whose tokens were last validated before
+ * validated_before_ms (now - 1 h in steady state; now at start-up, to validate all).
+ */
+int scheduler_validate_tokens(struct store *st, int64_t now_ms, int64_t validated_before_ms,
+                              int *queued, char *err, size_t errlen);
+
 #endif

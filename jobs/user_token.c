@@ -44,9 +44,9 @@ static int forget(struct store *st, int64_t user_id, int rc, char *err, size_t e
     return rc;
 }
 
-int user_token_load(struct store *st, const struct crypto_keys *keys, struct twitch_client *tw,
-                    int64_t user_id, int64_t now_ms, struct twitch_token *out, char *err,
-                    size_t errlen)
+static int load(struct store *st, const struct crypto_keys *keys, struct twitch_client *tw,
+                int64_t user_id, int64_t now_ms, int force_validate, struct twitch_token *out,
+                char *err, size_t errlen)
 {
     struct store_token row = {0};
     memset(out, 0, sizeof *out);
@@ -90,7 +90,7 @@ int user_token_load(struct store *st, const struct crypto_keys *keys, struct twi
         validated_at = 0; /* validate the new token below, which also fills login */
     }
 
-    if (now_ms - validated_at >= USER_TOKEN_VALIDATE_EVERY_MS) {
+    if (force_validate || now_ms - validated_at >= USER_TOKEN_VALIDATE_EVERY_MS) {
         rc = twitch_oauth_validate(tw, out, err, errlen);
         if (rc == TCA_EAUTH && out->refresh_token && !out->refreshed) {
             rc = twitch_oauth_refresh(tw, out, err, errlen);
@@ -122,4 +122,20 @@ int user_token_load(struct store *st, const struct crypto_keys *keys, struct twi
         }
     }
     return 0;
+}
+
+int user_token_load(struct store *st, const struct crypto_keys *keys, struct twitch_client *tw,
+                    int64_t user_id, int64_t now_ms, struct twitch_token *out, char *err,
+                    size_t errlen)
+{
+    return load(st, keys, tw, user_id, now_ms, 0, out, err, errlen);
+}
+
+int user_token_check(struct store *st, const struct crypto_keys *keys, struct twitch_client *tw,
+                     int64_t user_id, int64_t now_ms, char *err, size_t errlen)
+{
+    struct twitch_token tok = {0};
+    int rc = load(st, keys, tw, user_id, now_ms, 1, &tok, err, errlen);
+    twitch_token_clear(&tok);
+    return rc;
 }

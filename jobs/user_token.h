@@ -27,6 +27,12 @@
 int user_token_load(struct store *st, const struct crypto_keys *keys, struct twitch_client *tw,
                     int64_t user_id, int64_t now_ms, struct twitch_token *out, char *err,
                     size_t errlen);
+/**
+ * Validates the stored tokens of user_id with Twitch now (refreshing if needed), as Twitch
+ * asks of apps at start-up and hourly. TCA_EAUTH (tokens deleted) when the login is gone.
+ */
+int user_token_check(struct store *st, const struct crypto_keys *keys, struct twitch_client *tw,
+                     int64_t user_id, int64_t now_ms, char *err, size_t errlen);
 /** Seals and stores tok for tok->user_id (which must be set), marking it validated at now. */
 int user_token_save(struct store *st, const struct crypto_keys *keys,
                     const struct twitch_token *tok, int64_t validated_at_ms, char *err,

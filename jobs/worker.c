@@ -9,6 +9,7 @@
 #include "jobs/capture.h"
 #include "jobs/enrich.h"
 #include "jobs/job_payload.h"
+#include "jobs/user_token.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,19 @@ int worker_enqueue_enrich(struct store *st, int64_t session_id, int64_t user_id,
     snprintf(key, sizeof key, "enrich:%lld", (long long)session_id);
     int rc = store_job_enqueue(st, "enrich", key, payload, now_ms, job_id ? job_id : &ignored,
                                err, errlen);
+    free(payload);
+    return rc == TCA_ECONFLICT ? 0 : rc;
+}
+
+int worker_enqueue_validate(struct store *st, int64_t user_id, int64_t now_ms, char *err,
+                            size_t errlen)
+{
+    char key[96];
+    int64_t ignored;
+    struct job_payload p = {0, 0, user_id};
+    char *payload = job_payload_encode(&p);
+    snprintf(key, sizeof key, "validate:%lld", (long long)user_id);
+    int rc = store_job_enqueue(st, "validate", key, payload, now_ms, &ignored, err, errlen);
     free(payload);
     return rc == TCA_ECONFLICT ? 0 : rc;
 }
@@ -110,8 +124,17 @@ int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err
     rc = job_payload_decode(job.payload, &p, out->error, sizeof out->error);
     if (!rc) {
         if (strcmp(job.kind, "capture") == 0) {
-            rc = run_capture(env, &job, &p, out);
-        } else if (strcmp(job.kind, "enrich") == 0) {
+            rc = p.session_id > 0 && p.channel_id > 0
+                     ? run_capture(env, &job, &p, out)
+                     : tca_fail(out->error, sizeof out->error, TCA_EINVAL,
+                                "capture job without session or channel");
+        } else if (strcmp(job.kind, "validate") == 0) {
+            rc = user_token_check(env->st, env->keys, env->tw, p.user_id,
+                                  env->clock.now_ms(env->clock.ctx), out->error,
+                                  sizeof out->error);
+            if (!rc)
+                rc = store_job_done(env->st, job.id, err, errlen);
+        } else if (strcmp(job.kind, "enrich") == 0 && p.session_id > 0) {
             rc = enrich_run(env, p.session_id, p.user_id, job.id, &out->enriched, &out->renames,
                             out->error, sizeof out->error);
             if (!rc)

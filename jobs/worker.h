@@ -2,7 +2,8 @@
  * The worker: claims jobs from the durable queue in the store and runs them. A capture job
  * fetches every page of Get Chatters, diffs it against the open stays and commits the capture
  * and the job's completion in one transaction, then queues the enrichment of new chatters.
- * An enrichment job fills profiles (account creation date, type) and records renames.
+ * An enrichment job fills profiles (account creation date, type) and records renames. A
+ * validate job checks a user's tokens with Twitch, as Twitch asks at start-up and hourly.
  *
  * One `struct worker_env` per thread: it holds that thread's store connection and Twitch
  * client. Nothing here logs; outcomes are returned in struct worker_outcome.
@@ -57,6 +58,9 @@ void worker_capture_key(int64_t session_id, int64_t channel_id, char *out, size_
 int worker_enqueue_capture(struct store *st, int64_t session_id, int64_t channel_id,
                            int64_t user_id, int64_t now_ms, int64_t *job_id, char *err,
                            size_t errlen);
+/** Queues a validation of user_id's tokens with Twitch (deduplicated per user). */
+int worker_enqueue_validate(struct store *st, int64_t user_id, int64_t now_ms, char *err,
+                            size_t errlen);
 /** Queues the enrichment of a session's chatters (deduplicated per session). */
 int worker_enqueue_enrich(struct store *st, int64_t session_id, int64_t user_id, int64_t now_ms,
                           int64_t *job_id, char *err, size_t errlen);

@@ -4,6 +4,7 @@
  */
 #include "store/sqlite_internal.h"
 #include "base/err.h"
+#include "base/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,37 @@ int store_token_delete(struct store *st, int64_t user_id, char *err, size_t errl
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
     return sq_run(st, s, err, errlen, "token delete");
+}
+
+int store_token_stale(struct store *st, int64_t validated_before_ms, size_t limit,
+                      int64_t **user_ids, size_t *n, char *err, size_t errlen)
+{
+    /* Runs once a minute at most: not worth a cached statement slot. */
+    sqlite3_stmt *s = NULL;
+    *user_ids = NULL;
+    *n = 0;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "SELECT user_id FROM oauth_tokens WHERE validated_at < ?"
+                                " ORDER BY validated_at LIMIT ?",
+                                -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return sq_fail(st, rc, err, errlen, "token stale");
+    sqlite3_bind_int64(s, 1, validated_before_ms);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+    int64_t *ids = xcalloc(limit ? limit : 1, sizeof *ids);
+    size_t count = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && count < limit)
+        ids[count++] = sqlite3_column_int64(s, 0);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        rc = sq_fail(st, rc, err, errlen, "token stale");
+        free(ids);
+    } else {
+        rc = 0;
+        *user_ids = ids;
+        *n = count;
+    }
+    sqlite3_finalize(s);
+    return rc;
 }
 
 void store_token_clear(struct store_token *token)

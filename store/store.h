@@ -69,6 +69,12 @@ int store_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char
 int store_token_delete(struct store *st, int64_t user_id, char *err, size_t errlen);
 /** Frees the owned strings of a token; safe on a zeroed struct. */
 void store_token_clear(struct store_token *token);
+/**
+ * Users whose tokens were last validated before validated_before_ms, at most limit of them.
+ * *user_ids is the caller's to free().
+ */
+int store_token_stale(struct store *st, int64_t validated_before_ms, size_t limit,
+                      int64_t **user_ids, size_t *n, char *err, size_t errlen);
 
 /* ---- channels --------------------------------------------------------------------------- */
 
@@ -331,6 +337,268 @@ int store_export_session(struct store *st, int64_t session_id, int64_t *total,
 
 /* ---- gateway: login sessions, OAuth states, API keys, session management ------------- */
 
+/** A browser login: only the keyed hash of its id is stored (base/crypto.h). */
+struct store_login {
+    char id_hash[65];
+    int64_t user_id;
+    char csrf[48];          /* the CSRF token every state-changing request must carry */
+    int64_t created_at_ms;
+    int64_t last_seen_ms;   /* for the idle expiry */
+    int64_t expires_at_ms;  /* absolute expiry */
+};
+
+/** Stores a new login session. */
+int store_login_create(struct store *st, const struct store_login *l, char *err, size_t errlen);
+/** Reads a login session by id hash; TCA_ENOTFOUND if absent. */
+int store_login_get(struct store *st, const char *id_hash, struct store_login *out, char *err,
+                    size_t errlen);
+/** Records activity on a login session (idle expiry restarts). */
+int store_login_touch(struct store *st, const char *id_hash, int64_t now_ms, char *err,
+                      size_t errlen);
+/** Ends one login session; ending an absent one is not an error. */
+int store_login_delete(struct store *st, const char *id_hash, char *err, size_t errlen);
+/** Ends every login session of a user (their Twitch token was revoked). */
+int store_login_delete_user(struct store *st, int64_t user_id, char *err, size_t errlen);
+/**
+ * Removes login sessions idle since before idle_before_ms or past their absolute expiry, and
+ * expired OAuth states. *removed (may be NULL) counts the login sessions removed.
+ */
+int store_login_sweep(struct store *st, int64_t idle_before_ms, int64_t now_ms, int *removed,
+                      char *err, size_t errlen);
+
+/** Remembers an OAuth state (its hash) until expires_at_ms. */
+int store_oauth_state_put(struct store *st, const char *state_hash, int64_t expires_at_ms,
+                          char *err, size_t errlen);
+/** Consumes an OAuth state: 0 if it existed and had not expired, else TCA_ENOTFOUND. */
+int store_oauth_state_take(struct store *st, const char *state_hash, int64_t now_ms, char *err,
+                           size_t errlen);
+
+struct store_api_key {
+    int64_t id;
+    int64_t user_id;
+    char key_hash[65];
+    char name[64];
+    char prefix[16]; /* the first characters of the key, to recognise it in a list */
+    int read_only;
+    int64_t created_at_ms;
+    int64_t last_used_ms;
+    int64_t revoked_at_ms; /* 0: active */
+};
+
+/** Stores a new API key (hash only); *id receives its id. */
+int store_api_key_create(struct store *st, const struct store_api_key *k, int64_t *id, char *err,
+                         size_t errlen);
+/** Finds an active (unrevoked) key by hash; TCA_ENOTFOUND otherwise. */
+int store_api_key_by_hash(struct store *st, const char *key_hash, struct store_api_key *out,
+                          char *err, size_t errlen);
+/** Every key of a user, revoked ones included, newest first; *out is the caller's to free(). */
+int store_api_key_list(struct store *st, int64_t user_id, struct store_api_key **out, size_t *n,
+                       char *err, size_t errlen);
+/** Revokes key id of user_id; TCA_ENOTFOUND if it is not theirs or already revoked. */
+int store_api_key_revoke(struct store *st, int64_t user_id, int64_t id, int64_t now_ms,
+                         char *err, size_t errlen);
+
+/** A channel a user may capture: their own ("broadcaster") or one they moderate. */
+struct store_user_channel {
+    struct store_channel channel;
+    char role[16]; /* "broadcaster" or "moderator" */
+    int live;
+    int64_t checked_at_ms;
+};
+
+/** Replaces the channels user_id may capture (and upserts the channels themselves). */
+int store_user_channels_set(struct store *st, int64_t user_id, const struct store_user_channel *c,
+                            size_t n, int64_t now_ms, char *err, size_t errlen);
+/** The channels user_id may capture, by login; *out is the caller's to free(). */
+int store_user_channels(struct store *st, int64_t user_id, struct store_user_channel **out,
+                        size_t *n, char *err, size_t errlen);
+/** 0 when user_id may capture channel_id (as last checked), else TCA_ENOTFOUND. */
+int store_user_channel_allowed(struct store *st, int64_t user_id, int64_t channel_id, char *err,
+                               size_t errlen);
+
+/** Saves a session with a label; TCA_ELIMIT when the user already has max_saved others. */
+int store_session_save(struct store *st, int64_t session_id, const char *label, int max_saved,
+                       int64_t now_ms, char *err, size_t errlen);
+/** Relabels a session. */
+int store_session_label(struct store *st, int64_t session_id, const char *label, int64_t now_ms,
+                        char *err, size_t errlen);
+/** Ends the user's active session (the next capture starts a new one); none is not an error. */
+int store_session_deactivate(struct store *st, int64_t user_id, int64_t now_ms, char *err,
+                             size_t errlen);
+/** Removes a session's captures and stays, keeping the session and its channels. */
+int store_session_purge(struct store *st, int64_t session_id, int64_t now_ms, char *err,
+                        size_t errlen);
+/** Deletes a session with its captures, stays, channels and queued jobs. */
+int store_session_delete(struct store *st, int64_t session_id, char *err, size_t errlen);
+/** Deletes unsaved sessions with no activity since before_ms; *removed (may be NULL) counts. */
+int store_session_sweep(struct store *st, int64_t before_ms, int *removed, char *err,
+                        size_t errlen);
+/** Every channel of a session with its schedule; *out is the caller's to free(). */
+int store_session_schedules(struct store *st, int64_t session_id, struct store_schedule **out,
+                            size_t *n, char *err, size_t errlen);
+/** The capture jobs of a session, newest first, at most limit; release each, then free(). */
+int store_session_jobs(struct store *st, int64_t session_id, size_t limit, struct store_job **out,
+                       size_t *n, char *err, size_t errlen);
+/** Age of the oldest queued job that is due (0 if none): the queue's lag for /metrics. */
+int store_job_oldest_due(struct store *st, int64_t now_ms, int64_t *age_ms, char *err,
+                         size_t errlen);
+
+/** Capture while live: the channel is captured every interval_s while its stream is live. */
+struct store_live_watch {
+    int64_t session_id;
+    int64_t channel_id;
+    int64_t user_id;
+    int interval_s;
+    int live; /* as last seen */
+};
+
+/** Starts (or updates) a live watch. */
+int store_live_watch_set(struct store *st, const struct store_live_watch *w, char *err,
+                         size_t errlen);
+/** Stops a live watch; TCA_ENOTFOUND if there was none. */
+int store_live_watch_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
+                          size_t errlen);
+/** Every live watch in active sessions; *out is the caller's to free(). */
+int store_live_watch_list(struct store *st, struct store_live_watch **out, size_t *n, char *err,
+                          size_t errlen);
+
 /* ---- analysis inputs and known bots ----------------------------------------------------- */
+
+/** A channel captured in a session. */
+struct store_session_channel {
+    int64_t channel_id;
+    char login[32];
+    char display_name[128];
+    int64_t captures;    /* captures of this channel in the session */
+    int64_t first_at_ms; /* time of its first and last capture */
+    int64_t last_at_ms;
+};
+
+/** The channels a session captured, by login. *out is the caller's to free(). */
+int store_session_channels(struct store *st, int64_t session_id, struct store_session_channel **out,
+                           size_t *n, char *err, size_t errlen);
+
+/** A session that captured a channel. */
+struct store_channel_session {
+    int64_t session_id;
+    int64_t user_id; /* the session's owner */
+    int64_t captures;
+    int64_t first_at_ms;
+    int64_t last_at_ms;
+};
+
+/**
+ * The sessions that captured channel_id (owner_id 0: anyone's; else that user's only), by
+ * time of their first capture of it. *out is the caller's to free().
+ */
+int store_channel_sessions(struct store *st, int64_t channel_id, int64_t owner_id,
+                           struct store_channel_session **out, size_t *n, char *err,
+                           size_t errlen);
+
+/** A chatter's presence in one channel of one session. */
+struct store_visit {
+    int64_t user_id;
+    int64_t first_seq;    /* first capture present */
+    int64_t last_seen_ms; /* time of the last capture present */
+};
+
+/** Every chatter of (session, channel), by user id. *out is the caller's to free(). */
+int store_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
+                         struct store_visit **out, size_t *n, char *err, size_t errlen);
+
+/** A chatter's profile as far as it is known (login may be "" when never seen by name). */
+struct store_chatter_profile {
+    int64_t user_id;
+    char login[32];
+    char display_name[128];
+    int64_t created_at_ms; /* 0 if not enriched */
+};
+
+/**
+ * The profiles of every chatter of a session (channel_id 0: all its channels), by user id.
+ * *out is the caller's to free().
+ */
+int store_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
+                           struct store_chatter_profile **out, size_t *n, char *err,
+                           size_t errlen);
+
+/** One row of a name history, with its user. */
+struct store_name_row {
+    int64_t user_id;
+    char login[32];
+    char display_name[128];
+    int64_t seen_at_ms;
+};
+
+/**
+ * The name history rows of the chatters of a session who have more than one row, by user
+ * then time. *out is the caller's to free().
+ */
+int store_session_names(struct store *st, int64_t session_id, struct store_name_row **out,
+                        size_t *n, char *err, size_t errlen);
+
+/** One chatter present at a capture. */
+struct store_capture_chatter {
+    int64_t user_id;
+    char login[32];
+    char display_name[128];
+    int64_t created_at_ms;
+    int64_t stay_from_seq; /* the capture where this chatter's current stay began */
+};
+
+/** Called once per chatter; a non-zero return stops the listing and is returned. */
+typedef int (*store_capture_chatter_fn)(void *ctx, const struct store_capture_chatter *c);
+
+/**
+ * Streams the exact chatter list of capture seq of (session, channel), by user id, from the
+ * stays (from_seq <= seq <= to_seq). *total (may be NULL) receives the capture's chatter
+ * count before the first callback. TCA_ENOTFOUND when there is no such capture.
+ */
+int store_capture_chatters(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                           int64_t *total, store_capture_chatter_fn fn, void *ctx, char *err,
+                           size_t errlen);
+
+/** A chatter's presence in one channel of one session, summed over stays. */
+struct store_chatter_session {
+    int64_t session_id;
+    int64_t channel_id;
+    int64_t captures_seen;
+    int64_t first_seen_ms;
+    int64_t last_seen_ms;
+    int64_t time_present_ms;
+};
+
+/**
+ * Every (session, channel) of owner_id's sessions in which user_id was seen, by first seen.
+ * *out is the caller's to free().
+ */
+int store_chatter_sessions(struct store *st, int64_t owner_id, int64_t user_id,
+                           struct store_chatter_session **out, size_t *n, char *err,
+                           size_t errlen);
+
+/** A known bot: an account whose presence says nothing about the audience. */
+struct store_known_bot {
+    char login[32];  /* lowercase */
+    int64_t user_id; /* 0 when only the login is known */
+    char kind[16];   /* "service" (chat bots) or "lurker" (viewer-list bots) */
+    int builtin;     /* 1: from tca's built-in list */
+    int64_t added_at_ms;
+};
+
+/**
+ * The known-bots list of owner_id: the built-in list, minus what the user removed, plus what
+ * the user added, by login. *out is the caller's to free().
+ */
+int store_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **out, size_t *n,
+                   char *err, size_t errlen);
+/**
+ * Adds (or updates) bots on owner_id's list in one transaction; *added (may be NULL)
+ * receives how many were not on the list before. Logins must be valid (lowercased here).
+ */
+int store_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots,
+                  size_t n, int64_t now_ms, size_t *added, char *err, size_t errlen);
+/** Takes login off owner_id's list (a built-in entry is hidden); TCA_ENOTFOUND if absent. */
+int store_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err,
+                     size_t errlen);
 
 #endif

@@ -24,7 +24,8 @@ static void malformed_payloads_are_refused(void **state)
         "[]",
         "{\"session_id\":1}",
         "{\"session_id\":\"1\",\"user_id\":2}",
-        "{\"session_id\":0,\"user_id\":2}",
+        "{\"session_id\":-1,\"user_id\":2}",
+        "{\"session_id\":1,\"user_id\":0}",
         "{\"session_id\":1,\"user_id\":2,\"channel_id\":-1}",
         "{\"session_id\":1,\"session_id\":2,\"user_id\":2}",
     };

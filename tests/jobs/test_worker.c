@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "jobs/scheduler.h"
 #include "jobs/user_token.h"
 #include "jobs/worker.h"
 #include "sim/sim.h"
@@ -267,6 +268,42 @@ static void unknown_job_kind_is_dead_lettered_with_reason(void **state)
     assert_non_null(strstr(o.error, "mystery"));
 }
 
+static void validate_job_checks_tokens_and_a_revoked_login_ends_cleanly(void **state)
+{
+    struct fixture *f = *state;
+    struct worker_outcome o;
+    char err[256];
+    int queued = 0;
+    /* validated at login: an hourly sweep has nothing to do, a start-up sweep validates all */
+    assert_int_equal(scheduler_validate_tokens(f->st, clock_wall_ms(),
+                                               clock_wall_ms() - USER_TOKEN_VALIDATE_EVERY_MS,
+                                               &queued, err, sizeof err),
+                     0);
+    assert_int_equal(queued, 0);
+    assert_int_equal(
+        scheduler_validate_tokens(f->st, clock_wall_ms(), clock_wall_ms() + 1, &queued, err,
+                                  sizeof err),
+        0);
+    assert_int_equal(queued, 1);
+    assert_int_equal(worker_run_one(&f->env, &o, err, sizeof err), 1);
+    assert_string_equal(o.kind, "validate");
+    assert_int_equal(o.state, JOB_DONE);
+
+    /* the user revokes tca's access on Twitch: the next validation ends the login */
+    struct twitch_token tok = {0};
+    assert_int_equal(
+        user_token_load(f->st, &f->keys, f->tw, 10001, clock_wall_ms(), &tok, err, sizeof err), 0);
+    assert_int_equal(twitch_oauth_revoke(f->tw, tok.access_token, err, sizeof err), 0);
+    assert_int_equal(twitch_oauth_revoke(f->tw, tok.refresh_token, err, sizeof err), 0);
+    twitch_token_clear(&tok);
+    assert_int_equal(worker_enqueue_validate(f->st, 10001, clock_wall_ms(), err, sizeof err), 0);
+    assert_int_equal(worker_run_one(&f->env, &o, err, sizeof err), 1);
+    assert_int_equal(o.state, JOB_FAILED);
+    assert_true(strlen(o.error) > 0);
+    struct store_token row = {0};
+    assert_int_equal(store_token_get(f->st, 10001, &row, NULL, 0), TCA_ENOTFOUND);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -280,6 +317,8 @@ int main(void)
             crashed_workers_job_is_retried_after_its_lease_and_stored_once, setup_mod, teardown),
         cmocka_unit_test_setup_teardown(unknown_job_kind_is_dead_lettered_with_reason, setup_mod,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            validate_job_checks_tokens_and_a_revoked_login_ends_cleanly, setup_mod, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
