@@ -197,6 +197,39 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
         problem(p, "TCA_JOB_LEASE is malformed: seconds a worker holds a job before another "
                    "may retry it, 1 to 3600 (default 120)");
 
+    v = lookup(&src, "TCA_PUBLIC_URL");
+    cfg->public_url = v && *v ? xstrdup(v) : NULL;
+    strip_slash(cfg->public_url);
+    if (cfg->public_url && !is_http_url(cfg->public_url))
+        problem(p, "TCA_PUBLIC_URL is malformed: the URL browsers use to reach tca, e.g. "
+                   "https://tca.example.com (decides the Secure cookie flag)");
+    static const struct {
+        const char *name;
+        long lo, hi;
+        int dflt;
+        const char *meaning;
+    } ints[] = {
+        {"TCA_MAX_SAVED_SESSIONS", 1, 1000, 10, "saved analysis sessions per user, 1 to 1000"},
+        {"TCA_SESSION_TTL", 60, 31536000, 86400,
+         "seconds after which an unsaved analysis session expires, 60 to 31536000"},
+        {"TCA_LOGIN_IDLE", 1, 2592000, 7200,
+         "seconds of inactivity that end a login session, 1 to 2592000"},
+        {"TCA_LOGIN_MAX", 60, 31536000, 604800,
+         "seconds after login that a login session ends at the latest, 60 to 31536000"},
+        {"TCA_RATE_LIMIT", 0, 10000000, 600,
+         "API requests per minute per API key and per IP, 0 (off) to 10000000"},
+        {"TCA_RATE_BURST", 1, 10000000, 120, "requests allowed at once, 1 to 10000000"},
+    };
+    int *slots[] = {&cfg->max_saved_sessions, &cfg->session_ttl_s, &cfg->login_idle_s,
+                    &cfg->login_max_s,        &cfg->rate_limit,    &cfg->rate_burst};
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        v = lookup(&src, ints[i].name);
+        *slots[i] = ints[i].dflt;
+        if (v && *v && parse_int(v, ints[i].lo, ints[i].hi, slots[i]) < 0)
+            problem(p, "%s is malformed: %s (default %d)", ints[i].name, ints[i].meaning,
+                    ints[i].dflt);
+    }
+
     const char *app_secret = lookup(&src, "APP_SESSION_SECRET");
     check_secret(p, app_secret);
     cfg->app_session_secret = xstrdup(app_secret && *app_secret ? app_secret : NULL);
@@ -216,6 +249,7 @@ void config_free(struct tca_config *cfg)
     free(cfg->twitch_auth_base);
     free(cfg->db);
     free(cfg->listen);
+    free(cfg->public_url);
     if (cfg->app_session_secret)
         sodium_memzero(cfg->app_session_secret, strlen(cfg->app_session_secret));
     free(cfg->app_session_secret);

@@ -20,6 +20,13 @@ struct tca_config {
     int workers;                /* TCA_WORKERS: capture threads */
     int job_lease_s;            /* TCA_JOB_LEASE: seconds before a crashed worker's job reruns */
     char *app_session_secret;   /* APP_SESSION_SECRET (secret), base64 of >= 32 bytes */
+    char *public_url;           /* TCA_PUBLIC_URL, no trailing slash; NULL: derived (see web) */
+    int max_saved_sessions;     /* TCA_MAX_SAVED_SESSIONS: saved analysis sessions per user */
+    int session_ttl_s;          /* TCA_SESSION_TTL: unsaved analysis sessions expire after */
+    int login_idle_s;           /* TCA_LOGIN_IDLE: a login session ends after this idle time */
+    int login_max_s;            /* TCA_LOGIN_MAX: and at the latest this long after login */
+    int rate_limit;             /* TCA_RATE_LIMIT: API requests per minute per key and IP; 0 off */
+    int rate_burst;             /* TCA_RATE_BURST: requests allowed at once above that rate */
     int demo;                   /* no Twitch app configured: serve runs the simulator */
 };
 

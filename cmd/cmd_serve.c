@@ -1,9 +1,10 @@
 /*
- * serve: every role in one process on the embedded store. With no Twitch app configured it
- * runs the simulator in-process and logs the demo user in through it, so a new user sees
- * captures arrive at once.
+ * serve: every role in one process on the embedded store: workers, scheduler and the HTTP
+ * gateway. With no Twitch app configured it runs the simulator in-process and logs the demo
+ * user in through it, so a new user sees captures arrive at once.
  */
 #include "cmd/app.h"
+#include "cmd/cmd_gateway.h"
 #include "cmd/commands.h"
 #include "cmd/login_flow.h"
 #include "cmd/run_pool.h"
@@ -103,6 +104,7 @@ int cmd_serve(int argc, char **argv)
 {
     struct app a;
     struct demo d = {0};
+    struct web *w = NULL;
     for (int i = 1; i < argc; i++) {
         fprintf(stderr, "usage: tca serve\n");
         return EXIT_USAGE;
@@ -111,8 +113,12 @@ int cmd_serve(int argc, char **argv)
     int rc = app_open(&a, "serve", 0);
     if (!rc && a.cfg.demo)
         rc = start_demo(&a, &d);
+    /* in demo mode the browser logs in through the simulator's authorize auto-consent */
+    if (!rc)
+        rc = gateway_start(&a, NULL, &w);
     if (!rc)
         rc = run_pool_until_signal(&a, "serve", 1);
+    web_stop(w); /* requests in flight finish; captures already finished with the pool */
     app_close(&a);
     sim_free(d.sim);
     free(d.api_base);

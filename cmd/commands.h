@@ -4,6 +4,7 @@
 
 int cmd_serve(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+int cmd_gateway(int argc, char **argv);
 int cmd_twitch_sim(int argc, char **argv);
 int cmd_env_check(int argc, char **argv);
 int cmd_env_generate(int argc, char **argv);
@@ -14,5 +15,7 @@ int cmd_capture(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_bots(int argc, char **argv);
 
 #endif

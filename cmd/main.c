@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"serve", cmd_serve, "every role in one process on SQLite (simulated Twitch if none set)"},
+    {"gateway", cmd_gateway, "the HTTP API, Twitch login and /metrics (see README, HTTP API)"},
     {"worker", cmd_worker, "run capture and enrichment jobs (and the scheduler)"},
     {"twitch-sim", cmd_twitch_sim, "a local Twitch (OAuth + Helix) with simulated channels"},
     {"env-check", cmd_env_check, "list missing or malformed configuration"},
@@ -24,7 +25,9 @@ static const struct command commands[] = {
     {"capture", cmd_capture, "capture a channel's chatters once: capture LOGIN"},
     {"watch", cmd_watch, "capture a channel periodically: watch LOGIN [--interval S]"},
     {"sessions", cmd_sessions, "your analysis sessions"},
-    {"export", cmd_export, "export a session's chatters: export [--session ID] --format csv|json"},
+    {"export", cmd_export, "export a session: export [--what chatters|timeline|...] --format csv|json"},
+    {"stats", cmd_stats, "audience statistics of a session: stats [--session ID] [--json]"},
+    {"bots", cmd_bots, "your known-bots list: bots list|add LOGIN|remove LOGIN|import FILE"},
 };
 
 static void usage(FILE *f)

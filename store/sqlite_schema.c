@@ -134,6 +134,64 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX jobs_dedupe ON jobs(dedupe_key)"
     " WHERE dedupe_key IS NOT NULL AND state IN (0, 1);"
     "CREATE INDEX jobs_due ON jobs(state, run_at);",
+
+    /* gateway: login sessions (only keyed hashes of their ids), OAuth states, API keys,
+     * the channels each user may capture (refreshed from Twitch), capture-while-live */
+    "CREATE TABLE login_sessions("
+    " id_hash TEXT PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " csrf TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL);"
+    "CREATE INDEX login_sessions_user ON login_sessions(user_id);"
+    "CREATE TABLE oauth_states("
+    " state_hash TEXT PRIMARY KEY,"
+    " expires_at INTEGER NOT NULL);"
+    "CREATE TABLE api_keys("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " key_hash TEXT NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL,"
+    " prefix TEXT NOT NULL,"
+    " read_only INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL,"
+    " last_used INTEGER NOT NULL DEFAULT 0,"
+    " revoked_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX api_keys_user ON api_keys(user_id);"
+    "CREATE TABLE user_channels("
+    " user_id INTEGER NOT NULL,"
+    " channel_id INTEGER NOT NULL,"
+    " role TEXT NOT NULL,"
+    " live INTEGER NOT NULL DEFAULT 0,"
+    " checked_at INTEGER NOT NULL,"
+    " PRIMARY KEY(user_id, channel_id)) WITHOUT ROWID;"
+    "CREATE TABLE live_watches("
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " channel_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " interval_s INTEGER NOT NULL,"
+    " live INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(session_id, channel_id)) WITHOUT ROWID;",
+
+    /* analysis: the known-bots list. owner_id 0 is tca's built-in list; a user's row with
+     * removed = 1 hides a built-in entry for that user only. */
+    "CREATE TABLE known_bots("
+    " owner_id INTEGER NOT NULL,"
+    " login TEXT NOT NULL COLLATE NOCASE,"
+    " user_id INTEGER NOT NULL DEFAULT 0,"
+    " kind TEXT NOT NULL DEFAULT 'service',"
+    " removed INTEGER NOT NULL DEFAULT 0,"
+    " added_at INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(owner_id, login)) WITHOUT ROWID;"
+    "INSERT INTO known_bots(owner_id, login, kind) VALUES"
+    " (0, 'nightbot', 'service'), (0, 'streamelements', 'service'), (0, 'moobot', 'service'),"
+    " (0, 'fossabot', 'service'), (0, 'streamlabs', 'service'), (0, 'soundalerts', 'service'),"
+    " (0, 'wizebot', 'service'), (0, 'sery_bot', 'service'), (0, 'botrixoficial', 'service'),"
+    " (0, 'kofistreambot', 'service'), (0, 'pokemoncommunitygame', 'service'),"
+    " (0, 'streamstickers', 'service'), (0, 'commanderroot', 'lurker'),"
+    " (0, 'anotherttvviewer', 'lurker'), (0, 'lurxx', 'lurker'), (0, 'drapsnatt', 'lurker'),"
+    " (0, '0ax2', 'lurker'), (0, 'electricallongboard', 'lurker');",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -522,6 +522,13 @@ int store_session_profiles(struct store *st, int64_t session_id, int64_t channel
                            struct store_chatter_profile **out, size_t *n, char *err,
                            size_t errlen);
 
+/** Called once per profile; a non-zero return stops the listing and is returned. */
+typedef int (*store_profile_fn)(void *ctx, const struct store_chatter_profile *p);
+
+/** The same profiles streamed one at a time, for callers that keep them in a smaller form. */
+int store_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
+                                store_profile_fn fn, void *ctx, char *err, size_t errlen);
+
 /** One row of a name history, with its user. */
 struct store_name_row {
     int64_t user_id;

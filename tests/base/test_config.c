@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *vars[] = {"TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "TWITCH_REDIRECT_URL",
-                             "TWITCH_API_BASE", "TWITCH_AUTH_BASE", "TCA_DB", "TCA_LISTEN",
-                             "TCA_CAPTURE_INTERVAL", "TCA_WORKERS", "APP_SESSION_SECRET"};
+static const char *vars[] = {"TWITCH_CLIENT_ID",   "TWITCH_CLIENT_SECRET", "TWITCH_REDIRECT_URL",
+                             "TWITCH_API_BASE",    "TWITCH_AUTH_BASE",     "TCA_DB",
+                             "TCA_LISTEN",         "TCA_CAPTURE_INTERVAL", "TCA_WORKERS",
+                             "APP_SESSION_SECRET", "TCA_PUBLIC_URL",       "TCA_MAX_SAVED_SESSIONS",
+                             "TCA_SESSION_TTL",    "TCA_LOGIN_IDLE",       "TCA_LOGIN_MAX",
+                             "TCA_RATE_LIMIT",     "TCA_RATE_BURST"};
 
 static int clear_env(void **state)
 {
@@ -91,9 +94,10 @@ static void partial_twitch_app_lists_each_missing_variable(void **state)
 static void environment_wins_over_dotenv_and_bases_lose_trailing_slash(void **state)
 {
     char *dir = test_tmpdir();
-    char *path = test_write_file(dir, ".env",
-                                 "TCA_DB=from-file.db\nTWITCH_API_BASE=http://127.0.0.1:9/helix/\n"
-                                 "APP_SESSION_SECRET=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+    char *path =
+        test_write_file(dir, ".env",
+                        "TCA_DB=from-file.db\nTWITCH_API_BASE=http://127.0.0.1:9/helix/\n"
+                        "APP_SESSION_SECRET=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
     setenv("TCA_DB", "from-env.db", 1);
     struct tca_config cfg;
     struct config_problems p;
@@ -106,6 +110,39 @@ static void environment_wins_over_dotenv_and_bases_lose_trailing_slash(void **st
     free(dir);
 }
 
+static void gateway_settings_have_defaults(void **state)
+{
+    setenv("APP_SESSION_SECRET", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1);
+    struct tca_config cfg;
+    struct config_problems p;
+    assert_int_equal(config_load(&cfg, NULL, &p), 0);
+    assert_null(cfg.public_url);
+    assert_int_equal(cfg.max_saved_sessions, 10);
+    assert_int_equal(cfg.session_ttl_s, 86400);
+    assert_int_equal(cfg.rate_limit, 600);
+    assert_true(cfg.login_idle_s > 0 && cfg.login_max_s >= cfg.login_idle_s);
+    config_free(&cfg);
+    config_problems_free(&p);
+}
+
+static void malformed_gateway_settings_are_each_listed(void **state)
+{
+    setenv("APP_SESSION_SECRET", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1);
+    setenv("TCA_PUBLIC_URL", "tca.example.com", 1);
+    setenv("TCA_MAX_SAVED_SESSIONS", "0", 1);
+    setenv("TCA_SESSION_TTL", "soon", 1);
+    setenv("TCA_RATE_LIMIT", "-1", 1);
+    struct tca_config cfg;
+    struct config_problems p;
+    assert_true(config_load(&cfg, NULL, &p) < 0);
+    assert_true(has_problem(&p, "TCA_PUBLIC_URL is malformed"));
+    assert_true(has_problem(&p, "TCA_MAX_SAVED_SESSIONS is malformed"));
+    assert_true(has_problem(&p, "TCA_SESSION_TTL is malformed"));
+    assert_true(has_problem(&p, "TCA_RATE_LIMIT is malformed"));
+    config_free(&cfg);
+    config_problems_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +152,8 @@ int main(void)
         cmocka_unit_test_setup(partial_twitch_app_lists_each_missing_variable, clear_env),
         cmocka_unit_test_setup(environment_wins_over_dotenv_and_bases_lose_trailing_slash,
                                clear_env),
+        cmocka_unit_test_setup(gateway_settings_have_defaults, clear_env),
+        cmocka_unit_test_setup(malformed_gateway_settings_are_each_listed, clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

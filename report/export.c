@@ -1,0 +1,315 @@
+/*
+ * Streamed exports of a session: chatters (with flags and new/returning), the capture
+ * timeline, one capture's exact chatter list, flagged accounts, the overlap matrix. Rows go
+ * to the sink as they are produced. Must never collect the rows of an export in memory: the
+ * chatters come from a stepping SELECT; only the flag set and the returning ids (8 bytes per
+ * returning chatter) are kept while they stream.
+ */
+#include "report/internal.h"
+#include "report/table.h"
+#include "analysis/ids.h"
+#include "analysis/overlap.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int report_export_kind_parse(const char *name)
+{
+    static const char *const names[] = {"chatters", "timeline", "capture", "flagged", "overlap"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Times as RFC 3339 text in both formats (the existing chatters export did so). */
+static struct rp_cell time_cell(int64_t ms, char *buf, size_t len)
+{
+    if (!ms)
+        return (struct rp_cell){.kind = RP_NULL};
+    clock_format_rfc3339(ms, buf, len);
+    return (struct rp_cell){.kind = RP_STR, .s = buf};
+}
+
+static struct rp_cell str(const char *s)
+{
+    return (struct rp_cell){.kind = RP_STR, .s = s};
+}
+
+static struct rp_cell num(int64_t v)
+{
+    return (struct rp_cell){.kind = RP_INT, .i = v};
+}
+
+static struct rp_cell id_cell(int64_t id, char *buf, size_t len)
+{
+    snprintf(buf, len, "%lld", (long long)id);
+    return str(buf);
+}
+
+struct chatters_ctx {
+    struct rp_table t;
+    const struct an_flags *flags;
+    uint32_t exclude;
+    const int64_t *returning;
+    size_t n_returning;
+    const int64_t *keep; /* with a channel filter: the chatters of those channels */
+    size_t n_keep;
+    char *err;
+    size_t errlen;
+};
+
+static int chatter_row(void *ctx, const struct store_export_row *r)
+{
+    struct chatters_ctx *x = ctx;
+    if (x->keep && !an_ids_contain(x->keep, x->n_keep, r->user_id))
+        return 0;
+    if (x->exclude && an_flags_match(x->flags, r->user_id, x->exclude))
+        return 0;
+    char id[24], created[40], first[40], last[40], reasons[128];
+    const struct an_flag *f = an_flags_find(x->flags, r->user_id);
+    rp_reason_names(f ? f->reasons : 0, reasons, sizeof reasons);
+    struct rp_cell cells[] = {
+        id_cell(r->user_id, id, sizeof id),
+        str(r->login),
+        str(r->display_name),
+        time_cell(r->created_at_ms, created, sizeof created),
+        num(r->captures_seen),
+        time_cell(r->first_seen_ms, first, sizeof first),
+        time_cell(r->last_seen_ms, last, sizeof last),
+        num(r->time_present_ms / 1000),
+        str(reasons),
+        str(an_ids_contain(x->returning, x->n_returning, r->user_id) ? "returning" : "new"),
+    };
+    return rp_table_row(&x->t, cells, x->err, x->errlen);
+}
+
+static int export_chatters(struct store *st, struct rp_data *d, const struct report_export *x,
+                           const struct report_options *o, const struct report_sink *sink,
+                           char *err, size_t errlen)
+{
+    static const char *const columns[] = {
+        "id",         "login",     "display_name",   "created_at", "captures_seen",
+        "first_seen", "last_seen", "time_present_s", "flags",      "status"};
+    size_t n = 0;
+    for (size_t c = 0; c < d->n_channels; c++)
+        n += d->channels[c].n_history;
+    int64_t *returning = xmalloc((n ? n : 1) * sizeof *returning);
+    n = 0;
+    for (size_t c = 0; c < d->n_channels; c++)
+        for (size_t h = 0; h < d->channels[c].n_history; h++)
+            returning[n++] = d->channels[c].history[h].user_id;
+    n = an_ids_sort_unique(returning, n);
+    int64_t *keep = NULL;
+    size_t n_keep = 0;
+    if (o->n_channels) {
+        keep = xmalloc((d->n_people ? d->n_people : 1) * sizeof *keep);
+        for (size_t i = 0; i < d->n_people; i++)
+            keep[n_keep++] = d->people[i].user_id;
+    }
+    /* Keep only the flags while rows stream: the stays and profiles can be large. */
+    struct an_flags flags = d->flags;
+    memset(&d->flags, 0, sizeof d->flags);
+    rp_free(d);
+    struct chatters_ctx cx = {.flags = &flags,
+                              .exclude = o->exclude,
+                              .returning = returning,
+                              .n_returning = n,
+                              .keep = keep,
+                              .n_keep = n_keep,
+                              .err = err,
+                              .errlen = errlen};
+    rp_table_begin(&cx.t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
+    /* The total is only known once the SELECT counted it: set it before the first row. */
+    int rc = store_export_session(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
+    if (!rc)
+        rc = rp_table_end(&cx.t, err, errlen);
+    else
+        rp_table_abort(&cx.t);
+    an_flags_free(&flags);
+    free(returning);
+    free(keep);
+    return rc;
+}
+
+static int export_timeline(struct rp_data *d, const struct report_export *x,
+                           const struct report_sink *sink, char *err, size_t errlen)
+{
+    static const char *const columns[] = {"channel", "seq",  "taken_at",       "chatters",
+                                          "joined",  "left", "new_to_channel", "churn"};
+    struct rp_table t;
+    rp_table_begin(&t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
+    int rc = 0;
+    for (size_t c = 0; c < d->n_channels && !rc; c++) {
+        struct an_participation p = {0};
+        rc = an_participation(&d->channels[c].ch, d->session.id, d->channels[c].history,
+                              d->channels[c].n_history, &p, err, errlen);
+        for (size_t i = 0; i < p.n_series && !rc; i++) {
+            const struct an_capture_stat *s = &p.series[i];
+            char at[40];
+            struct rp_cell cells[] = {
+                str(d->channels[c].info.login),
+                num(s->seq),
+                time_cell(s->taken_at_ms, at, sizeof at),
+                num((int64_t)s->chatters),
+                num((int64_t)s->joined),
+                num((int64_t)s->left),
+                num((int64_t)s->new_to_channel),
+                (struct rp_cell){.kind = RP_NUM, .d = s->churn},
+            };
+            rc = rp_table_row(&t, cells, err, errlen);
+        }
+        an_participation_free(&p);
+    }
+    if (rc) {
+        rp_table_abort(&t);
+        return rc;
+    }
+    return rp_table_end(&t, err, errlen);
+}
+
+static int export_flagged(struct rp_data *d, const struct report_export *x,
+                          const struct report_sink *sink, char *err, size_t errlen)
+{
+    static const char *const columns[] = {"id",         "login",   "display_name",
+                                          "created_at", "reasons", "details"};
+    const struct an_flag **sorted = an_flags_sorted(&d->flags);
+    struct rp_table t;
+    rp_table_begin(&t, sink, x->format, columns, sizeof columns / sizeof *columns,
+                   (int64_t)d->flags.n);
+    int rc = 0;
+    for (size_t i = 0; i < d->flags.n && !rc; i++) {
+        const struct rp_person *p = rp_profile(d, sorted[i]->user_id);
+        char id[24], created[40], reasons[128];
+        rp_reason_names(sorted[i]->reasons, reasons, sizeof reasons);
+        struct rp_cell cells[] = {
+            id_cell(sorted[i]->user_id, id, sizeof id),
+            str(p ? p->login : ""),
+            str(p ? p->display_name : ""),
+            time_cell(p ? p->created_at_ms : 0, created, sizeof created),
+            str(reasons),
+            str(sorted[i]->text),
+        };
+        rc = rp_table_row(&t, cells, err, errlen);
+    }
+    free(sorted);
+    if (rc) {
+        rp_table_abort(&t);
+        return rc;
+    }
+    return rp_table_end(&t, err, errlen);
+}
+
+static int export_overlap(struct rp_data *d, const struct report_export *x,
+                          const struct report_sink *sink, char *err, size_t errlen)
+{
+    static const char *const columns[] = {"channel_a",  "channel_b", "chatters_a",
+                                          "chatters_b", "shared",    "jaccard"};
+    struct an_channel *chs = xmalloc((d->n_channels ? d->n_channels : 1) * sizeof *chs);
+    for (size_t c = 0; c < d->n_channels; c++)
+        chs[c] = d->channels[c].ch;
+    struct an_overlap_matrix m;
+    an_overlap_channels(chs, d->n_channels, &m);
+    free(chs);
+    struct rp_table t;
+    rp_table_begin(&t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
+    int rc = 0;
+    for (size_t i = 0; i < m.n && !rc; i++)
+        for (size_t j = i + 1; j < m.n && !rc; j++) {
+            struct rp_cell cells[] = {
+                str(d->channels[i].info.login),
+                str(d->channels[j].info.login),
+                num((int64_t)m.sizes[i]),
+                num((int64_t)m.sizes[j]),
+                num((int64_t)m.shared[i * m.n + j]),
+                (struct rp_cell){.kind = RP_NUM, .d = m.jaccard[i * m.n + j]},
+            };
+            rc = rp_table_row(&t, cells, err, errlen);
+        }
+    an_overlap_matrix_free(&m);
+    if (rc) {
+        rp_table_abort(&t);
+        return rc;
+    }
+    return rp_table_end(&t, err, errlen);
+}
+
+struct capture_ctx {
+    struct rp_table t;
+    char *err;
+    size_t errlen;
+};
+
+static int capture_row(void *ctx, const struct store_capture_chatter *c)
+{
+    struct capture_ctx *x = ctx;
+    char id[24], created[40];
+    struct rp_cell cells[] = {
+        id_cell(c->user_id, id, sizeof id),
+        str(c->login),
+        str(c->display_name),
+        time_cell(c->created_at_ms, created, sizeof created),
+        num(c->stay_from_seq),
+    };
+    return rp_table_row(&x->t, cells, x->err, x->errlen);
+}
+
+static int export_capture(struct store *st, int64_t user_id, const struct report_export *x,
+                          const struct report_sink *sink, char *err, size_t errlen)
+{
+    static const char *const columns[] = {"id", "login", "display_name", "created_at",
+                                          "present_since_seq"};
+    struct store_session s;
+    struct store_channel ch;
+    int rc = store_session_get(st, x->session_id, &s, err, errlen);
+    if (!rc && s.user_id != user_id)
+        rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)x->session_id);
+    if (!rc && (!x->capture_channel || x->capture_seq < 1))
+        rc = tca_fail(err, errlen, TCA_EINVAL, "a capture export needs a channel and a seq");
+    if (!rc)
+        rc = store_channel_by_login(st, x->capture_channel, &ch, err, errlen);
+    if (rc)
+        return rc;
+    struct capture_ctx cx = {.err = err, .errlen = errlen};
+    rp_table_begin(&cx.t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
+    rc = store_capture_chatters(st, x->session_id, ch.id, x->capture_seq, &cx.t.total, capture_row,
+                                &cx, err, errlen);
+    if (rc) {
+        rp_table_abort(&cx.t);
+        return rc;
+    }
+    return rp_table_end(&cx.t, err, errlen);
+}
+
+int report_export_run(struct store *st, int64_t user_id, const struct report_export *x,
+                      const struct report_options *o, const struct report_sink *sink, char *err,
+                      size_t errlen)
+{
+    if (x->kind == REPORT_EXPORT_CAPTURE)
+        return export_capture(st, user_id, x, sink, err, errlen);
+    struct rp_data d;
+    int rc = rp_load(st, user_id, x->session_id, o, &d, err, errlen);
+    if (rc)
+        return rc;
+    switch (x->kind) {
+    case REPORT_EXPORT_CHATTERS:
+        return export_chatters(st, &d, x, o, sink, err, errlen); /* frees d early */
+    case REPORT_EXPORT_TIMELINE:
+        rc = export_timeline(&d, x, sink, err, errlen);
+        break;
+    case REPORT_EXPORT_FLAGGED:
+        rc = export_flagged(&d, x, sink, err, errlen);
+        break;
+    case REPORT_EXPORT_OVERLAP:
+        rc = export_overlap(&d, x, sink, err, errlen);
+        break;
+    default:
+        rc = tca_fail(err, errlen, TCA_EINVAL, "unknown export");
+    }
+    rp_free(&d);
+    return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * What the report files share: one session loaded from the store into the shapes analysis/
+ * reads, with its flags computed, and small JSON helpers. Internal to report/.
+ */
+#ifndef TCA_REPORT_INTERNAL_H
+#define TCA_REPORT_INTERNAL_H
+
+#include "analysis/flags.h"
+#include "analysis/participation.h"
+#include "analysis/stays.h"
+#include "report/report.h"
+
+/** One channel of a loaded session; owns every array. */
+struct rp_channel {
+    struct store_session_channel info;
+    struct an_capture *captures;
+    size_t n_captures;
+    struct an_stay *stays; /* without excluded accounts */
+    size_t n_stays;
+    struct an_stay *all_stays; /* every stay, for flags */
+    size_t n_all_stays;
+    struct an_channel ch;       /* over stays */
+    struct an_channel all_ch;   /* over all_stays */
+    struct an_history *history; /* by user_id: chatters seen in earlier sessions */
+    size_t n_history;
+    struct an_visit *visits; /* what history points into */
+    size_t n_earlier;        /* earlier sessions of the user that captured this channel */
+};
+
+/** A chatter as reports show it; the strings point into the pool of its rp_data. */
+struct rp_person {
+    int64_t user_id;
+    int64_t created_at_ms; /* 0 if not enriched */
+    const char *login;
+    const char *display_name;
+};
+
+/** A loaded session; owns everything. */
+struct rp_data {
+    struct store_session session;
+    struct rp_channel *channels;
+    size_t n_channels;
+    struct rp_person *people; /* every chatter of the selected channels, by id */
+    size_t n_people;
+    char *pool;                  /* their logins and display names */
+    struct an_profile *profiles; /* all of people (logins borrowed from the pool) */
+    size_t n_profiles;
+    struct an_profile *kept; /* profiles minus excluded accounts (profiles itself if none) */
+    size_t n_kept;
+    struct store_name_row *name_rows;
+    struct an_name *names;
+    size_t n_names;
+    struct an_flags flags; /* computed over every chatter, exclusion or not */
+    struct an_creation_days flag_days;
+    struct an_clusters flag_clusters;
+    struct an_multi *multi;
+    size_t n_multi;
+    struct an_renamer *renamers;
+    size_t n_renamers;
+};
+
+/** Loads session_id of user_id with the options' filter and exclusion; free with rp_free. */
+int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct report_options *o,
+            struct rp_data *d, char *err, size_t errlen);
+/** Frees everything; safe on a zeroed struct. */
+void rp_free(struct rp_data *d);
+/** The profile row of user_id, or NULL. */
+const struct rp_person *rp_profile(const struct rp_data *d, int64_t user_id);
+
+/** Names of the reason bits, "|"-separated, into out. */
+void rp_reason_names(uint32_t reasons, char *out, size_t len);
+/** A Unix-ms time as an RFC 3339 JSON string, or null for 0. */
+json_t *rp_time(int64_t ms);
+/** A Twitch id as a JSON string (ids exceed what JavaScript numbers hold exactly). */
+json_t *rp_id(int64_t id);
+
+/** The channel object of the session document (participation, viewers, raids). */
+json_t *rp_channel_json(const struct rp_data *d, size_t c, const struct report_options *o,
+                        unsigned sections, char *err, size_t errlen);
+/** Participation numbers (no series) of p as JSON. */
+json_t *rp_participation_json(const struct an_participation *p);
+
+/** Account ages, top creation days, clusters (REPORT_ACCOUNTS) and suspects (REPORT_SUSPECTS). */
+json_t *rp_accounts_json(const struct rp_data *d, const struct report_options *o,
+                         unsigned sections);
+/** Flag counts by reason, and the flagged accounts with REPORT_FLAG_LIST. */
+json_t *rp_flags_json(const struct rp_data *d, const struct report_options *o, unsigned sections);
+/** The overlap matrix of the chosen channels. */
+json_t *rp_matrix_json(const struct rp_data *d);
+
+#endif

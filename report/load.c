@@ -1,0 +1,363 @@
+/*
+ * Loading a session for a report: its channels (after the filter), their captures and stays,
+ * each chatter's history in earlier sessions of the same user, profiles and name histories,
+ * then every flag. Flags are always computed over every chatter, so excluding known bots
+ * never hides why another account was flagged. Must never keep anything between calls.
+ */
+#include "report/internal.h"
+#include "analysis/ids.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const struct rp_person *rp_profile(const struct rp_data *d, int64_t user_id)
+{
+    size_t lo = 0, hi = d->n_people;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->people[mid].user_id < user_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->n_people && d->people[lo].user_id == user_id ? &d->people[lo] : NULL;
+}
+
+/* Picks the session's channels the filter names (all when none). */
+static int pick_channels(struct store *st, struct rp_data *d, const struct report_options *o,
+                         char *err, size_t errlen)
+{
+    struct store_session_channel *all;
+    size_t n;
+    int rc = store_session_channels(st, d->session.id, &all, &n, err, errlen);
+    if (rc)
+        return rc;
+    d->channels = xcalloc(n ? n : 1, sizeof *d->channels);
+    for (size_t f = 0; f < o->n_channels; f++) {
+        size_t i = 0;
+        while (i < n && strcasecmp(all[i].login, o->channels[f]) != 0)
+            i++;
+        if (i == n) {
+            rc = tca_fail(err, errlen, TCA_EINVAL, "channel %s was not captured in session %lld",
+                          o->channels[f], (long long)d->session.id);
+            break;
+        }
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        int keep = o->n_channels == 0;
+        for (size_t f = 0; f < o->n_channels && !keep; f++)
+            keep = strcasecmp(all[i].login, o->channels[f]) == 0;
+        if (keep)
+            d->channels[d->n_channels++].info = all[i];
+    }
+    free(all);
+    return rc;
+}
+
+static int load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
+                         size_t errlen)
+{
+    struct store_capture *caps;
+    size_t n;
+    int rc = store_capture_list(st, d->session.id, c->info.channel_id, &caps, &n, err, errlen);
+    if (rc)
+        return rc;
+    c->captures = xcalloc(n ? n : 1, sizeof *c->captures);
+    for (size_t i = 0; i < n; i++)
+        c->captures[i] = (struct an_capture){caps[i].seq, caps[i].taken_at_ms};
+    c->n_captures = n;
+    free(caps);
+    struct store_stay *stays;
+    rc = store_stay_list(st, d->session.id, c->info.channel_id, &stays, &n, err, errlen);
+    if (rc)
+        return rc;
+    c->all_stays = xcalloc(n ? n : 1, sizeof *c->all_stays);
+    for (size_t i = 0; i < n; i++)
+        c->all_stays[i] = (struct an_stay){stays[i].user_id, stays[i].channel_id, stays[i].from_seq,
+                                           stays[i].to_seq};
+    c->n_all_stays = n;
+    free(stays);
+    c->all_ch = (struct an_channel){c->info.channel_id, c->captures, c->n_captures, c->all_stays,
+                                    c->n_all_stays};
+    return an_channel_check(&c->all_ch, err, errlen);
+}
+
+/* One chatter seen in an earlier session. */
+struct seen {
+    int64_t session_id;
+    int64_t first_seq;
+    int64_t last_seen_ms;
+};
+
+/* The history of the channel's chatters in the user's sessions that captured it before this
+ * one (by first capture): returning viewers are those with any. */
+static int load_history(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
+                        size_t errlen)
+{
+    struct store_channel_session *ss;
+    size_t n_ss;
+    int rc =
+        store_channel_sessions(st, c->info.channel_id, d->session.user_id, &ss, &n_ss, err, errlen);
+    if (rc)
+        return rc;
+    size_t n_ids = c->n_all_stays;
+    int64_t *ids = xmalloc((n_ids ? n_ids : 1) * sizeof *ids);
+    for (size_t i = 0; i < n_ids; i++)
+        ids[i] = c->all_stays[i].user_id;
+    n_ids = an_ids_sort_unique(ids, n_ids);
+    int64_t *who = NULL;
+    struct seen *seen = NULL;
+    size_t n_seen = 0, cap = 0;
+    for (size_t s = 0; s < n_ss && !rc; s++) {
+        if (ss[s].session_id == d->session.id)
+            continue;
+        if (ss[s].first_at_ms > c->info.first_at_ms ||
+            (ss[s].first_at_ms == c->info.first_at_ms && ss[s].session_id > d->session.id))
+            continue;
+        c->n_earlier++;
+        struct store_visit *v;
+        size_t n_v;
+        rc = store_channel_visits(st, ss[s].session_id, c->info.channel_id, &v, &n_v, err, errlen);
+        for (size_t i = 0, k = 0; !rc && i < n_v; i++) {
+            while (k < n_ids && ids[k] < v[i].user_id)
+                k++;
+            if (k == n_ids || ids[k] != v[i].user_id)
+                continue;
+            if (n_seen == cap) {
+                cap = cap ? cap * 2 : 256;
+                who = xreallocarray(who, cap, sizeof *who);
+                seen = xreallocarray(seen, cap, sizeof *seen);
+            }
+            who[n_seen] = v[i].user_id;
+            seen[n_seen++] = (struct seen){ss[s].session_id, v[i].first_seq, v[i].last_seen_ms};
+        }
+        if (!rc)
+            free(v);
+    }
+    free(ss);
+    free(ids);
+    if (!rc && n_seen) {
+        /* Stable order by user keeps each user's sessions oldest first. */
+        uint32_t *order = xmalloc(n_seen * sizeof *order);
+        an_ids_order(who, n_seen, order);
+        c->visits = xmalloc(n_seen * sizeof *c->visits);
+        c->history = xmalloc(n_seen * sizeof *c->history);
+        for (size_t i = 0; i < n_seen; i++) {
+            const struct seen *e = &seen[order[i]];
+            c->visits[i] = (struct an_visit){e->session_id, e->last_seen_ms};
+            if (c->n_history && c->history[c->n_history - 1].user_id == who[order[i]]) {
+                c->history[c->n_history - 1].n_visits++;
+                continue;
+            }
+            c->history[c->n_history++] =
+                (struct an_history){who[order[i]], e->session_id, e->first_seq, &c->visits[i], 1};
+        }
+        free(order);
+    }
+    free(who);
+    free(seen);
+    return rc;
+}
+
+/* Profiles kept small while they stream in: a million chatters are ~60 MB this way, where
+ * the store's fixed-size struct would take 176 MB. */
+struct people_loader {
+    struct rp_data *d;
+    const int64_t *only; /* with several channels chosen: their chatters, sorted */
+    size_t n_only;
+    size_t *offsets; /* login offset in the pool per person, until the pool stops moving */
+    size_t cap;
+    struct buf pool;
+};
+
+static int add_person(void *ctx, const struct store_chatter_profile *p)
+{
+    struct people_loader *l = ctx;
+    struct rp_data *d = l->d;
+    if (l->only && !an_ids_contain(l->only, l->n_only, p->user_id))
+        return 0;
+    if (d->n_people == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 1024;
+        d->people = xreallocarray(d->people, l->cap, sizeof *d->people);
+        l->offsets = xreallocarray(l->offsets, l->cap, sizeof *l->offsets);
+    }
+    l->offsets[d->n_people] = l->pool.len;
+    buf_append(&l->pool, p->login, strlen(p->login) + 1);
+    buf_append(&l->pool, p->display_name, strlen(p->display_name) + 1);
+    d->people[d->n_people++] = (struct rp_person){p->user_id, p->created_at_ms, NULL, NULL};
+    return 0;
+}
+
+static int load_profiles(struct store *st, struct rp_data *d, const struct report_options *o,
+                         char *err, size_t errlen)
+{
+    struct people_loader l = {.d = d};
+    buf_init(&l.pool, 0);
+    int64_t *ids = NULL;
+    if (o->n_channels > 1) { /* keep the chatters of the chosen channels only */
+        size_t n = 0;
+        for (size_t c = 0; c < d->n_channels; c++)
+            n += d->channels[c].n_all_stays;
+        ids = xmalloc((n ? n : 1) * sizeof *ids);
+        n = 0;
+        for (size_t c = 0; c < d->n_channels; c++)
+            for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
+                ids[n++] = d->channels[c].all_stays[i].user_id;
+        l.only = ids;
+        l.n_only = an_ids_sort_unique(ids, n);
+    }
+    int64_t one = d->n_channels == 1 ? d->channels[0].info.channel_id : 0;
+    int rc = store_session_profiles_each(st, d->session.id, one, add_person, &l, err, errlen);
+    free(ids);
+    d->pool = buf_steal(&l.pool);
+    d->profiles = xmalloc((d->n_people ? d->n_people : 1) * sizeof *d->profiles);
+    for (size_t i = 0; i < d->n_people; i++) {
+        struct rp_person *p = &d->people[i];
+        p->login = d->pool + l.offsets[i];
+        p->display_name = p->login + strlen(p->login) + 1;
+        d->profiles[i] = (struct an_profile){p->user_id, p->login, p->created_at_ms};
+    }
+    d->n_profiles = d->n_people;
+    free(l.offsets);
+    if (rc)
+        return rc;
+    rc = store_session_names(st, d->session.id, &d->name_rows, &d->n_names, err, errlen);
+    if (rc)
+        return rc;
+    d->names = xmalloc((d->n_names ? d->n_names : 1) * sizeof *d->names);
+    for (size_t i = 0; i < d->n_names; i++)
+        d->names[i] = (struct an_name){d->name_rows[i].user_id, d->name_rows[i].login,
+                                       d->name_rows[i].display_name, d->name_rows[i].seen_at_ms};
+    return 0;
+}
+
+static int compute_flags(struct store *st, struct rp_data *d, const struct report_options *o,
+                         char *err, size_t errlen)
+{
+    an_flags_init(&d->flags);
+    struct store_known_bot *bots;
+    size_t n_bots;
+    int rc = store_bot_list(st, d->session.user_id, &bots, &n_bots, err, errlen);
+    if (rc)
+        return rc;
+    int64_t *ids = xmalloc((n_bots ? n_bots : 1) * sizeof *ids);
+    const char **logins = xmalloc((n_bots ? n_bots : 1) * sizeof *logins);
+    size_t n_ids = 0;
+    for (size_t i = 0; i < n_bots; i++) {
+        logins[i] = bots[i].login;
+        if (bots[i].user_id)
+            ids[n_ids++] = bots[i].user_id;
+    }
+    n_ids = an_ids_sort_unique(ids, n_ids);
+    struct an_known_bots kb = {ids, n_ids, logins, n_bots};
+    an_flags_add_known_bots(&d->flags, d->profiles, d->n_profiles, &kb);
+    free(ids);
+    free(logins);
+    free(bots);
+
+    an_top_creation_days(d->profiles, d->n_profiles, o->top_days, &o->levels, &d->flag_days);
+    an_flags_add_waves(&d->flags, &d->flag_days, o->flag_level);
+    an_clusters(d->profiles, d->n_profiles, &o->cluster, &d->flag_clusters);
+    an_flags_add_clusters(&d->flags, &d->flag_clusters);
+    if (d->n_channels >= o->multi_channels && o->multi_channels >= 2) {
+        struct an_channel *chs = xmalloc(d->n_channels * sizeof *chs);
+        for (size_t c = 0; c < d->n_channels; c++)
+            chs[c] = d->channels[c].all_ch;
+        rc = an_multi_channel(chs, d->n_channels, o->multi_channels, &d->multi, &d->n_multi, err,
+                              errlen);
+        free(chs);
+        if (rc)
+            return rc;
+        an_flags_add_multi_channel(&d->flags, d->multi, d->n_multi);
+    }
+    an_renamers(d->names, d->n_names, o->min_renames, &d->renamers, &d->n_renamers);
+    an_flags_add_renamers(&d->flags, d->renamers, d->n_renamers);
+    return 0;
+}
+
+/* Leaves the excluded accounts out of the stays and profiles the statistics read. */
+static void apply_exclusion(struct rp_data *d, const struct report_options *o)
+{
+    uint32_t mask = o->exclude;
+    for (size_t c = 0; c < d->n_channels; c++) {
+        struct rp_channel *ch = &d->channels[c];
+        if (mask) {
+            an_flags_exclude_stays(&d->flags, mask, ch->all_stays, ch->n_all_stays, &ch->stays,
+                                   &ch->n_stays);
+        } else {
+            ch->stays = ch->all_stays;
+            ch->n_stays = ch->n_all_stays;
+        }
+        ch->ch = ch->all_ch;
+        ch->ch.stays = ch->stays;
+        ch->ch.n_stays = ch->n_stays;
+    }
+    if (!mask) {
+        d->kept = d->profiles;
+        d->n_kept = d->n_profiles;
+        return;
+    }
+    d->kept = xmalloc((d->n_profiles ? d->n_profiles : 1) * sizeof *d->kept);
+    for (size_t i = 0; i < d->n_profiles; i++)
+        if (!an_flags_match(&d->flags, d->profiles[i].user_id, mask))
+            d->kept[d->n_kept++] = d->profiles[i];
+}
+
+int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct report_options *o,
+            struct rp_data *d, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    an_flags_init(&d->flags);
+    int rc = store_session_get(st, session_id, &d->session, err, errlen);
+    if (!rc && d->session.user_id != user_id)
+        rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
+    if (!rc)
+        rc = pick_channels(st, d, o, err, errlen);
+    for (size_t c = 0; c < d->n_channels && !rc; c++) {
+        rc = load_presence(st, d, &d->channels[c], err, errlen);
+        if (!rc)
+            rc = load_history(st, d, &d->channels[c], err, errlen);
+    }
+    if (!rc)
+        rc = load_profiles(st, d, o, err, errlen);
+    if (!rc) {
+        an_flags_free(&d->flags);
+        rc = compute_flags(st, d, o, err, errlen);
+    }
+    if (!rc)
+        apply_exclusion(d, o);
+    if (rc)
+        rp_free(d);
+    return rc;
+}
+
+void rp_free(struct rp_data *d)
+{
+    for (size_t c = 0; c < d->n_channels; c++) {
+        struct rp_channel *ch = &d->channels[c];
+        if (ch->stays != ch->all_stays)
+            free(ch->stays);
+        free(ch->all_stays);
+        free(ch->captures);
+        free(ch->history);
+        free(ch->visits);
+    }
+    free(d->channels);
+    if (d->kept != d->profiles)
+        free(d->kept);
+    free(d->people);
+    free(d->pool);
+    free(d->profiles);
+    free(d->name_rows);
+    free(d->names);
+    an_flags_free(&d->flags);
+    an_creation_days_free(&d->flag_days);
+    an_clusters_free(&d->flag_clusters);
+    free(d->multi);
+    free(d->renamers);
+    memset(d, 0, sizeof *d);
+}

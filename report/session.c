@@ -1,0 +1,234 @@
+/*
+ * The session document: participation, new and returning viewers, raids and the timeline of
+ * each channel, then the same over all chosen channels. Everything is computed by analysis/
+ * from a loaded session; this file only chooses inputs and names the numbers. It must never
+ * recompute a statistic by hand.
+ */
+#include "report/internal.h"
+#include "analysis/raids.h"
+#include "analysis/viewers.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+
+json_t *rp_participation_json(const struct an_participation *p)
+{
+    json_t *buckets = json_array(), *retention = json_array();
+    for (size_t i = 0; i < AN_TIME_BUCKETS; i++)
+        json_array_append_new(buckets, json_pack("{s:I, s:I}", "from_ms",
+                                                 (json_int_t)an_time_bucket_floor_ms(i), "chatters",
+                                                 (json_int_t)p->time_buckets[i]));
+    for (size_t i = 0; i < AN_RETENTION_LEVELS; i++)
+        json_array_append_new(
+            retention, json_pack("{s:i, s:I, s:f}", "percent", an_retention_percent(i), "chatters",
+                                 (json_int_t)p->retained[i], "share", p->retention[i]));
+    return json_pack("{s:I, s:I, s:I, s:o, s:f, s:I, s:I, s:I, s:o, s:o}", "unique_chatters",
+                     (json_int_t)p->unique_chatters, "peak_chatters", (json_int_t)p->peak_chatters,
+                     "peak_seq", (json_int_t)p->peak_seq, "peak_at", rp_time(p->peak_at_ms),
+                     "avg_chatters", p->avg_chatters, "p50_ms", (json_int_t)p->p50_ms, "p90_ms",
+                     (json_int_t)p->p90_ms, "p99_ms", (json_int_t)p->p99_ms, "time_present",
+                     buckets, "retention", retention);
+}
+
+static json_t *series_json(const struct an_participation *p)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < p->n_series; i++) {
+        const struct an_capture_stat *s = &p->series[i];
+        json_array_append_new(
+            a, json_pack("{s:I, s:o, s:I, s:I, s:I, s:I, s:f}", "seq", (json_int_t)s->seq,
+                         "taken_at", rp_time(s->taken_at_ms), "chatters", (json_int_t)s->chatters,
+                         "joined", (json_int_t)s->joined, "left", (json_int_t)s->left,
+                         "new_to_channel", (json_int_t)s->new_to_channel, "churn", s->churn));
+    }
+    return a;
+}
+
+static json_t *viewer_json(const struct rp_data *d, const struct an_viewer *v)
+{
+    const struct rp_person *p = rp_profile(d, v->user_id);
+    return json_pack("{s:o, s:s, s:b, s:I, s:I, s:o, s:I}", "id", rp_id(v->user_id), "login",
+                     p ? p->login : "", "returning", v->returning, "sessions",
+                     (json_int_t)v->sessions, "earlier_sessions", (json_int_t)v->earlier_sessions,
+                     "last_seen_before", rp_time(v->last_seen_ms), "present_ms",
+                     (json_int_t)v->present_ms);
+}
+
+static json_t *viewers_json(const struct rp_data *d, const struct rp_channel *c,
+                            const struct an_viewers *v, const struct report_options *o,
+                            unsigned sections)
+{
+    json_t *out =
+        json_pack("{s:I, s:I, s:I}", "new", (json_int_t)v->n_new, "returning",
+                  (json_int_t)v->n_returning, "earlier_sessions", (json_int_t)c->n_earlier);
+    size_t n_top;
+    struct an_viewer *top = an_regulars(v, o->top, &n_top);
+    json_t *regulars = json_array();
+    for (size_t i = 0; i < n_top; i++)
+        json_array_append_new(regulars, viewer_json(d, &top[i]));
+    free(top);
+    json_object_set_new(out, "regulars", regulars);
+    if (sections & REPORT_VIEWER_LIST) {
+        json_t *all = json_array();
+        for (size_t i = 0; i < v->n; i++)
+            json_array_append_new(all, viewer_json(d, &v->viewers[i]));
+        json_object_set_new(out, "chatters", all);
+    }
+    return out;
+}
+
+/* Accounts of a bot wave (creation day at the flag level) or a login cluster, sorted. */
+static int64_t *wave_ids(const struct rp_data *d, size_t *n)
+{
+    int64_t *ids = xmalloc((d->flags.n ? d->flags.n : 1) * sizeof *ids);
+    *n = 0;
+    for (size_t i = 0; i < d->flags.n; i++)
+        if (d->flags.flags[i].reasons & (AN_REASON_WAVE | AN_REASON_CLUSTER))
+            ids[(*n)++] = d->flags.flags[i].user_id;
+    *n = an_ids_sort_unique(ids, *n);
+    return ids;
+}
+
+static json_t *raids_json(const struct an_raids *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        const struct an_raid *x = &r->raids[i];
+        json_array_append_new(
+            a, json_pack("{s:I, s:o, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:f}", "seq",
+                         (json_int_t)x->seq, "taken_at", rp_time(x->taken_at_ms), "joined",
+                         (json_int_t)x->joined, "new_to_channel", (json_int_t)x->new_to_channel,
+                         "new_share", x->new_share, "baseline_mean", x->baseline_mean,
+                         "baseline_stddev", x->baseline_stddev, "stayed_5m",
+                         (json_int_t)x->stayed_5m, "stayed_15m", (json_int_t)x->stayed_15m,
+                         "stayed_30m", (json_int_t)x->stayed_30m, "in_wave", (json_int_t)x->in_wave,
+                         "wave_share", x->wave_share));
+    }
+    return a;
+}
+
+json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_options *o,
+                        unsigned sections, char *err, size_t errlen)
+{
+    const struct rp_channel *c = &d->channels[ci];
+    struct an_participation p;
+    if (an_participation(&c->ch, d->session.id, c->history, c->n_history, &p, err, errlen))
+        return NULL;
+    json_t *out =
+        json_pack("{s:o, s:s, s:s, s:I, s:o, s:o}", "id", rp_id(c->info.channel_id), "login",
+                  c->info.login, "display_name", c->info.display_name, "captures",
+                  (json_int_t)c->info.captures, "first_capture_at", rp_time(c->info.first_at_ms),
+                  "last_capture_at", rp_time(c->info.last_at_ms));
+    if (sections & REPORT_PARTICIPATION)
+        json_object_set_new(out, "participation", rp_participation_json(&p));
+    if (sections & (REPORT_VIEWERS | REPORT_VIEWER_LIST)) {
+        struct an_viewers v;
+        an_viewers(d->session.id, p.chatters, p.unique_chatters, c->history, c->n_history, &v);
+        json_object_set_new(out, "viewers", viewers_json(d, c, &v, o, sections));
+        an_viewers_free(&v);
+    }
+    if (sections & REPORT_RAIDS) {
+        size_t n_wave;
+        int64_t *wave = wave_ids(d, &n_wave);
+        struct an_raids r;
+        int rc = an_raids(&c->ch, &p, &o->raid, wave, n_wave, &r, err, errlen);
+        free(wave);
+        if (rc) {
+            json_decref(out);
+            an_participation_free(&p);
+            return NULL;
+        }
+        json_object_set_new(out, "raids", raids_json(&r));
+        an_raids_free(&r);
+    }
+    if (sections & REPORT_SERIES)
+        json_object_set_new(out, "series", series_json(&p));
+    an_participation_free(&p);
+    return out;
+}
+
+/* Numbers over every chosen channel together; returning means returning in any of them. */
+static json_t *all_json(const struct rp_data *d, unsigned sections, char *err, size_t errlen)
+{
+    struct an_channel *chs = xmalloc((d->n_channels ? d->n_channels : 1) * sizeof *chs);
+    for (size_t c = 0; c < d->n_channels; c++)
+        chs[c] = d->channels[c].ch;
+    struct an_participation p;
+    int rc = an_participation_all(chs, d->n_channels, &p, err, errlen);
+    free(chs);
+    if (rc)
+        return NULL;
+    json_t *out = json_object();
+    if (sections & REPORT_PARTICIPATION) {
+        json_t *part = rp_participation_json(&p);
+        /* per-capture numbers mean nothing across channels with their own captures */
+        json_object_del(part, "peak_chatters");
+        json_object_del(part, "peak_seq");
+        json_object_del(part, "peak_at");
+        json_object_del(part, "avg_chatters");
+        json_object_del(part, "retention");
+        json_object_set_new(out, "participation", part);
+    }
+    if (sections & REPORT_VIEWERS) {
+        size_t returning = 0;
+        for (size_t i = 0; i < p.unique_chatters; i++) {
+            int64_t id = p.chatters[i].user_id;
+            for (size_t c = 0; c < d->n_channels; c++)
+                if (an_history_find(d->channels[c].history, d->channels[c].n_history, id)) {
+                    returning++;
+                    break;
+                }
+        }
+        json_object_set_new(out, "viewers",
+                            json_pack("{s:I, s:I}", "new",
+                                      (json_int_t)(p.unique_chatters - returning), "returning",
+                                      (json_int_t)returning));
+    }
+    an_participation_free(&p);
+    return out;
+}
+
+int report_session(struct store *st, int64_t user_id, int64_t session_id,
+                   const struct report_options *o, unsigned sections, json_t **out, char *err,
+                   size_t errlen)
+{
+    *out = NULL;
+    struct rp_data d;
+    int rc = rp_load(st, user_id, session_id, o, &d, err, errlen);
+    if (rc)
+        return rc;
+    json_t *doc = json_pack(
+        "{s:{s:I, s:s, s:b, s:b, s:o, s:I}}", "session", "id", (json_int_t)d.session.id, "label",
+        d.session.label, "active", d.session.active, "saved", d.session.saved, "created_at",
+        rp_time(d.session.created_at_ms), "captures", (json_int_t)d.session.captures);
+    json_t *channels = json_array();
+    json_object_set_new(doc, "channels", channels);
+    for (size_t c = 0; c < d.n_channels && !rc; c++) {
+        json_t *cj = rp_channel_json(&d, c, o, sections, err, errlen);
+        if (!cj)
+            rc = TCA_EINVAL;
+        else
+            json_array_append_new(channels, cj);
+    }
+    if (!rc && (sections & (REPORT_PARTICIPATION | REPORT_VIEWERS))) {
+        json_t *all = all_json(&d, sections, err, errlen);
+        if (!all)
+            rc = TCA_EINVAL;
+        else
+            json_object_set_new(doc, "all_channels", all);
+    }
+    if (!rc && (sections & (REPORT_ACCOUNTS | REPORT_SUSPECTS)))
+        json_object_set_new(doc, "accounts", rp_accounts_json(&d, o, sections));
+    if (!rc && (sections & (REPORT_FLAGS | REPORT_FLAG_LIST)))
+        json_object_set_new(doc, "flags", rp_flags_json(&d, o, sections));
+    if (!rc && (sections & REPORT_OVERLAP))
+        json_object_set_new(doc, "overlap", rp_matrix_json(&d));
+    rp_free(&d);
+    if (rc) {
+        json_decref(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * A streamed table of an export: header, rows, end, written as CSV or a JSON array through
+ * a report_sink. Internal to report/. Must never hold more than the row being written.
+ */
+#ifndef TCA_REPORT_TABLE_H
+#define TCA_REPORT_TABLE_H
+
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "base/buf.h"
+#include "report/report.h"
+
+enum rp_cell_kind { RP_NULL, RP_STR, RP_INT, RP_NUM, RP_BOOL };
+
+/** One value; s is borrowed. RP_NULL is an empty CSV field and a JSON null. */
+struct rp_cell {
+    enum rp_cell_kind kind;
+    const char *s;
+    int64_t i;
+    double d;
+};
+
+/** A table being written; owns line. */
+struct rp_table {
+    const struct report_sink *sink;
+    enum report_format format;
+    const char *const *columns; /* borrowed; also the JSON keys */
+    size_t n_columns;
+    int64_t rows;
+    int64_t total;
+    struct buf line;
+};
+
+/** Starts a table (the header is written with the first row or at the end). */
+void rp_table_begin(struct rp_table *t, const struct report_sink *sink, enum report_format format,
+                    const char *const *columns, size_t n_columns, int64_t total);
+/** Writes one row of n_columns cells. */
+int rp_table_row(struct rp_table *t, const struct rp_cell *cells, char *err, size_t errlen);
+/** Ends the table (closing a JSON array) and frees it. */
+int rp_table_end(struct rp_table *t, char *err, size_t errlen);
+/** Frees a table abandoned after an error. */
+void rp_table_abort(struct rp_table *t);
+
+#endif

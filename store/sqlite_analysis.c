@@ -1,0 +1,295 @@
+/*
+ * Analysis inputs: what the statistics read from the store (the channels of a session, the
+ * sessions of a channel, each chatter's visits, profiles, name histories, one capture's exact
+ * chatter list, a chatter's sessions). Read-only, and it must never compute a statistic:
+ * that is analysis/'s job. These statements run a few times per report, not per capture, so
+ * they are prepared per call instead of taking slots in the connection's statement cache.
+ */
+#include "store/sqlite_internal.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Reads one row of s into the element at p. */
+typedef void (*read_fn)(sqlite3_stmt *s, void *p);
+
+/* Runs sql with up to three int64 parameters and collects every row into a new array of
+ * elements of size elem (*out the caller's to free). */
+static int collect(struct store *st, const char *sql, const int64_t *params, int n_params,
+                   size_t elem, read_fn read, void **out, size_t *n, char *err, size_t errlen,
+                   const char *what)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (src != SQLITE_OK)
+        return sq_fail(st, src, err, errlen, what);
+    for (int i = 0; i < n_params; i++)
+        sqlite3_bind_int64(s, i + 1, params[i]);
+    size_t cap = 0;
+    char *items = NULL;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            items = xreallocarray(items, cap, elem);
+        }
+        read(s, items + *n * elem);
+        (*n)++;
+    }
+    int rc = 0;
+    if (src != SQLITE_DONE) {
+        rc = sq_fail(st, src, err, errlen, what);
+        free(items);
+        items = NULL;
+        *n = 0;
+    }
+    sqlite3_finalize(s);
+    *out = items;
+    return rc;
+}
+
+static void read_session_channel(sqlite3_stmt *s, void *p)
+{
+    struct store_session_channel *c = p;
+    memset(c, 0, sizeof *c);
+    c->channel_id = sqlite3_column_int64(s, 0);
+    sq_copy_text(c->login, sizeof c->login, s, 1);
+    sq_copy_text(c->display_name, sizeof c->display_name, s, 2);
+    c->captures = sqlite3_column_int64(s, 3);
+    c->first_at_ms = sqlite3_column_int64(s, 4);
+    c->last_at_ms = sqlite3_column_int64(s, 5);
+}
+
+int store_session_channels(struct store *st, int64_t session_id, struct store_session_channel **out,
+                           size_t *n, char *err, size_t errlen)
+{
+    int64_t p[] = {session_id};
+    return collect(st,
+                   "SELECT c.channel_id, ch.login, ch.display_name, COUNT(*), MIN(c.taken_at),"
+                   " MAX(c.taken_at) FROM captures c JOIN channels ch ON ch.id = c.channel_id"
+                   " WHERE c.session_id = ?1 GROUP BY c.channel_id ORDER BY ch.login, c.channel_id",
+                   p, 1, sizeof **out, read_session_channel, (void **)out, n, err, errlen,
+                   "session channels");
+}
+
+static void read_channel_session(sqlite3_stmt *s, void *p)
+{
+    struct store_channel_session *c = p;
+    c->session_id = sqlite3_column_int64(s, 0);
+    c->user_id = sqlite3_column_int64(s, 1);
+    c->captures = sqlite3_column_int64(s, 2);
+    c->first_at_ms = sqlite3_column_int64(s, 3);
+    c->last_at_ms = sqlite3_column_int64(s, 4);
+}
+
+int store_channel_sessions(struct store *st, int64_t channel_id, int64_t owner_id,
+                           struct store_channel_session **out, size_t *n, char *err, size_t errlen)
+{
+    int64_t p[] = {channel_id, owner_id};
+    return collect(st,
+                   "SELECT c.session_id, s.user_id, COUNT(*), MIN(c.taken_at), MAX(c.taken_at)"
+                   " FROM captures c JOIN sessions s ON s.id = c.session_id"
+                   " WHERE c.channel_id = ?1 AND (?2 = 0 OR s.user_id = ?2)"
+                   " GROUP BY c.session_id ORDER BY MIN(c.taken_at), c.session_id",
+                   p, 2, sizeof **out, read_channel_session, (void **)out, n, err, errlen,
+                   "channel sessions");
+}
+
+static void read_visit(sqlite3_stmt *s, void *p)
+{
+    struct store_visit *v = p;
+    v->user_id = sqlite3_column_int64(s, 0);
+    v->first_seq = sqlite3_column_int64(s, 1);
+    v->last_seen_ms = sqlite3_column_int64(s, 2);
+}
+
+int store_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
+                         struct store_visit **out, size_t *n, char *err, size_t errlen)
+{
+    int64_t p[] = {session_id, channel_id};
+    /* An open stay ends at the channel's last capture, read once. */
+    return collect(st,
+                   "WITH last(seq) AS (SELECT MAX(seq) FROM captures"
+                   "  WHERE session_id = ?1 AND channel_id = ?2)"
+                   " SELECT p.user_id, MIN(p.from_seq), MAX(c.taken_at)"
+                   " FROM presence p, last"
+                   " JOIN captures c ON c.session_id = ?1 AND c.channel_id = ?2"
+                   "  AND c.seq = COALESCE(p.to_seq, last.seq)"
+                   " WHERE p.session_id = ?1 AND p.channel_id = ?2"
+                   " GROUP BY p.user_id ORDER BY p.user_id",
+                   p, 2, sizeof **out, read_visit, (void **)out, n, err, errlen, "channel visits");
+}
+
+static void read_profile(sqlite3_stmt *s, void *p)
+{
+    struct store_chatter_profile *c = p;
+    memset(c, 0, sizeof *c);
+    c->user_id = sqlite3_column_int64(s, 0);
+    sq_copy_text(c->login, sizeof c->login, s, 1);
+    sq_copy_text(c->display_name, sizeof c->display_name, s, 2);
+    c->created_at_ms = sqlite3_column_int64(s, 3);
+}
+
+/* The presence key starts (session, user): DISTINCT walks it in user order, no sort. */
+static const char profiles_sql[] =
+    "SELECT p.user_id, u.login, u.display_name, u.created_at"
+    " FROM (SELECT DISTINCT user_id FROM presence WHERE session_id = ?1"
+    "  AND (?2 = 0 OR channel_id = ?2)) p"
+    " LEFT JOIN twitch_users u ON u.id = p.user_id ORDER BY p.user_id";
+
+int store_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
+                           struct store_chatter_profile **out, size_t *n, char *err, size_t errlen)
+{
+    int64_t p[] = {session_id, channel_id};
+    return collect(st, profiles_sql, p, 2, sizeof **out, read_profile, (void **)out, n, err, errlen,
+                   "session profiles");
+}
+
+int store_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
+                                store_profile_fn fn, void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int src = sqlite3_prepare_v2(st->db, profiles_sql, -1, &s, NULL);
+    if (src != SQLITE_OK)
+        return sq_fail(st, src, err, errlen, "session profiles");
+    sqlite3_bind_int64(s, 1, session_id);
+    sqlite3_bind_int64(s, 2, channel_id);
+    int rc = 0;
+    struct store_chatter_profile c;
+    while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
+        read_profile(s, &c);
+        rc = fn(ctx, &c);
+    }
+    if (!rc && src != SQLITE_DONE)
+        rc = sq_fail(st, src, err, errlen, "session profiles");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static void read_name(sqlite3_stmt *s, void *p)
+{
+    struct store_name_row *r = p;
+    memset(r, 0, sizeof *r);
+    r->user_id = sqlite3_column_int64(s, 0);
+    sq_copy_text(r->login, sizeof r->login, s, 1);
+    sq_copy_text(r->display_name, sizeof r->display_name, s, 2);
+    r->seen_at_ms = sqlite3_column_int64(s, 3);
+}
+
+int store_session_names(struct store *st, int64_t session_id, struct store_name_row **out,
+                        size_t *n, char *err, size_t errlen)
+{
+    int64_t p[] = {session_id};
+    return collect(st,
+                   "SELECT n.user_id, n.login, n.display_name, n.seen_at"
+                   " FROM (SELECT DISTINCT user_id FROM presence WHERE session_id = ?1) p"
+                   " JOIN twitch_user_names n ON n.user_id = p.user_id"
+                   " WHERE (SELECT COUNT(*) FROM twitch_user_names m"
+                   "  WHERE m.user_id = p.user_id) > 1"
+                   " ORDER BY n.user_id, n.seen_at, n.id",
+                   p, 1, sizeof **out, read_name, (void **)out, n, err, errlen, "session names");
+}
+
+static void read_chatter_session(sqlite3_stmt *s, void *p)
+{
+    struct store_chatter_session *c = p;
+    c->session_id = sqlite3_column_int64(s, 0);
+    c->channel_id = sqlite3_column_int64(s, 1);
+    c->captures_seen = sqlite3_column_int64(s, 2);
+    c->first_seen_ms = sqlite3_column_int64(s, 3);
+    c->last_seen_ms = sqlite3_column_int64(s, 4);
+    c->time_present_ms = sqlite3_column_int64(s, 5);
+}
+
+int store_chatter_sessions(struct store *st, int64_t owner_id, int64_t user_id,
+                           struct store_chatter_session **out, size_t *n, char *err, size_t errlen)
+{
+    int64_t p[] = {owner_id, user_id};
+    /* Sessions outside, presence by its (session, user) key prefix inside: a lookup per
+     * session, never a scan of every stay. */
+    return collect(st,
+                   "SELECT p.session_id, p.channel_id, SUM(ct.seq - p.from_seq + 1),"
+                   " MIN(cf.taken_at), MAX(ct.taken_at), SUM(ct.taken_at - cf.taken_at)"
+                   " FROM sessions s JOIN presence p ON p.session_id = s.id AND p.user_id = ?2"
+                   " JOIN captures cf ON cf.session_id = p.session_id"
+                   "  AND cf.channel_id = p.channel_id AND cf.seq = p.from_seq"
+                   " JOIN captures ct ON ct.session_id = p.session_id"
+                   "  AND ct.channel_id = p.channel_id"
+                   "  AND ct.seq = COALESCE(p.to_seq, (SELECT MAX(c.seq) FROM captures c"
+                   "   WHERE c.session_id = p.session_id AND c.channel_id = p.channel_id))"
+                   " WHERE s.user_id = ?1"
+                   " GROUP BY p.session_id, p.channel_id ORDER BY MIN(cf.taken_at), p.session_id",
+                   p, 2, sizeof **out, read_chatter_session, (void **)out, n, err, errlen,
+                   "chatter sessions");
+}
+
+int store_capture_chatters(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                           int64_t *total, store_capture_chatter_fn fn, void *ctx, char *err,
+                           size_t errlen)
+{
+    sqlite3_stmt *count = NULL, *rows = NULL;
+    int rc = 0;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT chatter_count FROM captures WHERE session_id = ?1"
+                                 " AND channel_id = ?2 AND seq = ?3",
+                                 -1, &count, NULL);
+    if (src == SQLITE_OK)
+        /* Open stays (to_seq NULL) reach the last capture, which is >= seq. */
+        src = sqlite3_prepare_v2(st->db,
+                                 "SELECT p.user_id, u.login, u.display_name, u.created_at,"
+                                 " p.from_seq FROM presence p"
+                                 " LEFT JOIN twitch_users u ON u.id = p.user_id"
+                                 " WHERE p.session_id = ?1 AND p.channel_id = ?2"
+                                 " AND p.from_seq <= ?3 AND (p.to_seq IS NULL OR p.to_seq >= ?3)"
+                                 " ORDER BY p.user_id",
+                                 -1, &rows, NULL);
+    if (src != SQLITE_OK) {
+        rc = sq_fail(st, src, err, errlen, "capture chatters");
+        goto done;
+    }
+    /* One snapshot, so the count matches the rows while captures go on. */
+    if ((rc = sq_begin_read(st, err, errlen)))
+        goto done;
+    sqlite3_bind_int64(count, 1, session_id);
+    sqlite3_bind_int64(count, 2, channel_id);
+    sqlite3_bind_int64(count, 3, seq);
+    src = sqlite3_step(count);
+    if (src == SQLITE_DONE) {
+        rc =
+            tca_fail(err, errlen, TCA_ENOTFOUND, "no capture %lld of that channel", (long long)seq);
+        goto out;
+    }
+    if (src != SQLITE_ROW) {
+        rc = sq_fail(st, src, err, errlen, "capture chatters");
+        goto out;
+    }
+    if (total)
+        *total = sqlite3_column_int64(count, 0);
+    for (int i = 0; i < 3; i++)
+        sqlite3_bind_int64(rows, i + 1, i == 0 ? session_id : i == 1 ? channel_id : seq);
+    struct store_capture_chatter c;
+    while ((src = sqlite3_step(rows)) == SQLITE_ROW) {
+        memset(&c, 0, sizeof c);
+        c.user_id = sqlite3_column_int64(rows, 0);
+        sq_copy_text(c.login, sizeof c.login, rows, 1);
+        sq_copy_text(c.display_name, sizeof c.display_name, rows, 2);
+        c.created_at_ms = sqlite3_column_int64(rows, 3);
+        c.stay_from_seq = sqlite3_column_int64(rows, 4);
+        if ((rc = fn(ctx, &c)))
+            goto out;
+    }
+    if (src != SQLITE_DONE) {
+        rc = sq_fail(st, src, err, errlen, "capture chatters");
+        goto out;
+    }
+    rc = sq_commit(st, err, errlen);
+out:
+    sq_rollback(st);
+done:
+    sqlite3_finalize(count);
+    sqlite3_finalize(rows);
+    return rc;
+}

@@ -1,0 +1,143 @@
+/*
+ * A store for the analysis and report tests: a real SQLite file with two users and three
+ * channels, and helpers that commit full snapshots through store_capture_commit (diffed
+ * as the capture job does) and store enriched profiles. Header-only: each test program
+ * includes it once.
+ */
+#ifndef TCA_TESTS_REPORT_FIXTURE_H
+#define TCA_TESTS_REPORT_FIXTURE_H
+
+#include "tests/support/testutil.h"
+#include "analysis/ids.h"
+#include "analysis/presence.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { FX_USER = 10, FX_OTHER = 11, FX_ALPHA = 500, FX_BETA = 600, FX_GAMMA = 700 };
+
+/** 2025-01-01T00:00:00Z, where fixture time starts. */
+#define FX_T0 1735689600000LL
+
+struct fx {
+    char *dir;
+    struct store *st;
+    int64_t session; /* FX_USER's active session */
+};
+
+static inline int fx_setup(void **state)
+{
+    struct fx *f = xcalloc(1, sizeof *f);
+    char err[256] = "";
+    f->dir = test_tmpdir();
+    char *path = xasprintf("%s/store.db", f->dir);
+    int rc = store_open(path, &f->st, err, sizeof err);
+    free(path);
+    const int64_t users[] = {FX_USER, FX_OTHER};
+    for (int i = 0; i < 2 && !rc; i++) {
+        struct store_user u = {.id = users[i], .last_login_ms = i};
+        snprintf(u.login, sizeof u.login, "mod%d", i);
+        snprintf(u.display_name, sizeof u.display_name, "Mod%d", i);
+        rc = store_user_upsert(f->st, &u, err, sizeof err);
+    }
+    const int64_t channels[] = {FX_ALPHA, FX_BETA, FX_GAMMA};
+    const char *const names[] = {"alpha", "beta", "gamma"};
+    for (int i = 0; i < 3 && !rc; i++) {
+        struct store_channel c = {.id = channels[i]};
+        snprintf(c.login, sizeof c.login, "%s", names[i]);
+        snprintf(c.display_name, sizeof c.display_name, "%s", names[i]);
+        rc = store_channel_upsert(f->st, &c, err, sizeof err);
+    }
+    if (!rc)
+        rc = store_session_active(f->st, FX_USER, FX_T0, &f->session, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "fixture: %s\n", err);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static inline int fx_teardown(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->st);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+/** Commits the next capture of (session, channel) holding exactly ids (any order, unique). */
+static inline void fx_capture(struct store *st, int64_t session, int64_t channel,
+                              const int64_t *ids, size_t n, int64_t taken_at)
+{
+    char err[256], login[32];
+    int64_t *open, last_seq;
+    size_t n_open;
+    assert_int_equal(
+        store_presence_open(st, session, channel, &open, &n_open, &last_seq, err, sizeof err), 0);
+    struct chatter_set set;
+    chatter_set_init(&set);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(login, sizeof login, "u%lld", (long long)ids[i]);
+        chatter_set_add(&set, ids[i], login);
+    }
+    chatter_set_sort_unique(&set);
+    struct an_presence_diff d;
+    an_presence_diff(open, n_open, set.items, set.n, &d);
+    struct store_capture_input in = {.session_id = session,
+                                     .channel_id = channel,
+                                     .seq = last_seq + 1,
+                                     .taken_at_ms = taken_at,
+                                     .pages = 1,
+                                     .chatters = set.items,
+                                     .n_chatters = set.n,
+                                     .joined = d.joined,
+                                     .n_joined = d.n_joined,
+                                     .left = d.left,
+                                     .n_left = d.n_left};
+    struct store_capture_result r;
+    int rc = store_capture_commit(st, &in, &r, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "commit: %s\n", err);
+    assert_int_equal(rc, 0);
+    an_presence_diff_free(&d);
+    chatter_set_free(&set);
+    free(open);
+}
+
+/** Stores an enriched profile. */
+static inline void fx_profile(struct store *st, int64_t id, const char *login, int64_t created_at,
+                              int64_t enriched_at)
+{
+    char err[256];
+    struct store_profile p = {.id = id, .created_at_ms = created_at, .enriched_at_ms = enriched_at};
+    snprintf(p.login, sizeof p.login, "%s", login);
+    snprintf(p.display_name, sizeof p.display_name, "%s", login);
+    int renames;
+    assert_int_equal(store_profile_put(st, &p, 1, &renames, err, sizeof err), 0);
+}
+
+/** Ends user's active session (straight in SQL, as the test's own connection) and starts a
+ * new one at now. */
+static inline int64_t fx_new_session(struct fx *f, int64_t user, int64_t now)
+{
+    char err[256], *path = xasprintf("%s/store.db", f->dir), *sql;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sql = xasprintf("UPDATE sessions SET active = 0 WHERE user_id = %lld", (long long)user);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    free(sql);
+    free(path);
+    int64_t id;
+    assert_int_equal(store_session_active(f->st, user, now, &id, err, sizeof err), 0);
+    return id;
+}
+
+#endif

@@ -1,0 +1,421 @@
+/*
+ * The session report fed from a real store: hand-computed expectations (participation,
+ * new/returning across the user's sessions, waves, clusters, exclusion, raids, overlap, a
+ * chatter's profile, a channel's history), and a property test that the report's numbers
+ * equal a naive recomputation from the full snapshots committed through the store.
+ */
+#include "tests/report/fixture.h"
+#include "tests/report/jpath.h"
+#include "report/report.h"
+
+static const int64_t MIN = 60000, DAY = 86400000;
+
+static json_t *session_doc(struct fx *f, int64_t session, const struct report_options *o,
+                           unsigned sections)
+{
+    char err[256] = "";
+    json_t *doc = NULL;
+    struct report_options def;
+    report_options_default(&def);
+    int rc = report_session(f->st, FX_USER, session, o ? o : &def, sections, &doc, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "report_session: %s\n", err);
+    assert_int_equal(rc, 0);
+    return doc;
+}
+
+static void participation_and_returning_viewers_match_a_hand_computation(void **state)
+{
+    struct fx *f = *state;
+    const int64_t earlier[] = {2, 5}, theirs[] = {3};
+    fx_capture(f->st, f->session, FX_ALPHA, earlier, 2, FX_T0 - DAY);
+    int64_t other = fx_new_session(f, FX_OTHER, FX_T0);
+    fx_capture(f->st, other, FX_ALPHA, theirs, 1, FX_T0 - 2 * DAY);
+    int64_t s1 = fx_new_session(f, FX_USER, FX_T0);
+    const int64_t c1[] = {1, 2, 3}, c2[] = {1, 2, 3, 4}, c3[] = {1, 4}, c4[] = {1, 4, 5};
+    fx_capture(f->st, s1, FX_ALPHA, c1, 3, FX_T0);
+    fx_capture(f->st, s1, FX_ALPHA, c2, 4, FX_T0 + MIN);
+    fx_capture(f->st, s1, FX_ALPHA, c3, 2, FX_T0 + 2 * MIN);
+    fx_capture(f->st, s1, FX_ALPHA, c4, 3, FX_T0 + 3 * MIN);
+    json_t *d = session_doc(f, s1, NULL, REPORT_SUMMARY);
+    assert_int_equal(jpi(d, "channels.0.participation.unique_chatters"), 5);
+    assert_int_equal(jpi(d, "channels.0.participation.peak_chatters"), 4);
+    assert_int_equal(jpi(d, "channels.0.participation.peak_seq"), 2);
+    assert_true(jpd(d, "channels.0.participation.avg_chatters") == 3.0);
+    assert_int_equal(jpi(d, "channels.0.participation.p50_ms"), MIN);
+    assert_int_equal(jpi(d, "channels.0.participation.p90_ms"), 3 * MIN);
+    const long long retained[] = {5, 4, 2, 1};
+    for (int i = 0; i < 4; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "channels.0.participation.retention.%d.chatters", i);
+        assert_int_equal(jpi(d, path), retained[i]);
+    }
+    /* chatter 3 was only seen by another user's session: still new for this user */
+    assert_int_equal(jpi(d, "channels.0.series.0.new_to_channel"), 2);
+    assert_int_equal(jpi(d, "channels.0.series.2.left"), 2);
+    assert_true(jpd(d, "channels.0.series.2.churn") == 0.5);
+    assert_int_equal(jpi(d, "channels.0.series.3.joined"), 1);
+    assert_int_equal(jpi(d, "channels.0.series.3.new_to_channel"), 0);
+    assert_int_equal(jpi(d, "channels.0.viewers.new"), 3);
+    assert_int_equal(jpi(d, "channels.0.viewers.returning"), 2);
+    assert_int_equal(jpi(d, "channels.0.viewers.earlier_sessions"), 1);
+    assert_string_equal(json_string_value(jp(d, "channels.0.viewers.regulars.0.id")), "2");
+    assert_string_equal(json_string_value(jp(d, "channels.0.viewers.regulars.1.id")), "5");
+    assert_string_equal(json_string_value(jp(d, "channels.0.viewers.regulars.2.id")), "1");
+    assert_int_equal(jpi(d, "channels.0.viewers.regulars.0.sessions"), 2);
+    assert_int_equal(jpi(d, "all_channels.viewers.returning"), 2);
+    assert_int_equal(json_array_size(jp(d, "channels.0.raids")), 0);
+    json_decref(d);
+}
+
+static void a_wave_and_a_login_cluster_are_flagged_and_known_bots_can_be_left_out(void **state)
+{
+    struct fx *f = *state;
+    int64_t ids[46];
+    size_t n = 0;
+    const int64_t wave_day = 1749859200000LL; /* 2025-06-14 */
+    for (int i = 0; i < 40; i++) {
+        char login[32];
+        snprintf(login, sizeof login, "wavebot_%03d", i + 1);
+        ids[n++] = 100 + i;
+        fx_profile(f->st, 100 + i, login, wave_day + i * 1000, FX_T0);
+    }
+    for (int i = 1; i <= 5; i++) {
+        char login[32];
+        snprintf(login, sizeof login, "viewer%c", 'a' + i);
+        ids[n++] = i;
+        fx_profile(f->st, i, login, FX_T0 - (int64_t)i * 400 * DAY, FX_T0);
+    }
+    ids[n++] = 9;
+    fx_profile(f->st, 9, "nightbot", FX_T0 - 3000 * DAY, FX_T0);
+    fx_capture(f->st, f->session, FX_ALPHA, ids, n, FX_T0);
+    fx_capture(f->st, f->session, FX_ALPHA, ids, n, FX_T0 + MIN);
+    struct report_options o;
+    report_options_default(&o);
+    char err[256];
+    assert_int_equal(report_option_set(&o, "watch", "30", err, sizeof err), 0);
+    assert_int_equal(report_option_set(&o, "flag_level", "watch", err, sizeof err), 0);
+    json_t *d = session_doc(f, f->session, &o, REPORT_SUMMARY | REPORT_FLAG_LIST);
+    assert_string_equal(json_string_value(jp(d, "accounts.top_creation_days.0.day")), "2025-06-14");
+    assert_int_equal(jpi(d, "accounts.top_creation_days.0.count"), 40);
+    assert_string_equal(json_string_value(jp(d, "accounts.top_creation_days.0.level")), "watch");
+    assert_string_equal(json_string_value(jp(d, "accounts.clusters.0.stem")), "wavebot_");
+    assert_int_equal(jpi(d, "accounts.clusters.0.count"), 40);
+    assert_true(json_is_true(jp(d, "accounts.clusters.0.sequence")));
+    assert_int_equal(jpi(d, "flags.flagged"), 41);
+    assert_int_equal(jpi(d, "flags.by_reason.known_bot"), 1);
+    assert_int_equal(jpi(d, "flags.by_reason.wave"), 40);
+    assert_int_equal(jpi(d, "flags.by_reason.cluster"), 40);
+    assert_string_equal(json_string_value(jp(d, "flags.accounts.0.login")), "nightbot");
+    assert_string_equal(json_string_value(jp(d, "flags.accounts.0.reasons")), "known_bot");
+    assert_string_equal(json_string_value(jp(d, "flags.accounts.1.reasons")), "wave|cluster");
+    assert_int_equal(jpi(d, "channels.0.participation.unique_chatters"), 46);
+    json_decref(d);
+    assert_int_equal(report_option_set(&o, "exclude", "known_bots", err, sizeof err), 0);
+    d = session_doc(f, f->session, &o, REPORT_SUMMARY);
+    assert_int_equal(jpi(d, "channels.0.participation.unique_chatters"), 45);
+    assert_int_equal(jpi(d, "accounts.audience"), 45);
+    assert_int_equal(jpi(d, "flags.flagged"), 41); /* flags still cover everyone */
+    assert_int_equal(jpi(d, "flags.excluded"), 1);
+    json_decref(d);
+    assert_int_equal(report_option_set(&o, "exclude", "flagged", err, sizeof err), 0);
+    d = session_doc(f, f->session, &o, REPORT_SUMMARY);
+    assert_int_equal(jpi(d, "channels.0.participation.unique_chatters"), 5);
+    json_decref(d);
+}
+
+static void a_raid_is_found_at_its_capture_with_its_size_stays_and_wave_share(void **state)
+{
+    struct fx *f = *state;
+    int64_t ids[120];
+    int64_t t[] = {0, MIN, 2 * MIN, 3 * MIN, 4 * MIN, 5 * MIN, 10 * MIN, 20 * MIN, 35 * MIN};
+    const size_t keep[] = {0, 0, 0, 0, 0, 100, 50, 20, 10}; /* raiders present */
+    for (int i = 0; i < 30; i++) {
+        char login[32];
+        snprintf(login, sizeof login, "raidbot_%02d", i + 1);
+        fx_profile(f->st, 1000 + i, login, FX_T0 - 30 * DAY + i, FX_T0);
+    }
+    for (int k = 0; k < 9; k++) {
+        size_t n = 0;
+        for (int64_t id = 1; id <= 9; id++)
+            ids[n++] = id;
+        ids[n++] = k < 5 ? 11 + k : 15; /* one swap per capture before the raid */
+        for (size_t r = 0; r < keep[k]; r++)
+            ids[n++] = 1000 + (int64_t)r;
+        fx_capture(f->st, f->session, FX_BETA, ids, n, FX_T0 + t[k]);
+    }
+    json_t *d = session_doc(f, f->session, NULL, REPORT_SUMMARY);
+    assert_int_equal(json_array_size(jp(d, "channels.0.raids")), 1);
+    assert_int_equal(jpi(d, "channels.0.raids.0.seq"), 6);
+    assert_int_equal(jpi(d, "channels.0.raids.0.joined"), 100);
+    assert_int_equal(jpi(d, "channels.0.raids.0.new_to_channel"), 100);
+    assert_int_equal(jpi(d, "channels.0.raids.0.stayed_5m"), 50);
+    assert_int_equal(jpi(d, "channels.0.raids.0.stayed_15m"), 20);
+    assert_int_equal(jpi(d, "channels.0.raids.0.stayed_30m"), 10);
+    assert_int_equal(jpi(d, "channels.0.raids.0.in_wave"), 30);
+    assert_true(jpd(d, "channels.0.raids.0.wave_share") == 0.3);
+    json_decref(d);
+    struct report_options o;
+    report_options_default(&o);
+    char err[256];
+    assert_int_equal(report_option_set(&o, "raid_min_joined", "101", err, sizeof err), 0);
+    d = session_doc(f, f->session, &o, REPORT_RAIDS);
+    assert_int_equal(json_array_size(jp(d, "channels.0.raids")), 0);
+    json_decref(d);
+}
+
+static void filters_refuse_unknown_channels_and_other_users_sessions(void **state)
+{
+    struct fx *f = *state;
+    const int64_t a[] = {1, 2, 3}, b[] = {2, 3, 4, 5};
+    fx_capture(f->st, f->session, FX_ALPHA, a, 3, FX_T0);
+    fx_capture(f->st, f->session, FX_BETA, b, 4, FX_T0);
+    struct report_options o;
+    report_options_default(&o);
+    char err[256];
+    assert_int_equal(report_option_set(&o, "channel", "BETA", err, sizeof err), 0);
+    json_t *d = session_doc(f, f->session, &o, REPORT_SUMMARY);
+    assert_int_equal(json_array_size(jp(d, "channels")), 1);
+    assert_int_equal(jpi(d, "channels.0.participation.unique_chatters"), 4);
+    json_decref(d);
+    report_options_default(&o);
+    d = session_doc(f, f->session, &o, REPORT_SUMMARY);
+    assert_int_equal(jpi(d, "all_channels.participation.unique_chatters"), 5);
+    assert_int_equal(jpi(d, "overlap.pairs.0.shared"), 2);
+    assert_true(jpd(d, "overlap.pairs.0.jaccard") == 0.4);
+    json_decref(d);
+    assert_int_equal(report_option_set(&o, "channel", "gamma", err, sizeof err), 0);
+    assert_int_equal(
+        report_session(f->st, FX_USER, f->session, &o, REPORT_SUMMARY, &d, err, sizeof err),
+        TCA_EINVAL);
+    report_options_default(&o);
+    assert_int_equal(
+        report_session(f->st, FX_OTHER, f->session, &o, REPORT_SUMMARY, &d, err, sizeof err),
+        TCA_ENOTFOUND);
+    assert_int_equal(report_option_set(&o, "raid_z", "abc", err, sizeof err), TCA_EINVAL);
+    assert_int_equal(report_option_set(&o, "nonsense", "1", err, sizeof err), TCA_EINVAL);
+    assert_int_equal(report_option_set(&o, "exclude", "bots", err, sizeof err), TCA_EINVAL);
+}
+
+static void overlap_of_channels_and_sessions_lists_the_shared_chatters(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    const int64_t a[] = {1, 2, 3}, b[] = {2, 3, 4, 5};
+    fx_capture(f->st, f->session, FX_ALPHA, a, 3, FX_T0);
+    fx_capture(f->st, f->session, FX_BETA, b, 4, FX_T0);
+    json_t *d;
+    assert_int_equal(
+        report_overlap_channels(f->st, FX_USER, f->session, "alpha", "beta", &d, err, sizeof err),
+        0);
+    assert_int_equal(jpi(d, "shared"), 2);
+    assert_int_equal(jpi(d, "either"), 5);
+    assert_string_equal(json_string_value(jp(d, "shared_chatters.0.login")), "u2");
+    json_decref(d);
+    int64_t s2 = fx_new_session(f, FX_USER, FX_T0 + DAY);
+    fx_capture(f->st, s2, FX_GAMMA, a, 1, FX_T0 + DAY);
+    struct report_options o;
+    report_options_default(&o);
+    assert_int_equal(
+        report_overlap_sessions(f->st, FX_USER, f->session, s2, &o, &d, err, sizeof err), 0);
+    assert_int_equal(jpi(d, "a_chatters"), 5);
+    assert_int_equal(jpi(d, "b_chatters"), 1);
+    assert_int_equal(jpi(d, "shared"), 1);
+    assert_true(jpd(d, "jaccard") == 0.2);
+    json_decref(d);
+}
+
+static void a_chatters_profile_and_a_channels_history_span_sessions(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    const int64_t a[] = {1, 2}, b[] = {1, 3};
+    fx_profile(f->st, 1, "one", FX_T0 - 10 * DAY, FX_T0);
+    fx_profile(f->st, 1, "uno", FX_T0 - 10 * DAY, FX_T0 + DAY);
+    fx_capture(f->st, f->session, FX_ALPHA, a, 2, FX_T0);
+    fx_capture(f->st, f->session, FX_ALPHA, a, 2, FX_T0 + MIN);
+    int64_t s2 = fx_new_session(f, FX_USER, FX_T0 + DAY);
+    fx_capture(f->st, s2, FX_ALPHA, b, 2, FX_T0 + DAY);
+    json_t *d;
+    assert_int_equal(report_chatter(f->st, FX_USER, 1, &d, err, sizeof err), 0);
+    assert_string_equal(json_string_value(jp(d, "login")), "uno");
+    assert_int_equal(json_array_size(jp(d, "sessions")), 2);
+    assert_int_equal(jpi(d, "time_present_ms"), MIN);
+    assert_int_equal(jpi(d, "renames"), 1);
+    assert_int_equal(jpi(d, "account_age_days_when_first_seen"), 10);
+    json_decref(d);
+    assert_int_equal(report_chatter(f->st, FX_OTHER, 1, &d, err, sizeof err), TCA_ENOTFOUND);
+    struct report_options o;
+    report_options_default(&o);
+    assert_int_equal(report_channel_history(f->st, FX_USER, "alpha", &o, &d, err, sizeof err), 0);
+    assert_int_equal(jpi(d, "sessions_count"), 2);
+    assert_int_equal(jpi(d, "unique_chatters"), 3);
+    assert_string_equal(json_string_value(jp(d, "regulars.0.id")), "1");
+    assert_int_equal(jpi(d, "regulars.0.sessions"), 2);
+    assert_int_equal(jpi(d, "sessions.1.viewers.returning"), 1);
+    json_decref(d);
+}
+
+/* ---- property: the report equals a naive recomputation from the snapshots ---------------- */
+
+enum { POOL = 70, CAPTURES = 30, CHANNELS = 2 };
+
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile P of v (sorted). */
+static int64_t pct(const int64_t *v, size_t n, int p)
+{
+    if (!n)
+        return 0;
+    size_t r = (size_t)(p * n + 99) / 100;
+    return v[r ? r - 1 : 0];
+}
+
+static void report_numbers_equal_a_naive_recomputation_from_snapshots(void **state)
+{
+    struct fx *f = *state;
+    const int64_t channels[CHANNELS] = {FX_ALPHA, FX_BETA};
+    static char in[CHANNELS][CAPTURES][POOL + 1];
+    int64_t taken[CHANNELS][CAPTURES];
+    static char hist[CHANNELS][POOL + 1]; /* seen in this channel by an earlier session */
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        int64_t session = fx_new_session(f, FX_USER, FX_T0 + (int64_t)seed * DAY);
+        uint64_t rng = 0x2545f4914f6cdd1dULL * seed;
+        for (int c = 0; c < CHANNELS; c++) {
+            int64_t clock = FX_T0 + (int64_t)seed * DAY;
+            for (int k = 0; k < CAPTURES; k++) {
+                int64_t ids[POOL];
+                size_t n = 0;
+                clock += 30000 + (int64_t)(next_random(&rng) % 60000);
+                taken[c][k] = clock;
+                for (int id = 1; id <= POOL; id++) {
+                    int was = k ? in[c][k - 1][id] : 0;
+                    uint64_t r = next_random(&rng) % 100;
+                    in[c][k][id] = (char)(was ? r >= 20 : r < 25);
+                    if (k == 17 && c == 1)
+                        in[c][k][id] = 0; /* an empty capture */
+                    if (in[c][k][id])
+                        ids[n++] = id;
+                }
+                fx_capture(f->st, session, channels[c], ids, n, clock);
+            }
+        }
+        json_t *d = session_doc(f, session, NULL, REPORT_SUMMARY);
+        int64_t sum[POOL + 1] = {0};
+        char any[POOL + 1] = {0};
+        for (int c = 0; c < CHANNELS; c++) {
+            int64_t present[POOL + 1] = {0};
+            char seen[POOL + 1] = {0}, before[POOL + 1] = {0};
+            size_t unique = 0, peak = 0, total = 0;
+            long long peak_seq = 0;
+            for (int k = 0; k < CAPTURES; k++) {
+                size_t chatters = 0, joined = 0, left = 0, fresh = 0;
+                for (int id = 1; id <= POOL; id++) {
+                    int now = in[c][k][id], was = k ? in[c][k - 1][id] : 0;
+                    chatters += now;
+                    joined += now && !was;
+                    left += was && !now;
+                    fresh += now && !was && !before[id] && !hist[c][id];
+                    if (now && was)
+                        present[id] += taken[c][k] - taken[c][k - 1];
+                    if (now && !seen[id]) {
+                        seen[id] = 1;
+                        unique++;
+                    }
+                }
+                for (int id = 1; id <= POOL; id++)
+                    before[id] |= in[c][k][id];
+                if (k == CAPTURES - 1)
+                    for (int id = 1; id <= POOL; id++)
+                        hist[c][id] |= before[id];
+                total += chatters;
+                if (chatters > peak) {
+                    peak = chatters;
+                    peak_seq = k + 1;
+                }
+                char p[96];
+                snprintf(p, sizeof p, "channels.%d.series.%d.", c, k);
+                char q[128];
+                snprintf(q, sizeof q, "%schatters", p);
+                assert_int_equal(jpi(d, q), chatters);
+                snprintf(q, sizeof q, "%sjoined", p);
+                assert_int_equal(jpi(d, q), joined);
+                snprintf(q, sizeof q, "%sleft", p);
+                assert_int_equal(jpi(d, q), left);
+                snprintf(q, sizeof q, "%snew_to_channel", p);
+                assert_int_equal(jpi(d, q), fresh);
+            }
+            int64_t v[POOL];
+            size_t nv = 0;
+            for (int id = 1; id <= POOL; id++)
+                if (seen[id]) {
+                    v[nv++] = present[id];
+                    sum[id] += present[id];
+                    any[id] = 1;
+                }
+            qsort(v, nv, sizeof *v, cmp_i64);
+            char p[96];
+            snprintf(p, sizeof p, "channels.%d.participation.unique_chatters", c);
+            assert_int_equal(jpi(d, p), unique);
+            snprintf(p, sizeof p, "channels.%d.participation.peak_chatters", c);
+            assert_int_equal(jpi(d, p), peak);
+            snprintf(p, sizeof p, "channels.%d.participation.peak_seq", c);
+            assert_int_equal(jpi(d, p), peak_seq);
+            snprintf(p, sizeof p, "channels.%d.participation.avg_chatters", c);
+            assert_true(jpd(d, p) == (double)total / CAPTURES);
+            snprintf(p, sizeof p, "channels.%d.participation.p50_ms", c);
+            assert_int_equal(jpi(d, p), pct(v, nv, 50));
+            snprintf(p, sizeof p, "channels.%d.participation.p90_ms", c);
+            assert_int_equal(jpi(d, p), pct(v, nv, 90));
+            snprintf(p, sizeof p, "channels.%d.participation.p99_ms", c);
+            assert_int_equal(jpi(d, p), pct(v, nv, 99));
+        }
+        int64_t v[POOL];
+        size_t nv = 0;
+        for (int id = 1; id <= POOL; id++)
+            if (any[id])
+                v[nv++] = sum[id];
+        qsort(v, nv, sizeof *v, cmp_i64);
+        assert_int_equal(jpi(d, "all_channels.participation.unique_chatters"), nv);
+        assert_int_equal(jpi(d, "all_channels.participation.p50_ms"), pct(v, nv, 50));
+        /* every session after the first sees most of the pool again */
+        if (seed > 1)
+            assert_true(jpi(d, "all_channels.viewers.returning") > 0);
+        json_decref(d);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            participation_and_returning_viewers_match_a_hand_computation, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_wave_and_a_login_cluster_are_flagged_and_known_bots_can_be_left_out, fx_setup,
+            fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_raid_is_found_at_its_capture_with_its_size_stays_and_wave_share, fx_setup,
+            fx_teardown),
+        cmocka_unit_test_setup_teardown(filters_refuse_unknown_channels_and_other_users_sessions,
+                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(overlap_of_channels_and_sessions_lists_the_shared_chatters,
+                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(a_chatters_profile_and_a_channels_history_span_sessions,
+                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(report_numbers_equal_a_naive_recomputation_from_snapshots,
+                                        fx_setup, fx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,251 @@
+/*
+ * What the gateway's files share: the server struct, the per-request state, the route table
+ * and the helpers handlers use to read requests and write JSON replies. Internal to web/.
+ * Handlers never log and never put a token, session id or API key into a reply.
+ */
+#ifndef TCA_WEB_INTERNAL_H
+#define TCA_WEB_INTERNAL_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "store/store.h"
+#include "web/web.h"
+
+#define WEB_MAX_BODY (64 * 1024) /* request bodies past this are refused with 413 */
+#define WEB_MAX_PARAMS 3
+#define WEB_PARAM_MAX 64
+#define WEB_SESSION_COOKIE "tca_session"
+#define WEB_STATE_COOKIE "tca_oauth_state"
+#define WEB_STATE_TTL_MS (10 * 60 * 1000)
+
+struct web_cache;
+struct web_ratelimit;
+struct web_metrics;
+
+struct web {
+    struct web_options o;
+    char *public_url;   /* owned */
+    char *redirect_url; /* owned */
+    int secure_cookies; /* the public URL is https */
+    struct MHD_Daemon *daemon;
+    pthread_mutex_t pool_lock;
+    struct store **stores; /* idle connections (owned) */
+    size_t n_stores, cap_stores;
+    struct twitch_client **clients; /* idle clients (owned) */
+    size_t n_clients, cap_clients;
+    struct twitch_budget *own_budget; /* when the options gave none */
+    struct web_cache *auth_cache;     /* API key hash -> who, for a few seconds */
+    struct web_cache *summary_cache;  /* session id -> summary JSON, for a second */
+    struct web_ratelimit *limits;
+    struct web_metrics *metrics;
+    pthread_t sweeper;
+    int sweeper_started;
+    pthread_mutex_t stop_lock;
+    pthread_cond_t stop_cond;
+    int stopping;
+};
+
+struct web_req;
+typedef void (*web_handler)(struct web_req *r);
+
+enum web_access {
+    WEB_PUBLIC, /* anyone */
+    WEB_USER,   /* a login session or an API key; writes need CSRF or a read-write key */
+    WEB_BROWSER /* a login session only (creating API keys, logout) */
+};
+
+struct web_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/sessions/{id}"; also the metrics label */
+    web_handler handler;
+    enum web_access access;
+};
+
+/** The whole route table (the OpenAPI test walks it). */
+const struct web_route *web_routes(size_t *n);
+/**
+ * Matches method and path: 0 with *route and the path parameters filled, 404 when no
+ * pattern matches the path, 405 when one does but not with this method. Pure.
+ */
+int web_route_match(const char *method, const char *path, int *route,
+                    char params[WEB_MAX_PARAMS][WEB_PARAM_MAX], int *n_params);
+/** Writes the methods path takes ("GET, POST") into out; "" when none. Pure. */
+void web_route_allow(const char *path, char *out, size_t outlen);
+/** Routes a complete request: rate limits, authentication, CSRF, then the handler. */
+void web_dispatch(struct web_req *r);
+
+struct web_req {
+    struct web *w;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    struct buf body;
+    int too_large;
+    int64_t start_us;
+    int route; /* index in the table, -1 when none matched */
+    char params[WEB_MAX_PARAMS][WEB_PARAM_MAX];
+    int n_params;
+    char ip[64];
+    struct store *st;         /* borrowed from the pool for this request */
+    struct twitch_client *tw; /* borrowed from the pool for this request */
+    /* who is asking */
+    int64_t user_id; /* 0: nobody */
+    int via_key;
+    int64_t key_id;
+    int read_only;
+    char login_hash[CRYPTO_HASH_HEX + 1];
+    char csrf[48];
+    /* the reply */
+    int status;
+    char *resp; /* owned */
+    size_t resp_len;
+    const char *ctype;
+    char *location;   /* owned */
+    char *cookies[3]; /* owned Set-Cookie values */
+    int n_cookies;
+    int retry_after; /* seconds; 0: no header */
+    char allow[48];  /* the methods of the path, for a 405 */
+};
+
+/* ---- replies (reply.c) ---- */
+
+/** Replies status with j as JSON (steals the reference). */
+void web_reply_json(struct web_req *r, int status, json_t *j);
+/** Replies {"error": code, "message": ...} with status. */
+void web_error(struct web_req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/** Maps a TCA_E* code to a status and replies message (store details never leak). */
+void web_fail(struct web_req *r, int rc, const char *message);
+/** Replies a redirect to url. */
+void web_redirect(struct web_req *r, const char *url);
+/** Adds a Set-Cookie header (value is the whole header value; copied). */
+void web_set_cookie(struct web_req *r, const char *value);
+/** Builds a cookie with the gateway's flags (HttpOnly, SameSite=Lax, Secure when https). */
+char *web_cookie_value(struct web *w, const char *name, const char *value, int64_t max_age_s);
+
+/* ---- reading requests (reply.c) ---- */
+
+/** Parses the body as one JSON object (strict); on failure replies 400/415 and returns -1. */
+int web_body_json(struct web_req *r, json_t **out);
+/** A query parameter, or NULL. */
+const char *web_query(struct web_req *r, const char *name);
+/** A request header, or NULL. */
+const char *web_header(struct web_req *r, const char *name);
+/** An integer query parameter in [lo, hi] (dflt if absent); replies 400 and returns -1. */
+int web_query_int(struct web_req *r, const char *name, int64_t lo, int64_t hi, int64_t dflt,
+                  int64_t *out);
+/** Path parameter i as a positive id; replies 400 and returns -1 when it is not one. */
+int web_param_id(struct web_req *r, int i, int64_t *out);
+/** Finds cookie name in a Cookie header into out; 0, or -1 when absent or too long. Pure. */
+int web_cookie_find(const char *header, const char *name, char *out, size_t outlen);
+/** Parses a positive decimal id; 0 or -1. Pure. */
+int web_parse_id(const char *s, int64_t *out);
+
+/* ---- resources (pool.c) ---- */
+
+/** This request's store connection (taken from the pool on first use); NULL: replied 503. */
+struct store *web_store(struct web_req *r);
+/** This request's Twitch client (taken from the pool on first use). */
+struct twitch_client *web_twitch(struct web_req *r);
+/** Returns the request's connection and client to the pools. */
+void web_release(struct web_req *r);
+/** Frees every pooled connection and client. */
+void web_pool_free(struct web *w);
+
+/* ---- who is asking (auth.c) ---- */
+
+/** Resolves the login session cookie or Bearer API key into r->user_id; 0 or TCA_EAUTH. */
+int web_authenticate(struct web_req *r);
+/** Ends every login of a user whose Twitch token was refused, and replies 401. */
+void web_login_expired(struct web_req *r);
+/** The gateway's wall clock (the Twitch settings' clock), in ms. */
+int64_t web_now_ms(struct web_req *r);
+/** Loads r's user's Twitch token (refreshed, validated); on failure replies and returns it. */
+int web_user_token(struct web_req *r, struct twitch_token *tok);
+/** Drops a revoked API key from the authentication cache. */
+void web_forget_key(struct web *w, const char *key_hash);
+/** Fetches the user's own and moderated channels with live status from Twitch and stores them. */
+int web_channels_refresh(struct web_req *r, struct twitch_token *tok, int64_t user_id, char *err,
+                         size_t errlen);
+/** Forgets the cached summary of a session after a write to it. */
+void web_summary_forget(struct web *w, int64_t session_id);
+/** Starts or stops the schedule of a live watch to follow the stream's live status. */
+int web_live_apply(struct web_req *r, struct store_live_watch *lw, int live, char *err,
+                   size_t errlen);
+/** 0 when r's user owns session param i ("active" allowed); else replies 404 and -1. */
+int web_own_session(struct web_req *r, int i, struct store_session *out);
+/** 0 when r's user may capture channel_id; else replies 403 and -1. */
+int web_own_channel(struct web_req *r, int64_t channel_id);
+
+/* ---- handlers ---- */
+
+void web_home(struct web_req *r);
+void web_auth_login(struct web_req *r);
+void web_auth_callback(struct web_req *r);
+void web_auth_logout(struct web_req *r);
+void web_api_me(struct web_req *r);
+void web_api_channels(struct web_req *r);
+void web_api_sessions(struct web_req *r);
+void web_api_session_new(struct web_req *r);
+void web_api_session_get(struct web_req *r);
+void web_api_session_save(struct web_req *r);
+void web_api_session_label(struct web_req *r);
+void web_api_session_purge(struct web_req *r);
+void web_api_session_delete(struct web_req *r);
+void web_api_session_captures(struct web_req *r);
+void web_api_session_jobs(struct web_req *r);
+void web_api_job_get(struct web_req *r);
+void web_api_capture_now(struct web_req *r);
+void web_api_schedule_set(struct web_req *r);
+void web_api_schedule_stop(struct web_req *r);
+void web_api_live_set(struct web_req *r);
+void web_api_keys(struct web_req *r);
+void web_api_key_create(struct web_req *r);
+void web_api_key_revoke(struct web_req *r);
+void web_healthz(struct web_req *r);
+void web_readyz(struct web_req *r);
+void web_metrics_route(struct web_req *r);
+void web_openapi(struct web_req *r);
+
+/** The OpenAPI 3 document (static text). */
+const char *web_openapi_text(void);
+
+/* ---- small thread-safe caches (cache.c) ---- */
+
+/** A fixed-size string cache with expiry; thread-safe. */
+struct web_cache *web_cache_new(size_t slots);
+void web_cache_free(struct web_cache *c);
+/** Copies the value of key into a new string (caller frees) if present and fresh, else NULL. */
+char *web_cache_get(struct web_cache *c, const char *key, int64_t now_ms);
+/** Stores value for key until expires_ms (may evict another key). */
+void web_cache_put(struct web_cache *c, const char *key, const char *value, int64_t expires_ms);
+/** Forgets key. */
+void web_cache_drop(struct web_cache *c, const char *key);
+
+/* ---- rate limits (ratelimit.c) ---- */
+
+/** Token buckets per client name; thread-safe. per_minute 0 disables limiting. */
+struct web_ratelimit *web_ratelimit_new(int per_minute, int burst);
+void web_ratelimit_free(struct web_ratelimit *l);
+/** Takes one request for who; 0 allowed, else the seconds to wait (for Retry-After). */
+int web_ratelimit_take(struct web_ratelimit *l, const char *who, int64_t now_ms);
+
+/* ---- metrics (metrics.c) ---- */
+
+struct web_metrics *web_metrics_new(size_t n_routes);
+void web_metrics_free(struct web_metrics *m);
+/** Counts one request of route (-1: unmatched) with its status and duration. */
+void web_metrics_request(struct web_metrics *m, int route, int status, int64_t us);
+/** Counts an event: "captures_queued", "logins", "login_failures", "rate_limited". */
+void web_metrics_event(struct web_metrics *m, const char *what);
+/** Appends the Prometheus text of everything counted to b. */
+void web_metrics_render(struct web_metrics *m, struct buf *b);
+
+/** Runs the sweeps (sweep.c); the background thread calls it every sweep_every_ms. */
+void web_sweep(struct web *w, struct store *st, struct twitch_client *tw);
+
+#endif

@@ -1,0 +1,78 @@
+# Generates web/openapi.c (the OpenAPI document of the gateway): python3 web/openapi_gen.py
+import json
+err = {"$ref": "#/components/responses/Error"}
+def op(summary, ok="200", params=None, body=None, desc="OK", extra=None, tag="api"):
+    o = {"summary": summary, "tags":[tag], "responses": {ok: {"description": desc, "content": {"application/json": {"schema": {"type": "object"}}}}}}
+    for c in (extra or []):
+        o["responses"][c] = err
+    o["responses"]["default"] = err
+    if params: o["parameters"] = [{"$ref": "#/components/parameters/"+p} for p in params]
+    if body: o["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return o
+label = {"type":"object","additionalProperties":False,"properties":{"label":{"type":"string","maxLength":100}}}
+sched = {"type":"object","additionalProperties":False,"required":["interval_s"],"properties":{"interval_s":{"type":"integer","minimum":5,"maximum":86400},"stop_at":{"type":"string","format":"date-time"}}}
+live = {"type":"object","additionalProperties":False,"required":["interval_s"],"properties":{"interval_s":{"type":"integer","minimum":5,"maximum":86400}}}
+key = {"type":"object","additionalProperties":False,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":63},"read_only":{"type":"boolean"}}}
+S=["session"]; SC=["session","channel"]
+doc = {
+ "openapi": "3.0.3",
+ "info": {"title": "tca gateway API", "version": "1.0.0",
+          "description": "The JSON API of tca, the Twitch Chatters Analyser. Authenticate with the tca_session cookie from /auth/login (state-changing requests then need the X-CSRF-Token header from GET /api/v1/me) or with Authorization: Bearer <API key>. Errors are {\"error\", \"message\"}. Rate-limited requests get 429 with Retry-After."},
+ "servers": [{"url": "/"}],
+ "security": [{"session": []}, {"apiKey": []}],
+ "paths": {
+  "/": {"get": dict(op("Where to log in and where the API is", tag="ops"), security=[])},
+  "/healthz": {"get": dict(op("The process is up", tag="ops"), security=[])},
+  "/readyz": {"get": dict(op("The store and Twitch are reachable", extra=["503"], tag="ops"), security=[])},
+  "/metrics": {"get": dict(op("Prometheus metrics (text/plain)", tag="ops"), security=[])},
+  "/auth/login": {"get": dict(op("Start the Twitch login (redirects to Twitch)", ok="302", desc="Redirect to Twitch", tag="auth"), security=[])},
+  "/auth/callback": {"get": dict(op("Twitch redirects here; creates the login session", ok="302", desc="Logged in, redirect home", extra=["400"], tag="auth"), security=[],
+        parameters=[{"name":"code","in":"query","schema":{"type":"string"}},{"name":"state","in":"query","schema":{"type":"string"}},{"name":"error","in":"query","schema":{"type":"string"}}])},
+  "/auth/logout": {"post": dict(op("End the login session and revoke the Twitch token (X-CSRF-Token)", extra=["401","403"], tag="auth"), security=[{"session": []}])},
+  "/api/v1/openapi.json": {"get": dict(op("This document", tag="ops"), security=[])},
+  "/api/v1/me": {"get": op("Who is logged in, and the CSRF token of a browser session", extra=["401"])},
+  "/api/v1/channels": {"get": dict(op("Your channel and every channel you moderate, with live status", extra=["401"]),
+        parameters=[{"name":"refresh","in":"query","schema":{"type":"boolean"},"description":"ask Twitch again now"}])},
+  "/api/v1/sessions": {"get": op("Your analysis sessions", extra=["401"]),
+                       "post": op("End the active session and start a new one", ok="201", extra=["401","403"])},
+  "/api/v1/sessions/{session}": {"get": op("Summary of a session: channels, schedules, last captures, last job", params=S, extra=["401","404"]),
+                                  "delete": op("Delete a session with its captures", params=S, extra=["401","403","404"])},
+  "/api/v1/sessions/{session}/save": {"post": op("Save (keep) a session with a label; refused past TCA_MAX_SAVED_SESSIONS", params=S, body=label, extra=["400","401","403","404","409"])},
+  "/api/v1/sessions/{session}/label": {"put": op("Relabel a session", params=S, body=label, extra=["400","401","403","404"])},
+  "/api/v1/sessions/{session}/purge": {"post": op("Remove a session's captures, keeping the session", params=S, extra=["401","403","404"])},
+  "/api/v1/sessions/{session}/captures": {"get": dict(op("The captures of a session", params=S, extra=["400","401","404"]),
+        parameters=[{"$ref":"#/components/parameters/session"},{"name":"channel","in":"query","schema":{"type":"integer","minimum":0}}])},
+  "/api/v1/sessions/{session}/jobs": {"get": dict(op("Capture jobs of a session, newest first", params=S, extra=["400","401","404"]),
+        parameters=[{"$ref":"#/components/parameters/session"},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500}}])},
+  "/api/v1/sessions/{session}/channels/{channel}/capture": {"post": op("Capture the channel now (queues a job)", ok="202", params=SC, extra=["400","401","403","404","409"])},
+  "/api/v1/sessions/{session}/channels/{channel}/schedule": {"put": op("Capture the channel periodically", params=SC, body=sched, extra=["400","401","403","404","409"]),
+        "delete": op("Stop capturing the channel (periodic and while live)", params=SC, extra=["401","403","404"])},
+  "/api/v1/sessions/{session}/channels/{channel}/live": {"put": op("Capture the channel while its stream is live", params=SC, body=live, extra=["400","401","403","404","409"])},
+  "/api/v1/jobs/{job}": {"get": dict(op("State of a capture job: queued, running, done or failed with its reason", extra=["400","401","404"]),
+        parameters=[{"name":"job","in":"path","required":True,"schema":{"type":"integer","minimum":1}}])},
+  "/api/v1/keys": {"get": op("Your API keys (never the keys themselves)", extra=["401"]),
+                   "post": dict(op("Create an API key; the reply shows it once", ok="201", body=key, extra=["400","401","403","409"]), security=[{"session": []}])},
+  "/api/v1/keys/{key}": {"delete": dict(op("Revoke an API key", extra=["400","401","403","404"]),
+        parameters=[{"name":"key","in":"path","required":True,"schema":{"type":"integer","minimum":1}}])},
+ },
+ "components": {
+  "securitySchemes": {"session": {"type":"apiKey","in":"cookie","name":"tca_session"},
+                      "apiKey": {"type":"http","scheme":"bearer"}},
+  "parameters": {"session": {"name":"session","in":"path","required":True,"description":"a session id, or \"active\"","schema":{"type":"string","pattern":"^([1-9][0-9]*|active)$"}},
+                 "channel": {"name":"channel","in":"path","required":True,"description":"the broadcaster's Twitch user id","schema":{"type":"integer","minimum":1}}},
+  "schemas": {"Error": {"type":"object","required":["error","message"],"properties":{"error":{"type":"string"},"message":{"type":"string"}}}},
+  "responses": {"Error": {"description":"An error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}},
+ },
+}
+text = json.dumps(doc, separators=(",", ":"))
+out = ['/*\n * The OpenAPI 3 document of the gateway, served at /api/v1/openapi.json. tests/web/test_openapi.c\n * checks every route of the table against it, so a route cannot be added without it.\n * Never describe a route here that the router does not serve.\n */\n#include "web/internal.h"\n\nstatic const char doc[] =\n']
+esc = text.replace('\\','\\\\').replace('"','\\"')
+i = 0
+while i < len(esc):
+    j = min(i + 88, len(esc))
+    while j < len(esc) and esc[j-1] == '\\':
+        j += 1
+    out.append('    "' + esc[i:j] + '"\n')
+    i = j
+out.append('    ;\n\nconst char *web_openapi_text(void)\n{\n    return doc;\n}\n')
+open('web/openapi.c','w').write(''.join(out))

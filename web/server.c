@@ -1,0 +1,328 @@
+/*
+ * The gateway's HTTP server on libmicrohttpd: an internal epoll thread pool, request bodies
+ * capped here, every reply with the security headers, one access-log line per request, and
+ * a background thread for the expiry sweeps. Never logs a header, cookie or body.
+ */
+#include "web/internal.h"
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "jobs/user_token.h"
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, outlen, "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outlen);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen);
+}
+
+static enum MHD_Result queue_reply(struct web_req *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (char *)"",
+                                        r->resp ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    r->resp = NULL; /* MHD owns it now */
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->ctype ? r->ctype : "application/json");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none';"
+                            " form-action 'self'");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (r->w->secure_cookies)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    if (r->location)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    for (int i = 0; i < r->n_cookies; i++)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->cookies[i]);
+    if (r->retry_after > 0) {
+        char v[24];
+        snprintf(v, sizeof v, "%d", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
+    }
+    if (r->status == 405 && r->allow[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void access_log(struct web_req *r, int64_t us)
+{
+    size_t n = 0;
+    const struct web_route *routes = web_routes(&n);
+    const char *route = r->route >= 0 && (size_t)r->route < n ? routes[r->route].pattern : "-";
+    /* the route pattern, never the raw path: paths may carry nothing secret today, but query
+     * strings (OAuth code and state) do */
+    log_info("http method=%s route=%s status=%d ms=%.1f user=%lld key=%lld ip=%s", r->method, route,
+             r->status, (double)us / 1000.0, (long long)r->user_id, (long long)r->key_id, r->ip);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct web *w = cls;
+    struct web_req *r = *con_cls;
+    if (!r) {
+        /* queue nothing on the first call: 0.9.75 would close the connection */
+        r = xcalloc(1, sizeof *r);
+        r->w = w;
+        r->conn = conn;
+        r->route = -1;
+        r->start_us = now_us();
+        buf_init(&r->body, WEB_MAX_BODY);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!r->too_large && buf_append(&r->body, upload_data, *upload_data_size) < 0)
+            r->too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    r->method = method;
+    r->path = url;
+    client_ip(conn, r->ip, sizeof r->ip);
+    if (r->too_large)
+        web_error(r, 413, "body_too_large", "request bodies are limited to %d bytes", WEB_MAX_BODY);
+    else
+        web_dispatch(r);
+    web_release(r);
+    int64_t us = now_us() - r->start_us;
+    web_metrics_request(w->metrics, r->route, r->status, us);
+    if (w->o.access_log)
+        access_log(r, us);
+    return queue_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct web_req *r = *con_cls;
+    if (!r)
+        return;
+    web_release(r);
+    buf_free(&r->body);
+    free(r->resp);
+    free(r->location);
+    for (int i = 0; i < r->n_cookies; i++)
+        free(r->cookies[i]);
+    free(r);
+    *con_cls = NULL;
+}
+
+static void *sweeper(void *arg)
+{
+    struct web *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->stop_lock);
+        if (!w->stopping) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            int64_t ns = ts.tv_nsec + (w->o.sweep_every_ms % 1000) * 1000000;
+            ts.tv_sec += w->o.sweep_every_ms / 1000 + ns / 1000000000;
+            ts.tv_nsec = ns % 1000000000;
+            pthread_cond_timedwait(&w->stop_cond, &w->stop_lock, &ts);
+        }
+        int stop = w->stopping;
+        pthread_mutex_unlock(&w->stop_lock);
+        if (stop)
+            return NULL;
+        web_sweep_now(w);
+    }
+}
+
+void web_sweep_now(struct web *w)
+{
+    struct web_req r = {.w = w, .route = -1};
+    struct store *st = web_store(&r);
+    if (st)
+        web_sweep(w, st, web_twitch(&r));
+    web_release(&r);
+    free(r.resp);
+}
+
+static int split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || !colon[1] || strlen(colon + 1) >= portlen)
+        return -1;
+    size_t n = (size_t)(colon - listen);
+    const char *h = listen;
+    if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
+        h++;
+        n -= 2;
+    }
+    if (n >= hostlen)
+        return -1;
+    memcpy(host, h, n);
+    host[n] = 0;
+    snprintf(port, portlen, "%s", colon + 1);
+    return 0;
+}
+
+void web_options_from_config(struct web_options *o, const struct tca_config *cfg,
+                             const struct crypto_keys *keys, const struct twitch_settings *twitch)
+{
+    memset(o, 0, sizeof *o);
+    o->listen = cfg->listen;
+    o->db_path = cfg->db;
+    o->public_url = cfg->public_url;
+    o->redirect_url = cfg->twitch_redirect_url;
+    o->twitch = *twitch;
+    o->keys = keys;
+    o->max_saved_sessions = cfg->max_saved_sessions;
+    o->session_ttl_ms = (int64_t)cfg->session_ttl_s * 1000;
+    o->login_idle_ms = (int64_t)cfg->login_idle_s * 1000;
+    o->login_max_ms = (int64_t)cfg->login_max_s * 1000;
+    o->rate_limit = cfg->rate_limit;
+    o->rate_burst = cfg->rate_burst;
+    o->access_log = 1;
+}
+
+static void defaults(struct web_options *o)
+{
+    if (o->threads <= 0)
+        o->threads = 4;
+    if (o->max_saved_sessions <= 0)
+        o->max_saved_sessions = 10;
+    if (o->session_ttl_ms <= 0)
+        o->session_ttl_ms = 24LL * 3600 * 1000;
+    if (o->login_idle_ms <= 0)
+        o->login_idle_ms = 2LL * 3600 * 1000;
+    if (o->login_max_ms <= 0)
+        o->login_max_ms = 7LL * 24 * 3600 * 1000;
+    if (o->rate_burst <= 0)
+        o->rate_burst = 120;
+    if (o->sweep_every_ms <= 0)
+        o->sweep_every_ms = 30000;
+}
+
+static void free_web(struct web *w)
+{
+    web_pool_free(w);
+    web_cache_free(w->auth_cache);
+    web_cache_free(w->summary_cache);
+    web_ratelimit_free(w->limits);
+    web_metrics_free(w->metrics);
+    twitch_budget_free(w->own_budget);
+    pthread_mutex_destroy(&w->pool_lock);
+    pthread_mutex_destroy(&w->stop_lock);
+    pthread_cond_destroy(&w->stop_cond);
+    free(w->public_url);
+    free(w->redirect_url);
+    free(w);
+}
+
+int web_start(const struct web_options *o, struct web **out, int *port, char *err, size_t errlen)
+{
+    char host[256], portstr[16];
+    *out = NULL;
+    if (!o->listen || split_listen(o->listen, host, sizeof host, portstr, sizeof portstr) < 0)
+        return tca_fail(err, errlen, TCA_EINVAL, "listen address must be HOST:PORT");
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    if (getaddrinfo(host, portstr, &hints, &ai) != 0 || !ai)
+        return tca_fail(err, errlen, TCA_EINVAL, "listen address %s is not a numeric HOST:PORT",
+                        o->listen);
+    struct web *w = xcalloc(1, sizeof *w);
+    w->o = *o;
+    defaults(&w->o);
+    pthread_mutex_init(&w->pool_lock, NULL);
+    pthread_mutex_init(&w->stop_lock, NULL);
+    pthread_cond_init(&w->stop_cond, NULL);
+    if (!w->o.twitch.budget)
+        w->o.twitch.budget = w->own_budget = twitch_budget_new(w->o.twitch.clock);
+    w->auth_cache = web_cache_new(4096);
+    w->summary_cache = web_cache_new(4096);
+    w->limits = web_ratelimit_new(w->o.rate_limit, w->o.rate_burst);
+    size_t n_routes = 0;
+    web_routes(&n_routes);
+    w->metrics = web_metrics_new(n_routes);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    w->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->o.threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        /* MHD zeroes this pool at every request: 32 KiB (the default) cost 8% of a cached read */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!w->daemon) {
+        free_web(w);
+        return tca_fail(err, errlen, TCA_ERR, "cannot listen on %s", o->listen);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info ? info->port : 0;
+    if (o->public_url && *o->public_url) {
+        w->public_url = xstrdup(o->public_url);
+    } else if (o->redirect_url && *o->redirect_url) {
+        /* scheme and host of the registered redirect URL: that is where browsers come from */
+        const char *p = strstr(o->redirect_url, "://");
+        size_t n = p ? (size_t)(strchrnul(p + 3, '/') - o->redirect_url) : strlen(o->redirect_url);
+        w->public_url = xstrndup(o->redirect_url, n);
+    } else {
+        w->public_url = xasprintf("http://%s%s%s:%d", strchr(host, ':') ? "[" : "", host,
+                                  strchr(host, ':') ? "]" : "", *port);
+    }
+    w->redirect_url = o->redirect_url && *o->redirect_url
+                          ? xstrdup(o->redirect_url)
+                          : xasprintf("%s/auth/callback", w->public_url);
+    w->secure_cookies = strncmp(w->public_url, "https://", 8) == 0;
+    w->o.twitch.redirect_url = w->redirect_url;
+    if (pthread_create(&w->sweeper, NULL, sweeper, w) == 0)
+        w->sweeper_started = 1;
+    *out = w;
+    return 0;
+}
+
+void web_stop(struct web *w)
+{
+    if (!w)
+        return;
+    /* stop accepting first, so in-flight requests finish while no new one starts */
+    MHD_socket s = MHD_quiesce_daemon(w->daemon);
+    if (s != MHD_INVALID_SOCKET)
+        close(s);
+    pthread_mutex_lock(&w->stop_lock);
+    w->stopping = 1;
+    pthread_cond_signal(&w->stop_cond);
+    pthread_mutex_unlock(&w->stop_lock);
+    if (w->sweeper_started)
+        pthread_join(w->sweeper, NULL);
+    MHD_stop_daemon(w->daemon);
+    free_web(w);
+}
