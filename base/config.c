@@ -178,6 +178,7 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
 
     cfg->db = get_str(&src, "TCA_DB", "tca.db");
     cfg->listen = get_str(&src, "TCA_LISTEN", "127.0.0.1:8080");
+    cfg->ui_dir = get_str(&src, "TCA_UI_DIR", "ui/dist");
     if (!valid_listen(cfg->listen))
         problem(p, "TCA_LISTEN is malformed: expected HOST:PORT, e.g. 127.0.0.1:8080");
 
@@ -250,6 +251,7 @@ void config_free(struct tca_config *cfg)
     free(cfg->db);
     free(cfg->listen);
     free(cfg->public_url);
+    free(cfg->ui_dir);
     if (cfg->app_session_secret)
         sodium_memzero(cfg->app_session_secret, strlen(cfg->app_session_secret));
     free(cfg->app_session_secret);

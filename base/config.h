@@ -28,6 +28,7 @@ struct tca_config {
     int rate_limit;             /* TCA_RATE_LIMIT: API requests per minute per key and IP; 0 off */
     int rate_burst;             /* TCA_RATE_BURST: requests allowed at once above that rate */
     int demo;                   /* no Twitch app configured: serve runs the simulator */
+    char *ui_dir;               /* TCA_UI_DIR: the web UI's files (default ui/dist) */
 };
 
 /** A list of human-readable configuration problems, one line each. */

@@ -129,6 +129,11 @@ void web_api_channels(struct web_req *r)
 
 void web_home(struct web_req *r)
 {
+    /* the dashboard when the UI is installed; API clients asking for JSON get the pointers */
+    const char *accept = web_header(r, MHD_HTTP_HEADER_ACCEPT);
+    if (!(accept && strstr(accept, "application/json") && !strstr(accept, "text/html")) &&
+        web_static_index(r) == 0)
+        return;
     web_reply_json(r, 200,
                    json_pack("{s:s, s:s, s:s}", "name", "tca, the Twitch Chatters Analyser",
                              "login", "/auth/login", "api", "/api/v1/openapi.json"));

@@ -110,7 +110,22 @@ static int new_login(struct web_req *r, int64_t user_id)
     return 0;
 }
 
-void web_auth_callback(struct web_req *r)
+/* A browser whose login failed goes to the UI's explanation (the reason code in the
+ * fragment, never in a log); API clients and a gateway without UI get the JSON error. */
+static void login_failed_page(struct web_req *r)
+{
+    const char *accept = web_header(r, MHD_HTTP_HEADER_ACCEPT);
+    if (r->status < 400 || !accept || !strstr(accept, "text/html") || !web_ui_available(r->w))
+        return;
+    json_t *j = json_loadb(r->resp ? r->resp : "", r->resp_len, 0, NULL);
+    const char *code = json_string_value(json_object_get(j, "error"));
+    char *url = xasprintf("%s/#/login-failed/%s", r->w->public_url, code ? code : "unknown");
+    web_redirect(r, url);
+    free(url);
+    json_decref(j);
+}
+
+static void callback(struct web_req *r)
 {
     struct web *w = r->w;
     char err[256];
@@ -165,6 +180,12 @@ void web_auth_callback(struct web_req *r)
     free(home);
 out:
     twitch_token_clear(&tok);
+}
+
+void web_auth_callback(struct web_req *r)
+{
+    callback(r);
+    login_failed_page(r);
 }
 
 void web_auth_logout(struct web_req *r)

@@ -109,6 +109,8 @@ struct web_req {
     int n_cookies;
     int retry_after; /* seconds; 0: no header */
     char allow[48];  /* the methods of the path, for a 405 */
+    char etag[40];   /* static files: their ETag; "": none */
+    const char *cache_control; /* NULL: no-store */
 };
 
 /* ---- replies (reply.c) ---- */
@@ -180,6 +182,19 @@ int web_live_apply(struct web_req *r, struct store_live_watch *lw, int live, cha
 int web_own_session(struct web_req *r, int i, struct store_session *out);
 /** 0 when r's user may capture channel_id; else replies 403 and -1. */
 int web_own_channel(struct web_req *r, int64_t channel_id);
+
+/* ---- the web UI's files (static.c) ---- */
+
+/** Serves GET/HEAD /static/<file> from the UI folder; 1 when the path was /static/ (replied),
+ * 0 when it is not a static path (nothing replied). */
+int web_static_try(struct web_req *r);
+/** Serves the UI's index.html; 0 when replied, -1 when there is no UI (nothing replied). */
+int web_static_index(struct web_req *r);
+/** 1 when the UI folder has an index.html. */
+int web_ui_available(struct web *w);
+/** 1 when rel (a path under the UI folder) is safe to open: [A-Za-z0-9_./-], no dot
+ * segments or dot files, not absolute. Pure. */
+int web_static_path_ok(const char *rel);
 
 /* ---- handlers ---- */
 

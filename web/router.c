@@ -139,6 +139,8 @@ static int limited(struct web_req *r, const char *who)
 
 void web_dispatch(struct web_req *r)
 {
+    if (web_static_try(r))
+        return; /* the UI's files: public, outside the API and its limits */
     int rc = web_route_match(r->method, r->path, &r->route, r->params, &r->n_params);
     if (rc == 404) {
         web_error(r, 404, "not_found", "no such route");

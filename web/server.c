@@ -56,7 +56,10 @@ static enum MHD_Result queue_reply(struct web_req *r)
     MHD_add_response_header(resp, "Content-Security-Policy",
                             "default-src 'self'; frame-ancestors 'none'; base-uri 'none';"
                             " form-action 'self'");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            r->cache_control ? r->cache_control : "no-store");
+    if (r->etag[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
     if (r->w->secure_cookies)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->location)
@@ -207,6 +210,7 @@ void web_options_from_config(struct web_options *o, const struct tca_config *cfg
     o->rate_limit = cfg->rate_limit;
     o->rate_burst = cfg->rate_burst;
     o->access_log = 1;
+    o->ui_dir = cfg->ui_dir;
 }
 
 static void defaults(struct web_options *o)
