@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/buf.h"
 #include "store/store.h"
@@ -110,6 +111,9 @@ struct web_req {
     int retry_after; /* seconds; 0: no header */
     char allow[48];  /* the methods of the path, for a 405 */
     char etag[40];   /* static files: their ETag; "": none */
+    int resp_fd;        /* > 0: the reply body is this file (owned), not resp */
+    uint64_t resp_fd_size;
+    char *disposition;  /* owned Content-Disposition value, for downloads */
     const char *cache_control; /* NULL: no-store */
 };
 
@@ -122,6 +126,11 @@ void web_error(struct web_req *r, int status, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /** Maps a TCA_E* code to a status and replies message (store details never leak). */
 void web_fail(struct web_req *r, int rc, const char *message);
+/**
+ * Replies 200 with the contents of f (rewound; its descriptor is handed to the server, f is
+ * closed) as a download named filename.
+ */
+void web_reply_file(struct web_req *r, FILE *f, const char *ctype, const char *filename);
 /** Replies a redirect to url. */
 void web_redirect(struct web_req *r, const char *url);
 /** Adds a Set-Cookie header (value is the whole header value; copied). */
@@ -225,6 +234,16 @@ void web_healthz(struct web_req *r);
 void web_readyz(struct web_req *r);
 void web_metrics_route(struct web_req *r);
 void web_openapi(struct web_req *r);
+void web_api_session_stats(struct web_req *r);
+void web_api_session_overlap(struct web_req *r);
+void web_api_session_export(struct web_req *r);
+void web_api_overlap_sessions(struct web_req *r);
+void web_api_chatter(struct web_req *r);
+void web_api_channel_history(struct web_req *r);
+void web_api_bots(struct web_req *r);
+void web_api_bot_add(struct web_req *r);
+void web_api_bots_import(struct web_req *r);
+void web_api_bot_remove(struct web_req *r);
 
 /** The OpenAPI 3 document (static text). */
 const char *web_openapi_text(void);

@@ -44,6 +44,16 @@ static const struct web_route routes[] = {
     {"GET", "/api/v1/keys", web_api_keys, WEB_USER},
     {"POST", "/api/v1/keys", web_api_key_create, WEB_BROWSER},
     {"DELETE", "/api/v1/keys/{key}", web_api_key_revoke, WEB_USER},
+    {"GET", "/api/v1/sessions/{session}/stats", web_api_session_stats, WEB_USER},
+    {"GET", "/api/v1/sessions/{session}/overlap", web_api_session_overlap, WEB_USER},
+    {"GET", "/api/v1/sessions/{session}/export", web_api_session_export, WEB_USER},
+    {"GET", "/api/v1/overlap", web_api_overlap_sessions, WEB_USER},
+    {"GET", "/api/v1/chatters/{chatter}", web_api_chatter, WEB_USER},
+    {"GET", "/api/v1/channels/{login}/history", web_api_channel_history, WEB_USER},
+    {"GET", "/api/v1/bots", web_api_bots, WEB_USER},
+    {"POST", "/api/v1/bots", web_api_bot_add, WEB_USER},
+    {"POST", "/api/v1/bots/import", web_api_bots_import, WEB_USER},
+    {"DELETE", "/api/v1/bots/{login}", web_api_bot_remove, WEB_USER},
 };
 
 const struct web_route *web_routes(size_t *n)

@@ -42,10 +42,19 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
 
 static enum MHD_Result queue_reply(struct web_req *r)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (char *)"",
-                                        r->resp ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    r->resp = NULL; /* MHD owns it now */
+    struct MHD_Response *resp;
+    if (r->resp_fd > 0) {
+        /* Downloads stream from their file; MHD closes the descriptor. */
+        resp = MHD_create_response_from_fd64(r->resp_fd_size, r->resp_fd);
+        if (!resp)
+            close(r->resp_fd);
+        r->resp_fd = 0;
+    } else {
+        resp = MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (char *)"",
+                                               r->resp ? MHD_RESPMEM_MUST_FREE
+                                                       : MHD_RESPMEM_PERSISTENT);
+        r->resp = NULL; /* MHD owns it now */
+    }
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -64,6 +73,8 @@ static enum MHD_Result queue_reply(struct web_req *r)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->location)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    if (r->disposition)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->disposition);
     for (int i = 0; i < r->n_cookies; i++)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->cookies[i]);
     if (r->retry_after > 0) {
@@ -137,6 +148,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     buf_free(&r->body);
     free(r->resp);
     free(r->location);
+    free(r->disposition);
+    if (r->resp_fd > 0) /* a download that was never queued */
+        close(r->resp_fd);
     for (int i = 0; i < r->n_cookies; i++)
         free(r->cookies[i]);
     free(r);
