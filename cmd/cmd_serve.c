@@ -19,8 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The simulated channels the demo captures: a small one, a raid, and a big one. */
-static const char *const demo_channels[] = {"raid_channel", "cozy_channel", "big_channel"};
+/* The simulated channels the demo captures unless told otherwise: a small one, a raid, and a
+ * big one. */
+static const char default_demo_channels[] = "raid_channel,cozy_channel,big_channel";
+
+/* True when login is one of the comma-separated logins of list. */
+static int listed(const char *list, const char *login)
+{
+    size_t len = strlen(login);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncmp(p, login, n) == 0)
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
 
 struct demo {
     struct sim *sim;
@@ -28,7 +42,7 @@ struct demo {
     char *auth_base;
 };
 
-static int schedule_demo(struct app *a, const struct store_user *me)
+static int schedule_demo(struct app *a, const struct store_user *me, const char *channels)
 {
     char err[256];
     int64_t session_id;
@@ -45,24 +59,22 @@ static int schedule_demo(struct app *a, const struct store_user *me)
     if (rc)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < sizeof demo_channels / sizeof *demo_channels; k++) {
-            if (strcmp(mod[i].login, demo_channels[k]) != 0)
-                continue;
-            struct store_channel c = {.id = mod[i].id};
-            snprintf(c.login, sizeof c.login, "%s", mod[i].login);
-            snprintf(c.display_name, sizeof c.display_name, "%s", mod[i].display_name);
-            struct store_schedule s = {.session_id = session_id,
-                                       .channel_id = c.id,
-                                       .user_id = me->id,
-                                       .interval_s = a->cfg.capture_interval,
-                                       .next_at_ms = clock_wall_ms(),
-                                       .enabled = 1};
-            if (store_channel_upsert(a->st, &c, err, sizeof err) ||
-                store_schedule_set(a->st, &s, err, sizeof err))
-                goto fail;
-            log_info("demo: capturing %s every %d s into session %lld", c.login,
-                     a->cfg.capture_interval, (long long)session_id);
-        }
+        if (!listed(channels, mod[i].login))
+            continue;
+        struct store_channel c = {.id = mod[i].id};
+        snprintf(c.login, sizeof c.login, "%s", mod[i].login);
+        snprintf(c.display_name, sizeof c.display_name, "%s", mod[i].display_name);
+        struct store_schedule s = {.session_id = session_id,
+                                   .channel_id = c.id,
+                                   .user_id = me->id,
+                                   .interval_s = a->cfg.capture_interval,
+                                   .next_at_ms = clock_wall_ms(),
+                                   .enabled = 1};
+        if (store_channel_upsert(a->st, &c, err, sizeof err) ||
+            store_schedule_set(a->st, &s, err, sizeof err))
+            goto fail;
+        log_info("demo: capturing %s every %d s into session %lld", c.login,
+                 a->cfg.capture_interval, (long long)session_id);
     }
     free(mod);
     return 0;
@@ -72,7 +84,7 @@ fail:
     return EXIT_FAIL;
 }
 
-static int start_demo(struct app *a, struct demo *d)
+static int start_demo(struct app *a, struct demo *d, const char *channels)
 {
     struct sim_options so;
     char err[256];
@@ -97,7 +109,7 @@ static int start_demo(struct app *a, struct demo *d)
     if (rc)
         return rc;
     log_info("demo: logged in as %s", me.login);
-    return schedule_demo(a, &me);
+    return schedule_demo(a, &me, channels);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -105,17 +117,24 @@ int cmd_serve(int argc, char **argv)
     struct app a;
     struct demo d = {0};
     struct web *w = NULL;
+    const char *listen = NULL, *channels = default_demo_channels;
     for (int i = 1; i < argc; i++) {
-        fprintf(stderr, "usage: tca serve\n");
-        return EXIT_USAGE;
+        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            listen = argv[++i];
+        } else if (strcmp(argv[i], "--demo-channels") == 0 && i + 1 < argc) {
+            channels = argv[++i];
+        } else {
+            fprintf(stderr, "usage: tca serve [--listen HOST:PORT] [--demo-channels LOGIN,...]\n");
+            return EXIT_USAGE;
+        }
     }
     signals_install();
     int rc = app_open(&a, "serve", 0);
     if (!rc && a.cfg.demo)
-        rc = start_demo(&a, &d);
+        rc = start_demo(&a, &d, channels);
     /* in demo mode the browser logs in through the simulator's authorize auto-consent */
     if (!rc)
-        rc = gateway_start(&a, NULL, &w);
+        rc = gateway_start(&a, listen, &w);
     if (!rc)
         rc = run_pool_until_signal(&a, "serve", 1);
     web_stop(w); /* requests in flight finish; captures already finished with the pool */
