@@ -12,46 +12,63 @@
 #include <stdio.h>
 #include <string.h>
 
-int gateway_start(struct app *a, const char *listen, struct web **out)
+static int start_role(struct app *a, const char *listen, int analysis_only, struct web **out)
 {
     struct web_options o;
     char err[256];
     int port = 0;
     web_options_from_config(&o, &a->cfg, &a->keys, &a->twitch);
+    o.analysis_only = analysis_only;
     if (listen)
         o.listen = listen;
     if (web_start(&o, out, &port, err, sizeof err)) {
         log_error("gateway: %s", err);
         return EXIT_FAIL;
     }
-    log_info("gateway listening on %s (port %d)", o.listen, port);
+    log_info("%s listening on %s (port %d)", analysis_only ? "analysis" : "gateway", o.listen,
+             port);
     return 0;
 }
 
-int cmd_gateway(int argc, char **argv)
+int gateway_start(struct app *a, const char *listen, struct web **out)
+{
+    return start_role(a, listen, 0, out);
+}
+
+static int run_role(int argc, char **argv, const char *role, int analysis_only)
 {
     const char *listen = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
             listen = argv[++i];
         } else {
-            fprintf(stderr, "usage: tca gateway [--listen HOST:PORT]\n");
+            fprintf(stderr, "usage: tca %s [--listen HOST:PORT]\n", role);
             return EXIT_USAGE;
         }
     }
     struct app a;
     struct web *w = NULL;
     signals_install();
-    int rc = app_open(&a, "gateway", 1);
+    int rc = app_open(&a, role, 1);
     if (!rc)
-        rc = gateway_start(&a, listen, &w);
+        rc = start_role(&a, listen, analysis_only, &w);
     if (!rc) {
         while (!signals_stop_requested())
             clock_sleep_ms(100);
-        log_info("gateway stopping: finishing requests in flight");
+        log_info("%s stopping: finishing requests in flight", role);
         web_stop(w);
-        log_info("gateway stopped");
+        log_info("%s stopped", role);
     }
     app_close(&a);
     return rc;
+}
+
+int cmd_gateway(int argc, char **argv)
+{
+    return run_role(argc, argv, "gateway", 0);
+}
+
+int cmd_analysis(int argc, char **argv)
+{
+    return run_role(argc, argv, "analysis", 1);
 }

@@ -5,6 +5,7 @@
 int cmd_serve(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 int cmd_gateway(int argc, char **argv);
+int cmd_analysis(int argc, char **argv);
 int cmd_twitch_sim(int argc, char **argv);
 int cmd_env_check(int argc, char **argv);
 int cmd_env_generate(int argc, char **argv);

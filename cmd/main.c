@@ -15,6 +15,7 @@ struct command {
 static const struct command commands[] = {
     {"serve", cmd_serve, "every role in one process on SQLite (simulated Twitch if none set)"},
     {"gateway", cmd_gateway, "the HTTP API, Twitch login and /metrics (see README, HTTP API)"},
+    {"analysis", cmd_analysis, "the statistics API alone, for a proxy to route to"},
     {"worker", cmd_worker, "run capture and enrichment jobs (and the scheduler)"},
     {"twitch-sim", cmd_twitch_sim, "a local Twitch (OAuth + Helix) with simulated channels"},
     {"env-check", cmd_env_check, "list missing or malformed configuration"},

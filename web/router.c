@@ -131,6 +131,26 @@ void web_route_allow(const char *path, char *out, size_t outlen)
     }
 }
 
+/* The routes `tca analysis` serves: statistics and exports (and the operations endpoints,
+ * the OpenAPI document and /api/v1/me), so a proxy can send them to their own processes. */
+static int analysis_route(const char *pattern)
+{
+    static const char *const prefixes[] = {
+        "/healthz",   "/readyz",         "/metrics",          "/api/v1/openapi.json",
+        "/api/v1/me", "/api/v1/overlap", "/api/v1/chatters/", "/api/v1/bots"};
+    static const char *const suffixes[] = {"/stats", "/overlap", "/export", "/history"};
+    size_t len = strlen(pattern);
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(pattern, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        size_t n = strlen(suffixes[i]);
+        if (len >= n && strcmp(pattern + len - n, suffixes[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int is_write(const char *method)
 {
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
@@ -162,6 +182,10 @@ void web_dispatch(struct web_req *r)
         return;
     }
     const struct web_route *rt = &routes[r->route];
+    if (r->w->o.analysis_only && !analysis_route(rt->pattern)) {
+        web_error(r, 404, "not_found", "this is the analysis role: statistics routes only");
+        return;
+    }
     char who[96];
     /* operations endpoints stay outside the limits: probes and scrapers must always get in */
     int limit = strncmp(rt->pattern, "/api/", 5) == 0 || strncmp(rt->pattern, "/auth/", 6) == 0;

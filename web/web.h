@@ -36,6 +36,7 @@ struct web_options {
     int access_log;         /* 1: one log line per request */
     int64_t sweep_every_ms; /* expiry sweep and live-status checks; 0: 30000 */
     const char *ui_dir;     /* the web UI's files (index.html, static/); NULL or absent: none */
+    int analysis_only;      /* `tca analysis`: only the statistics routes and operations */
 };
 
 /** Fills o from the configuration (strings point into cfg, which must outlive o). */

@@ -95,3 +95,15 @@ check "known bots: add, list, remove, import errors"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$GW/api/v1/sessions/active/stats")" = 401 ] ||
     fail "stats without login"
 check "bad parameters are 400, others' sessions 404, no login 401"
+
+# `tca analysis`: the same statistics from its own process, and nothing else.
+aport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$TCA" analysis --listen "127.0.0.1:$aport" >"$WORK/analysis.log" 2>&1 &
+PIDS+=($!)
+AN="http://127.0.0.1:$aport"
+for _ in $(seq 1 100); do curl -sf "$AN/healthz" >/dev/null && break; sleep 0.05; done
+[ "$(status "$AN/api/v1/sessions/active/stats?sections=raids")" = 200 ] || fail "analysis role stats"
+[ "$(status "$AN/api/v1/sessions/active")" = 404 ] || fail "analysis role serves session control"
+[ "$(status -H "X-CSRF-Token: $csrf" -X POST "$AN/api/v1/sessions/active/channels/20005/capture")" = 404 ] ||
+    fail "analysis role accepts captures"
+check "tca analysis serves the statistics only"
