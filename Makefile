@@ -28,11 +28,23 @@ TEST_BIN  = $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
 FUZZ_BIN  = $(FUZZ_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all asan check tests unit fuzz fuzz-run bench demo deps format clean
+.PHONY: all asan check tests unit ui ui-test fuzz fuzz-run bench demo deps format clean
 .SECONDARY:
 
-all: $(BUILD)/tca
+all: $(BUILD)/tca ui
 	@if [ "$(BUILD)" = build ]; then ln -sf build/tca tca; fi
+
+# The dashboard: npm packages from the lock file (no browser download), assembled into
+# ui/dist, which the gateway serves (TCA_UI_DIR).
+UI_SRC = ui/package.json ui/package-lock.json ui/build.sh $(shell find ui/static -type f 2>/dev/null)
+ui: ui/dist/index.html
+
+ui/dist/index.html: $(UI_SRC)
+	cd ui && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && sh build.sh
+
+# Browser tests of the dashboard (headless Debian chromium) against this build's tca.
+ui-test: $(BUILD)/tca
+	TCA=$(BUILD)/tca TCA_SCREENSHOTS=tests/ui/out/screenshots sh tests/ui/run.sh
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -62,13 +74,14 @@ tests: $(BUILD)/tca $(TEST_BIN)
 unit: $(TEST_BIN)
 
 # The whole suite: unit tests, integration tests against `tca twitch-sim`, then the same
-# under the sanitizers, then a short run of every fuzz target.
+# under the sanitizers, a short run of every fuzz target, then the dashboard in a browser.
 check: deps
 	$(MAKE) tests
 	scripts/run-tests.sh build
 	$(MAKE) BUILD=build/asan OPT=-O1 CFLAGS="$(SAN)" tests
 	ASAN_OPTIONS=detect_leaks=1 scripts/run-tests.sh build/asan
 	$(MAKE) fuzz-run
+	$(MAKE) ui-test
 
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 CFLAGS="$(SAN)" tests

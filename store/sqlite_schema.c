@@ -192,6 +192,9 @@ static const char *const migrations[] = {
     " (0, 'streamstickers', 'service'), (0, 'commanderroot', 'lurker'),"
     " (0, 'anotherttvviewer', 'lurker'), (0, 'lurxx', 'lurker'), (0, 'drapsnatt', 'lurker'),"
     " (0, '0ax2', 'lurker'), (0, 'electricallongboard', 'lurker');",
+
+    /* gateway: the viewer count of a live channel, shown next to its live status */
+    "ALTER TABLE user_channels ADD COLUMN viewers INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -281,8 +281,8 @@ int store_user_channels_set(struct store *st, int64_t user_id, const struct stor
     rc = prep(st, "DELETE FROM user_channels WHERE user_id = ?", &del, err, errlen);
     if (!rc)
         rc = prep(st,
-                  "INSERT INTO user_channels(user_id, channel_id, role, live, checked_at)"
-                  " VALUES(?, ?, ?, ?, ?)",
+                  "INSERT INTO user_channels(user_id, channel_id, role, live, checked_at,"
+                  " viewers) VALUES(?, ?, ?, ?, ?, ?)",
                   &ins, err, errlen);
     if (rc)
         goto out;
@@ -301,6 +301,7 @@ int store_user_channels_set(struct store *st, int64_t user_id, const struct stor
         sqlite3_bind_text(ins, 3, c[i].role, -1, SQLITE_STATIC);
         sqlite3_bind_int(ins, 4, c[i].live ? 1 : 0);
         sqlite3_bind_int64(ins, 5, now_ms);
+        sqlite3_bind_int64(ins, 6, c[i].live ? c[i].viewers : 0);
         int src = sqlite3_step(ins);
         /* a channel can come twice (own channel also listed as moderated): keep the first */
         if (src != SQLITE_DONE && src != SQLITE_CONSTRAINT) {
@@ -324,8 +325,8 @@ int store_user_channels(struct store *st, int64_t user_id, struct store_user_cha
     *n = 0;
     sqlite3_stmt *s;
     int rc = prep(st,
-                  "SELECT c.id, c.login, c.display_name, u.role, u.live, u.checked_at"
-                  " FROM user_channels u JOIN channels c ON c.id = u.channel_id"
+                  "SELECT c.id, c.login, c.display_name, u.role, u.live, u.checked_at,"
+                  " u.viewers FROM user_channels u JOIN channels c ON c.id = u.channel_id"
                   " WHERE u.user_id = ? ORDER BY u.role = 'moderator', c.login",
                   &s, err, errlen);
     if (rc)
@@ -346,6 +347,7 @@ int store_user_channels(struct store *st, int64_t user_id, struct store_user_cha
         sq_copy_text(u->role, sizeof u->role, s, 3);
         u->live = sqlite3_column_int(s, 4);
         u->checked_at_ms = sqlite3_column_int64(s, 5);
+        u->viewers = sqlite3_column_int64(s, 6);
     }
     sqlite3_finalize(s);
     if (src != SQLITE_DONE) {

@@ -403,6 +403,7 @@ struct store_user_channel {
     struct store_channel channel;
     char role[16]; /* "broadcaster" or "moderator" */
     int live;
+    int64_t viewers; /* viewer count of the live stream; 0 when offline */
     int64_t checked_at_ms;
 };
 

@@ -57,8 +57,10 @@ int web_channels_refresh(struct web_req *r, struct twitch_token *tok, int64_t us
     }
     for (size_t i = 0; i < n_live; i++)
         for (size_t k = 0; k < n; k++)
-            if (all[k].channel.id == live[i].user_id)
+            if (all[k].channel.id == live[i].user_id) {
                 all[k].live = 1;
+                all[k].viewers = live[i].viewer_count;
+            }
     rc = store_user_channels_set(r->st, user_id, all, n, web_now_ms(r), err, errlen);
 out:
     free(own);
@@ -119,10 +121,11 @@ void web_api_channels(struct web_req *r)
     }
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:b}", "id",
-                                           (json_int_t)c[i].channel.id, "login", c[i].channel.login,
-                                           "display_name", c[i].channel.display_name, "role",
-                                           c[i].role, "live", c[i].live));
+        json_array_append_new(
+            a, json_pack("{s:I, s:s, s:s, s:s, s:b, s:I}", "id", (json_int_t)c[i].channel.id,
+                         "login", c[i].channel.login, "display_name", c[i].channel.display_name,
+                         "role", c[i].role, "live", c[i].live, "viewer_count",
+                         (json_int_t)c[i].viewers));
     free(c);
     web_reply_json(r, 200, json_pack("{s:o}", "channels", a));
 }

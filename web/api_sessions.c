@@ -102,8 +102,8 @@ static json_t *last_job(struct store_job *jobs, size_t n, int64_t channel_id)
     for (size_t i = 0; i < n; i++) {
         struct job_payload p;
         char err[128];
-        if (!jobs[i].payload || job_payload_decode(jobs[i].payload, &p, err, sizeof err) ||
-            p.channel_id != channel_id)
+        if (strcmp(jobs[i].kind, "capture") != 0 || !jobs[i].payload ||
+            job_payload_decode(jobs[i].payload, &p, err, sizeof err) || p.channel_id != channel_id)
             continue;
         json_t *j = json_pack("{s:I, s:s, s:i}", "id", (json_int_t)jobs[i].id, "state",
                               states[jobs[i].state & 3], "attempts", jobs[i].attempts);

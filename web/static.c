@@ -1,8 +1,8 @@
 /*
- * The web UI's static files: index.html at / and every other file under /static/, read from
- * the folder TCA_UI_DIR (default ui/dist, assembled by ui/build.sh). Replies carry a strong
- * ETag (a hash of the bytes) and answer If-None-Match with 304, with Cache-Control no-cache
- * so a new build is seen at the next load. Paths are a strict whitelist of characters with
+ * The web UI's static files: index.html at / and the files of its static/ folder under
+ * /static/, read from the folder TCA_UI_DIR (default ui/dist, assembled by ui/build.sh). Replies
+ * carry a strong ETag (a hash of the bytes) and answer If-None-Match with 304, with Cache-Control
+ * no-cache so a new build is seen at the next load. Paths are a strict whitelist of characters with
  * no dot segments, resolved inside the folder (no symlink leaves it); files past
  * STATIC_MAX_BYTES are refused. Never serves anything when the folder is absent.
  */
@@ -103,7 +103,8 @@ static int serve_file(struct web_req *r, const char *rel)
     char root[PATH_MAX], want[PATH_MAX], real[PATH_MAX];
     if (!realpath(dir, root))
         return -1;
-    if (snprintf(want, sizeof want, "%s/%s", root, rel) >= (int)sizeof want || !realpath(want, real))
+    if (snprintf(want, sizeof want, "%s/%s", root, rel) >= (int)sizeof want ||
+        !realpath(want, real))
         return -1;
     size_t rn = strlen(root);
     if (strncmp(real, root, rn) != 0 || real[rn] != '/')
@@ -135,8 +136,7 @@ static int serve_file(struct web_req *r, const char *rel)
         web_error(r, 500, "internal", "could not read a UI file");
         return 0;
     }
-    snprintf(r->etag, sizeof r->etag, "\"%016llx-%zx\"", (unsigned long long)fnv(data, size),
-             size);
+    snprintf(r->etag, sizeof r->etag, "\"%016llx-%zx\"", (unsigned long long)fnv(data, size), size);
     r->cache_control = "no-cache";
     free(r->resp);
     r->resp = NULL;
@@ -167,8 +167,9 @@ int web_static_try(struct web_req *r)
         web_error(r, 405, "method_not_allowed", "%s is not allowed here", r->method);
         return 1;
     }
-    const char *rel = r->path + strlen(STATIC_PREFIX);
-    if (!web_static_path_ok(rel) || serve_file(r, rel) < 0)
+    /* /static/X is the file static/X of the UI folder (next to index.html) */
+    const char *rel = r->path + 1;
+    if (!web_static_path_ok(r->path + strlen(STATIC_PREFIX)) || serve_file(r, rel) < 0)
         web_error(r, 404, "not_found", "no such file");
     return 1;
 }

@@ -290,9 +290,42 @@ static void operations_endpoints_answer_without_login(void **state)
     gw_stop(g);
 }
 
+static void channels_list_live_status_with_viewer_count(void **state)
+{
+    struct gw *g = gw_start(NULL);
+    CURL *b = gw_browser();
+    struct gw_resp r;
+    gw_login(g, b, NULL);
+    char *url = xasprintf("%s/api/v1/channels?refresh=true", g->base);
+    gw_do(b, "GET", url, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *chans = json_object_get(r.json, "channels");
+    int live_seen = 0, offline_seen = 0;
+    for (size_t i = 0; i < json_array_size(chans); i++) {
+        json_t *c = json_array_get(chans, i);
+        const char *login = json_string_value(json_object_get(c, "login"));
+        json_int_t viewers = int_at(c, "viewer_count");
+        if (strcmp(login, "big_channel") == 0) { /* live in the simulator */
+            assert_true(json_is_true(json_object_get(c, "live")));
+            assert_true(viewers > 0);
+            live_seen = 1;
+        } else if (strcmp(login, "tiny_channel") == 0) { /* offline */
+            assert_false(json_is_true(json_object_get(c, "live")));
+            assert_int_equal(viewers, 0);
+            offline_seen = 1;
+        }
+    }
+    assert_true(live_seen && offline_seen);
+    gw_resp_free(&r);
+    free(url);
+    curl_easy_cleanup(b);
+    gw_stop(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(channels_list_live_status_with_viewer_count),
         cmocka_unit_test(
             another_users_session_is_not_found_and_an_unmoderated_channel_is_forbidden),
         cmocka_unit_test(capture_now_queues_a_job_whose_progress_and_result_are_readable),

@@ -1,0 +1,378 @@
+// The moderator's flow in a real browser (Debian's chromium, headless) against `tca serve`
+// and `tca twitch-sim` on loopback: log in, pick a channel, start and stop a periodic
+// capture, capture while the dashboard (open in another tab) fills itself without a reload,
+// find the raid marker and the bot wave, use the chatter table and open a profile, export
+// CSV and check its content, overlap, save and delete a session, create and revoke an API
+// key, manage known bots, switch language, phone width, the login-failed and login-lost
+// pages, and the static file serving (ETag, 304, types, CSP, traversal). Screenshots of each
+// main screen go to docs/screenshots/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { launch, login, shot, startServers, watchErrors } from './lib.mjs';
+
+const unexpected = (errors) =>
+  errors.filter((e) => !/status of 401|status of 404 \(Not Found\)|status of 503|status of 400/.test(e));
+
+test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
+  const s = await startServers();
+  const b = await launch();
+  const page = await b.context.newPage();
+  const errors = watchErrors(page);
+  let dash; // the dashboard, open in a second tab while captures arrive
+  let dashErrors = [];
+  t.after(async () => {
+    await b.close();
+    await s.stop();
+  });
+
+  await t.test('serves the UI with ETag, 304, types, cache control and the CSP', async () => {
+    const r = await fetch(s.gw + '/', { headers: { Accept: 'text/html' } });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^text\/html/);
+    assert.match(r.headers.get('content-security-policy'), /default-src 'self'/);
+    assert.doesNotMatch(r.headers.get('content-security-policy'), /unsafe-inline/);
+    const html = await r.text();
+    assert.doesNotMatch(html, /<script>(?!<\/script>)|<script(?![^>]*src=)[^>]*>[^<]/, 'no inline script');
+    assert.doesNotMatch(html, /style="/, 'no inline style');
+    const js = await fetch(s.gw + '/static/js/app.js');
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type'), /^text\/javascript/);
+    assert.equal(js.headers.get('cache-control'), 'no-cache');
+    const etag = js.headers.get('etag');
+    assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
+    const again = await fetch(s.gw + '/static/js/app.js', { headers: { 'If-None-Match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal((await again.text()).length, 0);
+    const css = await fetch(s.gw + '/static/vendor/uPlot.min.css');
+    assert.match(css.headers.get('content-type'), /^text\/css/);
+    for (const bad of ['/static/%2e%2e/index.html', '/static/../../etc/passwd', '/static/.hidden', '/static/js//app.js', '/static/nope.js']) {
+      const x = await fetch(s.gw + bad);
+      assert.equal(x.status, 404, bad);
+    }
+    const api = await fetch(s.gw + '/', { headers: { Accept: 'application/json' } });
+    assert.equal((await api.json()).login, '/auth/login');
+  });
+
+  await t.test('logs in with Twitch', async () => {
+    await page.goto(s.gw + '/');
+    await page.getByRole('heading', { name: 'Twitch Chatters Analyser' }).waitFor();
+    await shot(page, 'login');
+    await login(page, s.gw);
+    assert.equal(await page.locator('#who').textContent(), 'Demo_Mod');
+    await page.locator('.channel[data-login="raid_channel"] .badge.live').waitFor();
+    await shot(page, 'channels');
+  });
+
+  await t.test('a failed login and a lost login get clear pages', async () => {
+    const p = await b.context.newPage();
+    await p.goto(s.gw + '/auth/callback?error=access_denied&state=x');
+    await p.waitForURL(/#\/login-failed\/login_refused/);
+    await p.getByRole('heading', { name: 'Login failed' }).waitFor();
+    assert.match(await p.getByRole('alert').textContent(), /did not grant access/);
+    assert.ok(await p.getByRole('link', { name: 'Try again with Twitch' }).isVisible());
+    await shot(p, 'login-failed');
+    await p.close();
+  });
+
+  const row = page.locator('.channel[data-login="raid_channel"]');
+  const newestActivity = page.locator('#activity .act').first();
+
+  async function runAction(button) {
+    await button.click();
+    await page.waitForFunction((el) => !el.disabled, await button.elementHandle());
+    const state = await newestActivity.getAttribute('data-state');
+    const text = await newestActivity.textContent();
+    return { state, text };
+  }
+
+  await t.test('starts and stops a periodic capture of a channel', async () => {
+    await row.getByLabel('Interval (s)').fill('3');
+    let r = await runAction(row.getByRole('button', { name: 'Start periodic capture' }));
+    assert.equal(r.state, 'failed', 'an interval under 5 s is refused in the page');
+    assert.match(r.text, /from 5 to 86400/);
+    await newestActivity.getByRole('button', { name: 'Dismiss' }).click(); // failures stay until dismissed
+    await row.getByLabel('Interval (s)').fill('600');
+    r = await runAction(row.getByRole('button', { name: 'Start periodic capture' }));
+    assert.equal(r.state, 'done', r.text);
+    await row.locator('.sched', { hasText: 'every 600 s' }).waitFor();
+    r = await runAction(row.getByRole('button', { name: 'Stop' }));
+    assert.equal(r.state, 'done', r.text);
+    await row.locator('.sched', { hasText: 'no periodic capture' }).waitFor();
+  });
+
+  await t.test('captures fill the live dashboard in another tab without a reload', async () => {
+    // a first capture puts the channel in the session; then the dashboard is opened
+    let r = await runAction(row.getByRole('button', { name: 'Capture now' }));
+    assert.equal(r.state, 'done', r.text);
+    assert.match(r.text, /chatters captured/);
+    await s.simPost('/_sim/advance?ticks=1');
+    dash = await b.context.newPage();
+    dashErrors = watchErrors(dash);
+    await dash.goto(s.gw + '/#/dashboard');
+    await dash.waitForFunction(() => document.body.dataset.dashboardReady === '1');
+    await dash.evaluate(() => {
+      window.__noReload = true;
+    });
+    // simulator ticks 1..12: the raid arrives at tick 5 (capture 6), the bot wave at 8 (capture 9)
+    for (let i = 2; i <= 13; i++) {
+      r = await runAction(row.getByRole('button', { name: 'Capture now' }));
+      assert.equal(r.state, 'done', `capture ${i}: ${r.text}`);
+      await s.simPost('/_sim/advance?ticks=1');
+    }
+    for (let i = 0; i < 2; i++) {
+      r = await runAction(page.locator('.channel[data-login="cozy_channel"]').getByRole('button', { name: 'Capture now' }));
+      assert.equal(r.state, 'done', r.text);
+    }
+    await row.locator('.last', { hasText: 'Last capture #13' }).waitFor();
+    await dash.waitForFunction(() => document.querySelectorAll('.raid-marker').length >= 2, null, { timeout: 20000 });
+    assert.equal(await dash.evaluate(() => window.__noReload), true, 'the dashboard was not reloaded');
+    const updates = Number(await dash.evaluate(() => document.body.dataset.dashboardUpdates));
+    assert.ok(updates >= 2, `the dashboard updated itself (${updates} renders)`);
+  });
+
+  await t.test('the dashboard shows the chart, the raid marker and the bot wave', async () => {
+    await dash.getByLabel('Channel', { exact: true }).selectOption('raid_channel');
+    await dash.waitForFunction(() => document.querySelectorAll('.chart[data-chart="chatters"] canvas').length > 0);
+    const raid = dash.locator('.raid-marker[data-kind="raid"]');
+    const wave = dash.locator('.raid-marker[data-kind="wave"]');
+    await raid.waitFor();
+    await wave.waitFor();
+    assert.match(await raid.getAttribute('aria-label'), /Raid on raid_channel at capture #6/);
+    assert.match(await wave.getAttribute('aria-label'), /Bot wave on raid_channel at capture #9: \d+ joined, 150 accounts/);
+    const critical = dash.locator('.days-table tr[data-level="critical"]');
+    await critical.waitFor();
+    assert.match(await critical.textContent(), /150/);
+    assert.match(await dash.locator('.flag-counts').textContent(), /creation wave: 150/);
+    assert.ok((await dash.locator('.flag-table tbody tr').count()) >= 150);
+    assert.match(await dash.locator('.flag-table tbody tr').first().textContent(), /coolviewer_/);
+    const current = await dash.locator('.kpi').first().locator('.kpi-value').textContent();
+    assert.match(current, /^\d[\d,]*$/);
+    await dash.locator('.raids-table').waitFor();
+    // keyboard: the marker is a button that moves focus to its row in the raids table
+    await raid.focus();
+    await dash.keyboard.press('Enter');
+    await dash.waitForFunction(() => document.activeElement && document.activeElement.id === 'raid-row-raid_channel-6');
+    await dash.evaluate(() => window.scrollTo(0, 0));
+    await shot(dash, 'dashboard');
+    assert.deepEqual(unexpected(dashErrors), []);
+  });
+
+  await t.test('the chatter table searches, filters, sorts and opens a profile', async () => {
+    await page.goto(s.gw + '/#/chatters');
+    await page.waitForFunction(() => document.body.dataset.tableReady === '1');
+    const count = page.locator('p.count');
+    const total = Number((await count.textContent()).match(/of ([\d,]+)/)[1].replace(/,/g, ''));
+    assert.ok(total > 1000, `${total} chatters`);
+    await page.getByLabel('Show').selectOption('flagged');
+    await page.waitForFunction(() => /^150 of/.test(document.querySelector('p.count').textContent));
+    await page.getByLabel('Show').selectOption('all');
+    await page.getByLabel('Search by login').fill('coolviewer_00');
+    await page.waitForFunction(() => /^99 of/.test(document.querySelector('p.count').textContent));
+    await page.getByRole('button', { name: 'Login' }).click();
+    await page.getByRole('button', { name: 'Login' }).click(); // descending
+    assert.equal(await page.locator('[role=columnheader][aria-sort=descending]').count(), 1);
+    const first = page.locator('.vt-body .vt-row').first();
+    assert.equal(await first.getAttribute('data-login'), 'coolviewer_0099');
+    await shot(page, 'chatters');
+    // keyboard: focus the grid, move down one row, Enter opens the profile
+    await page.locator('[role=grid]').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/chatter\/\d+/);
+    await page.getByRole('heading', { name: /Chatter Coolviewer_0098/ }).waitFor();
+    assert.equal(await page.locator('.twitch-link').getAttribute('href'), 'https://www.twitch.tv/coolviewer_0098');
+    assert.match(await page.locator('main').textContent(), /raid_channel/);
+    assert.match(await page.locator('main').textContent(), /Account age when first seen/);
+    await shot(page, 'profile');
+  });
+
+  await t.test('exports a CSV named after the channel and the date, with the right content', async () => {
+    await page.goto(s.gw + '/#/exports');
+    await page.locator('[data-export="chatters"][data-format="csv"]').waitFor();
+    await page.getByLabel('Channel', { exact: true }).first().selectOption('raid_channel');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="chatters"][data-format="csv"]').click()]);
+    const name = download.suggestedFilename();
+    assert.match(name, /^tca-raid_channel-chatters-\d{4}-\d{2}-\d{2}\.csv$/);
+    const text = fs.readFileSync(await download.path(), 'utf8');
+    const lines = text.trim().split(/\r?\n/);
+    assert.equal(lines[0], 'id,login,display_name,created_at,captures_seen,first_seen,last_seen,time_present_s,flags,status');
+    assert.ok(lines.length > 1000, `${lines.length} lines`);
+    const bot = lines.find((l) => l.includes(',coolviewer_0001,'));
+    assert.ok(bot, 'the bot wave is in the export');
+    assert.match(bot, /wave/);
+    assert.match(await newestActivity.textContent(), /saved tca-raid_channel-chatters/);
+    const [tl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="timeline"][data-format="csv"]').click()]);
+    const tlText = fs.readFileSync(await tl.path(), 'utf8').trim().split(/\r?\n/);
+    assert.equal(tlText[0], 'channel,seq,taken_at,chatters,joined,left,new_to_channel,churn');
+    assert.equal(tlText.length, 14, 'a header and 13 captures');
+    await shot(page, 'exports');
+  });
+
+  await t.test('the overlap matrix opens a pair', async () => {
+    await page.goto(s.gw + '/#/overlap');
+    const cell = page.locator('table.matrix button.cell').first();
+    await cell.waitFor();
+    await cell.click();
+    await page.locator('.pair dd[data-field="shared"]').waitFor();
+    await shot(page, 'overlap');
+  });
+
+  await t.test('saves a session with a label, shows the limit, and deletes a session', async () => {
+    await page.goto(s.gw + '/#/sessions');
+    const active = page.locator('.session').first();
+    await active.waitFor();
+    assert.match(await page.locator('.limit').textContent(), /Saved sessions: 0 of 10/);
+    await active.getByLabel('Label').fill('Friday stream');
+    let r = await runAction(active.getByRole('button', { name: 'Save' }));
+    assert.equal(r.state, 'done', r.text);
+    await page.getByRole('heading', { name: 'Friday stream' }).waitFor();
+    assert.match(await page.locator('.limit').textContent(), /Saved sessions: 1 of 10/);
+    // a new active session; the saved one stays
+    await page.getByRole('button', { name: 'Start a new session' }).click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Start a new session' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.session').length === 2);
+    await shot(page, 'sessions');
+    const saved = page.locator('.session', { hasText: 'Friday stream' });
+    // cancelling keeps it
+    await saved.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await page.locator('.session').count(), 2);
+    await saved.getByRole('button', { name: 'Delete' }).click();
+    assert.match(await page.locator('dialog[open] .confirm-message').textContent(), /Delete “Friday stream” and its 15 captures/);
+    await page.locator('dialog[open]').getByRole('button', { name: 'Delete' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.session').length === 1);
+    assert.equal(await newestActivity.getAttribute('data-state'), 'done');
+    assert.match(await page.locator('.limit').textContent(), /Saved sessions: 0 of 10/);
+  });
+
+  await t.test('creates an API key shown once, which works until revoked', async () => {
+    await page.goto(s.gw + '/#/settings');
+    await page.getByLabel('Name', { exact: true }).fill('ci script');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const keyInput = page.getByRole('textbox', { name: 'Your new API key' });
+    await keyInput.waitFor();
+    const key = await keyInput.inputValue();
+    assert.match(key, /^tca_/);
+    const me = await fetch(s.gw + '/api/v1/me', { headers: { Authorization: `Bearer ${key}` } });
+    assert.equal(me.status, 200);
+    const keyRow = page.locator('.keys-table tr', { hasText: 'ci script' });
+    await keyRow.waitFor();
+    assert.doesNotMatch(await page.locator('.keys-table').textContent(), new RegExp(key.slice(12)), 'the list never shows the key');
+    await page.getByRole('button', { name: 'Hide' }).click();
+    assert.equal(await page.getByRole('textbox', { name: 'Your new API key' }).count(), 0);
+    await shot(page, 'settings');
+    await keyRow.getByRole('button', { name: 'Revoke key ci script' }).click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('.keys-table tr[data-revoked="true"]', { hasText: 'ci script' }).waitFor();
+    const after = await fetch(s.gw + '/api/v1/me', { headers: { Authorization: `Bearer ${key}` } });
+    assert.equal(after.status, 401);
+  });
+
+  await t.test('known bots: add, import, remove; capture interval default', async () => {
+    await page.goto(s.gw + '/#/settings');
+    const countBots = async () => {
+      const cap = page.locator('.bots-table caption');
+      return (await cap.count()) ? Number((await cap.textContent()).match(/[\d,]+/)[0].replace(/,/g, '')) : 0;
+    };
+    await page.locator('.bots-table, .card p.hint').first().waitFor();
+    await page.waitForTimeout(300);
+    const before = await countBots();
+    await page.getByLabel('Login', { exact: true }).fill('My_Helper_Bot');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('.bots-table tr[data-login="my_helper_bot"]').waitFor();
+    await page.getByLabel('CSV file').setInputFiles({ name: 'bots.csv', mimeType: 'text/csv', buffer: Buffer.from('login,kind\nui_test_service,service\nui_test_lurker_1,lurker\n') });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.locator('.bots-table tr[data-login="ui_test_lurker_1"]').waitFor();
+    assert.equal(await countBots(), before + 3);
+    await page.getByRole('button', { name: 'Remove my_helper_bot' }).click();
+    await page.locator('.bots-table tr[data-login="my_helper_bot"]').waitFor({ state: 'detached' });
+    assert.equal(await countBots(), before + 2);
+    await page.getByLabel('Default interval (seconds)').fill('45');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    assert.equal(await page.evaluate(() => localStorage.getItem('tca.interval')), '45');
+    await page.goto(s.gw + '/#/channels');
+    assert.equal(await page.locator('.channel').first().getByLabel('Interval (s)').inputValue(), '45');
+  });
+
+  await t.test('switches the language to French and back', async () => {
+    await page.goto(s.gw + '/#/channels');
+    await page.getByRole('heading', { name: 'Channels' }).waitFor();
+    try {
+      await page.locator('#lang').selectOption('fr');
+      await page.getByRole('heading', { name: 'Chaînes' }).waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+      assert.equal(await page.getByRole('link', { name: 'Tableau de bord', exact: true }).count(), 1);
+      assert.equal(await page.locator('.channel').first().getByRole('button', { name: 'Capturer maintenant' }).count(), 1);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Chaînes' }).waitFor();
+      await page.goto(s.gw + '/#/dashboard');
+      await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
+      await page.getByRole('heading', { name: /Tableau de bord/ }).waitFor();
+      await shot(page, 'dashboard-fr');
+      await page.locator('#lang').selectOption('en');
+      await page.getByRole('heading', { name: /^Dashboard/ }).waitFor();
+    } finally {
+      await page.evaluate(() => localStorage.setItem('tca.lang', 'en'));
+    }
+  });
+
+  await t.test('every control has a name for screen readers; keyboard reaches the navigation', async () => {
+    for (const route of ['#/channels', '#/dashboard', '#/chatters', '#/sessions', '#/exports', '#/settings', '#/overlap']) {
+      await page.goto(s.gw + '/' + route);
+      await page.waitForTimeout(600);
+      const unnamed = await page.evaluate(() => {
+        const bad = [];
+        for (const el of document.querySelectorAll('button, a[href], input, select, textarea, [role=grid]')) {
+          if (el.closest('[hidden]') || el.type === 'hidden' || el.closest('.u-legend')) continue;
+          const labelled = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.textContent || '').trim() || el.title;
+          if (!labelled) bad.push(el.outerHTML.slice(0, 120));
+        }
+        return bad;
+      });
+      assert.deepEqual(unnamed, [], `${route}: unnamed controls`);
+    }
+    await page.goto(s.gw + '/#/channels');
+    await page.locator('.channel').first().waitFor();
+    // the skip link comes first in the tab order, then the brand and the navigation
+    assert.equal(await page.evaluate(() => document.querySelector('a[href], button, input, select').className), 'skip-link');
+    await page.locator('.skip-link').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'brand');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Channels');
+    await page.locator('.skip-link').focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  });
+
+  await t.test('phone width: one column, a menu, no horizontal scroll', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(s.gw + '/#/dashboard');
+    await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `horizontal overflow ${overflow}px`);
+    assert.equal(await page.locator('#nav').isVisible(), false);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    assert.equal(await page.locator('#nav').isVisible(), true);
+    await page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  await t.test('a login Twitch revoked ends on the "logged out" page', async () => {
+    const add = (path, status) =>
+      fetch(s.sim + '/_sim/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ path, status, count: 50 }) });
+    for (const [p, st] of [['/oauth2/validate', 401], ['/oauth2/token', 400], ['/helix/users', 401], ['/helix/moderation/channels', 401]]) await add(p, st);
+    await page.goto(s.gw + '/#/channels');
+    await page.getByRole('button', { name: 'Refresh from Twitch' }).click();
+    await page.getByRole('heading', { name: 'You are logged out' }).waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /revoked|no longer accepts/);
+    assert.ok(await page.getByRole('link', { name: 'Log in again with Twitch' }).isVisible());
+    await shot(page, 'login-lost');
+    await fetch(s.sim + '/_sim/faults', { method: 'DELETE' });
+  });
+
+  await t.test('no script error and no CSP violation in the whole run', () => {
+    assert.deepEqual(unexpected(errors), []);
+  });
+});

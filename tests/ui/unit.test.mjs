@@ -1,0 +1,120 @@
+// Unit tests of the UI's pure parts, run by node without a browser: the English and French
+// tables have the same keys and placeholders and cover every key the code uses; the chatter
+// table's filtering and sorting; the dashboard's chart data (time or capture axis, raid vs
+// bot-wave markers) and creation-day grouping; and the gateway-side rules the UI relies on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './lib.mjs';
+
+const STATIC = path.join(ROOT, 'ui/static');
+// the modules use browser globals only inside functions; a minimal window is enough
+globalThis.window = globalThis.window || { addEventListener() {}, dispatchEvent() {} };
+globalThis.localStorage = { getItem: () => 'en', setItem() {} };
+globalThis.document = { documentElement: {}, querySelectorAll: () => [] };
+globalThis.CustomEvent = class {};
+
+const en = (await import(path.join(STATIC, 'js/i18n/en.js'))).default;
+const fr = (await import(path.join(STATIC, 'js/i18n/fr.js'))).default;
+
+test('English and French have the same keys and placeholders', () => {
+  assert.deepEqual(Object.keys(fr).sort(), Object.keys(en).sort());
+  for (const k of Object.keys(en)) {
+    const ph = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    assert.deepEqual(ph(fr[k]), ph(en[k]), k);
+  }
+});
+
+test('every text key used by the code and the page exists', () => {
+  const files = fs.readdirSync(path.join(STATIC, 'js'), { recursive: true }).filter((f) => f.endsWith('.js'));
+  const used = new Set();
+  for (const f of files) {
+    const src = fs.readFileSync(path.join(STATIC, 'js', f), 'utf8');
+    for (const m of src.matchAll(/\bt\('([a-z_.0-9]+)'/g)) used.add(m[1]);
+  }
+  const html = fs.readFileSync(path.join(STATIC, 'index.html'), 'utf8');
+  for (const m of html.matchAll(/data-i18n(?:-label|-title)?="([a-z_.]+)"/g)) used.add(m[1]);
+  const missing = [...used].filter((k) => !k.endsWith('.') && !(k in en));
+  assert.deepEqual(missing, []);
+  for (const r of ['known_bot', 'wave', 'cluster', 'multi_channel', 'renamer']) assert.ok(en['reason.' + r], r);
+  for (const l of ['critical', 'suspect', 'watch', 'normal']) assert.ok(en['level.' + l], l);
+  for (const j of ['queued', 'running', 'done', 'failed']) assert.ok(en['job.' + j], j);
+});
+
+test('the page has no inline script or style (CSP)', () => {
+  const html = fs.readFileSync(path.join(STATIC, 'index.html'), 'utf8');
+  for (const m of html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)) {
+    assert.match(m[1], /src=/);
+    assert.equal(m[2].trim(), '');
+  }
+  assert.doesNotMatch(html, /\sstyle=|<style|\son[a-z]+=/);
+  for (const f of fs.readdirSync(path.join(STATIC, 'js'), { recursive: true }).filter((x) => x.endsWith('.js'))) {
+    const src = fs.readFileSync(path.join(STATIC, 'js', f), 'utf8');
+    assert.doesNotMatch(src, /innerHTML|insertAdjacentHTML|eval\(|new Function/, f);
+  }
+});
+
+test('chatter table: search, filters, bots and sorting', async () => {
+  const { prepare, view } = await import(path.join(STATIC, 'js/views/chatters.js'));
+  const rows = prepare(
+    [
+      { id: '1', login: 'Alice', status: 'new', flags: '', created_at: '2020-01-01T00:00:00Z', time_present_s: 30, captures_seen: 2 },
+      { id: '2', login: 'bob', status: 'returning', flags: 'wave|cluster', created_at: '2025-06-14T00:00:00Z', time_present_s: 300, captures_seen: 9 },
+      { id: '3', login: 'nightbot', status: 'returning', flags: '', created_at: '2015-01-01T00:00:00Z', time_present_s: 900, captures_seen: 20 },
+      { id: '4', login: 'carol', status: 'new', flags: 'known_bot', created_at: '2019-01-01T00:00:00Z', time_present_s: 10, captures_seen: 1 },
+    ],
+    new Set(['nightbot']),
+  );
+  const logins = (o) => view(rows, { sort: 'login', dir: 'asc', ...o }).map((i) => rows[i].login);
+  assert.deepEqual(logins({}), ['Alice', 'bob', 'carol', 'nightbot']);
+  assert.deepEqual(logins({ search: 'O' }), ['bob', 'carol', 'nightbot']);
+  assert.deepEqual(logins({ filter: 'new' }), ['Alice', 'carol']);
+  assert.deepEqual(logins({ filter: 'returning' }), ['bob', 'nightbot']);
+  assert.deepEqual(logins({ filter: 'flagged' }), ['bob', 'carol']);
+  assert.deepEqual(logins({ hideBots: true }), ['Alice', 'bob']);
+  assert.deepEqual(view(rows, { sort: 'time_present_s', dir: 'desc' }).map((i) => rows[i].id), ['3', '2', '1', '4']);
+  assert.deepEqual(view(rows, { sort: 'created_at', dir: 'asc' }).map((i) => rows[i].id), ['3', '4', '1', '2']);
+});
+
+test('dashboard: chart data, raid and wave markers, creation months', async () => {
+  const { timelineData, ageBuckets, reasonList } = await import(path.join(STATIC, 'js/views/dashboard.js'));
+  const ch = {
+    login: 'raid_channel',
+    series: [
+      { seq: 1, taken_at: '2026-01-01T10:00:00Z', chatters: 300, joined: 300, left: 0, new_to_channel: 300 },
+      { seq: 2, taken_at: '2026-01-01T10:01:00Z', chatters: 900, joined: 607, left: 7, new_to_channel: 607 },
+      { seq: 3, taken_at: '2026-01-01T10:02:00Z', chatters: 1000, joined: 166, left: 66, new_to_channel: 166 },
+    ],
+    raids: [
+      { seq: 2, taken_at: '2026-01-01T10:01:00Z', joined: 607, in_wave: 0, wave_share: 0 },
+      { seq: 3, taken_at: '2026-01-01T10:02:00Z', joined: 166, in_wave: 150, wave_share: 0.9 },
+    ],
+  };
+  const d = timelineData([ch]);
+  assert.equal(d.time, true);
+  assert.deepEqual(d.lines[0].values, [300, 900, 1000]);
+  assert.deepEqual(d.joined, [300, 607, 166]);
+  assert.deepEqual(d.raids.map((r) => r.kind), ['raid', 'wave']);
+  assert.equal(d.raids[0].x, Date.parse('2026-01-01T10:01:00Z') / 1000);
+  // two captures in the same second: the axis becomes the capture number
+  const same = structuredClone(ch);
+  same.series[1].taken_at = same.series[0].taken_at;
+  const d2 = timelineData([same]);
+  assert.equal(d2.time, false);
+  assert.deepEqual(d2.x, [1, 2, 3]);
+  assert.equal(d2.raids[1].x, 3);
+  // two channels are aligned on one axis, the movement bars add up
+  const other = { login: 'cozy', series: [{ seq: 1, taken_at: '2026-01-01T10:01:00Z', chatters: 50, joined: 5, left: 1, new_to_channel: 2 }], raids: [] };
+  const d3 = timelineData([ch, other]);
+  assert.deepEqual(d3.lines[1].values, [null, 50, null]);
+  assert.deepEqual(d3.joined, [300, 612, 166]);
+  const many = { buckets: Array.from({ length: 200 }, (_, i) => ({ start: new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10), count: 1 })) };
+  const ab = ageBuckets(many);
+  assert.equal(ab.byMonth, true);
+  assert.equal(ab.counts.reduce((a, b) => a + b, 0), 200);
+  assert.equal(ab.counts[0], 31);
+  assert.deepEqual(reasonList('wave|cluster'), ['wave', 'cluster']);
+  assert.deepEqual(reasonList(['wave']), ['wave']);
+  assert.deepEqual(reasonList(''), []);
+});

@@ -1,0 +1,89 @@
+// A chatter's profile: account creation and age, time present, every session and channel
+// they were seen in, the name history, and a link to their Twitch page.
+import { get } from '../api.js';
+import { fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
+import { card, clear, errorBox, h, loading, pageTitle } from '../ui.js';
+
+export async function render(main, args, ctx) {
+  const id = args[0];
+  const title = pageTitle(main, t('profile.title'));
+  const back = h('a', { class: 'btn small', href: '#/chatters' }, '← ', t('profile.back'));
+  back.addEventListener('click', (e) => {
+    if (history.length > 1) {
+      e.preventDefault();
+      history.back();
+    }
+  });
+  const status = h('div', { class: 'view-status' }, loading());
+  main.append(h('div', { class: 'toolbar' }, back), status);
+  if (!/^\d+$/.test(id || '')) {
+    clear(status).append(errorBox(new Error(t('profile.bad_id'))));
+    return;
+  }
+  let p;
+  try {
+    p = await get(`/api/v1/chatters/${id}`);
+  } catch (e) {
+    clear(status).append(errorBox(e, () => ctx.navigate(location.hash)));
+    return;
+  }
+  clear(status);
+  title.textContent = t('profile.title_of', { name: p.display_name || p.login });
+  document.title = `${p.login} · tca`;
+  const dl = h(
+    'dl',
+    { class: 'facts' },
+    h('dt', null, t('profile.login')),
+    h('dd', { 'data-field': 'login' }, p.login),
+    h('dt', null, t('profile.id')),
+    h('dd', null, p.id),
+    h('dt', null, t('profile.created')),
+    h('dd', null, fmtDate(p.created_at)),
+    h('dt', null, t('profile.age')),
+    h('dd', null, p.account_age_days_when_first_seen == null ? '—' : t('profile.age_days', { n: fmtInt(p.account_age_days_when_first_seen) })),
+    h('dt', null, t('profile.present')),
+    h('dd', null, fmtDuration(p.time_present_ms)),
+    h('dt', null, t('profile.renames')),
+    h('dd', null, fmtInt(p.renames)),
+    h('dt', null, t('profile.twitch')),
+    h('dd', null, h('a', { href: `https://www.twitch.tv/${encodeURIComponent(p.login)}`, target: '_blank', rel: 'noopener noreferrer', class: 'twitch-link' }, `twitch.tv/${p.login}`)),
+  );
+  const sessions = p.sessions || [];
+  const sessTable = h(
+    'table',
+    { class: 'data' },
+    h('thead', null, h('tr', null, ['profile.col.session', 'profile.col.channel', 'profile.col.captures', 'profile.col.first', 'profile.col.last', 'profile.col.present'].map((k) => h('th', { scope: 'col' }, t(k))))),
+    h(
+      'tbody',
+      null,
+      sessions.map((s) =>
+        h(
+          'tr',
+          null,
+          h('td', null, h('a', { href: `#/dashboard/${s.session}` }, '#' + s.session)),
+          h('td', null, s.channel),
+          h('td', { class: 'num' }, fmtInt(s.captures_seen)),
+          h('td', null, fmtDateTime(s.first_seen)),
+          h('td', null, fmtDateTime(s.last_seen)),
+          h('td', { class: 'num' }, fmtDuration(s.present_ms)),
+        ),
+      ),
+    ),
+  );
+  const names = p.names || [];
+  const nameTable = h(
+    'table',
+    { class: 'data' },
+    h('thead', null, h('tr', null, ['profile.col.login', 'profile.col.display', 'profile.col.seen'].map((k) => h('th', { scope: 'col' }, t(k))))),
+    h('tbody', null, names.map((n) => h('tr', null, h('td', null, n.login), h('td', null, n.display_name), h('td', null, fmtDateTime(n.seen_at))))),
+  );
+  main.append(
+    h(
+      'div',
+      { class: 'grid' },
+      card(t('profile.account'), dl),
+      card(t('profile.names'), names.length ? nameTable : h('p', { class: 'hint' }, t('profile.no_names'))),
+      Object.assign(card(t('profile.sessions'), sessions.length ? h('div', { class: 'table-wrap' }, sessTable) : h('p', { class: 'hint' }, t('profile.no_sessions'))), { className: 'card wide' }),
+    ),
+  );
+}
