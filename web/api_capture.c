@@ -98,6 +98,40 @@ void web_api_capture_now(struct web_req *r)
     free(url);
 }
 
+void web_api_session_channel_add(struct web_req *r)
+{
+    struct store_session s;
+    struct store_schedule *sch = NULL;
+    size_t n = 0;
+    int64_t channel_id;
+    char err[256];
+    if (target(r, &s, &channel_id) < 0)
+        return;
+    int rc = store_session_schedules(r->st, s.id, &sch, &n, err, sizeof err);
+    int present = 0;
+    for (size_t i = 0; !rc && i < n; i++)
+        present |= sch[i].channel_id == channel_id;
+    free(sch);
+    /* Adding never changes a channel that is already there (it may be captured periodically). */
+    if (!rc && !present) {
+        struct store_schedule add = {.session_id = s.id,
+                                     .channel_id = channel_id,
+                                     .user_id = r->user_id,
+                                     .interval_s = 0,
+                                     .next_at_ms = 0,
+                                     .enabled = 0};
+        rc = store_schedule_set(r->st, &add, err, sizeof err);
+        web_summary_forget(r->w, s.id);
+    }
+    if (rc) {
+        web_fail(r, rc, err);
+        return;
+    }
+    web_reply_json(r, present ? 200 : 201,
+                   json_pack("{s:I, s:I, s:b}", "session_id", (json_int_t)s.id, "channel_id",
+                             (json_int_t)channel_id, "added", !present));
+}
+
 void web_api_schedule_set(struct web_req *r)
 {
     struct store_session s;

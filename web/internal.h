@@ -224,6 +224,7 @@ void web_api_session_captures(struct web_req *r);
 void web_api_session_jobs(struct web_req *r);
 void web_api_job_get(struct web_req *r);
 void web_api_capture_now(struct web_req *r);
+void web_api_session_channel_add(struct web_req *r);
 void web_api_schedule_set(struct web_req *r);
 void web_api_schedule_stop(struct web_req *r);
 void web_api_live_set(struct web_req *r);

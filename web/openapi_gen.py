@@ -44,6 +44,7 @@ doc = {
         parameters=[{"$ref":"#/components/parameters/session"},{"name":"channel","in":"query","schema":{"type":"integer","minimum":0}}])},
   "/api/v1/sessions/{session}/jobs": {"get": dict(op("Capture jobs of a session, newest first", params=S, extra=["400","401","404"]),
         parameters=[{"$ref":"#/components/parameters/session"},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500}}])},
+  "/api/v1/sessions/{session}/channels/{channel}": {"put": op("Add the channel to the active session without capturing it (201 added, 200 already there)", ok="201", params=SC, extra=["200","400","401","403","404","409"])},
   "/api/v1/sessions/{session}/channels/{channel}/capture": {"post": op("Capture the channel now (queues a job)", ok="202", params=SC, extra=["400","401","403","404","409"])},
   "/api/v1/sessions/{session}/channels/{channel}/schedule": {"put": op("Capture the channel periodically", params=SC, body=sched, extra=["400","401","403","404","409"]),
         "delete": op("Stop capturing the channel (periodic and while live)", params=SC, extra=["401","403","404"])},

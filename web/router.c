@@ -33,6 +33,8 @@ static const struct web_route routes[] = {
     {"POST", "/api/v1/sessions/{session}/purge", web_api_session_purge, WEB_USER},
     {"GET", "/api/v1/sessions/{session}/captures", web_api_session_captures, WEB_USER},
     {"GET", "/api/v1/sessions/{session}/jobs", web_api_session_jobs, WEB_USER},
+    {"PUT", "/api/v1/sessions/{session}/channels/{channel}", web_api_session_channel_add,
+     WEB_USER},
     {"POST", "/api/v1/sessions/{session}/channels/{channel}/capture", web_api_capture_now,
      WEB_USER},
     {"PUT", "/api/v1/sessions/{session}/channels/{channel}/schedule", web_api_schedule_set,

@@ -79,12 +79,24 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
   const newestActivity = page.locator('#activity .act').first();
 
   async function runAction(button) {
+    // the handle is taken before the click: a successful action may re-render the button away
+    const handle = await button.elementHandle();
     await button.click();
-    await page.waitForFunction((el) => !el.disabled, await button.elementHandle());
+    await page.waitForFunction((el) => !el.isConnected || !el.disabled, handle);
     const state = await newestActivity.getAttribute('data-state');
     const text = await newestActivity.textContent();
     return { state, text };
   }
+
+  await t.test('adds a channel to the session without capturing it', async () => {
+    const cozy = page.locator('.channel[data-login="cozy_channel"]');
+    const add = cozy.getByRole('button', { name: 'Add to session' });
+    await cozy.locator('.sched', { hasText: 'Not in the active session' }).waitFor();
+    const r = await runAction(add);
+    assert.equal(r.state, 'done', r.text);
+    await cozy.locator('.sched', { hasText: 'In the active session; no periodic capture.' }).waitFor();
+    assert.equal(await add.isVisible(), false, 'the button goes once the channel is in');
+  });
 
   await t.test('starts and stops a periodic capture of a channel', async () => {
     await row.getByLabel('Interval (s)').fill('3');
@@ -352,7 +364,14 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
     await page.waitForTimeout(300);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 1, `horizontal overflow ${overflow}px`);
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('main *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 3)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className}`)
+        .join(', '),
+    );
+    assert.ok(overflow <= 1, `horizontal overflow ${overflow}px: ${wide}`);
     assert.equal(await page.locator('#nav').isVisible(), false);
     await page.getByRole('button', { name: 'Menu' }).click();
     assert.equal(await page.locator('#nav').isVisible(), true);

@@ -322,9 +322,45 @@ static void channels_list_live_status_with_viewer_count(void **state)
     gw_stop(g);
 }
 
+static void adding_a_channel_puts_it_in_the_session_without_capturing(void **state)
+{
+    struct gw *g = gw_start(NULL);
+    CURL *mod = gw_browser(), *other = gw_browser();
+    struct gw_resp r;
+    gw_login(g, mod, NULL);
+    gw_login(g, other, "other_mod");
+    gw_send(g, mod, "PUT", "/api/v1/sessions/active/channels/20001", NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_true(json_is_true(json_object_get(r.json, "added")));
+    gw_resp_free(&r);
+    gw_send(g, mod, "PUT", "/api/v1/sessions/active/channels/20001", NULL, &r);
+    assert_int_equal(r.status, 200); /* already there: nothing changes */
+    gw_resp_free(&r);
+    char *url = xasprintf("%s/api/v1/sessions/active", g->base);
+    gw_do(mod, "GET", url, NULL, NULL, NULL, &r);
+    json_t *chans = json_object_get(r.json, "channels");
+    assert_int_equal(json_array_size(chans), 1);
+    assert_int_equal(int_at(json_array_get(chans, 0), "id"), 20001);
+    gw_resp_free(&r);
+    int64_t counts[4];
+    struct store *st = NULL;
+    assert_int_equal(store_open(g->db, &st, NULL, 0), 0);
+    assert_int_equal(store_job_counts(st, counts, NULL, 0), 0);
+    assert_int_equal(counts[JOB_QUEUED] + counts[JOB_RUNNING], 0); /* no capture was queued */
+    store_close(st);
+    gw_send(g, other, "PUT", "/api/v1/sessions/active/channels/20003", NULL, &r);
+    assert_int_equal(r.status, 403); /* other_mod does not moderate big_channel */
+    gw_resp_free(&r);
+    free(url);
+    curl_easy_cleanup(mod);
+    curl_easy_cleanup(other);
+    gw_stop(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(adding_a_channel_puts_it_in_the_session_without_capturing),
         cmocka_unit_test(channels_list_live_status_with_viewer_count),
         cmocka_unit_test(
             another_users_session_is_not_found_and_an_unmoderated_channel_is_forbidden),

@@ -88,12 +88,14 @@ export async function render(main, args, ctx) {
       const sched = h('p', { class: 'sched' });
       const last = h('p', { class: 'last' });
       const job = h('p', { class: 'jobline' });
+      const bAdd = h('button', { type: 'button', class: 'btn', 'data-action': 'add' }, t('channels.add'));
       const bNow = h('button', { type: 'button', class: 'btn primary', 'data-action': 'capture' }, t('channels.capture_now'));
       const bStart = h('button', { type: 'button', class: 'btn', 'data-action': 'start' }, t('channels.start'));
       const bStop = h('button', { type: 'button', class: 'btn', 'data-action': 'stop' }, t('channels.stop'));
       const bLive = h('button', { type: 'button', class: 'btn', 'data-action': 'live' }, t('channels.while_live'));
       const name = c.display_name || c.login;
-      for (const b of [bNow, bStart, bStop, bLive]) b.setAttribute('aria-describedby', `ch-${c.id}-name`);
+      for (const b of [bAdd, bNow, bStart, bStop, bLive]) b.setAttribute('aria-describedby', `ch-${c.id}-name`);
+      bAdd.addEventListener('click', () => addToSession(c, bAdd));
       bNow.addEventListener('click', () => captureNow(c, bNow));
       bStart.addEventListener('click', () => startPeriodic(c, bStart, interval));
       bStop.addEventListener('click', () => stop(c, bStop));
@@ -116,6 +118,7 @@ export async function render(main, args, ctx) {
         h(
           'div',
           { class: 'ch-actions' },
+          bAdd,
           bNow,
           h('span', { class: 'interval-field' }, h('label', { for: intId }, t('channels.interval')), interval),
           bStart,
@@ -125,7 +128,7 @@ export async function render(main, args, ctx) {
         ),
       );
       if (typeof c.viewer_count === 'number') viewers.textContent = t('channels.viewers', { n: fmtInt(c.viewer_count) });
-      rows.set(String(c.id), { li, sched, last, job, bStop });
+      rows.set(String(c.id), { li, sched, last, job, bStop, bAdd });
       list.append(li);
     }
     updateRows();
@@ -144,7 +147,16 @@ export async function render(main, args, ctx) {
       clear(r.job);
       if (sc && sc.last_job) r.job.append(jobBadge(sc.last_job));
       r.bStop.disabled = !(sc && sc.periodic);
+      r.bAdd.hidden = !!sc;
     }
+  }
+
+  async function addToSession(c, btn) {
+    await act(btn, t('channels.adding', { name: c.login }), async () => {
+      await put(`/api/v1/sessions/active/channels/${c.id}`);
+      await loadSummary();
+      return t('channels.added');
+    });
   }
 
   async function captureNow(c, btn) {
