@@ -14,7 +14,7 @@
 struct an_presence_diff {
     int64_t *joined; /* in the capture, not open before */
     size_t n_joined;
-    int64_t *left;   /* open before, not in the capture */
+    int64_t *left; /* open before, not in the capture */
     size_t n_left;
 };
 

@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 struct buf {
-    char *data;  /* owned; NUL-terminated when len > 0 or after buf_append */
+    char *data; /* owned; NUL-terminated when len > 0 or after buf_append */
     size_t len;
     size_t cap;
-    size_t max;  /* appends that would pass this fail; 0 means no cap */
+    size_t max; /* appends that would pass this fail; 0 means no cap */
 };
 
 /** Initialises an empty buffer capped at max bytes (0: uncapped). */

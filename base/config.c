@@ -150,7 +150,8 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
         if (!id || !*id)
             problem(p, "TWITCH_CLIENT_ID is missing: the Client ID of your Twitch app "
                        "(dev.twitch.tv/console/apps), e.g. TWITCH_CLIENT_ID=abcd1234efgh5678");
-        else if (strlen(id) > 128 || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(id))
+        else if (strlen(id) > 128 ||
+                 strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(id))
             problem(p, "TWITCH_CLIENT_ID is malformed: expected lowercase letters and digits");
         if (!secret || !*secret)
             problem(p, "TWITCH_CLIENT_SECRET is missing: the Client Secret of your Twitch app");

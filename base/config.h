@@ -60,8 +60,7 @@ struct dotenv_entry {
  * quotes. Returns the number of entries (>= 0), written to *out (caller frees with
  * dotenv_free), or TCA_EINVAL with the line number in err.
  */
-int dotenv_parse(const char *text, size_t len, struct dotenv_entry **out, char *err,
-                 size_t errlen);
+int dotenv_parse(const char *text, size_t len, struct dotenv_entry **out, char *err, size_t errlen);
 /** Frees n entries returned by dotenv_parse. */
 void dotenv_free(struct dotenv_entry *entries, int n);
 

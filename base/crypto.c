@@ -60,9 +60,9 @@ char *crypto_seal(const struct crypto_keys *keys, int64_t user_id, const char *p
     unsigned long long clen = 0;
     user_ad(user_id, ad);
     randombytes_buf(box, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        box + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen,
-        (const unsigned char *)plaintext, mlen, ad, sizeof ad, NULL, box, keys->token_key);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(box + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                               &clen, (const unsigned char *)plaintext, mlen, ad,
+                                               sizeof ad, NULL, box, keys->token_key);
     size_t outlen = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char *out = xmalloc(outlen);
     sodium_bin2base64(out, outlen, box, blen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -117,8 +117,8 @@ void crypto_token_hash(const struct crypto_keys *keys, const char *token,
                        char out[CRYPTO_HASH_HEX + 1])
 {
     unsigned char h[32];
-    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token),
-                       keys->session_key, sizeof keys->session_key);
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), keys->session_key,
+                       sizeof keys->session_key);
     sodium_bin2hex(out, CRYPTO_HASH_HEX + 1, h, sizeof h);
 }
 

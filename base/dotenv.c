@@ -28,8 +28,7 @@ void dotenv_free(struct dotenv_entry *entries, int n)
     free(entries);
 }
 
-int dotenv_parse(const char *text, size_t len, struct dotenv_entry **out, char *err,
-                 size_t errlen)
+int dotenv_parse(const char *text, size_t len, struct dotenv_entry **out, char *err, size_t errlen)
 {
     struct dotenv_entry *e = NULL;
     int n = 0, lineno = 0;

@@ -18,17 +18,29 @@ int tca_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 const char *tca_err_name(int code)
 {
     switch (code) {
-    case TCA_OK: return "ok";
-    case TCA_ENOTFOUND: return "not_found";
-    case TCA_EINVAL: return "invalid";
-    case TCA_ECONFLICT: return "conflict";
-    case TCA_ELIMIT: return "limit";
-    case TCA_EAUTH: return "unauthorized";
-    case TCA_EFORBIDDEN: return "forbidden";
-    case TCA_ERATELIMIT: return "rate_limited";
-    case TCA_ETEMP: return "temporary";
-    case TCA_EPROTO: return "protocol";
-    case TCA_EDB: return "store";
-    default: return "error";
+    case TCA_OK:
+        return "ok";
+    case TCA_ENOTFOUND:
+        return "not_found";
+    case TCA_EINVAL:
+        return "invalid";
+    case TCA_ECONFLICT:
+        return "conflict";
+    case TCA_ELIMIT:
+        return "limit";
+    case TCA_EAUTH:
+        return "unauthorized";
+    case TCA_EFORBIDDEN:
+        return "forbidden";
+    case TCA_ERATELIMIT:
+        return "rate_limited";
+    case TCA_ETEMP:
+        return "temporary";
+    case TCA_EPROTO:
+        return "protocol";
+    case TCA_EDB:
+        return "store";
+    default:
+        return "error";
     }
 }

@@ -10,17 +10,17 @@
 
 enum tca_err {
     TCA_OK = 0,
-    TCA_ERR = -1,          /* generic failure */
-    TCA_ENOTFOUND = -2,    /* the thing asked for does not exist */
-    TCA_EINVAL = -3,       /* bad input from outside */
-    TCA_ECONFLICT = -4,    /* lost a race or a uniqueness rule; safe to retry or skip */
-    TCA_ELIMIT = -5,       /* a limit was reached (saved sessions, sizes) */
-    TCA_EAUTH = -6,        /* credentials rejected (Twitch 401 after refresh, bad key) */
-    TCA_EFORBIDDEN = -7,   /* authenticated but not allowed (Twitch 403, not a moderator) */
-    TCA_ERATELIMIT = -8,   /* rate limit hit and could not wait */
-    TCA_ETEMP = -9,        /* temporary failure (5xx, timeout, busy): retry later */
-    TCA_EPROTO = -10,      /* the peer answered something malformed */
-    TCA_EDB = -11,         /* store failure */
+    TCA_ERR = -1,        /* generic failure */
+    TCA_ENOTFOUND = -2,  /* the thing asked for does not exist */
+    TCA_EINVAL = -3,     /* bad input from outside */
+    TCA_ECONFLICT = -4,  /* lost a race or a uniqueness rule; safe to retry or skip */
+    TCA_ELIMIT = -5,     /* a limit was reached (saved sessions, sizes) */
+    TCA_EAUTH = -6,      /* credentials rejected (Twitch 401 after refresh, bad key) */
+    TCA_EFORBIDDEN = -7, /* authenticated but not allowed (Twitch 403, not a moderator) */
+    TCA_ERATELIMIT = -8, /* rate limit hit and could not wait */
+    TCA_ETEMP = -9,      /* temporary failure (5xx, timeout, busy): retry later */
+    TCA_EPROTO = -10,    /* the peer answered something malformed */
+    TCA_EDB = -11,       /* store failure */
 };
 
 /** Writes a printf-style message into err (if non-NULL) and returns code. */

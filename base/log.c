@@ -15,8 +15,7 @@ static void vlog(const char *level, const char *fmt, va_list ap)
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
     int n = (int)strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += snprintf(line + n, sizeof line - (size_t)n, ".%03ldZ %s ", (long)tv.tv_usec / 1000,
-                  level);
+    n += snprintf(line + n, sizeof line - (size_t)n, ".%03ldZ %s ", (long)tv.tv_usec / 1000, level);
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     if (m < 0)
         m = 0;

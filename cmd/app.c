@@ -40,17 +40,19 @@ int app_open(struct app *a, const char *role, int need_twitch)
     memset(a, 0, sizeof *a);
     if (config_load(&a->cfg, app_env_file(), &problems)) {
         app_print_problems(&problems);
-        fprintf(stderr, "tca %s: refusing to start with %zu configuration problem%s "
-                        "(`tca env-check` lists them, `tca env-generate` makes secrets)\n",
+        fprintf(stderr,
+                "tca %s: refusing to start with %zu configuration problem%s "
+                "(`tca env-check` lists them, `tca env-generate` makes secrets)\n",
                 role, problems.n, problems.n == 1 ? "" : "s");
         config_problems_free(&problems);
         return EXIT_USAGE;
     }
     config_problems_free(&problems);
     if (need_twitch && a->cfg.demo) {
-        fprintf(stderr, "tca %s: no Twitch app configured: set TWITCH_CLIENT_ID, "
-                        "TWITCH_CLIENT_SECRET and TWITCH_REDIRECT_URL (or run `tca serve`, "
-                        "which uses a simulated Twitch when none is set)\n",
+        fprintf(stderr,
+                "tca %s: no Twitch app configured: set TWITCH_CLIENT_ID, "
+                "TWITCH_CLIENT_SECRET and TWITCH_REDIRECT_URL (or run `tca serve`, "
+                "which uses a simulated Twitch when none is set)\n",
                 role);
         return EXIT_USAGE;
     }

@@ -25,8 +25,8 @@ int cli_resolve_channel(struct app *a, const struct store_user *me, const char *
         return 0;
     struct twitch_token tok = {0};
     struct twitch_user u;
-    int rc = user_token_load(a->st, &a->keys, a->tw, me->id, clock_wall_ms(), &tok, err,
-                             sizeof err);
+    int rc =
+        user_token_load(a->st, &a->keys, a->tw, me->id, clock_wall_ms(), &tok, err, sizeof err);
     if (!rc)
         rc = twitch_get_user_by_login(a->tw, &tok, login, &u, err, sizeof err);
     user_token_persist_refresh(a->st, &a->keys, &tok, clock_wall_ms(), NULL, 0);

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct twitch_stream *find_stream(const struct twitch_stream *s, size_t n,
-                                               int64_t id)
+static const struct twitch_stream *find_stream(const struct twitch_stream *s, size_t n, int64_t id)
 {
     for (size_t i = 0; i < n; i++)
         if (s[i].user_id == id)

@@ -12,8 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int wait_for_approval(struct app *a, const struct twitch_device *d,
-                             struct twitch_token *tok)
+static int wait_for_approval(struct app *a, const struct twitch_device *d, struct twitch_token *tok)
 {
     char err[256];
     int interval = d->interval_s > 0 ? d->interval_s : 5;
@@ -44,8 +43,7 @@ int login_device_flow(struct app *a, FILE *msg, struct store_user *user)
         rc = EXIT_FAIL;
         goto out;
     }
-    fprintf(msg, "To log in, open %s and enter the code %s\n", dev.verification_uri,
-            dev.user_code);
+    fprintf(msg, "To log in, open %s and enter the code %s\n", dev.verification_uri, dev.user_code);
     fflush(msg);
     rc = wait_for_approval(a, &dev, &tok);
     if (rc)

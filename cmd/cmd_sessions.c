@@ -30,8 +30,10 @@ int cmd_sessions(int argc, char **argv)
         char created[32];
         clock_format_rfc3339(s[i].created_at_ms, created, sizeof created);
         printf("%-8lld %-8s %-21s %-9lld %s\n", (long long)s[i].id,
-               s[i].active ? "active" : s[i].saved ? "saved" : "ended", created,
-               (long long)s[i].captures, s[i].label);
+               s[i].active  ? "active"
+               : s[i].saved ? "saved"
+                            : "ended",
+               created, (long long)s[i].captures, s[i].label);
     }
 out:
     free(s);

@@ -12,8 +12,8 @@
 #include <string.h>
 
 int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, int64_t user_id,
-                int64_t job_id, struct store_capture_result *out, int *pages,
-                int64_t *duration_ms, char *err, size_t errlen)
+                int64_t job_id, struct store_capture_result *out, int *pages, int64_t *duration_ms,
+                char *err, size_t errlen)
 {
     struct twitch_token tok = {0};
     struct chatter_set now = {0};

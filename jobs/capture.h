@@ -16,7 +16,7 @@
  * TCA_EFORBIDDEN when the user is no longer a moderator of the channel.
  */
 int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, int64_t user_id,
-                int64_t job_id, struct store_capture_result *out, int *pages,
-                int64_t *duration_ms, char *err, size_t errlen);
+                int64_t job_id, struct store_capture_result *out, int *pages, int64_t *duration_ms,
+                char *err, size_t errlen);
 
 #endif

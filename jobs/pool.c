@@ -149,8 +149,8 @@ int worker_pool_start(const struct pool_options *o, struct worker_pool **out, ch
         struct pool_thread *t = &p->threads[i];
         t->pool = p;
         t->is_scheduler = o->run_scheduler && i == o->workers;
-        if (pthread_create(&t->thread, NULL, t->is_scheduler ? scheduler_main : worker_main,
-                           t) != 0) {
+        if (pthread_create(&t->thread, NULL, t->is_scheduler ? scheduler_main : worker_main, t) !=
+            0) {
             worker_pool_stop(p);
             return tca_fail(err, errlen, TCA_ERR, "cannot start worker thread");
         }

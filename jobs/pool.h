@@ -17,10 +17,10 @@ struct pool_options {
     const char *db_path;
     struct twitch_settings twitch; /* per thread; its strings must outlive the pool */
     const struct crypto_keys *keys;
-    int workers;                   /* capture/enrich threads, >= 1 */
-    int run_scheduler;             /* also turn due schedules into jobs, once a second */
-    int64_t poll_ms;               /* idle wait between claims; 0: 250 */
-    int64_t lease_ms;              /* see struct worker_env */
+    int workers;       /* capture/enrich threads, >= 1 */
+    int run_scheduler; /* also turn due schedules into jobs, once a second */
+    int64_t poll_ms;   /* idle wait between claims; 0: 250 */
+    int64_t lease_ms;  /* see struct worker_env */
     int max_attempts;
     /** Called from worker threads after each job (may be NULL); must be thread-safe. */
     void (*on_outcome)(void *ctx, const struct worker_outcome *o);

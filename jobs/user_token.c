@@ -17,8 +17,8 @@ int user_token_save(struct store *st, const struct crypto_keys *keys,
     struct store_token row = {0};
     row.user_id = tok->user_id;
     row.access_sealed = crypto_seal(keys, tok->user_id, tok->access_token);
-    row.refresh_sealed = tok->refresh_token ? crypto_seal(keys, tok->user_id, tok->refresh_token)
-                                            : NULL;
+    row.refresh_sealed =
+        tok->refresh_token ? crypto_seal(keys, tok->user_id, tok->refresh_token) : NULL;
     row.expires_at_ms = tok->expires_at_ms;
     row.validated_at_ms = validated_at_ms;
     snprintf(row.scopes, sizeof row.scopes, "%s", tok->scopes);
@@ -72,10 +72,10 @@ static int load(struct store *st, const struct crypto_keys *keys, struct twitch_
     if (out->expires_at_ms && out->expires_at_ms - USER_TOKEN_REFRESH_MARGIN_MS <= now_ms) {
         if (!out->refresh_token) {
             twitch_token_clear(out);
-            return forget(st, user_id,
-                          tca_fail(err, errlen, TCA_EAUTH,
-                                   "the Twitch login expired: log in again"),
-                          err, errlen);
+            return forget(
+                st, user_id,
+                tca_fail(err, errlen, TCA_EAUTH, "the Twitch login expired: log in again"), err,
+                errlen);
         }
         rc = twitch_oauth_refresh(tw, out, err, errlen);
         if (rc == TCA_EAUTH) {

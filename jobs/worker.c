@@ -51,8 +51,8 @@ int worker_enqueue_enrich(struct store *st, int64_t session_id, int64_t user_id,
     struct job_payload p = {session_id, 0, user_id};
     char *payload = job_payload_encode(&p);
     snprintf(key, sizeof key, "enrich:%lld", (long long)session_id);
-    int rc = store_job_enqueue(st, "enrich", key, payload, now_ms, job_id ? job_id : &ignored,
-                               err, errlen);
+    int rc = store_job_enqueue(st, "enrich", key, payload, now_ms, job_id ? job_id : &ignored, err,
+                               errlen);
     free(payload);
     return rc == TCA_ECONFLICT ? 0 : rc;
 }
@@ -130,8 +130,7 @@ int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err
                                 "capture job without session or channel");
         } else if (strcmp(job.kind, "validate") == 0) {
             rc = user_token_check(env->st, env->keys, env->tw, p.user_id,
-                                  env->clock.now_ms(env->clock.ctx), out->error,
-                                  sizeof out->error);
+                                  env->clock.now_ms(env->clock.ctx), out->error, sizeof out->error);
             if (!rc)
                 rc = store_job_done(env->st, job.id, err, errlen);
         } else if (strcmp(job.kind, "enrich") == 0 && p.session_id > 0) {

@@ -20,27 +20,27 @@
 #include "twitch/twitch.h"
 
 struct worker_env {
-    struct store *st;              /* this thread's connection */
-    struct twitch_client *tw;      /* this thread's client */
+    struct store *st;         /* this thread's connection */
+    struct twitch_client *tw; /* this thread's client */
     const struct crypto_keys *keys;
     struct clock clock;
-    int64_t lease_ms;              /* how long a claimed job is ours; 0: 120000 */
-    int max_attempts;              /* then the job is dead-lettered; 0: 5 */
-    int64_t profile_max_age_ms;    /* profiles older than this are enriched again; 0: 7 days */
+    int64_t lease_ms;           /* how long a claimed job is ours; 0: 120000 */
+    int max_attempts;           /* then the job is dead-lettered; 0: 5 */
+    int64_t profile_max_age_ms; /* profiles older than this are enriched again; 0: 7 days */
 };
 
 /** What one call of worker_run_one did, for the caller to log or print. */
 struct worker_outcome {
     int64_t job_id;
     char kind[16];
-    int state;                     /* enum store_job_state after the run */
+    int state;                           /* enum store_job_state after the run */
     struct store_capture_result capture; /* for capture jobs that succeeded */
     int64_t channel_id;
     int pages;
     int64_t duration_ms;
-    int enriched;                  /* profiles stored, for enrich jobs */
+    int enriched; /* profiles stored, for enrich jobs */
     int renames;
-    char error[256];               /* why it failed or will be retried */
+    char error[256]; /* why it failed or will be retried */
 };
 
 /**

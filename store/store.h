@@ -85,8 +85,7 @@ struct store_channel {
 };
 
 /** Inserts or updates a channel. */
-int store_channel_upsert(struct store *st, const struct store_channel *c, char *err,
-                         size_t errlen);
+int store_channel_upsert(struct store *st, const struct store_channel *c, char *err, size_t errlen);
 /** Reads a channel by id; TCA_ENOTFOUND if absent. */
 int store_channel_get(struct store *st, int64_t id, struct store_channel *out, char *err,
                       size_t errlen);
@@ -122,16 +121,15 @@ int store_session_list(struct store *st, int64_t user_id, struct store_session *
 struct store_schedule {
     int64_t session_id;
     int64_t channel_id;
-    int64_t user_id;     /* owner of the session, whose token captures */
-    int interval_s;      /* 0: manual captures only */
-    int64_t next_at_ms;  /* next periodic capture */
-    int64_t stop_at_ms;  /* 0: no stop time */
+    int64_t user_id;    /* owner of the session, whose token captures */
+    int interval_s;     /* 0: manual captures only */
+    int64_t next_at_ms; /* next periodic capture */
+    int64_t stop_at_ms; /* 0: no stop time */
     int enabled;
 };
 
 /** Adds the channel to the session (if needed) and sets its periodic capture. */
-int store_schedule_set(struct store *st, const struct store_schedule *s, char *err,
-                       size_t errlen);
+int store_schedule_set(struct store *st, const struct store_schedule *s, char *err, size_t errlen);
 /** Stops periodic capture of a channel of a session (the channel stays in the session). */
 int store_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
                         size_t errlen);
@@ -156,12 +154,12 @@ struct store_job {
     char dedupe_key[96]; /* "" when none */
     char *payload;       /* owned JSON text */
     enum store_job_state state;
-    int attempts;        /* claims so far, this one included */
+    int attempts; /* claims so far, this one included */
     int64_t run_at_ms;
     int64_t lease_until_ms;
     int64_t created_at_ms;
     int64_t updated_at_ms;
-    char *last_error;    /* owned; NULL if none */
+    char *last_error; /* owned; NULL if none */
 };
 
 /**
@@ -188,8 +186,7 @@ int store_job_done(struct store *st, int64_t job_id, char *err, size_t errlen);
 int store_job_retry(struct store *st, int64_t job_id, const char *error, int64_t run_at_ms,
                     char *err, size_t errlen);
 /** Moves a job to the dead-letter state, keeping the error. */
-int store_job_fail(struct store *st, int64_t job_id, const char *error, char *err,
-                   size_t errlen);
+int store_job_fail(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen);
 /** Reads a job; TCA_ENOTFOUND if absent. Release with store_job_clear. */
 int store_job_get(struct store *st, int64_t job_id, struct store_job *out, char *err,
                   size_t errlen);
@@ -205,14 +202,13 @@ int store_job_counts(struct store *st, int64_t counts[4], char *err, size_t errl
  * user id, and the seq of that last capture (0 if none). *user_ids is the caller's to free().
  */
 int store_presence_open(struct store *st, int64_t session_id, int64_t channel_id,
-                        int64_t **user_ids, size_t *n, int64_t *last_seq, char *err,
-                        size_t errlen);
+                        int64_t **user_ids, size_t *n, int64_t *last_seq, char *err, size_t errlen);
 
 /** One capture, already diffed against the open stays by the caller. */
 struct store_capture_input {
     int64_t session_id;
     int64_t channel_id;
-    int64_t seq;         /* must be last_seq + 1, else TCA_ECONFLICT and nothing is written */
+    int64_t seq; /* must be last_seq + 1, else TCA_ECONFLICT and nothing is written */
     int64_t taken_at_ms;
     int pages;
     int64_t duration_ms;
@@ -220,9 +216,9 @@ struct store_capture_input {
     size_t n_chatters;
     const int64_t *joined; /* sorted: in chatters, not open before */
     size_t n_joined;
-    const int64_t *left;   /* sorted: open before, not in chatters */
+    const int64_t *left; /* sorted: open before, not in chatters */
     size_t n_left;
-    int64_t job_id;        /* if > 0, this job is marked done in the same transaction */
+    int64_t job_id; /* if > 0, this job is marked done in the same transaction */
 };
 
 struct store_capture_result {
@@ -289,8 +285,8 @@ struct store_profile {
  * Ids of chatters of a session whose profile was never enriched or was enriched before
  * stale_before_ms, at most limit of them. *ids is the caller's to free().
  */
-int store_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms,
-                        size_t limit, int64_t **ids, size_t *n, char *err, size_t errlen);
+int store_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
+                        int64_t **ids, size_t *n, char *err, size_t errlen);
 /**
  * Stores enriched profiles (enriched_at_ms set by the caller). A login or display name that
  * differs from the stored one adds a row to the name history. *renames receives how many.
@@ -318,10 +314,10 @@ struct store_export_row {
     int64_t user_id;
     char login[32];
     char display_name[128];
-    int64_t created_at_ms;  /* 0 if not enriched */
-    int64_t captures_seen;  /* captures in which the chatter was present */
-    int64_t first_seen_ms;  /* time of the first such capture */
-    int64_t last_seen_ms;   /* time of the last such capture */
+    int64_t created_at_ms;   /* 0 if not enriched */
+    int64_t captures_seen;   /* captures in which the chatter was present */
+    int64_t first_seen_ms;   /* time of the first such capture */
+    int64_t last_seen_ms;    /* time of the last such capture */
     int64_t time_present_ms; /* sum over stays of taken_at(to) - taken_at(from) */
 };
 
@@ -332,8 +328,8 @@ typedef int (*store_export_fn)(void *ctx, const struct store_export_row *row);
  * Streams the chatters of a session ordered by user id, with bounded memory. *total (may be
  * NULL) receives the number of rows before the first callback, for progress reports.
  */
-int store_export_session(struct store *st, int64_t session_id, int64_t *total,
-                         store_export_fn fn, void *ctx, char *err, size_t errlen);
+int store_export_session(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
+                         void *ctx, char *err, size_t errlen);
 
 /* ---- gateway: login sessions, OAuth states, API keys, session management ------------- */
 
@@ -341,10 +337,10 @@ int store_export_session(struct store *st, int64_t session_id, int64_t *total,
 struct store_login {
     char id_hash[65];
     int64_t user_id;
-    char csrf[48];          /* the CSRF token every state-changing request must carry */
+    char csrf[48]; /* the CSRF token every state-changing request must carry */
     int64_t created_at_ms;
-    int64_t last_seen_ms;   /* for the idle expiry */
-    int64_t expires_at_ms;  /* absolute expiry */
+    int64_t last_seen_ms;  /* for the idle expiry */
+    int64_t expires_at_ms; /* absolute expiry */
 };
 
 /** Stores a new login session. */
@@ -395,8 +391,8 @@ int store_api_key_by_hash(struct store *st, const char *key_hash, struct store_a
 int store_api_key_list(struct store *st, int64_t user_id, struct store_api_key **out, size_t *n,
                        char *err, size_t errlen);
 /** Revokes key id of user_id; TCA_ENOTFOUND if it is not theirs or already revoked. */
-int store_api_key_revoke(struct store *st, int64_t user_id, int64_t id, int64_t now_ms,
-                         char *err, size_t errlen);
+int store_api_key_revoke(struct store *st, int64_t user_id, int64_t id, int64_t now_ms, char *err,
+                         size_t errlen);
 
 /** A channel a user may capture: their own ("broadcaster") or one they moderate. */
 struct store_user_channel {
@@ -493,8 +489,7 @@ struct store_channel_session {
  * time of their first capture of it. *out is the caller's to free().
  */
 int store_channel_sessions(struct store *st, int64_t channel_id, int64_t owner_id,
-                           struct store_channel_session **out, size_t *n, char *err,
-                           size_t errlen);
+                           struct store_channel_session **out, size_t *n, char *err, size_t errlen);
 
 /** A chatter's presence in one channel of one session. */
 struct store_visit {
@@ -520,8 +515,7 @@ struct store_chatter_profile {
  * *out is the caller's to free().
  */
 int store_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
-                           struct store_chatter_profile **out, size_t *n, char *err,
-                           size_t errlen);
+                           struct store_chatter_profile **out, size_t *n, char *err, size_t errlen);
 
 /** Called once per profile; a non-zero return stops the listing and is returned. */
 typedef int (*store_profile_fn)(void *ctx, const struct store_chatter_profile *p);
@@ -581,8 +575,7 @@ struct store_chatter_session {
  * *out is the caller's to free().
  */
 int store_chatter_sessions(struct store *st, int64_t owner_id, int64_t user_id,
-                           struct store_chatter_session **out, size_t *n, char *err,
-                           size_t errlen);
+                           struct store_chatter_session **out, size_t *n, char *err, size_t errlen);
 
 /** A known bot: an account whose presence says nothing about the audience. */
 struct store_known_bot {
@@ -603,8 +596,8 @@ int store_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **
  * Adds (or updates) bots on owner_id's list in one transaction; *added (may be NULL)
  * receives how many were not on the list before. Logins must be valid (lowercased here).
  */
-int store_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots,
-                  size_t n, int64_t now_ms, size_t *added, char *err, size_t errlen);
+int store_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
+                  int64_t now_ms, size_t *added, char *err, size_t errlen);
 /** Takes login off owner_id's list (a built-in entry is hidden); TCA_ENOTFOUND if absent. */
 int store_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err,
                      size_t errlen);

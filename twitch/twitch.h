@@ -28,16 +28,16 @@ struct twitch_client;
 #define TWITCH_SCOPES "user:read:moderated_channels moderator:read:chatters"
 
 struct twitch_settings {
-    const char *api_base;      /* e.g. https://api.twitch.tv/helix (no trailing slash) */
-    const char *auth_base;     /* e.g. https://id.twitch.tv/oauth2 */
+    const char *api_base;  /* e.g. https://api.twitch.tv/helix (no trailing slash) */
+    const char *auth_base; /* e.g. https://id.twitch.tv/oauth2 */
     const char *client_id;
-    const char *client_secret; /* may be NULL for device-code public clients */
-    const char *redirect_url;  /* for the authorization-code flow; may be NULL */
-    long timeout_ms;           /* per request; 0: 10000 */
-    int max_retries;           /* 5xx/timeout/429 retries per call; 0: 5 */
-    int64_t backoff_base_ms;   /* first backoff; doubles up to backoff_max_ms; 0: 500 */
-    int64_t backoff_max_ms;    /* 0: 30000 */
-    struct clock clock;        /* time and sleeping; tests may fake it */
+    const char *client_secret;    /* may be NULL for device-code public clients */
+    const char *redirect_url;     /* for the authorization-code flow; may be NULL */
+    long timeout_ms;              /* per request; 0: 10000 */
+    int max_retries;              /* 5xx/timeout/429 retries per call; 0: 5 */
+    int64_t backoff_base_ms;      /* first backoff; doubles up to backoff_max_ms; 0: 500 */
+    int64_t backoff_max_ms;       /* 0: 30000 */
+    struct clock clock;           /* time and sleeping; tests may fake it */
     struct twitch_budget *budget; /* shared; NULL: the client makes a private one */
 };
 
@@ -46,10 +46,10 @@ struct twitch_token {
     char *access_token;  /* owned */
     char *refresh_token; /* owned; may be NULL */
     int64_t expires_at_ms;
-    int64_t user_id;     /* from validate; 0 if unknown */
-    char login[32];      /* from validate */
-    char scopes[256];    /* space-separated */
-    int refreshed;       /* set to 1 by the client when it refreshed the token */
+    int64_t user_id;  /* from validate; 0 if unknown */
+    char login[32];   /* from validate */
+    char scopes[256]; /* space-separated */
+    int refreshed;    /* set to 1 by the client when it refreshed the token */
 };
 
 /** Frees the owned strings (wiping them); safe on a zeroed struct. */

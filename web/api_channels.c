@@ -121,11 +121,11 @@ void web_api_channels(struct web_req *r)
     }
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(
-            a, json_pack("{s:I, s:s, s:s, s:s, s:b, s:I}", "id", (json_int_t)c[i].channel.id,
-                         "login", c[i].channel.login, "display_name", c[i].channel.display_name,
-                         "role", c[i].role, "live", c[i].live, "viewer_count",
-                         (json_int_t)c[i].viewers));
+        json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:b, s:I}", "id",
+                                           (json_int_t)c[i].channel.id, "login", c[i].channel.login,
+                                           "display_name", c[i].channel.display_name, "role",
+                                           c[i].role, "live", c[i].live, "viewer_count",
+                                           (json_int_t)c[i].viewers));
     free(c);
     web_reply_json(r, 200, json_pack("{s:o}", "channels", a));
 }

@@ -22,22 +22,17 @@ struct section_name {
 };
 
 static const struct section_name sections[] = {
-    {"summary", REPORT_SUMMARY},
-    {"participation", REPORT_PARTICIPATION},
-    {"series", REPORT_SERIES},
-    {"viewers", REPORT_VIEWERS},
-    {"viewer_list", REPORT_VIEWER_LIST},
-    {"accounts", REPORT_ACCOUNTS},
-    {"suspects", REPORT_SUSPECTS},
-    {"flags", REPORT_FLAGS},
-    {"flag_list", REPORT_FLAG_LIST},
-    {"raids", REPORT_RAIDS},
+    {"summary", REPORT_SUMMARY},         {"participation", REPORT_PARTICIPATION},
+    {"series", REPORT_SERIES},           {"viewers", REPORT_VIEWERS},
+    {"viewer_list", REPORT_VIEWER_LIST}, {"accounts", REPORT_ACCOUNTS},
+    {"suspects", REPORT_SUSPECTS},       {"flags", REPORT_FLAGS},
+    {"flag_list", REPORT_FLAG_LIST},     {"raids", REPORT_RAIDS},
     {"overlap", REPORT_OVERLAP},
 };
 
 /* Query parameters that select what a handler does rather than a report option. */
-static const char *const own_params[] = {"sections", "what", "format", "capture", "a", "b",
-                                         "session_a", "session_b"};
+static const char *const own_params[] = {"sections", "what", "format",    "capture",
+                                         "a",        "b",    "session_a", "session_b"};
 
 struct query_scan {
     struct report_options *o;
@@ -313,8 +308,8 @@ static void add_bots(struct web_req *r, const struct store_known_bot *bots, size
         web_fail(r, rc, err);
         return;
     }
-    web_reply_json(r, 200, json_pack("{s:I, s:I}", "received", (json_int_t)n, "added",
-                                     (json_int_t)added));
+    web_reply_json(r, 200,
+                   json_pack("{s:I, s:I}", "received", (json_int_t)n, "added", (json_int_t)added));
 }
 
 void web_api_bot_add(struct web_req *r)

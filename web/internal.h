@@ -111,9 +111,9 @@ struct web_req {
     int retry_after; /* seconds; 0: no header */
     char allow[48];  /* the methods of the path, for a 405 */
     char etag[40];   /* static files: their ETag; "": none */
-    int resp_fd;        /* > 0: the reply body is this file (owned), not resp */
+    int resp_fd;     /* > 0: the reply body is this file (owned), not resp */
     uint64_t resp_fd_size;
-    char *disposition;  /* owned Content-Disposition value, for downloads */
+    char *disposition;         /* owned Content-Disposition value, for downloads */
     const char *cache_control; /* NULL: no-store */
 };
 

@@ -269,8 +269,7 @@ static const char doc[] =
     "\",\"required\":[\"error\",\"message\"],\"properties\":{\"error\":{\"type\":\"string\"},"
     "\"message\":{\"type\":\"string\"}}}},\"responses\":{\"Error\":{\"description\":\"An erro"
     "r\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error"
-    "\"}}}}}}}"
-    ;
+    "\"}}}}}}}";
 
 const char *web_openapi_text(void)
 {

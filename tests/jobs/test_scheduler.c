@@ -127,8 +127,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(due_schedule_queues_one_capture_and_moves_on, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(channel_with_a_capture_in_flight_gets_no_second_one,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(channel_with_a_capture_in_flight_gets_no_second_one, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(missed_slots_are_skipped_not_piled_up, setup, teardown),
         cmocka_unit_test_setup_teardown(stopped_schedule_queues_nothing, setup, teardown),
     };

@@ -114,9 +114,8 @@ static int setup_as(void **state, const char *login)
         snprintf(c.display_name, sizeof c.display_name, "%s", channels[i].login);
         assert_int_equal(store_channel_upsert(f->st, &c, err, sizeof err), 0);
     }
-    assert_int_equal(store_session_active(f->st, user_id, clock_wall_ms(), &f->session_id, err,
-                                          sizeof err),
-                     0);
+    assert_int_equal(
+        store_session_active(f->st, user_id, clock_wall_ms(), &f->session_id, err, sizeof err), 0);
     *state = f;
     return 0;
 }
@@ -165,9 +164,9 @@ static void capture_job_stores_the_capture_then_enrichment_fills_profiles(void *
     struct fixture *f = *state;
     int64_t job = 0;
     struct worker_outcome o = {0};
-    assert_int_equal(worker_enqueue_capture(f->st, f->session_id, 20002, 10001, clock_wall_ms(),
-                                            &job, NULL, 0),
-                     0);
+    assert_int_equal(
+        worker_enqueue_capture(f->st, f->session_id, 20002, 10001, clock_wall_ms(), &job, NULL, 0),
+        0);
     int ran = run_until_idle(f, &o);
     if (o.state != JOB_DONE)
         fail_msg("capture: %s", o.error);
@@ -199,9 +198,9 @@ static void not_a_moderator_dead_letters_the_job_and_stops_the_schedule(void **s
                                .enabled = 1};
     assert_int_equal(store_schedule_set(f->st, &s, NULL, 0), 0);
     int64_t job = 0;
-    assert_int_equal(worker_enqueue_capture(f->st, f->session_id, 20003, 10002, clock_wall_ms(),
-                                            &job, NULL, 0),
-                     0);
+    assert_int_equal(
+        worker_enqueue_capture(f->st, f->session_id, 20003, 10002, clock_wall_ms(), &job, NULL, 0),
+        0);
     struct worker_outcome o;
     char err[256];
     assert_int_equal(worker_run_one(&f->env, &o, err, sizeof err), 1);
@@ -218,9 +217,9 @@ static void not_a_moderator_dead_letters_the_job_and_stops_the_schedule(void **s
     assert_int_equal(n, 0);
     free(due);
     /* the channel it does moderate still works */
-    assert_int_equal(worker_enqueue_capture(f->st, f->session_id, 20001, 10002, clock_wall_ms(),
-                                            &job, NULL, 0),
-                     0);
+    assert_int_equal(
+        worker_enqueue_capture(f->st, f->session_id, 20001, 10002, clock_wall_ms(), &job, NULL, 0),
+        0);
     assert_int_equal(worker_run_one(&f->env, &o, err, sizeof err), 1);
     assert_int_equal(o.state, JOB_DONE);
 }
@@ -229,9 +228,9 @@ static void crashed_workers_job_is_retried_after_its_lease_and_stored_once(void 
 {
     struct fixture *f = *state;
     int64_t job = 0;
-    assert_int_equal(worker_enqueue_capture(f->st, f->session_id, 20002, 10001, clock_wall_ms(),
-                                            &job, NULL, 0),
-                     0);
+    assert_int_equal(
+        worker_enqueue_capture(f->st, f->session_id, 20002, 10001, clock_wall_ms(), &job, NULL, 0),
+        0);
     /* A worker claims it and dies before committing. */
     struct store_job claimed = {0};
     assert_int_equal(store_job_claim(f->st, clock_wall_ms(), 60000, &claimed, NULL, 0), 0);
@@ -280,10 +279,9 @@ static void validate_job_checks_tokens_and_a_revoked_login_ends_cleanly(void **s
                                                &queued, err, sizeof err),
                      0);
     assert_int_equal(queued, 0);
-    assert_int_equal(
-        scheduler_validate_tokens(f->st, clock_wall_ms(), clock_wall_ms() + 1, &queued, err,
-                                  sizeof err),
-        0);
+    assert_int_equal(scheduler_validate_tokens(f->st, clock_wall_ms(), clock_wall_ms() + 1, &queued,
+                                               err, sizeof err),
+                     0);
     assert_int_equal(queued, 1);
     assert_int_equal(worker_run_one(&f->env, &o, err, sizeof err), 1);
     assert_string_equal(o.kind, "validate");
@@ -311,14 +309,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             capture_job_stores_the_capture_then_enrichment_fills_profiles, setup_mod, teardown),
-        cmocka_unit_test_setup_teardown(
-            not_a_moderator_dead_letters_the_job_and_stops_the_schedule, setup_other, teardown),
+        cmocka_unit_test_setup_teardown(not_a_moderator_dead_letters_the_job_and_stops_the_schedule,
+                                        setup_other, teardown),
         cmocka_unit_test_setup_teardown(
             crashed_workers_job_is_retried_after_its_lease_and_stored_once, setup_mod, teardown),
         cmocka_unit_test_setup_teardown(unknown_job_kind_is_dead_lettered_with_reason, setup_mod,
                                         teardown),
-        cmocka_unit_test_setup_teardown(
-            validate_job_checks_tokens_and_a_revoked_login_ends_cleanly, setup_mod, teardown),
+        cmocka_unit_test_setup_teardown(validate_job_checks_tokens_and_a_revoked_login_ends_cleanly,
+                                        setup_mod, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
