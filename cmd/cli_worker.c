@@ -60,19 +60,33 @@ void cli_worker_env(struct app *a, struct worker_env *env)
     env->lease_ms = (int64_t)a->cfg.job_lease_s * 1000;
 }
 
+static void capture_text(FILE *f, struct store *st, const struct worker_outcome *o)
+{
+    struct store_channel c = {0};
+    if (store_channel_get(st, o->channel_id, &c, NULL, 0))
+        snprintf(c.login, sizeof c.login, "%lld", (long long)o->channel_id);
+    fprintf(f,
+            "capture %s #%lld: %lld chatters, %lld joined, %lld left, %lld new to the channel "
+            "(%d pages, %lld ms)",
+            c.login, (long long)o->capture.seq, (long long)o->capture.chatter_count,
+            (long long)o->capture.joined, (long long)o->capture.left,
+            (long long)o->capture.new_to_channel, o->pages, (long long)o->duration_ms);
+}
+
+void cli_print_capture(FILE *f, struct store *st, const struct worker_outcome *capture,
+                       int enriched, int renames)
+{
+    capture_text(f, st, capture);
+    fprintf(f, "; %d profiles enriched, %d renames\n", enriched, renames);
+    fflush(f);
+}
+
 void cli_print_outcome(FILE *f, struct store *st, const struct worker_outcome *o)
 {
     static const char *const states[] = {"queued for retry", "running", "done", "failed"};
     if (strcmp(o->kind, "capture") == 0 && o->state == JOB_DONE && o->capture.seq > 0) {
-        struct store_channel c = {0};
-        if (store_channel_get(st, o->channel_id, &c, NULL, 0))
-            snprintf(c.login, sizeof c.login, "%lld", (long long)o->channel_id);
-        fprintf(f,
-                "capture %s #%lld: %lld chatters, %lld joined, %lld left, %lld new to the "
-                "channel (%d pages, %lld ms)\n",
-                c.login, (long long)o->capture.seq, (long long)o->capture.chatter_count,
-                (long long)o->capture.joined, (long long)o->capture.left,
-                (long long)o->capture.new_to_channel, o->pages, (long long)o->duration_ms);
+        capture_text(f, st, o);
+        fputc('\n', f);
     } else if (strcmp(o->kind, "enrich") == 0 && o->state == JOB_DONE) {
         fprintf(f, "enriched %d profiles (%d renames)\n", o->enriched, o->renames);
     } else {

@@ -13,6 +13,9 @@ int cli_resolve_channel(struct app *a, const struct store_user *me, const char *
                         struct store_channel *out);
 /** Sets up a worker_env on the app's store and client. */
 void cli_worker_env(struct app *a, struct worker_env *env);
+/** Prints the one-line summary of `tca capture`: the capture and the profiles enriched. */
+void cli_print_capture(FILE *f, struct store *st, const struct worker_outcome *capture,
+                       int enriched, int renames);
 /** Prints a one-line summary of a job outcome. */
 void cli_print_outcome(FILE *f, struct store *st, const struct worker_outcome *o);
 

@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs every due job (ours and any other) until the queue is idle; returns exit code. */
+/* Runs every due job (ours and any other) until the queue is idle, then prints one summary
+ * line on stdout; retries and other jobs' outcomes go to stderr as progress. */
 static int drain(struct app *a, struct worker_env *env, int64_t job_id)
 {
     char err[256];
-    int job_done = 0;
+    struct worker_outcome mine = {0};
+    int enriched = 0, renames = 0, job_done = 0;
     for (;;) {
         struct worker_outcome o;
         int rc = worker_run_one(env, &o, err, sizeof err);
@@ -26,11 +28,19 @@ static int drain(struct app *a, struct worker_env *env, int64_t job_id)
             return EXIT_FAIL;
         }
         if (rc > 0) {
-            cli_print_outcome(stdout, a->st, &o);
-            if (o.job_id == job_id && o.state == JOB_FAILED)
-                return EXIT_FAIL;
+            if (o.job_id == job_id && o.state == JOB_DONE) {
+                mine = o;
+            } else if (strcmp(o.kind, "enrich") == 0 && o.state == JOB_DONE) {
+                enriched += o.enriched;
+                renames += o.renames;
+            } else {
+                cli_print_outcome(stderr, a->st, &o);
+                if (o.job_id == job_id && o.state == JOB_FAILED)
+                    return EXIT_FAIL;
+            }
             continue;
         }
+        /* Idle: our job is done, or waits for its retry, or another worker holds it. */
         struct store_job job = {0};
         if (store_job_get(a->st, job_id, &job, err, sizeof err) == 0) {
             job_done = job.state == JOB_DONE;
@@ -42,11 +52,16 @@ static int drain(struct app *a, struct worker_env *env, int64_t job_id)
             }
         }
         if (job_done)
-            return EXIT_OK;
+            break;
         if (signals_stop_requested())
             return EXIT_FAIL;
-        clock_sleep_ms(200); /* our job waits for a retry, or another worker holds it */
+        clock_sleep_ms(200);
     }
+    if (mine.job_id)
+        cli_print_capture(stdout, a->st, &mine, enriched, renames);
+    else
+        printf("capture job %lld was completed by another worker\n", (long long)job_id);
+    return EXIT_OK;
 }
 
 static int parse_login_args(int argc, char **argv, const char **login, int *interval)

@@ -22,7 +22,7 @@ sim_delete /_sim/faults >/dev/null
 sim_post "/_sim/advance?ticks=1" >/dev/null
 expected=$(audience_count 20003)
 sim_post /_sim/faults '{"path":"/helix/chat/chatters","skip":3,"count":1,"malformed":true}' >/dev/null
-"$TCA" capture big_channel >"$WORK/c.out" || { cat "$WORK/c.out"; fail "capture never recovered"; }
+"$TCA" capture big_channel >"$WORK/c.out" 2>&1 || { cat "$WORK/c.out"; fail "capture never recovered"; }
 cat "$WORK/c.out"
 grep -q "queued for retry" "$WORK/c.out" || fail "the malformed page did not fail the attempt"
 grep -q "capture big_channel #3: $expected chatters" "$WORK/c.out" || fail "retry count"

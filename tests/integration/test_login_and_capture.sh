@@ -18,7 +18,8 @@ expected=$(audience_count 20003)
 cat "$WORK/cap1.out"
 grep -q "capture big_channel #1: $expected chatters, $expected joined, 0 left" "$WORK/cap1.out" ||
     fail "capture summary does not match the simulator ($expected)"
-grep -q "enriched" "$WORK/cap1.out" || fail "capture returned before enrichment"
+grep -q "profiles enriched" "$WORK/cap1.out" || fail "capture returned before enrichment"
+[ "$(wc -l <"$WORK/cap1.out")" = 1 ] || fail "capture printed more than its one-line summary"
 [ "$(sql 'SELECT count(*) FROM twitch_users WHERE enriched_at IS NULL OR enriched_at = 0')" = 0 ] ||
     fail "some chatters were not enriched"
 check "capture of $expected chatters, all enriched"
