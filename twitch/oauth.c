@@ -179,6 +179,8 @@ int twitch_device_start(struct twitch_client *c, const char *scopes, struct twit
     if (rc == 0)
         rc = twitch_parse_device(a.body.data, a.body.len, c->clock.now_ms(c->clock.ctx), out, err,
                                  errlen);
+    if (rc == 0)
+        snprintf(out->scopes, sizeof out->scopes, "%s", scopes ? scopes : TWITCH_SCOPES);
     http_answer_free(&a);
     return rc;
 }
@@ -192,8 +194,7 @@ int twitch_device_poll(struct twitch_client *c, const struct twitch_device *d,
     buf_init(&form, 0);
     http_answer_init(&a);
     add_client(c, &form);
-    /* struct twitch_device does not keep the scopes; tca always asks for TWITCH_SCOPES. */
-    http_form_add(c, &form, "scopes", TWITCH_SCOPES);
+    http_form_add(c, &form, "scopes", d->scopes[0] ? d->scopes : TWITCH_SCOPES);
     http_form_add(c, &form, "device_code", d->device_code);
     http_form_add(c, &form, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
     int rc = post(c, "/token", &form, &a, err, errlen);

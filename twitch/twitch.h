@@ -138,6 +138,7 @@ int twitch_oauth_validate(struct twitch_client *c, struct twitch_token *tok, cha
 int twitch_oauth_revoke(struct twitch_client *c, const char *token, char *err, size_t errlen);
 
 struct twitch_device {
+    char scopes[256]; /* what twitch_device_start asked for; each poll asks the same */
     char device_code[128];
     char user_code[32];
     char verification_uri[256];

@@ -164,6 +164,9 @@ static void device_flow_waits_while_pending_then_gives_tokens(void **state)
     assert_non_null(
         strstr(form, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"));
     assert_non_null(strstr(form, "client_id=cid123"));
+    /* each poll asks for the scopes the flow was started with */
+    assert_non_null(
+        strstr(form, "scopes=user%3Aread%3Amoderated_channels%20moderator%3Aread%3Achatters"));
     assert_int_equal(x->fc.n_sleeps, 0); /* polling pace is the caller's */
     twitch_token_clear(&t);
     stop(x);
@@ -174,10 +177,12 @@ static void device_flow_denied_or_expired_is_an_auth_error(void **state)
     static const struct step steps[] = {
         {.status = 400, "{\"status\":400,\"message\":\"invalid device code\"}"}};
     struct fixture *x = start(steps, N(steps));
-    struct twitch_device d = {.device_code = "dev42", .interval_s = 5};
+    struct twitch_device d = {
+        .scopes = "moderator:read:chatters", .device_code = "dev42", .interval_s = 5};
     struct twitch_token t = {0};
     assert_int_equal(twitch_device_poll(x->c, &d, &t, x->err, sizeof x->err), TCA_EAUTH);
     assert_non_null(strstr(x->err, "invalid device code"));
+    assert_non_null(strstr(x->f->seen[0].body, "scopes=moderator%3Aread%3Achatters&"));
     stop(x);
 }
 
