@@ -44,6 +44,20 @@ void *xreallocarray(void *p, size_t count, size_t size)
     return xrealloc(p, count * size);
 }
 
+void *xgrow(void *p, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return p;
+    size_t c = *cap ? *cap : first;
+    while (c <= n) {
+        if (c > SIZE_MAX / 2)
+            die_oom(SIZE_MAX);
+        c *= 2;
+    }
+    *cap = c;
+    return xreallocarray(p, c, elem);
+}
+
 char *xstrdup(const char *s)
 {
     if (!s)

@@ -15,6 +15,11 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 /** reallocarray that aborts on failure or overflow. */
 void *xreallocarray(void *p, size_t count, size_t size);
+/**
+ * Makes room for element n of an array of elem-byte elements with capacity *cap, doubling
+ * from first; returns the (possibly moved) array. Aborts on failure or overflow.
+ */
+void *xgrow(void *p, size_t *cap, size_t n, size_t elem, size_t first);
 /** strdup that aborts on failure; xstrdup(NULL) returns NULL. */
 char *xstrdup(const char *s);
 /** strndup that aborts on failure. */

@@ -173,10 +173,7 @@ int report_bots_csv_parse(const char *text, size_t len, struct store_known_bot *
                           REPORT_BOTS_MAX_ROWS);
             break;
         }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            rows = xreallocarray(rows, cap, sizeof *rows);
-        }
+        rows = xgrow(rows, &cap, *n, sizeof *rows, 64);
         rc = check_row(&l, at, &rows[*n], err, errlen);
         if (!rc)
             (*n)++;

@@ -175,10 +175,7 @@ int report_channel_history(struct store *st, int64_t user_id, const char *channe
         else
             rc = TCA_EINVAL;
         for (size_t i = 0; !rc && i < p.unique_chatters; i++) {
-            if (n_att == cap) {
-                cap = cap ? cap * 2 : 1024;
-                att = xreallocarray(att, cap, sizeof *att);
-            }
+            att = xgrow(att, &cap, n_att, sizeof *att, 1024);
             att[n_att++] = (struct attendance){p.chatters[i].user_id, p.chatters[i].present_ms};
         }
         an_participation_free(&p);

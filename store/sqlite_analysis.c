@@ -32,10 +32,7 @@ static int collect(struct store *st, const char *sql, const int64_t *params, int
     size_t cap = 0;
     char *items = NULL;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            items = xreallocarray(items, cap, elem);
-        }
+        items = xgrow(items, &cap, *n, elem, 64);
         read(s, items + *n * elem);
         (*n)++;
     }

@@ -30,10 +30,7 @@ int store_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **
     sqlite3_bind_int64(s, 1, owner_id);
     size_t cap = 0;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 32;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 32);
         struct store_known_bot *b = &(*out)[(*n)++];
         memset(b, 0, sizeof *b);
         sq_copy_text(b->login, sizeof b->login, s, 0);

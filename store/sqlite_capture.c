@@ -55,10 +55,7 @@ int store_presence_open(struct store *st, int64_t session_id, int64_t channel_id
     sqlite3_bind_int64(open, 1, session_id);
     sqlite3_bind_int64(open, 2, channel_id);
     while ((src = sqlite3_step(open)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            *user_ids = xreallocarray(*user_ids, cap, sizeof **user_ids);
-        }
+        *user_ids = xgrow(*user_ids, &cap, *n, sizeof **user_ids, 64);
         (*user_ids)[(*n)++] = sqlite3_column_int64(open, 0);
     }
     sqlite3_reset(open);

@@ -33,10 +33,7 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 64);
         struct store_capture *c = &(*out)[(*n)++];
         c->id = sqlite3_column_int64(s, 0);
         c->session_id = sqlite3_column_int64(s, 1);
@@ -85,10 +82,7 @@ int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 256);
         struct store_stay *y = &(*out)[(*n)++];
         y->user_id = sqlite3_column_int64(s, 0);
         y->channel_id = sqlite3_column_int64(s, 1);

@@ -33,10 +33,7 @@ int store_profile_stale(struct store *st, int64_t session_id, int64_t stale_befo
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 128;
-            *ids = xreallocarray(*ids, cap, sizeof **ids);
-        }
+        *ids = xgrow(*ids, &cap, *n, sizeof **ids, 128);
         (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
     }
     sqlite3_reset(s);
@@ -213,10 +210,7 @@ int store_name_history(struct store *st, int64_t user_id, struct store_name **ou
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 8);
         struct store_name *name = &(*out)[(*n)++];
         sq_copy_text(name->login, sizeof name->login, s, 0);
         sq_copy_text(name->display_name, sizeof name->display_name, s, 1);

@@ -106,10 +106,7 @@ int store_session_list(struct store *st, int64_t user_id, struct store_session *
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 8);
         read_session(s, &(*out)[(*n)++]);
     }
     sqlite3_reset(s);
@@ -194,10 +191,7 @@ int store_schedule_due(struct store *st, int64_t now_ms, struct store_schedule *
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(due)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 8);
         struct store_schedule *sch = &(*out)[(*n)++];
         sch->session_id = sqlite3_column_int64(due, 0);
         sch->channel_id = sqlite3_column_int64(due, 1);

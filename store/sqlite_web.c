@@ -236,10 +236,7 @@ int store_api_key_list(struct store *st, int64_t user_id, struct store_api_key *
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 8);
         read_key(s, &(*out)[(*n)++]);
     }
     sqlite3_finalize(s);
@@ -335,10 +332,7 @@ int store_user_channels(struct store *st, int64_t user_id, struct store_user_cha
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 16);
         struct store_user_channel *u = &(*out)[(*n)++];
         memset(u, 0, sizeof *u);
         u->channel.id = sqlite3_column_int64(s, 0);

@@ -248,10 +248,7 @@ int store_session_schedules(struct store *st, int64_t session_id, struct store_s
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 8);
         struct store_schedule *sch = &(*out)[(*n)++];
         sch->session_id = sqlite3_column_int64(s, 0);
         sch->channel_id = sqlite3_column_int64(s, 1);
@@ -377,10 +374,7 @@ int store_live_watch_list(struct store *st, struct store_live_watch **out, size_
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = xreallocarray(*out, cap, sizeof **out);
-        }
+        *out = xgrow(*out, &cap, *n, sizeof **out, 8);
         struct store_live_watch *w = &(*out)[(*n)++];
         w->session_id = sqlite3_column_int64(s, 0);
         w->channel_id = sqlite3_column_int64(s, 1);
