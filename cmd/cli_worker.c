@@ -7,20 +7,21 @@
 #include <ctype.h>
 #include <string.h>
 
+int cli_login_valid(const char *login)
+{
+    size_t len = strlen(login);
+    if (len == 0 || len > CHATTER_LOGIN_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)login[i]) && login[i] != '_')
+            return 0;
+    return 1;
+}
+
 int cli_resolve_channel(struct app *a, const struct store_user *me, const char *login,
                         struct store_channel *out)
 {
     char err[256];
-    size_t len = strlen(login);
-    if (len == 0 || len > CHATTER_LOGIN_MAX) {
-        fprintf(stderr, "tca: '%s' is not a Twitch login\n", login);
-        return EXIT_USAGE;
-    }
-    for (size_t i = 0; i < len; i++)
-        if (!isalnum((unsigned char)login[i]) && login[i] != '_') {
-            fprintf(stderr, "tca: '%s' is not a Twitch login (letters, digits, _)\n", login);
-            return EXIT_USAGE;
-        }
     if (store_channel_by_login(a->st, login, out, err, sizeof err) == 0)
         return 0;
     struct twitch_token tok = {0};

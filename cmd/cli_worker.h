@@ -8,7 +8,12 @@
 #include "cmd/app.h"
 #include "jobs/worker.h"
 
-/** Finds the channel by login in the store, else asks Twitch (and stores it). 0 or exit code. */
+/** True when login has the shape of a Twitch login (checked before anything is opened). */
+int cli_login_valid(const char *login);
+/**
+ * Finds the channel by login (already checked with cli_login_valid) in the store, else asks
+ * Twitch (and stores it). 0 or an exit code.
+ */
 int cli_resolve_channel(struct app *a, const struct store_user *me, const char *login,
                         struct store_channel *out);
 /** Sets up a worker_env on the app's store and client. */

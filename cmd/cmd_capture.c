@@ -84,6 +84,11 @@ static int parse_login_args(int argc, char **argv, const char **login, int *inte
             *login = argv[i];
         }
     }
+    if (*login && !cli_login_valid(*login)) {
+        fprintf(stderr, "tca: '%s' is not a Twitch login (1 to %d letters, digits, _)\n", *login,
+                CHATTER_LOGIN_MAX);
+        return EXIT_USAGE;
+    }
     if (!*login) {
         fprintf(stderr, "usage: tca %s LOGIN%s\n", argv[0],
                 interval ? " [--interval SECONDS]" : "");

@@ -23,5 +23,10 @@ check "env-generate and env-check"
 if "$TCA" nosuch 2>/dev/null; then fail "unknown command accepted"; fi
 if "$TCA" export --format xml 2>/dev/null; then fail "bad format accepted"; fi
 "$TCA" migrate | grep -q "schema version" || fail "migrate"
-if "$TCA" capture 'bad login!' 2>"$WORK/bad.out"; then fail "bad login accepted"; fi
+set +e
+"$TCA" capture 'bad login!' 2>"$WORK/bad.out"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "bad login: exit $rc"
+grep -q "is not a Twitch login" "$WORK/bad.out" || fail "bad login message: $(cat "$WORK/bad.out")"
 check "usage errors"
