@@ -6,8 +6,8 @@ pkgs="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev
 libroaring-dev libcmocka-dev sqlite3 curl wrk python3 chromium"
 missing=""
-# The dashboard's build and browser tests need Node.js 20 or later and npm; Debian's nodejs
-# package is used when none is installed (Debian 12 ships 18: see README if yours is older).
+# The dashboard's build and browser tests need Node.js 18 or later and npm: Debian 12's own
+# nodejs (18) and npm packages when none is installed.
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 for p in $pkgs; do
@@ -21,4 +21,4 @@ SUDO=""
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-[ "$node_major" -ge 20 ] || echo "warning: Node.js $node_major found; the dashboard's tests need 20 or later" >&2
+[ "$node_major" -ge 18 ] || echo "warning: Node.js $node_major found; the dashboard's tests need 18 or later" >&2
