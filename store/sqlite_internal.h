@@ -102,6 +102,10 @@ void sq_copy_text(char *dst, size_t n, sqlite3_stmt *s, int col);
 /** A text column as a new string the caller frees, or NULL when the column is NULL. */
 char *sq_dup_text(sqlite3_stmt *s, int col);
 
+/** How many migration steps the schema has (its current version). */
+int sq_schema_steps(void);
+/** The SQL of step v (version v to v + 1), or NULL; for tests that build an older store. */
+const char *sq_schema_step(int v);
 /** Applies pending migrations (store_migrate without the public wrapper). */
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 
