@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **out, size_t *n,
-                   char *err, size_t errlen)
+int sq_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **out, size_t *n,
+                char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
     /* A user's row wins over the built-in one of the same login (by kind, id, or hiding). */
-    int src = sqlite3_prepare_v2(st->db,
+    int src = sqlite3_prepare_v2(sq_conn(st)->db,
                                  "SELECT login, user_id, kind, owner_id = 0, added_at"
                                  " FROM known_bots b WHERE removed = 0 AND (owner_id = ?1"
                                  "  OR (owner_id = 0 AND NOT EXISTS (SELECT 1 FROM known_bots u"
@@ -66,8 +66,8 @@ static const char listed_sql[] =
     " OR (owner_id = 0 AND NOT EXISTS (SELECT 1 FROM known_bots u"
     "  WHERE u.owner_id = ?1 AND u.login = b.login)))";
 
-int store_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
-                  int64_t now_ms, size_t *added, char *err, size_t errlen)
+int sq_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
+               int64_t now_ms, size_t *added, char *err, size_t errlen)
 {
     if (added)
         *added = 0;
@@ -78,9 +78,9 @@ int store_bot_add(struct store *st, int64_t owner_id, const struct store_known_b
             (strcmp(bots[i].kind, "service") && strcmp(bots[i].kind, "lurker")))
             return tca_fail(err, errlen, TCA_EINVAL, "bot %zu: empty login or unknown kind", i + 1);
     sqlite3_stmt *find = NULL, *put = NULL;
-    int src = sqlite3_prepare_v2(st->db, listed_sql, -1, &find, NULL);
+    int src = sqlite3_prepare_v2(sq_conn(st)->db, listed_sql, -1, &find, NULL);
     if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(st->db,
+        src = sqlite3_prepare_v2(sq_conn(st)->db,
                                  "INSERT INTO known_bots(owner_id, login, user_id, kind, removed,"
                                  " added_at) VALUES(?1, ?2, ?3, ?4, 0, ?5)"
                                  " ON CONFLICT(owner_id, login) DO UPDATE SET"
@@ -120,16 +120,15 @@ done:
     return rc;
 }
 
-int store_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err,
-                     size_t errlen)
+int sq_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err, size_t errlen)
 {
     sqlite3_stmt *find = NULL, *hide = NULL;
-    int src = sqlite3_prepare_v2(st->db, listed_sql, -1, &find, NULL);
+    int src = sqlite3_prepare_v2(sq_conn(st)->db, listed_sql, -1, &find, NULL);
     /* Hiding keeps a row for the user even when the login is only theirs: one statement for
      * both cases, and a later built-in entry of that login stays hidden. */
     if (src == SQLITE_OK)
         src =
-            sqlite3_prepare_v2(st->db,
+            sqlite3_prepare_v2(sq_conn(st)->db,
                                "INSERT INTO known_bots(owner_id, login, removed) VALUES(?1, ?2, 1)"
                                " ON CONFLICT(owner_id, login) DO UPDATE SET removed = 1",
                                -1, &hide, NULL);

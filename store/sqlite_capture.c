@@ -14,8 +14,8 @@
 static const char last_sql[] = "SELECT seq, taken_at, chatter_count FROM captures"
                                " WHERE session_id = ? AND channel_id = ? ORDER BY seq DESC LIMIT 1";
 
-int store_presence_open(struct store *st, int64_t session_id, int64_t channel_id,
-                        int64_t **user_ids, size_t *n, int64_t *last_seq, char *err, size_t errlen)
+int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
+                     size_t *n, int64_t *last_seq, char *err, size_t errlen)
 {
     *user_ids = NULL;
     *n = 0;
@@ -155,7 +155,7 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
     int rc = step_done(st, c->first, err, errlen, "channel chatter");
     if (rc)
         return rc;
-    if (sqlite3_changes(st->db) == 1) {
+    if (sqlite3_changes(sq_conn(st)->db) == 1) {
         (*new_to_channel)++;
         sqlite3_bind_int64(c->placeholder, 1, ch->id);
         sqlite3_bind_text(c->placeholder, 2, ch->login, -1, SQLITE_STATIC);
@@ -233,8 +233,8 @@ static int check_input(const struct store_capture_input *in, char *err, size_t e
     return 0;
 }
 
-int store_capture_commit(struct store *st, const struct store_capture_input *in,
-                         struct store_capture_result *out, char *err, size_t errlen)
+int sq_capture_commit(struct store *st, const struct store_capture_input *in,
+                      struct store_capture_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     struct commit_stmts c;
@@ -305,9 +305,9 @@ int store_capture_commit(struct store *st, const struct store_capture_input *in,
     rc = step_done(st, c.insert, err, errlen, "capture insert");
     if (rc)
         goto out;
-    out->capture_id = sqlite3_last_insert_rowid(st->db);
+    out->capture_id = sqlite3_last_insert_rowid(sq_conn(st)->db);
     if (in->job_id > 0) {
-        rc = store_job_done(st, in->job_id, err, errlen);
+        rc = sq_job_done(st, in->job_id, err, errlen);
         if (rc)
             goto out;
     }

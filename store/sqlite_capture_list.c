@@ -8,8 +8,8 @@
 
 #include <stdlib.h>
 
-int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
-                       struct store_capture **out, size_t *n, char *err, size_t errlen)
+int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
+                    struct store_capture **out, size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
@@ -57,8 +57,8 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     return 0;
 }
 
-int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,
-                    struct store_stay **out, size_t *n, char *err, size_t errlen)
+int sq_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,
+                 size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;

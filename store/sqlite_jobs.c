@@ -29,9 +29,8 @@ static void read_job(sqlite3_stmt *s, struct store_job *out)
     out->last_error = sq_dup_text(s, 10);
 }
 
-int store_job_enqueue(struct store *st, const char *kind, const char *dedupe_key,
-                      const char *payload, int64_t run_at_ms, int64_t *job_id, char *err,
-                      size_t errlen)
+int sq_job_enqueue(struct store *st, const char *kind, const char *dedupe_key, const char *payload,
+                   int64_t run_at_ms, int64_t *job_id, char *err, size_t errlen)
 {
     *job_id = 0;
     sqlite3_stmt *ins, *find;
@@ -61,7 +60,7 @@ int store_job_enqueue(struct store *st, const char *kind, const char *dedupe_key
     int src = sqlite3_step(ins);
     sqlite3_reset(ins);
     if (src == SQLITE_DONE) {
-        *job_id = sqlite3_last_insert_rowid(st->db);
+        *job_id = sqlite3_last_insert_rowid(sq_conn(st)->db);
         rc = sq_commit(st, err, errlen);
     } else if (src == SQLITE_CONSTRAINT_UNIQUE && dedupe_key) {
         sqlite3_bind_text(find, 1, dedupe_key, -1, SQLITE_STATIC);
@@ -78,8 +77,8 @@ int store_job_enqueue(struct store *st, const char *kind, const char *dedupe_key
     return rc;
 }
 
-int store_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct store_job *out,
-                    char *err, size_t errlen)
+int sq_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct store_job *out,
+                 char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
@@ -126,13 +125,13 @@ int store_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct s
 static int update_job(struct store *st, sqlite3_stmt *s, const char *what, char *err, size_t errlen)
 {
     int rc = sq_run(st, s, err, errlen, what);
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "%s: no such job", what);
     return rc;
 }
 
-int store_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, char *err,
-                     size_t errlen)
+int sq_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, char *err,
+                  size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_JOB_EXTEND,
@@ -146,7 +145,7 @@ int store_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, c
     return update_job(st, s, "job extend", err, errlen);
 }
 
-int store_job_done(struct store *st, int64_t job_id, char *err, size_t errlen)
+int sq_job_done(struct store *st, int64_t job_id, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_JOB_DONE,
@@ -159,8 +158,8 @@ int store_job_done(struct store *st, int64_t job_id, char *err, size_t errlen)
     return update_job(st, s, "job done", err, errlen);
 }
 
-int store_job_retry(struct store *st, int64_t job_id, const char *error, int64_t run_at_ms,
-                    char *err, size_t errlen)
+int sq_job_retry(struct store *st, int64_t job_id, const char *error, int64_t run_at_ms, char *err,
+                 size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_JOB_RETRY,
@@ -176,7 +175,7 @@ int store_job_retry(struct store *st, int64_t job_id, const char *error, int64_t
     return update_job(st, s, "job retry", err, errlen);
 }
 
-int store_job_fail(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen)
+int sq_job_fail(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_JOB_FAIL,
@@ -191,7 +190,7 @@ int store_job_fail(struct store *st, int64_t job_id, const char *error, char *er
     return update_job(st, s, "job fail", err, errlen);
 }
 
-int store_job_get(struct store *st, int64_t job_id, struct store_job *out, char *err, size_t errlen)
+int sq_job_get(struct store *st, int64_t job_id, struct store_job *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
@@ -211,14 +210,7 @@ int store_job_get(struct store *st, int64_t job_id, struct store_job *out, char 
     return rc;
 }
 
-void store_job_clear(struct store_job *job)
-{
-    free(job->payload);
-    free(job->last_error);
-    job->payload = job->last_error = NULL;
-}
-
-int store_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
+int sq_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
 {
     memset(counts, 0, 4 * sizeof *counts);
     sqlite3_stmt *s;

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-int store_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
-                        int64_t **ids, size_t *n, char *err, size_t errlen)
+int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
+                     int64_t **ids, size_t *n, char *err, size_t errlen)
 {
     *ids = NULL;
     *n = 0;
@@ -105,7 +105,7 @@ static int record_name(struct store *st, const struct store_profile *p, int *ren
      * the login seen in chat; if that login is not the enriched one, the chatter renamed in
      * between, and the old login is the first known name. */
     struct store_profile stored;
-    rc = store_profile_get(st, p->id, &stored, err, errlen);
+    rc = sq_profile_get(st, p->id, &stored, err, errlen);
     if (rc && rc != TCA_ENOTFOUND)
         return rc;
     if (!rc && stored.login[0] && strcasecmp(stored.login, p->login) != 0) {
@@ -118,8 +118,8 @@ static int record_name(struct store *st, const struct store_profile *p, int *ren
     return add_name(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
 }
 
-int store_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,
-                      char *err, size_t errlen)
+int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,
+                   char *err, size_t errlen)
 {
     int count = 0;
     if (renames)
@@ -164,8 +164,8 @@ out:
     return 0;
 }
 
-int store_profile_get(struct store *st, int64_t id, struct store_profile *out, char *err,
-                      size_t errlen)
+int sq_profile_get(struct store *st, int64_t id, struct store_profile *out, char *err,
+                   size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
@@ -194,8 +194,8 @@ int store_profile_get(struct store *st, int64_t id, struct store_profile *out, c
     return rc;
 }
 
-int store_name_history(struct store *st, int64_t user_id, struct store_name **out, size_t *n,
-                       char *err, size_t errlen)
+int sq_name_history(struct store *st, int64_t user_id, struct store_name **out, size_t *n,
+                    char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;

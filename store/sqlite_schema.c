@@ -212,7 +212,7 @@ const char *sq_schema_step(int v)
 static int user_version(struct store *st, int *version, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+    int rc = sqlite3_prepare_v2(sq_conn(st)->db, "PRAGMA user_version", -1, &s, NULL);
     if (rc != SQLITE_OK)
         return sq_fail(st, rc, err, errlen, "user_version");
     rc = sqlite3_step(s);
@@ -235,9 +235,9 @@ static int apply_step(struct store *st, int v, char *err, size_t errlen)
     if (!rc && now <= v) {
         char set[48];
         snprintf(set, sizeof set, "PRAGMA user_version = %d", v + 1);
-        int src = sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL);
+        int src = sqlite3_exec(sq_conn(st)->db, migrations[v], NULL, NULL, NULL);
         if (src == SQLITE_OK)
-            src = sqlite3_exec(st->db, set, NULL, NULL, NULL);
+            src = sqlite3_exec(sq_conn(st)->db, set, NULL, NULL, NULL);
         if (src != SQLITE_OK)
             rc = sq_fail(st, src, err, errlen, "migration");
     }

@@ -26,8 +26,8 @@ static void read_session(sqlite3_stmt *s, struct store_session *out)
     out->captures = sqlite3_column_int64(s, 7);
 }
 
-int store_session_active(struct store *st, int64_t user_id, int64_t now_ms, int64_t *session_id,
-                         char *err, size_t errlen)
+int sq_session_active(struct store *st, int64_t user_id, int64_t now_ms, int64_t *session_id,
+                      char *err, size_t errlen)
 {
     sqlite3_stmt *find, *insert;
     int rc =
@@ -57,7 +57,7 @@ int store_session_active(struct store *st, int64_t user_id, int64_t now_ms, int6
         rc = sq_run(st, insert, err, errlen, "session insert");
         if (rc)
             goto out;
-        *session_id = sqlite3_last_insert_rowid(st->db);
+        *session_id = sqlite3_last_insert_rowid(sq_conn(st)->db);
     } else {
         sqlite3_reset(find);
         rc = sq_fail(st, src, err, errlen, "session find");
@@ -70,8 +70,8 @@ out:
     return rc;
 }
 
-int store_session_get(struct store *st, int64_t id, struct store_session *out, char *err,
-                      size_t errlen)
+int sq_session_get(struct store *st, int64_t id, struct store_session *out, char *err,
+                   size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_SESSION_GET, SESSION_COLUMNS " WHERE s.id = ?", &s, err, errlen);
@@ -91,8 +91,8 @@ int store_session_get(struct store *st, int64_t id, struct store_session *out, c
     return rc;
 }
 
-int store_session_list(struct store *st, int64_t user_id, struct store_session **out, size_t *n,
-                       char *err, size_t errlen)
+int sq_session_list(struct store *st, int64_t user_id, struct store_session **out, size_t *n,
+                    char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
@@ -119,7 +119,7 @@ int store_session_list(struct store *st, int64_t user_id, struct store_session *
     return 0;
 }
 
-int store_schedule_set(struct store *st, const struct store_schedule *sch, char *err, size_t errlen)
+int sq_schedule_set(struct store *st, const struct store_schedule *sch, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_SCHEDULE_SET,
@@ -142,8 +142,8 @@ int store_schedule_set(struct store *st, const struct store_schedule *sch, char 
     return sq_run(st, s, err, errlen, "schedule set");
 }
 
-int store_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
-                        size_t errlen)
+int sq_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
+                     size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_SCHEDULE_STOP,
@@ -155,13 +155,13 @@ int store_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id
     sqlite3_bind_int64(s, 1, session_id);
     sqlite3_bind_int64(s, 2, channel_id);
     rc = sq_run(st, s, err, errlen, "schedule stop");
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "channel is not in the session");
     return rc;
 }
 
-int store_schedule_due(struct store *st, int64_t now_ms, struct store_schedule **out, size_t *n,
-                       char *err, size_t errlen)
+int sq_schedule_due(struct store *st, int64_t now_ms, struct store_schedule **out, size_t *n,
+                    char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
@@ -217,8 +217,8 @@ out:
     return rc;
 }
 
-int store_schedule_advance(struct store *st, int64_t session_id, int64_t channel_id,
-                           int64_t next_at_ms, char *err, size_t errlen)
+int sq_schedule_advance(struct store *st, int64_t session_id, int64_t channel_id,
+                        int64_t next_at_ms, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_SCHEDULE_ADVANCE,
@@ -231,7 +231,7 @@ int store_schedule_advance(struct store *st, int64_t session_id, int64_t channel
     sqlite3_bind_int64(s, 2, session_id);
     sqlite3_bind_int64(s, 3, channel_id);
     rc = sq_run(st, s, err, errlen, "schedule advance");
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "channel is not in the session");
     return rc;
 }

@@ -17,7 +17,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *text)
         sqlite3_bind_null(s, i);
 }
 
-int store_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen)
+int sq_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_USER_UPSERT,
@@ -53,7 +53,7 @@ static int read_user(struct store *st, sqlite3_stmt *s, struct store_user *out, 
     return rc;
 }
 
-int store_user_get(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen)
+int sq_user_get(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_USER_GET,
@@ -65,7 +65,7 @@ int store_user_get(struct store *st, int64_t id, struct store_user *out, char *e
     return read_user(st, s, out, err, errlen);
 }
 
-int store_user_latest(struct store *st, struct store_user *out, char *err, size_t errlen)
+int sq_user_latest(struct store *st, struct store_user *out, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_USER_LATEST,
@@ -77,7 +77,7 @@ int store_user_latest(struct store *st, struct store_user *out, char *err, size_
     return read_user(st, s, out, err, errlen);
 }
 
-int store_token_put(struct store *st, const struct store_token *token, char *err, size_t errlen)
+int sq_token_put(struct store *st, const struct store_token *token, char *err, size_t errlen)
 {
     if (!token->access_sealed)
         return tca_fail(err, errlen, TCA_EINVAL, "token without an access token");
@@ -97,8 +97,8 @@ int store_token_put(struct store *st, const struct store_token *token, char *err
     return sq_run(st, s, err, errlen, "token put");
 }
 
-int store_token_get(struct store *st, int64_t user_id, struct store_token *out, char *err,
-                    size_t errlen)
+int sq_token_get(struct store *st, int64_t user_id, struct store_token *out, char *err,
+                 size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
@@ -127,8 +127,7 @@ int store_token_get(struct store *st, int64_t user_id, struct store_token *out, 
     return rc;
 }
 
-int store_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char *err,
-                          size_t errlen)
+int sq_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_TOKEN_VALIDATED,
@@ -138,12 +137,12 @@ int store_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char
     sqlite3_bind_int64(s, 1, at_ms);
     sqlite3_bind_int64(s, 2, user_id);
     rc = sq_run(st, s, err, errlen, "token validated");
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no tokens for user %lld", (long long)user_id);
     return rc;
 }
 
-int store_token_delete(struct store *st, int64_t user_id, char *err, size_t errlen)
+int sq_token_delete(struct store *st, int64_t user_id, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc =
@@ -154,14 +153,14 @@ int store_token_delete(struct store *st, int64_t user_id, char *err, size_t errl
     return sq_run(st, s, err, errlen, "token delete");
 }
 
-int store_token_stale(struct store *st, int64_t validated_before_ms, size_t limit,
-                      int64_t **user_ids, size_t *n, char *err, size_t errlen)
+int sq_token_stale(struct store *st, int64_t validated_before_ms, size_t limit, int64_t **user_ids,
+                   size_t *n, char *err, size_t errlen)
 {
     /* Runs once a minute at most: not worth a cached statement slot. */
     sqlite3_stmt *s = NULL;
     *user_ids = NULL;
     *n = 0;
-    int rc = sqlite3_prepare_v2(st->db,
+    int rc = sqlite3_prepare_v2(sq_conn(st)->db,
                                 "SELECT user_id FROM oauth_tokens WHERE validated_at < ?"
                                 " ORDER BY validated_at LIMIT ?",
                                 -1, &s, NULL);
@@ -185,14 +184,7 @@ int store_token_stale(struct store *st, int64_t validated_before_ms, size_t limi
     return rc;
 }
 
-void store_token_clear(struct store_token *token)
-{
-    free(token->access_sealed);
-    free(token->refresh_sealed);
-    token->access_sealed = token->refresh_sealed = NULL;
-}
-
-int store_channel_upsert(struct store *st, const struct store_channel *c, char *err, size_t errlen)
+int sq_channel_upsert(struct store *st, const struct store_channel *c, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_CHANNEL_UPSERT,
@@ -226,8 +218,8 @@ static int read_channel(struct store *st, sqlite3_stmt *s, struct store_channel 
     return rc;
 }
 
-int store_channel_get(struct store *st, int64_t id, struct store_channel *out, char *err,
-                      size_t errlen)
+int sq_channel_get(struct store *st, int64_t id, struct store_channel *out, char *err,
+                   size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_CHANNEL_GET,
@@ -238,8 +230,8 @@ int store_channel_get(struct store *st, int64_t id, struct store_channel *out, c
     return read_channel(st, s, out, err, errlen);
 }
 
-int store_channel_by_login(struct store *st, const char *login, struct store_channel *out,
-                           char *err, size_t errlen)
+int sq_channel_by_login(struct store *st, const char *login, struct store_channel *out, char *err,
+                        size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_CHANNEL_BY_LOGIN,

@@ -1,0 +1,168 @@
+/*
+ * What a store back end provides: the table of operations behind store.h, as Dovecot's
+ * lib-sql drivers do. Each back end embeds struct store first in its own connection struct
+ * (struct sqlite_store, struct mariadb_store) and points ops at its table; store.c only
+ * dispatches. Internal to store/: nothing outside store/ may include it.
+ */
+#ifndef TCA_STORE_DRIVER_H
+#define TCA_STORE_DRIVER_H
+
+#include "store/store.h"
+
+/** Every operation of store.h but opening and the *_clear helpers, with the same contract. */
+struct store_ops {
+    const char *name; /* "sqlite", "mariadb" */
+    /** Closes the connection and frees the back end's struct. */
+    void (*close)(struct store *st);
+    int (*migrate)(struct store *st, int *from, int *to, char *err, size_t errlen);
+    int (*user_upsert)(struct store *st, const struct store_user *u, char *err, size_t errlen);
+    int (*user_get)(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen);
+    int (*user_latest)(struct store *st, struct store_user *out, char *err, size_t errlen);
+    int (*token_put)(struct store *st, const struct store_token *token, char *err, size_t errlen);
+    int (*token_get)(struct store *st, int64_t user_id, struct store_token *out, char *err,
+                     size_t errlen);
+    int (*token_validated)(struct store *st, int64_t user_id, int64_t at_ms, char *err,
+                           size_t errlen);
+    int (*token_delete)(struct store *st, int64_t user_id, char *err, size_t errlen);
+    int (*token_stale)(struct store *st, int64_t validated_before_ms, size_t limit,
+                       int64_t **user_ids, size_t *n, char *err, size_t errlen);
+    int (*channel_upsert)(struct store *st, const struct store_channel *c, char *err,
+                          size_t errlen);
+    int (*channel_get)(struct store *st, int64_t id, struct store_channel *out, char *err,
+                       size_t errlen);
+    int (*channel_by_login)(struct store *st, const char *login, struct store_channel *out,
+                            char *err, size_t errlen);
+    int (*session_active)(struct store *st, int64_t user_id, int64_t now_ms, int64_t *session_id,
+                          char *err, size_t errlen);
+    int (*session_get)(struct store *st, int64_t id, struct store_session *out, char *err,
+                       size_t errlen);
+    int (*session_list)(struct store *st, int64_t user_id, struct store_session **out, size_t *n,
+                        char *err, size_t errlen);
+    int (*schedule_set)(struct store *st, const struct store_schedule *s, char *err, size_t errlen);
+    int (*schedule_stop)(struct store *st, int64_t session_id, int64_t channel_id, char *err,
+                         size_t errlen);
+    int (*schedule_due)(struct store *st, int64_t now_ms, struct store_schedule **out, size_t *n,
+                        char *err, size_t errlen);
+    int (*schedule_advance)(struct store *st, int64_t session_id, int64_t channel_id,
+                            int64_t next_at_ms, char *err, size_t errlen);
+    int (*job_enqueue)(struct store *st, const char *kind, const char *dedupe_key,
+                       const char *payload, int64_t run_at_ms, int64_t *job_id, char *err,
+                       size_t errlen);
+    int (*job_claim)(struct store *st, int64_t now_ms, int64_t lease_ms, struct store_job *out,
+                     char *err, size_t errlen);
+    int (*job_extend)(struct store *st, int64_t job_id, int64_t lease_until_ms, char *err,
+                      size_t errlen);
+    int (*job_done)(struct store *st, int64_t job_id, char *err, size_t errlen);
+    int (*job_retry)(struct store *st, int64_t job_id, const char *error, int64_t run_at_ms,
+                     char *err, size_t errlen);
+    int (*job_fail)(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen);
+    int (*job_get)(struct store *st, int64_t job_id, struct store_job *out, char *err,
+                   size_t errlen);
+    int (*job_counts)(struct store *st, int64_t counts[4], char *err, size_t errlen);
+    int (*presence_open)(struct store *st, int64_t session_id, int64_t channel_id,
+                         int64_t **user_ids, size_t *n, int64_t *last_seq, char *err,
+                         size_t errlen);
+    int (*capture_commit)(struct store *st, const struct store_capture_input *in,
+                          struct store_capture_result *out, char *err, size_t errlen);
+    int (*capture_list)(struct store *st, int64_t session_id, int64_t channel_id,
+                        struct store_capture **out, size_t *n, char *err, size_t errlen);
+    int (*stay_list)(struct store *st, int64_t session_id, int64_t channel_id,
+                     struct store_stay **out, size_t *n, char *err, size_t errlen);
+    int (*profile_stale)(struct store *st, int64_t session_id, int64_t stale_before_ms,
+                         size_t limit, int64_t **ids, size_t *n, char *err, size_t errlen);
+    int (*profile_put)(struct store *st, const struct store_profile *p, size_t n, int *renames,
+                       char *err, size_t errlen);
+    int (*profile_get)(struct store *st, int64_t id, struct store_profile *out, char *err,
+                       size_t errlen);
+    int (*name_history)(struct store *st, int64_t user_id, struct store_name **out, size_t *n,
+                        char *err, size_t errlen);
+    int (*export_session)(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
+                          void *ctx, char *err, size_t errlen);
+    int (*login_create)(struct store *st, const struct store_login *l, char *err, size_t errlen);
+    int (*login_get)(struct store *st, const char *id_hash, struct store_login *out, char *err,
+                     size_t errlen);
+    int (*login_touch)(struct store *st, const char *id_hash, int64_t now_ms, char *err,
+                       size_t errlen);
+    int (*login_delete)(struct store *st, const char *id_hash, char *err, size_t errlen);
+    int (*login_delete_user)(struct store *st, int64_t user_id, char *err, size_t errlen);
+    int (*login_sweep)(struct store *st, int64_t idle_before_ms, int64_t now_ms, int *removed,
+                       char *err, size_t errlen);
+    int (*oauth_state_put)(struct store *st, const char *state_hash, int64_t expires_at_ms,
+                           char *err, size_t errlen);
+    int (*oauth_state_take)(struct store *st, const char *state_hash, int64_t now_ms, char *err,
+                            size_t errlen);
+    int (*api_key_create)(struct store *st, const struct store_api_key *k, int64_t *id, char *err,
+                          size_t errlen);
+    int (*api_key_by_hash)(struct store *st, const char *key_hash, struct store_api_key *out,
+                           char *err, size_t errlen);
+    int (*api_key_list)(struct store *st, int64_t user_id, struct store_api_key **out, size_t *n,
+                        char *err, size_t errlen);
+    int (*api_key_revoke)(struct store *st, int64_t user_id, int64_t id, int64_t now_ms, char *err,
+                          size_t errlen);
+    int (*user_channels_set)(struct store *st, int64_t user_id, const struct store_user_channel *c,
+                             size_t n, int64_t now_ms, char *err, size_t errlen);
+    int (*user_channels)(struct store *st, int64_t user_id, struct store_user_channel **out,
+                         size_t *n, char *err, size_t errlen);
+    int (*user_channel_allowed)(struct store *st, int64_t user_id, int64_t channel_id, char *err,
+                                size_t errlen);
+    int (*session_save)(struct store *st, int64_t session_id, const char *label, int max_saved,
+                        int64_t now_ms, char *err, size_t errlen);
+    int (*session_label)(struct store *st, int64_t session_id, const char *label, int64_t now_ms,
+                         char *err, size_t errlen);
+    int (*session_deactivate)(struct store *st, int64_t user_id, int64_t now_ms, char *err,
+                              size_t errlen);
+    int (*session_purge)(struct store *st, int64_t session_id, int64_t now_ms, char *err,
+                         size_t errlen);
+    int (*session_delete)(struct store *st, int64_t session_id, char *err, size_t errlen);
+    int (*session_sweep)(struct store *st, int64_t before_ms, int *removed, char *err,
+                         size_t errlen);
+    int (*session_schedules)(struct store *st, int64_t session_id, struct store_schedule **out,
+                             size_t *n, char *err, size_t errlen);
+    int (*session_jobs)(struct store *st, int64_t session_id, size_t limit, struct store_job **out,
+                        size_t *n, char *err, size_t errlen);
+    int (*job_oldest_due)(struct store *st, int64_t now_ms, int64_t *age_ms, char *err,
+                          size_t errlen);
+    int (*live_watch_set)(struct store *st, const struct store_live_watch *w, char *err,
+                          size_t errlen);
+    int (*live_watch_stop)(struct store *st, int64_t session_id, int64_t channel_id, char *err,
+                           size_t errlen);
+    int (*live_watch_list)(struct store *st, struct store_live_watch **out, size_t *n, char *err,
+                           size_t errlen);
+    int (*session_channels)(struct store *st, int64_t session_id,
+                            struct store_session_channel **out, size_t *n, char *err,
+                            size_t errlen);
+    int (*channel_sessions)(struct store *st, int64_t channel_id, int64_t owner_id,
+                            struct store_channel_session **out, size_t *n, char *err,
+                            size_t errlen);
+    int (*channel_visits)(struct store *st, int64_t session_id, int64_t channel_id,
+                          struct store_visit **out, size_t *n, char *err, size_t errlen);
+    int (*session_profiles)(struct store *st, int64_t session_id, int64_t channel_id,
+                            struct store_chatter_profile **out, size_t *n, char *err,
+                            size_t errlen);
+    int (*session_profiles_each)(struct store *st, int64_t session_id, int64_t channel_id,
+                                 store_profile_fn fn, void *ctx, char *err, size_t errlen);
+    int (*session_names)(struct store *st, int64_t session_id, struct store_name_row **out,
+                         size_t *n, char *err, size_t errlen);
+    int (*capture_chatters)(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                            int64_t *total, store_capture_chatter_fn fn, void *ctx, char *err,
+                            size_t errlen);
+    int (*chatter_sessions)(struct store *st, int64_t owner_id, int64_t user_id,
+                            struct store_chatter_session **out, size_t *n, char *err,
+                            size_t errlen);
+    int (*bot_list)(struct store *st, int64_t owner_id, struct store_known_bot **out, size_t *n,
+                    char *err, size_t errlen);
+    int (*bot_add)(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
+                   int64_t now_ms, size_t *added, char *err, size_t errlen);
+    int (*bot_remove)(struct store *st, int64_t owner_id, const char *login, char *err,
+                      size_t errlen);
+};
+
+/** The part of every connection that store.c sees. */
+struct store {
+    const struct store_ops *ops;
+};
+
+/** Opens the SQLite store at path (a file, or ":memory:"), migrating it. */
+int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen);
+
+#endif
