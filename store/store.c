@@ -18,7 +18,7 @@ int store_open(const char *url, struct store **out, char *err, size_t errlen)
     if (!strncmp(url, "sqlite:", 7))
         return sqlite_store_open(url + 7, out, err, errlen);
     if (!strncmp(url, "mysql://", 8) || !strncmp(url, "mariadb://", 10))
-        return tca_fail(err, errlen, TCA_EINVAL, "store: the MariaDB back end is not built yet");
+        return mariadb_store_open(url, out, err, errlen);
     if (strstr(url, "://"))
         return tca_fail(err, errlen, TCA_EINVAL,
                         "store: unknown scheme (expected sqlite:PATH or mysql://...)");

@@ -165,4 +165,7 @@ struct store {
 /** Opens the SQLite store at path (a file, or ":memory:"), migrating it. */
 int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen);
 
+/** Opens the MariaDB store named by a mysql:// URL, migrating it. */
+int mariadb_store_open(const char *url, struct store **out, char *err, size_t errlen);
+
 #endif
