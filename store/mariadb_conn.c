@@ -323,6 +323,15 @@ int64_t my_int(const struct my_rows *r, unsigned col)
     return strtoll(r->buf[col], NULL, 10);
 }
 
+const char *my_str(const struct my_rows *r, unsigned col)
+{
+    if (r->null[col])
+        return NULL;
+    unsigned long len = r->len[col] < r->cap[col] ? r->len[col] : r->cap[col];
+    r->buf[col][len] = '\0';
+    return r->buf[col];
+}
+
 void my_text(const struct my_rows *r, unsigned col, char *dst, size_t n)
 {
     size_t len = r->null[col] ? 0 : (r->len[col] < r->cap[col] ? r->len[col] : r->cap[col]);

@@ -102,6 +102,8 @@ void my_done(struct my_rows *rows);
 int64_t my_int(const struct my_rows *rows, unsigned col);
 /** 1 when column col of the current row is NULL. */
 int my_null(const struct my_rows *rows, unsigned col);
+/** A text column as a NUL-terminated string valid until the next row, or NULL when NULL. */
+const char *my_str(const struct my_rows *rows, unsigned col);
 /** Copies a text column into a fixed array (truncating, always NUL-terminated). */
 void my_text(const struct my_rows *rows, unsigned col, char *dst, size_t n);
 /** A text column as a new string the caller frees, or NULL when the column is NULL. */
@@ -131,6 +133,12 @@ void my_read_job(const struct my_rows *r, struct store_job *out);
 /** Reads schedule rows: session, channel, user, interval, next, stop, enabled. */
 int my_read_schedules(struct store *st, const char *sql, const struct my_val *args, size_t nargs,
                       struct store_schedule **out, size_t *n, char *err, size_t errlen);
+
+/** store_copy's row walk and batch insert (store_driver.h). */
+int my_table_rows(struct store *st, const struct store_table *t, int copied_only, store_row_fn fn,
+                  void *ctx, char *err, size_t errlen);
+int my_table_insert(struct store *st, const struct store_table *t, const struct store_cell *rows,
+                    size_t n, char *err, size_t errlen);
 
 /* The operations of store.h on MariaDB (store_driver.h's table points at these);
  * my_migrate applies pending migrations under GET_LOCK, so any number of processes may. */

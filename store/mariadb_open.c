@@ -23,6 +23,8 @@ static void my_close(struct store *st)
 static const struct store_ops mariadb_ops = {
     .name = "mariadb",
     .close = my_close,
+    .table_rows = my_table_rows,
+    .table_insert = my_table_insert,
     .migrate = my_migrate,
     .user_upsert = my_user_upsert,
     .user_get = my_user_get,

@@ -12,72 +12,18 @@
 
 #include "store/store_driver.h"
 
-/* One slot per statement the store ever runs: each is prepared once per connection, on first
- * use, then reset and reused. The SQL text lives next to its single call site. */
-enum sq_stmt_id {
-    SQ_BEGIN,
-    SQ_BEGIN_READ,
-    SQ_COMMIT,
-    SQ_ROLLBACK,
-    SQ_USER_UPSERT,
-    SQ_USER_GET,
-    SQ_USER_LATEST,
-    SQ_TOKEN_PUT,
-    SQ_TOKEN_GET,
-    SQ_TOKEN_VALIDATED,
-    SQ_TOKEN_DELETE,
-    SQ_CHANNEL_UPSERT,
-    SQ_CHANNEL_GET,
-    SQ_CHANNEL_BY_LOGIN,
-    SQ_SESSION_FIND_ACTIVE,
-    SQ_SESSION_INSERT,
-    SQ_SESSION_GET,
-    SQ_SESSION_LIST,
-    SQ_SCHEDULE_SET,
-    SQ_SCHEDULE_STOP,
-    SQ_SCHEDULE_EXPIRE,
-    SQ_SCHEDULE_DUE,
-    SQ_SCHEDULE_ADVANCE,
-    SQ_JOB_INSERT,
-    SQ_JOB_FIND_DEDUPE,
-    SQ_JOB_CLAIM,
-    SQ_JOB_EXTEND,
-    SQ_JOB_DONE,
-    SQ_JOB_RETRY,
-    SQ_JOB_FAIL,
-    SQ_JOB_GET,
-    SQ_JOB_COUNTS,
-    SQ_PRESENCE_OPEN,
-    SQ_CAPTURE_LAST,
-    SQ_CAPTURE_INSERT,
-    SQ_CHATTER_BACK,
-    SQ_STAY_FIND_OPEN,
-    SQ_STAY_IN_SESSION,
-    SQ_CHATTER_FIRST,
-    SQ_PROFILE_PLACEHOLDER,
-    SQ_STAY_OPEN,
-    SQ_CHATTER_LEFT,
-    SQ_STAY_CLOSE,
-    SQ_CAPTURE_LIST,
-    SQ_CAPTURE_LIST_CHANNEL,
-    SQ_STAY_LIST,
-    SQ_STAY_LIST_CHANNEL,
-    SQ_PROFILE_STALE,
-    SQ_PROFILE_GET,
-    SQ_PROFILE_UPSERT,
-    SQ_NAME_LAST,
-    SQ_NAME_INSERT,
-    SQ_NAME_HISTORY,
-    SQ_EXPORT_COUNT,
-    SQ_EXPORT_ROWS,
-    SQ_STMT_COUNT
+/** A prepared statement kept for the life of the connection, found again by its SQL. */
+struct sq_cached {
+    char *sql;
+    sqlite3_stmt *stmt;
 };
 
 /** One connection and its statements; owned by whoever called store_open. */
 struct sqlite_store {
     struct store api; /* first: a struct store * is a struct sqlite_store * */
     sqlite3 *db;
-    sqlite3_stmt *stmts[SQ_STMT_COUNT];
+    struct sq_cached *stmts;
+    size_t n_stmts, cap_stmts;
 };
 
 /** The SQLite connection behind a store handed out by sqlite_store_open. */
@@ -87,11 +33,13 @@ static inline struct sqlite_store *sq_conn(struct store *st)
 }
 
 /**
- * The statement of slot id, prepared from sql on first use, reset and ready to bind.
- * Returns 0 or a TCA_E* code with err filled.
+ * The one way the SQLite store prepares a statement: the connection's statement for sql,
+ * prepared on first use (found again by its text), reset and ready to bind. Never finalize
+ * it: reset it when done. Returns 0 or a TCA_E* code with err filled.
  */
-int sq_stmt(struct store *st, enum sq_stmt_id id, const char *sql, sqlite3_stmt **out, char *err,
-            size_t errlen);
+int sq_stmt(struct store *st, const char *sql, sqlite3_stmt **out, char *err, size_t errlen);
+/** The same with SQLite's own result code, for code that maps errors itself. */
+int sq_cached(struct store *st, const char *sql, sqlite3_stmt **out);
 /** Maps a SQLite result code to a TCA_E* code and writes "what: sqlite message" into err. */
 int sq_fail(struct store *st, int rc, char *err, size_t errlen, const char *what);
 /** Steps a statement that returns no row, then resets it. Returns 0 or a TCA_E* code. */
@@ -113,6 +61,12 @@ char *sq_dup_text(sqlite3_stmt *s, int col);
 int sq_schema_steps(void);
 /** The SQL of step v (version v to v + 1), or NULL; for tests that build an older store. */
 const char *sq_schema_step(int v);
+/** store_copy's row walk and batch insert (store_driver.h). */
+int sq_table_rows(struct store *st, const struct store_table *t, int copied_only, store_row_fn fn,
+                  void *ctx, char *err, size_t errlen);
+int sq_table_insert(struct store *st, const struct store_table *t, const struct store_cell *rows,
+                    size_t n, char *err, size_t errlen);
+
 /* The operations of store.h on SQLite (store_driver.h's table points at these). */
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 int sq_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen);

@@ -34,13 +34,12 @@ int sq_job_enqueue(struct store *st, const char *kind, const char *dedupe_key, c
 {
     *job_id = 0;
     sqlite3_stmt *ins, *find;
-    int rc = sq_stmt(st, SQ_JOB_INSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO jobs(kind, dedupe_key, payload, state, attempts, run_at,"
                      " created_at, updated_at) VALUES(?, ?, ?, 0, 0, ?, ?, ?)",
                      &ins, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_JOB_FIND_DEDUPE,
-                     "SELECT id FROM jobs WHERE dedupe_key = ? AND state IN (0, 1)", &find, err,
+        rc = sq_stmt(st, "SELECT id FROM jobs WHERE dedupe_key = ? AND state IN (0, 1)", &find, err,
                      errlen);
     if (rc)
         return rc;
@@ -84,7 +83,7 @@ int sq_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct stor
     sqlite3_stmt *s;
     /* The oldest due job of each kind of candidate, then the older of the two: each branch
      * reads one row of jobs_due instead of sorting the whole backlog on every claim. */
-    int rc = sq_stmt(st, SQ_JOB_CLAIM,
+    int rc = sq_stmt(st,
                      "UPDATE jobs SET state = 1, attempts = attempts + 1, lease_until = ?1 + ?2,"
                      " updated_at = ?1 WHERE id = (SELECT id FROM ("
                      "  SELECT * FROM (SELECT id, run_at FROM jobs WHERE state = 0"
@@ -134,9 +133,9 @@ int sq_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, char
                   size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_EXTEND,
-                     "UPDATE jobs SET lease_until = ?, updated_at = ? WHERE id = ? AND state = 1",
-                     &s, err, errlen);
+    int rc =
+        sq_stmt(st, "UPDATE jobs SET lease_until = ?, updated_at = ? WHERE id = ? AND state = 1",
+                &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, lease_until_ms);
@@ -148,9 +147,8 @@ int sq_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, char
 int sq_job_done(struct store *st, int64_t job_id, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_DONE,
-                     "UPDATE jobs SET state = 2, lease_until = 0, updated_at = ? WHERE id = ?", &s,
-                     err, errlen);
+    int rc = sq_stmt(st, "UPDATE jobs SET state = 2, lease_until = 0, updated_at = ? WHERE id = ?",
+                     &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, clock_wall_ms());
@@ -162,7 +160,7 @@ int sq_job_retry(struct store *st, int64_t job_id, const char *error, int64_t ru
                  size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_RETRY,
+    int rc = sq_stmt(st,
                      "UPDATE jobs SET state = 0, run_at = ?, lease_until = 0, last_error = ?,"
                      " updated_at = ? WHERE id = ?",
                      &s, err, errlen);
@@ -178,7 +176,7 @@ int sq_job_retry(struct store *st, int64_t job_id, const char *error, int64_t ru
 int sq_job_fail(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_FAIL,
+    int rc = sq_stmt(st,
                      "UPDATE jobs SET state = 3, lease_until = 0, last_error = ?, updated_at = ?"
                      " WHERE id = ?",
                      &s, err, errlen);
@@ -194,8 +192,7 @@ int sq_job_get(struct store *st, int64_t job_id, struct store_job *out, char *er
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
-    int rc =
-        sq_stmt(st, SQ_JOB_GET, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", &s, err, errlen);
+    int rc = sq_stmt(st, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, job_id);
@@ -214,8 +211,7 @@ int sq_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
 {
     memset(counts, 0, 4 * sizeof *counts);
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_COUNTS, "SELECT state, COUNT(*) FROM jobs GROUP BY state", &s, err,
-                     errlen);
+    int rc = sq_stmt(st, "SELECT state, COUNT(*) FROM jobs GROUP BY state", &s, err, errlen);
     if (rc)
         return rc;
     int src;

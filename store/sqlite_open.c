@@ -50,22 +50,36 @@ int sq_fail(struct store *st, int rc, char *err, size_t errlen, const char *what
     return tca_fail(err, errlen, code, "%s: %s", what, msg);
 }
 
-int sq_stmt(struct store *st, enum sq_stmt_id id, const char *sql, sqlite3_stmt **out, char *err,
-            size_t errlen)
+int sq_cached(struct store *st, const char *sql, sqlite3_stmt **out)
 {
-    sqlite3_stmt *s = sq_conn(st)->stmts[id];
+    struct sqlite_store *sq = sq_conn(st);
     *out = NULL;
-    if (s) {
-        sqlite3_reset(s);
-        *out = s;
-        return 0;
+    /* By address first (every call site passes a literal), then by text. */
+    for (size_t i = 0; i < sq->n_stmts; i++)
+        if (sq->stmts[i].sql == sql)
+            *out = sq->stmts[i].stmt;
+    for (size_t i = 0; !*out && i < sq->n_stmts; i++)
+        if (!strcmp(sq->stmts[i].sql, sql))
+            *out = sq->stmts[i].stmt;
+    if (*out) {
+        sqlite3_reset(*out);
+        sqlite3_clear_bindings(*out);
+        return SQLITE_OK;
     }
-    int rc = sqlite3_prepare_v3(sq_conn(st)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v3(sq->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
     if (rc != SQLITE_OK)
-        return sq_fail(st, rc, err, errlen, "prepare");
-    sq_conn(st)->stmts[id] = s;
+        return rc;
+    sq->stmts = xgrow(sq->stmts, &sq->cap_stmts, sq->n_stmts, sizeof *sq->stmts, 64);
+    sq->stmts[sq->n_stmts++] = (struct sq_cached){.sql = xstrdup(sql), .stmt = s};
     *out = s;
-    return 0;
+    return SQLITE_OK;
+}
+
+int sq_stmt(struct store *st, const char *sql, sqlite3_stmt **out, char *err, size_t errlen)
+{
+    int rc = sq_cached(st, sql, out);
+    return rc == SQLITE_OK ? 0 : sq_fail(st, rc, err, errlen, "prepare");
 }
 
 int sq_run(struct store *st, sqlite3_stmt *s, char *err, size_t errlen, const char *what)
@@ -77,11 +91,10 @@ int sq_run(struct store *st, sqlite3_stmt *s, char *err, size_t errlen, const ch
     return 0;
 }
 
-static int run_fixed(struct store *st, enum sq_stmt_id id, const char *sql, char *err,
-                     size_t errlen)
+static int run_fixed(struct store *st, const char *sql, char *err, size_t errlen)
 {
     sqlite3_stmt *s = NULL;
-    int rc = sq_stmt(st, id, sql, &s, err, errlen);
+    int rc = sq_stmt(st, sql, &s, err, errlen);
     if (rc)
         return rc;
     return sq_run(st, s, err, errlen, sql);
@@ -89,23 +102,23 @@ static int run_fixed(struct store *st, enum sq_stmt_id id, const char *sql, char
 
 int sq_begin(struct store *st, char *err, size_t errlen)
 {
-    return run_fixed(st, SQ_BEGIN, "BEGIN IMMEDIATE", err, errlen);
+    return run_fixed(st, "BEGIN IMMEDIATE", err, errlen);
 }
 
 int sq_begin_read(struct store *st, char *err, size_t errlen)
 {
-    return run_fixed(st, SQ_BEGIN_READ, "BEGIN", err, errlen);
+    return run_fixed(st, "BEGIN", err, errlen);
 }
 
 int sq_commit(struct store *st, char *err, size_t errlen)
 {
-    return run_fixed(st, SQ_COMMIT, "COMMIT", err, errlen);
+    return run_fixed(st, "COMMIT", err, errlen);
 }
 
 void sq_rollback(struct store *st)
 {
     if (!sqlite3_get_autocommit(sq_conn(st)->db))
-        run_fixed(st, SQ_ROLLBACK, "ROLLBACK", NULL, 0);
+        run_fixed(st, "ROLLBACK", NULL, 0);
 }
 
 void sq_copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
@@ -141,8 +154,11 @@ static int run_pragma(sqlite3 *db, const char *sql)
 static void sq_close(struct store *st)
 {
     struct sqlite_store *sq = sq_conn(st);
-    for (int i = 0; i < SQ_STMT_COUNT; i++)
-        sqlite3_finalize(sq->stmts[i]);
+    for (size_t i = 0; i < sq->n_stmts; i++) {
+        sqlite3_finalize(sq->stmts[i].stmt);
+        free(sq->stmts[i].sql);
+    }
+    free(sq->stmts);
     sqlite3_close(sq->db);
     free(sq);
 }
@@ -150,6 +166,8 @@ static void sq_close(struct store *st)
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
+    .table_rows = sq_table_rows,
+    .table_insert = sq_table_insert,
     .migrate = sq_migrate,
     .user_upsert = sq_user_upsert,
     .user_get = sq_user_get,

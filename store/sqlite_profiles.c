@@ -17,7 +17,7 @@ int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_
     *ids = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_PROFILE_STALE,
+    int rc = sq_stmt(st,
                      "SELECT DISTINCT p.user_id FROM presence p"
                      " LEFT JOIN twitch_users u ON u.id = p.user_id WHERE p.session_id = ?1"
                      " AND (u.id IS NULL OR u.enriched_at = 0 OR u.enriched_at < ?2)"
@@ -51,7 +51,7 @@ static int last_name(struct store *st, int64_t user_id, struct store_name *out, 
                      char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_NAME_LAST,
+    int rc = sq_stmt(st,
                      "SELECT login, display_name, seen_at FROM twitch_user_names"
                      " WHERE user_id = ? ORDER BY seen_at DESC, id DESC LIMIT 1",
                      &s, err, errlen);
@@ -73,7 +73,7 @@ static int add_name(struct store *st, int64_t user_id, const char *login, const 
                     int64_t seen_at, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_NAME_INSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO twitch_user_names(user_id, login, display_name, seen_at)"
                      " VALUES(?, ?, ?, ?)",
                      &s, err, errlen);
@@ -125,7 +125,7 @@ int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, in
     if (renames)
         *renames = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_PROFILE_UPSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
                      " broadcaster_type, enriched_at) VALUES(?, ?, ?, ?, ?, ?, ?)"
                      " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
@@ -169,7 +169,7 @@ int sq_profile_get(struct store *st, int64_t id, struct store_profile *out, char
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_PROFILE_GET,
+    int rc = sq_stmt(st,
                      "SELECT id, login, display_name, type, broadcaster_type, created_at,"
                      " enriched_at FROM twitch_users WHERE id = ?",
                      &s, err, errlen);
@@ -200,7 +200,7 @@ int sq_name_history(struct store *st, int64_t user_id, struct store_name **out, 
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_NAME_HISTORY,
+    int rc = sq_stmt(st,
                      "SELECT login, display_name, seen_at FROM twitch_user_names"
                      " WHERE user_id = ? ORDER BY seen_at, id",
                      &s, err, errlen);

@@ -212,12 +212,12 @@ const char *sq_schema_step(int v)
 static int user_version(struct store *st, int *version, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(sq_conn(st)->db, "PRAGMA user_version", -1, &s, NULL);
+    int rc = sq_cached(st, "PRAGMA user_version", &s);
     if (rc != SQLITE_OK)
         return sq_fail(st, rc, err, errlen, "user_version");
     rc = sqlite3_step(s);
     *version = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : sq_fail(st, rc, err, errlen, "user_version");
 }
 

@@ -31,10 +31,9 @@ int sq_session_active(struct store *st, int64_t user_id, int64_t now_ms, int64_t
 {
     sqlite3_stmt *find, *insert;
     int rc =
-        sq_stmt(st, SQ_SESSION_FIND_ACTIVE,
-                "SELECT id FROM sessions WHERE user_id = ? AND active = 1", &find, err, errlen);
+        sq_stmt(st, "SELECT id FROM sessions WHERE user_id = ? AND active = 1", &find, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_SESSION_INSERT,
+        rc = sq_stmt(st,
                      "INSERT INTO sessions(user_id, active, saved, label, created_at, updated_at)"
                      " VALUES(?, 1, 0, '', ?, ?)",
                      &insert, err, errlen);
@@ -74,7 +73,7 @@ int sq_session_get(struct store *st, int64_t id, struct store_session *out, char
                    size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SESSION_GET, SESSION_COLUMNS " WHERE s.id = ?", &s, err, errlen);
+    int rc = sq_stmt(st, SESSION_COLUMNS " WHERE s.id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, id);
@@ -97,9 +96,9 @@ int sq_session_list(struct store *st, int64_t user_id, struct store_session **ou
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SESSION_LIST,
-                     SESSION_COLUMNS " WHERE s.user_id = ? ORDER BY s.created_at DESC, s.id DESC",
-                     &s, err, errlen);
+    int rc =
+        sq_stmt(st, SESSION_COLUMNS " WHERE s.user_id = ? ORDER BY s.created_at DESC, s.id DESC",
+                &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
@@ -122,7 +121,7 @@ int sq_session_list(struct store *st, int64_t user_id, struct store_session **ou
 int sq_schedule_set(struct store *st, const struct store_schedule *sch, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SCHEDULE_SET,
+    int rc = sq_stmt(st,
                      "INSERT INTO session_channels(session_id, channel_id, interval_s, next_at,"
                      " stop_at, enabled) VALUES(?, ?, ?, ?, ?, ?)"
                      " ON CONFLICT(session_id, channel_id) DO UPDATE SET"
@@ -146,7 +145,7 @@ int sq_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id, c
                      size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SCHEDULE_STOP,
+    int rc = sq_stmt(st,
                      "UPDATE session_channels SET enabled = 0"
                      " WHERE session_id = ? AND channel_id = ?",
                      &s, err, errlen);
@@ -166,12 +165,12 @@ int sq_schedule_due(struct store *st, int64_t now_ms, struct store_schedule **ou
     *out = NULL;
     *n = 0;
     sqlite3_stmt *expire, *due;
-    int rc = sq_stmt(st, SQ_SCHEDULE_EXPIRE,
+    int rc = sq_stmt(st,
                      "UPDATE session_channels SET enabled = 0"
                      " WHERE enabled = 1 AND stop_at > 0 AND stop_at <= ?",
                      &expire, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_SCHEDULE_DUE,
+        rc = sq_stmt(st,
                      "SELECT sc.session_id, sc.channel_id, s.user_id, sc.interval_s, sc.next_at,"
                      " sc.stop_at, sc.enabled FROM session_channels sc"
                      " JOIN sessions s ON s.id = sc.session_id"
@@ -221,7 +220,7 @@ int sq_schedule_advance(struct store *st, int64_t session_id, int64_t channel_id
                         int64_t next_at_ms, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SCHEDULE_ADVANCE,
+    int rc = sq_stmt(st,
                      "UPDATE session_channels SET next_at = ?"
                      " WHERE session_id = ? AND channel_id = ?",
                      &s, err, errlen);

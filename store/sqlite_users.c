@@ -20,7 +20,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *text)
 int sq_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_USER_UPSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO users(id, login, display_name, last_login) VALUES(?, ?, ?, ?)"
                      " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
                      " display_name = excluded.display_name, last_login = excluded.last_login",
@@ -56,9 +56,8 @@ static int read_user(struct store *st, sqlite3_stmt *s, struct store_user *out, 
 int sq_user_get(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_USER_GET,
-                     "SELECT id, login, display_name, last_login FROM users WHERE id = ?", &s, err,
-                     errlen);
+    int rc = sq_stmt(st, "SELECT id, login, display_name, last_login FROM users WHERE id = ?", &s,
+                     err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, id);
@@ -68,7 +67,7 @@ int sq_user_get(struct store *st, int64_t id, struct store_user *out, char *err,
 int sq_user_latest(struct store *st, struct store_user *out, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_USER_LATEST,
+    int rc = sq_stmt(st,
                      "SELECT id, login, display_name, last_login FROM users"
                      " ORDER BY last_login DESC, id LIMIT 1",
                      &s, err, errlen);
@@ -82,7 +81,7 @@ int sq_token_put(struct store *st, const struct store_token *token, char *err, s
     if (!token->access_sealed)
         return tca_fail(err, errlen, TCA_EINVAL, "token without an access token");
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_TOKEN_PUT,
+    int rc = sq_stmt(st,
                      "INSERT OR REPLACE INTO oauth_tokens(user_id, access_sealed, refresh_sealed,"
                      " expires_at, validated_at, scopes) VALUES(?, ?, ?, ?, ?, ?)",
                      &s, err, errlen);
@@ -102,7 +101,7 @@ int sq_token_get(struct store *st, int64_t user_id, struct store_token *out, cha
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_TOKEN_GET,
+    int rc = sq_stmt(st,
                      "SELECT access_sealed, refresh_sealed, expires_at, validated_at, scopes"
                      " FROM oauth_tokens WHERE user_id = ?",
                      &s, err, errlen);
@@ -130,8 +129,8 @@ int sq_token_get(struct store *st, int64_t user_id, struct store_token *out, cha
 int sq_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_TOKEN_VALIDATED,
-                     "UPDATE oauth_tokens SET validated_at = ? WHERE user_id = ?", &s, err, errlen);
+    int rc =
+        sq_stmt(st, "UPDATE oauth_tokens SET validated_at = ? WHERE user_id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, at_ms);
@@ -145,8 +144,7 @@ int sq_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char *e
 int sq_token_delete(struct store *st, int64_t user_id, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc =
-        sq_stmt(st, SQ_TOKEN_DELETE, "DELETE FROM oauth_tokens WHERE user_id = ?", &s, err, errlen);
+    int rc = sq_stmt(st, "DELETE FROM oauth_tokens WHERE user_id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
@@ -156,14 +154,13 @@ int sq_token_delete(struct store *st, int64_t user_id, char *err, size_t errlen)
 int sq_token_stale(struct store *st, int64_t validated_before_ms, size_t limit, int64_t **user_ids,
                    size_t *n, char *err, size_t errlen)
 {
-    /* Runs once a minute at most: not worth a cached statement slot. */
     sqlite3_stmt *s = NULL;
     *user_ids = NULL;
     *n = 0;
-    int rc = sqlite3_prepare_v2(sq_conn(st)->db,
-                                "SELECT user_id FROM oauth_tokens WHERE validated_at < ?"
-                                " ORDER BY validated_at LIMIT ?",
-                                -1, &s, NULL);
+    int rc = sq_cached(st,
+                       "SELECT user_id FROM oauth_tokens WHERE validated_at < ?"
+                       " ORDER BY validated_at LIMIT ?",
+                       &s);
     if (rc != SQLITE_OK)
         return sq_fail(st, rc, err, errlen, "token stale");
     sqlite3_bind_int64(s, 1, validated_before_ms);
@@ -180,14 +177,14 @@ int sq_token_stale(struct store *st, int64_t validated_before_ms, size_t limit, 
         *user_ids = ids;
         *n = count;
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
 int sq_channel_upsert(struct store *st, const struct store_channel *c, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_CHANNEL_UPSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO channels(id, login, display_name) VALUES(?, ?, ?)"
                      " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
                      " display_name = excluded.display_name",
@@ -222,8 +219,8 @@ int sq_channel_get(struct store *st, int64_t id, struct store_channel *out, char
                    size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_CHANNEL_GET,
-                     "SELECT id, login, display_name FROM channels WHERE id = ?", &s, err, errlen);
+    int rc =
+        sq_stmt(st, "SELECT id, login, display_name FROM channels WHERE id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, id);
@@ -234,7 +231,7 @@ int sq_channel_by_login(struct store *st, const char *login, struct store_channe
                         size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_CHANNEL_BY_LOGIN,
+    int rc = sq_stmt(st,
                      "SELECT id, login, display_name FROM channels"
                      " WHERE login = ? COLLATE NOCASE ORDER BY id LIMIT 1",
                      &s, err, errlen);

@@ -2,9 +2,6 @@
  * Gateway state in the SQLite store: login sessions (keyed hashes of their ids only), OAuth
  * states, API keys (hashes only) and the channels each user may capture. Must never see a
  * session id, state or API key in clear: callers hash them first (base/crypto.h).
- *
- * These statements are prepared per call rather than cached in struct store, whose slot
- * table belongs to the capture path; the gateway caches the hot reads above the store.
  */
 #include "store/sqlite_internal.h"
 #include "base/err.h"
@@ -16,7 +13,7 @@
 
 static int prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err, size_t errlen)
 {
-    int rc = sqlite3_prepare_v2(sq_conn(st)->db, sql, -1, s, NULL);
+    int rc = sq_cached(st, sql, s);
     if (rc != SQLITE_OK) {
         *s = NULL;
         return sq_fail(st, rc, err, errlen, "prepare");
@@ -24,11 +21,11 @@ static int prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err, 
     return 0;
 }
 
-/* Steps a statement that returns no row and finalizes it. */
+/* Steps a statement that returns no row and resets it. */
 static int exec1(struct store *st, sqlite3_stmt *s, char *err, size_t errlen, const char *what)
 {
     int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : sq_fail(st, rc, err, errlen, what);
 }
 
@@ -75,7 +72,7 @@ int sq_login_get(struct store *st, const char *id_hash, struct store_login *out,
     } else {
         rc = sq_fail(st, rc, err, errlen, "login get");
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
@@ -218,7 +215,7 @@ int sq_api_key_by_hash(struct store *st, const char *key_hash, struct store_api_
     } else {
         rc = sq_fail(st, rc, err, errlen, "api key get");
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
@@ -238,7 +235,7 @@ int sq_api_key_list(struct store *st, int64_t user_id, struct store_api_key **ou
         *out = xgrow(*out, &cap, *n, sizeof **out, 8);
         read_key(s, &(*out)[(*n)++]);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE) {
         free(*out);
         *out = NULL;
@@ -307,8 +304,8 @@ int sq_user_channels_set(struct store *st, int64_t user_id, const struct store_u
     }
     rc = sq_commit(st, err, errlen);
 out:
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
+    sqlite3_reset(del);
+    sqlite3_reset(ins);
     if (rc)
         sq_rollback(st);
     return rc;
@@ -342,7 +339,7 @@ int sq_user_channels(struct store *st, int64_t user_id, struct store_user_channe
         u->checked_at_ms = sqlite3_column_int64(s, 5);
         u->viewers = sqlite3_column_int64(s, 6);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE) {
         free(*out);
         *out = NULL;
@@ -363,7 +360,7 @@ int sq_user_channel_allowed(struct store *st, int64_t user_id, int64_t channel_i
     sqlite3_bind_int64(s, 1, user_id);
     sqlite3_bind_int64(s, 2, channel_id);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 0;
     if (rc == SQLITE_DONE)

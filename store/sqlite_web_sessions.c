@@ -14,7 +14,7 @@
 
 static int prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err, size_t errlen)
 {
-    int rc = sqlite3_prepare_v2(sq_conn(st)->db, sql, -1, s, NULL);
+    int rc = sq_cached(st, sql, s);
     if (rc != SQLITE_OK) {
         *s = NULL;
         return sq_fail(st, rc, err, errlen, "prepare");
@@ -38,7 +38,7 @@ static int run_ids(struct store *st, const char *sql, int64_t a, int64_t b, int6
     if (np >= 3)
         sqlite3_bind_int64(s, 3, c);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return sq_fail(st, rc, err, errlen, "session update");
     if (changes)
@@ -58,7 +58,7 @@ static int count_one(struct store *st, const char *sql, int64_t a, int64_t b, in
         sqlite3_bind_int64(s, 2, b);
     rc = sqlite3_step(s);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : sq_fail(st, rc, err, errlen, "count");
 }
 
@@ -73,7 +73,7 @@ static int set_label(struct store *st, const char *sql, int64_t session_id, cons
     sqlite3_bind_int64(s, 2, now_ms);
     sqlite3_bind_int64(s, 3, session_id);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return sq_fail(st, rc, err, errlen, "session label");
     if (sqlite3_changes(sq_conn(st)->db) == 0)
@@ -207,7 +207,7 @@ int sq_session_sweep(struct store *st, int64_t before_ms, int *removed, char *er
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW && n < 100)
         ids[n++] = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE && src != SQLITE_ROW)
         return sq_fail(st, src, err, errlen, "session sweep");
     for (size_t i = 0; i < n; i++) {
@@ -257,7 +257,7 @@ int sq_session_schedules(struct store *st, int64_t session_id, struct store_sche
         sch->stop_at_ms = sqlite3_column_int64(s, 5);
         sch->enabled = sqlite3_column_int(s, 6);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE) {
         free(*out);
         *out = NULL;
@@ -299,7 +299,7 @@ int sq_session_jobs(struct store *st, int64_t session_id, size_t limit, struct s
         j->updated_at_ms = sqlite3_column_int64(s, 9);
         j->last_error = sq_dup_text(s, 10);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE && src != SQLITE_ROW) {
         for (size_t i = 0; i < *n; i++)
             store_job_clear(&(*out)[i]);
@@ -340,7 +340,7 @@ int sq_live_watch_set(struct store *st, const struct store_live_watch *w, char *
     sqlite3_bind_int(s, 4, w->interval_s);
     sqlite3_bind_int(s, 5, w->live ? 1 : 0);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : sq_fail(st, rc, err, errlen, "live watch set");
 }
 
@@ -379,7 +379,7 @@ int sq_live_watch_list(struct store *st, struct store_live_watch **out, size_t *
         w->interval_s = sqlite3_column_int(s, 3);
         w->live = sqlite3_column_int(s, 4);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE) {
         free(*out);
         *out = NULL;

@@ -9,11 +9,42 @@
 
 #include "store/store.h"
 
+/** A column of a copied table: its name and whether it holds text (else an integer). */
+struct store_column {
+    const char *name;
+    int text;
+};
+
+/** A table as store_copy moves it: columns in order, the key that orders its rows. */
+struct store_table {
+    const char *name;
+    const struct store_column *columns;
+    size_t n_columns;
+    const char *order_by; /* column names, comma-separated */
+    const char *skip;     /* rows not copied (present in every fresh store), or NULL */
+};
+
+/** One value of a copied row; s is only valid during the callback that received it. */
+struct store_cell {
+    int null;
+    int64_t i;
+    const char *s;
+};
+
+/** Called once per row; a non-zero return stops the walk and is returned. */
+typedef int (*store_row_fn)(void *ctx, const struct store_cell *cells);
+
 /** Every operation of store.h but opening and the *_clear helpers, with the same contract. */
 struct store_ops {
     const char *name; /* "sqlite", "mariadb" */
     /** Closes the connection and frees the back end's struct. */
     void (*close)(struct store *st);
+    /** Walks every row of t in key order (all rows, or only those not skipped). */
+    int (*table_rows)(struct store *st, const struct store_table *t, int copied_only,
+                      store_row_fn fn, void *ctx, char *err, size_t errlen);
+    /** Inserts n rows of t (n_columns cells each, row after row) in one transaction. */
+    int (*table_insert)(struct store *st, const struct store_table *t,
+                        const struct store_cell *rows, size_t n, char *err, size_t errlen);
     int (*migrate)(struct store *st, int *from, int *to, char *err, size_t errlen);
     int (*user_upsert)(struct store *st, const struct store_user *u, char *err, size_t errlen);
     int (*user_get)(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen);
