@@ -59,3 +59,11 @@ fi
 grep -q "already holds data" "$WORK/again.out" || { cat "$WORK/again.out"; fail "refusal message"; }
 [ "$(mysql_do "SELECT COUNT(*) FROM $db.captures")" -eq 4 ] || fail "the refused copy wrote"
 check "a target that holds data is refused"
+
+bad="mysql://$my_user:wrong-secret@localhost/$db?socket=$my_socket"
+if TCA_STORE="$bad" "$TCA" env-check >"$WORK/env.out" 2>&1; then fail "env-check accepted a bad password"; fi
+grep -q "Access denied" "$WORK/env.out" || { cat "$WORK/env.out"; fail "env-check did not say why"; }
+grep -q "wrong-secret" "$WORK/env.out" && fail "env-check printed the password"
+TCA_STORE="$target" "$TCA" env-check >"$WORK/env.out" 2>&1 || { cat "$WORK/env.out"; fail "env-check"; }
+grep -q "store ok (mariadb" "$WORK/env.out" || fail "env-check did not check the store"
+check "env-check connects to MariaDB and says what is wrong, without the password"
