@@ -220,7 +220,7 @@ static json_t *stream_state_json(struct sim *s, size_t index, const struct strea
     snprintf(id, sizeof id, "%lld", (long long)ch->id);
     if (st->live)
         clock_format_rfc3339(st->started_at_ms, started, sizeof started);
-    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:s?}", "broadcaster_id", id, "login", ch->login,
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:s*}", "broadcaster_id", id, "login", ch->login,
                      "live", st->live, "since_tick", (json_int_t)st->since_tick, "until_tick",
                      (json_int_t)st->until_tick, "started_at", st->live ? started : NULL);
 }
