@@ -93,9 +93,10 @@ void my_drop_statements(struct mariadb_store *c)
 
 int my_connect(struct mariadb_store *c, char *err, size_t errlen)
 {
+    /* Statements first: each belongs to the connection it was prepared on. */
+    my_drop_statements(c);
     if (c->db)
         mysql_close(c->db);
-    my_drop_statements(c);
     c->broken = 0;
     c->in_tx = 0;
     c->db = mysql_init(NULL);

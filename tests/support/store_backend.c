@@ -19,7 +19,7 @@ const char *test_store_backend(void)
 }
 
 /* Runs one statement on the server named by TCA_TEST_MYSQL (through its own connection). */
-static void server_exec(const char *sql)
+void test_store_server_exec(const char *sql)
 {
     const char *url = getenv("TCA_TEST_MYSQL");
     char user[128] = "", pass[256] = "", host[256] = "", sock[256] = "";
@@ -45,6 +45,18 @@ static void server_exec(const char *sql)
     mysql_close(db);
 }
 
+char *test_store_mariadb_url(void)
+{
+    const char *server = getenv("TCA_TEST_MYSQL");
+    if (!server || !*server)
+        return NULL;
+    int was = on_mariadb;
+    on_mariadb = 1;
+    char *url = test_store_url();
+    on_mariadb = was;
+    return url;
+}
+
 char *test_store_url(void)
 {
     if (!on_mariadb) {
@@ -56,7 +68,7 @@ char *test_store_url(void)
     char name[64], sql[128];
     snprintf(name, sizeof name, "tca_t%d_%u", (int)getpid(), made++);
     snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    server_exec(sql);
+    test_store_server_exec(sql);
     const char *url = getenv("TCA_TEST_MYSQL");
     const char *at = strrchr(url, '@'), *slash = strchr(at, '/'), *q = strchr(slash, '?');
     return xasprintf("%.*s/%s%s", (int)(slash - url), url, name, q ? q : "");
@@ -69,7 +81,7 @@ void test_store_drop(char *url)
         char sql[160];
         snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.*s",
                  (int)((q ? q : slash + strlen(slash)) - slash - 1), slash + 1);
-        server_exec(sql);
+        test_store_server_exec(sql);
     }
     free(url);
 }

@@ -14,6 +14,10 @@
 
 /** The URL of a fresh store of the back end under test; release with test_store_drop. */
 char *test_store_url(void);
+/** A fresh MariaDB database's URL whatever the current run, or NULL without a server. */
+char *test_store_mariadb_url(void);
+/** Runs one statement on the TCA_TEST_MYSQL server (aborts on failure). */
+void test_store_server_exec(const char *sql);
 /** Removes what test_store_url made (a MariaDB database) and frees url; NULL is a no-op. */
 void test_store_drop(char *url);
 /** "sqlite" or "mariadb": the back end the current run is on. */
