@@ -377,8 +377,14 @@ int my_begin(struct store *st, char *err, size_t errlen)
         if (rc)
             return rc;
     }
-    if (mysql_autocommit(c->db, 0))
-        return my_fail(c, mysql_errno(c->db), mysql_error(c->db), err, errlen, "begin");
+    /* Nothing has happened yet: a connection found dead here is made again, once. */
+    if (mysql_autocommit(c->db, 0)) {
+        int rc = my_fail(c, mysql_errno(c->db), mysql_error(c->db), err, errlen, "begin");
+        if (!c->broken || (rc = my_connect(c, err, errlen)))
+            return rc;
+        if (mysql_autocommit(c->db, 0))
+            return my_fail(c, mysql_errno(c->db), mysql_error(c->db), err, errlen, "begin");
+    }
     c->in_tx = 1;
     return 0;
 }

@@ -6,8 +6,18 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Connector/C initialises itself on the first mysql_init, which is not thread-safe, and
+ * workers open their connections from several threads at once: initialise once, first. */
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+
+static void library_init(void)
+{
+    mysql_library_init(0, NULL, NULL);
+}
 
 static void my_close(struct store *st)
 {
@@ -104,6 +114,7 @@ static const struct store_ops mariadb_ops = {
 int mariadb_store_open(const char *url, struct store **out, char *err, size_t errlen)
 {
     *out = NULL;
+    pthread_once(&library_once, library_init);
     struct mariadb_store *c = xcalloc(1, sizeof *c);
     c->api.ops = &mariadb_ops;
     int rc = my_parse_url(url, &c->target, err, errlen);
