@@ -26,7 +26,7 @@ struct kv_ops {
     int (*budget_take)(struct kv *kv, const char *key, int64_t now_ms, int64_t *wait_ms, char *err,
                        size_t errlen);
     int (*budget_update)(struct kv *kv, const char *key, long limit, long remaining,
-                         int64_t reset_ms, int64_t now_ms, char *err, size_t errlen);
+                         int64_t reset_ms, int64_t now_ms, long *left, char *err, size_t errlen);
     int (*rate_take)(struct kv *kv, const char *key, int per_minute, int burst, int64_t now_ms,
                      int64_t *wait_ms, char *err, size_t errlen);
     int (*cache_get)(struct kv *kv, const char *key, char **value, char *err, size_t errlen);
@@ -84,12 +84,14 @@ static inline int kv_budget_take(struct kv *kv, const char *key, int64_t now_ms,
 /**
  * Twitch budget: records an answer's Ratelimit-Limit/Remaining/Reset (limit <= 0 or
  * reset_ms < 0 when absent). Answers arrive out of order: within a window the lower
- * remaining wins; a later reset starts a new window.
+ * remaining wins; a later reset starts a new window. *left (may be NULL): the points the
+ * bucket holds now.
  */
 static inline int kv_budget_update(struct kv *kv, const char *key, long limit, long remaining,
-                                   int64_t reset_ms, int64_t now_ms, char *err, size_t errlen)
+                                   int64_t reset_ms, int64_t now_ms, long *left, char *err,
+                                   size_t errlen)
 {
-    return kv->ops->budget_update(kv, key, limit, remaining, reset_ms, now_ms, err, errlen);
+    return kv->ops->budget_update(kv, key, limit, remaining, reset_ms, now_ms, left, err, errlen);
 }
 
 /**

@@ -108,7 +108,7 @@ static int budget_take(struct kv *kv, const char *key, int64_t now, int64_t *wai
 }
 
 static int budget_update(struct kv *kv, const char *key, long limit, long remaining,
-                         int64_t reset_ms, int64_t now, char *err, size_t errlen)
+                         int64_t reset_ms, int64_t now, long *left, char *err, size_t errlen)
 {
     struct memory_kv *m = (struct memory_kv *)kv;
     pthread_mutex_lock(&m->lock);
@@ -129,6 +129,8 @@ static int budget_update(struct kv *kv, const char *key, long limit, long remain
     else if (remaining < b->remaining)
         b->remaining = remaining; /* ours counts requests still in flight */
     b->reset_ms = reset;
+    if (left)
+        *left = b->remaining;
     pthread_mutex_unlock(&m->lock);
     return 0;
 }

@@ -279,7 +279,7 @@ static int budget_take(struct kv *kv, const char *key, int64_t now, int64_t *wai
 }
 
 static int budget_update(struct kv *kv, const char *key, long limit, long remaining,
-                         int64_t reset_ms, int64_t now, char *err, size_t errlen)
+                         int64_t reset_ms, int64_t now, long *left, char *err, size_t errlen)
 {
     char k[256], a[6][24];
     key_of(k, sizeof k, "budget", key);
@@ -290,7 +290,11 @@ static int budget_update(struct kv *kv, const char *key, long limit, long remain
     snprintf(a[4], sizeof a[4], "%d", KV_BUDGET_RESET_MAX_MS);
     snprintf(a[5], sizeof a[5], "%d", KV_BUDGET_STALE_MS);
     const char *keys[] = {k}, *args[] = {a[0], a[1], a[2], a[3], a[4], a[5]};
-    return eval((struct redis_kv *)kv, BUDGET_UPDATE, 1, keys, 6, args, NULL, err, errlen);
+    long long got = remaining;
+    int rc = eval((struct redis_kv *)kv, BUDGET_UPDATE, 1, keys, 6, args, &got, err, errlen);
+    if (left)
+        *left = (long)got;
+    return rc;
 }
 
 static int rate_take(struct kv *kv, const char *key, int per_minute, int burst, int64_t now,

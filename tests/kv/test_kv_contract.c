@@ -75,7 +75,7 @@ static void budget_of_an_unknown_token_lets_the_first_request_through(void **sta
 static void budget_is_spent_by_every_handle_then_waits_for_the_reset(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(kv_budget_update(f->a, f->key, 800, 2, f->now + 5000, f->now, NULL, 0), 0);
+    assert_int_equal(kv_budget_update(f->a, f->key, 800, 2, f->now + 5000, f->now, NULL, NULL, 0), 0);
     assert_int_equal(take(f->a, f->key, f->now), 0);
     assert_int_equal(take(f->b, f->key, f->now), 0);
     assert_int_equal(take(f->a, f->key, f->now + 1000), 4000);
@@ -91,14 +91,14 @@ static void budget_keeps_the_lower_count_of_answers_from_one_window(void **state
 {
     struct fixture *f = *state;
     int64_t reset = f->now + 30000;
-    assert_int_equal(kv_budget_update(f->a, f->key, 800, 2, reset, f->now, NULL, 0), 0);
+    assert_int_equal(kv_budget_update(f->a, f->key, 800, 2, reset, f->now, NULL, NULL, 0), 0);
     /* an answer sent earlier arrives late with a higher count: ours already spent it */
-    assert_int_equal(kv_budget_update(f->b, f->key, 800, 700, reset, f->now, NULL, 0), 0);
+    assert_int_equal(kv_budget_update(f->b, f->key, 800, 700, reset, f->now, NULL, NULL, 0), 0);
     assert_int_equal(take(f->a, f->key, f->now), 0);
     assert_int_equal(take(f->a, f->key, f->now), 0);
     assert_int_equal(take(f->a, f->key, f->now), 30000);
     /* a later reset is a new window: its count replaces ours */
-    assert_int_equal(kv_budget_update(f->b, f->key, 800, 5, reset + 60000, f->now, NULL, 0), 0);
+    assert_int_equal(kv_budget_update(f->b, f->key, 800, 5, reset + 60000, f->now, NULL, NULL, 0), 0);
     assert_int_equal(take(f->a, f->key, f->now), 0);
 }
 
@@ -106,14 +106,14 @@ static void budget_treats_a_reset_hours_away_as_clock_skew(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(
-        kv_budget_update(f->a, f->key, 800, 0, f->now + 10 * 3600 * 1000, f->now, NULL, 0), 0);
+        kv_budget_update(f->a, f->key, 800, 0, f->now + 10 * 3600 * 1000, f->now, NULL, NULL, 0), 0);
     assert_int_equal(take(f->a, f->key, f->now), KV_BUDGET_RESET_MAX_MS);
 }
 
 static void budget_without_a_usable_reset_waits_a_second(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(kv_budget_update(f->a, f->key, 0, 0, -1, f->now, NULL, 0), 0);
+    assert_int_equal(kv_budget_update(f->a, f->key, 0, 0, -1, f->now, NULL, NULL, 0), 0);
     assert_int_equal(take(f->a, f->key, f->now), 1000);
 }
 
