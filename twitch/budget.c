@@ -86,8 +86,7 @@ void budget_take(struct twitch_budget *b, uint64_t key)
     name_of(key, name);
     for (;;) {
         int64_t wait = 0;
-        if (kv_budget_take(b->kv, name, b->clock.now_ms(b->clock.ctx), &wait, NULL, 0) ||
-            wait <= 0)
+        if (kv_budget_take(b->kv, name, b->clock.now_ms(b->clock.ctx), &wait, NULL, 0) || wait <= 0)
             return;
         b->clock.sleep_ms(b->clock.ctx, wait);
     }

@@ -17,6 +17,8 @@
 #include "base/crypto.h"
 #include "twitch/twitch.h"
 
+struct kv;
+
 struct web;
 
 struct web_options {
@@ -37,6 +39,7 @@ struct web_options {
     int64_t sweep_every_ms; /* expiry sweep and live-status checks; 0: 30000 */
     const char *ui_dir;     /* the web UI's files (index.html, static/); NULL or absent: none */
     int analysis_only;      /* `tca analysis`: only the statistics routes and operations */
+    struct kv *kv;          /* rate limits and caches (shared on Redis); NULL: in-process */
 };
 
 /** Fills o from the configuration (strings point into cfg, which must outlive o). */
