@@ -7,7 +7,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "jobs/scheduler.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <errno.h>
 #include <pthread.h>

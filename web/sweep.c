@@ -8,7 +8,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <stdlib.h>
 
