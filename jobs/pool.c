@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "jobs/live.h"
 #include "jobs/scheduler.h"
 #include "twitch/user_token.h"
 
@@ -103,13 +104,20 @@ static void *scheduler_main(void *arg)
     gethostname(host, sizeof host - 1);
     snprintf(owner, sizeof owner, "%s:%d:%lld", host, (int)getpid(), (long long)clock_wall_ms());
     int leading = -1;
+    struct twitch_client *tw = twitch_client_new(&p->opt.twitch);
     /* At start every token is validated; then each one whose last validation is an hour old. */
     int64_t validate_before = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
-    int64_t next_validation = 0;
+    int64_t next_validation = 0, next_live = 0;
     do {
         if (!lead(p, owner, &leading))
             continue;
         int64_t now = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
+        if (now >= next_live) {
+            if (live_follow(st, p->opt.keys, tw, now, NULL, err, sizeof err))
+                report_error(p, "live check", err);
+            now = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
+            next_live = now + p->opt.live_every_ms;
+        }
         if (scheduler_tick(st, now, NULL, err, sizeof err))
             report_error(p, "scheduler", err);
         if (now >= next_validation) {
@@ -121,6 +129,7 @@ static void *scheduler_main(void *arg)
     } while (!idle(p, 1000));
     if (leading == 1 && p->opt.kv)
         kv_lease_release(p->opt.kv, "scheduler", owner, err, sizeof err); /* hand over now */
+    twitch_client_free(tw);
     store_close(st);
     return NULL;
 }
@@ -170,6 +179,8 @@ int worker_pool_start(const struct pool_options *o, struct worker_pool **out, ch
     p->opt.db_path = p->db_path;
     if (p->opt.leader_lease_ms <= 0)
         p->opt.leader_lease_ms = 15000;
+    if (p->opt.live_every_ms <= 0)
+        p->opt.live_every_ms = 30000;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
     p->n_threads = o->workers + (o->run_scheduler ? 1 : 0);

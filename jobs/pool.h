@@ -1,5 +1,6 @@
 /*
- * A pool of worker threads (and optionally the scheduler) over one store. Each thread opens
+ * A pool of worker threads (and optionally the scheduler, which also follows the live status
+ * of "capture while live" channels) over one store. Each thread opens
  * its own store connection and Twitch client; the rate-limit budget in the settings is
  * shared. Stopping is graceful: a thread finishes the job it holds, then exits.
  *
@@ -29,6 +30,7 @@ struct pool_options {
     int max_attempts;
     struct kv *kv;           /* scheduler lease (shared on Redis); NULL: always lead */
     int64_t leader_lease_ms; /* a dead leader's lease runs out after; 0: 15000 */
+    int64_t live_every_ms;   /* live checks of "capture while live" channels; 0: 30000 */
     /** Called from worker threads after each job (may be NULL); must be thread-safe. */
     void (*on_outcome)(void *ctx, const struct worker_outcome *o);
     /** Called from any pool thread on a store failure (may be NULL); must be thread-safe. */

@@ -291,6 +291,6 @@ void web_metrics_event(struct web_metrics *m, const char *what);
 void web_metrics_render(struct web_metrics *m, struct buf *b);
 
 /** Runs the sweeps (sweep.c); the background thread calls it every sweep_every_ms. */
-void web_sweep(struct web *w, struct store *st, struct twitch_client *tw);
+void web_sweep(struct web *w, struct store *st);
 
 #endif

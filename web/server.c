@@ -184,7 +184,7 @@ void web_sweep_now(struct web *w)
     struct web_req r = {.w = w, .route = -1};
     struct store *st = web_store(&r);
     if (st)
-        web_sweep(w, st, web_twitch(&r));
+        web_sweep(w, st);
     web_release(&r);
     free(r.resp);
 }
