@@ -46,11 +46,16 @@ struct kv {
     const struct kv_ops *ops;
 };
 
-/* Twitch windows are a minute: a reset further away than this is clock skew, not a plan. */
-#define KV_BUDGET_RESET_MAX_MS 65000
-/* A refilled bucket's next reset, until an answer tells the real one: Twitch's window. */
+/*
+ * The Twitch budget model: a token bucket that refills continuously, as Twitch's does
+ * ("800 points a minute"); Ratelimit-Reset is when it is full again, so the refill rate is
+ * (limit - remaining) / (reset - now), never above limit per window (a reset sooner than
+ * that is rounding) nor below limit per KV_BUDGET_RESET_MAX_MS (further is clock skew).
+ */
 #define KV_BUDGET_WINDOW_MS 60000
-#define KV_BUDGET_WINDOW_TEXT "60000"
+#define KV_BUDGET_RESET_MAX_MS 65000
+/* Requests taken and not answered for this long are over (timed out): stop counting them. */
+#define KV_BUDGET_QUIET_MS 15000
 /* A budget bucket unused this long tells nothing more and may go. */
 #define KV_BUDGET_STALE_MS (10 * 60 * 1000)
 
@@ -72,8 +77,8 @@ int kv_redis_open(const char *host, int port, struct kv **out, char *err, size_t
 
 /**
  * Twitch budget: takes one point from key's bucket. *wait_ms is 0 when a point was taken
- * (or the bucket is unknown: the first answer will tell), else how long to wait before
- * asking again (the bucket is empty until its reset).
+ * (or the bucket is unknown: the first answer will tell), else how long until the refill
+ * makes one (ask again then).
  */
 static inline int kv_budget_take(struct kv *kv, const char *key, int64_t now_ms, int64_t *wait_ms,
                                  char *err, size_t errlen)
@@ -82,10 +87,10 @@ static inline int kv_budget_take(struct kv *kv, const char *key, int64_t now_ms,
 }
 
 /**
- * Twitch budget: records an answer's Ratelimit-Limit/Remaining/Reset (limit <= 0 or
- * reset_ms < 0 when absent). Answers arrive out of order: within a window the lower
- * remaining wins; a later reset starts a new window. *left (may be NULL): the points the
- * bucket holds now.
+ * Twitch budget: records one answer's Ratelimit-Limit/Remaining/Reset (limit <= 0 or
+ * reset_ms < 0 when absent). Answers arrive out of order and do not count the requests
+ * still in flight, so the bucket keeps the lower of its own count and Twitch's minus the
+ * requests in flight. *left (may be NULL): the points the bucket holds now.
  */
 static inline int kv_budget_update(struct kv *kv, const char *key, long limit, long remaining,
                                    int64_t reset_ms, int64_t now_ms, long *left, char *err,

@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,9 @@
 
 struct budget {
     char key[KEY_MAX];
-    long limit, remaining;
-    int64_t reset_ms, used_ms;
+    double limit, tokens, rate; /* rate: points per ms */
+    int64_t at_ms, answered_ms, used_ms;
+    long inflight;
     int seen; /* an answer filled it */
 };
 
@@ -79,6 +81,17 @@ static struct budget *budget_find(struct memory_kv *m, const char *key, int64_t 
     return stale;
 }
 
+/* Tokens of b at now: what it held at at_ms plus the refill since, up to its limit. */
+static void refill(struct budget *b, int64_t now)
+{
+    if (now > b->at_ms) {
+        b->tokens = b->tokens + (double)(now - b->at_ms) * b->rate;
+        b->at_ms = now;
+    }
+    if (b->tokens > b->limit)
+        b->tokens = b->limit;
+}
+
 static int budget_take(struct kv *kv, const char *key, int64_t now, int64_t *wait_ms, char *err,
                        size_t errlen)
 {
@@ -87,20 +100,16 @@ static int budget_take(struct kv *kv, const char *key, int64_t now, int64_t *wai
     pthread_mutex_lock(&m->lock);
     struct budget *b = budget_find(m, key, now, 0);
     if (b) {
-        if (b->remaining < b->limit && b->reset_ms <= now) {
-            /* its reset has come: full again, for a window of a minute until Twitch says */
-            b->remaining = b->limit;
-            b->reset_ms = now + KV_BUDGET_WINDOW_MS;
-        }
-        if (b->remaining > 0) {
-            b->remaining--;
+        refill(b, now);
+        if (now - b->answered_ms > KV_BUDGET_QUIET_MS)
+            b->inflight = 0; /* requests that never got an answer are over by now */
+        if (b->tokens >= 1) {
+            b->tokens = b->tokens - 1;
+            b->inflight++;
+        } else if (b->rate <= 0) {
+            *wait_ms = 1000; /* Twitch said empty and nothing else: try again in a second */
         } else {
-            *wait_ms = b->reset_ms - now;
-            if (*wait_ms <= 0) {
-                /* Twitch said empty but gave no usable reset: assume a one-second refill */
-                b->reset_ms = now + 1000;
-                *wait_ms = 1000;
-            }
+            *wait_ms = (int64_t)floor((1 - b->tokens) / b->rate) + 1;
         }
     }
     pthread_mutex_unlock(&m->lock);
@@ -113,24 +122,36 @@ static int budget_update(struct kv *kv, const char *key, long limit, long remain
     struct memory_kv *m = (struct memory_kv *)kv;
     pthread_mutex_lock(&m->lock);
     struct budget *b = budget_find(m, key, now, 1);
-    if (!b->seen)
-        b->remaining = remaining;
-    b->seen = 1;
+    if (!b->seen) {
+        b->tokens = (double)remaining;
+        b->at_ms = now;
+        b->rate = -1;
+        b->seen = 1;
+    }
     b->used_ms = now;
     if (limit > 0)
-        b->limit = limit;
-    else if (b->limit < remaining)
-        b->limit = remaining;
-    int64_t reset = b->reset_ms;
-    if (reset_ms >= 0)
-        reset = reset_ms > now + KV_BUDGET_RESET_MAX_MS ? now + KV_BUDGET_RESET_MAX_MS : reset_ms;
-    if (reset > b->reset_ms)
-        b->remaining = remaining; /* a new window */
-    else if (remaining < b->remaining)
-        b->remaining = remaining; /* ours counts requests still in flight */
-    b->reset_ms = reset;
+        b->limit = (double)limit;
+    else if (b->limit < (double)remaining)
+        b->limit = (double)remaining;
+    refill(b, now);
+    if (b->inflight > 0)
+        b->inflight--;
+    /* Twitch's count does not know the requests still on their way: ours does */
+    if ((double)(remaining - b->inflight) < b->tokens)
+        b->tokens = (double)(remaining - b->inflight);
+    double top = b->limit / KV_BUDGET_WINDOW_MS;
+    if (reset_ms >= 0 && reset_ms > now && (double)remaining < b->limit) {
+        b->rate = (b->limit - (double)remaining) / (double)(reset_ms - now);
+        if (b->rate > top)
+            b->rate = top;
+        if (b->rate < b->limit / KV_BUDGET_RESET_MAX_MS)
+            b->rate = b->limit / KV_BUDGET_RESET_MAX_MS;
+    } else if (b->rate < 0) {
+        b->rate = top;
+    }
+    b->answered_ms = now;
     if (left)
-        *left = b->remaining;
+        *left = (long)floor(b->tokens);
     pthread_mutex_unlock(&m->lock);
     return 0;
 }

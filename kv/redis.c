@@ -20,36 +20,55 @@
 #define TIMEOUT_MS 2000
 #define RETRY_MS 500
 #define ARGS_MAX 10
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define QUIET_TEXT XSTR(KV_BUDGET_QUIET_MS)
 
-/* KEYS[1] = bucket; ARGV = now, window. Returns 0 (taken or unknown) or ms to wait. */
+/* The Twitch budget (kv.h has the model); memory.c does the same arithmetic in C. */
+#define BUDGET_FIELDS "'limit', 'tokens', 'at', 'rate', 'inflight', 'answered'"
+
+/* KEYS[1] = bucket; ARGV = now, quiet ms. Returns 0 (taken or unknown) or ms to wait. */
 static const char budget_take_lua[] =
-    "local now = tonumber(ARGV[1])\n"
-    "local b = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'reset')\n"
+    "local now, quiet = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
+    "local b = redis.call('HMGET', KEYS[1], " BUDGET_FIELDS ")\n"
     "if not b[2] then return 0 end\n"
-    "local limit, rem, reset = tonumber(b[1]), tonumber(b[2]), tonumber(b[3])\n"
-    "if rem < limit and reset <= now then\n"
-    "  rem, reset = limit, now + tonumber(ARGV[2])\n"
-    "  redis.call('HSET', KEYS[1], 'reset', reset)\n"
+    "local limit, t, at, rate = tonumber(b[1]), tonumber(b[2]), tonumber(b[3]), tonumber(b[4])\n"
+    "local inflight, answered = tonumber(b[5]), tonumber(b[6])\n"
+    "if now > at then t = t + (now - at) * rate at = now end\n"
+    "if t > limit then t = limit end\n"
+    "if now - answered > quiet then inflight = 0 end\n"
+    "if t >= 1 then\n"
+    "  redis.call('HSET', KEYS[1], 'tokens', t - 1, 'at', at, 'inflight', inflight + 1)\n"
+    "  return 0\n"
     "end\n"
-    "if rem > 0 then redis.call('HSET', KEYS[1], 'remaining', rem - 1) return 0 end\n"
-    "local wait = reset - now\n"
-    "if wait <= 0 then redis.call('HSET', KEYS[1], 'reset', now + 1000) wait = 1000 end\n"
-    "return wait\n";
+    "if rate <= 0 then return 1000 end\n"
+    "return math.floor((1 - t) / rate) + 1\n";
 
-/* KEYS[1] = bucket; ARGV = limit, remaining, reset (-1: none), now, reset max, stale ms. */
+/* KEYS[1] = bucket; ARGV = limit, remaining, reset (-1: none), now, window, reset max, stale. */
 static const char budget_update_lua[] =
-    "local limit, rem, reset_in = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])\n"
-    "local now, maxms = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
-    "local b = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'reset')\n"
-    "local klimit, krem, kreset = 0, rem, 0\n"
-    "if b[2] then klimit, krem, kreset = tonumber(b[1]), tonumber(b[2]), tonumber(b[3]) end\n"
-    "if limit > 0 then klimit = limit elseif klimit < rem then klimit = rem end\n"
-    "local reset = kreset\n"
-    "if reset_in >= 0 then reset = math.min(reset_in, now + maxms) end\n"
-    "if reset > kreset then krem = rem elseif rem < krem then krem = rem end\n"
-    "redis.call('HSET', KEYS[1], 'limit', klimit, 'remaining', krem, 'reset', reset)\n"
-    "redis.call('PEXPIRE', KEYS[1], ARGV[6])\n"
-    "return krem\n";
+    "local limit, rem, reset = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+    "local now, window, maxms = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])\n"
+    "local b = redis.call('HMGET', KEYS[1], " BUDGET_FIELDS ")\n"
+    "local L, t, at, rate, inflight = 0, rem, now, -1, 0\n"
+    "if b[2] then\n"
+    "  L, t, at, rate = tonumber(b[1]), tonumber(b[2]), tonumber(b[3]), tonumber(b[4])\n"
+    "  inflight = tonumber(b[5])\n"
+    "end\n"
+    "if limit > 0 then L = limit elseif L < rem then L = rem end\n"
+    "if now > at then t = t + (now - at) * rate at = now end\n"
+    "if t > L then t = L end\n"
+    "if inflight > 0 then inflight = inflight - 1 end\n"
+    "if rem - inflight < t then t = rem - inflight end\n"
+    "local top = L / window\n"
+    "if reset >= 0 and reset > now and rem < L then\n"
+    "  rate = (L - rem) / (reset - now)\n"
+    "  if rate > top then rate = top end\n"
+    "  if rate < L / maxms then rate = L / maxms end\n"
+    "elseif rate < 0 then rate = top end\n"
+    "redis.call('HSET', KEYS[1], 'limit', L, 'tokens', t, 'at', at, 'rate', rate,\n"
+    "           'inflight', inflight, 'answered', now)\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[7])\n"
+    "return math.floor(t)\n";
 
 /* KEYS[1] = bucket; ARGV = per_ms, burst, now. Returns 0 (taken) or ms to wait. */
 static const char rate_take_lua[] =
@@ -272,7 +291,7 @@ static int budget_take(struct kv *kv, const char *key, int64_t now, int64_t *wai
     long long w = 0;
     key_of(k, sizeof k, "budget", key);
     snprintf(a, sizeof a, "%" PRId64, now);
-    const char *keys[] = {k}, *args[] = {a, KV_BUDGET_WINDOW_TEXT};
+    const char *keys[] = {k}, *args[] = {a, QUIET_TEXT};
     int rc = eval((struct redis_kv *)kv, BUDGET_TAKE, 1, keys, 2, args, &w, err, errlen);
     *wait_ms = rc ? 0 : w;
     return rc;
@@ -281,17 +300,18 @@ static int budget_take(struct kv *kv, const char *key, int64_t now, int64_t *wai
 static int budget_update(struct kv *kv, const char *key, long limit, long remaining,
                          int64_t reset_ms, int64_t now, long *left, char *err, size_t errlen)
 {
-    char k[256], a[6][24];
+    char k[256], a[7][24];
     key_of(k, sizeof k, "budget", key);
     snprintf(a[0], sizeof a[0], "%ld", limit);
     snprintf(a[1], sizeof a[1], "%ld", remaining);
     snprintf(a[2], sizeof a[2], "%" PRId64, reset_ms);
     snprintf(a[3], sizeof a[3], "%" PRId64, now);
-    snprintf(a[4], sizeof a[4], "%d", KV_BUDGET_RESET_MAX_MS);
-    snprintf(a[5], sizeof a[5], "%d", KV_BUDGET_STALE_MS);
-    const char *keys[] = {k}, *args[] = {a[0], a[1], a[2], a[3], a[4], a[5]};
+    snprintf(a[4], sizeof a[4], "%d", KV_BUDGET_WINDOW_MS);
+    snprintf(a[5], sizeof a[5], "%d", KV_BUDGET_RESET_MAX_MS);
+    snprintf(a[6], sizeof a[6], "%d", KV_BUDGET_STALE_MS);
+    const char *keys[] = {k}, *args[] = {a[0], a[1], a[2], a[3], a[4], a[5], a[6]};
     long long got = remaining;
-    int rc = eval((struct redis_kv *)kv, BUDGET_UPDATE, 1, keys, 6, args, &got, err, errlen);
+    int rc = eval((struct redis_kv *)kv, BUDGET_UPDATE, 1, keys, 7, args, &got, err, errlen);
     if (left)
         *left = (long)got;
     return rc;
