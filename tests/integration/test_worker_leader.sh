@@ -19,6 +19,8 @@ PIDS+=($watch)
 for _ in $(seq 1 200); do grep -q watching "$WORK/watch.out" && break; sleep 0.05; done
 kill -9 $watch
 wait $watch 2>/dev/null || true
+# The killed watch's own capture would hold its channel until the job's lease ends.
+sql "DELETE FROM jobs WHERE state IN (0, 1)"
 
 wait_log() { # file pattern seconds
     for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" && return 0; sleep 0.1; done
