@@ -20,7 +20,7 @@ for ch in huge_channel big_channel; do
     "$TCA" watch $ch --interval 1 >"$WORK/watch-$ch.out" 2>&1 &
     w=$!
     PIDS+=($w)
-    for _ in $(seq 1 200); do grep -q watching "$WORK/watch-$ch.out" && break; sleep 0.05; done
+    for _ in $(seq 1 200); do grep -qs watching "$WORK/watch-$ch.out" && break; sleep 0.05; done
     kill -9 $w
     wait $w 2>/dev/null || true
 done

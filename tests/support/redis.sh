@@ -1,5 +1,5 @@
 # A throwaway redis-server for tests: no persistence, a unix socket in a temporary folder,
-# no TCP port (--port 0). Sourced by bash scripts; call redis_start, and redis_stop from
+# no TCP port (--port 0). Safe under `set -eu`. Sourced by bash scripts; call redis_start, and redis_stop from
 # the caller's EXIT trap (redis_start does not install one, so callers keep their own).
 #   redis_start DIR   starts it, sets REDIS_SOCK and REDIS_PID; fails if it does not answer
 #   redis_stop        stops it (SIGKILL if it ignores SIGTERM)
@@ -23,10 +23,10 @@ redis_start() {
 
 redis_stop() {
     [ -n "${REDIS_PID:-}" ] || return 0
-    kill "$REDIS_PID" 2>/dev/null
+    kill "$REDIS_PID" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$REDIS_PID" 2>/dev/null || break; sleep 0.05; done
-    kill -9 "$REDIS_PID" 2>/dev/null
-    wait "$REDIS_PID" 2>/dev/null
+    kill -9 "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
     REDIS_PID=
     return 0
 }
