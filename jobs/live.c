@@ -82,7 +82,8 @@ int live_follow(struct store *st, const struct crypto_keys *keys, struct twitch_
     int rc = store_live_watch_list(st, &lw, &n, err, errlen);
     if (rc)
         return rc;
-    qsort(lw, n, sizeof *lw, by_user);
+    if (n > 1)
+        qsort(lw, n, sizeof *lw, by_user);
     for (size_t i = 0; i < n;) {
         size_t end = i;
         while (end < n && lw[end].user_id == lw[i].user_id && end - i < STREAMS_PER_CALL)
