@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define USAGE "expected redis://HOST:PORT or unix:///path/redis.sock"
+
 static int parse_redis(const char *hostport, struct kv **out, char *err, size_t errlen)
 {
     char host[256];
@@ -19,8 +21,7 @@ static int parse_redis(const char *hostport, struct kv **out, char *err, size_t 
     if (end > hostport && end[-1] == '/')
         end--; /* redis://host:port/ */
     if (n == 0 || n >= sizeof host)
-        return tca_fail(err, errlen, TCA_EINVAL,
-                        "TCA_REDIS must be redis://HOST:PORT or unix:///path/redis.sock");
+        return tca_fail(err, errlen, TCA_EINVAL, "%s", USAGE);
     memcpy(host, hostport, n);
     host[n] = '\0';
     long port = 6379;
@@ -29,8 +30,8 @@ static int parse_redis(const char *hostport, struct kv **out, char *err, size_t 
         errno = 0;
         port = strtol(colon + 1, &stop, 10);
         if (errno || stop != end || port < 1 || port > 65535)
-            return tca_fail(err, errlen, TCA_EINVAL,
-                            "TCA_REDIS: the port of redis://%s must be 1-65535", host);
+            return tca_fail(err, errlen, TCA_EINVAL, "the port of redis://%s must be 1-65535",
+                            host);
     }
     return kv_redis_open(host, (int)port, out, err, errlen);
 }
@@ -46,8 +47,7 @@ int kv_open(const char *url, struct kv **out, char *err, size_t errlen)
         return parse_redis(url + 8, out, err, errlen);
     if (strncmp(url, "unix://", 7) == 0 && url[7] == '/')
         return kv_redis_open(url + 7, 0, out, err, errlen);
-    return tca_fail(err, errlen, TCA_EINVAL,
-                    "TCA_REDIS must be redis://HOST:PORT or unix:///path/redis.sock");
+    return tca_fail(err, errlen, TCA_EINVAL, "%s", USAGE);
 }
 
 void kv_close(struct kv *kv)
