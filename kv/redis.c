@@ -1,9 +1,10 @@
 /*
- * The Redis kv over hiredis (0.14 in Debian 12; only calls hiredis 1.x also has). One
- * connection per kv under a mutex, reconnected on failure (scripts reloaded). Every operation
- * that reads and writes is one Lua script, run with EVALSHA, so concurrent processes never
- * interleave inside one. Must never log, never block longer than its timeouts, and never
- * hammer a dead server: after a failed connect it answers TCA_ETEMP for RETRY_MS.
+ * The Redis kv over hiredis (0.14 in Debian 12; only calls hiredis 1.x also has). A few
+ * connections per kv, each under its own mutex, opened when threads need them at once and
+ * reconnected on failure (scripts reloaded). Every operation that reads and writes is one Lua
+ * script, run with EVALSHA, so concurrent processes never interleave inside one. Must never
+ * log, never block longer than its timeouts, and never hammer a dead server: after a failed
+ * connect a connection answers TCA_ETEMP for RETRY_MS.
  */
 #include "kv/kv.h"
 #include "base/clock.h"
@@ -20,6 +21,8 @@
 #define TIMEOUT_MS 2000
 #define RETRY_MS 500
 #define ARGS_MAX 10
+/* Connections per process: enough for the gateway's threads not to queue behind one. */
+#define POOL 8
 #define STR(x) #x
 #define XSTR(x) STR(x)
 #define QUIET_TEXT XSTR(KV_BUDGET_QUIET_MS)
@@ -123,24 +126,30 @@ static const char *const scripts[N_SCRIPTS] = {budget_take_lua,  budget_update_l
                                                cache_put_lua,    cache_drop_lua,    lease_lua,
                                                lease_release_lua};
 
-struct redis_kv {
-    struct kv api;
+/* A connection and what it needs to run scripts; used by one thread at a time. */
+struct conn {
     pthread_mutex_t lock;
-    char *host; /* owned; a socket path when port is 0 */
-    int port;
-    redisContext *c;  /* NULL while disconnected */
-    int64_t retry_at; /* monotonic: no connect attempt before */
+    redisContext *ctx; /* NULL while disconnected */
+    int64_t retry_at;  /* monotonic: no connect attempt before */
     char sha[N_SCRIPTS][48];
 };
 
-static void drop_connection(struct redis_kv *r)
+struct redis_kv {
+    struct kv api;
+    char *host; /* owned; a socket path when port is 0 */
+    int port;
+    unsigned next; /* round robin when every connection is busy */
+    struct conn conns[POOL];
+};
+
+static void drop_connection(struct conn *c)
 {
-    if (r->c)
-        redisFree(r->c);
-    r->c = NULL;
+    if (c->ctx)
+        redisFree(c->ctx);
+    c->ctx = NULL;
 }
 
-static const char *where(struct redis_kv *r, char *buf, size_t len)
+static const char *where(const struct redis_kv *r, char *buf, size_t len)
 {
     if (r->port == 0)
         snprintf(buf, len, "unix://%s", r->host);
@@ -149,63 +158,75 @@ static const char *where(struct redis_kv *r, char *buf, size_t len)
     return buf;
 }
 
-/* One command on the live connection; NULL reply means the connection broke. */
-static redisReply *run(struct redis_kv *r, int argc, const char **argv, const size_t *lens)
+/* A free connection if there is one, else one in turn; opened lazily, so a quiet process
+ * keeps one. Release with pthread_mutex_unlock(&c->lock). */
+static struct conn *acquire(struct redis_kv *r)
 {
-    redisReply *rep = redisCommandArgv(r->c, argc, argv, lens);
+    for (int i = 0; i < POOL; i++)
+        if (pthread_mutex_trylock(&r->conns[i].lock) == 0)
+            return &r->conns[i];
+    struct conn *c = &r->conns[__atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED) % POOL];
+    pthread_mutex_lock(&c->lock);
+    return c;
+}
+
+/* One command on the live connection; NULL reply means the connection broke. */
+static redisReply *run(struct conn *c, int argc, const char **argv, const size_t *lens)
+{
+    redisReply *rep = redisCommandArgv(c->ctx, argc, argv, lens);
     if (!rep)
-        drop_connection(r);
+        drop_connection(c);
     return rep;
 }
 
-static int load_scripts(struct redis_kv *r, char *err, size_t errlen)
+static int load_scripts(const struct redis_kv *r, struct conn *c, char *err, size_t errlen)
 {
     char at[300];
     for (int i = 0; i < N_SCRIPTS; i++) {
         const char *argv[] = {"SCRIPT", "LOAD", scripts[i]};
         size_t lens[] = {6, 4, strlen(scripts[i])};
-        redisReply *rep = run(r, 3, argv, lens);
+        redisReply *rep = run(c, 3, argv, lens);
         if (!rep)
             return tca_fail(err, errlen, TCA_ETEMP, "Redis at %s: connection lost",
                             where(r, at, sizeof at));
-        int ok = rep->type == REDIS_REPLY_STRING && rep->len < sizeof r->sha[i];
+        int ok = rep->type == REDIS_REPLY_STRING && rep->len < sizeof c->sha[i];
         if (ok)
-            memcpy(r->sha[i], rep->str, rep->len + 1);
+            memcpy(c->sha[i], rep->str, rep->len + 1);
         else
             tca_fail(err, errlen, TCA_EPROTO, "Redis at %s refused a script: %s",
                      where(r, at, sizeof at), rep->type == REDIS_REPLY_ERROR ? rep->str : "?");
         freeReplyObject(rep);
         if (!ok) {
-            drop_connection(r);
+            drop_connection(c);
             return TCA_EPROTO;
         }
     }
     return 0;
 }
 
-static int connect_locked(struct redis_kv *r, char *err, size_t errlen)
+static int connect_locked(const struct redis_kv *r, struct conn *c, char *err, size_t errlen)
 {
     char at[300];
-    if (r->c)
+    if (c->ctx)
         return 0;
     int64_t now = clock_mono_ms();
-    if (now < r->retry_at)
+    if (now < c->retry_at)
         return tca_fail(err, errlen, TCA_ETEMP, "Redis at %s is unreachable",
                         where(r, at, sizeof at));
     struct timeval tv = {TIMEOUT_MS / 1000, (TIMEOUT_MS % 1000) * 1000};
-    r->c = r->port ? redisConnectWithTimeout(r->host, r->port, tv)
-                   : redisConnectUnixWithTimeout(r->host, tv);
-    if (!r->c || r->c->err) {
+    c->ctx = r->port ? redisConnectWithTimeout(r->host, r->port, tv)
+                     : redisConnectUnixWithTimeout(r->host, tv);
+    if (!c->ctx || c->ctx->err) {
         tca_fail(err, errlen, TCA_ETEMP, "cannot connect to Redis at %s: %s",
-                 where(r, at, sizeof at), r->c ? r->c->errstr : "out of memory");
-        drop_connection(r);
-        r->retry_at = now + RETRY_MS;
+                 where(r, at, sizeof at), c->ctx ? c->ctx->errstr : "out of memory");
+        drop_connection(c);
+        c->retry_at = now + RETRY_MS;
         return TCA_ETEMP;
     }
-    redisSetTimeout(r->c, tv);
-    int rc = load_scripts(r, err, errlen);
+    redisSetTimeout(c->ctx, tv);
+    int rc = load_scripts(r, c, err, errlen);
     if (rc)
-        r->retry_at = now + RETRY_MS;
+        c->retry_at = now + RETRY_MS;
     return rc;
 }
 
@@ -213,8 +234,8 @@ static int connect_locked(struct redis_kv *r, char *err, size_t errlen)
  * Runs a command, reconnecting once when the connection broke (a restarted server).
  * A retried script may run twice: every script here is safe to repeat or errs stricter.
  */
-static int command(struct redis_kv *r, int argc, const char **argv, redisReply **out, char *err,
-                   size_t errlen)
+static int command(const struct redis_kv *r, struct conn *c, int argc, const char **argv,
+                   redisReply **out, char *err, size_t errlen)
 {
     size_t lens[ARGS_MAX + 4];
     char at[300];
@@ -222,10 +243,10 @@ static int command(struct redis_kv *r, int argc, const char **argv, redisReply *
         lens[i] = strlen(argv[i]);
     *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
-        int rc = connect_locked(r, err, errlen);
+        int rc = connect_locked(r, c, err, errlen);
         if (rc)
             return rc;
-        *out = run(r, argc, argv, lens);
+        *out = run(c, argc, argv, lens);
         if (*out)
             break;
     }
@@ -250,22 +271,22 @@ static int eval(struct redis_kv *r, enum script s, int nkeys, const char *const 
     const char *argv[ARGS_MAX + 4];
     char n[8];
     snprintf(n, sizeof n, "%d", nkeys);
-    pthread_mutex_lock(&r->lock);
+    struct conn *c = acquire(r);
     int rc = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
         int argc = 0;
         argv[argc++] = "EVALSHA";
-        argv[argc++] = r->sha[s];
+        argv[argc++] = c->sha[s];
         argv[argc++] = n;
         for (int i = 0; i < nkeys; i++)
             argv[argc++] = keys[i];
         for (int i = 0; i < nargs; i++)
             argv[argc++] = args[i];
         redisReply *rep = NULL;
-        rc = command(r, argc, argv, &rep, err, errlen);
+        rc = command(r, c, argc, argv, &rep, err, errlen);
         if (rc == TCA_ECONFLICT) {
             /* the server lost its scripts (SCRIPT FLUSH): load them again */
-            rc = load_scripts(r, err, errlen);
+            rc = load_scripts(r, c, err, errlen);
             if (rc)
                 break;
             continue;
@@ -275,7 +296,7 @@ static int eval(struct redis_kv *r, enum script s, int nkeys, const char *const 
         freeReplyObject(rep);
         break;
     }
-    pthread_mutex_unlock(&r->lock);
+    pthread_mutex_unlock(&c->lock);
     return rc;
 }
 
@@ -343,9 +364,9 @@ static int cache_get(struct kv *kv, const char *key, char **value, char *err, si
     const char *argv[] = {"GET", k};
     redisReply *rep = NULL;
     *value = NULL;
-    pthread_mutex_lock(&r->lock);
-    int rc = command(r, 2, argv, &rep, err, errlen);
-    pthread_mutex_unlock(&r->lock);
+    struct conn *c = acquire(r);
+    int rc = command(r, c, 2, argv, &rep, err, errlen);
+    pthread_mutex_unlock(&c->lock);
     if (rc)
         return rc;
     if (rep->type == REDIS_REPLY_STRING)
@@ -402,9 +423,9 @@ static int ping(struct kv *kv, char *err, size_t errlen)
     struct redis_kv *r = (struct redis_kv *)kv;
     const char *argv[] = {"PING"};
     redisReply *rep = NULL;
-    pthread_mutex_lock(&r->lock);
-    int rc = command(r, 1, argv, &rep, err, errlen);
-    pthread_mutex_unlock(&r->lock);
+    struct conn *c = acquire(r);
+    int rc = command(r, c, 1, argv, &rep, err, errlen);
+    pthread_mutex_unlock(&c->lock);
     freeReplyObject(rep);
     return rc;
 }
@@ -412,8 +433,10 @@ static int ping(struct kv *kv, char *err, size_t errlen)
 static void redis_close(struct kv *kv)
 {
     struct redis_kv *r = (struct redis_kv *)kv;
-    drop_connection(r);
-    pthread_mutex_destroy(&r->lock);
+    for (int i = 0; i < POOL; i++) {
+        drop_connection(&r->conns[i]);
+        pthread_mutex_destroy(&r->conns[i].lock);
+    }
     free(r->host);
     free(r);
 }
@@ -436,13 +459,15 @@ int kv_redis_open(const char *host, int port, struct kv **out, char *err, size_t
 {
     struct redis_kv *r = xcalloc(1, sizeof *r);
     r->api.ops = &redis_ops;
-    pthread_mutex_init(&r->lock, NULL);
+    for (int i = 0; i < POOL; i++)
+        pthread_mutex_init(&r->conns[i].lock, NULL);
     r->host = xstrdup(host);
     r->port = port;
     *out = NULL;
-    pthread_mutex_lock(&r->lock);
-    int rc = connect_locked(r, err, errlen);
-    pthread_mutex_unlock(&r->lock);
+    /* the first connection now, so a wrong address fails here with its reason */
+    pthread_mutex_lock(&r->conns[0].lock);
+    int rc = connect_locked(r, &r->conns[0], err, errlen);
+    pthread_mutex_unlock(&r->conns[0].lock);
     if (rc) {
         redis_close(&r->api);
         return rc;
