@@ -23,7 +23,7 @@ wait $watch 2>/dev/null || true
 sql "DELETE FROM jobs WHERE state IN (0, 1)"
 
 wait_log() { # file pattern seconds
-    for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" && return 0; sleep 0.1; done
+    for _ in $(seq 1 $(($3 * 10))); do grep -qs "$2" "$1" && return 0; sleep 0.1; done
     return 1
 }
 "$TCA" worker >"$WORK/a.log" 2>&1 &
@@ -51,3 +51,16 @@ done
 after=$(sql "SELECT count(*) FROM jobs WHERE kind='capture'")
 [ "$after" -gt $((before + 1)) ] || fail "the new leader queued no captures ($before -> $after)"
 check "the second worker took over in ${took}s and kept capturing ($before -> $after capture jobs)"
+
+# A clean stop hands the lease over at once instead of letting it run out.
+"$TCA" worker >"$WORK/c.log" 2>&1 &
+c=$!
+PIDS+=($c)
+wait_log "$WORK/c.log" "scheduler standing by" 30 || { cat "$WORK/c.log"; fail "third worker does not stand by"; }
+kill -TERM $b
+wait $b 2>/dev/null || true
+stopped=$(date +%s.%N) # b has finished its jobs and released the lease
+wait_log "$WORK/c.log" "scheduler leading" 30 || { cat "$WORK/c.log"; fail "nobody took over after a clean stop"; }
+took=$(python3 -c "import time; print(round(time.time() - $stopped, 1))")
+echo "took over ${took}s after the leader stopped (lease 3 s; the standby checks every second)"
+check "a cleanly stopped leader hands over in ${took}s"
