@@ -173,6 +173,44 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.deepEqual(unexpected(dashErrors), []);
   });
 
+  await t.test('headline numbers agree with each other and each says what it counts', async () => {
+    await dash.getByLabel('Channel', { exact: true }).selectOption('');
+    await dash.waitForFunction(() => /^#\/dashboard\/\d+$/.test(location.hash));
+    await dash.waitForFunction(() => document.querySelector('.kpi .kpi-value').textContent !== '—');
+    const num = async (i) => Number((await dash.locator('.kpi').nth(i).locator('.kpi-value').textContent()).replace(/[^\d]/g, ''));
+    // naive recomputation from the captures: at each capture time, each channel's latest count, added up
+    const expected = await dash.evaluate(async () => {
+      const sum = await (await fetch('/api/v1/sessions/active/stats?sections=series')).json();
+      const pts = sum.channels.flatMap((c) => c.series.map((x) => ({ c: c.login, at: Date.parse(x.taken_at), n: x.chatters })));
+      const times = [...new Set(pts.map((p) => p.at))].sort((a, b) => a - b);
+      const totals = times.map((tm) => {
+        const latest = {};
+        for (const p of pts) if (p.at <= tm && (!latest[p.c] || latest[p.c].at <= p.at)) latest[p.c] = p;
+        return Object.values(latest).reduce((a, p) => a + p.n, 0);
+      });
+      return { now: totals.at(-1), peak: Math.max(...totals), channels: sum.channels.length };
+    });
+    assert.ok(expected.channels >= 2, 'two channels captured');
+    assert.equal(await num(0), expected.now, 'chatters now');
+    assert.equal(await num(2), expected.peak, 'peak');
+    assert.ok((await num(0)) <= (await num(2)), 'now is never above the peak');
+    // every headline number: a definition on keyboard focus (tooltip + aria-describedby) and hover
+    const kpis = dash.locator('.kpi');
+    assert.equal(await kpis.count(), 6);
+    for (let i = 0; i < 6; i++) {
+      const kpi = kpis.nth(i);
+      await kpi.focus();
+      const def = dash.locator('#' + (await kpi.getAttribute('aria-describedby')));
+      assert.equal(await def.isVisible(), true, `definition ${i} shows on focus`);
+      assert.ok((await def.textContent()).length > 20);
+      assert.equal(await kpi.getAttribute('title'), await def.textContent());
+    }
+    assert.match(await dash.locator('.kpi').nth(3).locator('.kpi-def').textContent(), /Returning: seen there in an earlier session/);
+    await dash.locator('.kpi').first().focus();
+    await shot(dash, 'dashboard-definitions');
+    await dash.locator('.kpi').first().blur();
+  });
+
   await t.test('the chatter table searches, filters, sorts and opens a profile', async () => {
     await page.goto(s.gw + '/#/chatters');
     await page.waitForFunction(() => document.body.dataset.tableReady === '1');
@@ -199,6 +237,8 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.equal(await page.locator('.twitch-link').getAttribute('href'), 'https://www.twitch.tv/coolviewer_0098');
     assert.match(await page.locator('main').textContent(), /raid_channel/);
     assert.match(await page.locator('main').textContent(), /Account age when first seen/);
+    // the age reads in years and months (or days for a young account), not "2,804 days"
+    assert.match(await page.locator('dd[data-field="age"]').textContent(), /^(\d+ years?(, \d+ months?)?|\d+ months?|\d+ days?|—)$/);
     await shot(page, 'profile');
   });
 
@@ -233,6 +273,75 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await shot(page, 'overlap');
   });
 
+  await t.test('phone width: every screen fits 390 px, tables stack, the chatter grid shows it scrolls', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const chatter = await page.evaluate(async () => {
+        const r = await (await fetch('/api/v1/sessions/active/stats?sections=flag_list&channel=raid_channel')).json();
+        return r.flags.accounts[0].id;
+      });
+      const screens = [
+        ['#/channels', '.channel'],
+        ['#/dashboard', '.raids-table'],
+        ['#/chatters', '.vt-body .vt-row'],
+        [`#/chatter/${chatter}`, '.twitch-link'],
+        ['#/overlap', 'table.matrix'],
+        ['#/sessions', '.session'],
+        ['#/exports', '[data-export]'],
+        ['#/settings', '.keys-table, .card'],
+      ];
+      for (const [route, ready] of screens) {
+        await page.goto(s.gw + '/' + route);
+        await page.locator(ready).first().waitFor();
+        if (route === '#/dashboard') {
+          await page.locator('.flag-table tbody tr').first().waitFor();
+          await page.locator('.days-table tbody tr').first().waitFor();
+          // the logins of a creation day open inside the page, not past its edge
+          await page.locator('.days-table details summary').first().click();
+        }
+        await page.waitForTimeout(200);
+        const r = await page.evaluate(() => ({
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          wide: [...document.querySelectorAll('main *')]
+            .filter((e) => !e.closest('.vt-viewport') && e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 3)
+            .map((e) => `${e.tagName.toLowerCase()}.${e.className}`)
+            .join(', '),
+        }));
+        assert.ok(r.overflow <= 1, `${route}: the page is ${r.overflow}px wider than the screen (${r.wide})`);
+        if (route === '#/dashboard') {
+          // stacked rows: a flagged account's row is a short card, not a 200 px column of blanks
+          await shot(page, 'dashboard-phone');
+          const tall = await page.locator('.flag-table tbody tr').first().evaluate((e) => e.getBoundingClientRect().height);
+          assert.ok(tall < 110, `a flagged row is ${tall}px tall`);
+          const label = await page.locator('.raids-table tbody td').nth(1).evaluate((e) => getComputedStyle(e, '::before').content);
+          assert.match(label, /Channel/, 'a stacked cell says which column it is');
+        }
+        if (route === '#/chatters') {
+          // the grid scrolls sideways inside itself, and says so
+          const grid = page.locator('[role=grid]');
+          const sw = await grid.evaluate((e) => e.scrollWidth - e.clientWidth);
+          assert.ok(sw > 0, 'the grid is wider than the screen and scrolls');
+          const hint = page.locator('.scroll-hint');
+          assert.equal(await hint.isVisible(), true, 'a hint says the table scrolls sideways');
+          await grid.evaluate((e) => {
+            e.scrollLeft = e.scrollWidth;
+            e.dispatchEvent(new Event('scroll'));
+          });
+          await page.waitForFunction(() => document.querySelector('.vt-wrap').dataset.scrolledEnd === '1');
+          await shot(page, 'chatters-phone');
+        }
+      }
+      await page.goto(s.gw + '/#/dashboard');
+      await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
+      assert.equal(await page.locator('#nav').isVisible(), false);
+      await page.getByRole('button', { name: 'Menu' }).click();
+      assert.equal(await page.locator('#nav').isVisible(), true);
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 768 });
+    }
+  });
+
   await t.test('saves a session with a label, shows the limit, and deletes a session', async () => {
     await page.goto(s.gw + '/#/sessions');
     const active = page.locator('.session').first();
@@ -243,16 +352,64 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.equal(r.state, 'done', r.text);
     await page.getByRole('heading', { name: 'Friday stream' }).waitFor();
     assert.match(await page.locator('.limit').textContent(), /Saved sessions: 1 of 10/);
+    // a periodic capture runs: a new session offers to carry it over, ticked by default
+    const api = (method, path, body) =>
+      page.evaluate(
+        async ([m, p, b]) => {
+          const me = await (await fetch('/api/v1/me')).json();
+          const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token }, body: b ? JSON.stringify(b) : undefined });
+          return { status: r.status, body: await r.json().catch(() => null) };
+        },
+        [method, path, body],
+      );
+    const chan = await page.evaluate(async () => (await (await fetch('/api/v1/channels')).json()).channels.find((c) => c.login === 'chan_03').id);
+    assert.equal((await api('PUT', `/api/v1/sessions/active/channels/${chan}/schedule`, { interval_s: 3600 })).status, 200);
+    const oldActive = await page.evaluate(async () => (await (await fetch('/api/v1/sessions/active')).json()).id);
     // a new active session; the saved one stays
     await page.getByRole('button', { name: 'Start a new session' }).click();
+    const carry = page.locator('dialog[open]').getByLabel(/Keep capturing in the new session the 1 channels/);
+    assert.equal(await carry.isChecked(), true, 'carrying the periodic captures over is the default');
+    assert.match(await page.locator('dialog[open]').textContent(), /chan_03 every 3600 s/);
     await page.locator('dialog[open]').getByRole('button', { name: 'Start a new session' }).click();
     await page.waitForFunction(() => document.querySelectorAll('.session').length === 2);
+    assert.match(await newestActivity.textContent(), /1 periodic captures carried over/);
+    const now = await page.evaluate(async () => (await (await fetch('/api/v1/sessions/active')).json()).channels);
+    assert.deepEqual(
+      now.filter((c) => c.periodic).map((c) => [c.login, c.interval_s]),
+      [['chan_03', 3600]],
+      'the schedule runs on in the new session',
+    );
+    // the ended session says so, and its dashboard shows no live state nor periodic badge
+    await page.locator('.session', { hasText: 'Friday stream' }).getByText(/^ended /).waitFor();
+    await page.goto(s.gw + `/#/dashboard/${oldActive}`);
+    await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
+    assert.match(await page.locator('.live-state').textContent(), /^Ended · last capture /);
+    assert.equal(await page.getByRole('button', { name: 'Pause updates' }).count(), 0);
+    assert.equal(await page.locator('.current-list .badge.ok').count(), 0, 'no "every N s" badge');
+    // without the box ticked, the schedules stop with the session (API: no carry_schedules)
+    const plain = await api('POST', '/api/v1/sessions', {});
+    assert.equal(plain.status, 201);
+    assert.equal(plain.body.carried_schedules, 0);
+    const after = await page.evaluate(async () => (await (await fetch('/api/v1/sessions/active')).json()).channels);
+    assert.equal(after.filter((c) => c.periodic).length, 0);
+    assert.equal((await api('POST', '/api/v1/sessions', { carry_schedules: 'yes' })).status, 400);
+    await page.goto(s.gw + '/#/sessions');
+    await page.waitForFunction(() => document.querySelectorAll('.session').length === 3);
     await shot(page, 'sessions');
+    // the new session has no capture: its dashboard says so instead of "0 s" and a full bar
+    await page.goto(s.gw + '/#/dashboard');
+    await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
+    const values = await page.locator('.kpi .kpi-value').allTextContents();
+    assert.deepEqual(values, ['—', '—', '—', '—', '0', '—']);
+    assert.equal(await page.locator('.split-bar .seg').count(), 0, 'no bar for 0 of 0');
+    assert.doesNotMatch(await page.locator('main').textContent(), /0 s|stay under/);
+    await page.goto(s.gw + '/#/sessions');
+    await page.waitForFunction(() => document.querySelectorAll('.session').length === 3);
     const saved = page.locator('.session', { hasText: 'Friday stream' });
     // cancelling keeps it
     await saved.getByRole('button', { name: 'Delete' }).click();
     await page.locator('dialog[open]').getByRole('button', { name: 'Cancel' }).click();
-    assert.equal(await page.locator('.session').count(), 2);
+    assert.equal(await page.locator('.session').count(), 3);
     const captures = await page.evaluate(async () => {
       const list = await (await fetch('/api/v1/sessions')).json();
       return list.sessions.find((x) => x.label === 'Friday stream').captures;
@@ -261,7 +418,7 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await saved.getByRole('button', { name: 'Delete' }).click();
     assert.match(await page.locator('dialog[open] .confirm-message').textContent(), new RegExp(`Delete “Friday stream” and its ${captures} captures`));
     await page.locator('dialog[open]').getByRole('button', { name: 'Delete' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('.session').length === 1);
+    await page.waitForFunction(() => document.querySelectorAll('.session').length === 2);
     assert.equal(await newestActivity.getAttribute('data-state'), 'done');
     assert.match(await page.locator('.limit').textContent(), /Saved sessions: 0 of 10/);
   });
@@ -364,26 +521,6 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await page.locator('.skip-link').focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
-  });
-
-  await t.test('phone width: one column, a menu, no horizontal scroll', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(s.gw + '/#/dashboard');
-    await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
-    await page.waitForTimeout(300);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    const wide = await page.evaluate(() =>
-      [...document.querySelectorAll('main *')]
-        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
-        .slice(0, 3)
-        .map((e) => `${e.tagName.toLowerCase()}.${e.className}`)
-        .join(', '),
-    );
-    assert.ok(overflow <= 1, `horizontal overflow ${overflow}px: ${wide}`);
-    assert.equal(await page.locator('#nav').isVisible(), false);
-    await page.getByRole('button', { name: 'Menu' }).click();
-    assert.equal(await page.locator('#nav').isVisible(), true);
-    await page.setViewportSize({ width: 1366, height: 768 });
   });
 
   await t.test('a login Twitch revoked ends on the "logged out" page', async () => {

@@ -1,8 +1,8 @@
 // A chatter's profile: account creation and age, time present, every session and channel
 // they were seen in, the name history, and a link to their Twitch page.
 import { get } from '../api.js';
-import { fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
-import { card, clear, errorBox, h, loading, pageTitle } from '../ui.js';
+import { fmtAge, fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
+import { card, clear, errorBox, h, loading, pageTitle, stack } from '../ui.js';
 
 export async function render(main, args, ctx) {
   const id = args[0];
@@ -40,7 +40,7 @@ export async function render(main, args, ctx) {
     h('dt', null, t('profile.created')),
     h('dd', null, fmtDate(p.created_at)),
     h('dt', null, t('profile.age')),
-    h('dd', null, p.account_age_days_when_first_seen == null ? '—' : t('profile.age_days', { n: fmtInt(p.account_age_days_when_first_seen) })),
+    h('dd', { 'data-field': 'age', title: p.account_age_days_when_first_seen == null ? null : t('profile.age_days', { n: fmtInt(p.account_age_days_when_first_seen) }) }, fmtAge(p.account_age_days_when_first_seen)),
     h('dt', null, t('profile.present')),
     h('dd', null, fmtDuration(p.time_present_ms)),
     h('dt', null, t('profile.renames')),
@@ -82,8 +82,8 @@ export async function render(main, args, ctx) {
       'div',
       { class: 'grid' },
       card(t('profile.account'), dl),
-      card(t('profile.names'), names.length ? nameTable : h('p', { class: 'hint' }, t('profile.no_names'))),
-      Object.assign(card(t('profile.sessions'), sessions.length ? h('div', { class: 'table-wrap' }, sessTable) : h('p', { class: 'hint' }, t('profile.no_sessions'))), { className: 'card wide' }),
+      card(t('profile.names'), names.length ? stack(nameTable) : h('p', { class: 'hint' }, t('profile.no_names'))),
+      Object.assign(card(t('profile.sessions'), sessions.length ? h('div', { class: 'table-wrap' }, stack(sessTable)) : h('p', { class: 'hint' }, t('profile.no_sessions'))), { className: 'card wide' }),
     ),
   );
 }
