@@ -199,6 +199,10 @@ int web_own_channel(struct web_req *r, int64_t channel_id);
 int web_static_try(struct web_req *r);
 /** Serves the UI's index.html; 0 when replied, -1 when there is no UI (nothing replied). */
 int web_static_index(struct web_req *r);
+/** Serves the UI file rel (a fixed path inside the UI folder); -1 when it is absent. */
+int web_static_file(struct web_req *r, const char *rel);
+/** GET /dock/{session}: the OBS dock page (dock.c). */
+void web_dock(struct web_req *r);
 /** 1 when the UI folder has an index.html. */
 int web_ui_available(struct web *w);
 /** 1 when rel (a path under the UI folder) is safe to open: [A-Za-z0-9_./-], no dot

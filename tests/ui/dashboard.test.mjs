@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { launch, login, shot, startServers, watchErrors } from './lib.mjs';
+import { launch, login, shot, sleep, startServers, watchErrors } from './lib.mjs';
 
 const unexpected = (errors) =>
   errors.filter((e) => !/status of 401|status of 404 \(Not Found\)|status of 503|status of 400/.test(e));
@@ -111,9 +111,23 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     r = await runAction(row.getByRole('button', { name: 'Start periodic capture' }));
     assert.equal(r.state, 'done', r.text);
     await row.locator('.sched', { hasText: 'every 600 s' }).waitFor();
+    // a captured channel comes first, says its real interval, and offers no second start
+    await page.goto(s.gw + '/#/channels');
+    await row.locator('.sched', { hasText: 'every 600 s' }).waitFor();
+    assert.equal(await page.locator('.channel').first().getAttribute('data-login'), 'chan_02');
+    assert.equal(await row.getByLabel('Interval (s)').inputValue(), '600');
+    assert.equal(await row.getByRole('button', { name: 'Start periodic capture' }).count(), 0);
+    assert.equal(await row.getByRole('button', { name: 'Change interval' }).isVisible(), true);
+    assert.equal(await page.locator('.channel.compact').first().isVisible(), true, 'channels outside the session are compact');
+    await page.getByLabel('Filter channels').fill('chan_0');
+    assert.ok((await page.locator('.channel:visible').count()) >= 2);
+    assert.equal(await page.locator('.channel[data-login="raid_channel"]').isVisible(), false, 'the filter searches by login');
+    await page.getByLabel('Filter channels').fill('');
     r = await runAction(row.getByRole('button', { name: 'Stop' }));
     assert.equal(r.state, 'done', r.text);
     await row.locator('.sched', { hasText: 'no periodic capture' }).waitFor();
+    assert.equal(await row.getByRole('button', { name: 'Stop' }).isVisible(), false, 'nothing to stop');
+    assert.equal(await row.getByRole('button', { name: 'Start periodic capture' }).isVisible(), true);
   });
 
   await t.test('captures fill the live dashboard in another tab without a reload', async () => {
@@ -261,6 +275,15 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     const tlText = fs.readFileSync(await tl.path(), 'utf8').trim().split(/\r?\n/);
     assert.equal(tlText[0], 'channel,seq,taken_at,chatters,joined,left,new_to_channel,churn');
     assert.equal(tlText.length, 14, 'a header and 13 captures');
+    // an empty capture number is refused in the page, in words
+    await page.getByLabel('Capture number').fill('');
+    await page.locator('[data-export="capture"][data-format="csv"]').click();
+    await page.waitForFunction(() => document.querySelector('#activity .act').dataset.state === 'failed');
+    assert.match(await newestActivity.textContent(), /Give a capture number from 1 to \d+/);
+    assert.equal(await page.getByLabel('Capture number').getAttribute('aria-invalid'), 'true');
+    // the activity panel shows three lines at most, so it never covers the page
+    assert.ok((await page.locator('#activity .act:visible').count()) <= 3);
+    await newestActivity.getByRole('button', { name: 'Dismiss' }).click();
     await shot(page, 'exports');
   });
 
@@ -270,7 +293,74 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await cell.waitFor();
     await cell.click();
     await page.locator('.pair dd[data-field="shared"]').waitFor();
+    // the shared chatters as a share of the smaller channel, not only the Jaccard index
+    const nums = (await page.locator('.pair dl.facts dd').allTextContents()).slice(0, 3).map((x) => Number(x.replace(/[^\d]/g, '')));
+    const want = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(nums[2] / Math.min(nums[0], nums[1]));
+    assert.equal(await page.locator('.pair dd[data-field="of_smaller"]').textContent(), want);
+    assert.match(await cell.getAttribute('aria-label'), /of the smaller channel \(Jaccard/);
     await shot(page, 'overlap');
+  });
+
+  await t.test('in French, no English text from the catalogue is left on any screen', async () => {
+    const root = new URL('../../ui/static/js/i18n/', import.meta.url);
+    const en = (await import(new URL('en.js', root))).default;
+    const fr = (await import(new URL('fr.js', root))).default;
+    const frText = Object.values(fr).join('\n');
+    // the English-only pieces: the literal parts of every English text that French changes
+    const pieces = new Set();
+    for (const [k, v] of Object.entries(en)) {
+      if (fr[k] === v) continue;
+      for (const part of v.split(/\{\w+\}/)) {
+        const p = part.trim().replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+        if (p.length >= 5 && /\s/.test(p) && !frText.includes(p)) pieces.add(p);
+      }
+    }
+    assert.ok(pieces.size > 200, `${pieces.size} English pieces to look for`);
+    const chatter = await page.evaluate(async () => {
+      const r = await (await fetch('/api/v1/sessions/active/stats?sections=flag_list&channel=raid_channel')).json();
+      return r.flags.accounts[0].id;
+    });
+    await page.goto(s.gw + '/#/channels');
+    await page.locator('#lang').selectOption('fr');
+    try {
+      const screens = [
+        ['#/channels', '.channel'],
+        ['#/dashboard', '.raids-table'],
+        ['#/chatters', '.vt-body .vt-row'],
+        [`#/chatter/${chatter}`, '.twitch-link'],
+        ['#/overlap', 'table.matrix'],
+        ['#/sessions', '.session'],
+        ['#/exports', '[data-export]'],
+        ['#/settings', '.keys-table, .card'],
+      ];
+      const left = [];
+      for (const [route, ready] of screens) {
+        await page.goto(s.gw + '/' + route);
+        await page.locator(ready).first().waitFor();
+        if (route === '#/dashboard') await page.locator('.flag-table tbody tr').first().waitFor();
+        if (route === '#/overlap') {
+          await page.locator('table.matrix button.cell').first().click();
+          await page.locator('.pair dd[data-field="shared"]').waitFor();
+        }
+        await page.waitForTimeout(300);
+        // the activity panel keeps the messages of actions done earlier in English: left out
+        const text = await page.evaluate(() => {
+          const act = document.getElementById('activity');
+          return document.body.innerText.replace(act ? act.innerText : '', '');
+        });
+        for (const p of pieces) if (text.includes(p)) left.push(`${route}: “${p}”`);
+        if (route === '#/dashboard') {
+          // flag details, dates and numbers in French too
+          assert.match(await page.locator('.flag-table tbody tr td.details').first().textContent(), /jour de création critique/);
+          assert.match(await page.locator('.days-table tbody tr td').first().textContent(), /^\d{2}\/\d{2}\/\d{4}$/);
+          await shot(page, 'dashboard-fr');
+        }
+      }
+      assert.deepEqual(left, []);
+    } finally {
+      await page.locator('#lang').selectOption('en');
+      await page.evaluate(() => localStorage.setItem('tca.lang', 'en'));
+    }
   });
 
   await t.test('phone width: every screen fits 390 px, tables stack, the chatter grid shows it scrolls', async () => {
@@ -342,6 +432,75 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     }
   });
 
+  await t.test('the OBS dock: 300x400, dark, live, with a read-only key that never leaves the fragment', async () => {
+    const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
+    const made = await page.evaluate(async (csrf) => {
+      const r = await fetch('/api/v1/keys', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ name: 'obs dock', read_only: true }) });
+      return r.json();
+    }, me.csrf_token);
+    const key = made.key;
+    assert.match(key, /^tca_/);
+    const sum = await page.evaluate(async () => (await fetch('/api/v1/sessions/active')).json());
+    const dock = await b.context.newPage();
+    const dockErrors = watchErrors(dock);
+    const urls = [];
+    const auth = [];
+    dock.on('request', (req) => {
+      urls.push(req.url());
+      if (req.url().includes('/api/')) auth.push(req.headers().authorization || '');
+    });
+    await dock.setViewportSize({ width: 300, height: 400 });
+    await dock.goto(`${s.gw}/dock/${sum.id}#key=${key}`);
+    const expectNow = sum.channels.reduce((a, c) => a + (c.last_capture ? c.last_capture.chatters : 0), 0);
+    await dock.locator('#dock-now', { hasText: new Intl.NumberFormat('en').format(expectNow) }).waitFor();
+    await dock.locator('#dock-alert', { hasText: /Bot wave on raid_channel|Raid on raid_channel/ }).waitFor();
+    // dark and readable at 300x400: nothing wider than the dock, the number large
+    assert.equal(await dock.evaluate(() => document.documentElement.scrollWidth <= 300), true);
+    assert.ok(Number((await dock.locator('#dock-now').evaluate((e) => getComputedStyle(e).fontSize)).replace('px', '')) >= 40);
+    assert.equal(await dock.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(14, 14, 18)');
+    await shot(dock, 'dock');
+    // live: a capture lands, the dock shows it without a reload
+    const chan = sum.channels.find((c) => c.login === 'raid_channel');
+    await s.simPost('/_sim/advance?ticks=1');
+    const before = Number(await dock.evaluate(() => document.body.dataset.dockUpdates));
+    const cap = await page.evaluate(
+      async ([id, csrf]) => (await fetch(`/api/v1/sessions/active/channels/${id}/capture`, { method: 'POST', headers: { 'X-CSRF-Token': csrf } })).json(),
+      [chan.id, me.csrf_token],
+    );
+    // the job runs, then the (one-second cached) summary shows the new capture
+    let after = null;
+    for (let i = 0; i < 150 && !after; i++) {
+      const j = await page.evaluate(async (id) => (await fetch(`/api/v1/jobs/${id}`)).json(), cap.job_id);
+      assert.notEqual(j.state, 'failed', j.error);
+      const now = await page.evaluate(async () => (await fetch('/api/v1/sessions/active')).json());
+      if (now.channels.find((c) => c.id === chan.id).last_capture.seq === chan.last_capture.seq + 1) after = now;
+      else await sleep(200);
+    }
+    assert.ok(after, 'the capture landed');
+    await dock.locator('#dock-joined', { hasText: '+' }).waitFor();
+    await dock.waitForFunction(
+      ([n, want]) => Number(document.body.dataset.dockUpdates) > n && document.getElementById('dock-now').textContent === want,
+      [before, new Intl.NumberFormat('en').format(after.channels.reduce((a, c) => a + (c.last_capture ? c.last_capture.chatters : 0), 0))],
+      { timeout: 15000 },
+    );
+    // the key went only in the Authorization header: never in a URL, never in the log
+    assert.ok(auth.length >= 2 && auth.every((h) => h === `Bearer ${key}`), 'every API call carries the key as a header');
+    assert.equal(urls.filter((u) => u.includes(key.slice(4))).length, 0, 'no request URL holds the key');
+    assert.doesNotMatch(s.log(), new RegExp(key.slice(4)));
+    // a key in the query string is refused; a read-write key is not used
+    assert.equal((await fetch(`${s.gw}/dock/${sum.id}?key=${key}`)).status, 400);
+    const rw = await page.evaluate(async (csrf) => {
+      const r = await fetch('/api/v1/keys', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ name: 'rw' }) });
+      return r.json();
+    }, me.csrf_token);
+    await dock.goto(`${s.gw}/dock/${sum.id}#key=${rw.key}`);
+    await dock.reload();
+    await dock.locator('#dock-status', { hasText: 'read-only' }).waitFor();
+    assert.equal(await dock.locator('#dock-now').textContent(), '—');
+    await dock.close();
+    assert.deepEqual(unexpected(dockErrors), []);
+  });
+
   await t.test('saves a session with a label, shows the limit, and deletes a session', async () => {
     await page.goto(s.gw + '/#/sessions');
     const active = page.locator('.session').first();
@@ -383,7 +542,7 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await page.locator('.session', { hasText: 'Friday stream' }).getByText(/^ended /).waitFor();
     await page.goto(s.gw + `/#/dashboard/${oldActive}`);
     await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
-    assert.match(await page.locator('.live-state').textContent(), /^Ended · last capture /);
+    await page.locator('.live-state', { hasText: /^Ended · last capture / }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Pause updates' }).count(), 0);
     assert.equal(await page.locator('.current-list .badge.ok').count(), 0, 'no "every N s" badge');
     // without the box ticked, the schedules stop with the session (API: no carry_schedules)
@@ -486,7 +645,6 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
       await page.goto(s.gw + '/#/dashboard');
       await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
       await page.getByRole('heading', { name: /Tableau de bord/ }).waitFor();
-      await shot(page, 'dashboard-fr');
       await page.locator('#lang').selectOption('en');
       await page.getByRole('heading', { name: /^Dashboard/ }).waitFor();
     } finally {

@@ -33,7 +33,7 @@ test('every text key used by the code and the page exists', () => {
     const src = fs.readFileSync(path.join(STATIC, 'js', f), 'utf8');
     for (const m of src.matchAll(/\bt\('([a-z_.0-9]+)'/g)) used.add(m[1]);
   }
-  const html = fs.readFileSync(path.join(STATIC, 'index.html'), 'utf8');
+  const html = ['index.html', 'dock.html'].map((f) => fs.readFileSync(path.join(STATIC, f), 'utf8')).join('\n');
   for (const m of html.matchAll(/data-i18n(?:-label|-title)?="([a-z_.]+)"/g)) used.add(m[1]);
   const missing = [...used].filter((k) => !k.endsWith('.') && !(k in en));
   assert.deepEqual(missing, []);
@@ -42,8 +42,8 @@ test('every text key used by the code and the page exists', () => {
   for (const j of ['queued', 'running', 'done', 'failed']) assert.ok(en['job.' + j], j);
 });
 
-test('the page has no inline script or style (CSP)', () => {
-  const html = fs.readFileSync(path.join(STATIC, 'index.html'), 'utf8');
+test('the pages have no inline script or style (CSP)', () => {
+  const html = ['index.html', 'dock.html'].map((f) => fs.readFileSync(path.join(STATIC, f), 'utf8')).join('\n');
   for (const m of html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)) {
     assert.match(m[1], /src=/);
     assert.equal(m[2].trim(), '');
@@ -150,4 +150,27 @@ test('flag details are read back from the API’s English and written in the cho
     i18n.setLang('en');
   }
   assert.equal(flagDetails(''), '');
+});
+
+test('the OBS dock adds up the channels’ latest captures and shows the latest raid or wave', async () => {
+  const { dockNumbers, latestAlert } = await import(path.join(STATIC, 'js/dock.js'));
+  const summary = {
+    channels: [
+      { id: 1, last_capture: { seq: 4, taken_at: '2026-01-01T10:03:00Z', chatters: 900, joined: 40, left: 7 } },
+      { id: 2, last_capture: { seq: 2, taken_at: '2026-01-01T10:04:00Z', chatters: 50, joined: 5, left: 1 } },
+      { id: 3 },
+    ],
+  };
+  assert.deepEqual(dockNumbers(summary), { now: 950, joined: 45, left: 8, at: '2026-01-01T10:04:00Z' });
+  assert.equal(dockNumbers({ channels: [{ id: 3 }] }), null);
+  const doc = {
+    channels: [
+      { login: 'a', raids: [{ seq: 3, taken_at: '2026-01-01T10:02:00Z', joined: 600, in_wave: 0, wave_share: 0 }] },
+      { login: 'b', raids: [{ seq: 2, taken_at: '2026-01-01T10:04:00Z', joined: 160, in_wave: 150, wave_share: 0.94 }] },
+    ],
+  };
+  const a = latestAlert(doc);
+  assert.equal(a.wave, true);
+  assert.match(a.text, /^Bot wave on b at .*: \+160, 150 fresh accounts$/);
+  assert.equal(latestAlert({ channels: [{ login: 'a', raids: [] }] }), null);
 });

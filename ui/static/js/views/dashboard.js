@@ -529,6 +529,7 @@ export async function render(main, args, ctx, query) {
   timer = setTimeout(poll, POLL_MS);
   return () => {
     stopped = true;
+    delete document.body.dataset.dashboardReady; // the next dashboard says when it is ready
     clearTimeout(timer);
     if (inflight) inflight.abort();
     if (chart) chart.destroy();
