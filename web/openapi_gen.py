@@ -31,6 +31,7 @@ doc = {
   "/auth/logout": {"post": dict(op("End the login session and revoke the Twitch token (X-CSRF-Token)", extra=["401","403"], tag="auth"), security=[{"session": []}])},
   "/api/v1/openapi.json": {"get": dict(op("This document", tag="ops"), security=[])},
   "/api/v1/me": {"get": op("Who is logged in, and the CSRF token of a browser session", extra=["401"])},
+"/api/v1/sessions/{session}/events": {"get": dict(op("Server-Sent Events (text/event-stream): 'hello' then 'capture' with {captures} each time a capture lands in the session; a comment every 15 s; 503 past 64 streams (poll instead)", params=S, extra=["401","404","503"]))},
   "/dock/{session}": {"get": dict(op("The OBS dock page of a session (text/html); its script authenticates with a read-only API key given after # in the URL, never in the query string", params=S, extra=["400","404"], tag="ui"), security=[])},
   "/api/v1/channels": {"get": dict(op("Your channel and every channel you moderate, with live status", extra=["401"]),
         parameters=[{"name":"refresh","in":"query","schema":{"type":"boolean"},"description":"ask Twitch again now"}])},

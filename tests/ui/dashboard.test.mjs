@@ -225,6 +225,44 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await dash.locator('.kpi').first().blur();
   });
 
+  await t.test('a capture is pushed to the open dashboard (Server-Sent Events), polling only as a fallback', async () => {
+    await dash.waitForFunction(() => document.body.dataset.dashboardPush === 'open', null, { timeout: 15000 });
+    // the stream itself: text/event-stream, a hello with the capture count
+    const sse = await dash.evaluate(async () => {
+      const ac = new AbortController();
+      const r = await fetch('/api/v1/sessions/active/events', { signal: ac.signal });
+      const reader = r.body.getReader();
+      const { value } = await reader.read();
+      ac.abort();
+      return { status: r.status, type: r.headers.get('content-type'), first: new TextDecoder().decode(value) };
+    });
+    assert.equal(sse.status, 200);
+    assert.match(sse.type, /^text\/event-stream/);
+    assert.match(sse.first, /event: hello\ndata: \{"captures":\d+\}/);
+    const me = await dash.evaluate(async () => (await fetch('/api/v1/me')).json());
+    const cozy = await dash.evaluate(async () => (await (await fetch('/api/v1/sessions/active')).json()).channels.find((c) => c.login === 'cozy_channel').id);
+    const before = await dash.evaluate(() => ({ updates: Number(document.body.dataset.dashboardUpdates), pushes: Number(document.body.dataset.dashboardPushes || 0) }));
+    const job = await dash.evaluate(
+      async ([id, csrf]) => (await (await fetch(`/api/v1/sessions/active/channels/${id}/capture`, { method: 'POST', headers: { 'X-CSRF-Token': csrf } })).json()).job_id,
+      [cozy, me.csrf_token],
+    );
+    let done = 0;
+    for (let i = 0; i < 300 && !done; i++) {
+      const j = await dash.evaluate(async (id) => (await fetch(`/api/v1/jobs/${id}`)).json(), job);
+      assert.notEqual(j.state, 'failed', j.error);
+      if (j.state === 'done') done = Date.now();
+      else await sleep(50);
+    }
+    assert.ok(done, 'the capture finished');
+    await dash.waitForFunction((n) => Number(document.body.dataset.dashboardUpdates) > n, before.updates, { timeout: 14000 });
+    const ms = Date.now() - done;
+    console.log(`push: dashboard updated ${ms} ms after the capture job was seen done`);
+    const after = await dash.evaluate(() => Number(document.body.dataset.dashboardPushes || 0));
+    assert.ok(after > before.pushes, 'the update came from a pushed event');
+    // polling runs every 15 s while the stream is open: an update this soon was pushed
+    assert.ok(ms < 15000, `updated after ${ms} ms`);
+  });
+
   await t.test('the chatter table searches, filters, sorts and opens a profile', async () => {
     await page.goto(s.gw + '/#/chatters');
     await page.waitForFunction(() => document.body.dataset.tableReady === '1');

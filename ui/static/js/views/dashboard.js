@@ -11,6 +11,8 @@ import { flagDetails } from '../flags.js';
 import { badge, card, clear, errorBox, errorText, field, h, loading, newId, pageTitle, stack } from '../ui.js';
 
 export const POLL_MS = 3000;
+/** Polling while the gateway pushes capture events: only a safety net. */
+export const POLL_PUSHED_MS = 15000;
 export const SECTIONS = 'participation,series,viewers,accounts,flags,flag_list,raids';
 const FLAG_ROWS = 200;
 
@@ -488,7 +490,23 @@ export async function render(main, args, ctx, query) {
   async function poll() {
     if (stopped || !summary.active) return;
     if (!paused && !document.hidden) await refresh(false);
-    if (!stopped) timer = setTimeout(poll, POLL_MS);
+    if (!stopped) timer = setTimeout(poll, pushed() ? POLL_PUSHED_MS : POLL_MS);
+  }
+
+  // Captures pushed by the gateway (Server-Sent Events): an update within moments of a
+  // capture; polling goes on, slower, and takes over whenever the stream is down.
+  let events = null;
+  const pushed = () => !!events && events.readyState === 1;
+  function listen() {
+    if (!window.EventSource || !summary.active) return;
+    events = new EventSource(`/api/v1/sessions/${sessionId}/events`);
+    events.addEventListener('open', () => {
+      document.body.dataset.dashboardPush = 'open';
+    });
+    events.addEventListener('capture', () => {
+      document.body.dataset.dashboardPushes = String(Number(document.body.dataset.dashboardPushes || 0) + 1);
+      if (!paused && !stopped) refresh(false);
+    });
   }
 
   chanSel.addEventListener('change', () => {
@@ -526,9 +544,12 @@ export async function render(main, args, ctx, query) {
   } catch (e) {
     if (e.name !== 'AbortError') clear(status).append(errorBox(e, () => refresh(true)));
   }
+  listen();
   timer = setTimeout(poll, POLL_MS);
   return () => {
     stopped = true;
+    if (events) events.close();
+    delete document.body.dataset.dashboardPush;
     delete document.body.dataset.dashboardReady; // the next dashboard says when it is ready
     clearTimeout(timer);
     if (inflight) inflight.abort();
