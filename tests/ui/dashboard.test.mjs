@@ -289,6 +289,9 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.equal(await page.locator('.twitch-link').getAttribute('href'), 'https://www.twitch.tv/coolviewer_0098');
     assert.match(await page.locator('main').textContent(), /raid_channel/);
     assert.match(await page.locator('main').textContent(), /Account age when first seen/);
+    // a flagged account's profile says so, and why
+    assert.match(await page.locator('dd[data-field="flags"]').textContent(), /creation wave/);
+    assert.match(await page.locator('dd[data-field="flags"]').textContent(), /a critical creation day \(150 accounts\)/);
     // the age reads in years and months (or days for a young account), not "2,804 days"
     assert.match(await page.locator('dd[data-field="age"]').textContent(), /^(\d+ years?(, \d+ months?)?|\d+ months?|\d+ days?|—)$/);
     await shot(page, 'profile');

@@ -132,7 +132,8 @@ export function timeline(topEl, bottomEl, data) {
     const a = axes(label);
     if (!d.time) a[0].values = (u, vals) => vals.map((v) => (Number.isInteger(v) ? '#' + v : ''));
     // time ticks in the chosen language, not uPlot's English ones
-    else a[0].values = (u, vals) => vals.map((v) => fmtClock(new Date(v * 1000).toISOString()));
+    // (with seconds when the ticks are less than a minute apart)
+    else a[0].values = (u, vals) => vals.map((v, i, all) => fmtClock(new Date(v * 1000).toISOString(), all.length > 1 && all[1] - all[0] < 60));
     return a;
   };
   const mkTop = (d) => ({

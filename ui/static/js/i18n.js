@@ -120,10 +120,10 @@ export function fmtMonth(iso) {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleDateString(lang, { year: 'numeric', month: 'short', timeZone: 'UTC' });
 }
 
-/** Hours and minutes, for time axes. */
-export function fmtClock(iso) {
+/** Hours and minutes (and seconds when asked), for time axes. */
+export function fmtClock(iso, seconds = false) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', second: seconds ? '2-digit' : undefined });
 }
 
 export function fmtDateTime(iso) {

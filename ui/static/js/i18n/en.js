@@ -259,6 +259,9 @@ export default {
   'profile.col.login': 'Login',
   'profile.col.display': 'Display name',
   'profile.col.seen': 'Seen',
+  'profile.flags': 'Flags',
+  'profile.flags_in': '(session #{id})',
+  'profile.not_flagged': 'not flagged',
 
   'overlap.title': 'Overlap',
   'overlap.matrix': 'Channels of this session',

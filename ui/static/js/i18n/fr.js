@@ -259,6 +259,9 @@ export default {
   'profile.col.login': 'Identifiant',
   'profile.col.display': 'Nom affiché',
   'profile.col.seen': 'Vu le',
+  'profile.flags': 'Signalements',
+  'profile.flags_in': '(session n° {id})',
+  'profile.not_flagged': 'non signalé',
 
   'overlap.title': 'Recoupements',
   'overlap.matrix': 'Chaînes de cette session',

@@ -2,7 +2,25 @@
 // they were seen in, the name history, and a link to their Twitch page.
 import { get } from '../api.js';
 import { fmtAge, fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
-import { card, clear, errorBox, h, loading, pageTitle, stack } from '../ui.js';
+import { badge, card, clear, errorBox, h, loading, pageTitle, stack } from '../ui.js';
+import { flagDetails } from '../flags.js';
+import { reasonList } from './dashboard.js';
+
+/**
+ * The account's flags in the newest session it was seen in (the profile API has none; the
+ * session's flag list has them with their reasons); null when not flagged or unknown.
+ */
+async function flagsOf(p) {
+  const sessions = [...new Set((p.sessions || []).map((s) => s.session))].sort((a, b) => b - a);
+  if (!sessions.length) return null;
+  try {
+    const doc = await get(`/api/v1/sessions/${sessions[0]}/stats?sections=flag_list`);
+    const a = ((doc.flags && doc.flags.accounts) || []).find((x) => String(x.id) === String(p.id));
+    return a ? { session: sessions[0], reasons: reasonList(a.reasons), details: a.details } : null;
+  } catch {
+    return null;
+  }
+}
 
 export async function render(main, args, ctx) {
   const id = args[0];
@@ -27,12 +45,21 @@ export async function render(main, args, ctx) {
     clear(status).append(errorBox(e, () => ctx.navigate(location.hash)));
     return;
   }
+  const flags = await flagsOf(p);
   clear(status);
   title.textContent = t('profile.title_of', { name: p.display_name || p.login });
   document.title = `${p.login} · tca`;
   const dl = h(
     'dl',
     { class: 'facts' },
+    h('dt', null, t('profile.flags')),
+    h(
+      'dd',
+      { 'data-field': 'flags' },
+      flags
+        ? [flags.reasons.map((r) => badge(t('reason.' + r), 'danger')), ' ', h('span', { class: 'flag-why' }, flagDetails(flags.details)), ' ', h('small', { class: 'hint' }, t('profile.flags_in', { id: flags.session }))]
+        : t('profile.not_flagged'),
+    ),
     h('dt', null, t('profile.login')),
     h('dd', { 'data-field': 'login' }, p.login),
     h('dt', null, t('profile.id')),
