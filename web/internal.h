@@ -26,6 +26,11 @@
 struct web_cache;
 struct web_ratelimit;
 struct web_metrics;
+struct report_chatter_cache;
+
+/* The chatter tables kept for paging: rows over all sessions, and how long one is reused. */
+#define WEB_CHATTER_CACHE_ROWS 4000000
+#define WEB_CHATTER_CACHE_MS 30000
 
 struct web {
     struct web_options o;
@@ -42,6 +47,7 @@ struct web {
     struct twitch_budget *own_budget; /* when the options gave none */
     struct web_cache *auth_cache;     /* API key hash -> who, for a few seconds */
     struct web_cache *summary_cache;  /* session id -> summary JSON, for a second */
+    struct report_chatter_cache *chatters; /* loaded chatter tables (api_chatters.c) */
     struct web_ratelimit *limits;
     struct web_metrics *metrics;
     struct web_events *events; /* the event streams (events.c) */
@@ -255,6 +261,7 @@ void web_openapi(struct web_req *r);
 void web_api_session_stats(struct web_req *r);
 void web_api_session_overlap(struct web_req *r);
 void web_api_session_export(struct web_req *r);
+void web_api_session_chatters(struct web_req *r);
 void web_api_overlap_sessions(struct web_req *r);
 void web_api_chatter(struct web_req *r);
 void web_api_channel_history(struct web_req *r);

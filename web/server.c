@@ -11,6 +11,7 @@
 #include "base/xalloc.h"
 #include "twitch/user_token.h"
 #include "kv/kv.h"
+#include "report/chatter_page.h"
 
 #include <netdb.h>
 #include <stdio.h>
@@ -256,6 +257,7 @@ static void free_web(struct web *w)
     web_pool_free(w);
     web_cache_free(w->auth_cache);
     web_cache_free(w->summary_cache);
+    report_chatter_cache_free(w->chatters);
     web_ratelimit_free(w->limits);
     web_metrics_free(w->metrics);
     web_events_free(w->events);
@@ -294,6 +296,7 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
         w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
     w->auth_cache = web_cache_new(w->o.kv, "auth");
     w->summary_cache = web_cache_new(w->o.kv, "summary");
+    w->chatters = report_chatter_cache_new(WEB_CHATTER_CACHE_ROWS, WEB_CHATTER_CACHE_MS);
     w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
     size_t n_routes = 0;
     web_routes(&n_routes);
