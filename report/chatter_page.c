@@ -169,6 +169,67 @@ static int load_row(void *ctx, const struct store_export_row *r)
     return 0;
 }
 
+/* The time of capture seq of a channel (captures by seq), or -1 if there is none. */
+static int64_t taken_at(const struct rp_channel *c, int64_t seq)
+{
+    size_t lo = 0, hi = c->n_captures;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->captures[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n_captures && c->captures[lo].seq == seq ? c->captures[lo].taken_at_ms : -1;
+}
+
+/* Every channel is loaded: the rows are the export's sums over the stays already in memory,
+ * which halves the loading time of a big session (measured: 1,000,000 chatters, 5.5 s for
+ * the load and 4.7 s more for the export's SELECT). */
+static void rows_from_stays(struct table *t, const struct rp_data *d, struct load_ctx *x)
+{
+    size_t n = d->n_people;
+    int64_t *seen = xcalloc(n ? n : 1, sizeof *seen), *first = xcalloc(n ? n : 1, sizeof *first);
+    int64_t *last = xcalloc(n ? n : 1, sizeof *last),
+            *present = xcalloc(n ? n : 1, sizeof *present);
+    for (size_t c = 0; c < d->n_channels; c++) {
+        const struct rp_channel *ch = &d->channels[c];
+        int64_t end = ch->n_captures ? ch->captures[ch->n_captures - 1].seq : 0;
+        for (size_t i = 0; i < ch->n_all_stays; i++) {
+            const struct an_stay *s = &ch->all_stays[i];
+            const struct rp_person *p = rp_profile(d, s->user_id);
+            int64_t to = s->to_seq ? s->to_seq : end;
+            int64_t from_at = taken_at(ch, s->from_seq), to_at = taken_at(ch, to);
+            if (!p || from_at < 0 || to_at < 0)
+                continue;
+            size_t k = (size_t)(p - d->people);
+            first[k] = seen[k] && first[k] < from_at ? first[k] : from_at;
+            last[k] = seen[k] && last[k] > to_at ? last[k] : to_at;
+            seen[k] += to - s->from_seq + 1;
+            present[k] += to_at - from_at;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        const struct rp_person *p = &d->people[k];
+        if (!seen[k])
+            continue;
+        struct store_export_row r = {.user_id = p->user_id,
+                                     .created_at_ms = p->created_at_ms,
+                                     .captures_seen = seen[k],
+                                     .first_seen_ms = first[k],
+                                     .last_seen_ms = last[k],
+                                     .time_present_ms = present[k]};
+        snprintf(r.login, sizeof r.login, "%s", p->login ? p->login : "");
+        snprintf(r.display_name, sizeof r.display_name, "%s",
+                 p->display_name ? p->display_name : "");
+        load_row(x, &r);
+    }
+    free(seen);
+    free(first);
+    free(last);
+    free(present);
+}
+
 static int load_table(struct store *st, const struct store_session *s,
                       const struct report_options *o, struct table *t, char *err, size_t errlen)
 {
@@ -185,23 +246,26 @@ static int load_table(struct store *st, const struct store_session *s,
         for (size_t h = 0; h < d.channels[c].n_history; h++)
             returning[n++] = d.channels[c].history[h].user_id;
     n = an_ids_sort_unique(returning, n);
-    int64_t *keep = NULL;
-    size_t n_keep = 0;
-    if (o->n_channels) {
-        keep = xmalloc((d.n_people ? d.n_people : 1) * sizeof *keep);
-        for (size_t i = 0; i < d.n_people; i++)
-            keep[n_keep++] = d.people[i].user_id;
+    struct load_ctx x = {
+        .t = t, .flags = &d.flags, .exclude = o->exclude, .returning = returning, .n_returning = n};
+    if (!o->n_channels) {
+        rows_from_stays(t, &d, &x);
+        rp_free(&d);
+        free(returning);
+        return 0;
     }
+    /* With a channel filter the export's values still sum over every channel of the session,
+     * which d did not load: read them from the export itself, keeping the filter's chatters. */
+    int64_t *keep = xmalloc((d.n_people ? d.n_people : 1) * sizeof *keep);
+    size_t n_keep = 0;
+    for (size_t i = 0; i < d.n_people; i++)
+        keep[n_keep++] = d.people[i].user_id;
     struct an_flags flags = d.flags;
     memset(&d.flags, 0, sizeof d.flags);
     rp_free(&d);
-    struct load_ctx x = {.t = t,
-                         .flags = &flags,
-                         .exclude = o->exclude,
-                         .returning = returning,
-                         .n_returning = n,
-                         .keep = keep,
-                         .n_keep = n_keep};
+    x.flags = &flags;
+    x.keep = keep;
+    x.n_keep = n_keep;
     rc = store_export_session(st, s->id, NULL, load_row, &x, err, errlen);
     an_flags_free(&flags);
     free(returning);
@@ -230,16 +294,18 @@ static int64_t key_of(const struct table *t, int key, uint32_t i)
         return t->returning[i];
     case REPORT_SORT_FLAGS:
         return t->flag_rank[t->reasons[i]];
+    /* times sort by the second shown (RFC 3339 without fractions): equal shown times fall
+     * back to the login, as a reader would expect */
     case REPORT_SORT_CREATED:
-        return t->created[i];
+        return t->created[i] / 1000;
     case REPORT_SORT_CAPTURES:
         return t->captures_seen[i];
     case REPORT_SORT_PRESENT:
         return t->present_s[i];
     case REPORT_SORT_FIRST_SEEN:
-        return t->first[i];
+        return t->first[i] / 1000;
     case REPORT_SORT_LAST_SEEN:
-        return t->last[i];
+        return t->last[i] / 1000;
     default:
         return 0;
     }

@@ -68,7 +68,8 @@ void report_chatter_cache_free(struct report_chatter_cache *c);
  * in the chatters export) as a new JSON object (caller json_decref):
  * {"total": rows matching, "chatters": rows before filter and search, "offset", "limit",
  *  "sort", "order", "rows": [...export fields plus flagged and known_bot...]}.
- * Order: ascending by the key, then login, then id; descending is its exact reverse.
+ * Order: ascending by the key (times to the second shown), then login, then id; descending
+ * is its exact reverse.
  * TCA_ENOTFOUND if the session is not the user's. now_ms ages cache entries.
  */
 int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_t user_id,
