@@ -30,7 +30,7 @@ struct report_chatter_cache;
 
 /* The chatter tables kept for paging: rows over all sessions, and how long one is reused. */
 #define WEB_CHATTER_CACHE_ROWS 4000000
-#define WEB_CHATTER_CACHE_MS 30000
+#define WEB_CHATTER_CACHE_MS 120000
 
 struct web {
     struct web_options o;
