@@ -154,8 +154,11 @@ int report_option_set(struct report_options *o, const char *name, const char *va
         return parse_size(name, value, 1, 10000, &o->raid.min_baseline, err, errlen);
     if (strcmp(name, "raid_z") == 0)
         return parse_double(name, value, 0, 100, &o->raid.z, err, errlen);
-    if (strcmp(name, "raid_min_joined") == 0)
-        return parse_size(name, value, 1, big, &o->raid.min_joined, err, errlen);
+    /* raid_min_joined: the name before the surge rule, still accepted */
+    if (strcmp(name, "raid_min_surge") == 0 || strcmp(name, "raid_min_joined") == 0)
+        return parse_size(name, value, 1, big, &o->raid.min_surge, err, errlen);
+    if (strcmp(name, "raid_min_share") == 0)
+        return parse_double(name, value, 0, 1, &o->raid.min_share, err, errlen);
     if (strcmp(name, "raid_min_new_share") == 0)
         return parse_double(name, value, 0, 1, &o->raid.min_new_share, err, errlen);
     if (strcmp(name, "cluster_window_h") == 0) {

@@ -44,7 +44,7 @@ void report_options_default(struct report_options *o);
  * Sets one option by name from text, as given on the command line (--NAME VALUE) or in a
  * query string (NAME=VALUE): channel (repeatable), exclude (comma list of known_bots, wave,
  * cluster, multi_channel, renamer, flagged), critical, suspect, watch, flag_level,
- * raid_window, raid_min_baseline, raid_z, raid_min_joined, raid_min_new_share,
+ * raid_window, raid_min_baseline, raid_z, raid_min_surge, raid_min_share, raid_min_new_share,
  * cluster_window_h, cluster_min_size, cluster_min_stem, multi_channels, min_renames,
  * top_days, top, period (day|week|month|year). TCA_EINVAL with the reason otherwise.
  */
