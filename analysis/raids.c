@@ -22,7 +22,7 @@ struct an_raid_rule an_raid_rule_default(void)
 {
     return (struct an_raid_rule){.window = 10,
                                  .min_baseline = 3,
-                                 .z = 5.0,
+                                 .z = 4.0,
                                  .min_surge = 10,
                                  .min_share = 0.10,
                                  .min_new_share = 0.5};
@@ -41,25 +41,33 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* The baseline of capture k into r->expected and r->spread; 0 when too short. */
+/* The baseline of capture k into r->expected and r->spread; 0 when too short. Arrivals are
+ * taken as a rate of the audience before them, so the baseline follows a stream that grows,
+ * shrinks or empties instead of carrying the arrivals of a bigger audience along. */
 static int baseline(const struct an_participation *p, const struct an_raid_rule *rule,
                     const unsigned char *is_raid, size_t k, double *scratch, struct an_raid *r)
 {
     size_t used = 0;
-    for (size_t j = k - 1; j >= 2 && used < rule->window; j--)
-        if (!is_raid[j])
-            scratch[used++] = (double)p->series[j - 1].joined;
+    for (size_t j = k - 1; j >= 2 && used < rule->window; j--) {
+        if (is_raid[j])
+            continue;
+        size_t before = p->series[j - 2].chatters;
+        if (before > 0)
+            scratch[used++] = (double)p->series[j - 1].joined / (double)before;
+    }
     if (used == 0 || used < rule->min_baseline)
         return 0;
+    double audience = (double)p->series[k - 2].chatters;
     double med = median(scratch, used);
     for (size_t i = 0; i < used; i++)
         scratch[i] = fabs(scratch[i] - med);
-    double spread = 1.4826 * median(scratch, used); /* MAD scaled to a normal stddev */
-    if (spread < sqrt(med))
-        spread = sqrt(med);
+    double expected = med * audience;
+    double spread = 1.4826 * median(scratch, used) * audience; /* MAD as a normal stddev */
+    if (spread < sqrt(expected))
+        spread = sqrt(expected);
     if (spread < 1)
         spread = 1;
-    r->expected = med;
+    r->expected = expected;
     r->spread = spread;
     return 1;
 }

@@ -14,19 +14,20 @@
 #include "analysis/stays.h"
 
 /**
- * The influx rule. For capture k, the baseline is the joined counts of the (at most
- * `window`) captures just before k, leaving out capture 1 (everyone "joins" there) and
- * captures already found to be raids. With fewer than min_baseline of them, k is no raid.
- *   expected(k) = median of the baseline            (the channel's usual arrivals)
- *   spread(k)   = max(1.4826 * MAD, sqrt(expected), 1)
+ * The influx rule. For capture k, the baseline is the arrival rates joined(j) / chatters(j-1)
+ * of the (at most `window`) captures j just before k, leaving out capture 1 (everyone
+ * "joins" there), captures after an empty one, and captures already found to be raids.
+ * With fewer than min_baseline of them, k is no raid. With a = chatters(k - 1):
+ *   expected(k) = median(rates) * a                  (the usual arrivals at this audience)
+ *   spread(k)   = max(1.4826 * MAD(rates) * a, sqrt(expected), 1)
  *                 (a robust stddev, never below the Poisson noise of the arrivals, so a
  *                 baseline of identical counts does not make every blip a raid)
- *   surge(k)    = joined(k) - expected(k)           (the raid's size)
+ *   surge(k)    = joined(k) - expected(k)            (the raid's size)
  * Capture k is a raid when all of:
- *   surge(k) >= min_surge                            (a crowd, not a few people)
- *   surge(k) >= min_share * chatters(k - 1)          (a real share of the audience before)
- *   surge(k) >= z * spread(k)                        (far outside the usual arrivals)
- *   new_to_channel(k) / joined(k) >= min_new_share   (mostly people new to the channel)
+ *   surge(k) >= min_surge                             (a crowd, not a few people)
+ *   surge(k) >= min_share * a                         (a real share of the audience)
+ *   surge(k) >= z * spread(k)                         (far outside the usual arrivals)
+ *   new_to_channel(k) / joined(k) >= min_new_share    (mostly people new to the channel)
  * Departures never count, so an end-of-stream exodus is never a raid.
  */
 struct an_raid_rule {
