@@ -19,7 +19,7 @@ void report_options_default(struct report_options *o)
     o->flag_level = AN_LEVEL_SUSPECT;
     o->raid = an_raid_rule_default();
     o->cluster = an_cluster_rule_default();
-    o->multi_channels = 3;
+    o->multi = an_multi_rule_default();
     o->min_renames = 3;
     o->top_days = 10;
     o->top = 20;
@@ -172,7 +172,16 @@ int report_option_set(struct report_options *o, const char *name, const char *va
     if (strcmp(name, "cluster_min_stem") == 0)
         return parse_size(name, value, 1, 25, &o->cluster.min_stem, err, errlen);
     if (strcmp(name, "multi_channels") == 0)
-        return parse_size(name, value, 2, 1000, &o->multi_channels, err, errlen);
+        return parse_size(name, value, 2, 1000, &o->multi.with_reason, err, errlen);
+    if (strcmp(name, "multi_channels_alone") == 0)
+        return parse_size(name, value, 2, 1000, &o->multi.alone, err, errlen);
+    if (strcmp(name, "fresh_days") == 0) {
+        size_t days;
+        int rc = parse_size(name, value, 0, 3650, &days, err, errlen);
+        if (!rc)
+            o->multi.fresh_ms = (int64_t)days * 86400000;
+        return rc;
+    }
     if (strcmp(name, "min_renames") == 0)
         return parse_size(name, value, 1, 1000, &o->min_renames, err, errlen);
     if (strcmp(name, "top_days") == 0)

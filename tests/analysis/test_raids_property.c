@@ -243,7 +243,7 @@ static void ordinary_streams_have_no_raid_and_injected_raids_are_all_found(void 
 {
     size_t false_alarms = 0, missed = 0, wrong_size = 0, stays = 0;
     size_t small = 0, small_found = 0; /* 15% raids under the noise floor: counted, not asserted */
-    double worst = 0; /* largest |size - injected| / injected */
+    double worst = 0;                  /* largest |size - injected| / injected */
     /* fixed streams so a failure replays; TCA_RAID_SEEDS=N explores another thousand */
     const char *base = getenv("TCA_RAID_SEEDS");
     uint64_t first = base ? strtoull(base, NULL, 10) : 1000;
@@ -290,7 +290,8 @@ static void ordinary_streams_have_no_raid_and_injected_raids_are_all_found(void 
            "audience (and above the noise floor): %zu missed, %zu sized outside the usual "
            "arrivals (worst error %.1f%% of the raid); %zu plain 15%% raids under the noise floor: "
            "%zu found; %zu stays\n",
-           STREAMS, false_alarms, STREAMS, missed, wrong_size, 100 * worst, small, small_found, stays);
+           STREAMS, false_alarms, STREAMS, missed, wrong_size, 100 * worst, small, small_found,
+           stays);
     assert_int_equal(false_alarms, 0);
     assert_int_equal(missed, 0);
     assert_int_equal(wrong_size, 0);
