@@ -23,8 +23,8 @@ static int usage(void)
             "       tca stats --chatter ID | --history LOGIN | --compare SESSION [--session ID]\n"
             "options: critical suspect watch flag_level raid_window raid_min_baseline raid_z\n"
             "         raid_min_surge raid_min_share raid_min_new_share cluster_window_h\n"
-            "         cluster_min_size cluster_min_stem multi_channels multi_channels_alone\n"
-            "         fresh_days min_renames top_days top period\n");
+            "         cluster_min_size cluster_min_stem cluster_max_spread multi_channels\n"
+            "         multi_channels_alone fresh_days min_renames top_days top period\n");
     return EXIT_USAGE;
 }
 

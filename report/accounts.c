@@ -38,9 +38,10 @@ static json_t *days_json(const struct an_creation_days *days)
         json_t *logins = json_array();
         for (size_t k = 0; k < day->count; k++)
             json_array_append_new(logins, json_string(day->logins[k] ? day->logins[k] : ""));
-        json_array_append_new(a, json_pack("{s:s, s:I, s:f, s:s, s:o}", "day", date, "count",
-                                           (json_int_t)day->count, "share", day->share, "level",
-                                           an_level_name(day->level), "logins", logins));
+        json_array_append_new(a, json_pack("{s:s, s:I, s:f, s:f, s:s, s:o}", "day", date, "count",
+                                           (json_int_t)day->count, "share", day->share, "usual",
+                                           day->usual, "level", an_level_name(day->level), "logins",
+                                           logins));
     }
     return a;
 }

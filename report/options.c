@@ -169,6 +169,8 @@ int report_option_set(struct report_options *o, const char *name, const char *va
     }
     if (strcmp(name, "cluster_min_size") == 0)
         return parse_size(name, value, 2, big, &o->cluster.min_size, err, errlen);
+    if (strcmp(name, "cluster_max_spread") == 0)
+        return parse_size(name, value, 0, big, &o->cluster.max_number_spread, err, errlen);
     if (strcmp(name, "cluster_min_stem") == 0)
         return parse_size(name, value, 1, 25, &o->cluster.min_stem, err, errlen);
     if (strcmp(name, "multi_channels") == 0)

@@ -46,7 +46,7 @@ void report_options_default(struct report_options *o);
  * query string (NAME=VALUE): channel (repeatable), exclude (comma list of known_bots, wave,
  * cluster, multi_channel, renamer, flagged), critical, suspect, watch, flag_level,
  * raid_window, raid_min_baseline, raid_z, raid_min_surge, raid_min_share, raid_min_new_share,
- * cluster_window_h, cluster_min_size, cluster_min_stem, multi_channels (with another
+ * cluster_window_h, cluster_min_size, cluster_min_stem, cluster_max_spread, multi_channels (with another
  * reason or a fresh account), multi_channels_alone, fresh_days, min_renames,
  * top_days, top, period (day|week|month|year). TCA_EINVAL with the reason otherwise.
  */
