@@ -85,8 +85,12 @@ static size_t find_influxes(const struct an_participation *p, const struct an_ra
         const struct an_capture_stat *c = &p->series[k - 1];
         double surge = (double)c->joined - r.expected;
         size_t audience = p->series[k - 2].chatters;
+        /* z^2 / 4 is the skew of a count: with spread = sqrt(e) the bar is (sqrt(e) + z/2)^2,
+         * z on the scale where Poisson counts are normal; without it a channel with ~9
+         * arrivals a minute sees 23 about once in 10,000 minutes */
+        double bar = rule->z * r.spread + rule->z * rule->z / 4;
         if (c->joined == 0 || surge < (double)rule->min_surge ||
-            surge < rule->min_share * (double)audience || surge < rule->z * r.spread)
+            surge < rule->min_share * (double)audience || surge < bar)
             continue;
         double share = (double)c->new_to_channel / (double)c->joined;
         if (share < rule->min_new_share)

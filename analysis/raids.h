@@ -26,7 +26,9 @@
  * Capture k is a raid when all of:
  *   surge(k) >= min_surge                             (a crowd, not a few people)
  *   surge(k) >= min_share * a                         (a real share of the audience)
- *   surge(k) >= z * spread(k)                         (far outside the usual arrivals)
+ *   surge(k) >= z * spread(k) + z^2 / 4               (far outside the usual arrivals; z^2/4
+ *                                                      is the skew of counts: with spread
+ *                                                      sqrt(e) the bar is (sqrt(e) + z/2)^2)
  *   new_to_channel(k) / joined(k) >= min_new_share    (mostly people new to the channel)
  * Departures never count, so an end-of-stream exodus is never a raid.
  */

@@ -122,13 +122,14 @@ static void leave(struct stream *st, uint64_t *s, struct present *list, size_t *
 }
 
 /* The smallest raid the rule promises to find on a channel whose captures usually bring
- * lambda arrivals: 10 chatters plus the noise of the arrivals, and 4 spreads (a spread
- * estimated from a few captures can reach 1.9 sqrt(lambda)) plus that noise. Below this a
+ * lambda arrivals: 10 chatters plus the noise of the arrivals, and the rule's bar of 4
+ * spreads + 4 (a spread estimated from a few captures can reach 1.9 sqrt(lambda)) plus
+ * that noise. Below this a
  * raid is inside the binomial noise of ordinary arrivals and finding it would mean
  * reporting ordinary minutes as raids too. */
 static size_t noise_floor(double lambda)
 {
-    double a = 10 + 4 * sqrt(lambda), b = 11.5 * sqrt(lambda);
+    double a = 10 + 4 * sqrt(lambda), b = 11.5 * sqrt(lambda) + 4;
     return (size_t)ceil(a > b ? a : b);
 }
 
