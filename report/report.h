@@ -46,9 +46,9 @@ void report_options_default(struct report_options *o);
  * query string (NAME=VALUE): channel (repeatable), exclude (comma list of known_bots, wave,
  * cluster, multi_channel, renamer, flagged), critical, suspect, watch, flag_level,
  * raid_window, raid_min_baseline, raid_z, raid_min_surge, raid_min_share, raid_min_new_share,
- * cluster_window_h, cluster_min_size, cluster_min_stem, cluster_max_spread, multi_channels (with another
- * reason or a fresh account), multi_channels_alone, fresh_days, min_renames,
- * top_days, top, period (day|week|month|year). TCA_EINVAL with the reason otherwise.
+ * cluster_window_h, cluster_min_size, cluster_min_stem, cluster_max_spread, multi_channels (with
+ * another reason or a fresh account), multi_channels_alone, fresh_days, min_renames, top_days, top,
+ * period (day|week|month|year). TCA_EINVAL with the reason otherwise.
  */
 int report_option_set(struct report_options *o, const char *name, const char *value, char *err,
                       size_t errlen);
@@ -120,9 +120,10 @@ enum report_export_kind {
     REPORT_EXPORT_CAPTURE,  /* one capture's exact chatter list (channel + seq) */
     REPORT_EXPORT_FLAGGED,  /* flagged accounts with reasons */
     REPORT_EXPORT_OVERLAP,  /* the overlap matrix, one row per pair of channels */
+    REPORT_EXPORT_RAIDS,    /* the raids of each channel, stay counts empty until known */
 };
 
-/** Parses "chatters", "timeline", "capture", "flagged", "overlap"; -1 if unknown. */
+/** Parses "chatters", "timeline", "capture", "flagged", "overlap", "raids"; -1 if unknown. */
 int report_export_kind_parse(const char *name);
 
 /** Which rows: capture_channel and capture_seq are read by REPORT_EXPORT_CAPTURE only. */

@@ -80,7 +80,7 @@ static json_t *viewers_json(const struct rp_data *d, const struct rp_channel *c,
 }
 
 /* Accounts of a bot wave (creation day at the flag level) or a login cluster, sorted. */
-static int64_t *wave_ids(const struct rp_data *d, size_t *n)
+int64_t *rp_wave_ids(const struct rp_data *d, size_t *n)
 {
     int64_t *ids = xmalloc((d->flags.n ? d->flags.n : 1) * sizeof *ids);
     *n = 0;
@@ -149,7 +149,7 @@ json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_
     }
     if (sections & REPORT_RAIDS) {
         size_t n_wave;
-        int64_t *wave = wave_ids(d, &n_wave);
+        int64_t *wave = rp_wave_ids(d, &n_wave);
         struct an_raids r;
         int rc = an_raids(&c->ch, &p, &o->raid, wave, n_wave, &r, err, errlen);
         free(wave);

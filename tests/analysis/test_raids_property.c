@@ -15,7 +15,7 @@
 
 #define MIN 60000
 #define STREAMS 1000
-#define CAPTURES 30
+#define CAPTURES 24
 
 static uint64_t next(uint64_t *s)
 {

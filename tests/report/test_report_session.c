@@ -7,6 +7,7 @@
 #include "tests/report/fixture.h"
 #include "tests/report/jpath.h"
 #include "report/report.h"
+#include "base/buf.h"
 
 static const int64_t MIN = 60000, DAY = 86400000;
 
@@ -167,6 +168,11 @@ static void a_raid_is_found_at_its_capture_with_its_size_stays_and_wave_share(vo
     json_decref(d);
 }
 
+static int append(void *ctx, const char *p, size_t n)
+{
+    return buf_append(ctx, p, n);
+}
+
 static void stay_counts_are_null_with_a_time_until_their_window_has_passed(void **state)
 {
     struct fx *f = *state;
@@ -196,6 +202,20 @@ static void stay_counts_are_null_with_a_time_until_their_window_has_passed(void 
     assert_string_equal(json_string_value(json_object_get(r, "stayed_30m_observable_at")),
                         "2025-01-01T00:35:00Z");
     json_decref(d);
+    /* the raids export: empty cells, never 0, and when they become known */
+    struct buf out;
+    buf_init(&out, 0);
+    struct report_sink sink = {.write = append, .ctx = &out};
+    struct report_export x = {
+        .kind = REPORT_EXPORT_RAIDS, .format = REPORT_CSV, .session_id = f->session};
+    struct report_options o;
+    report_options_default(&o);
+    char err[256];
+    assert_int_equal(report_export_run(f->st, FX_USER, &x, &o, &sink, err, sizeof err), 0);
+    buf_append(&out, "", 1);
+    assert_non_null(strstr(out.data, "stayed_5m,stayed_15m,stayed_30m,stayed_5m_observable_at,"));
+    assert_non_null(strstr(out.data, ",40,,,,2025-01-01T00:20:00Z,2025-01-01T00:35:00Z\r\n"));
+    buf_free(&out);
 }
 
 static void filters_refuse_unknown_channels_and_other_users_sessions(void **state)
