@@ -21,7 +21,7 @@ const int AN_STAY_WINDOWS_MIN[AN_STAY_WINDOWS] = {5, 15, 30};
 struct an_raid_rule an_raid_rule_default(void)
 {
     return (struct an_raid_rule){.window = 10,
-                                 .min_baseline = 3,
+                                 .min_baseline = 4,
                                  .z = 4.0,
                                  .min_surge = 10,
                                  .min_share = 0.10,

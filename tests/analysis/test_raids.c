@@ -4,9 +4,11 @@
 #include "tests/analysis/snapshots.h"
 #include "analysis/raids.h"
 #include "base/err.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MIN 60000
 
@@ -47,18 +49,18 @@ static void build(struct fixture *f, const int64_t *raid_at, size_t n_raids)
 static void influx_of_new_chatters_is_a_raid_with_its_stayers_and_wave_share(void **state)
 {
     static struct fixture f;
-    int64_t at[] = {5};
+    int64_t at[] = {6};
     build(&f, at, 1);
     struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
     struct an_participation p;
     assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
-    int64_t wave[] = {5000, 5001, 5002, 5003, 5004, 5040, 5041, 5042,
-                      5043, 5044, 5045, 5046, 5047, 5048, 5049, 99999};
+    int64_t wave[] = {6000, 6001, 6002, 6003, 6004, 6040, 6041, 6042,
+                      6043, 6044, 6045, 6046, 6047, 6048, 6049, 99999};
     struct an_raids r;
     assert_int_equal(an_raids(&ch, &p, NULL, wave, 16, &r, NULL, 0), 0);
     assert_int_equal(r.n, 1);
-    assert_int_equal(r.raids[0].seq, 5);
-    assert_int_equal(r.raids[0].taken_at_ms, 4 * MIN);
+    assert_int_equal(r.raids[0].seq, 6);
+    assert_int_equal(r.raids[0].taken_at_ms, 5 * MIN);
     assert_int_equal(r.raids[0].joined, 50);
     assert_int_equal(r.raids[0].size, 49); /* one of the 50 is the usual passer-by */
     assert_int_equal(r.raids[0].audience, 11);
@@ -79,7 +81,7 @@ static void influx_of_new_chatters_is_a_raid_with_its_stayers_and_wave_share(voi
 static void back_to_back_raids_are_both_found_because_raids_leave_the_baseline(void **state)
 {
     static struct fixture f;
-    int64_t at[] = {5, 6, 20};
+    int64_t at[] = {6, 7, 20};
     build(&f, at, 3);
     struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
     struct an_participation p;
@@ -87,8 +89,8 @@ static void back_to_back_raids_are_both_found_because_raids_leave_the_baseline(v
     struct an_raids r;
     assert_int_equal(an_raids(&ch, &p, NULL, NULL, 0, &r, NULL, 0), 0);
     assert_int_equal(r.n, 3);
-    assert_int_equal(r.raids[0].seq, 5);
-    assert_int_equal(r.raids[1].seq, 6);
+    assert_int_equal(r.raids[0].seq, 6);
+    assert_int_equal(r.raids[1].seq, 7);
     assert_int_equal(r.raids[2].seq, 20);
     /* one passer-by a minute on 11 chatters, so 60 chatters would bring 60/11 */
     assert_true(fabs(r.raids[1].expected - 60.0 / 11.0) < 1e-9);
@@ -105,12 +107,12 @@ static void back_to_back_raids_are_both_found_because_raids_leave_the_baseline(v
 static void returning_crowd_is_not_a_raid_unless_the_new_share_rule_allows_it(void **state)
 {
     static struct fixture f;
-    int64_t at[] = {5};
+    int64_t at[] = {6};
     build(&f, at, 1);
     /* Every raider was first seen in an earlier session. */
     struct an_history hist[50];
     for (int64_t i = 0; i < 50; i++)
-        hist[i] = (struct an_history){5000 + i, 3, 1, NULL, 0};
+        hist[i] = (struct an_history){6000 + i, 3, 1, NULL, 0};
     struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
     struct an_participation p;
     assert_int_equal(an_participation(&ch, 7, hist, 50, &p, NULL, 0), 0);
@@ -152,6 +154,62 @@ static void short_or_empty_sessions_have_no_raids(void **state)
     assert_int_equal(r.n, 0);
     an_raids_free(&r);
     an_participation_free(&p);
+}
+
+/* A channel of `audience` chatters where joined[k] new chatters arrive at capture k and as
+ * many of the longest present leave. Returns the raids found with the default rule. */
+static size_t raids_in_steady_channel(size_t audience, const size_t *joined, size_t n)
+{
+    struct an_capture *caps = xmalloc(n * sizeof *caps);
+    struct an_stay *stays = xmalloc((audience + n * 200 + 1) * sizeof *stays);
+    int64_t *here = xmalloc(audience * sizeof *here), *from = xmalloc(audience * sizeof *from);
+    size_t n_stays = 0, oldest = 0;
+    int64_t next = 1;
+    for (size_t i = 0; i < audience; i++)
+        here[i] = next++, from[i] = 1;
+    for (size_t k = 1; k <= n; k++) {
+        caps[k - 1] = (struct an_capture){(int64_t)k, (int64_t)(k - 1) * MIN};
+        for (size_t j = 0; k > 1 && j < joined[k - 1]; j++) { /* a ring: oldest out, new in */
+            size_t slot = (oldest + j) % audience;
+            stays[n_stays++] = (struct an_stay){here[slot], 1, from[slot], (int64_t)k - 1};
+            here[slot] = next++;
+            from[slot] = (int64_t)k;
+        }
+        if (k > 1)
+            oldest = (oldest + joined[k - 1]) % audience;
+    }
+    for (size_t i = 0; i < audience; i++)
+        stays[n_stays++] = (struct an_stay){here[i], 1, from[i], 0};
+    struct an_channel ch = {1, caps, n, stays, n_stays};
+    struct an_participation p;
+    assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
+    struct an_raids r;
+    assert_int_equal(an_raids(&ch, &p, NULL, NULL, 0, &r, NULL, 0), 0);
+    size_t found = r.n;
+    an_raids_free(&r);
+    an_participation_free(&p);
+    free(caps);
+    free(stays);
+    free(here);
+    free(from);
+    return found;
+}
+
+static void steady_churn_and_an_ordinary_busy_minute_are_not_raids(void **state)
+{
+    size_t joined[30];
+    /* exactly 100 of 2,000 every minute: a baseline with no spread at all */
+    for (size_t k = 0; k < 30; k++)
+        joined[k] = 100;
+    assert_int_equal(raids_in_steady_channel(2000, joined, 30), 0);
+    /* the case: 148 joiners against 89 +- 19 is +3% of the audience */
+    static const size_t busy[] = {0, 70, 110, 95, 60, 89, 120, 80, 100, 75, 148, 90, 85};
+    assert_int_equal(raids_in_steady_channel(2000, busy, 13), 0);
+    /* and 400 at once (20% of it) is one */
+    size_t raid[13];
+    memcpy(raid, busy, sizeof raid);
+    raid[10] = 89 + 400;
+    assert_int_equal(raids_in_steady_channel(2000, raid, 13), 1);
 }
 
 static void mismatched_participation_is_refused(void **state)
@@ -305,6 +363,7 @@ int main(void)
         cmocka_unit_test(back_to_back_raids_are_both_found_because_raids_leave_the_baseline),
         cmocka_unit_test(returning_crowd_is_not_a_raid_unless_the_new_share_rule_allows_it),
         cmocka_unit_test(short_or_empty_sessions_have_no_raids),
+        cmocka_unit_test(steady_churn_and_an_ordinary_busy_minute_are_not_raids),
         cmocka_unit_test(mismatched_participation_is_refused),
         cmocka_unit_test(stayed_counts_match_naive_runs_over_random_snapshots),
         cmocka_unit_test(influxes_match_the_rule_applied_to_naive_series),

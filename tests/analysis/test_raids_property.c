@@ -145,10 +145,11 @@ static void build(struct stream *st, uint64_t seed, int raid_at, int plain15)
     targets(&s, (enum shape)(next(&s) % N_SHAPES), n0, t);
     /* A raid lands on a minute when the audience is not collapsing at the same time (a
      * channel emptying at the end of its stream raids out, it is not raided). */
-    while (raid_at > 5 && t[raid_at] < 0.9 * t[raid_at - 1])
+    while (raid_at > 6 && t[raid_at] < 0.9 * t[raid_at - 1])
         raid_at--;
     st->raid_at = raid_at;
     st->next_id = 1;
+    size_t arrived = 0; /* ordinary arrivals from capture 2 to the raid's: the usual arrivals */
     for (int64_t k = 1; k <= CAPTURES; k++) {
         st->caps[k - 1] = (struct an_capture){k, 1700000000000 + (k - 1) * MIN};
         if (k == 1) {
@@ -167,6 +168,8 @@ static void build(struct stream *st, uint64_t seed, int raid_at, int plain15)
         leave(st, &s, st->here, &st->n_here, out, k);
         for (size_t i = 0; i < in; i++)
             arrive(st, k);
+        if (k < raid_at)
+            arrived += in;
         /* raiders drift away: about a third each minute */
         size_t gone = 0;
         for (size_t i = 0; i < st->n_raiders; i++)
@@ -175,7 +178,7 @@ static void build(struct stream *st, uint64_t seed, int raid_at, int plain15)
         if (k == raid_at) {
             st->raid_before = before + st->n_raiders + gone;
             st->raid_size = (size_t)ceil(0.15 * (double)st->raid_before);
-            st->raid_floor = noise_floor(churn * (double)before);
+            st->raid_floor = noise_floor((double)arrived / (double)(k - 2));
             if (!plain15 && st->raid_size < st->raid_floor)
                 st->raid_size = st->raid_floor;
             st->raid_usual = in;
@@ -265,7 +268,7 @@ static void ordinary_streams_have_no_raid_and_injected_raids_are_all_found(void 
         stream_free(&st);
 
         /* A raid anywhere from the first capture with a full baseline to the last one. */
-        int at = 5 + (int)((seed >> 3) % (CAPTURES - 4));
+        int at = 6 + (int)((seed >> 3) % (CAPTURES - 5));
         build(&st, seed, at, 0);
         at = st.raid_at;
         stays += st.n_stays;
