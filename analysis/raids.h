@@ -35,7 +35,7 @@
 struct an_raid_rule {
     size_t window;        /* default 10 */
     size_t min_baseline;  /* default 4 */
-    double z;             /* default 5.0 */
+    double z;             /* default 4.0 */
     size_t min_surge;     /* default 10 */
     double min_share;     /* default 0.10 */
     double min_new_share; /* default 0.5 */
