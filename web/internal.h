@@ -44,6 +44,7 @@ struct web {
     struct web_cache *summary_cache;  /* session id -> summary JSON, for a second */
     struct web_ratelimit *limits;
     struct web_metrics *metrics;
+    struct web_events *events; /* the event streams (events.c) */
     pthread_t sweeper;
     int sweeper_started;
     pthread_mutex_t stop_lock;
@@ -114,8 +115,9 @@ struct web_req {
     char etag[40];   /* static files: their ETag; "": none */
     int resp_fd;     /* > 0: the reply body is this file (owned), not resp */
     uint64_t resp_fd_size;
-    char *disposition;         /* owned Content-Disposition value, for downloads */
-    const char *cache_control; /* NULL: no-store */
+    char *disposition;           /* owned Content-Disposition value, for downloads */
+    struct MHD_Response *stream; /* owned until queued: an event stream (events.c) */
+    const char *cache_control;   /* NULL: no-store */
 };
 
 /* ---- replies (reply.c) ---- */
@@ -200,6 +202,20 @@ int web_own_channel(struct web_req *r, int64_t channel_id);
 int web_static_try(struct web_req *r);
 /** Serves the UI's index.html; 0 when replied, -1 when there is no UI (nothing replied). */
 int web_static_index(struct web_req *r);
+/** Serves the UI file rel (a fixed path inside the UI folder); -1 when it is absent. */
+int web_static_file(struct web_req *r, const char *rel);
+/* ---- event streams (events.c) ---- */
+struct web_events;
+/** Starts the watcher of event streams; free with web_events_free. */
+struct web_events *web_events_new(struct web *w);
+/** Ends every stream and the watcher (before the daemon stops); idempotent. */
+void web_events_stop(struct web_events *ev);
+/** Stops (if needed) and frees; NULL is a no-op. Call after the daemon stopped. */
+void web_events_free(struct web_events *ev);
+/** GET /api/v1/sessions/{session}/events: text/event-stream of the session's captures. */
+void web_api_session_events(struct web_req *r);
+/** GET /dock/{session}: the OBS dock page (dock.c). */
+void web_dock(struct web_req *r);
 /** 1 when the UI folder has an index.html. */
 int web_ui_available(struct web *w);
 /** 1 when rel (a path under the UI folder) is safe to open: [A-Za-z0-9_./-], no dot

@@ -44,7 +44,10 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
 static enum MHD_Result queue_reply(struct web_req *r)
 {
     struct MHD_Response *resp;
-    if (r->resp_fd > 0) {
+    if (r->stream) { /* an event stream (events.c) */
+        resp = r->stream;
+        r->stream = NULL;
+    } else if (r->resp_fd > 0) {
         /* Downloads stream from their file; MHD closes the descriptor. */
         resp = MHD_create_response_from_fd64(r->resp_fd_size, r->resp_fd);
         if (!resp)
@@ -152,6 +155,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->disposition);
     if (r->resp_fd > 0) /* a download that was never queued */
         close(r->resp_fd);
+    if (r->stream)
+        MHD_destroy_response(r->stream);
     for (int i = 0; i < r->n_cookies; i++)
         free(r->cookies[i]);
     free(r);
@@ -253,6 +258,7 @@ static void free_web(struct web *w)
     web_cache_free(w->summary_cache);
     web_ratelimit_free(w->limits);
     web_metrics_free(w->metrics);
+    web_events_free(w->events);
     twitch_budget_free(w->own_budget);
     kv_close(w->own_kv);
     pthread_mutex_destroy(&w->pool_lock);
@@ -292,7 +298,10 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     size_t n_routes = 0;
     web_routes(&n_routes);
     w->metrics = web_metrics_new(n_routes);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    w->events = web_events_new(w);
+    /* suspend/resume: event streams wait without holding a thread (events.c) */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     w->daemon = MHD_start_daemon(
@@ -345,6 +354,7 @@ void web_stop(struct web *w)
     pthread_mutex_unlock(&w->stop_lock);
     if (w->sweeper_started)
         pthread_join(w->sweeper, NULL);
+    web_events_stop(w->events); /* ends the event streams, so none stays suspended */
     MHD_stop_daemon(w->daemon);
     free_web(w);
 }
