@@ -51,11 +51,14 @@ struct table {
     /* the cache */
     int refs;
     int evicted;
+    int loading; /* being loaded by one request; the others wait on the cache's cond */
+    int failed;
     uint64_t used; /* last use, for LRU */
 };
 
 struct report_chatter_cache {
     pthread_mutex_t lock;
+    pthread_cond_t loaded;
     struct table **tables;
     size_t n, cap;
     size_t rows, max_rows;
@@ -89,6 +92,7 @@ struct report_chatter_cache *report_chatter_cache_new(size_t max_rows, int64_t m
 {
     struct report_chatter_cache *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->loaded, NULL);
     c->max_rows = max_rows;
     c->max_age_ms = max_age_ms;
     return c;
@@ -102,6 +106,7 @@ void report_chatter_cache_free(struct report_chatter_cache *c)
         table_free(c->tables[i]);
     free(c->tables);
     pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->loaded);
     free(c);
 }
 
@@ -380,67 +385,105 @@ static int same_key(const struct table *t, const struct store_session *s,
            t->updated_at_ms == s->updated_at_ms && memcmp(&t->o, o, sizeof *o) == 0;
 }
 
+/* Takes table i out of the cache; it is freed once no request uses it. */
 static void drop_at(struct report_chatter_cache *c, size_t i)
 {
     struct table *t = c->tables[i];
     c->rows -= t->n;
     c->tables[i] = c->tables[--c->n];
+    t->evicted = 1;
     if (t->refs == 0)
         table_free(t);
-    else
-        t->evicted = 1;
 }
 
-static struct table *cache_get(struct report_chatter_cache *c, const struct store_session *s,
-                               const struct report_options *o, int64_t now_ms)
+/* Makes room for n more rows, dropping the least recently used loaded tables. */
+static void make_room(struct report_chatter_cache *c, size_t n)
 {
-    struct table *found = NULL;
-    pthread_mutex_lock(&c->lock);
-    for (size_t i = 0; i < c->n; i++) {
-        struct table *t = c->tables[i];
-        if (t->session_id != s->id || t->user_id != s->user_id)
-            continue;
-        if (!same_key(t, s, o) && memcmp(&t->o, o, sizeof *o) == 0) {
-            drop_at(c, i--); /* the session moved on: its old rows are of no use */
-            continue;
-        }
-        if (same_key(t, s, o) && now_ms - t->loaded_at_ms <= c->max_age_ms) {
-            found = t;
-            t->refs++;
-            t->used = ++c->tick;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&c->lock);
-    return found;
-}
-
-/* Keeps t (or an equal table another request loaded meanwhile); returns the one to use. */
-static struct table *cache_put(struct report_chatter_cache *c, struct table *t)
-{
-    pthread_mutex_lock(&c->lock);
-    for (size_t i = 0; i < c->n; i++)
-        if (c->tables[i]->session_id == t->session_id && c->tables[i]->user_id == t->user_id &&
-            memcmp(&c->tables[i]->o, &t->o, sizeof t->o) == 0)
-            drop_at(c, i--);
-    while (c->n && c->rows + t->n > c->max_rows) {
-        size_t lru = 0;
-        for (size_t i = 1; i < c->n; i++)
-            if (c->tables[i]->used < c->tables[lru]->used)
+    while (c->rows + n > c->max_rows) {
+        size_t lru = c->n;
+        for (size_t i = 0; i < c->n; i++)
+            if (!c->tables[i]->loading &&
+                (lru == c->n || c->tables[i]->used < c->tables[lru]->used))
                 lru = i;
+        if (lru == c->n)
+            return;
         drop_at(c, lru);
     }
-    t->refs = 1;
-    t->used = ++c->tick;
-    if (t->n <= c->max_rows) {
-        c->tables = xgrow(c->tables, &c->cap, c->n, sizeof *c->tables, 8);
-        c->tables[c->n++] = t;
-        c->rows += t->n;
-    } else {
-        t->evicted = 1; /* too big to keep: used for this page only */
+}
+
+/*
+ * The table of s under o, loaded once however many requests ask for it at the same time:
+ * the first one loads (*load set: it must call cache_loaded), the others wait for it. The
+ * caller holds a reference until cache_release.
+ */
+static struct table *cache_acquire(struct report_chatter_cache *c, const struct store_session *s,
+                                   const struct report_options *o, int64_t now_ms, int *load)
+{
+    struct table *t = NULL;
+    *load = 0;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n && !t; i++) {
+        struct table *e = c->tables[i];
+        if (e->session_id != s->id || e->user_id != s->user_id || memcmp(&e->o, o, sizeof *o) != 0)
+            continue;
+        if (same_key(e, s, o) && (e->loading || now_ms - e->loaded_at_ms <= c->max_age_ms))
+            t = e;
+        else if (!e->loading)
+            drop_at(c, i--); /* the session moved on, or the entry is too old */
     }
+    if (t) {
+        t->refs++;
+        while (t->loading)
+            pthread_cond_wait(&c->loaded, &c->lock);
+        if (t->failed) { /* the loader failed: this request loads for itself */
+            int gone = --t->refs == 0 && t->evicted;
+            pthread_mutex_unlock(&c->lock);
+            if (gone)
+                table_free(t);
+            return cache_acquire(c, s, o, now_ms, load);
+        }
+        t->used = ++c->tick;
+        pthread_mutex_unlock(&c->lock);
+        return t;
+    }
+    t = xcalloc(1, sizeof *t);
+    pthread_mutex_init(&t->lock, NULL);
+    t->user_id = s->user_id;
+    t->session_id = s->id;
+    t->captures = s->captures;
+    t->updated_at_ms = s->updated_at_ms;
+    t->loaded_at_ms = now_ms;
+    t->o = *o;
+    t->loading = 1;
+    t->refs = 1;
+    c->tables = xgrow(c->tables, &c->cap, c->n, sizeof *c->tables, 8);
+    c->tables[c->n++] = t;
     pthread_mutex_unlock(&c->lock);
+    *load = 1;
     return t;
+}
+
+/* Ends the load of t (rc its result) and wakes the requests waiting for it. */
+static void cache_loaded(struct report_chatter_cache *c, struct table *t, int rc)
+{
+    pthread_mutex_lock(&c->lock);
+    t->loading = 0;
+    t->failed = rc != 0;
+    size_t i = 0;
+    while (i < c->n && c->tables[i] != t)
+        i++;
+    if (rc || t->n > c->max_rows) { /* failed, or too big to keep: this page only */
+        if (i < c->n) {
+            c->tables[i] = c->tables[--c->n];
+            t->evicted = 1;
+        }
+    } else if (i < c->n) {
+        make_room(c, t->n);
+        c->rows += t->n;
+        t->used = ++c->tick;
+    }
+    pthread_cond_broadcast(&c->loaded);
+    pthread_mutex_unlock(&c->lock);
 }
 
 static void cache_release(struct report_chatter_cache *c, struct table *t)
@@ -535,22 +578,15 @@ int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_
         return tca_fail(err, errlen, TCA_ENOTFOUND, "no such session");
     if (rc)
         return rc;
-    struct table *t = cache_get(c, &s, o, now_ms);
-    if (!t) {
-        t = xcalloc(1, sizeof *t);
-        pthread_mutex_init(&t->lock, NULL);
-        t->user_id = user_id;
-        t->session_id = s.id;
-        t->captures = s.captures;
-        t->updated_at_ms = s.updated_at_ms;
-        t->loaded_at_ms = now_ms;
-        t->o = *o;
+    int load;
+    struct table *t = cache_acquire(c, &s, o, now_ms, &load);
+    if (load) {
         rc = load_table(st, &s, o, t, err, errlen);
+        cache_loaded(c, t, rc);
         if (rc) {
-            table_free(t);
+            cache_release(c, t);
             return rc;
         }
-        t = cache_put(c, t);
     }
     *out = page_json(t, q);
     cache_release(c, t);
