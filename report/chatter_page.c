@@ -5,14 +5,12 @@
  * gets its ascending index (4 bytes per chatter) the first time a page asks for it. Must
  * never hold JSON of more than one page, and never a whole session twice per request.
  */
-#include "report/chatter_page.h"
+#include "report/chatter_table.h"
 #include "report/internal.h"
 #include "analysis/ids.h"
-#include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
-#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,97 +28,17 @@ int report_chatter_sort_parse(const char *name)
     return -1;
 }
 
-/* One loaded session: the chatters export's rows as columns, in user id order. */
-struct table {
-    /* the key */
-    int64_t user_id, session_id, captures, updated_at_ms, loaded_at_ms;
-    struct report_options o;
-    /* the columns */
-    size_t n;
-    int64_t *id, *created, *first, *last, *present_s, *captures_seen;
-    uint32_t *reasons;
-    uint8_t *returning;
-    uint32_t *login, *display; /* offsets into pool */
-    char *pool;
-    size_t pool_len, pool_cap;
-    /* indexes */
-    pthread_mutex_t lock;               /* guards order and rank */
-    uint32_t *rank;                     /* row -> its place in login order */
-    uint32_t *order[REPORT_SORT_COUNT]; /* ascending orders, built on demand */
-    uint32_t flag_rank[32];             /* reasons bits -> place of their text */
-    /* the cache */
-    int refs;
-    int evicted;
-    int loading; /* being loaded by one request; the others wait on the cache's cond */
-    int failed;
-    uint64_t used; /* last use, for LRU */
-};
-
-struct report_chatter_cache {
-    pthread_mutex_t lock;
-    pthread_cond_t loaded;
-    struct table **tables;
-    size_t n, cap;
-    size_t rows, max_rows;
-    int64_t max_age_ms;
-    uint64_t tick;
-};
-
-static void table_free(struct table *t)
-{
-    if (!t)
-        return;
-    free(t->id);
-    free(t->created);
-    free(t->first);
-    free(t->last);
-    free(t->present_s);
-    free(t->captures_seen);
-    free(t->reasons);
-    free(t->returning);
-    free(t->login);
-    free(t->display);
-    free(t->pool);
-    free(t->rank);
-    for (int k = 0; k < REPORT_SORT_COUNT; k++)
-        free(t->order[k]);
-    pthread_mutex_destroy(&t->lock);
-    free(t);
-}
-
-struct report_chatter_cache *report_chatter_cache_new(size_t max_rows, int64_t max_age_ms)
-{
-    struct report_chatter_cache *c = xcalloc(1, sizeof *c);
-    pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->loaded, NULL);
-    c->max_rows = max_rows;
-    c->max_age_ms = max_age_ms;
-    return c;
-}
-
-void report_chatter_cache_free(struct report_chatter_cache *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; i < c->n; i++)
-        table_free(c->tables[i]);
-    free(c->tables);
-    pthread_mutex_destroy(&c->lock);
-    pthread_cond_destroy(&c->loaded);
-    free(c);
-}
-
 /* ---- loading -------------------------------------------------------------------------- */
 
 struct load_ctx {
-    struct table *t;
+    struct rp_chatter_table *t;
     const struct an_flags *flags;
     uint32_t exclude;
     const int64_t *returning, *keep;
     size_t n_returning, n_keep, cap;
 };
 
-static uint32_t pool_add(struct table *t, const char *s)
+static uint32_t pool_add(struct rp_chatter_table *t, const char *s)
 {
     size_t len = strlen(s) + 1;
     while (t->pool_len + len > t->pool_cap) {
@@ -132,7 +50,7 @@ static uint32_t pool_add(struct table *t, const char *s)
     return (uint32_t)(t->pool_len - len);
 }
 
-static void columns_grow(struct table *t, size_t cap)
+static void columns_grow(struct rp_chatter_table *t, size_t cap)
 {
     t->id = xreallocarray(t->id, cap, sizeof *t->id);
     t->created = xreallocarray(t->created, cap, sizeof *t->created);
@@ -150,7 +68,7 @@ static void columns_grow(struct table *t, size_t cap)
 static int load_row(void *ctx, const struct store_export_row *r)
 {
     struct load_ctx *x = ctx;
-    struct table *t = x->t;
+    struct rp_chatter_table *t = x->t;
     if (x->keep && !an_ids_contain(x->keep, x->n_keep, r->user_id))
         return 0;
     if (x->exclude && an_flags_match(x->flags, r->user_id, x->exclude))
@@ -191,7 +109,7 @@ static int64_t taken_at(const struct rp_channel *c, int64_t seq)
 /* Every channel is loaded: the rows are the export's sums over the stays already in memory,
  * which halves the loading time of a big session (measured: 1,000,000 chatters, 5.5 s for
  * the load and 4.7 s more for the export's SELECT). */
-static void rows_from_stays(struct table *t, const struct rp_data *d, struct load_ctx *x)
+static void rows_from_stays(struct rp_chatter_table *t, const struct rp_data *d, struct load_ctx *x)
 {
     size_t n = d->n_people;
     int64_t *seen = xcalloc(n ? n : 1, sizeof *seen), *first = xcalloc(n ? n : 1, sizeof *first);
@@ -236,7 +154,8 @@ static void rows_from_stays(struct table *t, const struct rp_data *d, struct loa
 }
 
 static int load_table(struct store *st, const struct store_session *s,
-                      const struct report_options *o, struct table *t, char *err, size_t errlen)
+                      const struct report_options *o, struct rp_chatter_table *t, char *err,
+                      size_t errlen)
 {
     struct rp_data d;
     int rc = rp_load(st, s->user_id, s->id, o, &d, err, errlen);
@@ -284,7 +203,7 @@ static int load_table(struct store *st, const struct store_session *s,
 
 static int cmp_login(const void *a, const void *b, void *ctx)
 {
-    const struct table *t = ctx;
+    const struct rp_chatter_table *t = ctx;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     int c = strcmp(t->pool + t->login[x], t->pool + t->login[y]);
     if (c)
@@ -292,7 +211,7 @@ static int cmp_login(const void *a, const void *b, void *ctx)
     return (t->id[x] > t->id[y]) - (t->id[x] < t->id[y]);
 }
 
-static int64_t key_of(const struct table *t, int key, uint32_t i)
+static int64_t key_of(const struct rp_chatter_table *t, int key, uint32_t i)
 {
     switch (key) {
     case REPORT_SORT_STATUS:
@@ -317,7 +236,7 @@ static int64_t key_of(const struct table *t, int key, uint32_t i)
 }
 
 struct key_ctx {
-    const struct table *t;
+    const struct rp_chatter_table *t;
     int key;
 };
 
@@ -346,7 +265,7 @@ static uint32_t *identity(size_t n)
 }
 
 /* The ascending order of key, built once; the caller holds t->lock. */
-static const uint32_t *order_of(struct table *t, int key)
+static const uint32_t *order_of(struct rp_chatter_table *t, int key)
 {
     if (t->order[key])
         return t->order[key];
@@ -376,125 +295,6 @@ static const uint32_t *order_of(struct table *t, int key)
     return t->order[key];
 }
 
-/* ---- the cache ------------------------------------------------------------------------ */
-
-static int same_key(const struct table *t, const struct store_session *s,
-                    const struct report_options *o)
-{
-    return t->user_id == s->user_id && t->session_id == s->id && t->captures == s->captures &&
-           t->updated_at_ms == s->updated_at_ms && memcmp(&t->o, o, sizeof *o) == 0;
-}
-
-/* Takes table i out of the cache; it is freed once no request uses it. */
-static void drop_at(struct report_chatter_cache *c, size_t i)
-{
-    struct table *t = c->tables[i];
-    c->rows -= t->n;
-    c->tables[i] = c->tables[--c->n];
-    t->evicted = 1;
-    if (t->refs == 0)
-        table_free(t);
-}
-
-/* Makes room for n more rows, dropping the least recently used loaded tables. */
-static void make_room(struct report_chatter_cache *c, size_t n)
-{
-    while (c->rows + n > c->max_rows) {
-        size_t lru = c->n;
-        for (size_t i = 0; i < c->n; i++)
-            if (!c->tables[i]->loading &&
-                (lru == c->n || c->tables[i]->used < c->tables[lru]->used))
-                lru = i;
-        if (lru == c->n)
-            return;
-        drop_at(c, lru);
-    }
-}
-
-/*
- * The table of s under o, loaded once however many requests ask for it at the same time:
- * the first one loads (*load set: it must call cache_loaded), the others wait for it. The
- * caller holds a reference until cache_release.
- */
-static struct table *cache_acquire(struct report_chatter_cache *c, const struct store_session *s,
-                                   const struct report_options *o, int64_t now_ms, int *load)
-{
-    struct table *t = NULL;
-    *load = 0;
-    pthread_mutex_lock(&c->lock);
-    for (size_t i = 0; i < c->n && !t; i++) {
-        struct table *e = c->tables[i];
-        if (e->session_id != s->id || e->user_id != s->user_id || memcmp(&e->o, o, sizeof *o) != 0)
-            continue;
-        if (same_key(e, s, o) && (e->loading || now_ms - e->loaded_at_ms <= c->max_age_ms))
-            t = e;
-        else if (!e->loading)
-            drop_at(c, i--); /* the session moved on, or the entry is too old */
-    }
-    if (t) {
-        t->refs++;
-        while (t->loading)
-            pthread_cond_wait(&c->loaded, &c->lock);
-        if (t->failed) { /* the loader failed: this request loads for itself */
-            int gone = --t->refs == 0 && t->evicted;
-            pthread_mutex_unlock(&c->lock);
-            if (gone)
-                table_free(t);
-            return cache_acquire(c, s, o, now_ms, load);
-        }
-        t->used = ++c->tick;
-        pthread_mutex_unlock(&c->lock);
-        return t;
-    }
-    t = xcalloc(1, sizeof *t);
-    pthread_mutex_init(&t->lock, NULL);
-    t->user_id = s->user_id;
-    t->session_id = s->id;
-    t->captures = s->captures;
-    t->updated_at_ms = s->updated_at_ms;
-    t->loaded_at_ms = now_ms;
-    t->o = *o;
-    t->loading = 1;
-    t->refs = 1;
-    c->tables = xgrow(c->tables, &c->cap, c->n, sizeof *c->tables, 8);
-    c->tables[c->n++] = t;
-    pthread_mutex_unlock(&c->lock);
-    *load = 1;
-    return t;
-}
-
-/* Ends the load of t (rc its result) and wakes the requests waiting for it. */
-static void cache_loaded(struct report_chatter_cache *c, struct table *t, int rc)
-{
-    pthread_mutex_lock(&c->lock);
-    t->loading = 0;
-    t->failed = rc != 0;
-    size_t i = 0;
-    while (i < c->n && c->tables[i] != t)
-        i++;
-    if (rc || t->n > c->max_rows) { /* failed, or too big to keep: this page only */
-        if (i < c->n) {
-            c->tables[i] = c->tables[--c->n];
-            t->evicted = 1;
-        }
-    } else if (i < c->n) {
-        make_room(c, t->n);
-        c->rows += t->n;
-        t->used = ++c->tick;
-    }
-    pthread_cond_broadcast(&c->loaded);
-    pthread_mutex_unlock(&c->lock);
-}
-
-static void cache_release(struct report_chatter_cache *c, struct table *t)
-{
-    pthread_mutex_lock(&c->lock);
-    int gone = --t->refs == 0 && t->evicted;
-    pthread_mutex_unlock(&c->lock);
-    if (gone)
-        table_free(t);
-}
-
 /* ---- a page --------------------------------------------------------------------------- */
 
 static int contains_ci(const char *hay, const char *needle)
@@ -502,7 +302,8 @@ static int contains_ci(const char *hay, const char *needle)
     return strcasestr(hay, needle) != NULL;
 }
 
-static int passes(const struct table *t, uint32_t i, const struct report_chatter_query *q)
+static int passes(const struct rp_chatter_table *t, uint32_t i,
+                  const struct report_chatter_query *q)
 {
     if (q->filter == REPORT_CHATTERS_NEW && t->returning[i])
         return 0;
@@ -515,7 +316,7 @@ static int passes(const struct table *t, uint32_t i, const struct report_chatter
     return !q->search || !*q->search || contains_ci(t->pool + t->login[i], q->search);
 }
 
-static json_t *row_json(const struct table *t, uint32_t i)
+static json_t *row_json(const struct rp_chatter_table *t, uint32_t i)
 {
     char reasons[128];
     rp_reason_names(t->reasons[i], reasons, sizeof reasons);
@@ -529,7 +330,7 @@ static json_t *row_json(const struct table *t, uint32_t i)
                      "known_bot", (t->reasons[i] & AN_REASON_KNOWN_BOT) != 0);
 }
 
-static json_t *page_json(struct table *t, const struct report_chatter_query *q)
+static json_t *page_json(struct rp_chatter_table *t, const struct report_chatter_query *q)
 {
     json_t *rows = json_array();
     int64_t total = 0;
@@ -579,16 +380,16 @@ int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_
     if (rc)
         return rc;
     int load;
-    struct table *t = cache_acquire(c, &s, o, now_ms, &load);
+    struct rp_chatter_table *t = rp_chatter_cache_acquire(c, &s, o, now_ms, &load);
     if (load) {
         rc = load_table(st, &s, o, t, err, errlen);
-        cache_loaded(c, t, rc);
+        rp_chatter_cache_loaded(c, t, rc);
         if (rc) {
-            cache_release(c, t);
+            rp_chatter_cache_release(c, t);
             return rc;
         }
     }
     *out = page_json(t, q);
-    cache_release(c, t);
+    rp_chatter_cache_release(c, t);
     return 0;
 }
