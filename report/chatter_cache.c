@@ -18,6 +18,7 @@ struct report_chatter_cache {
     size_t rows, max_rows;
     int64_t max_age_ms;
     uint64_t tick;
+    uint64_t loads;
 };
 
 void rp_chatter_table_free(struct rp_chatter_table *t)
@@ -50,6 +51,14 @@ struct report_chatter_cache *report_chatter_cache_new(size_t max_rows, int64_t m
     c->max_rows = max_rows;
     c->max_age_ms = max_age_ms;
     return c;
+}
+
+uint64_t report_chatter_cache_loads(struct report_chatter_cache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    uint64_t n = c->loads;
+    pthread_mutex_unlock(&c->lock);
+    return n;
 }
 
 void report_chatter_cache_free(struct report_chatter_cache *c)
@@ -148,6 +157,7 @@ struct rp_chatter_table *rp_chatter_cache_acquire(struct report_chatter_cache *c
     t->refs = 1;
     c->tables = xgrow(c->tables, &c->cap, c->n, sizeof *c->tables, 8);
     c->tables[c->n++] = t;
+    c->loads++;
     pthread_mutex_unlock(&c->lock);
     *load = 1;
     return t;

@@ -62,6 +62,8 @@ struct report_chatter_cache;
 struct report_chatter_cache *report_chatter_cache_new(size_t max_rows, int64_t max_age_ms);
 /** Frees the cache; NULL is a no-op. */
 void report_chatter_cache_free(struct report_chatter_cache *c);
+/** How many session tables the cache has loaded since it was made (metrics, tests). */
+uint64_t report_chatter_cache_loads(struct report_chatter_cache *c);
 
 /**
  * One page of the chatters of user_id's session (channel filter and exclusion of o applied as
