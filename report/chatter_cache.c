@@ -93,6 +93,15 @@ static void drop_at(struct report_chatter_cache *c, size_t i)
         rp_chatter_table_free(t);
 }
 
+void report_chatter_cache_drop_user(struct report_chatter_cache *c, int64_t user_id)
+{
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->tables[i]->user_id == user_id && !c->tables[i]->loading)
+            drop_at(c, i--);
+    pthread_mutex_unlock(&c->lock);
+}
+
 /* Makes room for n more rows, dropping the least recently used loaded tables. */
 static void make_room(struct report_chatter_cache *c, size_t n)
 {

@@ -62,6 +62,8 @@ struct report_chatter_cache;
 struct report_chatter_cache *report_chatter_cache_new(size_t max_rows, int64_t max_age_ms);
 /** Frees the cache; NULL is a no-op. */
 void report_chatter_cache_free(struct report_chatter_cache *c);
+/** Forgets the tables of user_id's sessions (their known-bots list changed: flags did). */
+void report_chatter_cache_drop_user(struct report_chatter_cache *c, int64_t user_id);
 /** How many session tables the cache has loaded since it was made (metrics, tests). */
 uint64_t report_chatter_cache_loads(struct report_chatter_cache *c);
 

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "report/chatter_page.h"
 #include "report/report.h"
 
 #include <stdio.h>
@@ -308,6 +309,7 @@ static void add_bots(struct web_req *r, const struct store_known_bot *bots, size
         web_fail(r, rc, err);
         return;
     }
+    report_chatter_cache_drop_user(r->w->chatters, r->user_id); /* flags change with the list */
     web_reply_json(r, 200,
                    json_pack("{s:I, s:I}", "received", (json_int_t)n, "added", (json_int_t)added));
 }
@@ -371,6 +373,8 @@ void web_api_bot_remove(struct web_req *r)
     if (!web_store(r))
         return;
     int rc = store_bot_remove(r->st, r->user_id, r->params[0], err, sizeof err);
+    if (!rc)
+        report_chatter_cache_drop_user(r->w->chatters, r->user_id);
     if (rc == TCA_ENOTFOUND)
         web_error(r, 404, "not_found", "%s is not on your known-bots list", r->params[0]);
     else if (rc)
