@@ -10,6 +10,7 @@ import { badge, clear, errorBox, field, h, loading, newId, pageTitle } from '../
 
 const ROW_H = 36;
 const OVERSCAN = 8;
+const FETCH_DELAY_MS = 60;
 
 export const COLUMNS = [
   { key: 'login', label: 'chatters.col.login', type: 'text' },
@@ -61,8 +62,8 @@ export class PageCache {
     this.pending = new Map();
   }
 
-  /** The row at index i, or undefined (then its page is requested). */
-  row(i) {
+  /** The row at index i, or undefined (then its page is requested unless peek). */
+  row(i, peek = false) {
     const p = Math.floor(i / this.pageSize);
     const page = this.pages.get(p);
     if (page) {
@@ -70,7 +71,7 @@ export class PageCache {
       this.pages.set(p, page);
       return page[i - p * this.pageSize];
     }
-    this.fetch(p).catch(() => {}); // a failed page is asked again at the next draw
+    if (!peek) this.fetch(p).catch(() => {}); // a failed page is asked again at the next draw
     return undefined;
   }
 
@@ -162,6 +163,7 @@ export async function render(main, args, ctx, query) {
   const st = { search: '', filter: filterSel.value, hideBots: false, sort: 'time_present_s', dir: 'desc', channel: chanSel.value };
   const base = `/api/v1/sessions/${sessionId}/chatters`;
   let raf = 0;
+  let fetchTimer = 0;
   const redraw = () => {
     if (!raf)
       raf = requestAnimationFrame(() => {
@@ -227,8 +229,10 @@ export async function render(main, args, ctx, query) {
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
     const last = Math.min(total, Math.ceil((top + height) / ROW_H) + OVERSCAN);
     const frag = document.createDocumentFragment();
+    const missing = new Set();
     for (let i = first; i < last; i++) {
-      const r = pages.row(i);
+      const r = pages.row(i, true);
+      if (!r) missing.add(i);
       const row = h('div', {
         class: 'vt-row' + (i === active ? ' active' : '') + (r ? (r.flagged ? ' flagged' : '') + (r.known_bot ? ' bot' : '') : ' pending'),
         role: 'row',
@@ -251,6 +255,13 @@ export async function render(main, args, ctx, query) {
       frag.append(row);
     }
     body.replaceChildren(frag);
+    // Pages are asked for once the grid rests for a moment: dragging the scrollbar across a
+    // million rows must not send a request per frame (the API is rate-limited per client).
+    clearTimeout(fetchTimer);
+    if (missing.size)
+      fetchTimer = setTimeout(() => {
+        for (const i of missing) pages.row(i);
+      }, FETCH_DELAY_MS);
     if (total) viewport.setAttribute('aria-activedescendant', `${gridId}-r${active}`);
     else viewport.removeAttribute('aria-activedescendant');
   }
@@ -360,6 +371,7 @@ export async function render(main, args, ctx, query) {
   await load();
   return () => {
     clearTimeout(debounce);
+    clearTimeout(fetchTimer);
     pages.reset();
     delete document.body.dataset.tableReady;
   };
