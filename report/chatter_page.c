@@ -297,11 +297,6 @@ static const uint32_t *order_of(struct rp_chatter_table *t, int key)
 
 /* ---- a page --------------------------------------------------------------------------- */
 
-static int contains_ci(const char *hay, const char *needle)
-{
-    return strcasestr(hay, needle) != NULL;
-}
-
 static int passes(const struct rp_chatter_table *t, uint32_t i,
                   const struct report_chatter_query *q)
 {
@@ -313,7 +308,7 @@ static int passes(const struct rp_chatter_table *t, uint32_t i,
         return 0;
     if (q->exclude_bots && (t->reasons[i] & AN_REASON_KNOWN_BOT))
         return 0;
-    return !q->search || !*q->search || contains_ci(t->pool + t->login[i], q->search);
+    return !q->search || !*q->search || strcasestr(t->pool + t->login[i], q->search) != NULL;
 }
 
 static json_t *row_json(const struct rp_chatter_table *t, uint32_t i)
@@ -334,8 +329,10 @@ static json_t *page_json(struct rp_chatter_table *t, const struct report_chatter
 {
     json_t *rows = json_array();
     int64_t total = 0;
+    /* an index never changes once built: only building it needs the lock */
     pthread_mutex_lock(&t->lock);
     const uint32_t *order = order_of(t, q->sort);
+    pthread_mutex_unlock(&t->lock);
     int all = q->filter == REPORT_CHATTERS_ALL && !q->exclude_bots && (!q->search || !*q->search);
     if (all) {
         /* nothing to skip: the page is a slice of the order */
@@ -354,7 +351,6 @@ static json_t *page_json(struct rp_chatter_table *t, const struct report_chatter
             total++;
         }
     }
-    pthread_mutex_unlock(&t->lock);
     return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "total", (json_int_t)total, "chatters",
                      (json_int_t)t->n, "offset", (json_int_t)q->offset, "limit",
                      (json_int_t)q->limit, "sort", sort_names[q->sort], "order",

@@ -24,7 +24,7 @@ struct rp_chatter_table {
     char *pool;
     size_t pool_len, pool_cap;
     /* indexes */
-    pthread_mutex_t lock;               /* guards order and rank */
+    pthread_mutex_t lock;               /* guards building order and rank; read freely once set */
     uint32_t *rank;                     /* row -> its place in login order */
     uint32_t *order[REPORT_SORT_COUNT]; /* ascending orders, built on demand */
     uint32_t flag_rank[32];             /* reasons bits -> place of their text */
