@@ -6,6 +6,7 @@
  * 500).
  */
 #include "tests/web/gwtest.h"
+#include "web/internal.h"
 
 #include "base/err.h"
 #include "jobs/user_token.h"
@@ -193,6 +194,25 @@ static void disconnect_revokes_the_twitch_token_and_says_captures_stop(void **st
     gw_stop(g);
 }
 
+static void mapping_an_auth_error_to_a_status_changes_no_data(void **state)
+{
+    struct gw *g = gw_start(NULL);
+    CURL *b = gw_browser();
+    gw_login(g, b, NULL);
+    struct web_req r = {.w = g->web, .route = -1, .user_id = 10001};
+    web_fail(&r, TCA_EAUTH, "whatever failed");
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(r.resp, "\"login_expired\""));
+    assert_int_equal(r.n_cookies, 0);
+    web_release(&r);
+    free(r.resp);
+    /* the login and the Twitch token are both still there */
+    assert_int_equal(gw_get_status(g, b, "/api/v1/me"), 200);
+    assert_int_equal(stored_token(g), 0);
+    curl_easy_cleanup(b);
+    gw_stop(g);
+}
+
 static void short_idle(struct web_options *o)
 {
     o->login_idle_ms = 60 * 1000;
@@ -297,6 +317,7 @@ int main(void)
         cmocka_unit_test(logout_ends_this_browser_only_and_captures_keep_their_token),
         cmocka_unit_test(logout_everywhere_ends_every_browser_but_keeps_the_twitch_token),
         cmocka_unit_test(disconnect_revokes_the_twitch_token_and_says_captures_stop),
+        cmocka_unit_test(mapping_an_auth_error_to_a_status_changes_no_data),
         cmocka_unit_test(login_session_expires_after_its_idle_time_and_its_absolute_limit),
         cmocka_unit_test(new_login_replaces_the_session_id_of_the_browser),
         cmocka_unit_test(token_twitch_no_longer_accepts_ends_the_login_with_401),
