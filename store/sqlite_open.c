@@ -7,8 +7,10 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Pragmas for every connection. WAL lets readers run beside the one writer; NORMAL
  * synchronous is durable across process crashes and only risks the last transactions on
@@ -130,6 +132,14 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
     *out = NULL;
     struct store *st = xcalloc(1, sizeof *st);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    /* The file holds sealed tokens and everyone's captures: created 0600 here (not through
+     * the umask, which is the whole process's); SQLite gives its -wal and -shm the mode of
+     * the database file. */
+    if (*path && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
     if (rc != SQLITE_OK) {
         rc = sq_fail(st, rc, err, errlen, "open");

@@ -88,7 +88,7 @@ struct web_req {
     const char *path;
     struct buf body;
     int started;         /* the access handler has seen this request once */
-    int too_large;       /* the body passed WEB_MAX_BODY */
+    int too_large;       /* the body passed its cap (body.max) */
     int too_many_params; /* the query had more than WEB_MAX_QUERY_PARAMS (and was dropped) */
     int close;           /* close the connection after this reply */
     int64_t start_us;

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "jobs/user_token.h"
+#include "report/report.h"
 
 #include <netdb.h>
 #include <stdio.h>
@@ -110,7 +111,6 @@ static struct web_req *req_new(struct web *w, struct MHD_Connection *conn)
     r->conn = conn;
     r->route = -1;
     r->start_us = now_us();
-    buf_init(&r->body, WEB_MAX_BODY);
     return r;
 }
 
@@ -191,6 +191,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->started = 1;
         r->method = method;
         r->path = url;
+        /* one limit for a bot list, the CLI's and this route's (report.h) */
+        buf_init(&r->body, strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/bots/import") == 0
+                               ? REPORT_BOTS_CSV_MAX
+                               : WEB_MAX_BODY);
         if (!refuse_early(r))
             return MHD_YES;
         client_ip(conn, r->ip, sizeof r->ip);
@@ -204,7 +208,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     client_ip(conn, r->ip, sizeof r->ip);
     if (r->too_large)
-        web_error(r, 413, "body_too_large", "request bodies are limited to %d bytes", WEB_MAX_BODY);
+        web_error(r, 413, "body_too_large", "this request's body is limited to %zu bytes",
+                  r->body.max);
     else if (r->too_many_params)
         web_error(r, 414, "uri_too_long", "at most %d query parameters", WEB_MAX_QUERY_PARAMS);
     else if (!web_utf8_valid(url) || !web_query_utf8_valid(r))
