@@ -35,7 +35,7 @@ for f in "$dir"/fuzz_*; do
         echo "fuzz target $name failed"
         exit 1
     }
-    grep -E '^#[0-9]+ +DONE' "$log" | tail -1 | sed "s/^/  $name: /" || true
+    grep -E "^#[0-9]+[[:space:]]+DONE" "$log" | tail -1 | sed "s/^/  $name: /" || true
     rm -f "$log"
     [ -n "$seconds" ] || rm -rf "$corpus"
     n=$((n + 1))
