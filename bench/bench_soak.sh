@@ -1,8 +1,9 @@
 #!/bin/bash
 # Soak of `tca serve` in demo mode: huge_channel (100,000 chatters) and big_channel (20,000)
-# captured every SOAK_CAPTURE_S (10) seconds while wrk keeps reading the session's summary
-# and statistics through a read-only API key (SOAK_CONNS connections). Every 10 s it prints
-# the RSS, the captures done, the API's requests/s and p99 latency of those 10 s; at the end
+# captured every SOAK_CAPTURE_S (10) seconds while wrk keeps reading the session's summary,
+# captures and the like through a read-only API key (SOAK_CONNS connections) and one more
+# connection asks for the session's statistics over and over. Every 10 s it prints the RSS,
+# the captures done, requests/s and p99 latency of both kinds over those 10 s; at the end
 # the RSS slope (least squares, MB per hour) over the whole run and over its second half
 # (after the caches filled). Flat is the goal; asserts nothing.
 # Usage: bench/bench_soak.sh [BUILD_DIR]   (SOAK_SECONDS=1800 by default)
@@ -39,27 +40,33 @@ key=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/
 auth="Authorization: Bearer $key"
 s=$(curl -sf -H "$auth" "$GW/api/v1/sessions/active" | json 'd["id"]')
 cat >"$WORK/mix.lua" <<LUA
-local paths = {"/api/v1/sessions/$s", "/api/v1/sessions/$s/captures",
-               "/api/v1/sessions/$s/stats?sections=summary", "/healthz"}
+local paths = {"/api/v1/sessions/$s", "/api/v1/sessions/$s/captures", "/api/v1/me", "/healthz"}
 local i = 0
 request = function()
     i = i + 1
     return wrk.format("GET", paths[(i % #paths) + 1])
 end
 LUA
-echo "tca serve pid $pid, session $s; captures every ${TCA_CAPTURE_INTERVAL} s;" \
-    "API: $conns connections over 4 read routes; ${seconds} s"
-printf '%6s %8s %9s %11s %9s\n' t_s rss_mb captures requests/s p99
+echo "tca serve pid $pid, session $s; captures every ${TCA_CAPTURE_INTERVAL} s; API: $conns" \
+    "connections over 4 light read routes, and 1 more asking for the session's statistics;" \
+    "${seconds} s"
+printf '%6s %8s %9s %11s %9s %11s %9s\n' t_s rss_mb captures light_req/s light_p99 \
+    stats_req/s stats_p99
 : >"$WORK/rss"
 start=$SECONDS
 while [ $((SECONDS - start)) -lt "$seconds" ]; do
-    out=$(wrk -t1 -c"$conns" -d10s --timeout 10s --latency -s "$WORK/mix.lua" -H "$auth" "$GW")
+    wrk -t1 -c1 -d10s --timeout 30s --latency -H "$auth" \
+        "$GW/api/v1/sessions/$s/stats?sections=summary" >"$WORK/heavy" &
+    light=$(wrk -t1 -c"$conns" -d10s --timeout 30s --latency -s "$WORK/mix.lua" -H "$auth" "$GW")
+    wait $!
     t=$((SECONDS - start))
     rss=$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")
     caps=$(wc -l <"$WORK/captures.log")
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-    printf '%6s %8s %9s %11s %9s\n' "$t" "$rss" "$caps" "$rps" "$p99"
+    printf '%6s %8s %9s %11s %9s %11s %9s\n' "$t" "$rss" "$caps" \
+        "$(echo "$light" | awk '/Requests\/sec/ {print $2}')" \
+        "$(echo "$light" | awk '$1 == "99%" {print $2}')" \
+        "$(awk '/Requests\/sec/ {print $2}' "$WORK/heavy")" \
+        "$(awk '$1 == "99%" {print $2}' "$WORK/heavy")"
     echo "$t $rss" >>"$WORK/rss"
 done
 python3 - "$WORK/rss" <<'PY'

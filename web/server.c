@@ -186,6 +186,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     struct web *w = cls;
     struct web_req *r = *con_cls;
+    if (!r) /* on_uri made it; never absent in 0.9.75, but cheap to be sure */
+        *con_cls = r = req_new(w, conn);
     if (!r->started) {
         /* queue nothing on the first call unless refusing: 0.9.75 closes the connection */
         r->started = 1;
