@@ -45,7 +45,9 @@ curl -s -c "$jar" -b "$jar" -o /dev/null "$cb"
 csrf=$(curl -sf -b "$jar" "$GW/api/v1/me" | json 'd["csrf_token"]')
 key=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
     --data '{"name":"load","read_only":true}' "$GW/api/v1/keys" | json 'd["key"]')
-for c in cozy_channel raid_channel cozy_channel raid_channel; do "$TCA" capture "$c" >/dev/null 2>&1; done
+for c in cozy_channel raid_channel cozy_channel raid_channel; do
+    "$TCA" capture "$c" >/dev/null 2>"$WORK/capture.err" || { cat "$WORK/capture.err"; exit 1; }
+done
 auth="Authorization: Bearer $key"
 s=$(curl -sf -H "$auth" "$GW/api/v1/sessions/active" | json 'd["id"]')
 job=$(curl -sf -H "$auth" "$GW/api/v1/sessions/$s/jobs" | json 'd["jobs"][0]["id"]')

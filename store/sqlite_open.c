@@ -7,10 +7,9 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 /* Pragmas for every connection. WAL lets readers run beside the one writer; NORMAL
  * synchronous is durable across process crashes and only risks the last transactions on
@@ -132,19 +131,17 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
     *out = NULL;
     struct store *st = xcalloc(1, sizeof *st);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    /* The file holds sealed tokens and everyone's captures: created 0600 here (not through
-     * the umask, which is the whole process's); SQLite gives its -wal and -shm the mode of
-     * the database file. */
-    if (*path && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd >= 0)
-            close(fd);
-    }
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
     if (rc != SQLITE_OK) {
         rc = sq_fail(st, rc, err, errlen, "open");
         goto out;
     }
+    /* The file holds sealed tokens and everyone's captures: 0600, set by name right after
+     * SQLite created it (still empty), and SQLite gives its -wal and -shm the database's mode.
+     * Never open() and close() the file here: closing any descriptor of it drops the POSIX
+     * locks of every other connection in this process (SQLite's own warning). */
+    if (*path && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0)
+        chmod(path, 0600);
     sqlite3_extended_result_codes(st->db, 1);
     for (size_t i = 0; i < sizeof pragmas / sizeof *pragmas; i++) {
         int src = sqlite3_exec(st->db, pragmas[i], NULL, NULL, NULL);
