@@ -177,7 +177,17 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
         problem(p, "TWITCH_AUTH_BASE is malformed: expected an http(s) URL such as "
                    "https://id.twitch.tv/oauth2");
 
-    cfg->db = get_str(&src, "TCA_DB", "tca.db");
+    /* TCA_STORE names the store as a URL; TCA_DB (a SQLite file) stays accepted beside it. */
+    const char *store = lookup(&src, "TCA_STORE");
+    if (store && *store) {
+        cfg->db = xstrdup(store);
+        if (strncmp(store, "sqlite:", 7) && strncmp(store, "mysql://", 8) &&
+            strncmp(store, "mariadb://", 10))
+            problem(p, "TCA_STORE is malformed: expected sqlite:PATH or "
+                       "mysql://USER:PASSWORD@HOST:PORT/DATABASE");
+    } else {
+        cfg->db = get_str(&src, "TCA_DB", "tca.db");
+    }
     cfg->listen = get_str(&src, "TCA_LISTEN", "127.0.0.1:8080");
     cfg->ui_dir = get_str(&src, "TCA_UI_DIR", "ui/dist");
     if (!valid_listen(cfg->listen))
@@ -205,6 +215,18 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
     if (cfg->public_url && !is_http_url(cfg->public_url))
         problem(p, "TCA_PUBLIC_URL is malformed: the URL browsers use to reach tca, e.g. "
                    "https://tca.example.com (decides the Secure cookie flag)");
+    v = lookup(&src, "TCA_REDIS");
+    cfg->redis = v && *v ? xstrdup(v) : NULL;
+    if (cfg->redis && strncmp(cfg->redis, "redis://", 8) != 0 &&
+        strncmp(cfg->redis, "unix:///", 8) != 0)
+        problem(p, "TCA_REDIS is malformed: redis://HOST:PORT or unix:///path/redis.sock "
+                   "(unset: in-process state, one machine only)");
+    v = lookup(&src, "TCA_LEADER_LEASE");
+    cfg->leader_lease_s = 15;
+    if (v && *v && parse_int(v, 1, 3600, &cfg->leader_lease_s) < 0)
+        problem(p, "TCA_LEADER_LEASE is malformed: seconds before another worker takes over "
+                   "the scheduler of a dead one, 1 to 3600 (default 15)");
+
     static const struct {
         const char *name;
         long lo, hi;
@@ -269,6 +291,7 @@ void config_free(struct tca_config *cfg)
     free(cfg->db);
     free(cfg->listen);
     free(cfg->public_url);
+    free(cfg->redis);
     free(cfg->ui_dir);
     if (cfg->app_session_secret)
         sodium_memzero(cfg->app_session_secret, strlen(cfg->app_session_secret));

@@ -14,7 +14,7 @@ struct tca_config {
     char *twitch_redirect_url;  /* TWITCH_REDIRECT_URL */
     char *twitch_api_base;      /* TWITCH_API_BASE, no trailing slash */
     char *twitch_auth_base;     /* TWITCH_AUTH_BASE, no trailing slash */
-    char *db;                   /* TCA_DB: SQLite file path */
+    char *db;                   /* the store: TCA_STORE URL, else TCA_DB (SQLite path) */
     char *listen;               /* TCA_LISTEN: HOST:PORT */
     int capture_interval;       /* TCA_CAPTURE_INTERVAL, seconds */
     int workers;                /* TCA_WORKERS: capture threads */
@@ -29,6 +29,8 @@ struct tca_config {
     int rate_burst;             /* TCA_RATE_BURST: requests allowed at once above that rate */
     int demo;                   /* no Twitch app configured: serve runs the simulator */
     char *ui_dir;               /* TCA_UI_DIR: the web UI's files (default ui/dist) */
+    char *redis;                /* TCA_REDIS: redis://HOST:PORT or unix:///PATH; NULL: memory */
+    int leader_lease_s;         /* TCA_LEADER_LEASE: a dead scheduler's lease runs out after */
 };
 
 /** A list of human-readable configuration problems, one line each. */
