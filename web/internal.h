@@ -16,7 +16,9 @@
 #include "store/store.h"
 #include "web/web.h"
 
-#define WEB_MAX_BODY (64 * 1024) /* request bodies past this are refused with 413 */
+#define WEB_MAX_BODY (64 * 1024)          /* request bodies past this are refused with 413 */
+#define WEB_MAX_QUERY_PARAMS 100          /* more: 414, before MHD's pool overflows */
+#define WEB_CONNECTION_MEMORY (32 * 1024) /* MHD's per-connection pool */
 #define WEB_MAX_PARAMS 3
 #define WEB_PARAM_MAX 64
 #define WEB_SESSION_COOKIE "tca_session"
@@ -87,7 +89,10 @@ struct web_req {
     const char *method;
     const char *path;
     struct buf body;
-    int too_large;
+    int started;         /* the access handler has seen this request once */
+    int too_large;       /* the body passed its cap (body.max) */
+    int too_many_params; /* the query had more than WEB_MAX_QUERY_PARAMS (and was dropped) */
+    int close;           /* close the connection after this reply */
     int64_t start_us;
     int route; /* index in the table, -1 when none matched */
     char params[WEB_MAX_PARAMS][WEB_PARAM_MAX];
@@ -145,6 +150,10 @@ char *web_cookie_value(struct web *w, const char *name, const char *value, int64
 
 /** Parses the body as one JSON object (strict); on failure replies 400/415 and returns -1. */
 int web_body_json(struct web_req *r, json_t **out);
+/** 1 when s is valid UTF-8. Pure. */
+int web_utf8_valid(const char *s);
+/** 1 when every query parameter name and value of r is valid UTF-8. */
+int web_query_utf8_valid(struct web_req *r);
 /** A query parameter, or NULL. */
 const char *web_query(struct web_req *r, const char *name);
 /** A request header, or NULL. */
@@ -174,8 +183,11 @@ void web_pool_free(struct web *w);
 
 /** Resolves the login session cookie or Bearer API key into r->user_id; 0 or TCA_EAUTH. */
 int web_authenticate(struct web_req *r);
-/** Ends every login of a user whose Twitch token was refused, and replies 401. */
-void web_login_expired(struct web_req *r);
+/**
+ * Call where a Twitch call for r's user failed with rc: when Twitch refused the user's token
+ * (TCA_EAUTH), deletes the token and every login session of the user. Replies nothing.
+ */
+void web_twitch_refused(struct web_req *r, int rc);
 /** The gateway's wall clock (the Twitch settings' clock), in ms. */
 int64_t web_now_ms(struct web_req *r);
 /** Loads r's user's Twitch token (refreshed, validated); on failure replies and returns it. */
@@ -228,6 +240,8 @@ void web_home(struct web_req *r);
 void web_auth_login(struct web_req *r);
 void web_auth_callback(struct web_req *r);
 void web_auth_logout(struct web_req *r);
+void web_auth_logout_everywhere(struct web_req *r);
+void web_auth_disconnect(struct web_req *r);
 void web_api_me(struct web_req *r);
 void web_api_channels(struct web_req *r);
 void web_api_sessions(struct web_req *r);
