@@ -29,6 +29,7 @@ struct tca_config {
     int rate_burst;             /* TCA_RATE_BURST: requests allowed at once above that rate */
     int demo;                   /* no Twitch app configured: serve runs the simulator */
     char *ui_dir;               /* TCA_UI_DIR: the web UI's files (default ui/dist) */
+    char *metrics_listen;       /* TCA_METRICS_LISTEN: `tca worker`'s /metrics; NULL: none */
 };
 
 /** A list of human-readable configuration problems, one line each. */

@@ -22,6 +22,7 @@ struct pool_options {
     int64_t poll_ms;   /* idle wait between claims; 0: 250 */
     int64_t lease_ms;  /* see struct worker_env */
     int max_attempts;
+    struct metrics *metrics; /* the process's registry (workers, scheduler lag); NULL: none */
     /** Called from worker threads after each job (may be NULL); must be thread-safe. */
     void (*on_outcome)(void *ctx, const struct worker_outcome *o);
     /** Called from any pool thread on a store failure (may be NULL); must be thread-safe. */

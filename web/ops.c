@@ -58,7 +58,7 @@ void web_metrics_route(struct web_req *r)
     int64_t counts[4] = {0}, age = 0;
     char err[256];
     buf_init(&b, 0);
-    web_metrics_render(r->w->metrics, &b);
+    web_metrics_text(web_metrics_registry(r->w->metrics), r->w->o.twitch.budget, web_now_ms(r), &b);
     if (web_store(r) && store_job_counts(r->st, counts, err, sizeof err) == 0 &&
         store_job_oldest_due(r->st, web_now_ms(r), &age, err, sizeof err) == 0) {
         static const char *const names[] = {"queued", "running", "done", "failed"};
@@ -74,11 +74,6 @@ void web_metrics_route(struct web_req *r)
         r->status = 0;
         buf_puts(&b, "# the store did not answer: job gauges omitted\n");
     }
-    buf_printf(&b,
-               "# HELP tca_twitch_ratelimit_remaining Points left in the tightest Twitch bucket "
-               "(-1: none seen yet).\n# TYPE tca_twitch_ratelimit_remaining gauge\n"
-               "tca_twitch_ratelimit_remaining %ld\n",
-               twitch_budget_remaining(r->w->o.twitch.budget));
     free(r->resp);
     r->resp_len = b.len;
     r->resp = buf_steal(&b);
