@@ -1,8 +1,8 @@
 /*
  * Operations endpoints: /healthz (the process answers), /readyz (the store answers and
- * Twitch's OAuth endpoint is reachable), /metrics (Prometheus text: requests, latencies,
- * captures, the job queue's depth and age, the Twitch rate-limit budget) and the OpenAPI
- * document. None of them needs a login; none reveals a user, token or configuration value.
+ * Twitch's OAuth endpoint is reachable), /metrics (Prometheus text: the process's registry,
+ * the Twitch rate-limit budget, process_*, and the job queue's depth and age from the store)
+ * and the OpenAPI document. None of them needs a login; none reveals a user, token or configuration value.
  */
 #include "web/internal.h"
 
