@@ -14,16 +14,16 @@
 static const char last_sql[] = "SELECT seq, taken_at, chatter_count FROM captures"
                                " WHERE session_id = ? AND channel_id = ? ORDER BY seq DESC LIMIT 1";
 
-int store_presence_open(struct store *st, int64_t session_id, int64_t channel_id,
-                        int64_t **user_ids, size_t *n, int64_t *last_seq, char *err, size_t errlen)
+int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
+                     size_t *n, int64_t *last_seq, char *err, size_t errlen)
 {
     *user_ids = NULL;
     *n = 0;
     *last_seq = 0;
     sqlite3_stmt *last, *open;
-    int rc = sq_stmt(st, SQ_CAPTURE_LAST, last_sql, &last, err, errlen);
+    int rc = sq_stmt(st, last_sql, &last, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_PRESENCE_OPEN,
+        rc = sq_stmt(st,
                      "SELECT user_id FROM presence INDEXED BY presence_open"
                      " WHERE session_id = ? AND channel_id = ? AND to_seq IS NULL"
                      " ORDER BY user_id",
@@ -85,53 +85,53 @@ struct commit_stmts {
 
 static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, size_t errlen)
 {
-    int rc = sq_stmt(st, SQ_CAPTURE_LAST, last_sql, &c->last, err, errlen);
+    int rc = sq_stmt(st, last_sql, &c->last, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_CAPTURE_INSERT,
+        rc = sq_stmt(st,
                      "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
                      " joined, \"left\", new_to_channel, pages, duration_ms, job_id)"
                      " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      &c->insert, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_STAY_OPEN,
+        rc = sq_stmt(st,
                      "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq)"
                      " VALUES(?, ?, ?, ?, NULL)",
                      &c->stay_open, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_STAY_FIND_OPEN,
+        rc = sq_stmt(st,
                      "SELECT from_seq FROM presence WHERE session_id = ? AND channel_id = ?"
                      " AND user_id = ? AND to_seq IS NULL",
                      &c->stay_find, err, errlen);
     /* Not UPDATE ... RETURNING: SQLite builds a temporary table for the returned rows on
      * every execution, which cost more than this second statement. */
     if (!rc)
-        rc = sq_stmt(st, SQ_STAY_CLOSE,
+        rc = sq_stmt(st,
                      "UPDATE presence SET to_seq = ? WHERE session_id = ? AND user_id = ?"
                      " AND channel_id = ? AND from_seq = ?",
                      &c->stay_close, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_STAY_IN_SESSION,
+        rc = sq_stmt(st,
                      "SELECT to_seq IS NULL FROM presence WHERE session_id = ? AND user_id = ?"
                      " AND channel_id = ? ORDER BY from_seq DESC LIMIT 1",
                      &c->in_session, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_CHATTER_FIRST,
+        rc = sq_stmt(st,
                      "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
                      " sessions_seen, captures_seen) VALUES(?1, ?2, ?3, ?3, 1, 0)"
                      " ON CONFLICT DO NOTHING",
                      &c->first, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_CHATTER_BACK,
+        rc = sq_stmt(st,
                      "UPDATE channel_chatters SET last_seen = ?3,"
                      " sessions_seen = sessions_seen + ?4 WHERE channel_id = ?1 AND user_id = ?2",
                      &c->back, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_CHATTER_LEFT,
+        rc = sq_stmt(st,
                      "UPDATE channel_chatters SET last_seen = ?3,"
                      " captures_seen = captures_seen + ?4 WHERE channel_id = ?1 AND user_id = ?2",
                      &c->left, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_PROFILE_PLACEHOLDER,
+        rc = sq_stmt(st,
                      "INSERT INTO twitch_users(id, login, display_name) VALUES(?1, ?2, ?2)"
                      " ON CONFLICT DO NOTHING",
                      &c->placeholder, err, errlen);
@@ -155,7 +155,7 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
     int rc = step_done(st, c->first, err, errlen, "channel chatter");
     if (rc)
         return rc;
-    if (sqlite3_changes(st->db) == 1) {
+    if (sqlite3_changes(sq_conn(st)->db) == 1) {
         (*new_to_channel)++;
         sqlite3_bind_int64(c->placeholder, 1, ch->id);
         sqlite3_bind_text(c->placeholder, 2, ch->login, -1, SQLITE_STATIC);
@@ -233,8 +233,8 @@ static int check_input(const struct store_capture_input *in, char *err, size_t e
     return 0;
 }
 
-int store_capture_commit(struct store *st, const struct store_capture_input *in,
-                         struct store_capture_result *out, char *err, size_t errlen)
+int sq_capture_commit(struct store *st, const struct store_capture_input *in,
+                      struct store_capture_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     struct commit_stmts c;
@@ -305,9 +305,9 @@ int store_capture_commit(struct store *st, const struct store_capture_input *in,
     rc = step_done(st, c.insert, err, errlen, "capture insert");
     if (rc)
         goto out;
-    out->capture_id = sqlite3_last_insert_rowid(st->db);
+    out->capture_id = sqlite3_last_insert_rowid(sq_conn(st)->db);
     if (in->job_id > 0) {
-        rc = store_job_done(st, in->job_id, err, errlen);
+        rc = sq_job_done(st, in->job_id, err, errlen);
         if (rc)
             goto out;
     }

@@ -8,19 +8,19 @@
 
 #include <stdlib.h>
 
-int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
-                       struct store_capture **out, size_t *n, char *err, size_t errlen)
+int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
+                    struct store_capture **out, size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
     int rc = channel_id
-                 ? sq_stmt(st, SQ_CAPTURE_LIST_CHANNEL,
+                 ? sq_stmt(st,
                            "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
                            " joined, \"left\", new_to_channel, pages, duration_ms FROM captures"
                            " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
                            &s, err, errlen)
-                 : sq_stmt(st, SQ_CAPTURE_LIST,
+                 : sq_stmt(st,
                            "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
                            " joined, \"left\", new_to_channel, pages, duration_ms FROM captures"
                            " WHERE session_id = ?1 ORDER BY taken_at, id",
@@ -57,19 +57,19 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     return 0;
 }
 
-int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,
-                    struct store_stay **out, size_t *n, char *err, size_t errlen)
+int sq_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,
+                 size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
     /* Ordered as the primary key (user, channel, from_seq), so no sort is needed. */
-    int rc = channel_id ? sq_stmt(st, SQ_STAY_LIST_CHANNEL,
+    int rc = channel_id ? sq_stmt(st,
                                   "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
                                   " FROM presence WHERE session_id = ?1 AND channel_id = ?2"
                                   " ORDER BY user_id, channel_id, from_seq",
                                   &s, err, errlen)
-                        : sq_stmt(st, SQ_STAY_LIST,
+                        : sq_stmt(st,
                                   "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
                                   " FROM presence WHERE session_id = ?1"
                                   " ORDER BY user_id, channel_id, from_seq",
