@@ -189,6 +189,56 @@ int an_participation(const struct an_channel *ch, int64_t session_id,
     return 0;
 }
 
+/* One stay as a span of time, for the union of a chatter's stays over channels. */
+struct span {
+    uint32_t k;
+    int64_t from_ms;
+    int64_t to_ms;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    return (x->from_ms > y->from_ms) - (x->from_ms < y->from_ms);
+}
+
+/*
+ * Replaces each chatter's summed time by the union of its stays over channels: a chatter
+ * in two channels at once was present once (1:03:05-1:05:16 in both is 2 min 11 s, not
+ * 4 min 22 s).
+ */
+static void union_present(struct tally *t, const struct an_channel *chs, size_t n_channels,
+                          size_t n_stays)
+{
+    struct span *sp = xmalloc((n_stays ? n_stays : 1) * sizeof *sp);
+    size_t n = 0;
+    for (size_t c = 0; c < n_channels; c++)
+        for (size_t i = 0; i < chs[c].n_stays; i++) {
+            const struct an_stay *s = &chs[c].stays[i];
+            sp[n].k = tally_add(t, s->user_id); /* already there: only looks it up */
+            sp[n].from_ms = an_channel_time(&chs[c], s->from_seq);
+            sp[n].to_ms = an_channel_time(&chs[c], an_stay_last_seq(&chs[c], s));
+            n++;
+        }
+    qsort(sp, n, sizeof *sp, span_cmp);
+    for (size_t i = 0; i < n;) {
+        uint32_t k = sp[i].k;
+        int64_t total = 0, from = sp[i].from_ms, to = sp[i].to_ms;
+        for (i++; i < n && sp[i].k == k; i++) {
+            if (sp[i].from_ms > to) {
+                total += to - from;
+                from = sp[i].from_ms;
+            }
+            if (sp[i].to_ms > to)
+                to = sp[i].to_ms;
+        }
+        t->present_ms[k] = total + (to - from);
+    }
+    free(sp);
+}
+
 int an_participation_all(const struct an_channel *chs, size_t n_channels,
                          struct an_participation *out, char *err, size_t errlen)
 {
@@ -204,6 +254,7 @@ int an_participation_all(const struct an_channel *chs, size_t n_channels,
     tally_init(&t, n_stays / 2 + 16);
     for (size_t c = 0; c < n_channels; c++)
         add_channel(&t, &chs[c]);
+    union_present(&t, chs, n_channels, n_stays);
     summarise(&t, out);
     /* Across channels a capture number means nothing, so first_seq is not reported. */
     for (size_t i = 0; i < out->unique_chatters; i++)

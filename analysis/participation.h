@@ -32,7 +32,8 @@ struct an_capture_stat {
 /** One chatter's presence, summed over the stays given. */
 struct an_chatter_time {
     int64_t user_id;
-    int64_t present_ms;      /* sum over stays of taken_at(to) - taken_at(from) */
+    int64_t present_ms;      /* sum over stays of taken_at(to) - taken_at(from); over several
+                                channels, the length of the union of those spans */
     size_t captures_present; /* sum over stays of to - from + 1 */
     size_t stays;
     int64_t first_seq; /* first capture present (single channel only; 0 otherwise) */
@@ -81,8 +82,9 @@ int an_participation(const struct an_channel *ch, int64_t session_id,
 
 /**
  * Participation of several channels of a session together: unique chatters over all of
- * them, each chatter's time and captures summed over channels, percentiles and buckets of
- * those sums. Per-capture fields stay 0 (channels have their own captures).
+ * them; each chatter's time is the union of its stays over channels (a moment present in
+ * two channels counts once), its captures and stays are summed; percentiles and buckets of
+ * those times. Per-capture fields stay 0 (channels have their own captures).
  */
 int an_participation_all(const struct an_channel *chs, size_t n_channels,
                          struct an_participation *out, char *err, size_t errlen);

@@ -124,7 +124,9 @@ extern const struct metric_dim tm_dim_route;   /* method="…",route="…" of th
     X(SCHEDULER_LAG, GAUGE, "tca_scheduler_lag_seconds", none, none, none, 1000,                   \
       "At the last scheduler tick, how late the most overdue schedule was turned into a job.")     \
     X(SCHEDULER_TICK, GAUGE, "tca_scheduler_last_tick_timestamp_seconds", none, none, none, 1000,  \
-      "Unix time of the scheduler's last tick (0: no scheduler in this process).")                 \
+      "Unix time of this process's last scheduler tick (0: it never led the scheduler).")          \
+    X(SCHEDULER_LEADER, GAUGE, "tca_scheduler_leader", none, none, none, 1,                        \
+      "1 while this process holds the scheduler lease (one process leads at a time).")             \
     X(HTTP_REQUESTS, COUNTER, "tca_http_requests_total", route, status, none, 1,                   \
       "HTTP requests answered, by route pattern and status.")                                      \
     X(HTTP_DURATION, HISTOGRAM, "tca_http_request_duration_seconds", route, none, http_s, 1000000, \

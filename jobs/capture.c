@@ -7,7 +7,7 @@
 #include "analysis/presence.h"
 #include "base/err.h"
 #include "base/tca_metrics.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include "base/err.h"
 #include "base/tca_metrics.h"
 #include "base/xalloc.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <stdio.h>
 #include <stdlib.h>

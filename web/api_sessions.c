@@ -74,25 +74,76 @@ void web_api_sessions(struct web_req *r)
                              r->w->o.max_saved_sessions));
 }
 
+/* The user's active session, or 0 when there is none (none is created). */
+static int active_id(struct web_req *r, int64_t *id, char *err, size_t errlen)
+{
+    struct store_session *s = NULL;
+    size_t n = 0;
+    *id = 0;
+    int rc = store_session_list(r->st, r->user_id, &s, &n, err, errlen);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (s[i].active)
+            *id = s[i].id;
+    free(s);
+    return rc;
+}
+
+/* Puts the periodic captures of session from into session to, same interval and times. */
+static int carry_schedules(struct web_req *r, int64_t from, int64_t to, int *carried, char *err,
+                           size_t errlen)
+{
+    struct store_schedule *sch = NULL;
+    size_t n = 0;
+    *carried = 0;
+    int rc = store_session_schedules(r->st, from, &sch, &n, err, errlen);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (!sch[i].enabled || sch[i].interval_s <= 0)
+            continue;
+        sch[i].session_id = to;
+        rc = store_schedule_set(r->st, &sch[i], err, errlen);
+        *carried += !rc;
+    }
+    free(sch);
+    return rc;
+}
+
+/*
+ * Ends the active session and starts a new one. {"carry_schedules": true} moves the old
+ * session's periodic captures into the new one (the dashboard asks, default yes); without
+ * it they stop with the old session.
+ */
 void web_api_session_new(struct web_req *r)
 {
     char err[256];
     json_t *body;
-    int64_t id;
+    int64_t id, old = 0;
+    int carry = 0, carried = 0;
     struct store_session s;
+    json_error_t je;
     if (!web_store(r) || web_body_json(r, &body) < 0)
         return;
+    if (json_unpack_ex(body, &je, JSON_STRICT, "{s?:b}", "carry_schedules", &carry) != 0) {
+        json_decref(body);
+        web_error(r, 400, "invalid_body", "%s", je.text);
+        return;
+    }
     json_decref(body);
-    int rc = store_session_deactivate(r->st, r->user_id, web_now_ms(r), err, sizeof err);
+    int rc = carry ? active_id(r, &old, err, sizeof err) : 0;
+    if (!rc)
+        rc = store_session_deactivate(r->st, r->user_id, web_now_ms(r), err, sizeof err);
     if (!rc)
         rc = store_session_active(r->st, r->user_id, web_now_ms(r), &id, err, sizeof err);
+    if (!rc && old)
+        rc = carry_schedules(r, old, id, &carried, err, sizeof err);
     if (!rc)
         rc = store_session_get(r->st, id, &s, err, sizeof err);
     if (rc) {
         web_fail(r, rc, err);
         return;
     }
-    web_reply_json(r, 201, session_json(r->w, &s));
+    json_t *out = session_json(r->w, &s);
+    json_object_set_new(out, "carried_schedules", json_integer(carried));
+    web_reply_json(r, 201, out);
 }
 
 /* The last capture job of each channel, so a client can show progress and failures. */

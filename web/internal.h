@@ -38,11 +38,13 @@ struct web {
     size_t n_stores, cap_stores;
     struct twitch_client **clients; /* idle clients (owned) */
     size_t n_clients, cap_clients;
+    struct kv *own_kv;                /* the memory kv, when the options gave none */
     struct twitch_budget *own_budget; /* when the options gave none */
     struct web_cache *auth_cache;     /* API key hash -> who, for a few seconds */
     struct web_cache *summary_cache;  /* session id -> summary JSON, for a second */
     struct web_ratelimit *limits;
     struct web_metrics *metrics;
+    struct web_events *events; /* the event streams (events.c) */
     pthread_t sweeper;
     int sweeper_started;
     pthread_mutex_t stop_lock;
@@ -113,8 +115,9 @@ struct web_req {
     char etag[40];   /* static files: their ETag; "": none */
     int resp_fd;     /* > 0: the reply body is this file (owned), not resp */
     uint64_t resp_fd_size;
-    char *disposition;         /* owned Content-Disposition value, for downloads */
-    const char *cache_control; /* NULL: no-store */
+    char *disposition;           /* owned Content-Disposition value, for downloads */
+    struct MHD_Response *stream; /* owned until queued: an event stream (events.c) */
+    const char *cache_control;   /* NULL: no-store */
 };
 
 /* ---- replies (reply.c) ---- */
@@ -199,6 +202,20 @@ int web_own_channel(struct web_req *r, int64_t channel_id);
 int web_static_try(struct web_req *r);
 /** Serves the UI's index.html; 0 when replied, -1 when there is no UI (nothing replied). */
 int web_static_index(struct web_req *r);
+/** Serves the UI file rel (a fixed path inside the UI folder); -1 when it is absent. */
+int web_static_file(struct web_req *r, const char *rel);
+/* ---- event streams (events.c) ---- */
+struct web_events;
+/** Starts the watcher of event streams; free with web_events_free. */
+struct web_events *web_events_new(struct web *w);
+/** Ends every stream and the watcher (before the daemon stops); idempotent. */
+void web_events_stop(struct web_events *ev);
+/** Stops (if needed) and frees; NULL is a no-op. Call after the daemon stopped. */
+void web_events_free(struct web_events *ev);
+/** GET /api/v1/sessions/{session}/events: text/event-stream of the session's captures. */
+void web_api_session_events(struct web_req *r);
+/** GET /dock/{session}: the OBS dock page (dock.c). */
+void web_dock(struct web_req *r);
 /** 1 when the UI folder has an index.html. */
 int web_ui_available(struct web *w);
 /** 1 when rel (a path under the UI folder) is safe to open: [A-Za-z0-9_./-], no dot
@@ -251,22 +268,31 @@ const char *web_openapi_text(void);
 
 /* ---- small thread-safe caches (cache.c) ---- */
 
-/** A fixed-size string cache with expiry; thread-safe. */
-struct web_cache *web_cache_new(size_t slots);
+/**
+ * A string cache with expiry in kv (not owned; shared by every process on Redis), its keys
+ * under namespace ns; thread-safe.
+ */
+struct web_cache *web_cache_new(struct kv *kv, const char *ns);
 void web_cache_free(struct web_cache *c);
 /** Copies the value of key into a new string (caller frees) if present and fresh, else NULL. */
 char *web_cache_get(struct web_cache *c, const char *key, int64_t now_ms);
 /** Stores value for key until expires_ms (may evict another key). */
 void web_cache_put(struct web_cache *c, const char *key, const char *value, int64_t expires_ms);
-/** Forgets key. */
+/** Forgets key in every process sharing the kv, and refuses puts of it for a moment. */
 void web_cache_drop(struct web_cache *c, const char *key);
 
 /* ---- rate limits (ratelimit.c) ---- */
 
-/** Token buckets per client name; thread-safe. per_minute 0 disables limiting. */
-struct web_ratelimit *web_ratelimit_new(int per_minute, int burst);
+/**
+ * Token buckets per client name in kv (not owned; shared by every gateway on Redis);
+ * thread-safe. per_minute 0 disables limiting.
+ */
+struct web_ratelimit *web_ratelimit_new(struct kv *kv, int per_minute, int burst);
 void web_ratelimit_free(struct web_ratelimit *l);
-/** Takes one request for who; 0 allowed, else the seconds to wait (for Retry-After). */
+/**
+ * Takes one request for who at now_ms (wall clock: gateways on several machines share the
+ * buckets); 0 allowed, else the seconds to wait (for Retry-After).
+ */
 int web_ratelimit_take(struct web_ratelimit *l, const char *who, int64_t now_ms);
 
 /* ---- metrics (metrics.c) ---- */
@@ -287,6 +313,6 @@ void web_metrics_text(struct metrics *m, struct twitch_budget *budget, int64_t n
 int web_split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen);
 
 /** Runs the sweeps (sweep.c); the background thread calls it every sweep_every_ms. */
-void web_sweep(struct web *w, struct store *st, struct twitch_client *tw);
+void web_sweep(struct web *w, struct store *st);
 
 #endif

@@ -23,6 +23,8 @@ static const struct web_route routes[] = {
     {"POST", "/auth/logout", web_auth_logout, WEB_BROWSER},
     {"GET", "/api/v1/openapi.json", web_openapi, WEB_PUBLIC},
     {"GET", "/api/v1/me", web_api_me, WEB_USER},
+    {"GET", "/dock/{session}", web_dock, WEB_PUBLIC},
+    {"GET", "/api/v1/sessions/{session}/events", web_api_session_events, WEB_USER},
     {"GET", "/api/v1/channels", web_api_channels, WEB_USER},
     {"GET", "/api/v1/sessions", web_api_sessions, WEB_USER},
     {"POST", "/api/v1/sessions", web_api_session_new, WEB_USER},
@@ -159,7 +161,7 @@ static int is_write(const char *method)
 
 static int limited(struct web_req *r, const char *who)
 {
-    int wait = web_ratelimit_take(r->w->limits, who, clock_mono_ms());
+    int wait = web_ratelimit_take(r->w->limits, who, clock_wall_ms());
     if (!wait)
         return 0;
     r->retry_after = wait;

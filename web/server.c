@@ -9,7 +9,8 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
+#include "kv/kv.h"
 
 #include <netdb.h>
 #include <stdio.h>
@@ -43,7 +44,10 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
 static enum MHD_Result queue_reply(struct web_req *r)
 {
     struct MHD_Response *resp;
-    if (r->resp_fd > 0) {
+    if (r->stream) { /* an event stream (events.c) */
+        resp = r->stream;
+        r->stream = NULL;
+    } else if (r->resp_fd > 0) {
         /* Downloads stream from their file; MHD closes the descriptor. */
         resp = MHD_create_response_from_fd64(r->resp_fd_size, r->resp_fd);
         if (!resp)
@@ -151,6 +155,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->disposition);
     if (r->resp_fd > 0) /* a download that was never queued */
         close(r->resp_fd);
+    if (r->stream)
+        MHD_destroy_response(r->stream);
     for (int i = 0; i < r->n_cookies; i++)
         free(r->cookies[i]);
     free(r);
@@ -183,7 +189,7 @@ void web_sweep_now(struct web *w)
     struct web_req r = {.w = w, .route = -1};
     struct store *st = web_store(&r);
     if (st)
-        web_sweep(w, st, web_twitch(&r));
+        web_sweep(w, st);
     web_release(&r);
     free(r.resp);
 }
@@ -252,7 +258,9 @@ static void free_web(struct web *w)
     web_cache_free(w->summary_cache);
     web_ratelimit_free(w->limits);
     web_metrics_free(w->metrics);
+    web_events_free(w->events);
     twitch_budget_free(w->own_budget);
+    kv_close(w->own_kv);
     pthread_mutex_destroy(&w->pool_lock);
     pthread_mutex_destroy(&w->stop_lock);
     pthread_cond_destroy(&w->stop_cond);
@@ -280,16 +288,21 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->pool_lock, NULL);
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
+    if (!w->o.kv)
+        w->o.kv = w->own_kv = kv_memory_new();
     if (!w->o.twitch.budget)
-        w->o.twitch.budget = w->own_budget = twitch_budget_new(w->o.twitch.clock);
-    w->auth_cache = web_cache_new(4096);
-    w->summary_cache = web_cache_new(4096);
-    w->limits = web_ratelimit_new(w->o.rate_limit, w->o.rate_burst);
+        w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
+    w->auth_cache = web_cache_new(w->o.kv, "auth");
+    w->summary_cache = web_cache_new(w->o.kv, "summary");
+    w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
     size_t n_routes = 0;
     web_routes(&n_routes);
     w->metrics = web_metrics_new(w->o.metrics, n_routes);
     w->o.twitch.metrics = web_metrics_registry(w->metrics); /* the gateway's Twitch calls too */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    w->events = web_events_new(w);
+    /* suspend/resume: event streams wait without holding a thread (events.c) */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     w->daemon = MHD_start_daemon(
@@ -342,6 +355,7 @@ void web_stop(struct web *w)
     pthread_mutex_unlock(&w->stop_lock);
     if (w->sweeper_started)
         pthread_join(w->sweeper, NULL);
+    web_events_stop(w->events); /* ends the event streams, so none stays suspended */
     MHD_stop_daemon(w->daemon);
     free_web(w);
 }

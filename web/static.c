@@ -158,6 +158,11 @@ int web_static_index(struct web_req *r)
     return serve_file(r, "index.html");
 }
 
+int web_static_file(struct web_req *r, const char *rel)
+{
+    return serve_file(r, rel);
+}
+
 int web_static_try(struct web_req *r)
 {
     if (strncmp(r->path, STATIC_PREFIX, strlen(STATIC_PREFIX)) != 0)

@@ -10,7 +10,7 @@
 #include "base/tca_metrics.h"
 #include "base/xalloc.h"
 #include "jobs/scheduler.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 #include "jobs/worker.h"
 #include "sim/sim.h"
 

@@ -33,7 +33,7 @@ test('every text key used by the code and the page exists', () => {
     const src = fs.readFileSync(path.join(STATIC, 'js', f), 'utf8');
     for (const m of src.matchAll(/\bt\('([a-z_.0-9]+)'/g)) used.add(m[1]);
   }
-  const html = fs.readFileSync(path.join(STATIC, 'index.html'), 'utf8');
+  const html = ['index.html', 'dock.html'].map((f) => fs.readFileSync(path.join(STATIC, f), 'utf8')).join('\n');
   for (const m of html.matchAll(/data-i18n(?:-label|-title)?="([a-z_.]+)"/g)) used.add(m[1]);
   const missing = [...used].filter((k) => !k.endsWith('.') && !(k in en));
   assert.deepEqual(missing, []);
@@ -42,8 +42,8 @@ test('every text key used by the code and the page exists', () => {
   for (const j of ['queued', 'running', 'done', 'failed']) assert.ok(en['job.' + j], j);
 });
 
-test('the page has no inline script or style (CSP)', () => {
-  const html = fs.readFileSync(path.join(STATIC, 'index.html'), 'utf8');
+test('the pages have no inline script or style (CSP)', () => {
+  const html = ['index.html', 'dock.html'].map((f) => fs.readFileSync(path.join(STATIC, f), 'utf8')).join('\n');
   for (const m of html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)) {
     assert.match(m[1], /src=/);
     assert.equal(m[2].trim(), '');
@@ -94,7 +94,10 @@ test('dashboard: chart data, raid and wave markers, creation months', async () =
   const d = timelineData([ch]);
   assert.equal(d.time, true);
   assert.deepEqual(d.lines[0].values, [300, 900, 1000]);
-  assert.deepEqual(d.joined, [300, 607, 166]);
+  // the first capture is who was already there, shown apart, not 300 "joined"
+  assert.deepEqual(d.joined, [0, 607, 166]);
+  assert.equal(d.initial, 300);
+  assert.equal(d.normalised, false);
   assert.deepEqual(d.raids.map((r) => r.kind), ['raid', 'wave']);
   assert.equal(d.raids[0].x, Date.parse('2026-01-01T10:01:00Z') / 1000);
   // two captures in the same second: the axis becomes the capture number
@@ -107,8 +110,18 @@ test('dashboard: chart data, raid and wave markers, creation months', async () =
   // two channels are aligned on one axis, the movement bars add up
   const other = { login: 'cozy', series: [{ seq: 1, taken_at: '2026-01-01T10:01:00Z', chatters: 50, joined: 5, left: 1, new_to_channel: 2 }], raids: [] };
   const d3 = timelineData([ch, other]);
-  assert.deepEqual(d3.lines[1].values, [null, 50, null]);
-  assert.deepEqual(d3.joined, [300, 612, 166]);
+  assert.deepEqual(d3.lines[1].counts, [null, 50, null]);
+  assert.deepEqual(d3.lines[1].values, [null, 100, null], '1,000 against 50: shares of each peak');
+  assert.deepEqual(d3.joined, [0, 607, 166]);
+  assert.equal(d3.initial, 350);
+  // a channel 10 times bigger than another: each line is the share of its own peak
+  const small = { login: 'small', series: [{ seq: 1, taken_at: '2026-01-01T10:00:00Z', chatters: 50, joined: 50, left: 0, new_to_channel: 50 }, { seq: 2, taken_at: '2026-01-01T10:02:00Z', chatters: 100, joined: 60, left: 10, new_to_channel: 60 }], raids: [] };
+  const d4 = timelineData([ch, small]);
+  assert.equal(d4.normalised, true);
+  assert.deepEqual(d4.lines[0].values, [30, 90, 100]);
+  assert.deepEqual(d4.lines[1].values, [50, null, 100]);
+  assert.deepEqual(d4.lines[1].counts, [50, null, 100]);
+  assert.equal(timelineData([ch, { ...small, series: small.series.map((s) => ({ ...s, chatters: s.chatters * 2 })) }]).normalised, false);
   const many = { buckets: Array.from({ length: 200 }, (_, i) => ({ start: new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10), count: 1 })) };
   const ab = ageBuckets(many);
   assert.equal(ab.byMonth, true);
@@ -117,4 +130,47 @@ test('dashboard: chart data, raid and wave markers, creation months', async () =
   assert.deepEqual(reasonList('wave|cluster'), ['wave', 'cluster']);
   assert.deepEqual(reasonList(['wave']), ['wave']);
   assert.deepEqual(reasonList(''), []);
+});
+
+test('flag details are read back from the API’s English and written in the chosen language', async () => {
+  const { flagDetails } = await import(path.join(STATIC, 'js/flags.js'));
+  const text = 'created 2025-06-14, a critical creation day (150 accounts); login cluster coolviewer_* (99 accounts, 1..99); in 3 channels at once; 4 renames (old_name -> new_name); known bot; something new';
+  assert.equal(
+    flagDetails(text),
+    'created 6/14/2025, a critical creation day (150 accounts); login cluster coolviewer_* (99 accounts, 1..99); in 3 channels at once; 4 renames (old_name → new_name); on the known-bots list; something new',
+  );
+  const i18n = await import(path.join(STATIC, 'js/i18n.js'));
+  i18n.setLang('fr');
+  try {
+    assert.equal(
+      flagDetails(text),
+      'créé le 14/06/2025, un jour de création critique (150 comptes); série d’identifiants coolviewer_* (99 comptes, 1..99); sur 3 chaînes à la fois; 4 renommages (old_name → new_name); dans la liste des bots connus; something new',
+    );
+  } finally {
+    i18n.setLang('en');
+  }
+  assert.equal(flagDetails(''), '');
+});
+
+test('the OBS dock adds up the channels’ latest captures and shows the latest raid or wave', async () => {
+  const { dockNumbers, latestAlert } = await import(path.join(STATIC, 'js/dock.js'));
+  const summary = {
+    channels: [
+      { id: 1, last_capture: { seq: 4, taken_at: '2026-01-01T10:03:00Z', chatters: 900, joined: 40, left: 7 } },
+      { id: 2, last_capture: { seq: 2, taken_at: '2026-01-01T10:04:00Z', chatters: 50, joined: 5, left: 1 } },
+      { id: 3 },
+    ],
+  };
+  assert.deepEqual(dockNumbers(summary), { now: 950, joined: 45, left: 8, at: '2026-01-01T10:04:00Z' });
+  assert.equal(dockNumbers({ channels: [{ id: 3 }] }), null);
+  const doc = {
+    channels: [
+      { login: 'a', raids: [{ seq: 3, taken_at: '2026-01-01T10:02:00Z', joined: 600, in_wave: 0, wave_share: 0 }] },
+      { login: 'b', raids: [{ seq: 2, taken_at: '2026-01-01T10:04:00Z', joined: 160, in_wave: 150, wave_share: 0.94 }] },
+    ],
+  };
+  const a = latestAlert(doc);
+  assert.equal(a.wave, true);
+  assert.match(a.text, /^Bot wave on b at .*: \+160, 150 fresh accounts$/);
+  assert.equal(latestAlert({ channels: [{ login: 'a', raids: [] }] }), null);
 });

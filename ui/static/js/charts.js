@@ -2,7 +2,7 @@
 // with raid markers (drawn lines plus focusable DOM markers, so tests and screen readers
 // find them), the joined / left / new bars below it on the same time axis, and a bar
 // histogram. Colours come from the CSS variables of the current theme.
-import { fmtInt, fmtTime, t } from './i18n.js';
+import { fmtClock, fmtDate, fmtInt, fmtMonth, fmtPct, fmtTime, t } from './i18n.js';
 import { h } from './ui.js';
 
 export const palette = ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6'];
@@ -18,6 +18,24 @@ function axes(yLabel) {
     { stroke, grid, ticks: grid },
     { stroke, grid, ticks: grid, label: yLabel, size: 56, values: (u, vals) => vals.map((v) => fmtInt(v)) },
   ];
+}
+
+/** Index of the last point of series si that has a value: the legend's default. */
+function lastIdx(u, si) {
+  const d = u.data[si] || [];
+  for (let i = d.length - 1; i >= 0; i--) if (d[i] != null) return i;
+  return null;
+}
+
+/**
+ * A legend value that shows the latest point when the cursor is not over the chart (instead
+ * of "—"): fmt(value, index) gets the point under the cursor, else the last one.
+ */
+function legendValue(fmt) {
+  return (u, v, si, idx) => {
+    const i = idx == null ? lastIdx(u, si) : idx;
+    return i == null ? '—' : fmt(u.data[si][i], i);
+  };
 }
 
 function width(el) {
@@ -108,11 +126,14 @@ export function timeline(topEl, bottomEl, data) {
   const cursor = { sync: { key: sync.key }, focus: { prox: 24 } };
   const xSeries = (d) => ({
     label: d.time ? t('chart.time') : t('chart.capture'),
-    value: (u, v) => (v == null ? '—' : d.time ? fmtTime(new Date(v * 1000).toISOString()) : '#' + v),
+    value: legendValue((v) => (d.time ? fmtTime(new Date(v * 1000).toISOString()) : '#' + v)),
   });
   const xAxes = (d, label) => {
     const a = axes(label);
     if (!d.time) a[0].values = (u, vals) => vals.map((v) => (Number.isInteger(v) ? '#' + v : ''));
+    // time ticks in the chosen language, not uPlot's English ones
+    // (with seconds when the ticks are less than a minute apart)
+    else a[0].values = (u, vals) => vals.map((v, i, all) => fmtClock(new Date(v * 1000).toISOString(), all.length > 1 && all[1] - all[0] < 60));
     return a;
   };
   const mkTop = (d) => ({
@@ -121,7 +142,7 @@ export function timeline(topEl, bottomEl, data) {
     cursor,
     legend: { show: true },
     scales: { x: { time: d.time } },
-    axes: xAxes(d, t('chart.chatters')),
+    axes: topAxes(d),
     series: [
       xSeries(d),
       ...d.lines.map((l, i) => ({
@@ -130,24 +151,36 @@ export function timeline(topEl, bottomEl, data) {
         width: 2,
         spanGaps: true,
         points: { show: d.x.length < 80 },
-        value: (u, v) => fmtInt(v),
+        // normalised view: the line is the share of the channel's own peak, the legend the count
+        value: legendValue((v, i) => (d.normalised ? `${fmtInt(l.counts[i])} (${fmtPct(v / 100)})` : fmtInt(v))),
       })),
     ],
     plugins: [raidPlugin(() => current.raids, layer)],
   });
   const bars = uPlot.paths && uPlot.paths.bars;
+  const topAxes = (d) => {
+    const a = xAxes(d, d.normalised ? t('chart.share_of_peak') : t('chart.chatters'));
+    if (d.normalised) a[1].values = (u, vals) => vals.map((v) => fmtPct(v / 100));
+    return a;
+  };
+  // left is drawn below zero: the axis reaches below zero and its ticks say "−"
+  const movementAxes = (d) => {
+    const a = xAxes(d, t('chart.movement'));
+    a[1].values = (u, vals) => vals.map((v) => (v < 0 ? '−' + fmtInt(-v) : fmtInt(v)));
+    return a;
+  };
   const mkBottom = (d) => ({
     width: width(bottomEl),
     height: botH,
     cursor,
     legend: { show: true },
-    scales: { x: { time: d.time } },
-    axes: xAxes(d, t('chart.movement')),
+    scales: { x: { time: d.time }, y: { range: (u, min, max) => [Math.min(0, min) * 1.1, Math.max(1, max) * 1.1] } },
+    axes: movementAxes(d),
     series: [
       xSeries(d),
-      { label: t('chart.joined'), stroke: cssVar('--ok'), fill: cssVar('--ok-fill'), paths: bars ? bars({ size: [0.7, 40] }) : undefined, value: (u, v) => fmtInt(v) },
-      { label: t('chart.left'), stroke: cssVar('--danger'), fill: cssVar('--danger-fill'), paths: bars ? bars({ size: [0.7, 40] }) : undefined, value: (u, v) => fmtInt(v == null ? v : -v) },
-      { label: t('chart.new'), stroke: cssVar('--c1'), fill: cssVar('--c1-fill'), paths: bars ? bars({ size: [0.35, 20] }) : undefined, value: (u, v) => fmtInt(v) },
+      { label: t('chart.joined'), stroke: cssVar('--ok'), fill: cssVar('--ok-fill'), paths: bars ? bars({ size: [0.7, 40] }) : undefined, value: legendValue((v) => fmtInt(v)) },
+      { label: t('chart.left'), stroke: cssVar('--danger'), fill: cssVar('--danger-fill'), paths: bars ? bars({ size: [0.7, 40] }) : undefined, value: legendValue((v) => fmtInt(-v)) },
+      { label: t('chart.new'), stroke: cssVar('--c1'), fill: cssVar('--c1-fill'), paths: bars ? bars({ size: [0.35, 20] }) : undefined, value: legendValue((v) => fmtInt(v)) },
     ],
   });
   const topData = (d) => [d.x, ...d.lines.map((l) => l.values)];
@@ -171,7 +204,10 @@ export function timeline(topEl, bottomEl, data) {
   return {
     update(d) {
       const sameShape =
-        d.time === current.time && d.lines.length === current.lines.length && d.lines.every((l, i) => l.label === current.lines[i].label);
+        d.time === current.time &&
+        d.normalised === current.normalised &&
+        d.lines.length === current.lines.length &&
+        d.lines.every((l, i) => l.label === current.lines[i].label);
       current = d;
       if (sameShape) {
         top.setData(topData(d));
@@ -190,6 +226,19 @@ export function timeline(topEl, bottomEl, data) {
   };
 }
 
+/** Half a bucket's width in seconds (the bars are centred on their start). */
+function pad(u) {
+  const x = u.data[0];
+  return x.length > 1 ? (x[1] - x[0]) / 2 : 86400;
+}
+
+/** Axes whose x ticks are dates in the chosen language. */
+function dateAxes(label) {
+  const a = axes(label);
+  a[0].values = (u, vals) => vals.map((v) => fmtMonth(new Date(v * 1000).toISOString()));
+  return a;
+}
+
 /** A bar histogram over time: x in seconds (period starts), counts. */
 export function histogram(el, x, counts, label) {
   const height = 200;
@@ -198,11 +247,12 @@ export function histogram(el, x, counts, label) {
     width: width(el),
     height,
     legend: { show: true },
-    scales: { x: { time: true } },
-    axes: axes(label),
+    // x from the first bucket with accounts to the last, counts from zero
+    scales: { x: { time: true, range: (u, min, max) => [min - pad(u), max + pad(u)] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
+    axes: dateAxes(label),
     series: [
-      { label: t('chart.period') },
-      { label, stroke: cssVar('--c2'), fill: cssVar('--c2-fill'), paths: bars ? bars({ size: [0.9, 30] }) : undefined, value: (u, v) => fmtInt(v) },
+      { label: t('chart.period'), value: legendValue((v) => fmtDate(new Date(v * 1000).toISOString())) },
+      { label, stroke: cssVar('--c2'), fill: cssVar('--c2-fill'), paths: bars ? bars({ size: [0.9, 30] }) : undefined, value: legendValue((v) => fmtInt(v)) },
     ],
   };
   const u = new uPlot(opts, [x, counts], el);

@@ -102,6 +102,30 @@ export function fmtDate(iso) {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(lang, { timeZone: iso.length === 10 ? 'UTC' : undefined });
 }
 
+/** An account age in days as years and months in the chosen language ("7 years, 8 months"). */
+export function fmtAge(days) {
+  if (days === null || days === undefined) return '—';
+  const months = Math.floor(days / 30.4375);
+  const y = Math.floor(months / 12);
+  const m = months % 12;
+  const unit = (n, u) => new Intl.NumberFormat(lang, { style: 'unit', unit: u, unitDisplay: 'long' }).format(n);
+  if (!months) return unit(days, 'day');
+  const parts = [y ? unit(y, 'year') : null, m || !y ? unit(m, 'month') : null].filter(Boolean);
+  return new Intl.ListFormat(lang, { style: 'long', type: 'unit' }).format(parts);
+}
+
+/** A month and year, for date axes ("Jan 2024", "janv. 2024"). */
+export function fmtMonth(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleDateString(lang, { year: 'numeric', month: 'short', timeZone: 'UTC' });
+}
+
+/** Hours and minutes (and seconds when asked), for time axes. */
+export function fmtClock(iso, seconds = false) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', second: seconds ? '2-digit' : undefined });
+}
+
 export function fmtDateTime(iso) {
   if (!iso) return '—';
   const d = new Date(iso);

@@ -32,6 +32,17 @@ function append(el, children) {
   }
 }
 
+/**
+ * Marks a table.data to stack at phone width: each row becomes a short card and each cell
+ * carries its column's name (data-label, shown by the CSS), so no column is cut off.
+ */
+export function stack(table) {
+  const names = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+  table.classList.add('stack');
+  for (const tr of table.querySelectorAll('tbody tr')) [...tr.children].forEach((td, i) => names[i] && td.setAttribute('data-label', names[i]));
+  return table;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;
@@ -144,13 +155,15 @@ export async function act(button, label, fn) {
 // ---- confirmation dialog --------------------------------------------------------------
 
 /** Asks a yes/no question in a modal <dialog>; resolves true when confirmed. */
-export function confirmDialog(message, confirmLabel, { danger = true } = {}) {
+export function confirmDialog(message, confirmLabel, { danger = true, extra = null } = {}) {
   return new Promise((resolve) => {
     const dlg = document.getElementById('confirm');
     const msg = dlg.querySelector('.confirm-message');
     const ok = dlg.querySelector('.confirm-ok');
     const cancel = dlg.querySelector('.confirm-cancel');
     msg.textContent = message;
+    // extra: a control shown under the message (a choice the caller reads after the answer)
+    if (extra) msg.after(extra);
     ok.textContent = confirmLabel || t('action.confirm');
     ok.className = 'btn confirm-ok ' + (danger ? 'danger' : 'primary');
     cancel.textContent = t('action.cancel');
@@ -160,6 +173,7 @@ export function confirmDialog(message, confirmLabel, { danger = true } = {}) {
       cancel.removeEventListener('click', onCancel);
       dlg.removeEventListener('close', onClose);
       if (dlg.open) dlg.close();
+      if (extra) extra.remove();
       if (opener && opener.focus) opener.focus();
       resolve(v);
     };

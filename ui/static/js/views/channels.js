@@ -33,6 +33,7 @@ export async function render(main, args, ctx) {
 
   let chans = [];
   let summary = null;
+  let drawnOrder = ''; // which channels were drawn as captured: a change re-sorts the list
   let timer = null;
   let stopped = false;
   const rows = new Map(); // channel id -> {li, parts}
@@ -45,10 +46,11 @@ export async function render(main, args, ctx) {
     }),
   );
   const filterIn = h('input', { type: 'search', id: newId('chfilter'), placeholder: 'login', autocomplete: 'off' });
-  filterIn.addEventListener('input', () => {
+  function applyFilter() {
     const q = filterIn.value.trim().toLowerCase();
     for (const r of rows.values()) r.li.hidden = !!q && !r.li.dataset.login.includes(q);
-  });
+  }
+  filterIn.addEventListener('input', applyFilter);
   toolbar.append(
     h('div', { class: 'field' }, h('label', { for: filterIn.id }, t('channels.filter')), filterIn),
     refreshBtn,
@@ -64,6 +66,16 @@ export async function render(main, args, ctx) {
   async function loadSummary() {
     summary = await get('/api/v1/sessions/active');
     updateRows();
+    if (orderKey() !== drawnOrder) arrange();
+  }
+
+  function rank(c) {
+    const sc = schedOf(c.id);
+    return sc ? (sc.periodic ? 0 : 1) : c.live ? 2 : 3;
+  }
+
+  function orderKey() {
+    return chans.map((c) => `${c.id}:${rank(c)}`).join(',');
   }
 
   function schedOf(id) {
@@ -77,12 +89,12 @@ export async function render(main, args, ctx) {
       list.append(h('li', { class: 'empty' }, t('channels.none')));
       return;
     }
-    // channels of the session first, then live ones, then by name
-    const rank = (c) => (schedOf(c.id) ? 0 : 2) + (c.live ? 0 : 1);
-    const sorted = [...chans].sort((a, b) => rank(a) - rank(b) || a.login.localeCompare(b.login));
-    for (const c of sorted) {
+    for (const c of chans) {
       const intId = newId('interval');
       const interval = h('input', { id: intId, type: 'number', min: 5, max: 86400, step: 1, value: defaultInterval(), class: 'interval' });
+      interval.addEventListener('input', () => {
+        interval.dataset.edited = '1';
+      });
       const live = badge(c.live ? t('channels.live') : t('channels.offline'), c.live ? 'live' : 'offline');
       const viewers = h('span', { class: 'viewers' });
       const sched = h('p', { class: 'sched' });
@@ -128,10 +140,28 @@ export async function render(main, args, ctx) {
         ),
       );
       if (typeof c.viewer_count === 'number') viewers.textContent = t('channels.viewers', { n: fmtInt(c.viewer_count) });
-      rows.set(String(c.id), { li, sched, last, job, bStop, bAdd });
-      list.append(li);
+      rows.set(String(c.id), { li, sched, last, job, bStop, bAdd, bStart, bLive, interval });
     }
     updateRows();
+    arrange();
+    applyFilter();
+  }
+
+  /**
+   * Puts the channels captured periodically first, then the rest of the session, then live
+   * ones, then by name, the channels outside the session under "Other channels". Moves the
+   * existing rows (their buttons stay the same elements while an action runs).
+   */
+  function arrange() {
+    if (!rows.size) return;
+    drawnOrder = orderKey();
+    const sorted = [...chans].sort((a, b) => rank(a) - rank(b) || a.login.localeCompare(b.login));
+    const head = list.querySelector('.group-head') || h('li', { class: 'group-head' }, h('h2', null, t('channels.others')));
+    head.remove();
+    sorted.forEach((c, i) => {
+      if (rank(c) >= 2 && i > 0 && rank(sorted[i - 1]) < 2) list.append(head);
+      list.append(rows.get(String(c.id)).li);
+    });
   }
 
   function updateRows() {
@@ -146,8 +176,13 @@ export async function render(main, args, ctx) {
         : '';
       clear(r.job);
       if (sc && sc.last_job) r.job.append(jobBadge(sc.last_job));
-      r.bStop.disabled = !(sc && sc.periodic);
+      // offer only what is not already running; the interval box shows the real interval
+      const periodic = !!(sc && sc.periodic);
+      r.bStop.hidden = !periodic;
       r.bAdd.hidden = !!sc;
+      r.bStart.textContent = periodic ? t('channels.change_interval') : t('channels.start');
+      if (periodic && document.activeElement !== r.interval && !r.interval.dataset.edited) r.interval.value = String(sc.interval_s);
+      r.li.classList.toggle('compact', !sc);
     }
   }
 
@@ -199,6 +234,7 @@ export async function render(main, args, ctx) {
     await act(btn, t('channels.starting', { name: c.login }), async () => {
       const interval = readInterval(input);
       await put(`/api/v1/sessions/active/channels/${c.id}/schedule`, { interval_s: interval });
+      delete input.dataset.edited;
       await loadSummary();
       return t('channels.periodic', { n: interval });
     });

@@ -124,7 +124,13 @@ export async function render(main, args, ctx, query) {
     spacer,
     body,
   );
-  main.append(viewport, h('p', { class: 'hint' }, t('chatters.keys')));
+  // At phone width the columns are wider than the screen: the grid scrolls sideways inside
+  // itself, with a hint and an edge shadow until its right end is reached.
+  const wrap = h('div', { class: 'vt-wrap' }, h('p', { class: 'scroll-hint', 'aria-hidden': 'true' }, t('chatters.scroll_hint')), viewport);
+  main.append(wrap, h('p', { class: 'hint' }, t('chatters.keys')));
+  const markEnd = () => {
+    wrap.dataset.scrolledEnd = viewport.scrollLeft + viewport.clientWidth >= viewport.scrollWidth - 2 ? '1' : '0';
+  };
 
   let rows = [];
   let idx = [];
@@ -226,6 +232,7 @@ export async function render(main, args, ctx, query) {
 
   let raf = 0;
   viewport.addEventListener('scroll', () => {
+    markEnd();
     if (!raf)
       raf = requestAnimationFrame(() => {
         raf = 0;
@@ -292,6 +299,7 @@ export async function render(main, args, ctx, query) {
       performance.mark('tca-table-start');
       rows = prepare(Array.isArray(data) ? data : [], bots);
       recompute();
+      markEnd();
       performance.mark('tca-table-end');
       performance.measure('tca-table', 'tca-table-start', 'tca-table-end');
       status.replaceChildren();

@@ -7,9 +7,12 @@
 import { get, qs } from '../api.js';
 import { fmtDate, fmtDateTime, fmtDuration, fmtInt, fmtPct, fmtTime, t } from '../i18n.js';
 import { timeline, histogram } from '../charts.js';
-import { badge, card, clear, errorBox, errorText, field, h, loading, newId, pageTitle } from '../ui.js';
+import { flagDetails } from '../flags.js';
+import { badge, card, clear, errorBox, errorText, field, h, loading, newId, pageTitle, stack } from '../ui.js';
 
 export const POLL_MS = 3000;
+/** Polling while the gateway pushes capture events: only a safety net. */
+export const POLL_PUSHED_MS = 15000;
 export const SECTIONS = 'participation,series,viewers,accounts,flags,flag_list,raids';
 const FLAG_ROWS = 200;
 
@@ -21,7 +24,16 @@ export function reasonList(r) {
   return String(r || '').split(/[|,]/).filter(Boolean);
 }
 
-/** Chart data from the channels of a stats document (see timeline() in charts.js). */
+/** Channels whose peaks differ by this factor or more are drawn as shares of their own peak. */
+export const NORMALISE_AT = 10;
+
+/**
+ * Chart data from the channels of a stats document (see timeline() in charts.js). A
+ * channel's first capture is everyone already there, not people who joined: it is left out
+ * of the movement bars and counted apart in `initial`. When the channels' peaks differ by
+ * NORMALISE_AT times or more, each line is the share of its channel's peak (in %) so the
+ * small channel's raid stays visible; counts keep the numbers for the legend.
+ */
 export function timelineData(channels) {
   const time = channels.every((c) => (c.series || []).every((s, i, a) => i === 0 || secs(s.taken_at) > secs(a[i - 1].taken_at)));
   const key = (s) => (time ? secs(s.taken_at) : s.seq);
@@ -31,16 +43,29 @@ export function timelineData(channels) {
   const joined = empty();
   const left = empty();
   const news = empty();
-  const lines = channels.map((c) => {
+  const peaks = channels.map((c) => Math.max(0, ...(c.series || []).map((s) => s.chatters)));
+  const seen = peaks.filter((p) => p > 0);
+  const normalised = seen.length > 1 && Math.max(...seen) >= NORMALISE_AT * Math.min(...seen);
+  let initial = 0;
+  const lines = channels.map((c, ci) => {
     const values = empty();
+    const counts = empty();
     for (const s of c.series || []) {
       const i = index.get(key(s));
-      values[i] = s.chatters;
+      counts[i] = s.chatters;
+      values[i] = normalised ? (peaks[ci] ? (s.chatters / peaks[ci]) * 100 : 0) : s.chatters;
+      if (s.seq === 1) {
+        initial += s.chatters;
+        joined[i] = joined[i] || 0;
+        left[i] = (left[i] || 0) + s.left;
+        news[i] = news[i] || 0;
+        continue;
+      }
       joined[i] = (joined[i] || 0) + s.joined;
       left[i] = (left[i] || 0) + s.left;
       news[i] = (news[i] || 0) + s.new_to_channel;
     }
-    return { label: c.login, values };
+    return { label: c.login, values, counts };
   });
   const raids = [];
   for (const c of channels) {
@@ -55,7 +80,7 @@ export function timelineData(channels) {
       });
     }
   }
-  return { time, x: xs, lines, joined, left, news, raids };
+  return { time, x: xs, lines, joined, left, news, raids, normalised, initial };
 }
 
 /** Daily creation buckets grouped by month when there are many, as chart arrays. */
@@ -79,10 +104,36 @@ function bucketLabel(buckets, i) {
   return to ? `${f(from)} – ${f(to)}` : t('dash.more_than', { d: f(from) });
 }
 
-function kpi(label, id) {
+/**
+ * "Chatters now" and "Peak" over the same scope: at every capture of any chosen channel, the
+ * sum of each channel's latest count at that moment; now is the last such sum, peak the
+ * highest (so now <= peak always). A chatter in two channels counts in each.
+ */
+export function totals(channels) {
+  const points = channels.flatMap((c, ci) => (c.series || []).map((s) => ({ ci, at: secs(s.taken_at), n: s.chatters })));
+  if (!points.length) return null;
+  points.sort((a, b) => a.at - b.at);
+  const latest = new Array(channels.length).fill(0);
+  let sum = 0;
+  let peak = null;
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    sum += p.n - latest[p.ci];
+    latest[p.ci] = p.n;
+    // several channels captured at the same second make one moment
+    if (i + 1 < points.length && points[i + 1].at === p.at) continue;
+    if (!peak || sum > peak.n) peak = { n: sum, at: p.at };
+  }
+  return { now: sum, peak: peak.n, peakAt: new Date(peak.at * 1000).toISOString() };
+}
+
+/** A headline number with its one-line definition, shown on hover and keyboard focus. */
+function kpi(label, id, definition) {
   const value = h('span', { class: 'kpi-value', id }, '—');
   const sub = h('span', { class: 'kpi-sub' });
-  return { el: h('div', { class: 'kpi', role: 'group', 'aria-labelledby': id + '-l' }, h('span', { class: 'kpi-label', id: id + '-l' }, label), value, sub), value, sub };
+  const def = h('span', { class: 'kpi-def', id: id + '-d', role: 'tooltip' }, definition);
+  const el = h('div', { class: 'kpi', role: 'group', tabindex: '0', title: definition, 'aria-labelledby': id + '-l', 'aria-describedby': id + '-d' }, h('span', { class: 'kpi-label', id: id + '-l' }, label), value, sub, def);
+  return { el, value, sub };
 }
 
 export async function render(main, args, ctx, query) {
@@ -124,14 +175,8 @@ export async function render(main, args, ctx, query) {
   fillChannels();
 
   // ---- KPIs ----
-  const k = {
-    current: kpi(t('dash.kpi.current'), newId('k')),
-    unique: kpi(t('dash.kpi.unique'), newId('k')),
-    peak: kpi(t('dash.kpi.peak'), newId('k')),
-    newret: kpi(t('dash.kpi.new'), newId('k')),
-    flagged: kpi(t('dash.kpi.flagged'), newId('k')),
-    median: kpi(t('dash.kpi.median'), newId('k')),
-  };
+  const k = {};
+  for (const name of ['current', 'unique', 'peak', 'new', 'flagged', 'median']) k[name] = kpi(t('dash.kpi.' + name), newId('k'), t('dash.def.' + name));
   const kpis = h('div', { class: 'kpis' }, Object.values(k).map((x) => x.el));
 
   // ---- cards ----
@@ -139,12 +184,14 @@ export async function render(main, args, ctx, query) {
   const botEl = h('div', { class: 'chart small', 'data-chart': 'movement' });
   const chartEmpty = h('p', { class: 'empty', hidden: true }, t('dash.no_captures'));
   const raidsBox = h('div', { class: 'raids' });
-  const tlCard = card(t('dash.timeline'), h('p', { class: 'hint' }, t('dash.timeline_hint')), chartEmpty, topEl, botEl, raidsBox);
+  const tlNotes = h('div', { class: 'tl-notes' });
+  const tlCard = card(t('dash.timeline'), h('p', { class: 'hint' }, t('dash.timeline_hint')), chartEmpty, topEl, tlNotes, botEl, raidsBox);
   tlCard.classList.add('wide');
 
   const split = h('div', { class: 'split-bar', role: 'img' });
   const splitLegend = h('p', { class: 'split-legend' });
-  const nrCard = card(t('dash.new_returning'), split, splitLegend);
+  const splitDef = h('p', { class: 'hint' });
+  const nrCard = card(t('dash.new_returning'), split, splitLegend, splitDef);
 
   const tpList = h('ul', { class: 'hbars', 'aria-label': t('dash.time_present') });
   const tpNote = h('p', { class: 'hint' });
@@ -183,15 +230,9 @@ export async function render(main, args, ctx, query) {
 
   function drawCurrent() {
     const chans = selectedSummaryChannels();
-    let total = 0;
-    let any = false;
     clear(curList);
     for (const c of chans) {
       const lc = c.last_capture;
-      if (lc) {
-        total += lc.chatters;
-        any = true;
-      }
       curList.append(
         h(
           'li',
@@ -199,14 +240,12 @@ export async function render(main, args, ctx, query) {
           h('strong', null, c.login),
           ' ',
           lc ? t('dash.current_line', { n: fmtInt(lc.chatters), seq: lc.seq, time: fmtTime(lc.taken_at), joined: fmtInt(lc.joined), left: fmtInt(lc.left) }) : t('dash.no_capture_yet'),
-          c.periodic ? badge(t('channels.periodic', { n: c.interval_s }), 'ok') : null,
+          c.periodic && summary.active ? badge(t('channels.periodic', { n: c.interval_s }), 'ok') : null,
           c.last_job && c.last_job.state !== 'done' ? badge(t('job.' + c.last_job.state) + (c.last_job.error ? ': ' + c.last_job.error : ''), 'job-' + c.last_job.state) : null,
         ),
       );
     }
     if (!chans.length) curList.append(h('li', { class: 'empty' }, h('a', { href: '#/channels' }, t('dash.add_channels'))));
-    k.current.value.textContent = any ? fmtInt(total) : '—';
-    k.current.sub.textContent = chans.length === 1 && chans[0].last_capture ? t('dash.at', { time: fmtTime(chans[0].last_capture.taken_at) }) : '';
   }
 
   function drawRaids(channels) {
@@ -235,9 +274,10 @@ export async function render(main, args, ctx, query) {
       );
     }
     raidsBox.append(
-      h(
-        'table',
-        { class: 'data raids-table' },
+      stack(
+        h(
+          'table',
+          { class: 'data raids-table' },
         h('caption', null, t('dash.raids')),
         h(
           'thead',
@@ -245,6 +285,7 @@ export async function render(main, args, ctx, query) {
           h('tr', null, ['dash.col.kind', 'dash.col.channel', 'dash.col.capture', 'dash.col.time', 'dash.col.joined', 'dash.col.new_share', 'dash.col.in_wave', 'dash.col.stayed'].map((x) => h('th', { scope: 'col' }, t(x)))),
         ),
         tbody,
+        ),
       ),
     );
   }
@@ -254,19 +295,24 @@ export async function render(main, args, ctx, query) {
     const total = v.new + v.returning;
     const pn = total ? v.new / total : 0;
     clear(split);
-    const a = h('span', { class: 'seg new' });
-    const b = h('span', { class: 'seg returning' });
-    a.style.width = `${pn * 100}%`;
-    b.style.width = `${(1 - pn) * 100}%`;
-    split.append(a, b);
+    // 0 of 0 is no bar at all, not a full one
+    split.classList.toggle('empty', !total);
+    if (total) {
+      const a = h('span', { class: 'seg new' });
+      const b = h('span', { class: 'seg returning' });
+      a.style.width = `${pn * 100}%`;
+      b.style.width = `${(1 - pn) * 100}%`;
+      split.append(a, b);
+    }
     split.setAttribute('aria-label', t('dash.split_label', { n: fmtInt(v.new), r: fmtInt(v.returning) }));
     clear(splitLegend).append(
-      h('span', { class: 'key new' }, t('dash.new_count', { n: fmtInt(v.new), p: fmtPct(pn) })),
+      h('span', { class: 'key new' }, t('dash.new_count', { n: fmtInt(v.new), p: total ? fmtPct(pn) : '—' })),
       ' ',
-      h('span', { class: 'key returning' }, t('dash.returning_count', { n: fmtInt(v.returning), p: fmtPct(total ? 1 - pn : 0) })),
+      h('span', { class: 'key returning' }, t('dash.returning_count', { n: fmtInt(v.returning), p: total ? fmtPct(1 - pn) : '—' })),
     );
-    k.newret.value.textContent = `${fmtInt(v.new)} / ${fmtInt(v.returning)}`;
-    k.newret.sub.textContent = t('dash.new_slash_returning');
+    clear(splitDef).append(t('dash.def.new'));
+    k.new.value.textContent = total ? `${fmtInt(v.new)} / ${fmtInt(v.returning)}` : '—';
+    k.new.sub.textContent = total ? t('dash.new_slash_returning') : '';
   }
 
   function drawTimePresent(doc) {
@@ -279,9 +325,11 @@ export async function render(main, args, ctx, query) {
       bar.style.width = `${(b.chatters / max) * 100}%`;
       tpList.append(h('li', null, h('span', { class: 'hbar-label' }, bucketLabel(buckets, i)), h('span', { class: 'hbar' }, bar), h('span', { class: 'hbar-value' }, fmtInt(b.chatters))));
     });
-    tpNote.textContent = t('dash.tp_note', { p50: fmtDuration(p.p50_ms), p90: fmtDuration(p.p90_ms) });
-    k.median.value.textContent = fmtDuration(p.p50_ms);
-    k.median.sub.textContent = t('dash.p90', { d: fmtDuration(p.p90_ms) });
+    // nobody seen: no median, not "0 s"
+    const none = !p.unique_chatters;
+    tpNote.textContent = none ? t('dash.tp_none') : t('dash.tp_note', { p50: fmtDuration(p.p50_ms), p90: fmtDuration(p.p90_ms) });
+    k.median.value.textContent = none ? '—' : fmtDuration(p.p50_ms);
+    k.median.sub.textContent = none ? '' : t('dash.p90', { d: fmtDuration(p.p90_ms) });
   }
 
   function drawAccounts(doc) {
@@ -300,6 +348,7 @@ export async function render(main, args, ctx, query) {
     }
     const levelKind = { critical: 'danger', suspect: 'warn', watch: 'info', normal: '' };
     daysBox.append(
+      stack(
       h(
         'table',
         { class: 'data days-table' },
@@ -324,6 +373,7 @@ export async function render(main, args, ctx, query) {
           ),
         ),
       ),
+      ),
     );
   }
 
@@ -338,6 +388,7 @@ export async function render(main, args, ctx, query) {
     const list = f.accounts || [];
     if (!list.length) return;
     flagBox.append(
+      stack(
       h(
         'table',
         { class: 'data flag-table' },
@@ -352,10 +403,11 @@ export async function render(main, args, ctx, query) {
               h('td', null, h('a', { href: `#/chatter/${a.id}` }, a.login || a.id)),
               h('td', null, fmtDate(a.created_at)),
               h('td', null, reasonList(a.reasons).map((r) => badge(t('reason.' + r), 'warn'))),
-              h('td', { class: 'details' }, a.details || ''),
+              h('td', { class: 'details' }, flagDetails(a.details)),
             ),
           ),
         ),
+      ),
       ),
     );
     if (list.length > FLAG_ROWS)
@@ -367,16 +419,14 @@ export async function render(main, args, ctx, query) {
     const one = channels.length === 1 ? channels[0] : null;
     let unique = doc.all_channels && doc.all_channels.participation ? doc.all_channels.participation.unique_chatters : null;
     if (one && one.participation) unique = one.participation.unique_chatters;
-    k.unique.value.textContent = fmtInt(unique);
-    k.unique.sub.textContent = t('dash.captures', { n: fmtInt(channels.reduce((s, c) => s + (c.captures || 0), 0)) });
-    if (one && one.participation) {
-      k.peak.value.textContent = fmtInt(one.participation.peak_chatters);
-      k.peak.sub.textContent = t('dash.avg', { n: fmtInt(one.participation.avg_chatters) });
-    } else {
-      const peaks = channels.map((c) => (c.participation ? c.participation.peak_chatters : 0));
-      k.peak.value.textContent = peaks.length ? fmtInt(Math.max(...peaks)) : '—';
-      k.peak.sub.textContent = channels.length > 1 ? t('dash.peak_any') : '';
-    }
+    const captures = channels.reduce((s, c) => s + (c.captures || 0), 0);
+    k.unique.value.textContent = captures ? fmtInt(unique) : '—';
+    k.unique.sub.textContent = t('dash.captures', { n: fmtInt(captures) });
+    const tot = totals(channels);
+    k.current.value.textContent = tot ? fmtInt(tot.now) : '—';
+    k.current.sub.textContent = channels.length > 1 && tot ? t('dash.sum_of', { n: channels.length }) : '';
+    k.peak.value.textContent = tot ? fmtInt(tot.peak) : '—';
+    k.peak.sub.textContent = tot ? t('dash.at', { time: fmtTime(tot.peakAt) }) : '';
     const td = timelineData(channels);
     chartEmpty.hidden = td.x.length > 0;
     topEl.hidden = botEl.hidden = td.x.length === 0;
@@ -384,6 +434,10 @@ export async function render(main, args, ctx, query) {
       if (!chart) chart = timeline(topEl, botEl, td);
       else chart.update(td);
     }
+    tlNotes.replaceChildren(
+      td.normalised ? h('p', { class: 'hint normalised-note' }, t('dash.normalised_note', { n: NORMALISE_AT })) : '',
+      td.initial ? h('p', { class: 'hint first-capture' }, t('dash.first_capture', { n: fmtInt(td.initial) })) : '',
+    );
     drawRaids(channels);
     drawNewReturning(doc);
     drawTimePresent(doc);
@@ -411,7 +465,8 @@ export async function render(main, args, ctx, query) {
       document.body.dataset.dashboardReady = '1';
     }
     document.body.dataset.dashboardUpdates = String(Number(document.body.dataset.dashboardUpdates || 0) + 1);
-    liveState.textContent = t('dash.updated', { time: fmtTime(new Date().toISOString()) });
+    if (summary.active) liveState.textContent = t('dash.updated', { time: fmtTime(new Date().toISOString()) });
+    else markEnded();
   }
 
   async function refresh(force) {
@@ -433,9 +488,25 @@ export async function render(main, args, ctx, query) {
   }
 
   async function poll() {
-    if (stopped) return;
+    if (stopped || !summary.active) return;
     if (!paused && !document.hidden) await refresh(false);
-    if (!stopped) timer = setTimeout(poll, POLL_MS);
+    if (!stopped) timer = setTimeout(poll, pushed() ? POLL_PUSHED_MS : POLL_MS);
+  }
+
+  // Captures pushed by the gateway (Server-Sent Events): an update within moments of a
+  // capture; polling goes on, slower, and takes over whenever the stream is down.
+  let events = null;
+  const pushed = () => !!events && events.readyState === 1;
+  function listen() {
+    if (!window.EventSource || !summary.active) return;
+    events = new EventSource(`/api/v1/sessions/${sessionId}/events`);
+    events.addEventListener('open', () => {
+      document.body.dataset.dashboardPush = 'open';
+    });
+    events.addEventListener('capture', () => {
+      document.body.dataset.dashboardPushes = String(Number(document.body.dataset.dashboardPushes || 0) + 1);
+      if (!paused && !stopped) refresh(false);
+    });
   }
 
   chanSel.addEventListener('change', () => {
@@ -453,17 +524,33 @@ export async function render(main, args, ctx, query) {
     if (!paused) refresh(false);
   });
 
+  // An ended session gets no more captures: it says when it ended instead of "Live".
+  function markEnded() {
+    const ended = !summary.active;
+    controls.classList.toggle('ended', ended);
+    pauseBtn.hidden = ended;
+    if (ended) {
+      const last = (summary.channels || []).map((c) => c.last_capture && c.last_capture.taken_at).filter(Boolean).sort().at(-1);
+      liveState.textContent = last ? t('dash.ended_at', { time: fmtDateTime(last) }) : t('dash.ended');
+    }
+  }
+
   lastSig = sigOf(summary);
   drawCurrent();
+  markEnded();
   try {
     await loadStats();
     clear(status);
   } catch (e) {
     if (e.name !== 'AbortError') clear(status).append(errorBox(e, () => refresh(true)));
   }
+  listen();
   timer = setTimeout(poll, POLL_MS);
   return () => {
     stopped = true;
+    if (events) events.close();
+    delete document.body.dataset.dashboardPush;
+    delete document.body.dataset.dashboardReady; // the next dashboard says when it is ready
     clearTimeout(timer);
     if (inflight) inflight.abort();
     if (chart) chart.destroy();

@@ -85,6 +85,19 @@ export async function render(main, args, ctx) {
           params.channel = capChan.value;
           params.capture = capSeq.value;
         } else if (chanSel.value) params.channel = chanSel.value;
+        // an empty or out-of-range capture number is refused here, in words, not by the API
+        if (kind === 'capture') {
+          const n = Number(capSeq.value);
+          const max = Number(capSeq.max) || 1;
+          const bad = capSeq.value.trim() === '' || !Number.isInteger(n) || n < 1 || n > max;
+          if (bad) capSeq.setAttribute('aria-invalid', 'true');
+          else capSeq.removeAttribute('aria-invalid');
+          if (bad)
+            return act(b, t('exports.running', { what: t('exports.kind.' + kind), fmt: format.toUpperCase() }), () => {
+              capSeq.focus();
+              throw new Error(t('exports.bad_seq', { max: fmtInt(max) }));
+            });
+        }
         const url = `/api/v1/sessions/${sessionId}/export` + qs(params);
         const who = params.channel || `session-${sessionId}`;
         const fallback = `tca-${who}-${kind}-${new Date().toISOString().slice(0, 10)}.${format}`;

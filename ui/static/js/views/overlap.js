@@ -4,6 +4,15 @@ import { get, qs } from '../api.js';
 import { fmtInt, fmtPct, t } from '../i18n.js';
 import { act, card, clear, errorBox, field, h, loading, newId, pageTitle } from '../ui.js';
 
+/**
+ * The share of the smaller audience that the two have in common: 311 shared chatters are 1%
+ * by Jaccard next to a 20,000-chatter channel but 21% of a 1,500-chatter one.
+ */
+export function ofSmaller(shared, a, b) {
+  const m = Math.min(a || 0, b || 0);
+  return m ? shared / m : null;
+}
+
 function sharedList(doc) {
   const shared = doc.shared_chatters || [];
   const wrap = h('div', null);
@@ -19,6 +28,8 @@ function sharedList(doc) {
       h('dd', { 'data-field': 'shared' }, fmtInt(doc.shared)),
       h('dt', null, t('overlap.either')),
       h('dd', null, fmtInt(doc.either)),
+      h('dt', null, t('overlap.of_smaller')),
+      h('dd', { 'data-field': 'of_smaller' }, fmtPct(ofSmaller(doc.shared, doc.a_chatters, doc.b_chatters), 1)),
       h('dt', null, t('overlap.jaccard')),
       h('dd', null, fmtPct(doc.jaccard, 1)),
     ),
@@ -78,7 +89,9 @@ export async function render(main, args, ctx) {
         pair.set(`${p.a}|${p.b}`, p);
         pair.set(`${p.b}|${p.a}`, p);
       }
-      const maxJ = Math.max(0.0001, ...(ov.pairs || []).map((p) => p.jaccard));
+      const size = new Map(chans.map((c) => [c.login, c.chatters]));
+      const share = (p) => ofSmaller(p.shared, size.get(p.a), size.get(p.b)) || 0;
+      const maxS = Math.max(0.0001, ...(ov.pairs || []).map(share));
       matrixBox.append(
         h(
           'table',
@@ -97,13 +110,9 @@ export async function render(main, args, ctx) {
                   if (c.login === r.login) return h('td', { class: 'diag' }, fmtInt(r.chatters));
                   const p = pair.get(`${r.login}|${c.login}`);
                   if (!p) return h('td', null, '—');
-                  const level = Math.min(4, Math.floor((p.jaccard / maxJ) * 4.999));
-                  const b = h(
-                    'button',
-                    { type: 'button', class: `cell heat-${level}`, 'aria-label': t('overlap.cell_label', { a: r.login, b: c.login, n: fmtInt(p.shared), j: fmtPct(p.jaccard, 1) }) },
-                    fmtInt(p.shared),
-                    h('small', null, fmtPct(p.jaccard, 1)),
-                  );
+                  const level = Math.min(4, Math.floor((share(p) / maxS) * 4.999));
+                  const label = t('overlap.cell_label_smaller', { a: r.login, b: c.login, n: fmtInt(p.shared), s: fmtPct(share(p), 1), j: fmtPct(p.jaccard, 1) });
+                  const b = h('button', { type: 'button', class: `cell heat-${level}`, 'aria-label': label, title: label }, fmtInt(p.shared), h('small', null, fmtPct(share(p), 1)));
                   b.addEventListener('click', () => openPair(r.login, c.login, b));
                   return h('td', null, b);
                 }),

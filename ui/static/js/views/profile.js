@@ -1,8 +1,26 @@
 // A chatter's profile: account creation and age, time present, every session and channel
 // they were seen in, the name history, and a link to their Twitch page.
 import { get } from '../api.js';
-import { fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
-import { card, clear, errorBox, h, loading, pageTitle } from '../ui.js';
+import { fmtAge, fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
+import { badge, card, clear, errorBox, h, loading, pageTitle, stack } from '../ui.js';
+import { flagDetails } from '../flags.js';
+import { reasonList } from './dashboard.js';
+
+/**
+ * The account's flags in the newest session it was seen in (the profile API has none; the
+ * session's flag list has them with their reasons); null when not flagged or unknown.
+ */
+async function flagsOf(p) {
+  const sessions = [...new Set((p.sessions || []).map((s) => s.session))].sort((a, b) => b - a);
+  if (!sessions.length) return null;
+  try {
+    const doc = await get(`/api/v1/sessions/${sessions[0]}/stats?sections=flag_list`);
+    const a = ((doc.flags && doc.flags.accounts) || []).find((x) => String(x.id) === String(p.id));
+    return a ? { session: sessions[0], reasons: reasonList(a.reasons), details: a.details } : null;
+  } catch {
+    return null;
+  }
+}
 
 export async function render(main, args, ctx) {
   const id = args[0];
@@ -27,12 +45,21 @@ export async function render(main, args, ctx) {
     clear(status).append(errorBox(e, () => ctx.navigate(location.hash)));
     return;
   }
+  const flags = await flagsOf(p);
   clear(status);
   title.textContent = t('profile.title_of', { name: p.display_name || p.login });
   document.title = `${p.login} · tca`;
   const dl = h(
     'dl',
     { class: 'facts' },
+    h('dt', null, t('profile.flags')),
+    h(
+      'dd',
+      { 'data-field': 'flags' },
+      flags
+        ? [flags.reasons.map((r) => badge(t('reason.' + r), 'danger')), ' ', h('span', { class: 'flag-why' }, flagDetails(flags.details)), ' ', h('small', { class: 'hint' }, t('profile.flags_in', { id: flags.session }))]
+        : t('profile.not_flagged'),
+    ),
     h('dt', null, t('profile.login')),
     h('dd', { 'data-field': 'login' }, p.login),
     h('dt', null, t('profile.id')),
@@ -40,7 +67,7 @@ export async function render(main, args, ctx) {
     h('dt', null, t('profile.created')),
     h('dd', null, fmtDate(p.created_at)),
     h('dt', null, t('profile.age')),
-    h('dd', null, p.account_age_days_when_first_seen == null ? '—' : t('profile.age_days', { n: fmtInt(p.account_age_days_when_first_seen) })),
+    h('dd', { 'data-field': 'age', title: p.account_age_days_when_first_seen == null ? null : t('profile.age_days', { n: fmtInt(p.account_age_days_when_first_seen) }) }, fmtAge(p.account_age_days_when_first_seen)),
     h('dt', null, t('profile.present')),
     h('dd', null, fmtDuration(p.time_present_ms)),
     h('dt', null, t('profile.renames')),
@@ -82,8 +109,8 @@ export async function render(main, args, ctx) {
       'div',
       { class: 'grid' },
       card(t('profile.account'), dl),
-      card(t('profile.names'), names.length ? nameTable : h('p', { class: 'hint' }, t('profile.no_names'))),
-      Object.assign(card(t('profile.sessions'), sessions.length ? h('div', { class: 'table-wrap' }, sessTable) : h('p', { class: 'hint' }, t('profile.no_sessions'))), { className: 'card wide' }),
+      card(t('profile.names'), names.length ? stack(nameTable) : h('p', { class: 'hint' }, t('profile.no_names'))),
+      Object.assign(card(t('profile.sessions'), sessions.length ? h('div', { class: 'table-wrap' }, stack(sessTable)) : h('p', { class: 'hint' }, t('profile.no_sessions'))), { className: 'card wide' }),
     ),
   );
 }

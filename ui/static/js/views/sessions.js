@@ -15,13 +15,32 @@ export async function render(main, args, ctx) {
 
   let data = null;
 
+  // A new session ends the active one; its periodic captures carry over unless unticked.
   newBtn.addEventListener('click', async () => {
-    if (!(await confirmDialog(t('sessions.new_confirm'), t('sessions.new'), { danger: false }))) return;
+    let periodic = [];
+    try {
+      const cur = await get('/api/v1/sessions/active');
+      periodic = (cur.channels || []).filter((c) => c.periodic);
+    } catch {
+      /* no active session: nothing to carry */
+    }
+    const box = h('input', { type: 'checkbox', id: newId('carry'), checked: true });
+    const extra = periodic.length
+      ? h(
+          'div',
+          { class: 'field check carry' },
+          box,
+          h('label', { for: box.id }, t('sessions.carry', { n: periodic.length, list: periodic.map((c) => t('sessions.carry_one', { login: c.login, n: c.interval_s })).join(', ') })),
+        )
+      : null;
+    const msg = periodic.length ? t('sessions.new_confirm') : t('sessions.new_confirm') + ' ' + t('sessions.no_periodic');
+    if (!(await confirmDialog(msg, t('sessions.new'), { danger: false, extra }))) return;
+    const carry = periodic.length > 0 && box.checked;
     await act(newBtn, t('sessions.new'), async () => {
-      const s = await post('/api/v1/sessions');
+      const s = await post('/api/v1/sessions', { carry_schedules: carry });
       ctx.sessionId = null;
       await load();
-      return t('sessions.started', { id: s.id });
+      return carry ? t('sessions.started_carried', { id: s.id, n: s.carried_schedules }) : t('sessions.started', { id: s.id });
     });
   });
 
@@ -81,7 +100,7 @@ export async function render(main, args, ctx) {
       h(
         'p',
         { class: 'badges' },
-        s.active ? badge(t('sessions.active'), 'ok') : null,
+        s.active ? badge(t('sessions.active'), 'ok') : badge(t('sessions.ended', { time: fmtDateTime(s.updated_at) }), ''),
         s.saved ? badge(t('sessions.saved'), 'info') : badge(t('sessions.unsaved'), ''),
       ),
       h(
