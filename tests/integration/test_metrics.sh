@@ -117,6 +117,7 @@ expect "capture jobs dead-lettered" "$(val "$W" 'tca_jobs_dead_lettered_total{ki
 expect "lease expiries" "$(sum "$W" tca_jobs_lease_expired_total)" 0
 expect "workers" "$(val "$W" tca_workers)" 1
 expect "busy workers" "$(val "$W" tca_workers_busy)" 0
+expect "scheduler leader (no Redis: always this one)" "$(val "$W" tca_scheduler_leader)" 1
 [ "$(val "$W" tca_scheduler_last_tick_timestamp_seconds | cut -d. -f1)" -gt 1700000000 ] ||
     fail "the scheduler's last tick is not recorded"
 expect "profiles" "$(val "$W" tca_enrich_profiles_total)" \
