@@ -311,14 +311,20 @@ int web_ratelimit_take(struct web_ratelimit *l, const char *who, int64_t now_ms)
 
 /* ---- metrics (metrics.c) ---- */
 
-struct web_metrics *web_metrics_new(size_t n_routes);
+/** Counts into registry (NULL: a registry of its own) with a slot per route of the table. */
+struct web_metrics *web_metrics_new(struct metrics *registry, size_t n_routes);
 void web_metrics_free(struct web_metrics *m);
+/** The registry counted into. */
+struct metrics *web_metrics_registry(struct web_metrics *m);
 /** Counts one request of route (-1: unmatched) with its status and duration. */
 void web_metrics_request(struct web_metrics *m, int route, int status, int64_t us);
 /** Counts an event: "captures_queued", "logins", "login_failures", "rate_limited". */
 void web_metrics_event(struct web_metrics *m, const char *what);
-/** Appends the Prometheus text of everything counted to b. */
-void web_metrics_render(struct web_metrics *m, struct buf *b);
+/** Appends the /metrics text every role serves: the registry, the budget (if any), process_*. */
+void web_metrics_text(struct metrics *m, struct twitch_budget *budget, int64_t now_ms,
+                      struct buf *b);
+/** Splits HOST:PORT (or [V6]:PORT) into its parts; 0, or -1 when malformed. Pure. */
+int web_split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen);
 
 /** Runs the sweeps (sweep.c); the background thread calls it every sweep_every_ms. */
 void web_sweep(struct web *w, struct store *st);

@@ -277,7 +277,7 @@ void web_sweep_now(struct web *w)
     free(r.resp);
 }
 
-static int split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen)
+int web_split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen)
 {
     const char *colon = strrchr(listen, ':');
     if (!colon || colon == listen || !colon[1] || strlen(colon + 1) >= portlen)
@@ -356,7 +356,7 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
 {
     char host[256], portstr[16];
     *out = NULL;
-    if (!o->listen || split_listen(o->listen, host, sizeof host, portstr, sizeof portstr) < 0)
+    if (!o->listen || web_split_listen(o->listen, host, sizeof host, portstr, sizeof portstr) < 0)
         return tca_fail(err, errlen, TCA_EINVAL, "listen address must be HOST:PORT");
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
@@ -380,7 +380,8 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
     size_t n_routes = 0;
     web_routes(&n_routes);
-    w->metrics = web_metrics_new(n_routes);
+    w->metrics = web_metrics_new(w->o.metrics, n_routes);
+    w->o.twitch.metrics = web_metrics_registry(w->metrics); /* the gateway's Twitch calls too */
     w->events = web_events_new(w);
     /* suspend/resume: event streams wait without holding a thread (events.c) */
     unsigned flags =
