@@ -39,7 +39,7 @@ static void die(const char *what, const char *err)
 }
 
 /* Capture k (1..3) holds chatters [k-1, k-1 + 18) twentieths of n: 5% leave and 5% join. */
-static void commit(struct store *st, int64_t session, int64_t channel, size_t n, int k)
+static void commit(struct store *st, int64_t session, int64_t channel, size_t n, int k, int64_t t0)
 {
     size_t lo = (size_t)(k - 1) * n / 20, hi = lo + n * 18 / 20;
     if (k == 3)
@@ -62,7 +62,7 @@ static void commit(struct store *st, int64_t session, int64_t channel, size_t n,
     struct store_capture_input in = {.session_id = session,
                                      .channel_id = channel,
                                      .seq = k,
-                                     .taken_at_ms = T0 + (int64_t)k * 600000,
+                                     .taken_at_ms = t0 + (int64_t)k * 600000,
                                      .pages = (int)(hi - lo + 999) / 1000,
                                      .chatters = cs,
                                      .n_chatters = hi - lo,
@@ -79,7 +79,7 @@ static void commit(struct store *st, int64_t session, int64_t channel, size_t n,
     free(left);
 }
 
-static void profiles(struct store *st, size_t n)
+static void profiles(struct store *st, size_t n, int64_t t0)
 {
     enum { BATCH = 5000 };
     struct store_profile *p = xcalloc(BATCH, sizeof *p);
@@ -94,7 +94,7 @@ static void profiles(struct store *st, size_t n)
             snprintf(p[i].display_name, sizeof p[i].display_name, "Viewer_%07zu",
                      ((at + i) * 7919) % n);
             p[i].created_at_ms = 1300000000000LL + (int64_t)((rng >> 33) % 5000) * 86400000LL;
-            p[i].enriched_at_ms = T0;
+            p[i].enriched_at_ms = t0;
         }
         int renames;
         if (store_profile_put(st, p, m, &renames, err, sizeof err))
@@ -103,16 +103,18 @@ static void profiles(struct store *st, size_t n)
     free(p);
 }
 
-static int64_t write_session(struct store *st, int64_t user, int64_t channel, size_t n)
+/* t0: the session's start; in a running server it must be recent, or its sweep of expired
+ * unsaved sessions deletes the session under the test. */
+static int64_t write_session(struct store *st, int64_t user, int64_t channel, size_t n, int64_t t0)
 {
     char err[256];
     int64_t session;
-    if (store_session_deactivate(st, user, T0, err, sizeof err) ||
-        store_session_active(st, user, T0, &session, err, sizeof err))
+    if (store_session_deactivate(st, user, t0, err, sizeof err) ||
+        store_session_active(st, user, t0, &session, err, sizeof err))
         die("session", err);
     for (int k = 1; k <= 3; k++)
-        commit(st, session, channel, n, k);
-    profiles(st, n);
+        commit(st, session, channel, n, k, t0);
+    profiles(st, n, t0);
     return session;
 }
 
@@ -139,7 +141,11 @@ int main(int argc, char **argv)
     if (argc == 6 && strcmp(argv[1], "--write") == 0) {
         if (store_open(argv[2], &st, err, sizeof err))
             die("open", err);
-        int64_t session = write_session(st, atoll(argv[3]), atoll(argv[4]), (size_t)atol(argv[5]));
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t t0 = (int64_t)now.tv_sec * 1000 - 3600000; /* captures over the last hour */
+        int64_t session =
+            write_session(st, atoll(argv[3]), atoll(argv[4]), (size_t)atol(argv[5]), t0);
         printf("%lld\n", (long long)session);
         store_close(st);
         return 0;
@@ -155,7 +161,7 @@ int main(int argc, char **argv)
         store_channel_upsert(st, &ch, err, sizeof err))
         die("setup", err);
     double t = now_ms();
-    int64_t session = write_session(st, 1, 2, n);
+    int64_t session = write_session(st, 1, 2, n, T0);
     printf("write: %zu chatters, 3 captures and profiles through the store: %.0f ms\n", n,
            now_ms() - t);
     struct report_chatter_cache *c = report_chatter_cache_new(4000000, 60000);
