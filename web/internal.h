@@ -49,10 +49,12 @@ struct web {
     struct twitch_budget *own_budget; /* when the options gave none */
     struct web_cache *auth_cache;     /* API key hash -> who, for a few seconds */
     struct web_cache *summary_cache;  /* session id -> summary JSON, for a second */
-    struct report_chatter_cache *chatters; /* loaded chatter tables (api_chatters.c) */
     struct web_ratelimit *limits;
     struct web_metrics *metrics;
     struct web_events *events; /* the event streams (events.c) */
+    /* the chatter tables kept for paging (api_chatters.c) */
+    struct report_chatter_cache *chatters;
+
     pthread_t sweeper;
     int sweeper_started;
     pthread_mutex_t stop_lock;
