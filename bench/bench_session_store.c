@@ -48,10 +48,21 @@ static void die(const char *what, const char *err)
     exit(1);
 }
 
-/* Enriches the profiles of ids[0, n): the first audience get creation days spread over ten
- * years, later joiners are accounts made in the last 30 days before the capture. */
-static void enrich(struct store *st, const int64_t *ids, size_t n, int64_t taken_at, int fresh,
-                   uint64_t *rng)
+/* Logins of letters only, from a hash of the id: numbered logins ("user1", "user2", ...)
+ * would all be one login cluster, which no real audience is. */
+static void login_of(int64_t id, char out[32])
+{
+    uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    size_t len = 6 + (size_t)(h % 7);
+    for (size_t i = 0; i < len; i++) {
+        h = h * 6364136223846793005ull + 1442695040888963407ull;
+        out[i] = (char)('a' + (h >> 40) % 26);
+    }
+    out[len] = '\0';
+}
+
+/* Enriches the profiles of ids[0, n): creation days spread over ten years. */
+static void enrich(struct store *st, const int64_t *ids, size_t n, int64_t taken_at, uint64_t *rng)
 {
     struct store_profile *p = xcalloc(PROFILE_BATCH, sizeof *p);
     char err[256];
@@ -60,10 +71,10 @@ static void enrich(struct store *st, const int64_t *ids, size_t n, int64_t taken
         for (size_t j = 0; j < k; j++) {
             memset(&p[j], 0, sizeof p[j]);
             p[j].id = ids[i + j];
-            snprintf(p[j].login, sizeof p[j].login, "user%lld", (long long)ids[i + j]);
-            snprintf(p[j].display_name, sizeof p[j].display_name, "User%lld",
-                     (long long)ids[i + j]);
-            int64_t days = fresh ? (int64_t)(next(rng) % 30) : (int64_t)(next(rng) % 3650);
+            login_of(ids[i + j], p[j].login);
+            snprintf(p[j].display_name, sizeof p[j].display_name, "%s", p[j].login);
+            p[j].display_name[0] = (char)(p[j].display_name[0] - 'a' + 'A');
+            int64_t days = (int64_t)(next(rng) % 3650);
             p[j].created_at_ms = taken_at - days * 86400000LL - (int64_t)(next(rng) % 86400000);
             p[j].enriched_at_ms = taken_at;
         }
@@ -126,12 +137,12 @@ static size_t build(const char *path, size_t audience, size_t captures)
     for (size_t i = 0; i < audience; i++) {
         char login[32];
         ids[i] = fresh++;
-        snprintf(login, sizeof login, "user%lld", (long long)ids[i]);
+        login_of(ids[i], login);
         chatter_set_add(&set, ids[i], login);
     }
     chatter_set_sort_unique(&set);
     capture(st, session, &set, t0);
-    enrich(st, ids, audience, t0, 0, &rng);
+    enrich(st, ids, audience, t0, &rng);
     size_t churn = audience / 50;
     for (size_t k = 1; k < captures; k++) {
         int64_t at = t0 + (int64_t)k * 60000;
@@ -151,11 +162,11 @@ static size_t build(const char *path, size_t audience, size_t captures)
         for (size_t i = 0; i < churn; i++) {
             char login[32];
             ids[i] = fresh++;
-            snprintf(login, sizeof login, "user%lld", (long long)ids[i]);
+            login_of(ids[i], login);
             chatter_set_add(&set, ids[i], login);
         }
         capture(st, session, &set, at);
-        enrich(st, ids, churn, at, 1, &rng);
+        enrich(st, ids, churn, at, &rng);
     }
     chatter_set_free(&set);
     free(ids);
@@ -196,7 +207,9 @@ static void run(const char *tca, const char *db, const char *label, char *const 
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int null = open("/dev/null", O_WRONLY);
         dup2(fd, 1);
+        dup2(null, 2); /* export progress lines */
         setenv("TCA_DB", db, 1);
         setenv("TCA_ENV_FILE", "/nonexistent/tca.env", 1);
         setenv("APP_SESSION_SECRET", SECRET, 1);
