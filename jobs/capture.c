@@ -6,6 +6,7 @@
 #include "jobs/capture.h"
 #include "analysis/presence.h"
 #include "base/err.h"
+#include "jobs/alert.h"
 #include "twitch/user_token.h"
 
 #include <stdlib.h>
@@ -57,6 +58,12 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
         .job_id = job_id,
     };
     rc = store_capture_commit(env->st, &in, out, err, errlen);
+    if (!rc) {
+        /* best effort: a watchlist alert that cannot be queued never fails the capture */
+        char ignored[160];
+        alert_on_capture(env->st, user_id, channel_id, &now, diff.joined, diff.n_joined, taken_at,
+                         NULL, ignored, sizeof ignored);
+    }
 out:
     an_presence_diff_free(&diff);
     free(open);

@@ -270,4 +270,26 @@ int my_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot 
                int64_t now_ms, size_t *added, char *err, size_t errlen);
 int my_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err, size_t errlen);
 
+/* alerts: webhooks, deliveries, watchlist */
+int my_webhook_create(struct store *st, const struct store_webhook *w, int64_t *id, char *err,
+                      size_t errlen);
+int my_webhook_list(struct store *st, int64_t owner_id, struct store_webhook **out, size_t *n,
+                    char *err, size_t errlen);
+int my_webhook_get(struct store *st, int64_t id, struct store_webhook *out, char *err,
+                   size_t errlen);
+int my_webhook_delete(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
+int my_webhook_block(struct store *st, int64_t id, int64_t until_ms, char *err, size_t errlen);
+int my_delivery_create(struct store *st, const struct store_delivery *d, int64_t *id, char *err,
+                       size_t errlen);
+int my_delivery_update(struct store *st, const struct store_delivery *d, char *err, size_t errlen);
+int my_delivery_get(struct store *st, int64_t id, struct store_delivery *out, char *err,
+                    size_t errlen);
+int my_delivery_list(struct store *st, int64_t owner_id, size_t limit,
+                     struct store_delivery **out, size_t *n, char *err, size_t errlen);
+int my_watch_put(struct store *st, const struct store_watch *w, int64_t *id, char *err,
+                 size_t errlen);
+int my_watch_list(struct store *st, int64_t owner_id, struct store_watch **out, size_t *n,
+                  char *err, size_t errlen);
+int my_watch_remove(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
+
 #endif

@@ -242,6 +242,18 @@ static const struct store_ops sqlite_ops = {
     .bot_list = sq_bot_list,
     .bot_add = sq_bot_add,
     .bot_remove = sq_bot_remove,
+    .webhook_create = sq_webhook_create,
+    .webhook_list = sq_webhook_list,
+    .webhook_get = sq_webhook_get,
+    .webhook_delete = sq_webhook_delete,
+    .webhook_block = sq_webhook_block,
+    .delivery_create = sq_delivery_create,
+    .delivery_update = sq_delivery_update,
+    .delivery_get = sq_delivery_get,
+    .delivery_list = sq_delivery_list,
+    .watch_put = sq_watch_put,
+    .watch_list = sq_watch_list,
+    .watch_remove = sq_watch_remove,
 };
 
 int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen)

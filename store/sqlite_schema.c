@@ -195,6 +195,46 @@ static const char *const migrations[] = {
 
     /* gateway: the viewer count of a live channel, shown next to its live status */
     "ALTER TABLE user_channels ADD COLUMN viewers INTEGER NOT NULL DEFAULT 0;",
+
+    /* alerts: webhooks (URL and secret sealed by the caller), their deliveries, and each
+     * user's watchlist, kept by Twitch id once known (user_id 0 until then) */
+    "CREATE TABLE webhooks("
+    " id INTEGER PRIMARY KEY,"
+    " owner_id INTEGER NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " name TEXT NOT NULL DEFAULT '',"
+    " url_sealed TEXT NOT NULL,"
+    " secret_sealed TEXT NOT NULL DEFAULT '',"
+    " url_masked TEXT NOT NULL DEFAULT '',"
+    " channel_id INTEGER NOT NULL DEFAULT 0,"
+    " events INTEGER NOT NULL DEFAULT 0,"
+    " blocked_until INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX webhooks_owner ON webhooks(owner_id);"
+    "CREATE TABLE webhook_deliveries("
+    " id INTEGER PRIMARY KEY,"
+    " webhook_id INTEGER NOT NULL,"
+    " owner_id INTEGER NOT NULL,"
+    " event TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'queued',"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " last_status INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE INDEX webhook_deliveries_owner ON webhook_deliveries(owner_id, id);"
+    "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id);"
+    "CREATE TABLE watchlist("
+    " id INTEGER PRIMARY KEY,"
+    " owner_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL DEFAULT 0,"
+    " login TEXT NOT NULL COLLATE NOCASE,"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " note TEXT NOT NULL DEFAULT '',"
+    " added_at INTEGER NOT NULL);"
+    "CREATE INDEX watchlist_owner_user ON watchlist(owner_id, user_id);"
+    "CREATE INDEX watchlist_owner_login ON watchlist(owner_id, login);",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

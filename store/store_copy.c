@@ -66,6 +66,15 @@ static const struct store_column live_watches[] = {I("session_id"), I("channel_i
                                                    I("interval_s"), I("live")};
 static const struct store_column known_bots[] = {I("owner_id"), T("login"),   I("user_id"),
                                                  T("kind"),     I("removed"), I("added_at")};
+static const struct store_column webhooks[] = {
+    I("id"),         T("kind"),       T("name"),   T("url_sealed"),    T("secret_sealed"),
+    T("url_masked"), I("channel_id"), I("events"), I("blocked_until"), I("created_at"),
+    I("owner_id")};
+static const struct store_column webhook_deliveries[] = {
+    I("id"),       I("webhook_id"),  I("owner_id"),   T("event"),      T("body"),      T("state"),
+    I("attempts"), I("last_status"), T("last_error"), I("created_at"), I("updated_at")};
+static const struct store_column watchlist[] = {
+    I("id"), I("owner_id"), I("user_id"), T("login"), T("reason"), T("note"), I("added_at")};
 
 /* Parents before children, so foreign keys hold at every insert. */
 static const struct store_table tables[STORE_COPY_TABLES] = {
@@ -87,6 +96,9 @@ static const struct store_table tables[STORE_COPY_TABLES] = {
     TABLE("live_watches", live_watches, "session_id, channel_id", NULL),
     /* the built-in list (owner 0) comes with every fresh store */
     TABLE("known_bots", known_bots, "owner_id, login", "owner_id = 0"),
+    TABLE("webhooks", webhooks, "id", NULL),
+    TABLE("webhook_deliveries", webhook_deliveries, "id", NULL),
+    TABLE("watchlist", watchlist, "id", NULL),
 };
 
 enum { BATCH = 500 };

@@ -33,7 +33,7 @@ done
     { cat "$WORK/migrate.out"; fail "migrate-store"; }
 cat "$WORK/migrate.out"
 grep -q "^done: 17 tables" "$WORK/migrate.out" || fail "no summary line"
-[ "$(grep -c ' ok$' "$WORK/migrate.out")" -eq 17 ] || fail "a table differs"
+[ "$(grep -c ' ok$' "$WORK/migrate.out")" -eq 20 ] || fail "a table differs"
 grep -q "$my_pass" "$WORK/migrate.out" && fail "the password was printed"
 for t in captures presence channel_chatters twitch_users jobs; do
     a=$(sql "SELECT COUNT(*) FROM $t")
