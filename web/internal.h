@@ -262,6 +262,16 @@ void web_api_bots(struct web_req *r);
 void web_api_bot_add(struct web_req *r);
 void web_api_bots_import(struct web_req *r);
 void web_api_bot_remove(struct web_req *r);
+/* alerts (api_webhooks.c, api_watchlist.c) */
+void web_api_webhooks(struct web_req *r);
+void web_api_webhook_create(struct web_req *r);
+void web_api_webhook_delete(struct web_req *r);
+void web_api_webhook_test(struct web_req *r);
+void web_api_deliveries(struct web_req *r);
+void web_api_watchlist(struct web_req *r);
+void web_api_watch_add(struct web_req *r);
+void web_api_watch_import(struct web_req *r);
+void web_api_watch_remove(struct web_req *r);
 
 /** The OpenAPI 3 document (static text). */
 const char *web_openapi_text(void);
