@@ -19,8 +19,9 @@
 
 int report_export_kind_parse(const char *name)
 {
-    static const char *const names[] = {"chatters", "timeline", "capture", "flagged", "overlap"};
-    for (int i = 0; i < 5; i++)
+    static const char *const names[] = {"chatters", "timeline", "capture",
+                                        "flagged",  "overlap",  "raids"};
+    for (int i = 0; i < 6; i++)
         if (strcmp(name, names[i]) == 0)
             return i;
     return -1;
@@ -306,6 +307,9 @@ int report_export_run(struct store *st, int64_t user_id, const struct report_exp
         break;
     case REPORT_EXPORT_OVERLAP:
         rc = export_overlap(&d, x, sink, err, errlen);
+        break;
+    case REPORT_EXPORT_RAIDS:
+        rc = rp_export_raids(&d, x, o, sink, err, errlen);
         break;
     default:
         rc = tca_fail(err, errlen, TCA_EINVAL, "unknown export");

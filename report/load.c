@@ -6,6 +6,7 @@
  */
 #include "report/internal.h"
 #include "analysis/ids.h"
+#include "analysis/session_flags.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -238,7 +239,6 @@ static int load_profiles(struct store *st, struct rp_data *d, const struct repor
 static int compute_flags(struct store *st, struct rp_data *d, const struct report_options *o,
                          char *err, size_t errlen)
 {
-    an_flags_init(&d->flags);
     struct store_known_bot *bots;
     size_t n_bots;
     int rc = store_bot_list(st, d->session.user_id, &bots, &n_bots, err, errlen);
@@ -254,28 +254,31 @@ static int compute_flags(struct store *st, struct rp_data *d, const struct repor
     }
     n_ids = an_ids_sort_unique(ids, n_ids);
     struct an_known_bots kb = {ids, n_ids, logins, n_bots};
-    an_flags_add_known_bots(&d->flags, d->profiles, d->n_profiles, &kb);
+
+    struct an_channel *chs = xmalloc((d->n_channels ? d->n_channels : 1) * sizeof *chs);
+    for (size_t c = 0; c < d->n_channels; c++)
+        chs[c] = d->channels[c].all_ch;
+    struct an_flag_rules rules = {o->levels,  o->flag_level, o->top_days,
+                                  o->cluster, o->multi,      o->min_renames};
+    struct an_session_flags sf;
+    rc = an_session_flags(d->profiles, d->n_profiles, chs, d->n_channels, d->names, d->n_names, &kb,
+                          &rules, &sf, err, errlen);
+    free(chs);
     free(ids);
     free(logins);
     free(bots);
-
-    an_top_creation_days(d->profiles, d->n_profiles, o->top_days, &o->levels, &d->flag_days);
-    an_flags_add_waves(&d->flags, &d->flag_days, o->flag_level);
-    an_clusters(d->profiles, d->n_profiles, &o->cluster, &d->flag_clusters);
-    an_flags_add_clusters(&d->flags, &d->flag_clusters);
-    if (d->n_channels >= o->multi_channels && o->multi_channels >= 2) {
-        struct an_channel *chs = xmalloc(d->n_channels * sizeof *chs);
-        for (size_t c = 0; c < d->n_channels; c++)
-            chs[c] = d->channels[c].all_ch;
-        rc = an_multi_channel(chs, d->n_channels, o->multi_channels, &d->multi, &d->n_multi, err,
-                              errlen);
-        free(chs);
-        if (rc)
-            return rc;
-        an_flags_add_multi_channel(&d->flags, d->multi, d->n_multi);
+    if (rc) {
+        an_session_flags_free(&sf);
+        return rc;
     }
-    an_renamers(d->names, d->n_names, o->min_renames, &d->renamers, &d->n_renamers);
-    an_flags_add_renamers(&d->flags, d->renamers, d->n_renamers);
+    /* rp_data takes everything over; sf is not freed */
+    d->flags = sf.flags;
+    d->flag_days = sf.days;
+    d->flag_clusters = sf.clusters;
+    d->multi = sf.multi;
+    d->n_multi = sf.n_multi;
+    d->renamers = sf.renamers;
+    d->n_renamers = sf.n_renamers;
     return 0;
 }
 
@@ -325,7 +328,7 @@ int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct 
     if (!rc)
         rc = load_profiles(st, d, o, err, errlen);
     if (!rc) {
-        an_flags_free(&d->flags);
+        an_flags_free(&d->flags); /* compute_flags makes the flags anew */
         rc = compute_flags(st, d, o, err, errlen);
     }
     if (!rc)

@@ -182,6 +182,11 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await raid.focus();
     await dash.keyboard.press('Enter');
     await dash.waitForFunction(() => document.activeElement && document.activeElement.id === 'raid-row-raid_channel-6');
+    // capture 6 is minutes before the last one: its 30-minute stay cannot be known yet
+    const raidRow = dash.locator('#raid-row-raid_channel-6');
+    assert.match(await raidRow.textContent(), /— pending/);
+    assert.doesNotMatch(await raidRow.locator('td').last().textContent(), /\/ 0$/);
+    assert.match(await raidRow.locator('.pending').last().getAttribute('title'), /^known at /);
     await dash.evaluate(() => window.scrollTo(0, 0));
     await shot(dash, 'dashboard');
     assert.deepEqual(unexpected(dashErrors), []);

@@ -178,6 +178,8 @@ export default {
   'dash.col.new_share': 'New share',
   'dash.col.in_wave': 'In a wave',
   'dash.col.stayed': 'Stayed 5 / 15 / 30 min',
+  'dash.stay_pending': '— pending',
+  'dash.stay_pending_at': 'known at {time}',
   'dash.col.day': 'Day',
   'dash.col.accounts': 'Accounts',
   'dash.col.share': 'Share',

@@ -178,6 +178,8 @@ export default {
   'dash.col.new_share': 'Part de nouveaux',
   'dash.col.in_wave': 'Dans une vague',
   'dash.col.stayed': 'Restés 5 / 15 / 30 min',
+  'dash.stay_pending': '— en attente',
+  'dash.stay_pending_at': 'connu à {time}',
   'dash.col.day': 'Jour',
   'dash.col.accounts': 'Comptes',
   'dash.col.share': 'Part',
