@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "jobs/job_payload.h"
+#include "report/report.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -258,4 +259,59 @@ void alert_capture_failed(struct store *st, const struct job_payload *p, int rc,
     alert_emit(st, p->user_id, p->channel_id, ev, 0, text, d, now_ms, NULL, ignored,
                sizeof ignored);
     json_decref(d);
+}
+
+/* 1 when some webhook of owner_id wants ev in channel_id (so the costly check is worth it). */
+static int anyone_wants(struct store *st, int64_t owner_id, int64_t channel_id, int ev, char *err,
+                        size_t errlen, int *rc)
+{
+    struct store_webhook *hooks = NULL;
+    size_t n = 0;
+    int yes = 0;
+    *rc = store_webhook_list(st, owner_id, &hooks, &n, err, errlen);
+    for (size_t i = 0; i < n && !yes; i++)
+        yes = wants(&hooks[i], channel_id, ev, 0);
+    free(hooks);
+    return yes;
+}
+
+int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_t channel_id,
+                  int64_t seq, int64_t now_ms, int *alerts, char *err, size_t errlen)
+{
+    if (alerts)
+        *alerts = 0;
+    int rc = 0;
+    if (!anyone_wants(st, owner_id, channel_id, ALERT_RAID, err, errlen, &rc))
+        return rc;
+    struct store_channel ch;
+    struct report_options o;
+    json_t *doc = NULL;
+    if ((rc = store_channel_get(st, channel_id, &ch, err, errlen)))
+        return rc;
+    report_options_default(&o);
+    snprintf(o.channels[0], sizeof o.channels[0], "%s", ch.login);
+    o.n_channels = 1;
+    rc = report_session(st, owner_id, session_id, &o, REPORT_RAIDS, &doc, err, errlen);
+    json_t *c = rc ? NULL : json_array_get(json_object_get(doc, "channels"), 0);
+    size_t i;
+    json_t *raid;
+    json_array_foreach(json_object_get(c, "raids"), i, raid)
+    {
+        if (json_integer_value(json_object_get(raid, "seq")) != seq)
+            continue;
+        char text[256];
+        snprintf(text, sizeof text,
+                 "Raid on %s: %lld chatters joined at capture %lld (%.0f%% new to the channel)",
+                 ch.login, (long long)json_integer_value(json_object_get(raid, "joined")),
+                 (long long)seq, 100.0 * json_number_value(json_object_get(raid, "new_share")));
+        json_t *d = json_deep_copy(raid);
+        json_object_set_new(d, "session_id", json_integer(session_id));
+        json_object_set_new(d, "channel", json_string(ch.login));
+        rc = alert_emit(st, owner_id, channel_id, ALERT_RAID, 0, text, d, now_ms, alerts, err,
+                        errlen);
+        json_decref(d);
+        break;
+    }
+    json_decref(doc);
+    return rc;
 }

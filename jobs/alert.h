@@ -74,6 +74,14 @@ int alert_on_capture(struct store *st, int64_t owner_id, int64_t channel_id,
                      int64_t now_ms, int *alerts, char *err, size_t errlen);
 
 /**
+ * After capture seq of channel_id in session_id: when one of owner_id's webhooks wants raids
+ * there, asks the report layer for the channel's raids (its rules, untouched here) and alerts
+ * when one was found at this capture. *alerts (may be NULL) receives the deliveries queued.
+ */
+int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_t channel_id,
+                  int64_t seq, int64_t now_ms, int *alerts, char *err, size_t errlen);
+
+/**
  * After a capture job was given up: alerts the capturing user's webhooks that captures of the
  * channel keep failing, or that Twitch no longer accepts the login (rc TCA_EAUTH). Best
  * effort: an alert that cannot be queued is dropped, the job's own outcome stands.

@@ -63,6 +63,8 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
         char ignored[160];
         alert_on_capture(env->st, user_id, channel_id, &now, diff.joined, diff.n_joined, taken_at,
                          NULL, ignored, sizeof ignored);
+        alert_on_raid(env->st, user_id, session_id, channel_id, out->seq, taken_at, NULL, ignored,
+                      sizeof ignored);
     }
 out:
     an_presence_diff_free(&diff);

@@ -3,7 +3,8 @@
 # webhook made through the API gets the test button's message signed (checked here with
 # python's hmac), retried after the 500; a watchlist imported as CSV (by id) alerts when that
 # account joins a captured channel, and the entry learns its login; deliveries are listed
-# with their state; a non-https URL is refused and URLs are only ever shown masked.
+# with their state; a raid found by the statistics is announced to a raid webhook; a non-https
+# URL is refused and URLs are only ever shown masked.
 . "$(dirname "$0")/lib.sh"
 
 start_sim --manual-clock
@@ -89,12 +90,36 @@ for p in posts:
     assert abs(time.time() - int(ts)) < 300, ts
     want = "sha256=" + hmac.new(secret.encode(), f"{ts}.{p['body']}".encode(), hashlib.sha256).hexdigest()
     assert hmac.compare_digest(h["x-tca-signature"], want), p
-    assert p["path"] == "/hook/secret-path"
+    assert p["path"] in ("/hook/secret-path", "/hook/raids")
 assert [json.loads(p["body"])["event"] for p in posts[:2]] == ["test", "test"]
 alert = [json.loads(p["body"]) for p in posts if json.loads(p["body"])["event"] == "watched_joined"]
 assert len(alert) == 1 and alert[0]["data"]["user_id"] == joiner, alert
 assert alert[0]["channel_id"] == 20002 and alert[0]["data"]["reason"] == "ban evasion"
 print(f"ok: {len(posts)} posts, every signature verifies; the watched account's alert names it")
+PY
+
+# Raids: a json webhook for raid_channel only; the alerts name exactly the raids the stats find.
+[ "$(post /api/v1/webhooks "{\"kind\":\"json\",\"url\":\"$RX/hook/raids\",\"channel_id\":20005,\"events\":[\"raid\"]}")" = 201 ] ||
+    { cat "$WORK/reply.json"; fail "raid webhook"; }
+for tick in $(seq 0 9); do
+    "$TCA" capture raid_channel >>"$WORK/raid_captures.out" 2>&1 || { cat "$WORK/raid_captures.out"; fail "capture $tick"; }
+    sim_post "/_sim/advance?ticks=1" >/dev/null
+done
+api "/api/v1/sessions/active/stats?sections=raids&channel=raid_channel" >"$WORK/stats.json" || fail "stats"
+want=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["channels"][0]["raids"]))' "$WORK/stats.json")
+[ "$want" -ge 1 ] || fail "the simulator's raid was not found by the stats"
+for _ in $(seq 1 600); do [ "$(grep -c '/hook/raids' "$WORK/rx.jsonl")" -ge "$want" ] && break; sleep 0.1; done
+python3 - "$WORK" <<'PY'
+import json, sys
+work = sys.argv[1]
+stats = json.load(open(f"{work}/stats.json"))["channels"][0]["raids"]
+posts = [json.loads(json.loads(l)["body"]) for l in open(f"{work}/rx.jsonl") if '/hook/raids' in l]
+assert all(p["event"] == "raid" and p["channel_id"] == 20005 for p in posts), posts
+assert sorted(p["data"]["seq"] for p in posts) == sorted(r["seq"] for r in stats), (posts, stats)
+for p in posts:
+    r = [r for r in stats if r["seq"] == p["data"]["seq"]][0]
+    assert p["data"]["joined"] == r["joined"] and p["data"]["size"] == r["size"], (p, r)
+print(f"ok: {len(posts)} raid alert(s), each one a raid of the stats at its capture")
 PY
 
 api /api/v1/deliveries >"$WORK/deliveries.json"
