@@ -77,8 +77,8 @@ static int check_row(struct csv_record *l, size_t line_no, struct store_watch *w
     if (!printable(reason) || !printable(note))
         return tca_fail(err, errlen, TCA_EINVAL, "line %zu: control characters in reason or note",
                         line_no);
-    snprintf(w->reason, sizeof w->reason, "%s", reason);
-    snprintf(w->note, sizeof w->note, "%s", note);
+    memcpy(w->reason, reason, strlen(reason) + 1); /* lengths checked above */
+    memcpy(w->note, note, strlen(note) + 1);
     return 0;
 }
 
