@@ -316,7 +316,8 @@ int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct 
     memset(d, 0, sizeof *d);
     an_flags_init(&d->flags);
     int rc = store_session_get(st, session_id, &d->session, err, errlen);
-    if (!rc && d->session.user_id != user_id)
+    /* absent and someone else's: the same words, so nothing tells them apart */
+    if (rc == TCA_ENOTFOUND || (!rc && d->session.user_id != user_id))
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
     if (!rc)
         rc = pick_channels(st, d, o, err, errlen);

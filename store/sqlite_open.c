@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Pragmas for every connection. WAL lets readers run beside the one writer; NORMAL
  * synchronous is durable across process crashes and only risks the last transactions on
@@ -268,6 +269,12 @@ int sqlite_store_open(const char *path, struct store **out, char *err, size_t er
         rc = sq_fail(st, rc, err, errlen, "open");
         goto out;
     }
+    /* The file holds sealed tokens and everyone's captures: 0600, set by name right after
+     * SQLite created it (still empty), and SQLite gives its -wal and -shm the database's mode.
+     * Never open() and close() the file here: closing any descriptor of it drops the POSIX
+     * locks of every other connection in this process (SQLite's own warning). */
+    if (*path && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0)
+        chmod(path, 0600);
     sqlite3_extended_result_codes(sq->db, 1);
     for (size_t i = 0; i < sizeof pragmas / sizeof *pragmas; i++) {
         int src = run_pragma(sq->db, pragmas[i]);

@@ -16,7 +16,9 @@
 #include "store/store.h"
 #include "web/web.h"
 
-#define WEB_MAX_BODY (64 * 1024) /* request bodies past this are refused with 413 */
+#define WEB_MAX_BODY (64 * 1024)          /* request bodies past this are refused with 413 */
+#define WEB_MAX_QUERY_PARAMS 100          /* more: 414, before MHD's pool overflows */
+#define WEB_CONNECTION_MEMORY (32 * 1024) /* MHD's per-connection pool */
 #define WEB_MAX_PARAMS 3
 #define WEB_PARAM_MAX 64
 #define WEB_SESSION_COOKIE "tca_session"
@@ -87,7 +89,10 @@ struct web_req {
     const char *method;
     const char *path;
     struct buf body;
-    int too_large;
+    int started;         /* the access handler has seen this request once */
+    int too_large;       /* the body passed its cap (body.max) */
+    int too_many_params; /* the query had more than WEB_MAX_QUERY_PARAMS (and was dropped) */
+    int close;           /* close the connection after this reply */
     int64_t start_us;
     int route; /* index in the table, -1 when none matched */
     char params[WEB_MAX_PARAMS][WEB_PARAM_MAX];
@@ -145,6 +150,10 @@ char *web_cookie_value(struct web *w, const char *name, const char *value, int64
 
 /** Parses the body as one JSON object (strict); on failure replies 400/415 and returns -1. */
 int web_body_json(struct web_req *r, json_t **out);
+/** 1 when s is valid UTF-8. Pure. */
+int web_utf8_valid(const char *s);
+/** 1 when every query parameter name and value of r is valid UTF-8. */
+int web_query_utf8_valid(struct web_req *r);
 /** A query parameter, or NULL. */
 const char *web_query(struct web_req *r, const char *name);
 /** A request header, or NULL. */
@@ -174,8 +183,11 @@ void web_pool_free(struct web *w);
 
 /** Resolves the login session cookie or Bearer API key into r->user_id; 0 or TCA_EAUTH. */
 int web_authenticate(struct web_req *r);
-/** Ends every login of a user whose Twitch token was refused, and replies 401. */
-void web_login_expired(struct web_req *r);
+/**
+ * Call where a Twitch call for r's user failed with rc: when Twitch refused the user's token
+ * (TCA_EAUTH), deletes the token and every login session of the user. Replies nothing.
+ */
+void web_twitch_refused(struct web_req *r, int rc);
 /** The gateway's wall clock (the Twitch settings' clock), in ms. */
 int64_t web_now_ms(struct web_req *r);
 /** Loads r's user's Twitch token (refreshed, validated); on failure replies and returns it. */
@@ -228,6 +240,8 @@ void web_home(struct web_req *r);
 void web_auth_login(struct web_req *r);
 void web_auth_callback(struct web_req *r);
 void web_auth_logout(struct web_req *r);
+void web_auth_logout_everywhere(struct web_req *r);
+void web_auth_disconnect(struct web_req *r);
 void web_api_me(struct web_req *r);
 void web_api_channels(struct web_req *r);
 void web_api_sessions(struct web_req *r);
@@ -307,14 +321,20 @@ int web_ratelimit_take(struct web_ratelimit *l, const char *who, int64_t now_ms)
 
 /* ---- metrics (metrics.c) ---- */
 
-struct web_metrics *web_metrics_new(size_t n_routes);
+/** Counts into registry (NULL: a registry of its own) with a slot per route of the table. */
+struct web_metrics *web_metrics_new(struct metrics *registry, size_t n_routes);
 void web_metrics_free(struct web_metrics *m);
+/** The registry counted into. */
+struct metrics *web_metrics_registry(struct web_metrics *m);
 /** Counts one request of route (-1: unmatched) with its status and duration. */
 void web_metrics_request(struct web_metrics *m, int route, int status, int64_t us);
 /** Counts an event: "captures_queued", "logins", "login_failures", "rate_limited". */
 void web_metrics_event(struct web_metrics *m, const char *what);
-/** Appends the Prometheus text of everything counted to b. */
-void web_metrics_render(struct web_metrics *m, struct buf *b);
+/** Appends the /metrics text every role serves: the registry, the budget (if any), process_*. */
+void web_metrics_text(struct metrics *m, struct twitch_budget *budget, int64_t now_ms,
+                      struct buf *b);
+/** Splits HOST:PORT (or [V6]:PORT) into its parts; 0, or -1 when malformed. Pure. */
+int web_split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen);
 
 /** Runs the sweeps (sweep.c); the background thread calls it every sweep_every_ms. */
 void web_sweep(struct web *w, struct store *st);

@@ -21,6 +21,8 @@ static const struct web_route routes[] = {
     {"GET", "/auth/login", web_auth_login, WEB_PUBLIC},
     {"GET", "/auth/callback", web_auth_callback, WEB_PUBLIC},
     {"POST", "/auth/logout", web_auth_logout, WEB_BROWSER},
+    {"POST", "/auth/logout-everywhere", web_auth_logout_everywhere, WEB_BROWSER},
+    {"POST", "/auth/disconnect", web_auth_disconnect, WEB_BROWSER},
     {"GET", "/api/v1/openapi.json", web_openapi, WEB_PUBLIC},
     {"GET", "/api/v1/me", web_api_me, WEB_USER},
     {"GET", "/dock/{session}", web_dock, WEB_PUBLIC},
