@@ -398,6 +398,28 @@ static void events_go_only_to_webhooks_that_asked_for_them(void **state)
     assert_int_equal(queued, 0);
 }
 
+static void a_given_up_capture_alerts_failing_captures_or_a_rejected_login(void **state)
+{
+    struct fixture *f = *state;
+    add_hook(f, "json", "k", (1 << ALERT_CAPTURE_FAILING) | (1 << ALERT_LOGIN_REJECTED));
+    struct job_payload p = {.session_id = 3, .channel_id = CHANNEL, .user_id = OWNER};
+    alert_capture_failed(f->st, &p, TCA_ETEMP, "Twitch answered 503 five times", f->now);
+    run_due(f);
+    f->now += 3000;
+    alert_capture_failed(f->st, &p, TCA_EAUTH, "refresh token rejected", f->now);
+    run_due(f);
+    assert_int_equal(f->rx.n_got, 2);
+    assert_string_equal(f->rx.got[0].event, "capture_failing");
+    assert_non_null(strstr(f->rx.got[0].body, "Twitch answered 503 five times"));
+    assert_string_equal(f->rx.got[1].event, "login_rejected");
+    /* another user's failures reach nobody here */
+    p.user_id = OWNER + 1;
+    f->now += 3000;
+    alert_capture_failed(f->st, &p, TCA_EAUTH, "x", f->now);
+    run_due(f);
+    assert_int_equal(f->rx.n_got, 2);
+}
+
 static void only_https_or_loopback_urls_are_accepted_and_shown_masked(void **state)
 {
     char err[256], m[96];
@@ -424,6 +446,7 @@ int main(void)
         T(a_429_waits_its_retry_after_for_the_whole_webhook),
         T(a_watched_account_still_alerts_after_a_rename),
         T(events_go_only_to_webhooks_that_asked_for_them),
+        T(a_given_up_capture_alerts_failing_captures_or_a_rejected_login),
         cmocka_unit_test(only_https_or_loopback_urls_are_accepted_and_shown_masked),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
