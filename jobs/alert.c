@@ -104,15 +104,19 @@ static int wants(const struct store_webhook *w, int64_t channel_id, int ev, int6
     return (w->events >> ev) & 1;
 }
 
-static int queue_one(struct store *st, const struct store_webhook *w, int ev, const char *body,
-                     int64_t now_ms, char *err, size_t errlen)
+/* Queues one delivery: 0, 1 when its dedupe key was already delivered to w, or a TCA_E* code. */
+static int queue_one(struct store *st, const struct store_webhook *w, int ev, const char *dedupe,
+                     const char *body, int64_t now_ms, char *err, size_t errlen)
 {
     struct store_delivery d = {
         .webhook_id = w->id, .owner_id = w->owner_id, .created_at_ms = now_ms};
     snprintf(d.event, sizeof d.event, "%s", names[ev]);
+    snprintf(d.dedupe_key, sizeof d.dedupe_key, "%s", dedupe ? dedupe : "");
     d.body = (char *)body;
     int64_t id = 0, job = 0;
     int rc = store_delivery_create(st, &d, &id, err, errlen);
+    if (rc == TCA_ECONFLICT && dedupe)
+        return 1;
     if (rc)
         return rc;
     char key[64];
@@ -125,8 +129,8 @@ static int queue_one(struct store *st, const struct store_webhook *w, int ev, co
 }
 
 int alert_emit(struct store *st, int64_t owner_id, int64_t channel_id, int ev, int64_t only,
-               const char *text, json_t *details, int64_t now_ms, int *queued, char *err,
-               size_t errlen)
+               const char *dedupe, const char *text, json_t *details, int64_t now_ms, int *queued,
+               char *err, size_t errlen)
 {
     if (queued)
         *queued = 0;
@@ -147,9 +151,11 @@ int alert_emit(struct store *st, int64_t owner_id, int64_t channel_id, int ev, i
     for (size_t i = 0; i < n && !rc; i++) {
         if (!wants(&hooks[i], channel_id, ev, only))
             continue;
-        rc = queue_one(st, &hooks[i], ev, body, now_ms, err, errlen);
-        if (!rc && queued)
+        rc = queue_one(st, &hooks[i], ev, dedupe, body, now_ms, err, errlen);
+        if (rc == 0 && queued)
             (*queued)++;
+        if (rc == 1)
+            rc = 0;
     }
 out:
     free(body);
@@ -229,8 +235,8 @@ int alert_on_capture(struct store *st, int64_t owner_id, int64_t channel_id,
             json_pack("{sIsssssssI}", "user_id", (json_int_t)c->id, "login", c->login, "reason",
                       list[i].reason, "note", list[i].note, "watch_id", (json_int_t)list[i].id);
         int q = 0;
-        rc = alert_emit(st, owner_id, channel_id, ALERT_WATCHED_JOINED, 0, text, d, now_ms, &q, err,
-                        errlen);
+        rc = alert_emit(st, owner_id, channel_id, ALERT_WATCHED_JOINED, 0, NULL, text, d, now_ms,
+                        &q, err, errlen);
         json_decref(d);
         if (alerts)
             *alerts += q;
@@ -256,7 +262,7 @@ void alert_capture_failed(struct store *st, const struct job_payload *p, int rc,
         json_pack("{sIsIsssss}", "session_id", (json_int_t)p->session_id, "user_id",
                   (json_int_t)p->user_id, "error", tca_err_name(rc), "reason", why ? why : "");
     char ignored[160];
-    alert_emit(st, p->user_id, p->channel_id, ev, 0, text, d, now_ms, NULL, ignored,
+    alert_emit(st, p->user_id, p->channel_id, ev, 0, NULL, text, d, now_ms, NULL, ignored,
                sizeof ignored);
     json_decref(d);
 }
@@ -307,11 +313,99 @@ int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_
         json_t *d = json_deep_copy(raid);
         json_object_set_new(d, "session_id", json_integer(session_id));
         json_object_set_new(d, "channel", json_string(ch.login));
-        rc = alert_emit(st, owner_id, channel_id, ALERT_RAID, 0, text, d, now_ms, alerts, err,
+        char key[96];
+        snprintf(key, sizeof key, "raid:%lld:%lld:%lld", (long long)session_id,
+                 (long long)channel_id, (long long)seq);
+        rc = alert_emit(st, owner_id, channel_id, ALERT_RAID, 0, key, text, d, now_ms, alerts, err,
                         errlen);
         json_decref(d);
         break;
     }
     json_decref(doc);
+    return rc;
+}
+
+/* The largest login cluster among logins (the accounts of one creation day), or NULL. */
+static json_t *cluster_of(json_t *clusters, json_t *logins)
+{
+    json_t *best = NULL;
+    size_t i, k, m;
+    json_t *c, *l, *x;
+    json_array_foreach(clusters, i, c)
+    {
+        size_t shared = 0;
+        json_array_foreach(json_object_get(c, "logins"), k, l)
+        {
+            json_array_foreach(logins, m, x) shared += json_equal(l, x);
+        }
+        if (shared && (!best || json_integer_value(json_object_get(c, "count")) >
+                                    json_integer_value(json_object_get(best, "count"))))
+            best = c;
+    }
+    return best;
+}
+
+/* Announces the critical creation days of one channel's audience, each once per session. */
+static int waves_of_channel(struct store *st, int64_t owner_id, int64_t session_id,
+                            const struct store_channel *ch, int64_t now_ms, int *alerts, char *err,
+                            size_t errlen)
+{
+    struct report_options o;
+    json_t *doc = NULL;
+    report_options_default(&o);
+    snprintf(o.channels[0], sizeof o.channels[0], "%s", ch->login);
+    o.n_channels = 1;
+    int rc = report_session(st, owner_id, session_id, &o, REPORT_ACCOUNTS, &doc, err, errlen);
+    json_t *acc = rc ? NULL : json_object_get(doc, "accounts");
+    size_t i;
+    json_t *day;
+    json_array_foreach(json_object_get(acc, "top_creation_days"), i, day)
+    {
+        const char *level = json_string_value(json_object_get(day, "level"));
+        if (rc || !level || strcmp(level, "critical"))
+            continue;
+        const char *date = json_string_value(json_object_get(day, "day"));
+        json_t *cl = cluster_of(json_object_get(acc, "clusters"), json_object_get(day, "logins"));
+        char text[320], key[96];
+        snprintf(text, sizeof text, "Bot wave in %s: %lld accounts created on %s%s%s%s", ch->login,
+                 (long long)json_integer_value(json_object_get(day, "count")), date ? date : "?",
+                 cl ? " (logins " : "", cl ? json_string_value(json_object_get(cl, "stem")) : "",
+                 cl ? "*)" : "");
+        snprintf(key, sizeof key, "bot_wave:%lld:%lld:%s", (long long)session_id, (long long)ch->id,
+                 date ? date : "");
+        json_t *cluster = cl ? json_deep_copy(cl) : json_null();
+        json_object_del(cluster, "logins"); /* the stem and numbers say enough */
+        json_t *d =
+            json_pack("{sIsssssOsOso}", "session_id", (json_int_t)session_id, "channel", ch->login,
+                      "day", date ? date : "", "count", json_object_get(day, "count"), "share",
+                      json_object_get(day, "share"), "cluster", cluster);
+        int q = 0;
+        rc = alert_emit(st, owner_id, ch->id, ALERT_BOT_WAVE, 0, key, text, d, now_ms, &q, err,
+                        errlen);
+        json_decref(d);
+        if (alerts)
+            *alerts += q;
+    }
+    json_decref(doc);
+    return rc;
+}
+
+int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
+                      int *alerts, char *err, size_t errlen)
+{
+    if (alerts)
+        *alerts = 0;
+    struct store_session_channel *chans = NULL;
+    size_t n = 0;
+    int rc = store_session_channels(st, session_id, &chans, &n, err, errlen);
+    for (size_t i = 0; i < n && !rc; i++) {
+        int64_t channel_id = chans[i].channel_id;
+        if (!anyone_wants(st, owner_id, channel_id, ALERT_BOT_WAVE, err, errlen, &rc))
+            continue;
+        struct store_channel ch = {.id = channel_id};
+        snprintf(ch.login, sizeof ch.login, "%s", chans[i].login);
+        rc = waves_of_channel(st, owner_id, session_id, &ch, now_ms, alerts, err, errlen);
+    }
+    free(chans);
     return rc;
 }

@@ -57,12 +57,14 @@ void alert_url_mask(const char *url, char out[96]);
 /**
  * Queues ev for every webhook of owner_id that wants it in channel_id (only webhook `only`
  * when it is non-zero, for the test button): a delivery row and a "deliver" job each.
- * details (borrowed) becomes the event's "data"; text is its one-line summary.
+ * details (borrowed) becomes the event's "data"; text is its one-line summary. With a dedupe
+ * key (else NULL), a webhook that already had a delivery of that key is skipped: an event
+ * seen again by a later capture is announced once.
  * *queued (may be NULL) receives how many deliveries were queued.
  */
 int alert_emit(struct store *st, int64_t owner_id, int64_t channel_id, int ev, int64_t only,
-               const char *text, json_t *details, int64_t now_ms, int *queued, char *err,
-               size_t errlen);
+               const char *dedupe, const char *text, json_t *details, int64_t now_ms, int *queued,
+               char *err, size_t errlen);
 
 /**
  * After a capture: alerts owner_id's webhooks when chatters that just joined are on their
@@ -80,6 +82,14 @@ int alert_on_capture(struct store *st, int64_t owner_id, int64_t channel_id,
  */
 int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_t channel_id,
                   int64_t seq, int64_t now_ms, int *alerts, char *err, size_t errlen);
+
+/**
+ * After the enrichment of session_id (creation dates known): for each channel where one of
+ * owner_id's webhooks wants bot waves, announces each creation day the report layer rates
+ * critical, with the largest login cluster among its accounts; each day once per session.
+ */
+int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
+                      int *alerts, char *err, size_t errlen);
 
 /**
  * After a capture job was given up: alerts the capturing user's webhooks that captures of the

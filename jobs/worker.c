@@ -165,6 +165,12 @@ int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err
                             out->error, sizeof out->error);
             if (!rc)
                 rc = store_job_done(env->st, job.id, err, errlen);
+            if (!rc && out->enriched) {
+                /* creation dates just arrived: best effort, the job's outcome stands */
+                char ignored[160];
+                alert_on_bot_wave(env->st, p.user_id, p.session_id,
+                                  env->clock.now_ms(env->clock.ctx), NULL, ignored, sizeof ignored);
+            }
         } else if (strcmp(job.kind, "deliver") == 0 && p.delivery_id > 0) {
             /* deliveries keep their own rules: never retry a 4xx, wait out a 429 */
             rc = alert_run_delivery(env, &job, p.delivery_id, out, err, errlen);

@@ -114,12 +114,14 @@ int my_webhook_block(struct store *st, int64_t id, int64_t until_ms, char *err, 
 int my_delivery_create(struct store *st, const struct store_delivery *d, int64_t *id, char *err,
                        size_t errlen)
 {
+    /* NULLIF: no key is NULL, and NULLs never collide in the unique index */
     return my_exec(st,
                    "INSERT INTO webhook_deliveries(webhook_id, owner_id, event, body, state,"
-                   " created_at, updated_at) VALUES(?, ?, ?, ?, 'queued', ?, ?)",
+                   " created_at, updated_at, dedupe_key)"
+                   " VALUES(?, ?, ?, ?, 'queued', ?, ?, NULLIF(?, ''))",
                    MY_ARGS(MY_INT(d->webhook_id), MY_INT(d->owner_id), MY_TEXT(d->event),
                            MY_TEXT(d->body ? d->body : "{}"), MY_INT(d->created_at_ms),
-                           MY_INT(d->created_at_ms)),
+                           MY_INT(d->created_at_ms), MY_TEXT(d->dedupe_key)),
                    NULL, id, err, errlen);
 }
 

@@ -228,8 +228,10 @@ static const char *const step2[] = {
     " attempts INT NOT NULL DEFAULT 0,"
     " last_status INT NOT NULL DEFAULT 0,"
     " last_error VARCHAR(160) NOT NULL DEFAULT '',"
+    " dedupe_key VARCHAR(96) NULL,"
     " created_at BIGINT NOT NULL,"
     " updated_at BIGINT NOT NULL,"
+    " UNIQUE KEY webhook_deliveries_once(webhook_id, dedupe_key),"
     " KEY webhook_deliveries_owner(owner_id, id),"
     " KEY webhook_deliveries_hook(webhook_id))" TABLE_OPTS,
 

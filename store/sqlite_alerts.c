@@ -149,7 +149,7 @@ int sq_delivery_create(struct store *st, const struct store_delivery *d, int64_t
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
                      "INSERT INTO webhook_deliveries(webhook_id, owner_id, event, body, state,"
-                     " created_at, updated_at) VALUES(?, ?, ?, ?, 'queued', ?, ?)",
+                     " created_at, updated_at, dedupe_key) VALUES(?, ?, ?, ?, 'queued', ?, ?, ?)",
                      &s, err, errlen);
     if (rc)
         return rc;
@@ -159,6 +159,10 @@ int sq_delivery_create(struct store *st, const struct store_delivery *d, int64_t
     sqlite3_bind_text(s, 4, d->body ? d->body : "{}", -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 5, d->created_at_ms);
     sqlite3_bind_int64(s, 6, d->created_at_ms);
+    if (d->dedupe_key[0]) /* no key is NULL, and NULLs never collide in the unique index */
+        sqlite3_bind_text(s, 7, d->dedupe_key, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 7);
     rc = sq_run(st, s, err, errlen, "delivery create");
     if (!rc)
         *id = last_id(st);

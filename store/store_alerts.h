@@ -46,8 +46,9 @@ struct store_delivery {
     int64_t webhook_id;
     int64_t owner_id;
     char event[32];
-    char *body;     /* owned JSON of the event; NULL in lists */
-    char state[12]; /* "queued", "sent", "failed" */
+    char dedupe_key[96]; /* "": none; else at most one delivery per webhook and key */
+    char *body;          /* owned JSON of the event; NULL in lists */
+    char state[12];      /* "queued", "sent", "failed" */
     int attempts;
     int last_status; /* HTTP status of the last attempt; 0: none or no answer */
     char last_error[160];
@@ -55,7 +56,8 @@ struct store_delivery {
     int64_t updated_at_ms;
 };
 
-/** Records a queued delivery; *id receives its id. */
+/** Records a queued delivery; *id receives its id. TCA_ECONFLICT when the webhook already had
+ * a delivery of the same dedupe_key (an event announced once). */
 int store_delivery_create(struct store *st, const struct store_delivery *d, int64_t *id, char *err,
                           size_t errlen);
 /** Stores the outcome of an attempt: state, attempts, last_status, last_error, updated_at. */

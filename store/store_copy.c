@@ -71,8 +71,9 @@ static const struct store_column webhooks[] = {
     T("url_masked"), I("channel_id"), I("events"), I("blocked_until"), I("created_at"),
     I("owner_id")};
 static const struct store_column webhook_deliveries[] = {
-    I("id"),       I("webhook_id"),  I("owner_id"),   T("event"),      T("body"),      T("state"),
-    I("attempts"), I("last_status"), T("last_error"), I("created_at"), I("updated_at")};
+    I("id"),         I("webhook_id"), I("owner_id"),   T("event"),
+    T("body"),       T("state"),      I("attempts"),   I("last_status"),
+    T("last_error"), T("dedupe_key"), I("created_at"), I("updated_at")};
 static const struct store_column watchlist[] = {
     I("id"), I("owner_id"), I("user_id"), T("login"), T("reason"), T("note"), I("added_at")};
 

@@ -176,7 +176,7 @@ void web_api_webhook_test(struct web_req *r)
     }
     int queued = 0;
     if (!rc)
-        rc = alert_emit(r->st, r->user_id, w->channel_id, ALERT_TEST, id,
+        rc = alert_emit(r->st, r->user_id, w->channel_id, ALERT_TEST, id, NULL,
                         "Test message from tca: this webhook works", NULL, web_now_ms(r), &queued,
                         err, sizeof err);
     if (rc)

@@ -3,8 +3,8 @@
 # webhook made through the API gets the test button's message signed (checked here with
 # python's hmac), retried after the 500; a watchlist imported as CSV (by id) alerts when that
 # account joins a captured channel, and the entry learns its login; deliveries are listed
-# with their state; a raid found by the statistics is announced to a raid webhook; a non-https
-# URL is refused and URLs are only ever shown masked.
+# with their state; raids and bot waves found by the statistics are announced (each once) to a
+# webhook that wants them; a non-https URL is refused and URLs are only ever shown masked.
 . "$(dirname "$0")/lib.sh"
 
 start_sim --manual-clock
@@ -99,22 +99,34 @@ print(f"ok: {len(posts)} posts, every signature verifies; the watched account's 
 PY
 
 # Raids: a json webhook for raid_channel only; the alerts name exactly the raids the stats find.
-[ "$(post /api/v1/webhooks "{\"kind\":\"json\",\"url\":\"$RX/hook/raids\",\"channel_id\":20005,\"events\":[\"raid\"]}")" = 201 ] ||
+[ "$(post /api/v1/webhooks "{\"kind\":\"json\",\"url\":\"$RX/hook/raids\",\"channel_id\":20005,\"events\":[\"raid\",\"bot_wave\"]}")" = 201 ] ||
     { cat "$WORK/reply.json"; fail "raid webhook"; }
 for tick in $(seq 0 9); do
     "$TCA" capture raid_channel >>"$WORK/raid_captures.out" 2>&1 || { cat "$WORK/raid_captures.out"; fail "capture $tick"; }
     sim_post "/_sim/advance?ticks=1" >/dev/null
 done
-api "/api/v1/sessions/active/stats?sections=raids&channel=raid_channel" >"$WORK/stats.json" || fail "stats"
+api "/api/v1/sessions/active/stats?sections=raids,accounts&channel=raid_channel" >"$WORK/stats.json" || fail "stats"
 want=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["channels"][0]["raids"]))' "$WORK/stats.json")
 [ "$want" -ge 1 ] || fail "the simulator's raid was not found by the stats"
-for _ in $(seq 1 600); do [ "$(grep -c '/hook/raids' "$WORK/rx.jsonl")" -ge "$want" ] && break; sleep 0.1; done
+waves=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(x["level"]=="critical" for x in d["accounts"]["top_creation_days"]))' "$WORK/stats.json")
+[ "$waves" -ge 1 ] || fail "the simulator's bot wave was not found by the stats"
+for _ in $(seq 1 600); do [ "$(grep -c '/hook/raids' "$WORK/rx.jsonl")" -ge $((want + waves)) ] && break; sleep 0.1; done
+sleep 1 # a wave announced twice would show up now
 python3 - "$WORK" <<'PY'
 import json, sys
 work = sys.argv[1]
 stats = json.load(open(f"{work}/stats.json"))["channels"][0]["raids"]
-posts = [json.loads(json.loads(l)["body"]) for l in open(f"{work}/rx.jsonl") if '/hook/raids' in l]
-assert all(p["event"] == "raid" and p["channel_id"] == 20005 for p in posts), posts
+every = [json.loads(json.loads(l)["body"]) for l in open(f"{work}/rx.jsonl") if '/hook/raids' in l]
+assert all(p["channel_id"] == 20005 for p in every), every
+posts = [p for p in every if p["event"] == "raid"]
+waves = [p for p in every if p["event"] == "bot_wave"]
+critical = [d for d in json.load(open(f"{work}/stats.json"))["accounts"]["top_creation_days"] if d["level"] == "critical"]
+assert sorted(w["data"]["day"] for w in waves) == sorted(d["day"] for d in critical), (waves, critical)
+for w in waves:
+    d = [d for d in critical if d["day"] == w["data"]["day"]][0]
+    assert w["data"]["count"] == d["count"], (w, d)
+    assert w["data"]["cluster"] and w["data"]["cluster"]["stem"].startswith("coolviewer"), w
+print(f"ok: {len(waves)} bot wave alert(s), each a critical creation day of the stats, announced once")
 assert sorted(p["data"]["seq"] for p in posts) == sorted(r["seq"] for r in stats), (posts, stats)
 for p in posts:
     r = [r for r in stats if r["seq"] == p["data"]["seq"]][0]

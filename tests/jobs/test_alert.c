@@ -199,8 +199,8 @@ static void emit_test(struct fixture *f, int64_t hook)
 {
     char err[256];
     int queued = 0;
-    assert_int_equal(alert_emit(f->st, OWNER, CHANNEL, ALERT_TEST, hook, "hello from tca", NULL,
-                                f->now, &queued, err, sizeof err),
+    assert_int_equal(alert_emit(f->st, OWNER, CHANNEL, ALERT_TEST, hook, NULL, "hello from tca",
+                                NULL, f->now, &queued, err, sizeof err),
                      0);
     assert_int_equal(queued, 1);
 }
@@ -384,16 +384,16 @@ static void events_go_only_to_webhooks_that_asked_for_them(void **state)
     char err[256];
     add_hook(f, "slack", NULL, 1 << ALERT_RAID);
     int queued = 0;
-    assert_int_equal(alert_emit(f->st, OWNER, CHANNEL, ALERT_BOT_WAVE, 0, "wave", NULL, f->now,
-                                &queued, err, sizeof err),
+    assert_int_equal(alert_emit(f->st, OWNER, CHANNEL, ALERT_BOT_WAVE, 0, NULL, "wave", NULL,
+                                f->now, &queued, err, sizeof err),
                      0);
     assert_int_equal(queued, 0);
-    assert_int_equal(alert_emit(f->st, OWNER, CHANNEL, ALERT_RAID, 0, "raid", NULL, f->now, &queued,
-                                err, sizeof err),
+    assert_int_equal(alert_emit(f->st, OWNER, CHANNEL, ALERT_RAID, 0, NULL, "raid", NULL, f->now,
+                                &queued, err, sizeof err),
                      0);
     assert_int_equal(queued, 1);
-    assert_int_equal(alert_emit(f->st, OWNER + 1, CHANNEL, ALERT_RAID, 0, "raid", NULL, f->now,
-                                &queued, err, sizeof err),
+    assert_int_equal(alert_emit(f->st, OWNER + 1, CHANNEL, ALERT_RAID, 0, NULL, "raid", NULL,
+                                f->now, &queued, err, sizeof err),
                      0);
     assert_int_equal(queued, 0);
 }

@@ -127,6 +127,25 @@ static void deliveries_record_each_attempt_newest_first(void **state)
     free(list);
 }
 
+static void a_dedupe_key_is_delivered_once_per_webhook(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    int64_t a = add_hook(f->st, 7, "json"), b = add_hook(f->st, 7, "slack"), id;
+    struct store_delivery d = {.webhook_id = a, .owner_id = 7, .created_at_ms = 1};
+    snprintf(d.event, sizeof d.event, "bot_wave");
+    snprintf(d.dedupe_key, sizeof d.dedupe_key, "bot_wave:1:100:2025-06-14");
+    d.body = "{}";
+    assert_int_equal(store_delivery_create(f->st, &d, &id, err, sizeof err), 0);
+    assert_int_equal(store_delivery_create(f->st, &d, &id, err, sizeof err), TCA_ECONFLICT);
+    d.webhook_id = b;
+    assert_int_equal(store_delivery_create(f->st, &d, &id, err, sizeof err), 0);
+    /* without a key, nothing is deduplicated */
+    d.dedupe_key[0] = '\0';
+    assert_int_equal(store_delivery_create(f->st, &d, &id, err, sizeof err), 0);
+    assert_int_equal(store_delivery_create(f->st, &d, &id, err, sizeof err), 0);
+}
+
 static void a_login_only_watch_entry_is_completed_by_its_id_not_duplicated(void **state)
 {
     struct fixture *f = *state;
@@ -172,6 +191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(webhooks_are_kept_as_given_and_deleted_only_by_their_owner),
         T(deliveries_record_each_attempt_newest_first),
+        T(a_dedupe_key_is_delivered_once_per_webhook),
         T(a_login_only_watch_entry_is_completed_by_its_id_not_duplicated),
     };
     return test_store_run("store_alerts", tests, sizeof tests / sizeof *tests);
