@@ -55,6 +55,21 @@ test('the pages have no inline script or style (CSP)', () => {
   }
 });
 
+test('chatter table: watched accounts are marked by id, or by login until their id is known', async () => {
+  const { prepare } = await import(path.join(STATIC, 'js/views/chatters.js'));
+  const rows = prepare(
+    [
+      { id: '1', login: 'Renamed_Now', status: 'new', flags: '' },
+      { id: '2', login: 'bob', status: 'new', flags: '' },
+      { id: '3', login: 'carol', status: 'new', flags: '' },
+    ],
+    new Set(),
+    { ids: new Set(['1']), logins: new Set(['bob']) },
+  );
+  assert.deepEqual(rows.map((r) => r._watched), [true, true, false]);
+  assert.deepEqual(prepare([{ id: '1', login: 'x' }], new Set()).map((r) => r._watched), [false]);
+});
+
 test('chatter table: search, filters, bots and sorting', async () => {
   const { prepare, view } = await import(path.join(STATIC, 'js/views/chatters.js'));
   const rows = prepare(

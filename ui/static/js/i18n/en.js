@@ -461,6 +461,7 @@ export default {
   'watch.export': 'Export CSV',
   'watch.imported': '{n} accounts imported',
   'watch.file_hint': 'Rows: login,user_id,reason,note (a login or an id).',
+  'watch.badge': 'watched',
   'watch.none': 'Your watchlist is empty.',
   'watch.count': '{n} watched accounts',
   'watch.col.who': 'Account',

@@ -461,6 +461,7 @@ export default {
   'watch.export': 'Exporter en CSV',
   'watch.imported': '{n} comptes importés',
   'watch.file_hint': 'Lignes : login,user_id,reason,note (un identifiant ou un id).',
+  'watch.badge': 'surveillé',
   'watch.none': 'Votre liste de surveillance est vide.',
   'watch.count': '{n} comptes surveillés',
   'watch.col.who': 'Compte',

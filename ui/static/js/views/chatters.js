@@ -33,8 +33,19 @@ async function knownBots(ctx) {
   return ctx.bots;
 }
 
+/** The watchlist as ids and logins (empty when unavailable); loaded at each table load. */
+async function watchedAccounts() {
+  try {
+    const r = await get('/api/v1/watchlist');
+    const list = r.watchlist || [];
+    return { ids: new Set(list.filter((w) => w.user_id).map((w) => String(w.user_id))), logins: new Set(list.map((w) => w.login).filter(Boolean)) };
+  } catch {
+    return { ids: new Set(), logins: new Set() };
+  }
+}
+
 /** Prepares rows for sorting and filtering (numbers for dates, lowercase logins). */
-export function prepare(rows, bots) {
+export function prepare(rows, bots, watched = { ids: new Set(), logins: new Set() }) {
   for (const r of rows) {
     r._login = String(r.login || '').toLowerCase();
     r._created = r.created_at ? Date.parse(r.created_at) : 0;
@@ -42,6 +53,7 @@ export function prepare(rows, bots) {
     r._last = r.last_seen ? Date.parse(r.last_seen) : 0;
     r._flagged = !!r.flags;
     r._bot = bots.has(r._login) || /known_bot/.test(r.flags || '');
+    r._watched = watched.ids.has(String(r.id)) || watched.logins.has(r._login);
   }
   return rows;
 }
@@ -194,7 +206,7 @@ export async function render(main, args, ctx, query) {
     for (let i = first; i < last; i++) {
       const r = rows[idx[i]];
       const row = h('div', {
-        class: 'vt-row' + (i === active ? ' active' : '') + (r._flagged ? ' flagged' : '') + (r._bot ? ' bot' : ''),
+        class: 'vt-row' + (i === active ? ' active' : '') + (r._flagged ? ' flagged' : '') + (r._bot ? ' bot' : '') + (r._watched ? ' watched' : ''),
         role: 'row',
         'aria-rowindex': i + 2,
         'aria-selected': i === active ? 'true' : 'false',
@@ -205,7 +217,10 @@ export async function render(main, args, ctx, query) {
       row.style.transform = `translateY(${i * ROW_H}px)`;
       for (const c of COLUMNS) {
         const cell = h('div', { role: 'gridcell', class: `vt-cell c-${c.key}` });
-        if (c.key === 'login') cell.append(h('a', { href: `#/chatter/${r.id}`, tabindex: '-1' }, r.login));
+        if (c.key === 'login') {
+          cell.append(h('a', { href: `#/chatter/${r.id}`, tabindex: '-1' }, r.login));
+          if (r._watched) cell.append(' ', badge(t('watch.badge'), 'warn'));
+        }
         else if (c.key === 'status') cell.append(badge(cellText(r, c.key), r.status === 'new' ? 'info' : 'ok'));
         else cell.textContent = cellText(r, c.key);
         row.append(cell);
@@ -292,12 +307,13 @@ export async function render(main, args, ctx, query) {
   async function load() {
     status.replaceChildren(loading(t('chatters.loading')));
     try {
-      const [data, bots] = await Promise.all([
+      const [data, bots, watched] = await Promise.all([
         get(`/api/v1/sessions/${sessionId}/export` + qs({ what: 'chatters', format: 'json', channel: chanSel.value || null })),
         knownBots(ctx),
+        watchedAccounts(),
       ]);
       performance.mark('tca-table-start');
-      rows = prepare(Array.isArray(data) ? data : [], bots);
+      rows = prepare(Array.isArray(data) ? data : [], bots, watched);
       recompute();
       markEnd();
       performance.mark('tca-table-end');
