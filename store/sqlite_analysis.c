@@ -229,20 +229,30 @@ int store_capture_chatters(struct store *st, int64_t session_id, int64_t channel
 {
     sqlite3_stmt *count = NULL, *rows = NULL;
     int rc = 0;
-    int src = sqlite3_prepare_v2(st->db,
-                                 "SELECT chatter_count FROM captures WHERE session_id = ?1"
-                                 " AND channel_id = ?2 AND seq = ?3",
-                                 -1, &count, NULL);
+    int src =
+        sqlite3_prepare_v2(st->db,
+                           "SELECT chatter_count, taken_at FROM captures WHERE session_id = ?1"
+                           " AND channel_id = ?2 AND seq = ?3",
+                           -1, &count, NULL);
     if (src == SQLITE_OK)
-        /* Open stays (to_seq NULL) reach the last capture, which is >= seq. */
-        src = sqlite3_prepare_v2(st->db,
-                                 "SELECT p.user_id, u.login, u.display_name, u.created_at,"
-                                 " p.from_seq FROM presence p"
-                                 " LEFT JOIN twitch_users u ON u.id = p.user_id"
-                                 " WHERE p.session_id = ?1 AND p.channel_id = ?2"
-                                 " AND p.from_seq <= ?3 AND (p.to_seq IS NULL OR p.to_seq >= ?3)"
-                                 " ORDER BY p.user_id",
-                                 -1, &rows, NULL);
+        /* Open stays (to_seq NULL) reach the last capture, which is >= seq. The name at the
+         * capture is the last history row dated at or before it; before the first row, the
+         * first row's; without history, the profile's. */
+        src =
+            sqlite3_prepare_v2(st->db,
+                               "SELECT p.user_id, COALESCE(n.login, u.login),"
+                               " COALESCE(n.display_name, u.display_name), u.created_at,"
+                               " p.from_seq FROM presence p"
+                               " LEFT JOIN twitch_users u ON u.id = p.user_id"
+                               " LEFT JOIN twitch_user_names n ON n.id = COALESCE("
+                               "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
+                               "   AND h.seen_at <= ?4 ORDER BY h.seen_at DESC, h.id DESC LIMIT 1),"
+                               "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
+                               "   ORDER BY h.seen_at, h.id LIMIT 1))"
+                               " WHERE p.session_id = ?1 AND p.channel_id = ?2"
+                               " AND p.from_seq <= ?3 AND (p.to_seq IS NULL OR p.to_seq >= ?3)"
+                               " ORDER BY p.user_id",
+                               -1, &rows, NULL);
     if (src != SQLITE_OK) {
         rc = sq_fail(st, src, err, errlen, "capture chatters");
         goto done;
@@ -265,8 +275,9 @@ int store_capture_chatters(struct store *st, int64_t session_id, int64_t channel
     }
     if (total)
         *total = sqlite3_column_int64(count, 0);
-    for (int i = 0; i < 3; i++)
-        sqlite3_bind_int64(rows, i + 1, i == 0 ? session_id : i == 1 ? channel_id : seq);
+    int64_t params[] = {session_id, channel_id, seq, sqlite3_column_int64(count, 1)};
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_int64(rows, i + 1, params[i]);
     struct store_capture_chatter c;
     while ((src = sqlite3_step(rows)) == SQLITE_ROW) {
         memset(&c, 0, sizeof c);

@@ -14,17 +14,18 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = channel_id
-                 ? sq_stmt(st, SQ_CAPTURE_LIST_CHANNEL,
-                           "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                           " joined, \"left\", new_to_channel, pages, duration_ms FROM captures"
-                           " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
-                           &s, err, errlen)
-                 : sq_stmt(st, SQ_CAPTURE_LIST,
-                           "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                           " joined, \"left\", new_to_channel, pages, duration_ms FROM captures"
-                           " WHERE session_id = ?1 ORDER BY taken_at, id",
-                           &s, err, errlen);
+    int rc =
+        channel_id
+            ? sq_stmt(st, SQ_CAPTURE_LIST_CHANNEL,
+                      "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
+                      " joined, \"left\", new_to_channel, pages, duration_ms, renames FROM captures"
+                      " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
+                      &s, err, errlen)
+            : sq_stmt(st, SQ_CAPTURE_LIST,
+                      "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
+                      " joined, \"left\", new_to_channel, pages, duration_ms, renames FROM captures"
+                      " WHERE session_id = ?1 ORDER BY taken_at, id",
+                      &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, session_id);
@@ -46,6 +47,7 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         c->new_to_channel = sqlite3_column_int64(s, 8);
         c->pages = sqlite3_column_int(s, 9);
         c->duration_ms = sqlite3_column_int64(s, 10);
+        c->renames = sqlite3_column_int64(s, 11);
     }
     sqlite3_reset(s);
     if (src != SQLITE_DONE) {
@@ -55,6 +57,24 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         return sq_fail(st, src, err, errlen, "capture list");
     }
     return 0;
+}
+
+int store_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                         size_t errlen)
+{
+    *captures = *renames = 0;
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, SQ_CAPTURE_TOTALS, "SELECT COUNT(*), TOTAL(renames) FROM captures", &s,
+                     err, errlen);
+    if (rc)
+        return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        *captures = sqlite3_column_int64(s, 0);
+        *renames = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return src == SQLITE_ROW ? 0 : sq_fail(st, src, err, errlen, "capture totals");
 }
 
 int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,

@@ -70,6 +70,11 @@ enum sq_stmt_id {
     SQ_NAME_HISTORY,
     SQ_EXPORT_COUNT,
     SQ_EXPORT_ROWS,
+    SQ_NAME_CURRENT,
+    SQ_NAME_ANY,
+    SQ_NAME_PROFILE_RENAME,
+    SQ_STAY_RENAME,
+    SQ_CAPTURE_TOTALS,
     SQ_STMT_COUNT
 };
 
@@ -101,6 +106,21 @@ void sq_rollback(struct store *st);
 void sq_copy_text(char *dst, size_t n, sqlite3_stmt *s, int col);
 /** A text column as a new string the caller frees, or NULL when the column is NULL. */
 char *sq_dup_text(sqlite3_stmt *s, int col);
+
+/**
+ * Checks the name a capture saw for one chatter against the last known one, inside the
+ * capture's transaction: a placeholder profile when the chatter is unknown, else a rename
+ * recorded at taken_at (the previous name dated before_ms when it starts the history) and
+ * counted in *renames. likely_new: try the placeholder first (a chatter new to the channel).
+ */
+int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
+                    int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/** Adds one row to a user's name history. */
+int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
+                int64_t seen_at, char *err, size_t errlen);
+/** Records the name hash of a chatter's open stay (after a rename). */
+int sq_stay_rename(struct store *st, int64_t session_id, int64_t channel_id, int64_t user_id,
+                   int64_t name_hash, char *err, size_t errlen);
 
 /** Applies pending migrations (store_migrate without the public wrapper). */
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);

@@ -195,6 +195,16 @@ static const char *const migrations[] = {
 
     /* gateway: the viewer count of a live channel, shown next to its live status */
     "ALTER TABLE user_channels ADD COLUMN viewers INTEGER NOT NULL DEFAULT 0;",
+
+    /* renames seen by captures: each capture's count, and on every open stay a hash of the
+     * name its chatter had (base/chatter.h), carried by presence_open so that reading the
+     * open stays tells which chatters changed name without reading any name. Stays stored
+     * before carry 0: their chatters are checked once, at the next capture. */
+    "ALTER TABLE captures ADD COLUMN renames INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE presence ADD COLUMN name_hash INTEGER NOT NULL DEFAULT 0;"
+    "DROP INDEX presence_open;"
+    "CREATE INDEX presence_open ON presence(session_id, channel_id, user_id, to_seq, name_hash)"
+    " WHERE to_seq IS NULL;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -275,6 +275,8 @@ struct web_metrics *web_metrics_new(size_t n_routes);
 void web_metrics_free(struct web_metrics *m);
 /** Counts one request of route (-1: unmatched) with its status and duration. */
 void web_metrics_request(struct web_metrics *m, int route, int status, int64_t us);
+/** Appends the store's capture and rename totals to a /metrics document. */
+void web_metrics_render_captures(struct buf *b, int64_t captures, int64_t renames);
 /** Counts an event: "captures_queued", "logins", "login_failures", "rate_limited". */
 void web_metrics_event(struct web_metrics *m, const char *what);
 /** Appends the Prometheus text of everything counted to b. */

@@ -75,6 +75,19 @@ static uint64_t load(const uint64_t *p)
     return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
+void web_metrics_render_captures(struct buf *b, int64_t captures, int64_t renames)
+{
+    /* Read from the store, not counted here: the worker that records a rename may be another
+     * process than the gateway that answers /metrics. Deleting a session lowers them, which
+     * Prometheus reads as a counter reset. */
+    buf_printf(b,
+               "# HELP tca_captures_stored_total Captures in the store.\n"
+               "# TYPE tca_captures_stored_total counter\ntca_captures_stored_total %lld\n"
+               "# HELP tca_capture_renames_total Renames recorded by the stored captures.\n"
+               "# TYPE tca_capture_renames_total counter\ntca_capture_renames_total %lld\n",
+               (long long)captures, (long long)renames);
+}
+
 void web_metrics_render(struct web_metrics *m, struct buf *b)
 {
     size_t n = 0;

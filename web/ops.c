@@ -55,7 +55,7 @@ void web_readyz(struct web_req *r)
 void web_metrics_route(struct web_req *r)
 {
     struct buf b;
-    int64_t counts[4] = {0}, age = 0;
+    int64_t counts[4] = {0}, age = 0, captures = 0, renames = 0;
     char err[256];
     buf_init(&b, 0);
     web_metrics_render(r->w->metrics, &b);
@@ -74,6 +74,8 @@ void web_metrics_route(struct web_req *r)
         r->status = 0;
         buf_puts(&b, "# the store did not answer: job gauges omitted\n");
     }
+    if (web_store(r) && store_capture_totals(r->st, &captures, &renames, err, sizeof err) == 0)
+        web_metrics_render_captures(&b, captures, renames);
     buf_printf(&b,
                "# HELP tca_twitch_ratelimit_remaining Points left in the tightest Twitch bucket "
                "(-1: none seen yet).\n# TYPE tca_twitch_ratelimit_remaining gauge\n"

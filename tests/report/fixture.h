@@ -83,7 +83,14 @@ static inline void fx_capture(struct store *st, int64_t session, int64_t channel
         store_presence_open(st, session, channel, &open, &n_open, &last_seq, err, sizeof err), 0);
     struct chatter_set set;
     chatter_set_init(&set);
+    /* Twitch gives the current names: the enriched ones when the test stored a profile
+     * (else a capture would see every such chatter rename back to u<id>). */
     for (size_t i = 0; i < n; i++) {
+        struct store_profile p;
+        if (store_profile_get(st, ids[i], &p, err, sizeof err) == 0) {
+            chatter_set_add_named(&set, ids[i], p.login, p.display_name);
+            continue;
+        }
         snprintf(login, sizeof login, "u%lld", (long long)ids[i]);
         chatter_set_add(&set, ids[i], login);
     }
