@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "base/buf.h"
+#include "report/report.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -48,6 +49,8 @@ struct web {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     int stopping;
+    int streams;                 /* downloads whose producer or response is alive (stop_lock) */
+    pthread_cond_t streams_cond; /* signalled when streams drops to 0 */
 };
 
 struct web_req;
@@ -108,12 +111,11 @@ struct web_req {
     char *location;   /* owned */
     char *cookies[3]; /* owned Set-Cookie values */
     int n_cookies;
-    int retry_after; /* seconds; 0: no header */
-    char allow[48];  /* the methods of the path, for a 405 */
-    char etag[40];   /* static files: their ETag; "": none */
-    int resp_fd;     /* > 0: the reply body is this file (owned), not resp */
-    uint64_t resp_fd_size;
+    int retry_after;           /* seconds; 0: no header */
+    char allow[48];            /* the methods of the path, for a 405 */
+    char etag[40];             /* static files: their ETag; "": none */
     char *disposition;         /* owned Content-Disposition value, for downloads */
+    struct web_stream *stream; /* owned until queued: a streamed download (export_stream.c) */
     const char *cache_control; /* NULL: no-store */
 };
 
@@ -126,11 +128,24 @@ void web_error(struct web_req *r, int status, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /** Maps a TCA_E* code to a status and replies message (store details never leak). */
 void web_fail(struct web_req *r, int rc, const char *message);
+/* ---- streamed downloads (export_stream.c) ---- */
+
+struct web_stream;
 /**
- * Replies 200 with the contents of f (rewound; its descriptor is handed to the server, f is
- * closed) as a download named filename.
+ * Replies 200 with export x streamed as it is produced (chunked, no Content-Length) by a
+ * producer thread on its own store connection. Check the export first
+ * (report_export_check): after this, a failure can only cut the transfer short. 0, or
+ * TCA_ERR with a 503 replied.
  */
-void web_reply_file(struct web_req *r, FILE *f, const char *ctype, const char *filename);
+int web_reply_export(struct web_req *r, const struct report_export *x,
+                     const struct report_options *o, const char *ctype, const char *filename);
+/** The MHD response of a stream; it owns s from here on (NULL on failure, s freed). */
+struct MHD_Response *web_stream_response(struct web_stream *s);
+/** Lets go of a stream whose response was never queued. */
+void web_stream_drop(struct web_stream *s);
+/** Waits until every stream's producer has ended (web_stop, after the daemon stopped). */
+void web_streams_wait(struct web *w);
+
 /** Replies a redirect to url. */
 void web_redirect(struct web_req *r, const char *url);
 /** Adds a Set-Cookie header (value is the whole header value; copied). */

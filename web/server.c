@@ -43,12 +43,9 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
 static enum MHD_Result queue_reply(struct web_req *r)
 {
     struct MHD_Response *resp;
-    if (r->resp_fd > 0) {
-        /* Downloads stream from their file; MHD closes the descriptor. */
-        resp = MHD_create_response_from_fd64(r->resp_fd_size, r->resp_fd);
-        if (!resp)
-            close(r->resp_fd);
-        r->resp_fd = 0;
+    if (r->stream) {
+        resp = web_stream_response(r->stream); /* it owns the stream now, even on failure */
+        r->stream = NULL;
     } else {
         resp = MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (char *)"",
                                                r->resp ? MHD_RESPMEM_MUST_FREE
@@ -149,8 +146,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->resp);
     free(r->location);
     free(r->disposition);
-    if (r->resp_fd > 0) /* a download that was never queued */
-        close(r->resp_fd);
+    if (r->stream)
+        web_stream_drop(r->stream);
     for (int i = 0; i < r->n_cookies; i++)
         free(r->cookies[i]);
     free(r);
@@ -256,6 +253,7 @@ static void free_web(struct web *w)
     pthread_mutex_destroy(&w->pool_lock);
     pthread_mutex_destroy(&w->stop_lock);
     pthread_cond_destroy(&w->stop_cond);
+    pthread_cond_destroy(&w->streams_cond);
     free(w->public_url);
     free(w->redirect_url);
     free(w);
@@ -280,6 +278,7 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->pool_lock, NULL);
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
+    pthread_cond_init(&w->streams_cond, NULL);
     if (!w->o.twitch.budget)
         w->o.twitch.budget = w->own_budget = twitch_budget_new(w->o.twitch.clock);
     w->auth_cache = web_cache_new(4096);
@@ -288,7 +287,9 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     size_t n_routes = 0;
     web_routes(&n_routes);
     w->metrics = web_metrics_new(n_routes);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    /* suspend/resume: a streamed download waits for its producer off the event loop */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     w->daemon = MHD_start_daemon(
@@ -342,5 +343,6 @@ void web_stop(struct web *w)
     if (w->sweeper_started)
         pthread_join(w->sweeper, NULL);
     MHD_stop_daemon(w->daemon);
+    web_streams_wait(w); /* producers of downloads cut short notice at their next write */
     free_web(w);
 }
