@@ -120,6 +120,28 @@ int store_channel_visits(struct store *st, int64_t session_id, int64_t channel_i
                    p, 2, sizeof **out, read_visit, (void **)out, n, err, errlen, "channel visits");
 }
 
+static void read_kept_visit(sqlite3_stmt *s, void *p)
+{
+    struct store_kept_visit *v = p;
+    v->session_id = sqlite3_column_int64(s, 0);
+    v->user_id = sqlite3_column_int64(s, 1);
+    v->first_seq = sqlite3_column_int64(s, 2);
+    v->last_seen_ms = sqlite3_column_int64(s, 3);
+    v->session_first_at_ms = sqlite3_column_int64(s, 4);
+}
+
+int store_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                              struct store_kept_visit **out, size_t *n, char *err, size_t errlen)
+{
+    int64_t p[] = {owner_id, channel_id};
+    return collect(st,
+                   "SELECT session_id, user_id, first_seq, last_seen, session_first_at"
+                   " FROM kept_visits WHERE owner_id = ?1 AND channel_id = ?2"
+                   " ORDER BY user_id, session_first_at, session_id",
+                   p, 2, sizeof **out, read_kept_visit, (void **)out, n, err, errlen,
+                   "kept visits");
+}
+
 static void read_profile(sqlite3_stmt *s, void *p)
 {
     struct store_chatter_profile *c = p;

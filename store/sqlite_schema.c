@@ -205,6 +205,18 @@ static const char *const migrations[] = {
     "DROP INDEX presence_open;"
     "CREATE INDEX presence_open ON presence(session_id, channel_id, user_id, to_seq, name_hash)"
     " WHERE to_seq IS NULL;",
+
+    /* history that survives purging and deleting a session: each chatter's visit of each
+     * channel in it, so chatters stay "returning" in the owner's later sessions */
+    "CREATE TABLE kept_visits("
+    " owner_id INTEGER NOT NULL,"
+    " channel_id INTEGER NOT NULL,"
+    " session_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " first_seq INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " session_first_at INTEGER NOT NULL,"
+    " PRIMARY KEY(owner_id, channel_id, session_id, user_id)) WITHOUT ROWID;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -446,10 +446,14 @@ int store_session_label(struct store *st, int64_t session_id, const char *label,
 /** Ends the user's active session (the next capture starts a new one); none is not an error. */
 int store_session_deactivate(struct store *st, int64_t user_id, int64_t now_ms, char *err,
                              size_t errlen);
-/** Removes a session's captures and stays, keeping the session and its channels. */
+/**
+ * Removes a session's captures and stays, keeping the session and its channels, and the
+ * chatters' visits for the history of later sessions (store_channel_kept_visits).
+ */
 int store_session_purge(struct store *st, int64_t session_id, int64_t now_ms, char *err,
                         size_t errlen);
-/** Deletes a session with its captures, stays, channels and queued jobs. */
+/** Deletes a session with its captures, stays, channels and queued jobs; as purging, it
+ * keeps the chatters' visits for the history of later sessions. */
 int store_session_delete(struct store *st, int64_t session_id, char *err, size_t errlen);
 /** Deletes unsaved sessions with no activity since before_ms; *removed (may be NULL) counts. */
 int store_session_sweep(struct store *st, int64_t before_ms, int *removed, char *err,
@@ -525,6 +529,23 @@ struct store_visit {
 /** Every chatter of (session, channel), by user id. *out is the caller's to free(). */
 int store_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
                          struct store_visit **out, size_t *n, char *err, size_t errlen);
+
+/** A chatter's visit of a channel in a session that was purged or deleted since. */
+struct store_kept_visit {
+    int64_t session_id;
+    int64_t user_id;
+    int64_t first_seq;           /* first capture present */
+    int64_t last_seen_ms;        /* time of the last capture present */
+    int64_t session_first_at_ms; /* the session's first capture of the channel */
+};
+
+/**
+ * The visits of channel_id kept from owner_id's purged and deleted sessions (purging and
+ * deleting keep them, so "returning" in later sessions never changes), by user then
+ * session start. *out is the caller's to free().
+ */
+int store_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                              struct store_kept_visit **out, size_t *n, char *err, size_t errlen);
 
 /** A chatter's profile as far as it is known (login may be "" when never seen by name). */
 struct store_chatter_profile {

@@ -42,6 +42,7 @@ struct web_stream {
     int failed;
     int refs; /* the producer and the response */
     char err[256];
+    struct web_stream *prev, *next; /* the gateway's list of streams (under w->stop_lock) */
 };
 
 static void release(struct web_stream *s)
@@ -56,11 +57,17 @@ static void release(struct web_stream *s)
     pthread_cond_destroy(&s->room);
     free(s->ring);
     free(s->db_path);
-    free(s);
     pthread_mutex_lock(&w->stop_lock);
-    if (--w->streams == 0)
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        w->streams = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    if (!w->streams)
         pthread_cond_broadcast(&w->streams_cond);
     pthread_mutex_unlock(&w->stop_lock);
+    free(s);
 }
 
 /* Called with the lock held: lets MHD read again if it is waiting for data. */
@@ -129,9 +136,13 @@ static ssize_t read_chunk(void *cls, uint64_t pos, char *buf, size_t max)
     struct web_stream *s = cls;
     (void)pos;
     pthread_mutex_lock(&s->lock);
-    if (s->len == 0) {
+    if (s->len == 0 || s->cancelled) {
         ssize_t end = 0;
-        if (s->finished && s->failed) {
+        if (s->cancelled) {
+            log_warn("export session=%lld cut after %zu bytes: the gateway is stopping",
+                     (long long)s->x.session_id, s->written);
+            end = MHD_CONTENT_READER_END_WITH_ERROR;
+        } else if (s->finished && s->failed) {
             /* logged here, at the boundary; no final chunk, so the client knows */
             log_error("export session=%lld cut after %zu bytes: %s", (long long)s->x.session_id,
                       s->written, s->err);
@@ -188,8 +199,23 @@ int web_reply_export(struct web_req *r, const struct report_export *x,
     s->fail_after = r->w->o.export_fail_after;
     s->refs = 2;
     pthread_mutex_lock(&r->w->stop_lock);
-    r->w->streams++;
+    int stopping = r->w->stopping;
+    if (!stopping) {
+        s->next = r->w->streams;
+        if (s->next)
+            s->next->prev = s;
+        r->w->streams = s;
+    }
     pthread_mutex_unlock(&r->w->stop_lock);
+    if (stopping) {
+        web_error(r, 503, "unavailable", "the gateway is stopping");
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->room);
+        free(s->ring);
+        free(s->db_path);
+        free(s);
+        return TCA_ERR;
+    }
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -225,10 +251,37 @@ void web_stream_drop(struct web_stream *s)
     response_gone(s);
 }
 
-void web_streams_wait(struct web *w)
+/* Waits (stop_lock held) until no stream is left or deadline_ms (CLOCK_REALTIME) passed. */
+static void wait_streams(struct web *w, int64_t deadline_ms)
 {
+    while (w->streams) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (deadline_ms && now >= deadline_ms)
+            return;
+        int64_t until = deadline_ms ? deadline_ms : now + 1000;
+        ts.tv_sec = until / 1000;
+        ts.tv_nsec = (until % 1000) * 1000000;
+        pthread_cond_timedwait(&w->streams_cond, &w->stop_lock, &ts);
+    }
+}
+
+void web_streams_finish(struct web *w, int64_t grace_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     pthread_mutex_lock(&w->stop_lock);
-    while (w->streams > 0)
-        pthread_cond_wait(&w->streams_cond, &w->stop_lock);
+    wait_streams(w, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + grace_ms);
+    /* Past the grace time, cut what is left: a suspended connection must be resumed before
+     * the daemon stops, and a cancelled producer ends at its next write. */
+    for (struct web_stream *s = w->streams; s; s = s->next) {
+        pthread_mutex_lock(&s->lock);
+        s->cancelled = 1;
+        pthread_cond_signal(&s->room);
+        wake_reader(s);
+        pthread_mutex_unlock(&s->lock);
+    }
+    wait_streams(w, 0);
     pthread_mutex_unlock(&w->stop_lock);
 }

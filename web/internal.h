@@ -49,8 +49,8 @@ struct web {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     int stopping;
-    int streams;                 /* downloads whose producer or response is alive (stop_lock) */
-    pthread_cond_t streams_cond; /* signalled when streams drops to 0 */
+    struct web_stream *streams;  /* downloads whose producer or response is alive (stop_lock) */
+    pthread_cond_t streams_cond; /* signalled when the list empties */
 };
 
 struct web_req;
@@ -143,8 +143,11 @@ int web_reply_export(struct web_req *r, const struct report_export *x,
 struct MHD_Response *web_stream_response(struct web_stream *s);
 /** Lets go of a stream whose response was never queued. */
 void web_stream_drop(struct web_stream *s);
-/** Waits until every stream's producer has ended (web_stop, after the daemon stopped). */
-void web_streams_wait(struct web *w);
+/**
+ * At stop, before the daemon stops (stopping already set): lets downloads finish for up to
+ * grace_ms, then cuts the rest, and returns once every producer and response has ended.
+ */
+void web_streams_finish(struct web *w, int64_t grace_ms);
 
 /** Replies a redirect to url. */
 void web_redirect(struct web_req *r, const char *url);

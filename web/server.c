@@ -342,7 +342,8 @@ void web_stop(struct web *w)
     pthread_mutex_unlock(&w->stop_lock);
     if (w->sweeper_started)
         pthread_join(w->sweeper, NULL);
+    /* a suspended download would make MHD_stop_daemon abort: finish or cut them first */
+    web_streams_finish(w, 30000);
     MHD_stop_daemon(w->daemon);
-    web_streams_wait(w); /* producers of downloads cut short notice at their next write */
     free_web(w);
 }
