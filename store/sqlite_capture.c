@@ -176,7 +176,11 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
     if (rc)
         return rc;
     int new_here = sqlite3_changes(st->db) == 1;
+    int64_t before = *renames;
     rc = sq_capture_name(st, ch, new_here, in->taken_at_ms, in->taken_at_ms, renames, err, errlen);
+    if (!rc && *renames != before) /* its stays in the session's other channels */
+        rc = sq_stay_rename(st, in->session_id, ch->id,
+                            chatter_name_hash(ch->login, ch->display_name), err, errlen);
     if (rc)
         return rc;
     if (new_here) {
@@ -260,7 +264,7 @@ static int rename_stayers(struct store *st, const struct store_capture_input *in
         const struct chatter *ch = &in->chatters[k];
         int rc = sq_capture_name(st, ch, 0, prev_taken_at, in->taken_at_ms, renames, err, errlen);
         if (!rc)
-            rc = sq_stay_rename(st, in->session_id, in->channel_id, ch->id,
+            rc = sq_stay_rename(st, in->session_id, ch->id,
                                 chatter_name_hash(ch->login, ch->display_name), err, errlen);
         if (rc)
             return rc;

@@ -125,19 +125,21 @@ int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
     return sq_run(st, s, err, errlen, "profile rename");
 }
 
-int sq_stay_rename(struct store *st, int64_t session_id, int64_t channel_id, int64_t user_id,
-                   int64_t name_hash, char *err, size_t errlen)
+/* Every open stay of the user in the session, whichever channel: the (session, user) key
+ * prefix makes it a lookup. A later capture of another channel then compares against the
+ * new name, so a return to the old one (A -> B -> A) is seen there too. */
+int sq_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
+                   char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st, SQ_STAY_RENAME,
-                     "UPDATE presence SET name_hash = ?4 WHERE session_id = ?1 AND user_id = ?2"
-                     " AND channel_id = ?3 AND to_seq IS NULL",
+                     "UPDATE presence SET name_hash = ?3 WHERE session_id = ?1 AND user_id = ?2"
+                     " AND to_seq IS NULL",
                      &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, session_id);
     sqlite3_bind_int64(s, 2, user_id);
-    sqlite3_bind_int64(s, 3, channel_id);
-    sqlite3_bind_int64(s, 4, name_hash);
+    sqlite3_bind_int64(s, 3, name_hash);
     return sq_run(st, s, err, errlen, "stay rename");
 }

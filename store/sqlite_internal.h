@@ -118,9 +118,9 @@ int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
 /** Adds one row to a user's name history. */
 int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
                 int64_t seen_at, char *err, size_t errlen);
-/** Records the name hash of a chatter's open stay (after a rename). */
-int sq_stay_rename(struct store *st, int64_t session_id, int64_t channel_id, int64_t user_id,
-                   int64_t name_hash, char *err, size_t errlen);
+/** Records the name hash of every open stay of a chatter in a session (after a rename). */
+int sq_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
+                   char *err, size_t errlen);
 
 /** Applies pending migrations (store_migrate without the public wrapper). */
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);

@@ -68,6 +68,27 @@ static void participation_and_returning_viewers_match_a_hand_computation(void **
     json_decref(d);
 }
 
+/* Renames seen by captures feed the renamer flag: three name changes while present. */
+static void three_renames_seen_by_captures_flag_a_renamer(void **state)
+{
+    struct fx *f = *state;
+    const int64_t ids[] = {1, 2};
+    const char *const names[][2] = {
+        {"ann", "ben"}, {"anna", "ben"}, {"annie", "ben"}, {"anna", "ben"}, {"anna", "ben"}};
+    for (int k = 0; k < 5; k++)
+        fx_capture_named(f->st, f->session, FX_ALPHA, ids, names[k], 2, FX_T0 + k * MIN);
+    json_t *d = session_doc(f, f->session, NULL, REPORT_SUMMARY | REPORT_FLAG_LIST);
+    assert_int_equal(jpi(d, "flags.by_reason.renamer"), 1);
+    assert_string_equal(json_string_value(jp(d, "flags.accounts.0.id")), "1");
+    assert_non_null(
+        strstr(json_string_value(jp(d, "flags.accounts.0.details")), "3 renames (ann -> anna)"));
+    json_decref(d);
+    char err[256];
+    assert_int_equal(report_chatter(f->st, FX_USER, 1, &d, err, sizeof err), 0);
+    assert_int_equal(jpi(d, "renames"), 3);
+    json_decref(d);
+}
+
 /* Removing an earlier session never turns its chatters "new" in later sessions. */
 static void purging_or_deleting_an_earlier_session_keeps_returning_counts(void **state)
 {
@@ -444,6 +465,8 @@ int main(void)
             fx_teardown),
         cmocka_unit_test_setup_teardown(
             purging_or_deleting_an_earlier_session_keeps_returning_counts, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(three_renames_seen_by_captures_flag_a_renamer, fx_setup,
+                                        fx_teardown),
         cmocka_unit_test_setup_teardown(filters_refuse_unknown_channels_and_other_users_sessions,
                                         fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(overlap_of_channels_and_sessions_lists_the_shared_chatters,
