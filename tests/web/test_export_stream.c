@@ -182,6 +182,12 @@ static void a_big_export_arrives_chunked_and_equals_the_cli_export(void **state)
     curl_easy_getinfo(b, CURLINFO_RESPONSE_CODE, &status);
     assert_int_equal(status, 404);
     buf_free(&got.b);
+    /* /metrics reads the capture totals from the store */
+    assert_int_equal(fetch(g, b, "/metrics", &got), CURLE_OK);
+    assert_int_equal(buf_append(&got.b, "", 1), 0);
+    assert_non_null(strstr(got.b.data, "\ntca_captures_stored_total 1\n"));
+    assert_non_null(strstr(got.b.data, "\ntca_capture_renames_total 0\n"));
+    buf_free(&got.b);
     curl_easy_cleanup(b);
     gw_stop(g);
 }
