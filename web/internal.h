@@ -128,6 +128,7 @@ void web_error(struct web_req *r, int status, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /** Maps a TCA_E* code to a status and replies message (store details never leak). */
 void web_fail(struct web_req *r, int rc, const char *message);
+
 /* ---- streamed downloads (export_stream.c) ---- */
 
 struct web_stream;

@@ -26,18 +26,20 @@ struct web_options {
     const char *redirect_url;      /* OAuth redirect; NULL: public_url + /auth/callback */
     struct twitch_settings twitch; /* per request thread; its strings must outlive the gateway */
     const struct crypto_keys *keys;
-    int threads;              /* HTTP thread pool; 0: 4 */
-    int max_saved_sessions;   /* 0: 10 */
-    int64_t session_ttl_ms;   /* unsaved analysis sessions expire; 0: 24 h */
-    int64_t login_idle_ms;    /* 0: 2 h */
-    int64_t login_max_ms;     /* 0: 7 days */
-    int rate_limit;           /* requests per minute per API key and per IP; 0: off */
-    int rate_burst;           /* 0: 120 */
-    int access_log;           /* 1: one log line per request */
-    int64_t sweep_every_ms;   /* expiry sweep and live-status checks; 0: 30000 */
-    const char *ui_dir;       /* the web UI's files (index.html, static/); NULL or absent: none */
-    int analysis_only;        /* `tca analysis`: only the statistics routes and operations */
-    size_t export_fail_after; /* tests only: streamed exports fail after this many bytes */
+    int threads;            /* HTTP thread pool; 0: 4 */
+    int max_saved_sessions; /* 0: 10 */
+    int64_t session_ttl_ms; /* unsaved analysis sessions expire; 0: 24 h */
+    int64_t login_idle_ms;  /* 0: 2 h */
+    int64_t login_max_ms;   /* 0: 7 days */
+    int rate_limit;         /* requests per minute per API key and per IP; 0: off */
+    int rate_burst;         /* 0: 120 */
+    int access_log;         /* 1: one log line per request */
+    int64_t sweep_every_ms; /* expiry sweep and live-status checks; 0: 30000 */
+    const char *ui_dir;     /* the web UI's files (index.html, static/); NULL or absent: none */
+    int analysis_only;      /* `tca analysis`: only the statistics routes and operations */
+
+    /* tests only: a streamed export fails after this many bytes (0: never) */
+    size_t export_fail_after;
 };
 
 /** Fills o from the configuration (strings point into cfg, which must outlive o). */
