@@ -240,6 +240,23 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
     return p->n ? TCA_EINVAL : 0;
 }
 
+int config_get(const char *dotenv_path, const char *key, char **out, char *err, size_t errlen)
+{
+    struct source src = {0};
+    struct config_problems p = {0};
+    *out = NULL;
+    if (dotenv_path && load_dotenv(dotenv_path, &src, &p) < 0) {
+        int rc = tca_fail(err, errlen, TCA_EINVAL, "%s", p.lines[0]);
+        config_problems_free(&p);
+        return rc;
+    }
+    const char *v = lookup(&src, key);
+    if (v && *v)
+        *out = xstrdup(v);
+    dotenv_free(src.entries, src.n);
+    return 0;
+}
+
 void config_free(struct tca_config *cfg)
 {
     free(cfg->twitch_client_id);

@@ -46,6 +46,12 @@ struct config_problems {
 int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_problems *problems);
 /** Frees every string of cfg. */
 void config_free(struct tca_config *cfg);
+/**
+ * Reads one variable the way config_load does: the environment first, then the .env file at
+ * dotenv_path (NULL: none). Returns 0 with *out a copy (caller frees), or NULL when unset or
+ * empty; TCA_EINVAL with the reason in err when the .env file cannot be read as one.
+ */
+int config_get(const char *dotenv_path, const char *key, char **out, char *err, size_t errlen);
 /** Frees the lines of problems. */
 void config_problems_free(struct config_problems *problems);
 

@@ -17,7 +17,8 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 sim_port=$(free_port)
-"$TCA" twitch-sim --listen "127.0.0.1:$sim_port" >"$WORK/sim.log" 2>&1 &
+"$TCA" twitch-sim --listen "127.0.0.1:$sim_port" --client-id tca-sim-client \
+    --client-secret tca-sim-secret >"$WORK/sim.log" 2>&1 &
 PIDS+=($!)
 port=$(free_port)
 export TWITCH_CLIENT_ID=tca-sim-client TWITCH_CLIENT_SECRET=tca-sim-secret

@@ -50,7 +50,10 @@ const char *sim_cli_usage(void)
            "  --token-ttl S        access-token lifetime in seconds (default 14400)\n"
            "  --device-interval S  polling interval the device flow announces (default 5)\n"
            "  --no-device-auto-approve  device codes wait for GET /activate\n"
-           "  --client-id ID, --client-secret S  the registered app (tca-sim-client/-secret)\n";
+           "  --client-id ID, --client-secret S  the one app it accepts; without them,\n"
+           "                       TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET from the\n"
+           "                       environment or .env (TCA_ENV_FILE) like every role, else\n"
+           "                       tca-sim-client / tca-sim-secret\n";
 }
 
 static void apply(struct sim_cli *out, const char *name, const char *text, long long number)
@@ -85,6 +88,9 @@ int sim_cli_parse(int argc, char **argv, struct sim_cli *out, char *err, size_t 
 {
     memset(out, 0, sizeof *out);
     sim_options_default(&out->opt);
+    /* NULL: not given here; the command then looks at the environment, sim_new at defaults */
+    out->opt.client_id = NULL;
+    out->opt.client_secret = NULL;
     out->listen = "127.0.0.1:8081";
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];

@@ -10,7 +10,7 @@
 #include "sim/sim.h"
 
 struct sim_cli {
-    struct sim_options opt; /* strings point into argv */
+    struct sim_options opt; /* strings point into argv; client_id/secret NULL unless given */
     const char *listen;     /* default "127.0.0.1:8081" */
     const char *port_file;  /* NULL: none */
     int help;               /* --help was given */

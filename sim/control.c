@@ -1,8 +1,8 @@
 /*
  * The simulator's control API for tests and the demo (not Twitch): the manual clock, the
- * exact audience and scripted events, injected faults, token expiry, moderator changes and
- * request statistics, all under /_sim/. It must never be needed by a Twitch client: the
- * Helix and OAuth endpoints behave the same whether or not it is used.
+ * exact audience and scripted events, injected faults, token expiry, moderator changes, streams
+ * going live or offline, and request statistics, all under /_sim/. It must never be needed by a
+ * Twitch client: the Helix and OAuth endpoints behave the same whether or not it is used.
  */
 #include "sim/server.h"
 
@@ -213,6 +213,55 @@ static int moderators(struct sim *s, struct call *c)
     return 0;
 }
 
+static json_t *stream_state_json(struct sim *s, size_t index, const struct stream_state *st)
+{
+    const struct world_channel *ch = world_channel_at(s->world, index);
+    char id[24], started[32] = "";
+    snprintf(id, sizeof id, "%lld", (long long)ch->id);
+    if (st->live)
+        clock_format_rfc3339(st->started_at_ms, started, sizeof started);
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:s*}", "broadcaster_id", id, "login", ch->login,
+                     "live", st->live, "since_tick", (json_int_t)st->since_tick, "until_tick",
+                     (json_int_t)st->until_tick, "started_at", st->live ? started : NULL);
+}
+
+/* GET /_sim/streams: every channel's state now and when it changes by itself. */
+static int list_streams(struct sim *s, struct call *c)
+{
+    int64_t tick = sim_tick(s), now = clock_wall_ms();
+    json_t *a = json_array();
+    for (size_t i = 0; i < world_channel_count(s->world); i++) {
+        struct stream_state st;
+        streams_state(s->streams, i, tick, now, s->opt.tick_ms, &st);
+        json_array_append_new(a, stream_state_json(s, i, &st));
+    }
+    call_reply_json(c, 200, json_pack("{s:I, s:o}", "tick", (json_int_t)tick, "streams", a));
+    return 0;
+}
+
+/* POST /_sim/streams {"broadcaster_id","live":bool}: the stream starts or ends now. */
+static int switch_stream(struct sim *s, struct call *c)
+{
+    json_t *j = body_json(c);
+    const char *b = NULL;
+    int live = 0, index = -1;
+    int64_t broadcaster;
+    json_error_t jerr;
+    if (j &&
+        json_unpack_ex(j, &jerr, JSON_STRICT, "{s:s, s:b}", "broadcaster_id", &b, "live", &live) ==
+            0 &&
+        call_parse_id(b, &broadcaster) == 0)
+        index = world_channel_index(s->world, broadcaster);
+    json_decref(j);
+    if (index < 0)
+        return fail(c, 400, "expected {\"broadcaster_id\",\"live\":bool} of a known channel");
+    struct stream_state st;
+    streams_switch(s->streams, (size_t)index, live, sim_tick(s), clock_wall_ms(), s->opt.tick_ms,
+                   &st);
+    call_reply_json(c, 200, stream_state_json(s, (size_t)index, &st));
+    return 0;
+}
+
 static int stats(struct sim *s, struct call *c)
 {
     json_t *paths = json_object(), *statuses = json_object();
@@ -239,6 +288,7 @@ int control_handle(struct sim *s, struct call *c)
         {"GET", "/_sim/events", events},          {"POST", "/_sim/faults", add_fault},
         {"DELETE", "/_sim/faults", clear_faults}, {"POST", "/_sim/expire-tokens", expire_tokens},
         {"POST", "/_sim/moderators", moderators}, {"GET", "/_sim/stats", stats},
+        {"GET", "/_sim/streams", list_streams},   {"POST", "/_sim/streams", switch_stream},
     };
     int path_known = 0;
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {

@@ -18,18 +18,26 @@
 
 #define MAX_LOOKUPS 100
 
-/* Checks the token, the Client-Id and the bucket; replies and returns -1 on failure. */
+/* Checks the token, the Client-Id and the bucket; replies and returns -1 on failure. The
+ * messages are Twitch's own where known, else the reference's wording. */
 static int authenticate(struct sim *s, struct call *c, struct token_info *tok)
 {
     const char *auth = call_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
     const char *client = call_header(c, "Client-Id");
     int64_t now = clock_wall_ms();
-    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0 ||
-        tokens_lookup(s->tokens, auth + 7, now, tok) < 0) {
+    if (!auth || !*auth) {
+        call_reply_helix_error(c, 401, "OAuth token is missing");
+        return -1;
+    }
+    if (strncasecmp(auth, "Bearer ", 7) != 0 || tokens_lookup(s->tokens, auth + 7, now, tok) < 0) {
         call_reply_helix_error(c, 401, "Invalid OAuth token");
         return -1;
     }
-    if (!client || strcmp(client, tok->client_id) != 0) {
+    if (!client || !*client) {
+        call_reply_helix_error(c, 401, "Client-Id header required");
+        return -1;
+    }
+    if (strcmp(client, tok->client_id) != 0) {
         call_reply_helix_error(c, 401, "Client ID and OAuth token do not match");
         return -1;
     }
@@ -108,19 +116,27 @@ static int get_chatters(struct sim *s, struct call *c, const struct token_info *
     int64_t broadcaster, moderator, tick, offset, cursor_b;
     long first;
     const char *after = call_arg(c, "after");
-    if (call_parse_id(call_arg(c, "broadcaster_id"), &broadcaster) < 0)
-        return fail(c, 400, "Missing or invalid parameter \"broadcaster_id\"");
-    if (call_parse_id(call_arg(c, "moderator_id"), &moderator) < 0)
-        return fail(c, 400, "Missing or invalid parameter \"moderator_id\"");
-    if (call_parse_int(call_arg(c, "first"), 1, 1000, 100, &first) < 0)
-        return fail(c, 400, "The parameter \"first\" must be 1..1000");
-    if (!tok->user_id || !has_scope(tok, "moderator:read:chatters"))
+    const char *b_arg = call_arg(c, "broadcaster_id"), *m_arg = call_arg(c, "moderator_id");
+    /* Twitch checks the kind of token and its scope before it reads the query */
+    if (!tok->user_id)
+        return fail(c, 401, "The Authorization header must contain a user access token");
+    if (!has_scope(tok, "moderator:read:chatters"))
         return fail(c, 401, "Missing scope: moderator:read:chatters");
-    int ch = world_channel_index(s->world, broadcaster);
-    if (ch < 0)
+    if (!b_arg || !*b_arg)
+        return fail(c, 400, "Missing required parameter \"broadcaster_id\"");
+    if (call_parse_id(b_arg, &broadcaster) < 0 || world_channel_index(s->world, broadcaster) < 0)
         return fail(c, 400, "The ID in broadcaster_id is not valid");
+    if (!m_arg || !*m_arg)
+        return fail(c, 400, "Missing required parameter \"moderator_id\"");
+    if (call_parse_id(m_arg, &moderator) < 0 || !world_user_exists(s->world, moderator))
+        return fail(c, 400, "The ID in moderator_id is not valid");
     if (moderator != tok->user_id)
-        return fail(c, 403, "The ID in moderator_id must match the user in the token");
+        return fail(c, 401,
+                    "The ID in the moderator_id query parameter must match the user ID in the "
+                    "access token");
+    if (call_parse_int(call_arg(c, "first"), 1, 1000, 100, &first) < 0)
+        return fail(c, 400, "The parameter \"first\" was malformed: the value must be 1..1000");
+    int ch = world_channel_index(s->world, broadcaster);
     if (!world_can_moderate(s->world, broadcaster, moderator))
         return fail(c, 403, "The user in moderator_id is not one of the broadcaster's moderators");
     if (after && *after) {
@@ -175,9 +191,9 @@ static int get_users(struct sim *s, struct call *c, const struct token_info *tok
     size_t n_ids = call_args(c, "id", ids, MAX_LOOKUPS);
     size_t n_logins = call_args(c, "login", logins, MAX_LOOKUPS);
     if (n_ids + n_logins > MAX_LOOKUPS)
-        return fail(c, 400, "At most 100 id and login parameters in total");
+        return fail(c, 400, "The request exceeded the maximum of 100 id and login parameters");
     if (n_ids + n_logins == 0 && !tok->user_id)
-        return fail(c, 400, "The id or login parameter is required");
+        return fail(c, 400, "The id or login query parameter is required with an app access token");
     int64_t tick = sim_tick(s);
     json_t *data = json_array();
     struct world_user u;
@@ -211,14 +227,16 @@ static int get_moderated_channels(struct sim *s, struct call *c, const struct to
     int64_t user, offset = 0, unused;
     long first;
     const char *after = call_arg(c, "after");
+    if (!tok->user_id)
+        return fail(c, 401, "The Authorization header must contain a user access token");
+    if (!has_scope(tok, "user:read:moderated_channels"))
+        return fail(c, 401, "Missing scope: user:read:moderated_channels");
     if (call_parse_id(call_arg(c, "user_id"), &user) < 0)
         return fail(c, 400, "Missing or invalid parameter \"user_id\"");
-    if (call_parse_int(call_arg(c, "first"), 1, 100, 20, &first) < 0)
-        return fail(c, 400, "The parameter \"first\" must be 1..100");
-    if (!tok->user_id || !has_scope(tok, "user:read:moderated_channels"))
-        return fail(c, 401, "Missing scope: user:read:moderated_channels");
     if (user != tok->user_id)
-        return fail(c, 401, "The ID in user_id must match the user in the token");
+        return fail(c, 401, "The ID in user_id must match the user ID in the access token");
+    if (call_parse_int(call_arg(c, "first"), 1, 100, 20, &first) < 0)
+        return fail(c, 400, "The parameter \"first\" was malformed: the value must be 1..100");
     if (after && *after && cursor_read(after, "m", &offset, &unused, &unused) < 0)
         return fail(c, 400, "Invalid cursor");
     int idx[256];
@@ -240,7 +258,8 @@ static int get_moderated_channels(struct sim *s, struct call *c, const struct to
     return 0;
 }
 
-static json_t *stream_json(struct sim *s, size_t index, int64_t tick)
+static json_t *stream_json(struct sim *s, size_t index, int64_t tick,
+                           const struct stream_state *state)
 {
     const struct world_channel *ch = world_channel_at(s->world, index);
     struct audience_snapshot *snap = audience_get(s->audience, index, tick);
@@ -248,11 +267,9 @@ static json_t *stream_json(struct sim *s, size_t index, int64_t tick)
     json_int_t viewers = (json_int_t)(snap->n * 13 / 10);
     audience_release(s->audience, snap);
     char id[32], user_id[24], started[32];
-    snprintf(id, sizeof id, "40%lld", (long long)ch->id);
+    snprintf(id, sizeof id, "%llu", (unsigned long long)state->stream_id);
     snprintf(user_id, sizeof user_id, "%lld", (long long)ch->id);
-    /* streams went live before the simulator started, staggered per channel */
-    clock_format_rfc3339(s->start_ms - (int64_t)(index + 1) * 37 * 60 * 1000, started,
-                         sizeof started);
+    clock_format_rfc3339(state->started_at_ms, started, sizeof started);
     char *thumb = xasprintf(
         "https://static-cdn.jtvnw.net/previews-ttv/live_user_%s-{width}x{height}.jpg", ch->login);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:[], "
@@ -280,7 +297,7 @@ static int get_streams(struct sim *s, struct call *c, const struct token_info *t
     if (type && strcmp(type, "all") != 0 && strcmp(type, "live") != 0)
         return fail(c, 400, "The value in the type parameter is not valid");
     if (call_parse_int(call_arg(c, "first"), 1, 100, 20, &first) < 0)
-        return fail(c, 400, "The parameter \"first\" must be 1..100");
+        return fail(c, 400, "The parameter \"first\" was malformed: the value must be 1..100");
     if (after && *after && cursor_read(after, "s", &offset, &unused, &unused) < 0)
         return fail(c, 400, "Invalid cursor");
     size_t count = world_channel_count(s->world);
@@ -301,15 +318,20 @@ static int get_streams(struct sim *s, struct call *c, const struct token_info *t
     json_t *data = json_array();
     int64_t seen = 0;
     char *next = NULL;
+    int64_t now = clock_wall_ms();
     for (size_t i = 0; i < count; i++) {
-        if (!world_channel_at(s->world, i)->live || (filtered && !wanted[i]))
+        struct stream_state state;
+        if (filtered && !wanted[i])
+            continue;
+        streams_state(s->streams, i, tick, now, s->opt.tick_ms, &state);
+        if (!state.live)
             continue;
         if (seen >= offset + first) {
             next = cursor_make("s", offset + first, 0, 0);
             break;
         }
         if (seen++ >= offset)
-            json_array_append_new(data, stream_json(s, i, tick));
+            json_array_append_new(data, stream_json(s, i, tick, &state));
     }
     free(wanted);
     call_reply_json(c, 200, json_pack("{s:o, s:o}", "data", data, "pagination", pagination(next)));

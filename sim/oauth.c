@@ -1,7 +1,8 @@
 /*
  * The simulator's id.twitch.tv: /oauth2/authorize (auto-consent), token (authorization code,
  * refresh, client credentials, device code), validate, revoke, device, and /activate where
- * a "user" approves a device code. Error bodies follow Twitch's {"status","message"}. Must
+ * a "user" approves a device code. Error bodies follow Twitch's {"status","message"} (and the
+ * statuses its authentication guide documents, tested in tests/sim/test_sim_errors.c). Must
  * never put a token or secret into an error message.
  */
 #include "sim/server.h"
@@ -71,12 +72,24 @@ static int authorize(struct sim *s, struct call *c)
         return fail(c, 400, "unsupported response_type");
     if (pick_user(s, c, &user) < 0)
         return fail(c, 400, "unknown sim_login");
+    char *estate = call_urlencode(state ? state : "");
+    const char *sep = strchr(redirect, '?') ? "&" : "?";
+    const char *deny = call_arg(c, "sim_deny");
+    if (deny && strcmp(deny, "1") == 0) {
+        /* the user clicked "Cancel": Twitch sends them back with the error, not a page */
+        char *loc = xasprintf("%s%serror=access_denied&error_description=The+user+denied+you+"
+                              "access%s%s",
+                              redirect, sep, state ? "&state=" : "", state ? estate : "");
+        call_redirect(c, loc);
+        free(loc);
+        free(estate);
+        return 0;
+    }
     char code[TOKENS_TEXT];
     tokens_code_new(s->tokens, user, scope, redirect, clock_wall_ms(), code);
     char *escope = call_urlencode(scope);
-    char *estate = call_urlencode(state ? state : "");
-    char *loc = xasprintf("%s%ccode=%s&scope=%s%s%s", redirect, strchr(redirect, '?') ? '&' : '?',
-                          code, escope, state ? "&state=" : "", state ? estate : "");
+    char *loc = xasprintf("%s%scode=%s&scope=%s%s%s", redirect, sep, code, escope,
+                          state ? "&state=" : "", state ? estate : "");
     call_redirect(c, loc);
     free(loc);
     free(escope);
@@ -127,8 +140,11 @@ static int token(struct sim *s, struct call *c)
             return fail(c, 400, "Invalid authorization code");
     } else if (strcmp(grant, "refresh_token") == 0) {
         const char *refresh = call_form_get(c, "refresh_token");
-        if (!refresh || tokens_refresh(s->tokens, refresh, now, &t) < 0)
-            return fail(c, 400, "Invalid refresh token");
+        if (!refresh || tokens_refresh(s->tokens, refresh, now, &t) < 0) {
+            /* the one id.twitch.tv error that also carries Helix's "error" field */
+            call_reply_helix_error(c, 400, "Invalid refresh token");
+            return -1;
+        }
     } else if (strcmp(grant, "client_credentials") == 0) {
         tokens_issue(s->tokens, 0, "", now, &t);
     } else {
@@ -143,9 +159,11 @@ static int validate(struct sim *s, struct call *c)
     struct token_info t;
     int64_t now = clock_wall_ms();
     const char *tok = NULL;
-    if (auth && strncasecmp(auth, "OAuth ", 6) == 0)
+    if (!auth || !*auth)
+        return fail(c, 401, "missing authorization token");
+    if (strncasecmp(auth, "OAuth ", 6) == 0)
         tok = auth + 6;
-    else if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
+    else if (strncasecmp(auth, "Bearer ", 7) == 0)
         tok = auth + 7;
     if (!tok || tokens_lookup(s->tokens, tok, now, &t) < 0)
         return fail(c, 401, "invalid access token");
@@ -169,7 +187,7 @@ static int revoke_token(struct sim *s, struct call *c)
     const char *client_id = call_form_get(c, "client_id");
     const char *tok = call_form_get(c, "token");
     if (!tokens_client_known(s->tokens, client_id))
-        return fail(c, 400, "invalid client");
+        return fail(c, 404, "client does not exist");
     if (!tok || tokens_revoke(s->tokens, tok) < 0)
         return fail(c, 400, "Invalid token");
     c->reply = xstrdup("");

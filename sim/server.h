@@ -13,6 +13,7 @@
 #include "sim/audience.h"
 #include "sim/call.h"
 #include "sim/sim.h"
+#include "sim/streams.h"
 #include "sim/tokens.h"
 #include "sim/world.h"
 
@@ -52,6 +53,7 @@ struct sim {
     struct world *world;
     struct audience *audience;
     struct tokens *tokens;
+    struct streams *streams;
     struct MHD_Daemon *daemon;
     char host[128]; /* for URLs when the request has no Host header */
     int port;

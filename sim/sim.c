@@ -72,6 +72,7 @@ struct sim *sim_new(const struct sim_options *o)
     s->default_user =
         world_user_by_login(s->world, s->default_login, 0, &u) == 0 ? u.id : WORLD_DEMO_MOD;
     s->start_ms = clock_wall_ms();
+    s->streams = streams_new(s->world, s->start_ms);
     pthread_mutex_init(&s->lock, NULL);
     return s;
 }
@@ -83,6 +84,7 @@ void sim_free(struct sim *s)
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     tokens_free(s->tokens);
+    streams_free(s->streams);
     audience_free(s->audience);
     world_free(s->world);
     pthread_mutex_destroy(&s->lock);

@@ -47,7 +47,7 @@ struct world_channel {
     char login[32];
     char display_name[32];
     int nominal;        /* the audience size it hovers around */
-    int live;           /* has a stream in Get Streams */
+    int live;           /* live at tick 0; sim/streams.c schedules the rest */
     int shared_percent; /* share of the shared regulars it draws from (cozy/big/huge) */
     int64_t pool_base;  /* first id of its own regulars and casual viewers */
     int regulars;       /* the first `regulars` ids of the pool are regulars */

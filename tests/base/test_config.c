@@ -1,6 +1,7 @@
 /* Configuration: .env parsing, defaults, demo mode, and the problems env-check lists. */
 #include "tests/support/testutil.h"
 #include "base/config.h"
+#include "base/err.h"
 #include "base/xalloc.h"
 
 #include <stdlib.h>
@@ -110,6 +111,30 @@ static void environment_wins_over_dotenv_and_bases_lose_trailing_slash(void **st
     free(dir);
 }
 
+static void one_variable_is_read_like_config_load_reads_it(void **state)
+{
+    char *dir = test_tmpdir();
+    char *path = test_write_file(dir, ".env", "TWITCH_CLIENT_ID=fromfile\nTWITCH_CLIENT_SECRET=\n");
+    char *bad = test_write_file(dir, "bad.env", "no equals sign here\n");
+    char err[256], *v;
+    assert_int_equal(config_get(path, "TWITCH_CLIENT_ID", &v, err, sizeof err), 0);
+    assert_string_equal(v, "fromfile");
+    free(v);
+    setenv("TWITCH_CLIENT_ID", "fromenv", 1);
+    assert_int_equal(config_get(path, "TWITCH_CLIENT_ID", &v, err, sizeof err), 0);
+    assert_string_equal(v, "fromenv");
+    free(v);
+    assert_int_equal(config_get(path, "TWITCH_CLIENT_SECRET", &v, err, sizeof err), 0);
+    assert_null(v); /* empty is unset */
+    assert_int_equal(config_get(NULL, "TCA_DB", &v, err, sizeof err), 0);
+    assert_null(v);
+    assert_int_equal(config_get(bad, "TCA_DB", &v, err, sizeof err), TCA_EINVAL);
+    assert_non_null(strstr(err, "bad.env"));
+    free(bad);
+    free(path);
+    free(dir);
+}
+
 static void gateway_settings_have_defaults(void **state)
 {
     setenv("APP_SESSION_SECRET", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1);
@@ -152,6 +177,7 @@ int main(void)
         cmocka_unit_test_setup(partial_twitch_app_lists_each_missing_variable, clear_env),
         cmocka_unit_test_setup(environment_wins_over_dotenv_and_bases_lose_trailing_slash,
                                clear_env),
+        cmocka_unit_test_setup(one_variable_is_read_like_config_load_reads_it, clear_env),
         cmocka_unit_test_setup(gateway_settings_have_defaults, clear_env),
         cmocka_unit_test_setup(malformed_gateway_settings_are_each_listed, clear_env),
     };

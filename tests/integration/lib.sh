@@ -20,7 +20,9 @@ check() { echo "ok: $*"; }
 # start_sim [twitch-sim flags...]: starts the simulator, sets SIM to its base URL.
 start_sim() {
     rm -f "$WORK/sim.port"
-    "$TCA" twitch-sim --listen 127.0.0.1:0 --port-file "$WORK/sim.port" --device-interval 1 \
+    # the simulator reads TWITCH_CLIENT_* like every role: never from a developer's .env here
+    TCA_ENV_FILE="$WORK/none.env" TWITCH_CLIENT_ID=tca-sim-client TWITCH_CLIENT_SECRET=tca-sim-secret \
+        "$TCA" twitch-sim --listen 127.0.0.1:0 --port-file "$WORK/sim.port" --device-interval 1 \
         "$@" >"$WORK/sim.log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 1 100); do [ -s "$WORK/sim.port" ] && break; sleep 0.05; done

@@ -200,11 +200,13 @@ static void helix_answers_401_for_bad_token_client_or_scope(void **state)
     http_do("GET", url, NULL, "Client-Id: tca-sim-client", NULL, &r); /* no token */
     assert_int_equal(r.status, 401);
     assert_string_equal(json_string_value(json_object_get(r.json, "message")),
-                        "Invalid OAuth token");
+                        "OAuth token is missing");
     assert_string_equal(json_string_value(json_object_get(r.json, "error")), "Unauthorized");
     http_resp_free(&r);
     helix_get(f->st, path, "wrong-token", &r);
     assert_int_equal(r.status, 401);
+    assert_string_equal(json_string_value(json_object_get(r.json, "message")),
+                        "Invalid OAuth token");
     http_resp_free(&r);
     char *auth = xasprintf("Authorization: Bearer %s", f->token);
     http_do("GET", url, NULL, auth, "Client-Id: someone-else", &r);
@@ -225,7 +227,7 @@ static void chatters_answer_403_unless_the_token_user_moderates(void **state)
     char other[64];
     struct http_resp r;
     helix_get(f->st, "/helix/chat/chatters?broadcaster_id=20003&moderator_id=10002", f->token, &r);
-    assert_int_equal(r.status, 403); /* moderator_id is not the token's user */
+    assert_int_equal(r.status, 401); /* moderator_id is not the token's user: Twitch says 401 */
     http_resp_free(&r);
     simtest_login(f->st, "other_mod", SIMTEST_SCOPES, other, NULL);
     const char *big = "/helix/chat/chatters?broadcaster_id=20003&moderator_id=10002";

@@ -56,7 +56,8 @@ export async function startServers({ env = {} } = {}) {
   const portFile = path.join(work, 'sim.port');
   const simLog = fs.openSync(path.join(work, 'sim.log'), 'w');
   procs.push(
-    spawn(TCA, ['twitch-sim', '--listen', '127.0.0.1:0', '--port-file', portFile, '--manual-clock', '--device-interval', '1'], {
+    spawn(TCA, ['twitch-sim', '--listen', '127.0.0.1:0', '--port-file', portFile, '--manual-clock', '--device-interval', '1',
+      '--client-id', 'tca-sim-client', '--client-secret', 'tca-sim-secret'], {
       stdio: ['ignore', simLog, simLog],
     }),
   );
