@@ -272,6 +272,25 @@ static int rename_stayers(struct store *st, const struct store_capture_input *in
     return 0;
 }
 
+/* The /metrics counters: one row update per capture, two when it saw renames. */
+static int count_capture(struct store *st, int64_t renames, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, SQ_COUNTER_ADD, "UPDATE counters SET value = value + ?2 WHERE name = ?1",
+                     &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, "captures", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, 1);
+    rc = step_done(st, s, err, errlen, "counter");
+    if (!rc && renames) {
+        sqlite3_bind_text(s, 1, "capture_renames", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, renames);
+        rc = step_done(st, s, err, errlen, "counter");
+    }
+    return rc;
+}
+
 static int check_input(const struct store_capture_input *in, char *err, size_t errlen)
 {
     if (in->seq < 1 || in->n_joined > in->n_chatters)
@@ -359,6 +378,9 @@ int store_capture_commit(struct store *st, const struct store_capture_input *in,
     if (rc)
         goto out;
     out->capture_id = sqlite3_last_insert_rowid(st->db);
+    rc = count_capture(st, renames, err, errlen);
+    if (rc)
+        goto out;
     if (in->job_id > 0) {
         rc = store_job_done(st, in->job_id, err, errlen);
         if (rc)

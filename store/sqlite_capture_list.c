@@ -7,6 +7,7 @@
 #include "base/xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                        struct store_capture **out, size_t *n, char *err, size_t errlen)
@@ -64,17 +65,22 @@ int store_capture_totals(struct store *st, int64_t *captures, int64_t *renames, 
 {
     *captures = *renames = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_CAPTURE_TOTALS, "SELECT COUNT(*), TOTAL(renames) FROM captures", &s,
-                     err, errlen);
+    int rc =
+        sq_stmt(st, SQ_CAPTURE_TOTALS,
+                "SELECT name, value FROM counters WHERE name IN ('captures', 'capture_renames')",
+                &s, err, errlen);
     if (rc)
         return rc;
-    int src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        *captures = sqlite3_column_int64(s, 0);
-        *renames = sqlite3_column_int64(s, 1);
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        if (name && strcmp(name, "captures") == 0)
+            *captures = sqlite3_column_int64(s, 1);
+        else
+            *renames = sqlite3_column_int64(s, 1);
     }
     sqlite3_reset(s);
-    return src == SQLITE_ROW ? 0 : sq_fail(st, src, err, errlen, "capture totals");
+    return src == SQLITE_DONE ? 0 : sq_fail(st, src, err, errlen, "capture totals");
 }
 
 int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,

@@ -75,6 +75,7 @@ enum sq_stmt_id {
     SQ_NAME_PROFILE_RENAME,
     SQ_STAY_RENAME,
     SQ_CAPTURE_TOTALS,
+    SQ_COUNTER_ADD,
     SQ_STMT_COUNT
 };
 

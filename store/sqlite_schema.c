@@ -216,7 +216,13 @@ static const char *const migrations[] = {
     " first_seq INTEGER NOT NULL,"
     " last_seen INTEGER NOT NULL,"
     " session_first_at INTEGER NOT NULL,"
-    " PRIMARY KEY(owner_id, channel_id, session_id, user_id)) WITHOUT ROWID;",
+    " PRIMARY KEY(owner_id, channel_id, session_id, user_id)) WITHOUT ROWID;"
+
+    /* counters for /metrics that only ever grow (purging captures does not lower them) and
+     * cost one row update per capture instead of a scan of every capture per scrape */
+    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO counters(name, value) SELECT 'captures', COUNT(*) FROM captures;"
+    "INSERT INTO counters(name, value) SELECT 'capture_renames', TOTAL(renames) FROM captures;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -17,7 +17,7 @@
 #include <string.h>
 
 enum { USER = 10, CH_X = 500, CH_Y = 600 };
-static const int64_t T0 = 1735689600000LL, MIN = 60000;
+static const int64_t T0 = 1735689600000LL, MIN = 60000, DAY = 86400000;
 
 struct fixture {
     char *dir;
@@ -176,6 +176,11 @@ static void a_rename_mid_stay_is_recorded_once_at_its_capture(void **state)
     assert_int_equal(caps[3].renames, 0);
     free(caps);
     int64_t total_caps, total_renames;
+    assert_int_equal(store_capture_totals(f->st, &total_caps, &total_renames, err, sizeof err), 0);
+    assert_int_equal(total_caps, 5);
+    assert_int_equal(total_renames, 2);
+    /* counters: purging the session does not lower them */
+    assert_int_equal(store_session_purge(f->st, f->session, T0 + DAY, err, sizeof err), 0);
     assert_int_equal(store_capture_totals(f->st, &total_caps, &total_renames, err, sizeof err), 0);
     assert_int_equal(total_caps, 5);
     assert_int_equal(total_renames, 2);
