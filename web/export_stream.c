@@ -70,13 +70,22 @@ static void release(struct web_stream *s)
     free(s);
 }
 
-/* Called with the lock held: lets MHD read again if it is waiting for data. */
-static void wake_reader(struct web_stream *s)
+/* Called with the lock held: the connection to resume when MHD waits for data (else NULL).
+ * The caller resumes it after unlocking, so no lock of ours is ever held while calling into
+ * MHD; a suspended connection cannot go away until resumed, and only the one who cleared the
+ * flag resumes it. */
+static struct MHD_Connection *take_reader(struct web_stream *s)
 {
-    if (s->suspended && s->conn) {
-        s->suspended = 0;
-        MHD_resume_connection(s->conn);
-    }
+    if (!s->suspended || !s->conn)
+        return NULL;
+    s->suspended = 0;
+    return s->conn;
+}
+
+static void resume(struct MHD_Connection *conn)
+{
+    if (conn)
+        MHD_resume_connection(conn);
 }
 
 static int ring_write(void *ctx, const char *p, size_t n)
@@ -84,8 +93,16 @@ static int ring_write(void *ctx, const char *p, size_t n)
     struct web_stream *s = ctx;
     pthread_mutex_lock(&s->lock);
     while (n > 0) {
-        while (s->len == RING_SIZE && !s->cancelled)
+        while (s->len == RING_SIZE && !s->cancelled) {
+            struct MHD_Connection *c = take_reader(s);
+            if (c) {
+                pthread_mutex_unlock(&s->lock);
+                resume(c);
+                pthread_mutex_lock(&s->lock);
+                continue;
+            }
             pthread_cond_wait(&s->room, &s->lock);
+        }
         if (s->cancelled || (s->fail_after && s->written >= s->fail_after)) {
             pthread_mutex_unlock(&s->lock);
             return s->cancelled ? TCA_ERR : TCA_EDB;
@@ -103,9 +120,10 @@ static int ring_write(void *ctx, const char *p, size_t n)
         s->written += chunk;
         p += chunk;
         n -= chunk;
-        wake_reader(s);
     }
+    struct MHD_Connection *c = take_reader(s);
     pthread_mutex_unlock(&s->lock);
+    resume(c);
     return 0;
 }
 
@@ -125,8 +143,9 @@ static void *produce(void *arg)
     s->finished = 1;
     s->failed = rc != 0;
     snprintf(s->err, sizeof s->err, "%s", err);
-    wake_reader(s);
+    struct MHD_Connection *c = take_reader(s);
     pthread_mutex_unlock(&s->lock);
+    resume(c);
     release(s);
     return NULL;
 }
@@ -275,13 +294,23 @@ void web_streams_finish(struct web *w, int64_t grace_ms)
     wait_streams(w, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + grace_ms);
     /* Past the grace time, cut what is left: a suspended connection must be resumed before
      * the daemon stops, and a cancelled producer ends at its next write. */
+    size_t n = 0;
+    for (struct web_stream *s = w->streams; s; s = s->next)
+        n++;
+    struct MHD_Connection **conns = xcalloc(n ? n : 1, sizeof *conns);
+    n = 0;
     for (struct web_stream *s = w->streams; s; s = s->next) {
         pthread_mutex_lock(&s->lock);
         s->cancelled = 1;
         pthread_cond_signal(&s->room);
-        wake_reader(s);
+        conns[n++] = take_reader(s);
         pthread_mutex_unlock(&s->lock);
     }
+    pthread_mutex_unlock(&w->stop_lock);
+    for (size_t i = 0; i < n; i++)
+        resume(conns[i]);
+    free(conns);
+    pthread_mutex_lock(&w->stop_lock);
     wait_streams(w, 0);
     pthread_mutex_unlock(&w->stop_lock);
 }
