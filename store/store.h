@@ -252,8 +252,10 @@ struct store_capture_result {
  *
  * A rename is a joined or renamed chatter whose login or display name differs from the last
  * known one (twitch_users): it adds a row to the name history at taken_at_ms (preceded, when
- * the history was empty, by the previous name) and updates the profile. A return to an
- * earlier name (A -> B -> A) is a rename too; the same name seen again is not.
+ * the history was empty, by the previous name) and updates the profile and the chatter's
+ * open stays in the session. A return to an earlier name (A -> B -> A) is a rename too; the
+ * same name seen again is not. (A return to the name a stay holds, the other name having
+ * been seen only in another session, is counted when the chatter next joins.)
  */
 int store_capture_commit(struct store *st, const struct store_capture_input *in,
                          struct store_capture_result *out, char *err, size_t errlen);
