@@ -4,7 +4,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libmicrohttpd libcurl jansson sqlite3 libsodium
+PKGS      = libmicrohttpd libcurl jansson sqlite3 libsodium libmariadb
 OPT      ?= -O2
 # CFLAGS is left to the caller (sanitizers, fuzzing); the project's own flags live here.
 TCA_CFLAGS = -std=c17 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -17,7 +17,7 @@ TEST_DIRS ?= $(LAYERS)
 LIB_SRC   = $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 CMD_SRC   = $(wildcard cmd/*.c)
 TEST_SUPPORT_SRC = $(wildcard tests/support/*.c)
-TEST_SRC  = $(foreach d,$(TEST_DIRS),$(wildcard tests/$(d)/test_*.c))
+TEST_SRC  = $(foreach d,$(TEST_DIRS),$(wildcard tests/$(d)/test_*.c tests/$(d)/*/test_*.c))
 BENCH_SRC = $(wildcard bench/bench_*.c)
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 

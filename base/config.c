@@ -177,7 +177,17 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
         problem(p, "TWITCH_AUTH_BASE is malformed: expected an http(s) URL such as "
                    "https://id.twitch.tv/oauth2");
 
-    cfg->db = get_str(&src, "TCA_DB", "tca.db");
+    /* TCA_STORE names the store as a URL; TCA_DB (a SQLite file) stays accepted beside it. */
+    const char *store = lookup(&src, "TCA_STORE");
+    if (store && *store) {
+        cfg->db = xstrdup(store);
+        if (strncmp(store, "sqlite:", 7) && strncmp(store, "mysql://", 8) &&
+            strncmp(store, "mariadb://", 10))
+            problem(p, "TCA_STORE is malformed: expected sqlite:PATH or "
+                       "mysql://USER:PASSWORD@HOST:PORT/DATABASE");
+    } else {
+        cfg->db = get_str(&src, "TCA_DB", "tca.db");
+    }
     cfg->listen = get_str(&src, "TCA_LISTEN", "127.0.0.1:8080");
     cfg->ui_dir = get_str(&src, "TCA_UI_DIR", "ui/dist");
     if (!valid_listen(cfg->listen))

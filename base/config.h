@@ -14,7 +14,7 @@ struct tca_config {
     char *twitch_redirect_url;  /* TWITCH_REDIRECT_URL */
     char *twitch_api_base;      /* TWITCH_API_BASE, no trailing slash */
     char *twitch_auth_base;     /* TWITCH_AUTH_BASE, no trailing slash */
-    char *db;                   /* TCA_DB: SQLite file path */
+    char *db;                   /* the store: TCA_STORE URL, else TCA_DB (SQLite path) */
     char *listen;               /* TCA_LISTEN: HOST:PORT */
     int capture_interval;       /* TCA_CAPTURE_INTERVAL, seconds */
     int workers;                /* TCA_WORKERS: capture threads */

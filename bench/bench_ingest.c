@@ -4,7 +4,8 @@
  * captures with 5% churn, 20 more where 0.1% of the chatters also rename, and (20,000) 20
  * unchanged captures. Prints median and max CPU and
  * wall time per capture, chatters/s and peak RSS; it must never assert, so it runs on any
- * machine. Usage: bench_ingest [dir] (default: a fresh /tmp directory, removed at the end).
+ * machine. Usage: bench_ingest [dir] (default: a fresh /tmp directory, removed at the end);
+ * TCA_BENCH_STORE=mysql://... runs it on that (empty) MariaDB database instead.
  */
 #include "analysis/presence.h"
 #include "base/chatter.h"
@@ -187,16 +188,19 @@ int main(int argc, char **argv)
         return 1;
     }
     char *path = xasprintf("%s/ingest.db", dir);
+    const char *url = getenv("TCA_BENCH_STORE") ? getenv("TCA_BENCH_STORE") : path;
+    char shown[512];
+    store_url_redact(url, shown, sizeof shown);
     struct store *st;
     char err[256];
-    if (store_open(path, &st, err, sizeof err)) {
-        fprintf(stderr, "open %s: %s\n", path, err);
+    if (store_open(url, &st, err, sizeof err)) {
+        fprintf(stderr, "open %s: %s\n", shown, err);
         return 1;
     }
     static const size_t sizes[] = {1000, 20000, 100000};
     uint64_t rng = 0x9e3779b97f4a7c15ULL;
     int64_t taken_at = 1700000000000;
-    printf("store: %s\n", path);
+    printf("store: %s (%s)\n", shown, store_backend(st));
     printf("%-20s %8s %4s %9s %9s %9s %9s %11s %9s %9s\n", "capture", "chatters", "n", "cpu_med",
            "cpu_max", "wall_med", "wall_max", "chatters/s", "open_cpu", "commit_cpu");
     for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {

@@ -62,7 +62,9 @@ int app_open(struct app *a, const char *role, int need_twitch)
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (store_open(a->cfg.db, &a->st, err, sizeof err)) {
-        fprintf(stderr, "tca %s: cannot open store %s: %s\n", role, a->cfg.db, err);
+        char where[512];
+        store_url_redact(a->cfg.db, where, sizeof where);
+        fprintf(stderr, "tca %s: cannot open store %s: %s\n", role, where, err);
         return EXIT_FAIL;
     }
     a->budget = twitch_budget_new(clock_real());

@@ -16,11 +16,28 @@ int cmd_env_check(int argc, char **argv)
         return EXIT_USAGE;
     }
     int rc = config_load(&cfg, app_env_file(), &p);
+    char where[512];
+    store_url_redact(cfg.db ? cfg.db : "", where, sizeof where);
+    if (!rc) {
+        /* The store is checked the way every role opens it: connect and migrate. */
+        struct store *st = NULL;
+        char err[256] = "";
+        int from = 0, to = 0;
+        if (store_open(cfg.db, &st, err, sizeof err) ||
+            store_migrate(st, &from, &to, err, sizeof err)) {
+            fprintf(stderr, "store %s: %s\n", where, err);
+            rc = EXIT_FAIL;
+        } else {
+            printf("store ok (%s %s, schema version %d)\n", store_backend(st), where, to);
+        }
+        store_close(st);
+    }
     if (rc) {
         app_print_problems(&p);
-        fprintf(stderr, "%zu problem%s\n", p.n, p.n == 1 ? "" : "s");
+        if (p.n)
+            fprintf(stderr, "%zu problem%s\n", p.n, p.n == 1 ? "" : "s");
     } else {
-        printf("configuration ok (store %s, listen %s, capture every %d s)\n", cfg.db, cfg.listen,
+        printf("configuration ok (store %s, listen %s, capture every %d s)\n", where, cfg.listen,
                cfg.capture_interval);
         if (cfg.demo)
             printf("no Twitch app configured: `tca serve` runs against a simulated Twitch "

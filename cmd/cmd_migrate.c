@@ -22,7 +22,9 @@ int cmd_migrate(int argc, char **argv)
         fprintf(stderr, "tca migrate: %s\n", err);
         rc = EXIT_FAIL;
     } else {
-        printf("store %s: schema version %d\n", a.cfg.db, to);
+        char where[512];
+        store_url_redact(a.cfg.db, where, sizeof where);
+        printf("store %s: schema version %d\n", where, to);
     }
     app_close(&a);
     return rc;

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"env-check", cmd_env_check, "list missing or malformed configuration"},
     {"env-generate", cmd_env_generate, "print fresh strong secrets"},
     {"migrate", cmd_migrate, "apply pending store migrations"},
+    {"migrate-store", cmd_migrate_store, "copy a store to another: --from sqlite:P --to mysql://"},
     {"login", cmd_login, "log in with Twitch (device code, no browser needed here)"},
     {"channels", cmd_channels, "your channel and the channels you moderate"},
     {"capture", cmd_capture, "capture a channel's chatters once: capture LOGIN"},

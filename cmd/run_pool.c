@@ -50,8 +50,10 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
         log_error("%s: %s", role, err);
         return EXIT_FAIL;
     }
+    char where[512];
+    store_url_redact(a->cfg.db, where, sizeof where);
     log_info("%s running workers=%d scheduler=%s store=%s", role, a->cfg.workers,
-             run_scheduler ? "on" : "off", a->cfg.db);
+             run_scheduler ? "on" : "off", where);
     while (!signals_stop_requested())
         clock_sleep_ms(100);
     log_info("%s stopping: finishing jobs in flight", role);

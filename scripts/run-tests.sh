@@ -22,6 +22,21 @@ run() { # name, command...
         tail -n 40 "$log" | sed 's/^/    /'
     fi
 }
+# A throwaway MariaDB for the store contract suite and the MariaDB integration tests, when
+# the server is installed and the run includes them (started once, stopped on any exit).
+if [ -z "${TCA_TEST_MYSQL:-}" ] && { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } &&
+    { [ -z "$filter" ] || [[ "$filter" == *store* || "$filter" == *mariadb* || "$filter" == *migrat* ]]; }; then
+    mdb_dir=$(mktemp -d /tmp/tca-mariadb-XXXXXX)
+    trap '"$root/tests/support/mariadb.sh" stop "$mdb_dir"' EXIT
+    if TCA_TEST_MYSQL=$("$root/tests/support/mariadb.sh" start "$mdb_dir" 2>"$out/mariadb.log"); then
+        export TCA_TEST_MYSQL
+        echo "MariaDB for the tests: $mdb_dir"
+    else
+        failed=$((failed + 1)); names+=("mariadb-server"); echo "FAIL mariadb-server did not start"
+        tail -n 20 "$out/mariadb.log" | sed 's/^/    /'
+        unset TCA_TEST_MYSQL
+    fi
+fi
 for t in $(find "$root/$build/tests" -type f -name 'test_*' -perm -u+x 2>/dev/null | sort); do
     run "${t#$root/$build/}" "$t"
 done

@@ -2,8 +2,7 @@
  * Analysis inputs: what the statistics read from the store (the channels of a session, the
  * sessions of a channel, each chatter's visits, profiles, name histories, one capture's exact
  * chatter list, a chatter's sessions). Read-only, and it must never compute a statistic:
- * that is analysis/'s job. These statements run a few times per report, not per capture, so
- * they are prepared per call instead of taking slots in the connection's statement cache.
+ * that is analysis/'s job.
  */
 #include "store/sqlite_internal.h"
 #include "base/err.h"
@@ -24,7 +23,7 @@ static int collect(struct store *st, const char *sql, const int64_t *params, int
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    int src = sq_cached(st, sql, &s);
     if (src != SQLITE_OK)
         return sq_fail(st, src, err, errlen, what);
     for (int i = 0; i < n_params; i++)
@@ -43,7 +42,7 @@ static int collect(struct store *st, const char *sql, const int64_t *params, int
         items = NULL;
         *n = 0;
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     *out = items;
     return rc;
 }
@@ -60,8 +59,8 @@ static void read_session_channel(sqlite3_stmt *s, void *p)
     c->last_at_ms = sqlite3_column_int64(s, 5);
 }
 
-int store_session_channels(struct store *st, int64_t session_id, struct store_session_channel **out,
-                           size_t *n, char *err, size_t errlen)
+int sq_session_channels(struct store *st, int64_t session_id, struct store_session_channel **out,
+                        size_t *n, char *err, size_t errlen)
 {
     int64_t p[] = {session_id};
     return collect(st,
@@ -82,8 +81,8 @@ static void read_channel_session(sqlite3_stmt *s, void *p)
     c->last_at_ms = sqlite3_column_int64(s, 4);
 }
 
-int store_channel_sessions(struct store *st, int64_t channel_id, int64_t owner_id,
-                           struct store_channel_session **out, size_t *n, char *err, size_t errlen)
+int sq_channel_sessions(struct store *st, int64_t channel_id, int64_t owner_id,
+                        struct store_channel_session **out, size_t *n, char *err, size_t errlen)
 {
     int64_t p[] = {channel_id, owner_id};
     return collect(st,
@@ -103,8 +102,8 @@ static void read_visit(sqlite3_stmt *s, void *p)
     v->last_seen_ms = sqlite3_column_int64(s, 2);
 }
 
-int store_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
-                         struct store_visit **out, size_t *n, char *err, size_t errlen)
+int sq_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
+                      struct store_visit **out, size_t *n, char *err, size_t errlen)
 {
     int64_t p[] = {session_id, channel_id};
     /* An open stay ends at the channel's last capture, read once. */
@@ -130,8 +129,8 @@ static void read_kept_visit(sqlite3_stmt *s, void *p)
     v->session_first_at_ms = sqlite3_column_int64(s, 4);
 }
 
-int store_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
-                              struct store_kept_visit **out, size_t *n, char *err, size_t errlen)
+int sq_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                           struct store_kept_visit **out, size_t *n, char *err, size_t errlen)
 {
     int64_t p[] = {owner_id, channel_id};
     return collect(st,
@@ -159,19 +158,19 @@ static const char profiles_sql[] =
     "  AND (?2 = 0 OR channel_id = ?2)) p"
     " LEFT JOIN twitch_users u ON u.id = p.user_id ORDER BY p.user_id";
 
-int store_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
-                           struct store_chatter_profile **out, size_t *n, char *err, size_t errlen)
+int sq_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
+                        struct store_chatter_profile **out, size_t *n, char *err, size_t errlen)
 {
     int64_t p[] = {session_id, channel_id};
     return collect(st, profiles_sql, p, 2, sizeof **out, read_profile, (void **)out, n, err, errlen,
                    "session profiles");
 }
 
-int store_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
-                                store_profile_fn fn, void *ctx, char *err, size_t errlen)
+int sq_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
+                             store_profile_fn fn, void *ctx, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int src = sqlite3_prepare_v2(st->db, profiles_sql, -1, &s, NULL);
+    int src = sq_cached(st, profiles_sql, &s);
     if (src != SQLITE_OK)
         return sq_fail(st, src, err, errlen, "session profiles");
     sqlite3_bind_int64(s, 1, session_id);
@@ -184,7 +183,7 @@ int store_session_profiles_each(struct store *st, int64_t session_id, int64_t ch
     }
     if (!rc && src != SQLITE_DONE)
         rc = sq_fail(st, src, err, errlen, "session profiles");
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
@@ -198,8 +197,8 @@ static void read_name(sqlite3_stmt *s, void *p)
     r->seen_at_ms = sqlite3_column_int64(s, 3);
 }
 
-int store_session_names(struct store *st, int64_t session_id, struct store_name_row **out,
-                        size_t *n, char *err, size_t errlen)
+int sq_session_names(struct store *st, int64_t session_id, struct store_name_row **out, size_t *n,
+                     char *err, size_t errlen)
 {
     int64_t p[] = {session_id};
     return collect(st,
@@ -223,8 +222,8 @@ static void read_chatter_session(sqlite3_stmt *s, void *p)
     c->time_present_ms = sqlite3_column_int64(s, 5);
 }
 
-int store_chatter_sessions(struct store *st, int64_t owner_id, int64_t user_id,
-                           struct store_chatter_session **out, size_t *n, char *err, size_t errlen)
+int sq_chatter_sessions(struct store *st, int64_t owner_id, int64_t user_id,
+                        struct store_chatter_session **out, size_t *n, char *err, size_t errlen)
 {
     int64_t p[] = {owner_id, user_id};
     /* Sessions outside, presence by its (session, user) key prefix inside: a lookup per
@@ -245,36 +244,34 @@ int store_chatter_sessions(struct store *st, int64_t owner_id, int64_t user_id,
                    "chatter sessions");
 }
 
-int store_capture_chatters(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
-                           int64_t *total, store_capture_chatter_fn fn, void *ctx, char *err,
-                           size_t errlen)
+int sq_capture_chatters(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                        int64_t *total, store_capture_chatter_fn fn, void *ctx, char *err,
+                        size_t errlen)
 {
     sqlite3_stmt *count = NULL, *rows = NULL;
     int rc = 0;
-    int src =
-        sqlite3_prepare_v2(st->db,
-                           "SELECT chatter_count, taken_at FROM captures WHERE session_id = ?1"
-                           " AND channel_id = ?2 AND seq = ?3",
-                           -1, &count, NULL);
+    int src = sq_cached(st,
+                        "SELECT chatter_count, taken_at FROM captures WHERE session_id = ?1"
+                        " AND channel_id = ?2 AND seq = ?3",
+                        &count);
     if (src == SQLITE_OK)
         /* Open stays (to_seq NULL) reach the last capture, which is >= seq. The name at the
          * capture is the last history row dated at or before it; before the first row, the
          * first row's; without history, the profile's. */
-        src =
-            sqlite3_prepare_v2(st->db,
-                               "SELECT p.user_id, COALESCE(n.login, u.login),"
-                               " COALESCE(n.display_name, u.display_name), u.created_at,"
-                               " p.from_seq FROM presence p"
-                               " LEFT JOIN twitch_users u ON u.id = p.user_id"
-                               " LEFT JOIN twitch_user_names n ON n.id = COALESCE("
-                               "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
-                               "   AND h.seen_at <= ?4 ORDER BY h.seen_at DESC, h.id DESC LIMIT 1),"
-                               "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
-                               "   ORDER BY h.seen_at, h.id LIMIT 1))"
-                               " WHERE p.session_id = ?1 AND p.channel_id = ?2"
-                               " AND p.from_seq <= ?3 AND (p.to_seq IS NULL OR p.to_seq >= ?3)"
-                               " ORDER BY p.user_id",
-                               -1, &rows, NULL);
+        src = sq_cached(st,
+                        "SELECT p.user_id, COALESCE(n.login, u.login),"
+                        " COALESCE(n.display_name, u.display_name), u.created_at,"
+                        " p.from_seq FROM presence p"
+                        " LEFT JOIN twitch_users u ON u.id = p.user_id"
+                        " LEFT JOIN twitch_user_names n ON n.id = COALESCE("
+                        "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
+                        "   AND h.seen_at <= ?4 ORDER BY h.seen_at DESC, h.id DESC LIMIT 1),"
+                        "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
+                        "   ORDER BY h.seen_at, h.id LIMIT 1))"
+                        " WHERE p.session_id = ?1 AND p.channel_id = ?2"
+                        " AND p.from_seq <= ?3 AND (p.to_seq IS NULL OR p.to_seq >= ?3)"
+                        " ORDER BY p.user_id",
+                        &rows);
     if (src != SQLITE_OK) {
         rc = sq_fail(st, src, err, errlen, "capture chatters");
         goto done;
@@ -319,7 +316,7 @@ int store_capture_chatters(struct store *st, int64_t session_id, int64_t channel
 out:
     sq_rollback(st);
 done:
-    sqlite3_finalize(count);
-    sqlite3_finalize(rows);
+    sqlite3_reset(count);
+    sqlite3_reset(rows);
     return rc;
 }

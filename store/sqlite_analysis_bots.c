@@ -11,20 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **out, size_t *n,
-                   char *err, size_t errlen)
+int sq_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **out, size_t *n,
+                char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
     /* A user's row wins over the built-in one of the same login (by kind, id, or hiding). */
-    int src = sqlite3_prepare_v2(st->db,
-                                 "SELECT login, user_id, kind, owner_id = 0, added_at"
-                                 " FROM known_bots b WHERE removed = 0 AND (owner_id = ?1"
-                                 "  OR (owner_id = 0 AND NOT EXISTS (SELECT 1 FROM known_bots u"
-                                 "   WHERE u.owner_id = ?1 AND u.login = b.login)))"
-                                 " ORDER BY login",
-                                 -1, &s, NULL);
+    int src = sq_cached(st,
+                        "SELECT login, user_id, kind, owner_id = 0, added_at"
+                        " FROM known_bots b WHERE removed = 0 AND (owner_id = ?1"
+                        "  OR (owner_id = 0 AND NOT EXISTS (SELECT 1 FROM known_bots u"
+                        "   WHERE u.owner_id = ?1 AND u.login = b.login)))"
+                        " ORDER BY login",
+                        &s);
     if (src != SQLITE_OK)
         return sq_fail(st, src, err, errlen, "known bots");
     sqlite3_bind_int64(s, 1, owner_id);
@@ -46,7 +46,7 @@ int store_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **
         *out = NULL;
         *n = 0;
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
@@ -66,8 +66,8 @@ static const char listed_sql[] =
     " OR (owner_id = 0 AND NOT EXISTS (SELECT 1 FROM known_bots u"
     "  WHERE u.owner_id = ?1 AND u.login = b.login)))";
 
-int store_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
-                  int64_t now_ms, size_t *added, char *err, size_t errlen)
+int sq_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
+               int64_t now_ms, size_t *added, char *err, size_t errlen)
 {
     if (added)
         *added = 0;
@@ -78,15 +78,15 @@ int store_bot_add(struct store *st, int64_t owner_id, const struct store_known_b
             (strcmp(bots[i].kind, "service") && strcmp(bots[i].kind, "lurker")))
             return tca_fail(err, errlen, TCA_EINVAL, "bot %zu: empty login or unknown kind", i + 1);
     sqlite3_stmt *find = NULL, *put = NULL;
-    int src = sqlite3_prepare_v2(st->db, listed_sql, -1, &find, NULL);
+    int src = sq_cached(st, listed_sql, &find);
     if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(st->db,
-                                 "INSERT INTO known_bots(owner_id, login, user_id, kind, removed,"
-                                 " added_at) VALUES(?1, ?2, ?3, ?4, 0, ?5)"
-                                 " ON CONFLICT(owner_id, login) DO UPDATE SET"
-                                 " user_id = excluded.user_id, kind = excluded.kind, removed = 0,"
-                                 " added_at = excluded.added_at",
-                                 -1, &put, NULL);
+        src = sq_cached(st,
+                        "INSERT INTO known_bots(owner_id, login, user_id, kind, removed,"
+                        " added_at) VALUES(?1, ?2, ?3, ?4, 0, ?5)"
+                        " ON CONFLICT(owner_id, login) DO UPDATE SET"
+                        " user_id = excluded.user_id, kind = excluded.kind, removed = 0,"
+                        " added_at = excluded.added_at",
+                        &put);
     int rc = 0;
     if (src != SQLITE_OK) {
         rc = sq_fail(st, src, err, errlen, "add bot");
@@ -115,24 +115,22 @@ out:
     if (rc)
         sq_rollback(st);
 done:
-    sqlite3_finalize(find);
-    sqlite3_finalize(put);
+    sqlite3_reset(find);
+    sqlite3_reset(put);
     return rc;
 }
 
-int store_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err,
-                     size_t errlen)
+int sq_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err, size_t errlen)
 {
     sqlite3_stmt *find = NULL, *hide = NULL;
-    int src = sqlite3_prepare_v2(st->db, listed_sql, -1, &find, NULL);
+    int src = sq_cached(st, listed_sql, &find);
     /* Hiding keeps a row for the user even when the login is only theirs: one statement for
      * both cases, and a later built-in entry of that login stays hidden. */
     if (src == SQLITE_OK)
-        src =
-            sqlite3_prepare_v2(st->db,
-                               "INSERT INTO known_bots(owner_id, login, removed) VALUES(?1, ?2, 1)"
-                               " ON CONFLICT(owner_id, login) DO UPDATE SET removed = 1",
-                               -1, &hide, NULL);
+        src = sq_cached(st,
+                        "INSERT INTO known_bots(owner_id, login, removed) VALUES(?1, ?2, 1)"
+                        " ON CONFLICT(owner_id, login) DO UPDATE SET removed = 1",
+                        &hide);
     int rc = 0;
     if (src != SQLITE_OK) {
         rc = sq_fail(st, src, err, errlen, "remove bot");
@@ -153,7 +151,7 @@ out:
     if (rc)
         sq_rollback(st);
 done:
-    sqlite3_finalize(find);
-    sqlite3_finalize(hide);
+    sqlite3_reset(find);
+    sqlite3_reset(hide);
     return rc;
 }

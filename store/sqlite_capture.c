@@ -15,9 +15,9 @@
 static const char last_sql[] = "SELECT seq, taken_at, chatter_count FROM captures"
                                " WHERE session_id = ? AND channel_id = ? ORDER BY seq DESC LIMIT 1";
 
-int store_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
-                              int64_t **user_ids, int64_t **name_hashes, size_t *n,
-                              int64_t *last_seq, char *err, size_t errlen)
+int sq_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
+                           int64_t **user_ids, int64_t **name_hashes, size_t *n, int64_t *last_seq,
+                           char *err, size_t errlen)
 {
     *user_ids = NULL;
     if (name_hashes)
@@ -25,9 +25,9 @@ int store_presence_open_named(struct store *st, int64_t session_id, int64_t chan
     *n = 0;
     *last_seq = 0;
     sqlite3_stmt *last, *open;
-    int rc = sq_stmt(st, SQ_CAPTURE_LAST, last_sql, &last, err, errlen);
+    int rc = sq_stmt(st, last_sql, &last, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_PRESENCE_OPEN,
+        rc = sq_stmt(st,
                      "SELECT user_id, name_hash FROM presence INDEXED BY presence_open"
                      " WHERE session_id = ? AND channel_id = ? AND to_seq IS NULL"
                      " ORDER BY user_id",
@@ -90,11 +90,11 @@ out:
     return rc;
 }
 
-int store_presence_open(struct store *st, int64_t session_id, int64_t channel_id,
-                        int64_t **user_ids, size_t *n, int64_t *last_seq, char *err, size_t errlen)
+int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
+                     size_t *n, int64_t *last_seq, char *err, size_t errlen)
 {
-    return store_presence_open_named(st, session_id, channel_id, user_ids, NULL, n, last_seq, err,
-                                     errlen);
+    return sq_presence_open_named(st, session_id, channel_id, user_ids, NULL, n, last_seq, err,
+                                  errlen);
 }
 
 /* The statements a commit runs, prepared together before the transaction starts. One
@@ -108,48 +108,48 @@ struct commit_stmts {
 
 static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, size_t errlen)
 {
-    int rc = sq_stmt(st, SQ_CAPTURE_LAST, last_sql, &c->last, err, errlen);
+    int rc = sq_stmt(st, last_sql, &c->last, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_CAPTURE_INSERT,
+        rc = sq_stmt(st,
                      "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
                      " joined, \"left\", new_to_channel, pages, duration_ms, job_id, renames)"
                      " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      &c->insert, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_STAY_OPEN,
+        rc = sq_stmt(st,
                      "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq,"
                      " name_hash) VALUES(?, ?, ?, ?, NULL, ?)",
                      &c->stay_open, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_STAY_FIND_OPEN,
+        rc = sq_stmt(st,
                      "SELECT from_seq FROM presence WHERE session_id = ? AND channel_id = ?"
                      " AND user_id = ? AND to_seq IS NULL",
                      &c->stay_find, err, errlen);
     /* Not UPDATE ... RETURNING: SQLite builds a temporary table for the returned rows on
      * every execution, which cost more than this second statement. */
     if (!rc)
-        rc = sq_stmt(st, SQ_STAY_CLOSE,
+        rc = sq_stmt(st,
                      "UPDATE presence SET to_seq = ? WHERE session_id = ? AND user_id = ?"
                      " AND channel_id = ? AND from_seq = ?",
                      &c->stay_close, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_STAY_IN_SESSION,
+        rc = sq_stmt(st,
                      "SELECT to_seq IS NULL FROM presence WHERE session_id = ? AND user_id = ?"
                      " AND channel_id = ? ORDER BY from_seq DESC LIMIT 1",
                      &c->in_session, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_CHATTER_FIRST,
+        rc = sq_stmt(st,
                      "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
                      " sessions_seen, captures_seen) VALUES(?1, ?2, ?3, ?3, 1, 0)"
                      " ON CONFLICT DO NOTHING",
                      &c->first, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_CHATTER_BACK,
+        rc = sq_stmt(st,
                      "UPDATE channel_chatters SET last_seen = ?3,"
                      " sessions_seen = sessions_seen + ?4 WHERE channel_id = ?1 AND user_id = ?2",
                      &c->back, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_CHATTER_LEFT,
+        rc = sq_stmt(st,
                      "UPDATE channel_chatters SET last_seen = ?3,"
                      " captures_seen = captures_seen + ?4 WHERE channel_id = ?1 AND user_id = ?2",
                      &c->left, err, errlen);
@@ -175,7 +175,7 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
     int rc = step_done(st, c->first, err, errlen, "channel chatter");
     if (rc)
         return rc;
-    int new_here = sqlite3_changes(st->db) == 1;
+    int new_here = sqlite3_changes(sq_conn(st)->db) == 1;
     int64_t before = *renames;
     rc = sq_capture_name(st, ch, new_here, in->taken_at_ms, in->taken_at_ms, renames, err, errlen);
     if (!rc && *renames != before) /* its stays in the session's other channels */
@@ -276,8 +276,7 @@ static int rename_stayers(struct store *st, const struct store_capture_input *in
 static int count_capture(struct store *st, int64_t renames, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_COUNTER_ADD, "UPDATE counters SET value = value + ?2 WHERE name = ?1",
-                     &s, err, errlen);
+    int rc = sq_stmt(st, "UPDATE counters SET value = value + ?2 WHERE name = ?1", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, "captures", -1, SQLITE_STATIC);
@@ -301,8 +300,8 @@ static int check_input(const struct store_capture_input *in, char *err, size_t e
     return 0;
 }
 
-int store_capture_commit(struct store *st, const struct store_capture_input *in,
-                         struct store_capture_result *out, char *err, size_t errlen)
+int sq_capture_commit(struct store *st, const struct store_capture_input *in,
+                      struct store_capture_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     struct commit_stmts c;
@@ -377,12 +376,12 @@ int store_capture_commit(struct store *st, const struct store_capture_input *in,
     rc = step_done(st, c.insert, err, errlen, "capture insert");
     if (rc)
         goto out;
-    out->capture_id = sqlite3_last_insert_rowid(st->db);
+    out->capture_id = sqlite3_last_insert_rowid(sq_conn(st)->db);
     rc = count_capture(st, renames, err, errlen);
     if (rc)
         goto out;
     if (in->job_id > 0) {
-        rc = store_job_done(st, in->job_id, err, errlen);
+        rc = sq_job_done(st, in->job_id, err, errlen);
         if (rc)
             goto out;
     }

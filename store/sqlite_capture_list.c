@@ -9,20 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
-                       struct store_capture **out, size_t *n, char *err, size_t errlen)
+int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
+                    struct store_capture **out, size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
     int rc =
         channel_id
-            ? sq_stmt(st, SQ_CAPTURE_LIST_CHANNEL,
+            ? sq_stmt(st,
                       "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
                       " joined, \"left\", new_to_channel, pages, duration_ms, renames FROM captures"
                       " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
                       &s, err, errlen)
-            : sq_stmt(st, SQ_CAPTURE_LIST,
+            : sq_stmt(st,
                       "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
                       " joined, \"left\", new_to_channel, pages, duration_ms, renames FROM captures"
                       " WHERE session_id = ?1 ORDER BY taken_at, id",
@@ -60,15 +60,14 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     return 0;
 }
 
-int store_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
-                         size_t errlen)
+int sq_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                      size_t errlen)
 {
     *captures = *renames = 0;
     sqlite3_stmt *s;
-    int rc =
-        sq_stmt(st, SQ_CAPTURE_TOTALS,
-                "SELECT name, value FROM counters WHERE name IN ('captures', 'capture_renames')",
-                &s, err, errlen);
+    int rc = sq_stmt(
+        st, "SELECT name, value FROM counters WHERE name IN ('captures', 'capture_renames')", &s,
+        err, errlen);
     if (rc)
         return rc;
     int src;
@@ -83,19 +82,19 @@ int store_capture_totals(struct store *st, int64_t *captures, int64_t *renames, 
     return src == SQLITE_DONE ? 0 : sq_fail(st, src, err, errlen, "capture totals");
 }
 
-int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,
-                    struct store_stay **out, size_t *n, char *err, size_t errlen)
+int sq_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,
+                 size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
     /* Ordered as the primary key (user, channel, from_seq), so no sort is needed. */
-    int rc = channel_id ? sq_stmt(st, SQ_STAY_LIST_CHANNEL,
+    int rc = channel_id ? sq_stmt(st,
                                   "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
                                   " FROM presence WHERE session_id = ?1 AND channel_id = ?2"
                                   " ORDER BY user_id, channel_id, from_seq",
                                   &s, err, errlen)
-                        : sq_stmt(st, SQ_STAY_LIST,
+                        : sq_stmt(st,
                                   "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
                                   " FROM presence WHERE session_id = ?1"
                                   " ORDER BY user_id, channel_id, from_seq",

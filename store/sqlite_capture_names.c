@@ -21,9 +21,8 @@ static int current_name(struct store *st, int64_t user_id, struct known_name *ou
                         char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_NAME_CURRENT,
-                     "SELECT login, display_name, enriched_at FROM twitch_users WHERE id = ?", &s,
-                     err, errlen);
+    int rc = sq_stmt(st, "SELECT login, display_name, enriched_at FROM twitch_users WHERE id = ?",
+                     &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
@@ -41,8 +40,8 @@ static int current_name(struct store *st, int64_t user_id, struct known_name *ou
 static int has_history(struct store *st, int64_t user_id, int *found, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_NAME_ANY, "SELECT 1 FROM twitch_user_names WHERE user_id = ? LIMIT 1",
-                     &s, err, errlen);
+    int rc =
+        sq_stmt(st, "SELECT 1 FROM twitch_user_names WHERE user_id = ? LIMIT 1", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
@@ -65,7 +64,7 @@ static int add_placeholder(struct store *st, const struct chatter *ch, int *adde
                            size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_PROFILE_PLACEHOLDER,
+    int rc = sq_stmt(st,
                      "INSERT INTO twitch_users(id, login, display_name) VALUES(?1, ?2, ?3)"
                      " ON CONFLICT DO NOTHING",
                      &s, err, errlen);
@@ -75,7 +74,7 @@ static int add_placeholder(struct store *st, const struct chatter *ch, int *adde
     sqlite3_bind_text(s, 2, ch->login, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, ch->display_name[0] ? ch->display_name : ch->login, -1, SQLITE_STATIC);
     rc = sq_run(st, s, err, errlen, "placeholder profile");
-    *added = !rc && sqlite3_changes(st->db) == 1;
+    *added = !rc && sqlite3_changes(sq_conn(st)->db) == 1;
     return rc;
 }
 
@@ -114,8 +113,7 @@ int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
         (*renames)++;
     }
     sqlite3_stmt *s;
-    rc = sq_stmt(st, SQ_NAME_PROFILE_RENAME,
-                 "UPDATE twitch_users SET login = ?2, display_name = ?3 WHERE id = ?1", &s, err,
+    rc = sq_stmt(st, "UPDATE twitch_users SET login = ?2, display_name = ?3 WHERE id = ?1", &s, err,
                  errlen);
     if (rc)
         return rc;
@@ -132,7 +130,7 @@ int sq_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_
                    char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_STAY_RENAME,
+    int rc = sq_stmt(st,
                      "UPDATE presence SET name_hash = ?3 WHERE session_id = ?1 AND user_id = ?2"
                      " AND to_seq IS NULL",
                      &s, err, errlen);

@@ -41,15 +41,14 @@ static void read_row(sqlite3_stmt *s, struct store_export_row *row)
     row->created_at_ms = sqlite3_column_int64(s, 7);
 }
 
-int store_export_session(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
-                         void *ctx, char *err, size_t errlen)
+int sq_export_session(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
+                      void *ctx, char *err, size_t errlen)
 {
     sqlite3_stmt *count, *rows;
-    int rc = sq_stmt(st, SQ_EXPORT_COUNT,
-                     "SELECT COUNT(DISTINCT user_id) FROM presence WHERE session_id = ?", &count,
-                     err, errlen);
+    int rc = sq_stmt(st, "SELECT COUNT(DISTINCT user_id) FROM presence WHERE session_id = ?",
+                     &count, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_EXPORT_ROWS, export_sql, &rows, err, errlen);
+        rc = sq_stmt(st, export_sql, &rows, err, errlen);
     if (rc)
         return rc;
     /* One read snapshot, so the total matches the rows even while captures go on. */

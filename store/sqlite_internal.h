@@ -10,87 +10,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "store/store_driver.h"
 
-/* One slot per statement the store ever runs: each is prepared once per connection, on first
- * use, then reset and reused. The SQL text lives next to its single call site. */
-enum sq_stmt_id {
-    SQ_BEGIN,
-    SQ_BEGIN_READ,
-    SQ_COMMIT,
-    SQ_ROLLBACK,
-    SQ_USER_UPSERT,
-    SQ_USER_GET,
-    SQ_USER_LATEST,
-    SQ_TOKEN_PUT,
-    SQ_TOKEN_GET,
-    SQ_TOKEN_VALIDATED,
-    SQ_TOKEN_DELETE,
-    SQ_CHANNEL_UPSERT,
-    SQ_CHANNEL_GET,
-    SQ_CHANNEL_BY_LOGIN,
-    SQ_SESSION_FIND_ACTIVE,
-    SQ_SESSION_INSERT,
-    SQ_SESSION_GET,
-    SQ_SESSION_LIST,
-    SQ_SCHEDULE_SET,
-    SQ_SCHEDULE_STOP,
-    SQ_SCHEDULE_EXPIRE,
-    SQ_SCHEDULE_DUE,
-    SQ_SCHEDULE_ADVANCE,
-    SQ_JOB_INSERT,
-    SQ_JOB_FIND_DEDUPE,
-    SQ_JOB_CLAIM,
-    SQ_JOB_EXTEND,
-    SQ_JOB_DONE,
-    SQ_JOB_RETRY,
-    SQ_JOB_FAIL,
-    SQ_JOB_GET,
-    SQ_JOB_COUNTS,
-    SQ_PRESENCE_OPEN,
-    SQ_CAPTURE_LAST,
-    SQ_CAPTURE_INSERT,
-    SQ_CHATTER_BACK,
-    SQ_STAY_FIND_OPEN,
-    SQ_STAY_IN_SESSION,
-    SQ_CHATTER_FIRST,
-    SQ_PROFILE_PLACEHOLDER,
-    SQ_STAY_OPEN,
-    SQ_CHATTER_LEFT,
-    SQ_STAY_CLOSE,
-    SQ_CAPTURE_LIST,
-    SQ_CAPTURE_LIST_CHANNEL,
-    SQ_STAY_LIST,
-    SQ_STAY_LIST_CHANNEL,
-    SQ_PROFILE_STALE,
-    SQ_PROFILE_GET,
-    SQ_PROFILE_UPSERT,
-    SQ_NAME_LAST,
-    SQ_NAME_INSERT,
-    SQ_NAME_HISTORY,
-    SQ_EXPORT_COUNT,
-    SQ_EXPORT_ROWS,
-    SQ_NAME_CURRENT,
-    SQ_NAME_ANY,
-    SQ_NAME_PROFILE_RENAME,
-    SQ_STAY_RENAME,
-    SQ_CAPTURE_TOTALS,
-    SQ_COUNTER_ADD,
-    SQ_STMT_COUNT
+/** A prepared statement kept for the life of the connection, found again by its SQL. */
+struct sq_cached {
+    char *sql;
+    sqlite3_stmt *stmt;
 };
 
 /** One connection and its statements; owned by whoever called store_open. */
-struct store {
+struct sqlite_store {
+    struct store api; /* first: a struct store * is a struct sqlite_store * */
     sqlite3 *db;
-    sqlite3_stmt *stmts[SQ_STMT_COUNT];
+    struct sq_cached *stmts;
+    size_t n_stmts, cap_stmts;
 };
 
+/** The SQLite connection behind a store handed out by sqlite_store_open. */
+static inline struct sqlite_store *sq_conn(struct store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
 /**
- * The statement of slot id, prepared from sql on first use, reset and ready to bind.
- * Returns 0 or a TCA_E* code with err filled.
+ * The one way the SQLite store prepares a statement: the connection's statement for sql,
+ * prepared on first use (found again by its text), reset and ready to bind. Never finalize
+ * it: reset it when done. Returns 0 or a TCA_E* code with err filled.
  */
-int sq_stmt(struct store *st, enum sq_stmt_id id, const char *sql, sqlite3_stmt **out, char *err,
-            size_t errlen);
+int sq_stmt(struct store *st, const char *sql, sqlite3_stmt **out, char *err, size_t errlen);
+/** The same with SQLite's own result code, for code that maps errors itself. */
+int sq_cached(struct store *st, const char *sql, sqlite3_stmt **out);
 /** Maps a SQLite result code to a TCA_E* code and writes "what: sqlite message" into err. */
 int sq_fail(struct store *st, int rc, char *err, size_t errlen, const char *what);
 /** Steps a statement that returns no row, then resets it. Returns 0 or a TCA_E* code. */
@@ -123,7 +72,150 @@ int sq_name_add(struct store *st, int64_t user_id, const char *login, const char
 int sq_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
                    char *err, size_t errlen);
 
-/** Applies pending migrations (store_migrate without the public wrapper). */
+/** How many migration steps the schema has (its current version). */
+int sq_schema_steps(void);
+/** The SQL of step v (version v to v + 1), or NULL; for tests that build an older store. */
+const char *sq_schema_step(int v);
+/** store_copy's row walk and batch insert (store_driver.h). */
+int sq_table_rows(struct store *st, const struct store_table *t, int copied_only, store_row_fn fn,
+                  void *ctx, char *err, size_t errlen);
+int sq_table_insert(struct store *st, const struct store_table *t, const struct store_cell *rows,
+                    size_t n, char *err, size_t errlen);
+
+/* The operations of store.h on SQLite (store_driver.h's table points at these). */
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
+int sq_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen);
+int sq_user_get(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen);
+int sq_user_latest(struct store *st, struct store_user *out, char *err, size_t errlen);
+int sq_token_put(struct store *st, const struct store_token *token, char *err, size_t errlen);
+int sq_token_get(struct store *st, int64_t user_id, struct store_token *out, char *err,
+                 size_t errlen);
+int sq_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char *err, size_t errlen);
+int sq_token_delete(struct store *st, int64_t user_id, char *err, size_t errlen);
+int sq_token_stale(struct store *st, int64_t validated_before_ms, size_t limit, int64_t **user_ids,
+                   size_t *n, char *err, size_t errlen);
+int sq_channel_upsert(struct store *st, const struct store_channel *c, char *err, size_t errlen);
+int sq_channel_get(struct store *st, int64_t id, struct store_channel *out, char *err,
+                   size_t errlen);
+int sq_channel_by_login(struct store *st, const char *login, struct store_channel *out, char *err,
+                        size_t errlen);
+int sq_session_active(struct store *st, int64_t user_id, int64_t now_ms, int64_t *session_id,
+                      char *err, size_t errlen);
+int sq_session_get(struct store *st, int64_t id, struct store_session *out, char *err,
+                   size_t errlen);
+int sq_session_list(struct store *st, int64_t user_id, struct store_session **out, size_t *n,
+                    char *err, size_t errlen);
+int sq_schedule_set(struct store *st, const struct store_schedule *s, char *err, size_t errlen);
+int sq_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
+                     size_t errlen);
+int sq_schedule_due(struct store *st, int64_t now_ms, struct store_schedule **out, size_t *n,
+                    char *err, size_t errlen);
+int sq_schedule_advance(struct store *st, int64_t session_id, int64_t channel_id,
+                        int64_t next_at_ms, char *err, size_t errlen);
+int sq_job_enqueue(struct store *st, const char *kind, const char *dedupe_key, const char *payload,
+                   int64_t run_at_ms, int64_t *job_id, char *err, size_t errlen);
+int sq_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct store_job *out,
+                 char *err, size_t errlen);
+int sq_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, char *err,
+                  size_t errlen);
+int sq_job_done(struct store *st, int64_t job_id, char *err, size_t errlen);
+int sq_job_retry(struct store *st, int64_t job_id, const char *error, int64_t run_at_ms, char *err,
+                 size_t errlen);
+int sq_job_fail(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen);
+int sq_job_get(struct store *st, int64_t job_id, struct store_job *out, char *err, size_t errlen);
+int sq_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen);
+int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
+                     size_t *n, int64_t *last_seq, char *err, size_t errlen);
+int sq_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
+                           int64_t **user_ids, int64_t **name_hashes, size_t *n, int64_t *last_seq,
+                           char *err, size_t errlen);
+int sq_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                      size_t errlen);
+int sq_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                           struct store_kept_visit **out, size_t *n, char *err, size_t errlen);
+int sq_capture_commit(struct store *st, const struct store_capture_input *in,
+                      struct store_capture_result *out, char *err, size_t errlen);
+int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
+                    struct store_capture **out, size_t *n, char *err, size_t errlen);
+int sq_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,
+                 size_t *n, char *err, size_t errlen);
+int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
+                     int64_t **ids, size_t *n, char *err, size_t errlen);
+int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,
+                   char *err, size_t errlen);
+int sq_profile_get(struct store *st, int64_t id, struct store_profile *out, char *err,
+                   size_t errlen);
+int sq_name_history(struct store *st, int64_t user_id, struct store_name **out, size_t *n,
+                    char *err, size_t errlen);
+int sq_export_session(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
+                      void *ctx, char *err, size_t errlen);
+int sq_login_create(struct store *st, const struct store_login *l, char *err, size_t errlen);
+int sq_login_get(struct store *st, const char *id_hash, struct store_login *out, char *err,
+                 size_t errlen);
+int sq_login_touch(struct store *st, const char *id_hash, int64_t now_ms, char *err, size_t errlen);
+int sq_login_delete(struct store *st, const char *id_hash, char *err, size_t errlen);
+int sq_login_delete_user(struct store *st, int64_t user_id, char *err, size_t errlen);
+int sq_login_sweep(struct store *st, int64_t idle_before_ms, int64_t now_ms, int *removed,
+                   char *err, size_t errlen);
+int sq_oauth_state_put(struct store *st, const char *state_hash, int64_t expires_at_ms, char *err,
+                       size_t errlen);
+int sq_oauth_state_take(struct store *st, const char *state_hash, int64_t now_ms, char *err,
+                        size_t errlen);
+int sq_api_key_create(struct store *st, const struct store_api_key *k, int64_t *id, char *err,
+                      size_t errlen);
+int sq_api_key_by_hash(struct store *st, const char *key_hash, struct store_api_key *out, char *err,
+                       size_t errlen);
+int sq_api_key_list(struct store *st, int64_t user_id, struct store_api_key **out, size_t *n,
+                    char *err, size_t errlen);
+int sq_api_key_revoke(struct store *st, int64_t user_id, int64_t id, int64_t now_ms, char *err,
+                      size_t errlen);
+int sq_user_channels_set(struct store *st, int64_t user_id, const struct store_user_channel *c,
+                         size_t n, int64_t now_ms, char *err, size_t errlen);
+int sq_user_channels(struct store *st, int64_t user_id, struct store_user_channel **out, size_t *n,
+                     char *err, size_t errlen);
+int sq_user_channel_allowed(struct store *st, int64_t user_id, int64_t channel_id, char *err,
+                            size_t errlen);
+int sq_session_save(struct store *st, int64_t session_id, const char *label, int max_saved,
+                    int64_t now_ms, char *err, size_t errlen);
+int sq_session_label(struct store *st, int64_t session_id, const char *label, int64_t now_ms,
+                     char *err, size_t errlen);
+int sq_session_deactivate(struct store *st, int64_t user_id, int64_t now_ms, char *err,
+                          size_t errlen);
+int sq_session_purge(struct store *st, int64_t session_id, int64_t now_ms, char *err,
+                     size_t errlen);
+int sq_session_delete(struct store *st, int64_t session_id, char *err, size_t errlen);
+int sq_session_sweep(struct store *st, int64_t before_ms, int *removed, char *err, size_t errlen);
+int sq_session_schedules(struct store *st, int64_t session_id, struct store_schedule **out,
+                         size_t *n, char *err, size_t errlen);
+int sq_session_jobs(struct store *st, int64_t session_id, size_t limit, struct store_job **out,
+                    size_t *n, char *err, size_t errlen);
+int sq_job_oldest_due(struct store *st, int64_t now_ms, int64_t *age_ms, char *err, size_t errlen);
+int sq_live_watch_set(struct store *st, const struct store_live_watch *w, char *err, size_t errlen);
+int sq_live_watch_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
+                       size_t errlen);
+int sq_live_watch_list(struct store *st, struct store_live_watch **out, size_t *n, char *err,
+                       size_t errlen);
+int sq_session_channels(struct store *st, int64_t session_id, struct store_session_channel **out,
+                        size_t *n, char *err, size_t errlen);
+int sq_channel_sessions(struct store *st, int64_t channel_id, int64_t owner_id,
+                        struct store_channel_session **out, size_t *n, char *err, size_t errlen);
+int sq_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
+                      struct store_visit **out, size_t *n, char *err, size_t errlen);
+int sq_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
+                        struct store_chatter_profile **out, size_t *n, char *err, size_t errlen);
+int sq_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
+                             store_profile_fn fn, void *ctx, char *err, size_t errlen);
+int sq_session_names(struct store *st, int64_t session_id, struct store_name_row **out, size_t *n,
+                     char *err, size_t errlen);
+int sq_capture_chatters(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                        int64_t *total, store_capture_chatter_fn fn, void *ctx, char *err,
+                        size_t errlen);
+int sq_chatter_sessions(struct store *st, int64_t owner_id, int64_t user_id,
+                        struct store_chatter_session **out, size_t *n, char *err, size_t errlen);
+int sq_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **out, size_t *n,
+                char *err, size_t errlen);
+int sq_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
+               int64_t now_ms, size_t *added, char *err, size_t errlen);
+int sq_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err, size_t errlen);
 
 #endif

@@ -29,19 +29,17 @@ static void read_job(sqlite3_stmt *s, struct store_job *out)
     out->last_error = sq_dup_text(s, 10);
 }
 
-int store_job_enqueue(struct store *st, const char *kind, const char *dedupe_key,
-                      const char *payload, int64_t run_at_ms, int64_t *job_id, char *err,
-                      size_t errlen)
+int sq_job_enqueue(struct store *st, const char *kind, const char *dedupe_key, const char *payload,
+                   int64_t run_at_ms, int64_t *job_id, char *err, size_t errlen)
 {
     *job_id = 0;
     sqlite3_stmt *ins, *find;
-    int rc = sq_stmt(st, SQ_JOB_INSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO jobs(kind, dedupe_key, payload, state, attempts, run_at,"
                      " created_at, updated_at) VALUES(?, ?, ?, 0, 0, ?, ?, ?)",
                      &ins, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_JOB_FIND_DEDUPE,
-                     "SELECT id FROM jobs WHERE dedupe_key = ? AND state IN (0, 1)", &find, err,
+        rc = sq_stmt(st, "SELECT id FROM jobs WHERE dedupe_key = ? AND state IN (0, 1)", &find, err,
                      errlen);
     if (rc)
         return rc;
@@ -61,7 +59,7 @@ int store_job_enqueue(struct store *st, const char *kind, const char *dedupe_key
     int src = sqlite3_step(ins);
     sqlite3_reset(ins);
     if (src == SQLITE_DONE) {
-        *job_id = sqlite3_last_insert_rowid(st->db);
+        *job_id = sqlite3_last_insert_rowid(sq_conn(st)->db);
         rc = sq_commit(st, err, errlen);
     } else if (src == SQLITE_CONSTRAINT_UNIQUE && dedupe_key) {
         sqlite3_bind_text(find, 1, dedupe_key, -1, SQLITE_STATIC);
@@ -78,14 +76,14 @@ int store_job_enqueue(struct store *st, const char *kind, const char *dedupe_key
     return rc;
 }
 
-int store_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct store_job *out,
-                    char *err, size_t errlen)
+int sq_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct store_job *out,
+                 char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
     /* The oldest due job of each kind of candidate, then the older of the two: each branch
      * reads one row of jobs_due instead of sorting the whole backlog on every claim. */
-    int rc = sq_stmt(st, SQ_JOB_CLAIM,
+    int rc = sq_stmt(st,
                      "UPDATE jobs SET state = 1, attempts = attempts + 1, lease_until = ?1 + ?2,"
                      " updated_at = ?1 WHERE id = (SELECT id FROM ("
                      "  SELECT * FROM (SELECT id, run_at FROM jobs WHERE state = 0"
@@ -126,18 +124,18 @@ int store_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct s
 static int update_job(struct store *st, sqlite3_stmt *s, const char *what, char *err, size_t errlen)
 {
     int rc = sq_run(st, s, err, errlen, what);
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "%s: no such job", what);
     return rc;
 }
 
-int store_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, char *err,
-                     size_t errlen)
+int sq_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, char *err,
+                  size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_EXTEND,
-                     "UPDATE jobs SET lease_until = ?, updated_at = ? WHERE id = ? AND state = 1",
-                     &s, err, errlen);
+    int rc =
+        sq_stmt(st, "UPDATE jobs SET lease_until = ?, updated_at = ? WHERE id = ? AND state = 1",
+                &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, lease_until_ms);
@@ -146,12 +144,11 @@ int store_job_extend(struct store *st, int64_t job_id, int64_t lease_until_ms, c
     return update_job(st, s, "job extend", err, errlen);
 }
 
-int store_job_done(struct store *st, int64_t job_id, char *err, size_t errlen)
+int sq_job_done(struct store *st, int64_t job_id, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_DONE,
-                     "UPDATE jobs SET state = 2, lease_until = 0, updated_at = ? WHERE id = ?", &s,
-                     err, errlen);
+    int rc = sq_stmt(st, "UPDATE jobs SET state = 2, lease_until = 0, updated_at = ? WHERE id = ?",
+                     &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, clock_wall_ms());
@@ -159,11 +156,11 @@ int store_job_done(struct store *st, int64_t job_id, char *err, size_t errlen)
     return update_job(st, s, "job done", err, errlen);
 }
 
-int store_job_retry(struct store *st, int64_t job_id, const char *error, int64_t run_at_ms,
-                    char *err, size_t errlen)
+int sq_job_retry(struct store *st, int64_t job_id, const char *error, int64_t run_at_ms, char *err,
+                 size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_RETRY,
+    int rc = sq_stmt(st,
                      "UPDATE jobs SET state = 0, run_at = ?, lease_until = 0, last_error = ?,"
                      " updated_at = ? WHERE id = ?",
                      &s, err, errlen);
@@ -176,10 +173,10 @@ int store_job_retry(struct store *st, int64_t job_id, const char *error, int64_t
     return update_job(st, s, "job retry", err, errlen);
 }
 
-int store_job_fail(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen)
+int sq_job_fail(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_FAIL,
+    int rc = sq_stmt(st,
                      "UPDATE jobs SET state = 3, lease_until = 0, last_error = ?, updated_at = ?"
                      " WHERE id = ?",
                      &s, err, errlen);
@@ -191,12 +188,11 @@ int store_job_fail(struct store *st, int64_t job_id, const char *error, char *er
     return update_job(st, s, "job fail", err, errlen);
 }
 
-int store_job_get(struct store *st, int64_t job_id, struct store_job *out, char *err, size_t errlen)
+int sq_job_get(struct store *st, int64_t job_id, struct store_job *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
-    int rc =
-        sq_stmt(st, SQ_JOB_GET, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", &s, err, errlen);
+    int rc = sq_stmt(st, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, job_id);
@@ -211,19 +207,11 @@ int store_job_get(struct store *st, int64_t job_id, struct store_job *out, char 
     return rc;
 }
 
-void store_job_clear(struct store_job *job)
-{
-    free(job->payload);
-    free(job->last_error);
-    job->payload = job->last_error = NULL;
-}
-
-int store_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
+int sq_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
 {
     memset(counts, 0, 4 * sizeof *counts);
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_JOB_COUNTS, "SELECT state, COUNT(*) FROM jobs GROUP BY state", &s, err,
-                     errlen);
+    int rc = sq_stmt(st, "SELECT state, COUNT(*) FROM jobs GROUP BY state", &s, err, errlen);
     if (rc)
         return rc;
     int src;

@@ -46,26 +46,40 @@ int sq_fail(struct store *st, int rc, char *err, size_t errlen, const char *what
     default:
         break;
     }
-    const char *msg = st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+    const char *msg = st && sq_conn(st)->db ? sqlite3_errmsg(sq_conn(st)->db) : sqlite3_errstr(rc);
     return tca_fail(err, errlen, code, "%s: %s", what, msg);
 }
 
-int sq_stmt(struct store *st, enum sq_stmt_id id, const char *sql, sqlite3_stmt **out, char *err,
-            size_t errlen)
+int sq_cached(struct store *st, const char *sql, sqlite3_stmt **out)
 {
-    sqlite3_stmt *s = st->stmts[id];
+    struct sqlite_store *sq = sq_conn(st);
     *out = NULL;
-    if (s) {
-        sqlite3_reset(s);
-        *out = s;
-        return 0;
+    /* By address first (every call site passes a literal), then by text. */
+    for (size_t i = 0; i < sq->n_stmts; i++)
+        if (sq->stmts[i].sql == sql)
+            *out = sq->stmts[i].stmt;
+    for (size_t i = 0; !*out && i < sq->n_stmts; i++)
+        if (!strcmp(sq->stmts[i].sql, sql))
+            *out = sq->stmts[i].stmt;
+    if (*out) {
+        sqlite3_reset(*out);
+        sqlite3_clear_bindings(*out);
+        return SQLITE_OK;
     }
-    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v3(sq->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
     if (rc != SQLITE_OK)
-        return sq_fail(st, rc, err, errlen, "prepare");
-    st->stmts[id] = s;
+        return rc;
+    sq->stmts = xgrow(sq->stmts, &sq->cap_stmts, sq->n_stmts, sizeof *sq->stmts, 64);
+    sq->stmts[sq->n_stmts++] = (struct sq_cached){.sql = xstrdup(sql), .stmt = s};
     *out = s;
-    return 0;
+    return SQLITE_OK;
+}
+
+int sq_stmt(struct store *st, const char *sql, sqlite3_stmt **out, char *err, size_t errlen)
+{
+    int rc = sq_cached(st, sql, out);
+    return rc == SQLITE_OK ? 0 : sq_fail(st, rc, err, errlen, "prepare");
 }
 
 int sq_run(struct store *st, sqlite3_stmt *s, char *err, size_t errlen, const char *what)
@@ -77,11 +91,10 @@ int sq_run(struct store *st, sqlite3_stmt *s, char *err, size_t errlen, const ch
     return 0;
 }
 
-static int run_fixed(struct store *st, enum sq_stmt_id id, const char *sql, char *err,
-                     size_t errlen)
+static int run_fixed(struct store *st, const char *sql, char *err, size_t errlen)
 {
     sqlite3_stmt *s = NULL;
-    int rc = sq_stmt(st, id, sql, &s, err, errlen);
+    int rc = sq_stmt(st, sql, &s, err, errlen);
     if (rc)
         return rc;
     return sq_run(st, s, err, errlen, sql);
@@ -89,23 +102,23 @@ static int run_fixed(struct store *st, enum sq_stmt_id id, const char *sql, char
 
 int sq_begin(struct store *st, char *err, size_t errlen)
 {
-    return run_fixed(st, SQ_BEGIN, "BEGIN IMMEDIATE", err, errlen);
+    return run_fixed(st, "BEGIN IMMEDIATE", err, errlen);
 }
 
 int sq_begin_read(struct store *st, char *err, size_t errlen)
 {
-    return run_fixed(st, SQ_BEGIN_READ, "BEGIN", err, errlen);
+    return run_fixed(st, "BEGIN", err, errlen);
 }
 
 int sq_commit(struct store *st, char *err, size_t errlen)
 {
-    return run_fixed(st, SQ_COMMIT, "COMMIT", err, errlen);
+    return run_fixed(st, "COMMIT", err, errlen);
 }
 
 void sq_rollback(struct store *st)
 {
-    if (!sqlite3_get_autocommit(st->db))
-        run_fixed(st, SQ_ROLLBACK, "ROLLBACK", NULL, 0);
+    if (!sqlite3_get_autocommit(sq_conn(st)->db))
+        run_fixed(st, "ROLLBACK", NULL, 0);
 }
 
 void sq_copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
@@ -125,19 +138,130 @@ char *sq_dup_text(sqlite3_stmt *s, int col)
     return t ? xstrndup((const char *)t, (size_t)sqlite3_column_bytes(s, col)) : NULL;
 }
 
-int store_open(const char *path, struct store **out, char *err, size_t errlen)
+/* Switching a fresh file to WAL needs an exclusive lock and SQLite answers SQLITE_BUSY at
+ * once, without the busy handler, when several processes open the new store together: retry
+ * for as long as busy_timeout would have waited. */
+static int run_pragma(sqlite3 *db, const char *sql)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    for (int waited = 0; (rc & 0xff) == SQLITE_BUSY && waited < 5000; waited += 10) {
+        sqlite3_sleep(10);
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+static void sq_close(struct store *st)
+{
+    struct sqlite_store *sq = sq_conn(st);
+    for (size_t i = 0; i < sq->n_stmts; i++) {
+        sqlite3_finalize(sq->stmts[i].stmt);
+        free(sq->stmts[i].sql);
+    }
+    free(sq->stmts);
+    sqlite3_close(sq->db);
+    free(sq);
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .table_rows = sq_table_rows,
+    .table_insert = sq_table_insert,
+    .migrate = sq_migrate,
+    .user_upsert = sq_user_upsert,
+    .user_get = sq_user_get,
+    .user_latest = sq_user_latest,
+    .token_put = sq_token_put,
+    .token_get = sq_token_get,
+    .token_validated = sq_token_validated,
+    .token_delete = sq_token_delete,
+    .token_stale = sq_token_stale,
+    .channel_upsert = sq_channel_upsert,
+    .channel_get = sq_channel_get,
+    .channel_by_login = sq_channel_by_login,
+    .session_active = sq_session_active,
+    .session_get = sq_session_get,
+    .session_list = sq_session_list,
+    .schedule_set = sq_schedule_set,
+    .schedule_stop = sq_schedule_stop,
+    .schedule_due = sq_schedule_due,
+    .schedule_advance = sq_schedule_advance,
+    .job_enqueue = sq_job_enqueue,
+    .job_claim = sq_job_claim,
+    .job_extend = sq_job_extend,
+    .job_done = sq_job_done,
+    .job_retry = sq_job_retry,
+    .job_fail = sq_job_fail,
+    .job_get = sq_job_get,
+    .job_counts = sq_job_counts,
+    .presence_open = sq_presence_open,
+    .presence_open_named = sq_presence_open_named,
+    .capture_totals = sq_capture_totals,
+    .channel_kept_visits = sq_channel_kept_visits,
+    .capture_commit = sq_capture_commit,
+    .capture_list = sq_capture_list,
+    .stay_list = sq_stay_list,
+    .profile_stale = sq_profile_stale,
+    .profile_put = sq_profile_put,
+    .profile_get = sq_profile_get,
+    .name_history = sq_name_history,
+    .export_session = sq_export_session,
+    .login_create = sq_login_create,
+    .login_get = sq_login_get,
+    .login_touch = sq_login_touch,
+    .login_delete = sq_login_delete,
+    .login_delete_user = sq_login_delete_user,
+    .login_sweep = sq_login_sweep,
+    .oauth_state_put = sq_oauth_state_put,
+    .oauth_state_take = sq_oauth_state_take,
+    .api_key_create = sq_api_key_create,
+    .api_key_by_hash = sq_api_key_by_hash,
+    .api_key_list = sq_api_key_list,
+    .api_key_revoke = sq_api_key_revoke,
+    .user_channels_set = sq_user_channels_set,
+    .user_channels = sq_user_channels,
+    .user_channel_allowed = sq_user_channel_allowed,
+    .session_save = sq_session_save,
+    .session_label = sq_session_label,
+    .session_deactivate = sq_session_deactivate,
+    .session_purge = sq_session_purge,
+    .session_delete = sq_session_delete,
+    .session_sweep = sq_session_sweep,
+    .session_schedules = sq_session_schedules,
+    .session_jobs = sq_session_jobs,
+    .job_oldest_due = sq_job_oldest_due,
+    .live_watch_set = sq_live_watch_set,
+    .live_watch_stop = sq_live_watch_stop,
+    .live_watch_list = sq_live_watch_list,
+    .session_channels = sq_session_channels,
+    .channel_sessions = sq_channel_sessions,
+    .channel_visits = sq_channel_visits,
+    .session_profiles = sq_session_profiles,
+    .session_profiles_each = sq_session_profiles_each,
+    .session_names = sq_session_names,
+    .capture_chatters = sq_capture_chatters,
+    .chatter_sessions = sq_chatter_sessions,
+    .bot_list = sq_bot_list,
+    .bot_add = sq_bot_add,
+    .bot_remove = sq_bot_remove,
+};
+
+int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
     *out = NULL;
-    struct store *st = xcalloc(1, sizeof *st);
+    struct sqlite_store *sq = xcalloc(1, sizeof *sq);
+    sq->api.ops = &sqlite_ops;
+    struct store *st = &sq->api;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+    int rc = sqlite3_open_v2(path, &sq->db, flags, NULL);
     if (rc != SQLITE_OK) {
         rc = sq_fail(st, rc, err, errlen, "open");
         goto out;
     }
-    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_extended_result_codes(sq->db, 1);
     for (size_t i = 0; i < sizeof pragmas / sizeof *pragmas; i++) {
-        int src = sqlite3_exec(st->db, pragmas[i], NULL, NULL, NULL);
+        int src = run_pragma(sq->db, pragmas[i]);
         if (src != SQLITE_OK) {
             rc = sq_fail(st, src, err, errlen, pragmas[i]);
             goto out;
@@ -147,24 +271,9 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
     rc = sq_migrate(st, &from, &to, err, errlen);
 out:
     if (rc) {
-        store_close(st);
+        sq_close(st);
         return rc;
     }
     *out = st;
     return 0;
-}
-
-void store_close(struct store *st)
-{
-    if (!st)
-        return;
-    for (int i = 0; i < SQ_STMT_COUNT; i++)
-        sqlite3_finalize(st->stmts[i]);
-    sqlite3_close(st->db);
-    free(st);
-}
-
-int store_migrate(struct store *st, int *from, int *to, char *err, size_t errlen)
-{
-    return sq_migrate(st, from, to, err, errlen);
 }

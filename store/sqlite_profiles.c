@@ -11,13 +11,13 @@
 #include <string.h>
 #include <strings.h>
 
-int store_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
-                        int64_t **ids, size_t *n, char *err, size_t errlen)
+int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
+                     int64_t **ids, size_t *n, char *err, size_t errlen)
 {
     *ids = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_PROFILE_STALE,
+    int rc = sq_stmt(st,
                      "SELECT DISTINCT p.user_id FROM presence p"
                      " LEFT JOIN twitch_users u ON u.id = p.user_id WHERE p.session_id = ?1"
                      " AND (u.id IS NULL OR u.enriched_at = 0 OR u.enriched_at < ?2)"
@@ -51,7 +51,7 @@ static int last_name(struct store *st, int64_t user_id, struct store_name *out, 
                      char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_NAME_LAST,
+    int rc = sq_stmt(st,
                      "SELECT login, display_name, seen_at FROM twitch_user_names"
                      " WHERE user_id = ? ORDER BY seen_at DESC, id DESC LIMIT 1",
                      &s, err, errlen);
@@ -73,7 +73,7 @@ int sq_name_add(struct store *st, int64_t user_id, const char *login, const char
                 int64_t seen_at, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_NAME_INSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO twitch_user_names(user_id, login, display_name, seen_at)"
                      " VALUES(?, ?, ?, ?)",
                      &s, err, errlen);
@@ -105,7 +105,7 @@ static int record_name(struct store *st, const struct store_profile *p, int *ren
      * the login seen in chat; if that login is not the enriched one, the chatter renamed in
      * between, and the old login is the first known name. */
     struct store_profile stored;
-    rc = store_profile_get(st, p->id, &stored, err, errlen);
+    rc = sq_profile_get(st, p->id, &stored, err, errlen);
     if (rc && rc != TCA_ENOTFOUND)
         return rc;
     if (!rc && stored.login[0] && strcasecmp(stored.login, p->login) != 0) {
@@ -118,14 +118,14 @@ static int record_name(struct store *st, const struct store_profile *p, int *ren
     return sq_name_add(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
 }
 
-int store_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,
-                      char *err, size_t errlen)
+int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,
+                   char *err, size_t errlen)
 {
     int count = 0;
     if (renames)
         *renames = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_PROFILE_UPSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
                      " broadcaster_type, enriched_at) VALUES(?, ?, ?, ?, ?, ?, ?)"
                      " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
@@ -164,12 +164,12 @@ out:
     return 0;
 }
 
-int store_profile_get(struct store *st, int64_t id, struct store_profile *out, char *err,
-                      size_t errlen)
+int sq_profile_get(struct store *st, int64_t id, struct store_profile *out, char *err,
+                   size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_PROFILE_GET,
+    int rc = sq_stmt(st,
                      "SELECT id, login, display_name, type, broadcaster_type, created_at,"
                      " enriched_at FROM twitch_users WHERE id = ?",
                      &s, err, errlen);
@@ -194,13 +194,13 @@ int store_profile_get(struct store *st, int64_t id, struct store_profile *out, c
     return rc;
 }
 
-int store_name_history(struct store *st, int64_t user_id, struct store_name **out, size_t *n,
-                       char *err, size_t errlen)
+int sq_name_history(struct store *st, int64_t user_id, struct store_name **out, size_t *n,
+                    char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_NAME_HISTORY,
+    int rc = sq_stmt(st,
                      "SELECT login, display_name, seen_at FROM twitch_user_names"
                      " WHERE user_id = ? ORDER BY seen_at, id",
                      &s, err, errlen);

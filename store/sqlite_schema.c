@@ -227,19 +227,32 @@ static const char *const migrations[] = {
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 
+int sq_schema_steps(void)
+{
+    return SCHEMA_VERSION;
+}
+
+const char *sq_schema_step(int v)
+{
+    return v >= 0 && v < SCHEMA_VERSION ? migrations[v] : NULL;
+}
+
 static int user_version(struct store *st, int *version, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+    int rc = sq_cached(st, "PRAGMA user_version", &s);
     if (rc != SQLITE_OK)
         return sq_fail(st, rc, err, errlen, "user_version");
     rc = sqlite3_step(s);
     *version = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : sq_fail(st, rc, err, errlen, "user_version");
 }
 
-/* Applies step v (from version v to v + 1), unless another connection got there first. */
+/* Applies step v (from version v to v + 1), unless another connection got there first.
+ * Every path ends the transaction it began: a step found already applied commits the empty
+ * transaction, so the next step's BEGIN IMMEDIATE is not nested inside it and the write lock
+ * is not kept by a process that had nothing to do. */
 static int apply_step(struct store *st, int v, char *err, size_t errlen)
 {
     int rc = sq_begin(st, err, errlen);
@@ -247,19 +260,17 @@ static int apply_step(struct store *st, int v, char *err, size_t errlen)
         return rc;
     int now;
     rc = user_version(st, &now, err, errlen);
-    if (rc || now > v)
-        goto out;
-    char set[48];
-    snprintf(set, sizeof set, "PRAGMA user_version = %d", v + 1);
-    int src = sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_exec(st->db, set, NULL, NULL, NULL);
-    if (src != SQLITE_OK) {
-        rc = sq_fail(st, src, err, errlen, "migration");
-        goto out;
+    if (!rc && now <= v) {
+        char set[48];
+        snprintf(set, sizeof set, "PRAGMA user_version = %d", v + 1);
+        int src = sqlite3_exec(sq_conn(st)->db, migrations[v], NULL, NULL, NULL);
+        if (src == SQLITE_OK)
+            src = sqlite3_exec(sq_conn(st)->db, set, NULL, NULL, NULL);
+        if (src != SQLITE_OK)
+            rc = sq_fail(st, src, err, errlen, "migration");
     }
-    rc = sq_commit(st, err, errlen);
-out:
+    if (!rc)
+        rc = sq_commit(st, err, errlen);
     if (rc)
         sq_rollback(st);
     return rc;

@@ -26,15 +26,14 @@ static void read_session(sqlite3_stmt *s, struct store_session *out)
     out->captures = sqlite3_column_int64(s, 7);
 }
 
-int store_session_active(struct store *st, int64_t user_id, int64_t now_ms, int64_t *session_id,
-                         char *err, size_t errlen)
+int sq_session_active(struct store *st, int64_t user_id, int64_t now_ms, int64_t *session_id,
+                      char *err, size_t errlen)
 {
     sqlite3_stmt *find, *insert;
     int rc =
-        sq_stmt(st, SQ_SESSION_FIND_ACTIVE,
-                "SELECT id FROM sessions WHERE user_id = ? AND active = 1", &find, err, errlen);
+        sq_stmt(st, "SELECT id FROM sessions WHERE user_id = ? AND active = 1", &find, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_SESSION_INSERT,
+        rc = sq_stmt(st,
                      "INSERT INTO sessions(user_id, active, saved, label, created_at, updated_at)"
                      " VALUES(?, 1, 0, '', ?, ?)",
                      &insert, err, errlen);
@@ -57,7 +56,7 @@ int store_session_active(struct store *st, int64_t user_id, int64_t now_ms, int6
         rc = sq_run(st, insert, err, errlen, "session insert");
         if (rc)
             goto out;
-        *session_id = sqlite3_last_insert_rowid(st->db);
+        *session_id = sqlite3_last_insert_rowid(sq_conn(st)->db);
     } else {
         sqlite3_reset(find);
         rc = sq_fail(st, src, err, errlen, "session find");
@@ -70,11 +69,11 @@ out:
     return rc;
 }
 
-int store_session_get(struct store *st, int64_t id, struct store_session *out, char *err,
-                      size_t errlen)
+int sq_session_get(struct store *st, int64_t id, struct store_session *out, char *err,
+                   size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SESSION_GET, SESSION_COLUMNS " WHERE s.id = ?", &s, err, errlen);
+    int rc = sq_stmt(st, SESSION_COLUMNS " WHERE s.id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, id);
@@ -91,15 +90,15 @@ int store_session_get(struct store *st, int64_t id, struct store_session *out, c
     return rc;
 }
 
-int store_session_list(struct store *st, int64_t user_id, struct store_session **out, size_t *n,
-                       char *err, size_t errlen)
+int sq_session_list(struct store *st, int64_t user_id, struct store_session **out, size_t *n,
+                    char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SESSION_LIST,
-                     SESSION_COLUMNS " WHERE s.user_id = ? ORDER BY s.created_at DESC, s.id DESC",
-                     &s, err, errlen);
+    int rc =
+        sq_stmt(st, SESSION_COLUMNS " WHERE s.user_id = ? ORDER BY s.created_at DESC, s.id DESC",
+                &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
@@ -119,10 +118,10 @@ int store_session_list(struct store *st, int64_t user_id, struct store_session *
     return 0;
 }
 
-int store_schedule_set(struct store *st, const struct store_schedule *sch, char *err, size_t errlen)
+int sq_schedule_set(struct store *st, const struct store_schedule *sch, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SCHEDULE_SET,
+    int rc = sq_stmt(st,
                      "INSERT INTO session_channels(session_id, channel_id, interval_s, next_at,"
                      " stop_at, enabled) VALUES(?, ?, ?, ?, ?, ?)"
                      " ON CONFLICT(session_id, channel_id) DO UPDATE SET"
@@ -142,11 +141,11 @@ int store_schedule_set(struct store *st, const struct store_schedule *sch, char 
     return sq_run(st, s, err, errlen, "schedule set");
 }
 
-int store_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
-                        size_t errlen)
+int sq_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
+                     size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SCHEDULE_STOP,
+    int rc = sq_stmt(st,
                      "UPDATE session_channels SET enabled = 0"
                      " WHERE session_id = ? AND channel_id = ?",
                      &s, err, errlen);
@@ -155,23 +154,23 @@ int store_schedule_stop(struct store *st, int64_t session_id, int64_t channel_id
     sqlite3_bind_int64(s, 1, session_id);
     sqlite3_bind_int64(s, 2, channel_id);
     rc = sq_run(st, s, err, errlen, "schedule stop");
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "channel is not in the session");
     return rc;
 }
 
-int store_schedule_due(struct store *st, int64_t now_ms, struct store_schedule **out, size_t *n,
-                       char *err, size_t errlen)
+int sq_schedule_due(struct store *st, int64_t now_ms, struct store_schedule **out, size_t *n,
+                    char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *expire, *due;
-    int rc = sq_stmt(st, SQ_SCHEDULE_EXPIRE,
+    int rc = sq_stmt(st,
                      "UPDATE session_channels SET enabled = 0"
                      " WHERE enabled = 1 AND stop_at > 0 AND stop_at <= ?",
                      &expire, err, errlen);
     if (!rc)
-        rc = sq_stmt(st, SQ_SCHEDULE_DUE,
+        rc = sq_stmt(st,
                      "SELECT sc.session_id, sc.channel_id, s.user_id, sc.interval_s, sc.next_at,"
                      " sc.stop_at, sc.enabled FROM session_channels sc"
                      " JOIN sessions s ON s.id = sc.session_id"
@@ -217,11 +216,11 @@ out:
     return rc;
 }
 
-int store_schedule_advance(struct store *st, int64_t session_id, int64_t channel_id,
-                           int64_t next_at_ms, char *err, size_t errlen)
+int sq_schedule_advance(struct store *st, int64_t session_id, int64_t channel_id,
+                        int64_t next_at_ms, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_SCHEDULE_ADVANCE,
+    int rc = sq_stmt(st,
                      "UPDATE session_channels SET next_at = ?"
                      " WHERE session_id = ? AND channel_id = ?",
                      &s, err, errlen);
@@ -231,7 +230,7 @@ int store_schedule_advance(struct store *st, int64_t session_id, int64_t channel
     sqlite3_bind_int64(s, 2, session_id);
     sqlite3_bind_int64(s, 3, channel_id);
     rc = sq_run(st, s, err, errlen, "schedule advance");
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "channel is not in the session");
     return rc;
 }

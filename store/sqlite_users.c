@@ -17,10 +17,10 @@ static void bind_text(sqlite3_stmt *s, int i, const char *text)
         sqlite3_bind_null(s, i);
 }
 
-int store_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen)
+int sq_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_USER_UPSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO users(id, login, display_name, last_login) VALUES(?, ?, ?, ?)"
                      " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
                      " display_name = excluded.display_name, last_login = excluded.last_login",
@@ -53,22 +53,21 @@ static int read_user(struct store *st, sqlite3_stmt *s, struct store_user *out, 
     return rc;
 }
 
-int store_user_get(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen)
+int sq_user_get(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_USER_GET,
-                     "SELECT id, login, display_name, last_login FROM users WHERE id = ?", &s, err,
-                     errlen);
+    int rc = sq_stmt(st, "SELECT id, login, display_name, last_login FROM users WHERE id = ?", &s,
+                     err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, id);
     return read_user(st, s, out, err, errlen);
 }
 
-int store_user_latest(struct store *st, struct store_user *out, char *err, size_t errlen)
+int sq_user_latest(struct store *st, struct store_user *out, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_USER_LATEST,
+    int rc = sq_stmt(st,
                      "SELECT id, login, display_name, last_login FROM users"
                      " ORDER BY last_login DESC, id LIMIT 1",
                      &s, err, errlen);
@@ -77,12 +76,12 @@ int store_user_latest(struct store *st, struct store_user *out, char *err, size_
     return read_user(st, s, out, err, errlen);
 }
 
-int store_token_put(struct store *st, const struct store_token *token, char *err, size_t errlen)
+int sq_token_put(struct store *st, const struct store_token *token, char *err, size_t errlen)
 {
     if (!token->access_sealed)
         return tca_fail(err, errlen, TCA_EINVAL, "token without an access token");
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_TOKEN_PUT,
+    int rc = sq_stmt(st,
                      "INSERT OR REPLACE INTO oauth_tokens(user_id, access_sealed, refresh_sealed,"
                      " expires_at, validated_at, scopes) VALUES(?, ?, ?, ?, ?, ?)",
                      &s, err, errlen);
@@ -97,12 +96,12 @@ int store_token_put(struct store *st, const struct store_token *token, char *err
     return sq_run(st, s, err, errlen, "token put");
 }
 
-int store_token_get(struct store *st, int64_t user_id, struct store_token *out, char *err,
-                    size_t errlen)
+int sq_token_get(struct store *st, int64_t user_id, struct store_token *out, char *err,
+                 size_t errlen)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_TOKEN_GET,
+    int rc = sq_stmt(st,
                      "SELECT access_sealed, refresh_sealed, expires_at, validated_at, scopes"
                      " FROM oauth_tokens WHERE user_id = ?",
                      &s, err, errlen);
@@ -127,44 +126,41 @@ int store_token_get(struct store *st, int64_t user_id, struct store_token *out, 
     return rc;
 }
 
-int store_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char *err,
-                          size_t errlen)
+int sq_token_validated(struct store *st, int64_t user_id, int64_t at_ms, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_TOKEN_VALIDATED,
-                     "UPDATE oauth_tokens SET validated_at = ? WHERE user_id = ?", &s, err, errlen);
+    int rc =
+        sq_stmt(st, "UPDATE oauth_tokens SET validated_at = ? WHERE user_id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, at_ms);
     sqlite3_bind_int64(s, 2, user_id);
     rc = sq_run(st, s, err, errlen, "token validated");
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no tokens for user %lld", (long long)user_id);
     return rc;
 }
 
-int store_token_delete(struct store *st, int64_t user_id, char *err, size_t errlen)
+int sq_token_delete(struct store *st, int64_t user_id, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc =
-        sq_stmt(st, SQ_TOKEN_DELETE, "DELETE FROM oauth_tokens WHERE user_id = ?", &s, err, errlen);
+    int rc = sq_stmt(st, "DELETE FROM oauth_tokens WHERE user_id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
     return sq_run(st, s, err, errlen, "token delete");
 }
 
-int store_token_stale(struct store *st, int64_t validated_before_ms, size_t limit,
-                      int64_t **user_ids, size_t *n, char *err, size_t errlen)
+int sq_token_stale(struct store *st, int64_t validated_before_ms, size_t limit, int64_t **user_ids,
+                   size_t *n, char *err, size_t errlen)
 {
-    /* Runs once a minute at most: not worth a cached statement slot. */
     sqlite3_stmt *s = NULL;
     *user_ids = NULL;
     *n = 0;
-    int rc = sqlite3_prepare_v2(st->db,
-                                "SELECT user_id FROM oauth_tokens WHERE validated_at < ?"
-                                " ORDER BY validated_at LIMIT ?",
-                                -1, &s, NULL);
+    int rc = sq_cached(st,
+                       "SELECT user_id FROM oauth_tokens WHERE validated_at < ?"
+                       " ORDER BY validated_at LIMIT ?",
+                       &s);
     if (rc != SQLITE_OK)
         return sq_fail(st, rc, err, errlen, "token stale");
     sqlite3_bind_int64(s, 1, validated_before_ms);
@@ -181,21 +177,14 @@ int store_token_stale(struct store *st, int64_t validated_before_ms, size_t limi
         *user_ids = ids;
         *n = count;
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
-void store_token_clear(struct store_token *token)
-{
-    free(token->access_sealed);
-    free(token->refresh_sealed);
-    token->access_sealed = token->refresh_sealed = NULL;
-}
-
-int store_channel_upsert(struct store *st, const struct store_channel *c, char *err, size_t errlen)
+int sq_channel_upsert(struct store *st, const struct store_channel *c, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_CHANNEL_UPSERT,
+    int rc = sq_stmt(st,
                      "INSERT INTO channels(id, login, display_name) VALUES(?, ?, ?)"
                      " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
                      " display_name = excluded.display_name",
@@ -226,23 +215,23 @@ static int read_channel(struct store *st, sqlite3_stmt *s, struct store_channel 
     return rc;
 }
 
-int store_channel_get(struct store *st, int64_t id, struct store_channel *out, char *err,
-                      size_t errlen)
+int sq_channel_get(struct store *st, int64_t id, struct store_channel *out, char *err,
+                   size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_CHANNEL_GET,
-                     "SELECT id, login, display_name FROM channels WHERE id = ?", &s, err, errlen);
+    int rc =
+        sq_stmt(st, "SELECT id, login, display_name FROM channels WHERE id = ?", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, id);
     return read_channel(st, s, out, err, errlen);
 }
 
-int store_channel_by_login(struct store *st, const char *login, struct store_channel *out,
-                           char *err, size_t errlen)
+int sq_channel_by_login(struct store *st, const char *login, struct store_channel *out, char *err,
+                        size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, SQ_CHANNEL_BY_LOGIN,
+    int rc = sq_stmt(st,
                      "SELECT id, login, display_name FROM channels"
                      " WHERE login = ? COLLATE NOCASE ORDER BY id LIMIT 1",
                      &s, err, errlen);

@@ -2,9 +2,6 @@
  * Gateway state in the SQLite store: login sessions (keyed hashes of their ids only), OAuth
  * states, API keys (hashes only) and the channels each user may capture. Must never see a
  * session id, state or API key in clear: callers hash them first (base/crypto.h).
- *
- * These statements are prepared per call rather than cached in struct store, whose slot
- * table belongs to the capture path; the gateway caches the hot reads above the store.
  */
 #include "store/sqlite_internal.h"
 #include "base/err.h"
@@ -16,7 +13,7 @@
 
 static int prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err, size_t errlen)
 {
-    int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+    int rc = sq_cached(st, sql, s);
     if (rc != SQLITE_OK) {
         *s = NULL;
         return sq_fail(st, rc, err, errlen, "prepare");
@@ -24,15 +21,15 @@ static int prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err, 
     return 0;
 }
 
-/* Steps a statement that returns no row and finalizes it. */
+/* Steps a statement that returns no row and resets it. */
 static int exec1(struct store *st, sqlite3_stmt *s, char *err, size_t errlen, const char *what)
 {
     int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : sq_fail(st, rc, err, errlen, what);
 }
 
-int store_login_create(struct store *st, const struct store_login *l, char *err, size_t errlen)
+int sq_login_create(struct store *st, const struct store_login *l, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st,
@@ -50,8 +47,8 @@ int store_login_create(struct store *st, const struct store_login *l, char *err,
     return exec1(st, s, err, errlen, "login create");
 }
 
-int store_login_get(struct store *st, const char *id_hash, struct store_login *out, char *err,
-                    size_t errlen)
+int sq_login_get(struct store *st, const char *id_hash, struct store_login *out, char *err,
+                 size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st,
@@ -75,12 +72,11 @@ int store_login_get(struct store *st, const char *id_hash, struct store_login *o
     } else {
         rc = sq_fail(st, rc, err, errlen, "login get");
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
-int store_login_touch(struct store *st, const char *id_hash, int64_t now_ms, char *err,
-                      size_t errlen)
+int sq_login_touch(struct store *st, const char *id_hash, int64_t now_ms, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st, "UPDATE login_sessions SET last_seen = ? WHERE id_hash = ?", &s, err, errlen);
@@ -91,7 +87,7 @@ int store_login_touch(struct store *st, const char *id_hash, int64_t now_ms, cha
     return exec1(st, s, err, errlen, "login touch");
 }
 
-int store_login_delete(struct store *st, const char *id_hash, char *err, size_t errlen)
+int sq_login_delete(struct store *st, const char *id_hash, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st, "DELETE FROM login_sessions WHERE id_hash = ?", &s, err, errlen);
@@ -101,7 +97,7 @@ int store_login_delete(struct store *st, const char *id_hash, char *err, size_t 
     return exec1(st, s, err, errlen, "login delete");
 }
 
-int store_login_delete_user(struct store *st, int64_t user_id, char *err, size_t errlen)
+int sq_login_delete_user(struct store *st, int64_t user_id, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st, "DELETE FROM login_sessions WHERE user_id = ?", &s, err, errlen);
@@ -111,8 +107,8 @@ int store_login_delete_user(struct store *st, int64_t user_id, char *err, size_t
     return exec1(st, s, err, errlen, "login delete user");
 }
 
-int store_login_sweep(struct store *st, int64_t idle_before_ms, int64_t now_ms, int *removed,
-                      char *err, size_t errlen)
+int sq_login_sweep(struct store *st, int64_t idle_before_ms, int64_t now_ms, int *removed,
+                   char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st, "DELETE FROM login_sessions WHERE last_seen < ? OR expires_at <= ?", &s, err,
@@ -125,7 +121,7 @@ int store_login_sweep(struct store *st, int64_t idle_before_ms, int64_t now_ms, 
     if (rc)
         return rc;
     if (removed)
-        *removed = sqlite3_changes(st->db);
+        *removed = sqlite3_changes(sq_conn(st)->db);
     rc = prep(st, "DELETE FROM oauth_states WHERE expires_at <= ?", &s, err, errlen);
     if (rc)
         return rc;
@@ -133,8 +129,8 @@ int store_login_sweep(struct store *st, int64_t idle_before_ms, int64_t now_ms, 
     return exec1(st, s, err, errlen, "oauth state sweep");
 }
 
-int store_oauth_state_put(struct store *st, const char *state_hash, int64_t expires_at_ms,
-                          char *err, size_t errlen)
+int sq_oauth_state_put(struct store *st, const char *state_hash, int64_t expires_at_ms, char *err,
+                       size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st, "INSERT OR REPLACE INTO oauth_states(state_hash, expires_at) VALUES(?, ?)",
@@ -146,8 +142,8 @@ int store_oauth_state_put(struct store *st, const char *state_hash, int64_t expi
     return exec1(st, s, err, errlen, "oauth state put");
 }
 
-int store_oauth_state_take(struct store *st, const char *state_hash, int64_t now_ms, char *err,
-                           size_t errlen)
+int sq_oauth_state_take(struct store *st, const char *state_hash, int64_t now_ms, char *err,
+                        size_t errlen)
 {
     sqlite3_stmt *s;
     /* One statement, so a state can be consumed once even by two racing callbacks. */
@@ -158,7 +154,7 @@ int store_oauth_state_take(struct store *st, const char *state_hash, int64_t now
     sqlite3_bind_text(s, 1, state_hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, now_ms);
     rc = exec1(st, s, err, errlen, "oauth state take");
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "unknown or expired login attempt");
     return rc;
 }
@@ -180,8 +176,8 @@ static void read_key(sqlite3_stmt *s, struct store_api_key *k)
     k->revoked_at_ms = sqlite3_column_int64(s, 8);
 }
 
-int store_api_key_create(struct store *st, const struct store_api_key *k, int64_t *id, char *err,
-                         size_t errlen)
+int sq_api_key_create(struct store *st, const struct store_api_key *k, int64_t *id, char *err,
+                      size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st,
@@ -198,12 +194,12 @@ int store_api_key_create(struct store *st, const struct store_api_key *k, int64_
     sqlite3_bind_int64(s, 6, k->created_at_ms);
     rc = exec1(st, s, err, errlen, "api key create");
     if (!rc)
-        *id = sqlite3_last_insert_rowid(st->db);
+        *id = sqlite3_last_insert_rowid(sq_conn(st)->db);
     return rc;
 }
 
-int store_api_key_by_hash(struct store *st, const char *key_hash, struct store_api_key *out,
-                          char *err, size_t errlen)
+int sq_api_key_by_hash(struct store *st, const char *key_hash, struct store_api_key *out, char *err,
+                       size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st, KEY_COLUMNS " WHERE key_hash = ? AND revoked_at = 0", &s, err, errlen);
@@ -219,12 +215,12 @@ int store_api_key_by_hash(struct store *st, const char *key_hash, struct store_a
     } else {
         rc = sq_fail(st, rc, err, errlen, "api key get");
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
-int store_api_key_list(struct store *st, int64_t user_id, struct store_api_key **out, size_t *n,
-                       char *err, size_t errlen)
+int sq_api_key_list(struct store *st, int64_t user_id, struct store_api_key **out, size_t *n,
+                    char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
@@ -239,7 +235,7 @@ int store_api_key_list(struct store *st, int64_t user_id, struct store_api_key *
         *out = xgrow(*out, &cap, *n, sizeof **out, 8);
         read_key(s, &(*out)[(*n)++]);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE) {
         free(*out);
         *out = NULL;
@@ -249,8 +245,8 @@ int store_api_key_list(struct store *st, int64_t user_id, struct store_api_key *
     return 0;
 }
 
-int store_api_key_revoke(struct store *st, int64_t user_id, int64_t id, int64_t now_ms, char *err,
-                         size_t errlen)
+int sq_api_key_revoke(struct store *st, int64_t user_id, int64_t id, int64_t now_ms, char *err,
+                      size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st,
@@ -263,13 +259,13 @@ int store_api_key_revoke(struct store *st, int64_t user_id, int64_t id, int64_t 
     sqlite3_bind_int64(s, 2, id);
     sqlite3_bind_int64(s, 3, user_id);
     rc = exec1(st, s, err, errlen, "api key revoke");
-    if (!rc && sqlite3_changes(st->db) == 0)
+    if (!rc && sqlite3_changes(sq_conn(st)->db) == 0)
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no such API key");
     return rc;
 }
 
-int store_user_channels_set(struct store *st, int64_t user_id, const struct store_user_channel *c,
-                            size_t n, int64_t now_ms, char *err, size_t errlen)
+int sq_user_channels_set(struct store *st, int64_t user_id, const struct store_user_channel *c,
+                         size_t n, int64_t now_ms, char *err, size_t errlen)
 {
     sqlite3_stmt *del = NULL, *ins = NULL;
     int rc = sq_begin(st, err, errlen);
@@ -285,11 +281,11 @@ int store_user_channels_set(struct store *st, int64_t user_id, const struct stor
         goto out;
     sqlite3_bind_int64(del, 1, user_id);
     if (sqlite3_step(del) != SQLITE_DONE) {
-        rc = sq_fail(st, sqlite3_errcode(st->db), err, errlen, "user channels clear");
+        rc = sq_fail(st, sqlite3_errcode(sq_conn(st)->db), err, errlen, "user channels clear");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        rc = store_channel_upsert(st, &c[i].channel, err, errlen);
+        rc = sq_channel_upsert(st, &c[i].channel, err, errlen);
         if (rc)
             goto out;
         sqlite3_reset(ins);
@@ -308,15 +304,15 @@ int store_user_channels_set(struct store *st, int64_t user_id, const struct stor
     }
     rc = sq_commit(st, err, errlen);
 out:
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
+    sqlite3_reset(del);
+    sqlite3_reset(ins);
     if (rc)
         sq_rollback(st);
     return rc;
 }
 
-int store_user_channels(struct store *st, int64_t user_id, struct store_user_channel **out,
-                        size_t *n, char *err, size_t errlen)
+int sq_user_channels(struct store *st, int64_t user_id, struct store_user_channel **out, size_t *n,
+                     char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
@@ -343,7 +339,7 @@ int store_user_channels(struct store *st, int64_t user_id, struct store_user_cha
         u->checked_at_ms = sqlite3_column_int64(s, 5);
         u->viewers = sqlite3_column_int64(s, 6);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE) {
         free(*out);
         *out = NULL;
@@ -353,8 +349,8 @@ int store_user_channels(struct store *st, int64_t user_id, struct store_user_cha
     return 0;
 }
 
-int store_user_channel_allowed(struct store *st, int64_t user_id, int64_t channel_id, char *err,
-                               size_t errlen)
+int sq_user_channel_allowed(struct store *st, int64_t user_id, int64_t channel_id, char *err,
+                            size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st, "SELECT 1 FROM user_channels WHERE user_id = ? AND channel_id = ?", &s, err,
@@ -364,7 +360,7 @@ int store_user_channel_allowed(struct store *st, int64_t user_id, int64_t channe
     sqlite3_bind_int64(s, 1, user_id);
     sqlite3_bind_int64(s, 2, channel_id);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 0;
     if (rc == SQLITE_DONE)

@@ -14,7 +14,7 @@
 
 static int prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err, size_t errlen)
 {
-    int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+    int rc = sq_cached(st, sql, s);
     if (rc != SQLITE_OK) {
         *s = NULL;
         return sq_fail(st, rc, err, errlen, "prepare");
@@ -38,11 +38,11 @@ static int run_ids(struct store *st, const char *sql, int64_t a, int64_t b, int6
     if (np >= 3)
         sqlite3_bind_int64(s, 3, c);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return sq_fail(st, rc, err, errlen, "session update");
     if (changes)
-        *changes = sqlite3_changes(st->db);
+        *changes = sqlite3_changes(sq_conn(st)->db);
     return 0;
 }
 
@@ -58,7 +58,7 @@ static int count_one(struct store *st, const char *sql, int64_t a, int64_t b, in
         sqlite3_bind_int64(s, 2, b);
     rc = sqlite3_step(s);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : sq_fail(st, rc, err, errlen, "count");
 }
 
@@ -73,16 +73,16 @@ static int set_label(struct store *st, const char *sql, int64_t session_id, cons
     sqlite3_bind_int64(s, 2, now_ms);
     sqlite3_bind_int64(s, 3, session_id);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return sq_fail(st, rc, err, errlen, "session label");
-    if (sqlite3_changes(st->db) == 0)
+    if (sqlite3_changes(sq_conn(st)->db) == 0)
         return tca_fail(err, errlen, TCA_ENOTFOUND, "no such session");
     return 0;
 }
 
-int store_session_save(struct store *st, int64_t session_id, const char *label, int max_saved,
-                       int64_t now_ms, char *err, size_t errlen)
+int sq_session_save(struct store *st, int64_t session_id, const char *label, int max_saved,
+                    int64_t now_ms, char *err, size_t errlen)
 {
     int rc = sq_begin(st, err, errlen);
     if (rc)
@@ -112,15 +112,15 @@ out:
     return rc;
 }
 
-int store_session_label(struct store *st, int64_t session_id, const char *label, int64_t now_ms,
-                        char *err, size_t errlen)
+int sq_session_label(struct store *st, int64_t session_id, const char *label, int64_t now_ms,
+                     char *err, size_t errlen)
 {
     return set_label(st, "UPDATE sessions SET label = ?, updated_at = ? WHERE id = ?", session_id,
                      label, now_ms, err, errlen);
 }
 
-int store_session_deactivate(struct store *st, int64_t user_id, int64_t now_ms, char *err,
-                             size_t errlen)
+int sq_session_deactivate(struct store *st, int64_t user_id, int64_t now_ms, char *err,
+                          size_t errlen)
 {
     return run_ids(st,
                    "UPDATE sessions SET active = 0, updated_at = ?2 WHERE user_id = ?1"
@@ -161,8 +161,7 @@ static int remove_captures(struct store *st, int64_t session_id, char *err, size
     return rc;
 }
 
-int store_session_purge(struct store *st, int64_t session_id, int64_t now_ms, char *err,
-                        size_t errlen)
+int sq_session_purge(struct store *st, int64_t session_id, int64_t now_ms, char *err, size_t errlen)
 {
     int rc = sq_begin(st, err, errlen);
     if (rc)
@@ -193,7 +192,7 @@ static int delete_locked(struct store *st, int64_t session_id, char *err, size_t
     return rc;
 }
 
-int store_session_delete(struct store *st, int64_t session_id, char *err, size_t errlen)
+int sq_session_delete(struct store *st, int64_t session_id, char *err, size_t errlen)
 {
     int rc = sq_begin(st, err, errlen);
     if (rc)
@@ -206,7 +205,7 @@ int store_session_delete(struct store *st, int64_t session_id, char *err, size_t
     return rc;
 }
 
-int store_session_sweep(struct store *st, int64_t before_ms, int *removed, char *err, size_t errlen)
+int sq_session_sweep(struct store *st, int64_t before_ms, int *removed, char *err, size_t errlen)
 {
     if (removed)
         *removed = 0;
@@ -225,7 +224,7 @@ int store_session_sweep(struct store *st, int64_t before_ms, int *removed, char 
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW && n < 100)
         ids[n++] = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE && src != SQLITE_ROW)
         return sq_fail(st, src, err, errlen, "session sweep");
     for (size_t i = 0; i < n; i++) {
@@ -247,8 +246,8 @@ int store_session_sweep(struct store *st, int64_t before_ms, int *removed, char 
     return 0;
 }
 
-int store_session_schedules(struct store *st, int64_t session_id, struct store_schedule **out,
-                            size_t *n, char *err, size_t errlen)
+int sq_session_schedules(struct store *st, int64_t session_id, struct store_schedule **out,
+                         size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
@@ -275,7 +274,7 @@ int store_session_schedules(struct store *st, int64_t session_id, struct store_s
         sch->stop_at_ms = sqlite3_column_int64(s, 5);
         sch->enabled = sqlite3_column_int(s, 6);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE) {
         free(*out);
         *out = NULL;
@@ -285,8 +284,8 @@ int store_session_schedules(struct store *st, int64_t session_id, struct store_s
     return 0;
 }
 
-int store_session_jobs(struct store *st, int64_t session_id, size_t limit, struct store_job **out,
-                       size_t *n, char *err, size_t errlen)
+int sq_session_jobs(struct store *st, int64_t session_id, size_t limit, struct store_job **out,
+                    size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
     *n = 0;
@@ -317,7 +316,7 @@ int store_session_jobs(struct store *st, int64_t session_id, size_t limit, struc
         j->updated_at_ms = sqlite3_column_int64(s, 9);
         j->last_error = sq_dup_text(s, 10);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE && src != SQLITE_ROW) {
         for (size_t i = 0; i < *n; i++)
             store_job_clear(&(*out)[i]);
@@ -329,8 +328,7 @@ int store_session_jobs(struct store *st, int64_t session_id, size_t limit, struc
     return 0;
 }
 
-int store_job_oldest_due(struct store *st, int64_t now_ms, int64_t *age_ms, char *err,
-                         size_t errlen)
+int sq_job_oldest_due(struct store *st, int64_t now_ms, int64_t *age_ms, char *err, size_t errlen)
 {
     int64_t oldest = 0;
     int rc =
@@ -342,8 +340,7 @@ int store_job_oldest_due(struct store *st, int64_t now_ms, int64_t *age_ms, char
     return 0;
 }
 
-int store_live_watch_set(struct store *st, const struct store_live_watch *w, char *err,
-                         size_t errlen)
+int sq_live_watch_set(struct store *st, const struct store_live_watch *w, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = prep(st,
@@ -360,12 +357,12 @@ int store_live_watch_set(struct store *st, const struct store_live_watch *w, cha
     sqlite3_bind_int(s, 4, w->interval_s);
     sqlite3_bind_int(s, 5, w->live ? 1 : 0);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : sq_fail(st, rc, err, errlen, "live watch set");
 }
 
-int store_live_watch_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
-                          size_t errlen)
+int sq_live_watch_stop(struct store *st, int64_t session_id, int64_t channel_id, char *err,
+                       size_t errlen)
 {
     int changed = 0;
     int rc = run_ids(st, "DELETE FROM live_watches WHERE session_id = ? AND channel_id = ?",
@@ -375,8 +372,8 @@ int store_live_watch_stop(struct store *st, int64_t session_id, int64_t channel_
     return rc;
 }
 
-int store_live_watch_list(struct store *st, struct store_live_watch **out, size_t *n, char *err,
-                          size_t errlen)
+int sq_live_watch_list(struct store *st, struct store_live_watch **out, size_t *n, char *err,
+                       size_t errlen)
 {
     *out = NULL;
     *n = 0;
@@ -399,7 +396,7 @@ int store_live_watch_list(struct store *st, struct store_live_watch **out, size_
         w->interval_s = sqlite3_column_int(s, 3);
         w->live = sqlite3_column_int(s, 4);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (src != SQLITE_DONE) {
         free(*out);
         *out = NULL;

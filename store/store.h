@@ -21,13 +21,42 @@ struct store;
 /* ---- opening, migrations -------------------------------------------------------------- */
 
 /**
- * Opens (creating if needed) the store at path (a SQLite file; ":memory:" for tests) and
- * applies pending migrations. WAL mode, synchronous=NORMAL, busy_timeout. Caller frees with
- * store_close.
+ * Opens the store named by url and applies pending migrations. "sqlite:PATH" (or a bare
+ * path, or ":memory:" for tests) is the SQLite back end (WAL, synchronous=NORMAL,
+ * busy_timeout); "mysql://USER:PASS@HOST:PORT/DB" (or "mysql://USER:PASS@localhost/DB?socket=
+ * /path.sock") is MariaDB. Any number of processes may open one store at once. Caller frees
+ * with store_close.
  */
-int store_open(const char *path, struct store **out, char *err, size_t errlen);
+int store_open(const char *url, struct store **out, char *err, size_t errlen);
 /** Closes the connection; store_close(NULL) is a no-op. */
 void store_close(struct store *st);
+/** The back end's name: "sqlite" or "mariadb". */
+const char *store_backend(const struct store *st);
+/** Copies url into out with its password replaced by "***", for messages and logs. */
+void store_url_redact(const char *url, char *out, size_t outlen);
+/** One table as store_copy moved it. */
+struct store_copy_table {
+    const char *name;
+    int64_t rows_from, rows_to;    /* rows in the source and in the target after the copy */
+    char sum_from[33], sum_to[33]; /* checksums of every row in key order (hex) */
+};
+
+enum { STORE_COPY_TABLES = 18 };
+
+/** What store_copy did, table by table. */
+struct store_copy_report {
+    struct store_copy_table tables[STORE_COPY_TABLES];
+    size_t n;
+};
+
+/**
+ * Copies every row of every table from one store to another (e.g. SQLite to MariaDB), then
+ * counts and checksums each table on both sides. TCA_ECONFLICT (nothing written) when the
+ * target already holds data; TCA_EDB when a count or checksum differs after the copy.
+ * Stop every process that writes to from first.
+ */
+int store_copy(struct store *from, struct store *to, struct store_copy_report *rep, char *err,
+               size_t errlen);
 /** Applies pending migrations; *from and *to receive the schema versions before and after. */
 int store_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 

@@ -12,7 +12,7 @@ static const char *vars[] = {"TWITCH_CLIENT_ID",   "TWITCH_CLIENT_SECRET", "TWIT
                              "TCA_LISTEN",         "TCA_CAPTURE_INTERVAL", "TCA_WORKERS",
                              "APP_SESSION_SECRET", "TCA_PUBLIC_URL",       "TCA_MAX_SAVED_SESSIONS",
                              "TCA_SESSION_TTL",    "TCA_LOGIN_IDLE",       "TCA_LOGIN_MAX",
-                             "TCA_RATE_LIMIT",     "TCA_RATE_BURST"};
+                             "TCA_RATE_LIMIT",     "TCA_RATE_BURST",       "TCA_STORE"};
 
 static int clear_env(void **state)
 {
@@ -168,6 +168,25 @@ static void malformed_gateway_settings_are_each_listed(void **state)
     config_problems_free(&p);
 }
 
+static void store_url_wins_over_db_file_and_a_bad_scheme_is_a_problem(void **state)
+{
+    setenv("APP_SESSION_SECRET", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1);
+    setenv("TCA_DB", "old.db", 1);
+    setenv("TCA_STORE", "mysql://tca:pw@127.0.0.1:3306/tca", 1);
+    struct tca_config cfg;
+    struct config_problems p;
+    assert_int_equal(config_load(&cfg, NULL, &p), 0);
+    assert_string_equal(cfg.db, "mysql://tca:pw@127.0.0.1:3306/tca");
+    config_free(&cfg);
+    config_problems_free(&p);
+
+    setenv("TCA_STORE", "postgres://tca@db/tca", 1);
+    assert_true(config_load(&cfg, NULL, &p) < 0);
+    assert_true(has_problem(&p, "TCA_STORE is malformed"));
+    config_free(&cfg);
+    config_problems_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +199,8 @@ int main(void)
         cmocka_unit_test_setup(one_variable_is_read_like_config_load_reads_it, clear_env),
         cmocka_unit_test_setup(gateway_settings_have_defaults, clear_env),
         cmocka_unit_test_setup(malformed_gateway_settings_are_each_listed, clear_env),
+        cmocka_unit_test_setup(store_url_wins_over_db_file_and_a_bad_scheme_is_a_problem,
+                               clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

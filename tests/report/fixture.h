@@ -7,6 +7,7 @@
 #ifndef TCA_TESTS_REPORT_FIXTURE_H
 #define TCA_TESTS_REPORT_FIXTURE_H
 
+#include "tests/support/store_backend.h"
 #include "tests/support/testutil.h"
 #include "analysis/ids.h"
 #include "analysis/presence.h"
@@ -14,7 +15,6 @@
 #include "base/xalloc.h"
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,7 @@ enum { FX_USER = 10, FX_OTHER = 11, FX_ALPHA = 500, FX_BETA = 600, FX_GAMMA = 70
 #define FX_T0 1735689600000LL
 
 struct fx {
-    char *dir;
+    char *url; /* the store, on the back end under test (tests/support/store_backend.h) */
     struct store *st;
     int64_t session; /* FX_USER's active session */
 };
@@ -34,10 +34,8 @@ static inline int fx_setup(void **state)
 {
     struct fx *f = xcalloc(1, sizeof *f);
     char err[256] = "";
-    f->dir = test_tmpdir();
-    char *path = xasprintf("%s/store.db", f->dir);
-    int rc = store_open(path, &f->st, err, sizeof err);
-    free(path);
+    f->url = test_store_url();
+    int rc = store_open(f->url, &f->st, err, sizeof err);
     const int64_t users[] = {FX_USER, FX_OTHER};
     for (int i = 0; i < 2 && !rc; i++) {
         struct store_user u = {.id = users[i], .last_login_ms = i};
@@ -67,7 +65,7 @@ static inline int fx_teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->st);
-    free(f->dir);
+    test_store_drop(f->url);
     free(f);
     return 0;
 }
@@ -152,18 +150,11 @@ static inline void fx_profile(struct store *st, int64_t id, const char *login, i
     assert_int_equal(store_profile_put(st, &p, 1, &renames, err, sizeof err), 0);
 }
 
-/** Ends user's active session (straight in SQL, as the test's own connection) and starts a
- * new one at now. */
+/** Ends user's active session and starts a new one at now. */
 static inline int64_t fx_new_session(struct fx *f, int64_t user, int64_t now)
 {
-    char err[256], *path = xasprintf("%s/store.db", f->dir), *sql;
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sql = xasprintf("UPDATE sessions SET active = 0 WHERE user_id = %lld", (long long)user);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-    free(sql);
-    free(path);
+    char err[256];
+    assert_int_equal(store_session_deactivate(f->st, user, now, err, sizeof err), 0);
     int64_t id;
     assert_int_equal(store_session_active(f->st, user, now, &id, err, sizeof err), 0);
     return id;

@@ -263,5 +263,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(known_bots_start_built_in_and_change_per_user, fx_setup,
                                         fx_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_store_run("store_analysis", tests, sizeof tests / sizeof *tests);
 }

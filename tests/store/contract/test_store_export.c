@@ -3,6 +3,7 @@
  * The export is checked against a naive recomputation from the full snapshots that were
  * committed (random churn, gaps, an empty capture, stays still open at the end).
  */
+#include "tests/support/store_backend.h"
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
 #include "base/err.h"
@@ -18,7 +19,7 @@ enum { USER_A = 10, POOL = 80, CAPTURES = 30, CHANNELS = 2 };
 static const int64_t channel_ids[CHANNELS] = {500, 600};
 
 struct fixture {
-    char *dir;
+    char *url;
     struct store *st;
     int64_t session;
 };
@@ -27,10 +28,8 @@ static int open_fresh(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
     char err[256] = "";
-    f->dir = test_tmpdir();
-    char *path = xasprintf("%s/store.db", f->dir);
-    int rc = store_open(path, &f->st, err, sizeof err);
-    free(path);
+    f->url = test_store_url();
+    int rc = store_open(f->url, &f->st, err, sizeof err);
     if (rc) {
         fprintf(stderr, "store_open: %s\n", err);
         return -1;
@@ -57,7 +56,7 @@ static int close_fresh(void **state)
 {
     struct fixture *f = *state;
     store_close(f->st);
-    free(f->dir);
+    test_store_drop(f->url);
     free(f);
     return 0;
 }
@@ -372,5 +371,5 @@ int main(void)
         T(a_login_changed_before_the_first_enrichment_is_a_rename),
         T(stale_profiles_are_the_never_or_long_ago_enriched_chatters),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_store_run("store_export", tests, sizeof tests / sizeof *tests);
 }

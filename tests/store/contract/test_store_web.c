@@ -4,6 +4,7 @@
  * analysis sessions (save under a limit, purge, delete with their stays, the expiry sweep).
  * Written only against store/store.h; each test runs on a fresh real database file.
  */
+#include "tests/support/store_backend.h"
 #include "tests/support/testutil.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -14,8 +15,7 @@
 #include <string.h>
 
 struct fixture {
-    char *dir;
-    char *path;
+    char *path; /* the store URL */
     struct store *st;
 };
 
@@ -23,8 +23,7 @@ static int open_fresh(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
     char err[256] = "";
-    f->dir = test_tmpdir();
-    f->path = xasprintf("%s/store.db", f->dir);
+    f->path = test_store_url();
     if (store_open(f->path, &f->st, err, sizeof err) != 0)
         return -1;
     struct store_user u = {.id = 7, .last_login_ms = 1};
@@ -45,8 +44,7 @@ static int close_fresh(void **state)
 {
     struct fixture *f = *state;
     store_close(f->st);
-    free(f->path);
-    free(f->dir);
+    test_store_drop(f->path);
     free(f);
     return 0;
 }
@@ -326,5 +324,5 @@ int main(void)
         T(live_watches_are_listed_for_active_sessions),
         T(session_jobs_and_queue_age_are_reported),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_store_run("store_web", tests, sizeof tests / sizeof *tests);
 }

@@ -3,6 +3,7 @@
  * ingest path (open stays, presence diff, commit) on real database files, and what the store
  * answers is compared with what the committed snapshots say.
  */
+#include "tests/support/store_backend.h"
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
 #include "base/err.h"
@@ -16,8 +17,7 @@
 enum { USER_A = 10, USER_B = 20, CHANNEL = 500, CHANNEL2 = 600 };
 
 struct fixture {
-    char *dir;
-    char *path;
+    char *path; /* the store URL */
     struct store *st;
     int64_t session;   /* USER_A's active session */
     int64_t session_b; /* USER_B's active session */
@@ -27,8 +27,7 @@ static int open_fresh(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
     char err[256] = "";
-    f->dir = test_tmpdir();
-    f->path = xasprintf("%s/store.db", f->dir);
+    f->path = test_store_url();
     if (store_open(f->path, &f->st, err, sizeof err) != 0) {
         fprintf(stderr, "store_open: %s\n", err);
         return -1;
@@ -54,8 +53,7 @@ static int close_fresh(void **state)
 {
     struct fixture *f = *state;
     store_close(f->st);
-    free(f->path);
-    free(f->dir);
+    test_store_drop(f->path);
     free(f);
     return 0;
 }
@@ -444,5 +442,5 @@ int main(void)
         T(an_empty_capture_closes_every_stay),
         T(two_workers_racing_on_one_channel_store_one_capture),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_store_run("store_capture", tests, sizeof tests / sizeof *tests);
 }

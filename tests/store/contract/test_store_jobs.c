@@ -2,6 +2,7 @@
  * Store contract, part 2: the job queue. Deduplication, claim order, leases that expire,
  * retries and the dead-letter state. Written only against store/store.h; real database files.
  */
+#include "tests/support/store_backend.h"
 #include "tests/support/testutil.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -12,8 +13,7 @@
 #include <string.h>
 
 struct fixture {
-    char *dir;
-    char *path;
+    char *path; /* the store URL */
     struct store *st;
 };
 
@@ -21,8 +21,7 @@ static int open_fresh(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
     char err[256] = "";
-    f->dir = test_tmpdir();
-    f->path = xasprintf("%s/store.db", f->dir);
+    f->path = test_store_url();
     if (store_open(f->path, &f->st, err, sizeof err) != 0) {
         fprintf(stderr, "store_open: %s\n", err);
         return -1;
@@ -35,8 +34,7 @@ static int close_fresh(void **state)
 {
     struct fixture *f = *state;
     store_close(f->st);
-    free(f->path);
-    free(f->dir);
+    test_store_drop(f->path);
     free(f);
     return 0;
 }
@@ -216,5 +214,5 @@ int main(void)
         T(unknown_jobs_are_not_found),
         T(two_connections_never_claim_the_same_job),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_store_run("store_jobs", tests, sizeof tests / sizeof *tests);
 }

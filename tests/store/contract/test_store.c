@@ -3,6 +3,7 @@
  * the capture schedule. Written only against store/store.h, so that every back end must pass
  * it; each test runs on a fresh real database file.
  */
+#include "tests/support/store_backend.h"
 #include "tests/support/testutil.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -13,8 +14,7 @@
 #include <string.h>
 
 struct fixture {
-    char *dir;
-    char *path;
+    char *path; /* the store URL */
     struct store *st;
 };
 
@@ -22,8 +22,7 @@ static int open_fresh(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
     char err[256] = "";
-    f->dir = test_tmpdir();
-    f->path = xasprintf("%s/store.db", f->dir);
+    f->path = test_store_url();
     if (store_open(f->path, &f->st, err, sizeof err) != 0) {
         fprintf(stderr, "store_open: %s\n", err);
         return -1;
@@ -36,8 +35,7 @@ static int close_fresh(void **state)
 {
     struct fixture *f = *state;
     store_close(f->st);
-    free(f->path);
-    free(f->dir);
+    test_store_drop(f->path);
     free(f);
     return 0;
 }
@@ -81,8 +79,7 @@ static void reopening_and_migrating_again_changes_nothing(void **state)
 
 static void a_new_file_is_fully_migrated_by_open(void **state)
 {
-    char *dir = test_tmpdir();
-    char *path = xasprintf("%s/other.db", dir);
+    char *path = test_store_url();
     struct store *st;
     char err[256];
     assert_int_equal(store_open(path, &st, err, sizeof err), 0);
@@ -92,19 +89,7 @@ static void a_new_file_is_fully_migrated_by_open(void **state)
     assert_true(to >= 1);
     store_close(st);
     store_close(NULL);
-    free(path);
-    free(dir);
-}
-
-static void an_in_memory_store_works_for_tests(void **state)
-{
-    struct store *st;
-    char err[256];
-    assert_int_equal(store_open(":memory:", &st, err, sizeof err), 0);
-    add_user(st, 1, "mem", 1);
-    struct store_user u;
-    assert_int_equal(store_user_get(st, 1, &u, err, sizeof err), 0);
-    store_close(st);
+    test_store_drop(path);
 }
 
 static void users_round_trip_and_the_latest_login_wins(void **state)
@@ -321,7 +306,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(reopening_and_migrating_again_changes_nothing),
         cmocka_unit_test(a_new_file_is_fully_migrated_by_open),
-        cmocka_unit_test(an_in_memory_store_works_for_tests),
         T(users_round_trip_and_the_latest_login_wins),
         T(tokens_round_trip_are_replaced_and_deleted),
         T(channels_are_found_by_login_whatever_the_case),
@@ -331,5 +315,5 @@ int main(void)
         T(a_passed_stop_time_disables_the_schedule),
         T(a_schedule_needs_a_known_channel),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_store_run("store", tests, sizeof tests / sizeof *tests);
 }

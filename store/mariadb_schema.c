@@ -1,0 +1,282 @@
+/*
+ * The MariaDB schema as an ordered list of migrations, numbered on their own (not SQLite's).
+ * MariaDB commits each DDL statement by itself, so a step cannot be one transaction: steps
+ * run under GET_LOCK (one migrating process at a time, the others wait and then find nothing
+ * to do) and every statement is written to be re-runnable (IF NOT EXISTS), so a step cut
+ * short by a crash is simply run again. Never edit a step that has shipped: append one.
+ */
+#include "store/mariadb_internal.h"
+#include "base/err.h"
+
+#include <stdio.h>
+
+/* Translation notes from the SQLite schema:
+ * - SQLite's partial unique indexes (one active session per user, one queued or running job
+ *   per dedupe key) become unique indexes over a generated column that is NULL outside the
+ *   rows the rule covers (NULLs are distinct in a unique index).
+ * - Text compares byte for byte (utf8mb4_bin) as in SQLite, except where SQLite said
+ *   COLLATE NOCASE (channel logins, known-bot logins).
+ * - `left` is a reserved word here: quoted everywhere. */
+#define TABLE_OPTS " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+
+static const char *const step1[] = {
+    "CREATE TABLE IF NOT EXISTS users("
+    " id BIGINT PRIMARY KEY,"
+    " login VARCHAR(64) NOT NULL,"
+    " display_name VARCHAR(255) NOT NULL,"
+    " last_login BIGINT NOT NULL DEFAULT 0,"
+    " KEY users_last_login(last_login))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS oauth_tokens("
+    " user_id BIGINT PRIMARY KEY,"
+    " access_sealed TEXT NOT NULL,"
+    " refresh_sealed TEXT,"
+    " expires_at BIGINT NOT NULL,"
+    " validated_at BIGINT NOT NULL DEFAULT 0,"
+    " scopes VARCHAR(512) NOT NULL DEFAULT '',"
+    " FOREIGN KEY(user_id) REFERENCES users(id) ON DELETE CASCADE)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS channels("
+    " id BIGINT PRIMARY KEY,"
+    " login VARCHAR(64) COLLATE utf8mb4_general_ci NOT NULL,"
+    " display_name VARCHAR(255) NOT NULL,"
+    " KEY channels_login(login))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS sessions("
+    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+    " user_id BIGINT NOT NULL,"
+    " active TINYINT NOT NULL DEFAULT 0,"
+    " saved TINYINT NOT NULL DEFAULT 0,"
+    " label VARCHAR(255) NOT NULL DEFAULT '',"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " active_user BIGINT AS (IF(active = 1, user_id, NULL)) PERSISTENT,"
+    " UNIQUE KEY sessions_one_active(active_user),"
+    " KEY sessions_user(user_id, created_at),"
+    " FOREIGN KEY(user_id) REFERENCES users(id) ON DELETE CASCADE)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS session_channels("
+    " session_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " interval_s INT NOT NULL DEFAULT 0,"
+    " next_at BIGINT NOT NULL DEFAULT 0,"
+    " stop_at BIGINT NOT NULL DEFAULT 0,"
+    " enabled TINYINT NOT NULL DEFAULT 1,"
+    " PRIMARY KEY(session_id, channel_id),"
+    " KEY session_channels_due(enabled, next_at),"
+    " FOREIGN KEY(session_id) REFERENCES sessions(id) ON DELETE CASCADE,"
+    " FOREIGN KEY(channel_id) REFERENCES channels(id))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS captures("
+    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+    " session_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " seq BIGINT NOT NULL,"
+    " taken_at BIGINT NOT NULL,"
+    " chatter_count BIGINT NOT NULL,"
+    " joined BIGINT NOT NULL,"
+    " `left` BIGINT NOT NULL,"
+    " new_to_channel BIGINT NOT NULL,"
+    " pages INT NOT NULL,"
+    " duration_ms BIGINT NOT NULL,"
+    " job_id BIGINT,"
+    " UNIQUE KEY captures_seq(session_id, channel_id, seq),"
+    " KEY captures_time(session_id, taken_at),"
+    " FOREIGN KEY(session_id) REFERENCES sessions(id) ON DELETE CASCADE,"
+    " FOREIGN KEY(channel_id) REFERENCES channels(id))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS presence("
+    " session_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " from_seq BIGINT NOT NULL,"
+    " to_seq BIGINT,"
+    " PRIMARY KEY(session_id, user_id, channel_id, from_seq),"
+    " KEY presence_open(session_id, channel_id, to_seq, user_id))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS channel_chatters("
+    " channel_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " first_seen BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL,"
+    " sessions_seen BIGINT NOT NULL,"
+    " captures_seen BIGINT NOT NULL,"
+    " PRIMARY KEY(channel_id, user_id))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS twitch_users("
+    " id BIGINT PRIMARY KEY,"
+    " login VARCHAR(64) NOT NULL,"
+    " display_name VARCHAR(255) NOT NULL,"
+    " created_at BIGINT NOT NULL DEFAULT 0,"
+    " type VARCHAR(32) NOT NULL DEFAULT '',"
+    " broadcaster_type VARCHAR(32) NOT NULL DEFAULT '',"
+    " enriched_at BIGINT NOT NULL DEFAULT 0)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS twitch_user_names("
+    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+    " user_id BIGINT NOT NULL,"
+    " login VARCHAR(64) NOT NULL,"
+    " display_name VARCHAR(255) NOT NULL,"
+    " seen_at BIGINT NOT NULL,"
+    " KEY twitch_user_names_user(user_id, seen_at))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS jobs("
+    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+    " kind VARCHAR(32) NOT NULL,"
+    " dedupe_key VARCHAR(191),"
+    " payload MEDIUMTEXT NOT NULL,"
+    " state TINYINT NOT NULL DEFAULT 0,"
+    " attempts INT NOT NULL DEFAULT 0,"
+    " run_at BIGINT NOT NULL,"
+    " lease_until BIGINT NOT NULL DEFAULT 0,"
+    " last_error TEXT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " dedupe_live VARCHAR(191) AS (IF(state IN (0, 1), dedupe_key, NULL)) PERSISTENT,"
+    " UNIQUE KEY jobs_dedupe(dedupe_live),"
+    " KEY jobs_due(state, run_at))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS login_sessions("
+    " id_hash VARCHAR(128) PRIMARY KEY,"
+    " user_id BIGINT NOT NULL,"
+    " csrf VARCHAR(96) NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL,"
+    " KEY login_sessions_user(user_id),"
+    " FOREIGN KEY(user_id) REFERENCES users(id) ON DELETE CASCADE)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS oauth_states("
+    " state_hash VARCHAR(128) PRIMARY KEY,"
+    " expires_at BIGINT NOT NULL)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS api_keys("
+    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+    " key_hash VARCHAR(128) NOT NULL UNIQUE,"
+    " user_id BIGINT NOT NULL,"
+    " name VARCHAR(128) NOT NULL,"
+    " prefix VARCHAR(32) NOT NULL,"
+    " read_only TINYINT NOT NULL DEFAULT 0,"
+    " created_at BIGINT NOT NULL,"
+    " last_used BIGINT NOT NULL DEFAULT 0,"
+    " revoked_at BIGINT NOT NULL DEFAULT 0,"
+    " KEY api_keys_user(user_id),"
+    " FOREIGN KEY(user_id) REFERENCES users(id) ON DELETE CASCADE)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS user_channels("
+    " user_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " role VARCHAR(32) NOT NULL,"
+    " live TINYINT NOT NULL DEFAULT 0,"
+    " checked_at BIGINT NOT NULL,"
+    " viewers BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(user_id, channel_id))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS live_watches("
+    " session_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " interval_s INT NOT NULL,"
+    " live TINYINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(session_id, channel_id),"
+    " FOREIGN KEY(session_id) REFERENCES sessions(id) ON DELETE CASCADE)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS known_bots("
+    " owner_id BIGINT NOT NULL,"
+    " login VARCHAR(64) COLLATE utf8mb4_general_ci NOT NULL,"
+    " user_id BIGINT NOT NULL DEFAULT 0,"
+    " kind VARCHAR(16) NOT NULL DEFAULT 'service',"
+    " removed TINYINT NOT NULL DEFAULT 0,"
+    " added_at BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(owner_id, login))" TABLE_OPTS,
+
+    "INSERT IGNORE INTO known_bots(owner_id, login, kind) VALUES"
+    " (0, 'nightbot', 'service'), (0, 'streamelements', 'service'), (0, 'moobot', 'service'),"
+    " (0, 'fossabot', 'service'), (0, 'streamlabs', 'service'), (0, 'soundalerts', 'service'),"
+    " (0, 'wizebot', 'service'), (0, 'sery_bot', 'service'), (0, 'botrixoficial', 'service'),"
+    " (0, 'kofistreambot', 'service'), (0, 'pokemoncommunitygame', 'service'),"
+    " (0, 'streamstickers', 'service'), (0, 'commanderroot', 'lurker'),"
+    " (0, 'anotherttvviewer', 'lurker'), (0, 'lurxx', 'lurker'), (0, 'drapsnatt', 'lurker'),"
+    " (0, '0ax2', 'lurker'), (0, 'electricallongboard', 'lurker')",
+    NULL,
+};
+
+/* renames seen by captures (the stays' name hash; rename detection itself is SQLite-only so
+ * far: captures.renames stays 0 here), the visits kept from purged and deleted sessions, and
+ * the /metrics counters: the same tables as SQLite's steps 5 and 6 */
+static const char *const step2[] = {
+    "ALTER TABLE captures ADD COLUMN renames BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE presence ADD COLUMN name_hash BIGINT NOT NULL DEFAULT 0",
+    "CREATE TABLE kept_visits("
+    " owner_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " session_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " first_seq BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL,"
+    " session_first_at BIGINT NOT NULL,"
+    " PRIMARY KEY(owner_id, channel_id, session_id, user_id)) ENGINE=InnoDB",
+    NULL,
+};
+
+/* Step i brings the schema from version i to i + 1. */
+static const char *const *const migrations[] = {step1, step2};
+
+enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
+
+static int schema_version(struct store *st, int *v, char *err, size_t errlen)
+{
+    int64_t n = 0;
+    int rc = my_query_int(st, "SELECT COALESCE(MAX(version), 0) FROM schema_version", MY_NOARGS, &n,
+                          err, errlen);
+    *v = (int)n;
+    return rc;
+}
+
+static int apply(struct store *st, int *from, int *to, char *err, size_t errlen)
+{
+    int rc = my_exec(st,
+                     "CREATE TABLE IF NOT EXISTS schema_version(version INT NOT NULL PRIMARY KEY)"
+                     " ENGINE=InnoDB",
+                     MY_NOARGS, NULL, NULL, err, errlen);
+    int v = 0;
+    if (!rc)
+        rc = schema_version(st, &v, err, errlen);
+    if (rc)
+        return rc;
+    *from = *to = v;
+    if (v > SCHEMA_VERSION)
+        return tca_fail(err, errlen, TCA_EDB,
+                        "schema version %d is newer than this tca (%d): upgrade tca", v,
+                        SCHEMA_VERSION);
+    for (; v < SCHEMA_VERSION; v++) {
+        for (const char *const *sql = migrations[v]; *sql && !rc; sql++)
+            rc = my_exec(st, *sql, MY_NOARGS, NULL, NULL, err, errlen);
+        if (!rc)
+            rc = my_exec(st, "INSERT INTO schema_version(version) VALUES(?)",
+                         MY_ARGS(MY_INT(v + 1)), NULL, NULL, err, errlen);
+        if (rc)
+            return rc;
+        *to = v + 1;
+    }
+    return 0;
+}
+
+int my_migrate(struct store *st, int *from, int *to, char *err, size_t errlen)
+{
+    /* The lock belongs to this connection and ends with it, so a process that dies while
+     * migrating never leaves it held. */
+    int64_t got = 0;
+    int rc = my_query_int(st, "SELECT GET_LOCK('tca_migrate', 120)", MY_NOARGS, &got, err, errlen);
+    if (rc)
+        return rc;
+    if (got != 1)
+        return tca_fail(err, errlen, TCA_ETEMP,
+                        "another process has been migrating the store for 120 s");
+    rc = apply(st, from, to, err, errlen);
+    char ignored[64];
+    int64_t released;
+    my_query_int(st, "SELECT RELEASE_LOCK('tca_migrate')", MY_NOARGS, &released, ignored,
+                 sizeof ignored);
+    return rc;
+}

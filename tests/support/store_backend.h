@@ -1,0 +1,28 @@
+/*
+ * The back ends a store contract test runs against: SQLite always, MariaDB when the
+ * environment names a server (TCA_TEST_MYSQL=mysql://USER:PASS@HOST/DB?socket=...; the test
+ * runner starts a throwaway one). Each test gets a fresh, empty store.
+ */
+#ifndef TCA_TEST_STORE_BACKEND_H
+#define TCA_TEST_STORE_BACKEND_H
+
+#include <stddef.h>
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/** The URL of a fresh store of the back end under test; release with test_store_drop. */
+char *test_store_url(void);
+/** A fresh MariaDB database's URL whatever the current run, or NULL without a server. */
+char *test_store_mariadb_url(void);
+/** Runs one statement on the TCA_TEST_MYSQL server (aborts on failure). */
+void test_store_server_exec(const char *sql);
+/** Removes what test_store_url made (a MariaDB database) and frees url; NULL is a no-op. */
+void test_store_drop(char *url);
+/** "sqlite" or "mariadb": the back end the current run is on. */
+const char *test_store_backend(void);
+/** Runs the group once per available back end; returns the number of failed tests. */
+int test_store_run(const char *name, const struct CMUnitTest *tests, size_t n);
+
+#endif
