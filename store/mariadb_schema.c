@@ -201,9 +201,9 @@ static const char *const step1[] = {
     NULL,
 };
 
-/* renames seen by captures (the stays' name hash; rename detection itself is SQLite-only so
- * far: captures.renames stays 0 here), the visits kept from purged and deleted sessions, and
- * the /metrics counters: the same tables as SQLite's steps 5 and 6 */
+/* renames seen by captures (each capture's count, the stays' name hash) and the visits kept
+ * from purged and deleted sessions: SQLite's steps 5 and 6 (its /metrics counters table
+ * aside: here the totals are counted from captures) */
 static const char *const step2[] = {
     "ALTER TABLE captures ADD COLUMN renames BIGINT NOT NULL DEFAULT 0",
     "ALTER TABLE presence ADD COLUMN name_hash BIGINT NOT NULL DEFAULT 0",

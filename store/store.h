@@ -309,8 +309,9 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                        struct store_capture **out, size_t *n, char *err, size_t errlen);
 
 /**
- * Captures ever stored and the renames they recorded, over the whole store (for /metrics):
- * counters that purging or deleting sessions does not lower.
+ * Captures stored and the renames they recorded, over the whole store (for /metrics). On
+ * SQLite, counters that purging or deleting sessions does not lower; on MariaDB, counted from
+ * the captures table (a counter row would serialize every worker's capture commits).
  */
 int store_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
                          size_t errlen);

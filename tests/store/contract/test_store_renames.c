@@ -5,6 +5,7 @@
  * saw first, a rename while away; and a property test holding the per-capture counts, the
  * name history and each capture's logins to a naive recomputation from the raw captures.
  */
+#include "tests/support/store_backend.h"
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
 #include "base/err.h"
@@ -20,7 +21,7 @@ enum { USER = 10, CH_X = 500, CH_Y = 600 };
 static const int64_t T0 = 1735689600000LL, MIN = 60000, DAY = 86400000;
 
 struct fixture {
-    char *dir;
+    char *url;
     struct store *st;
     int64_t session;
 };
@@ -29,10 +30,8 @@ static int open_fresh(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
     char err[256] = "";
-    f->dir = test_tmpdir();
-    char *path = xasprintf("%s/store.db", f->dir);
-    int rc = store_open(path, &f->st, err, sizeof err);
-    free(path);
+    f->url = test_store_url();
+    int rc = store_open(f->url, &f->st, err, sizeof err);
     struct store_user u = {.id = USER, .login = "mod", .display_name = "Mod"};
     struct store_channel x = {.id = CH_X, .login = "xchan", .display_name = "XChan"};
     struct store_channel y = {.id = CH_Y, .login = "ychan", .display_name = "YChan"};
@@ -51,7 +50,7 @@ static int close_fresh(void **state)
 {
     struct fixture *f = *state;
     store_close(f->st);
-    free(f->dir);
+    test_store_drop(f->url);
     free(f);
     return 0;
 }
@@ -179,7 +178,10 @@ static void a_rename_mid_stay_is_recorded_once_at_its_capture(void **state)
     assert_int_equal(store_capture_totals(f->st, &total_caps, &total_renames, err, sizeof err), 0);
     assert_int_equal(total_caps, 5);
     assert_int_equal(total_renames, 2);
-    /* counters: purging the session does not lower them */
+    /* SQLite keeps counters that purging does not lower; MariaDB counts the stored captures
+     * (one counter row would serialize every worker's capture commits) */
+    if (strcmp(test_store_backend(), "sqlite") != 0)
+        return;
     assert_int_equal(store_session_purge(f->st, f->session, T0 + DAY, err, sizeof err), 0);
     assert_int_equal(store_capture_totals(f->st, &total_caps, &total_renames, err, sizeof err), 0);
     assert_int_equal(total_caps, 5);
@@ -307,5 +309,5 @@ int main(void)
         T(a_rename_while_away_is_found_when_the_chatter_joins_again),
         T(renames_and_capture_logins_match_a_naive_recomputation),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_store_run("store_renames", tests, sizeof tests / sizeof *tests);
 }
