@@ -215,6 +215,18 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
     if (cfg->public_url && !is_http_url(cfg->public_url))
         problem(p, "TCA_PUBLIC_URL is malformed: the URL browsers use to reach tca, e.g. "
                    "https://tca.example.com (decides the Secure cookie flag)");
+    v = lookup(&src, "TCA_REDIS");
+    cfg->redis = v && *v ? xstrdup(v) : NULL;
+    if (cfg->redis && strncmp(cfg->redis, "redis://", 8) != 0 &&
+        strncmp(cfg->redis, "unix:///", 8) != 0)
+        problem(p, "TCA_REDIS is malformed: redis://HOST:PORT or unix:///path/redis.sock "
+                   "(unset: in-process state, one machine only)");
+    v = lookup(&src, "TCA_LEADER_LEASE");
+    cfg->leader_lease_s = 15;
+    if (v && *v && parse_int(v, 1, 3600, &cfg->leader_lease_s) < 0)
+        problem(p, "TCA_LEADER_LEASE is malformed: seconds before another worker takes over "
+                   "the scheduler of a dead one, 1 to 3600 (default 15)");
+
     static const struct {
         const char *name;
         long lo, hi;
@@ -279,6 +291,7 @@ void config_free(struct tca_config *cfg)
     free(cfg->db);
     free(cfg->listen);
     free(cfg->public_url);
+    free(cfg->redis);
     free(cfg->ui_dir);
     if (cfg->app_session_secret)
         sodium_memzero(cfg->app_session_secret, strlen(cfg->app_session_secret));

@@ -67,7 +67,11 @@ int app_open(struct app *a, const char *role, int need_twitch)
         fprintf(stderr, "tca %s: cannot open store %s: %s\n", role, where, err);
         return EXIT_FAIL;
     }
-    a->budget = twitch_budget_new(clock_real());
+    if (kv_open(a->cfg.redis, &a->kv, err, sizeof err)) {
+        fprintf(stderr, "tca %s: TCA_REDIS: %s\n", role, err);
+        return EXIT_FAIL;
+    }
+    a->budget = twitch_budget_new_kv(a->kv, clock_real());
     settings_from_config(a);
     a->tw = twitch_client_new(&a->twitch);
     return 0;
@@ -88,6 +92,7 @@ void app_close(struct app *a)
 {
     twitch_client_free(a->tw);
     twitch_budget_free(a->budget);
+    kv_close(a->kv);
     store_close(a->st);
     crypto_keys_wipe(&a->keys);
     config_free(&a->cfg);

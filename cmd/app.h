@@ -10,6 +10,7 @@
 
 #include "base/config.h"
 #include "base/crypto.h"
+#include "kv/kv.h"
 #include "store/store.h"
 #include "twitch/twitch.h"
 
@@ -18,6 +19,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 struct app {
     struct tca_config cfg;
     struct crypto_keys keys;
+    struct kv *kv;                /* TCA_REDIS, or in-process; shared by every role */
     struct store *st;             /* the main thread's connection */
     struct twitch_budget *budget; /* shared by every client of the process */
     struct twitch_client *tw;     /* the main thread's client */

@@ -2,7 +2,7 @@
 #include "cmd/cli_worker.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <ctype.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #include "cmd/commands.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Connects to TCA_REDIS (and loads its scripts) the way every role will. */
+static int check_redis(const char *url)
+{
+    struct kv *kv = NULL;
+    char err[384];
+    if (!url) {
+        printf("kv: in-process (TCA_REDIS unset): budgets, rate limits, caches and the "
+               "scheduler lease are per process\n");
+        return 0;
+    }
+    if (kv_open(url, &kv, err, sizeof err) || kv_ping(kv, err, sizeof err)) {
+        fprintf(stderr, "tca: TCA_REDIS: %s\n", err);
+        kv_close(kv);
+        return 1;
+    }
+    printf("kv: Redis at %s answers; budgets, rate limits, caches and the scheduler lease are "
+           "shared\n",
+           url);
+    kv_close(kv);
+    return 0;
+}
+
 int cmd_env_check(int argc, char **argv)
 {
     struct tca_config cfg;
@@ -42,6 +64,7 @@ int cmd_env_check(int argc, char **argv)
         if (cfg.demo)
             printf("no Twitch app configured: `tca serve` runs against a simulated Twitch "
                    "(demo mode)\n");
+        rc = check_redis(cfg.redis);
     }
     config_problems_free(&p);
     config_free(&cfg);

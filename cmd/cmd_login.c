@@ -7,7 +7,7 @@
 #include "cmd/commands.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <stdio.h>
 #include <string.h>

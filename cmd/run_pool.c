@@ -26,6 +26,15 @@ static void on_outcome(void *ctx, const struct worker_outcome *o)
         log_warn("job retry id=%" PRId64 " kind=%s error=\"%s\"", o->job_id, o->kind, o->error);
 }
 
+static void on_leader(void *ctx, int leading, const char *owner)
+{
+    (void)ctx;
+    if (leading)
+        log_info("scheduler leading owner=%s", owner);
+    else
+        log_info("scheduler standing by owner=%s: another worker holds the lease", owner);
+}
+
 static void on_error(void *ctx, const char *message)
 {
     (void)ctx;
@@ -45,6 +54,9 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
         .run_scheduler = run_scheduler,
         .on_outcome = on_outcome,
         .on_error = on_error,
+        .on_leader = on_leader,
+        .kv = a->kv,
+        .leader_lease_ms = (int64_t)a->cfg.leader_lease_s * 1000,
     };
     if (worker_pool_start(&o, &pool, err, sizeof err)) {
         log_error("%s: %s", role, err);
@@ -52,8 +64,8 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
     }
     char where[512];
     store_url_redact(a->cfg.db, where, sizeof where);
-    log_info("%s running workers=%d scheduler=%s store=%s", role, a->cfg.workers,
-             run_scheduler ? "on" : "off", where);
+    log_info("%s running workers=%d scheduler=%s store=%s kv=%s", role, a->cfg.workers,
+             run_scheduler ? "on" : "off", where, kv_name(a->kv));
     while (!signals_stop_requested())
         clock_sleep_ms(100);
     log_info("%s stopping: finishing jobs in flight", role);

@@ -6,7 +6,7 @@
 #include "jobs/capture.h"
 #include "analysis/presence.h"
 #include "base/err.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include "jobs/enrich.h"
 #include "base/err.h"
 #include "base/xalloc.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <stdio.h>
 #include <stdlib.h>

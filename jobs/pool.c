@@ -3,10 +3,12 @@
  * a thread that holds a job always finishes it (its capture commits or rolls back whole).
  */
 #include "jobs/pool.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "jobs/live.h"
 #include "jobs/scheduler.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct pool_thread {
     struct worker_pool *pool;
@@ -70,21 +73,51 @@ static void report_error(struct worker_pool *p, const char *what, const char *er
     }
 }
 
+/* Takes or renews the scheduler lease; 1 when this pool leads. A kv failure is "not
+ * leading": two schedulers at once are harmless (the queue's dedupe key), but a leader
+ * must never believe it holds a lease it cannot renew. */
+static int lead(struct worker_pool *p, const char *owner, int *leading)
+{
+    char err[256];
+    int held = 1;
+    if (p->opt.kv &&
+        kv_lease(p->opt.kv, "scheduler", owner, p->opt.leader_lease_ms, &held, err, sizeof err)) {
+        report_error(p, "scheduler lease", err);
+        held = 0;
+    }
+    if (held != *leading && p->opt.on_leader)
+        p->opt.on_leader(p->opt.ctx, held, owner);
+    *leading = held;
+    return held;
+}
+
 static void *scheduler_main(void *arg)
 {
     struct pool_thread *t = arg;
     struct worker_pool *p = t->pool;
     struct store *st = NULL;
-    char err[256];
+    char err[256], host[64] = "", owner[128];
     if (store_open(p->db_path, &st, err, sizeof err)) {
         report_error(p, "scheduler", err);
         return NULL;
     }
+    gethostname(host, sizeof host - 1);
+    snprintf(owner, sizeof owner, "%s:%d:%lld", host, (int)getpid(), (long long)clock_wall_ms());
+    int leading = -1;
+    struct twitch_client *tw = twitch_client_new(&p->opt.twitch);
     /* At start every token is validated; then each one whose last validation is an hour old. */
     int64_t validate_before = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
-    int64_t next_validation = 0;
+    int64_t next_validation = 0, next_live = 0;
     do {
+        if (!lead(p, owner, &leading))
+            continue;
         int64_t now = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
+        if (now >= next_live) {
+            if (live_follow(st, p->opt.keys, tw, now, NULL, err, sizeof err))
+                report_error(p, "live check", err);
+            now = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
+            next_live = now + p->opt.live_every_ms;
+        }
         if (scheduler_tick(st, now, NULL, err, sizeof err))
             report_error(p, "scheduler", err);
         if (now >= next_validation) {
@@ -94,6 +127,9 @@ static void *scheduler_main(void *arg)
             validate_before = now + 60 * 1000 - USER_TOKEN_VALIDATE_EVERY_MS;
         }
     } while (!idle(p, 1000));
+    if (leading == 1 && p->opt.kv)
+        kv_lease_release(p->opt.kv, "scheduler", owner, err, sizeof err); /* hand over now */
+    twitch_client_free(tw);
     store_close(st);
     return NULL;
 }
@@ -141,6 +177,10 @@ int worker_pool_start(const struct pool_options *o, struct worker_pool **out, ch
     p->opt = *o;
     p->db_path = xstrdup(o->db_path);
     p->opt.db_path = p->db_path;
+    if (p->opt.leader_lease_ms <= 0)
+        p->opt.leader_lease_ms = 15000;
+    if (p->opt.live_every_ms <= 0)
+        p->opt.live_every_ms = 30000;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
     p->n_threads = o->workers + (o->run_scheduler ? 1 : 0);

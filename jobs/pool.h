@@ -1,7 +1,12 @@
 /*
- * A pool of worker threads (and optionally the scheduler) over one store. Each thread opens
+ * A pool of worker threads (and optionally the scheduler, which also follows the live status
+ * of "capture while live" channels) over one store. Each thread opens
  * its own store connection and Twitch client; the rate-limit budget in the settings is
  * shared. Stopping is graceful: a thread finishes the job it holds, then exits.
+ *
+ * Of all the pools that share a kv (every worker on one Redis), only the one holding the
+ * "scheduler" lease runs the scheduler; it renews the lease every second, and when it dies
+ * another takes over once the lease runs out (leader_lease_ms).
  */
 #ifndef TCA_POOL_H
 #define TCA_POOL_H
@@ -11,6 +16,7 @@
 
 #include "base/crypto.h"
 #include "jobs/worker.h"
+#include "kv/kv.h"
 #include "twitch/twitch.h"
 
 struct pool_options {
@@ -22,10 +28,15 @@ struct pool_options {
     int64_t poll_ms;   /* idle wait between claims; 0: 250 */
     int64_t lease_ms;  /* see struct worker_env */
     int max_attempts;
+    struct kv *kv;           /* scheduler lease (shared on Redis); NULL: always lead */
+    int64_t leader_lease_ms; /* a dead leader's lease runs out after; 0: 15000 */
+    int64_t live_every_ms;   /* live checks of "capture while live" channels; 0: 30000 */
     /** Called from worker threads after each job (may be NULL); must be thread-safe. */
     void (*on_outcome)(void *ctx, const struct worker_outcome *o);
     /** Called from any pool thread on a store failure (may be NULL); must be thread-safe. */
     void (*on_error)(void *ctx, const char *message);
+    /** Called when this pool's scheduler starts or stops leading (may be NULL). */
+    void (*on_leader)(void *ctx, int leading, const char *owner);
     void *ctx;
 };
 

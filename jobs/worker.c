@@ -9,7 +9,7 @@
 #include "jobs/capture.h"
 #include "jobs/enrich.h"
 #include "jobs/job_payload.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 #include <stdio.h>
 #include <stdlib.h>

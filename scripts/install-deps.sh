@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev
-libroaring-dev libcmocka-dev sqlite3 curl wrk python3 chromium
+libroaring-dev libcmocka-dev libhiredis-dev redis-server sqlite3 curl wrk python3 chromium
 libmariadb-dev mariadb-server"
 missing=""
 # The dashboard's build and browser tests need Node.js 18 or later and npm: Debian 12's own

@@ -11,6 +11,15 @@ export TCA_ROOT="$root"
 out="$root/$build/test-logs"
 mkdir -p "$out"
 passed=0 failed=0 names=()
+# One throwaway redis-server for the whole run: the kv contract suite and the scale-out
+# tests use it through TCA_TEST_REDIS; without redis-server they run on memory only.
+REDIS_PID=
+if [ -z "${TCA_TEST_REDIS:-}" ] && command -v redis-server >/dev/null; then
+    . "$root/tests/support/redis.sh"
+    redis_tmp=$(mktemp -d /tmp/tca-redis-XXXXXX)
+    trap 'redis_stop; rm -rf "$redis_tmp"' EXIT
+    redis_start "$redis_tmp" && export TCA_TEST_REDIS="$REDIS_SOCK"
+fi
 run() { # name, command...
     local name=$1; shift
     [ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && return

@@ -21,6 +21,7 @@
 #include "base/chatter.h"
 #include "base/clock.h"
 
+struct kv;
 struct twitch_budget;
 struct twitch_client;
 
@@ -55,8 +56,13 @@ struct twitch_token {
 /** Frees the owned strings (wiping them); safe on a zeroed struct. */
 void twitch_token_clear(struct twitch_token *t);
 
-/** Creates a budget shared by clients; thread-safe. */
+/** Creates a budget shared by the clients of this process; thread-safe. */
 struct twitch_budget *twitch_budget_new(struct clock clock);
+/**
+ * Creates a budget kept in kv (shared by every process on the same Redis); thread-safe.
+ * kv must outlive the budget; NULL: as twitch_budget_new.
+ */
+struct twitch_budget *twitch_budget_new_kv(struct kv *kv, struct clock clock);
 /** Frees a budget; twitch_budget_free(NULL) is a no-op. */
 void twitch_budget_free(struct twitch_budget *b);
 /** Points left in the most constrained bucket seen (for /metrics); -1 if none seen yet. */

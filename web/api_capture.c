@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "jobs/job_payload.h"
+#include "jobs/live.h"
 #include "jobs/worker.h"
 
 #include <stdio.h>
@@ -200,25 +201,11 @@ void web_api_schedule_stop(struct web_req *r)
 int web_live_apply(struct web_req *r, struct store_live_watch *lw, int live, char *err,
                    size_t errlen)
 {
-    int rc = 0;
-    if (live && !lw->live) {
-        struct store_schedule sch = {.session_id = lw->session_id,
-                                     .channel_id = lw->channel_id,
-                                     .user_id = lw->user_id,
-                                     .interval_s = lw->interval_s,
-                                     .next_at_ms = web_now_ms(r),
-                                     .enabled = 1};
-        rc = store_schedule_set(r->st, &sch, err, errlen);
-    } else if (!live && lw->live) {
-        rc = store_schedule_stop(r->st, lw->session_id, lw->channel_id, err, errlen);
-        if (rc == TCA_ENOTFOUND)
-            rc = 0;
-    }
-    if (rc || live == lw->live)
-        return rc;
-    lw->live = live;
-    web_summary_forget(r->w, lw->session_id);
-    return store_live_watch_set(r->st, lw, err, errlen);
+    int was = lw->live;
+    int rc = live_apply(r->st, lw, live, web_now_ms(r), err, errlen);
+    if (!rc && was != lw->live)
+        web_summary_forget(r->w, lw->session_id);
+    return rc;
 }
 
 void web_api_live_set(struct web_req *r)

@@ -1,93 +1,67 @@
 /*
- * A small fixed-size string cache with expiry, shared by the gateway's threads under one
- * mutex: API-key lookups and session summaries. Bounded by construction (a key hashes to one
- * slot and replaces what was there), so a flood of keys can never grow memory.
+ * The gateway's caches (API-key lookups, session summaries) over the kv: in-process on the
+ * memory kv, shared by every gateway and analysis process on Redis, so a drop (a revoked
+ * key, a written session) reaches all of them at once. A drop also holds the key off for
+ * HOLD_MS, so a request that read the store just before the drop cannot put the old value
+ * back. A kv failure is a cache miss: the cache must never decide anything on its own.
  */
 #include "web/internal.h"
 
+#include "base/clock.h"
 #include "base/xalloc.h"
+#include "kv/kv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-struct slot {
-    char *key;
-    char *value;
-    int64_t expires_ms;
-};
+/* Longer than any store read between a miss and its put. */
+#define HOLD_MS 2000
 
 struct web_cache {
-    pthread_mutex_t lock;
-    struct slot *slots;
-    size_t n;
+    struct kv *kv; /* not owned */
+    char ns[16];
 };
 
-static size_t hash(const char *s)
-{
-    size_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-struct web_cache *web_cache_new(size_t slots)
+struct web_cache *web_cache_new(struct kv *kv, const char *ns)
 {
     struct web_cache *c = xcalloc(1, sizeof *c);
-    pthread_mutex_init(&c->lock, NULL);
-    c->n = slots ? slots : 1;
-    c->slots = xcalloc(c->n, sizeof *c->slots);
+    c->kv = kv;
+    snprintf(c->ns, sizeof c->ns, "%s", ns);
     return c;
 }
 
 void web_cache_free(struct web_cache *c)
 {
-    if (!c)
-        return;
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->slots[i].key);
-        free(c->slots[i].value);
-    }
-    free(c->slots);
-    pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+static void name_of(struct web_cache *c, const char *key, char *out, size_t len)
+{
+    snprintf(out, len, "%s:%s", c->ns, key);
 }
 
 char *web_cache_get(struct web_cache *c, const char *key, int64_t now_ms)
 {
-    char *out = NULL;
-    struct slot *s = &c->slots[hash(key) % c->n];
-    pthread_mutex_lock(&c->lock);
-    if (s->key && strcmp(s->key, key) == 0 && s->expires_ms > now_ms)
-        out = xstrdup(s->value);
-    pthread_mutex_unlock(&c->lock);
-    return out;
+    char name[256];
+    char *value = NULL;
+    name_of(c, key, name, sizeof name);
+    if (kv_cache_get(c->kv, name, &value, NULL, 0))
+        return NULL;
+    return value;
 }
 
 void web_cache_put(struct web_cache *c, const char *key, const char *value, int64_t expires_ms)
 {
-    char *k = xstrdup(key), *v = xstrdup(value);
-    struct slot *s = &c->slots[hash(key) % c->n];
-    pthread_mutex_lock(&c->lock);
-    char *old_k = s->key, *old_v = s->value;
-    s->key = k;
-    s->value = v;
-    s->expires_ms = expires_ms;
-    pthread_mutex_unlock(&c->lock);
-    free(old_k);
-    free(old_v);
+    char name[256];
+    int64_t ttl = expires_ms - clock_mono_ms();
+    name_of(c, key, name, sizeof name);
+    if (ttl > 0)
+        kv_cache_put(c->kv, name, value, ttl, NULL, 0);
 }
 
 void web_cache_drop(struct web_cache *c, const char *key)
 {
-    char *old_k = NULL, *old_v = NULL;
-    struct slot *s = &c->slots[hash(key) % c->n];
-    pthread_mutex_lock(&c->lock);
-    if (s->key && strcmp(s->key, key) == 0) {
-        old_k = s->key;
-        old_v = s->value;
-        s->key = s->value = NULL;
-    }
-    pthread_mutex_unlock(&c->lock);
-    free(old_k);
-    free(old_v);
+    char name[256];
+    name_of(c, key, name, sizeof name);
+    kv_cache_drop(c->kv, name, HOLD_MS, NULL, 0);
 }

@@ -39,6 +39,7 @@ struct web {
     size_t n_stores, cap_stores;
     struct twitch_client **clients; /* idle clients (owned) */
     size_t n_clients, cap_clients;
+    struct kv *own_kv;                /* the memory kv, when the options gave none */
     struct twitch_budget *own_budget; /* when the options gave none */
     struct web_cache *auth_cache;     /* API key hash -> who, for a few seconds */
     struct web_cache *summary_cache;  /* session id -> summary JSON, for a second */
@@ -270,22 +271,31 @@ const char *web_openapi_text(void);
 
 /* ---- small thread-safe caches (cache.c) ---- */
 
-/** A fixed-size string cache with expiry; thread-safe. */
-struct web_cache *web_cache_new(size_t slots);
+/**
+ * A string cache with expiry in kv (not owned; shared by every process on Redis), its keys
+ * under namespace ns; thread-safe.
+ */
+struct web_cache *web_cache_new(struct kv *kv, const char *ns);
 void web_cache_free(struct web_cache *c);
 /** Copies the value of key into a new string (caller frees) if present and fresh, else NULL. */
 char *web_cache_get(struct web_cache *c, const char *key, int64_t now_ms);
 /** Stores value for key until expires_ms (may evict another key). */
 void web_cache_put(struct web_cache *c, const char *key, const char *value, int64_t expires_ms);
-/** Forgets key. */
+/** Forgets key in every process sharing the kv, and refuses puts of it for a moment. */
 void web_cache_drop(struct web_cache *c, const char *key);
 
 /* ---- rate limits (ratelimit.c) ---- */
 
-/** Token buckets per client name; thread-safe. per_minute 0 disables limiting. */
-struct web_ratelimit *web_ratelimit_new(int per_minute, int burst);
+/**
+ * Token buckets per client name in kv (not owned; shared by every gateway on Redis);
+ * thread-safe. per_minute 0 disables limiting.
+ */
+struct web_ratelimit *web_ratelimit_new(struct kv *kv, int per_minute, int burst);
 void web_ratelimit_free(struct web_ratelimit *l);
-/** Takes one request for who; 0 allowed, else the seconds to wait (for Retry-After). */
+/**
+ * Takes one request for who at now_ms (wall clock: gateways on several machines share the
+ * buckets); 0 allowed, else the seconds to wait (for Retry-After).
+ */
 int web_ratelimit_take(struct web_ratelimit *l, const char *who, int64_t now_ms);
 
 /* ---- metrics (metrics.c) ---- */
@@ -302,6 +312,6 @@ void web_metrics_event(struct web_metrics *m, const char *what);
 void web_metrics_render(struct web_metrics *m, struct buf *b);
 
 /** Runs the sweeps (sweep.c); the background thread calls it every sweep_every_ms. */
-void web_sweep(struct web *w, struct store *st, struct twitch_client *tw);
+void web_sweep(struct web *w, struct store *st);
 
 #endif

@@ -159,7 +159,7 @@ static int is_write(const char *method)
 
 static int limited(struct web_req *r, const char *who)
 {
-    int wait = web_ratelimit_take(r->w->limits, who, clock_mono_ms());
+    int wait = web_ratelimit_take(r->w->limits, who, clock_wall_ms());
     if (!wait)
         return 0;
     r->retry_after = wait;

@@ -9,7 +9,8 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
+#include "kv/kv.h"
 
 #include <netdb.h>
 #include <stdio.h>
@@ -180,7 +181,7 @@ void web_sweep_now(struct web *w)
     struct web_req r = {.w = w, .route = -1};
     struct store *st = web_store(&r);
     if (st)
-        web_sweep(w, st, web_twitch(&r));
+        web_sweep(w, st);
     web_release(&r);
     free(r.resp);
 }
@@ -250,6 +251,7 @@ static void free_web(struct web *w)
     web_ratelimit_free(w->limits);
     web_metrics_free(w->metrics);
     twitch_budget_free(w->own_budget);
+    kv_close(w->own_kv);
     pthread_mutex_destroy(&w->pool_lock);
     pthread_mutex_destroy(&w->stop_lock);
     pthread_cond_destroy(&w->stop_cond);
@@ -279,11 +281,13 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
     pthread_cond_init(&w->streams_cond, NULL);
+    if (!w->o.kv)
+        w->o.kv = w->own_kv = kv_memory_new();
     if (!w->o.twitch.budget)
-        w->o.twitch.budget = w->own_budget = twitch_budget_new(w->o.twitch.clock);
-    w->auth_cache = web_cache_new(4096);
-    w->summary_cache = web_cache_new(4096);
-    w->limits = web_ratelimit_new(w->o.rate_limit, w->o.rate_burst);
+        w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
+    w->auth_cache = web_cache_new(w->o.kv, "auth");
+    w->summary_cache = web_cache_new(w->o.kv, "summary");
+    w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
     size_t n_routes = 0;
     web_routes(&n_routes);
     w->metrics = web_metrics_new(n_routes);

@@ -17,6 +17,8 @@
 #include "base/crypto.h"
 #include "twitch/twitch.h"
 
+struct kv;
+
 struct web;
 
 struct web_options {
@@ -34,9 +36,10 @@ struct web_options {
     int rate_limit;         /* requests per minute per API key and per IP; 0: off */
     int rate_burst;         /* 0: 120 */
     int access_log;         /* 1: one log line per request */
-    int64_t sweep_every_ms; /* expiry sweep and live-status checks; 0: 30000 */
+    int64_t sweep_every_ms; /* expiry sweep of login and analysis sessions; 0: 30000 */
     const char *ui_dir;     /* the web UI's files (index.html, static/); NULL or absent: none */
     int analysis_only;      /* `tca analysis`: only the statistics routes and operations */
+    struct kv *kv;          /* rate limits and caches (shared on Redis); NULL: in-process */
 
     /* tests only: a streamed export fails after this many bytes (0: never) */
     size_t export_fail_after;
@@ -53,7 +56,7 @@ void web_options_from_config(struct web_options *o, const struct tca_config *cfg
 int web_start(const struct web_options *o, struct web **out, int *port, char *err, size_t errlen);
 /** Stops accepting, lets requests in flight finish, stops the sweeper, frees; NULL: no-op. */
 void web_stop(struct web *w);
-/** Runs one expiry sweep and live-status check now (the background thread does it too). */
+/** Runs one expiry sweep now (the background thread does it too). */
 void web_sweep_now(struct web *w);
 
 #endif

@@ -187,6 +187,32 @@ static void store_url_wins_over_db_file_and_a_bad_scheme_is_a_problem(void **sta
     config_problems_free(&p);
 }
 
+static void scale_out_settings_default_to_one_process_and_are_checked(void **state)
+{
+    setenv("APP_SESSION_SECRET", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1);
+    struct tca_config cfg;
+    struct config_problems p;
+    assert_int_equal(config_load(&cfg, NULL, &p), 0);
+    assert_null(cfg.redis); /* in-process kv */
+    assert_int_equal(cfg.leader_lease_s, 15);
+    config_free(&cfg);
+    config_problems_free(&p);
+    setenv("TCA_REDIS", "localhost:6379", 1);
+    setenv("TCA_LEADER_LEASE", "0", 1);
+    assert_true(config_load(&cfg, NULL, &p) < 0);
+    assert_true(has_problem(&p, "TCA_REDIS is malformed: redis://HOST:PORT or unix:///"));
+    assert_true(has_problem(&p, "TCA_LEADER_LEASE is malformed"));
+    config_free(&cfg);
+    config_problems_free(&p);
+    setenv("TCA_REDIS", "unix:///run/redis/redis.sock", 1);
+    unsetenv("TCA_LEADER_LEASE");
+    assert_int_equal(config_load(&cfg, NULL, &p), 0);
+    assert_string_equal(cfg.redis, "unix:///run/redis/redis.sock");
+    config_free(&cfg);
+    config_problems_free(&p);
+    unsetenv("TCA_REDIS");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +226,8 @@ int main(void)
         cmocka_unit_test_setup(gateway_settings_have_defaults, clear_env),
         cmocka_unit_test_setup(malformed_gateway_settings_are_each_listed, clear_env),
         cmocka_unit_test_setup(store_url_wins_over_db_file_and_a_bad_scheme_is_a_problem,
+                               clear_env),
+        cmocka_unit_test_setup(scale_out_settings_default_to_one_process_and_are_checked,
                                clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

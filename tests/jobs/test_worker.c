@@ -9,7 +9,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "jobs/scheduler.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 #include "jobs/worker.h"
 #include "sim/sim.h"
 

@@ -191,7 +191,7 @@ static void capture_while_live_starts_periodic_capture_of_a_live_channel_only(vo
     assert_false(json_is_true(json_object_get(json_array_get(chans, 0), "periodic")));
     assert_true(json_is_true(json_object_get(json_array_get(chans, 1), "periodic")));
     gw_resp_free(&r);
-    web_sweep_now(g->web); /* the live check changes nothing while nothing changed */
+    web_sweep_now(g->web); /* the expiry sweep leaves live watches alone */
     gw_send(g, b, "DELETE", "/api/v1/sessions/active/channels/20002/schedule", NULL, &r);
     assert_int_equal(r.status, 200);
     gw_resp_free(&r);

@@ -7,7 +7,7 @@
 #include "tests/web/gwtest.h"
 
 #include "base/err.h"
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 
 static void login_flow_sets_an_httponly_lax_cookie_and_me_names_the_user(void **state)
 {

@@ -1,7 +1,7 @@
 /*
- * A user's Twitch tokens as the workers need them: loaded from the store and opened,
- * refreshed when they are about to expire, validated at least hourly, and sealed again
- * whenever Twitch handed out new ones. Plain tokens live only in memory.
+ * A user's Twitch tokens as the workers, the gateway and the CLI need them: loaded from the
+ * store and opened, refreshed when they are about to expire, validated at least hourly, and
+ * sealed again whenever Twitch handed out new ones. Plain tokens live only in memory.
  */
 #ifndef TCA_USER_TOKEN_H
 #define TCA_USER_TOKEN_H

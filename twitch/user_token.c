@@ -1,8 +1,8 @@
 /*
- * Token life cycle for workers and the CLI. Never logs or returns a token in an error; a
- * token Twitch no longer accepts ends the login cleanly (tokens deleted, TCA_EAUTH).
+ * Token life cycle for workers, the gateway and the CLI. Never logs or returns a token in an
+ * error; a token Twitch no longer accepts ends the login cleanly (tokens deleted, TCA_EAUTH).
  */
-#include "jobs/user_token.h"
+#include "twitch/user_token.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
