@@ -69,6 +69,7 @@ static void count_capture(struct worker_env *env, int64_t session_id, int64_t ch
     metrics_observe(env->metrics, TM_CAPTURE_DURATION, 0, 0, duration_ms);
     metrics_observe(env->metrics, TM_CAPTURE_PAGES, 0, 0, pages);
     metrics_add(env->metrics, TM_CHATTERS_NEW, 0, 0, out->new_to_channel);
+    metrics_add(env->metrics, TM_CHATTERS_RENAMED, 0, 0, out->renames);
     count_chatters(env, session_id, channel_id, out->chatter_count,
                    env->clock.now_ms(env->clock.ctx));
 }
