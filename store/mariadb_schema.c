@@ -201,9 +201,27 @@ static const char *const step1[] = {
     NULL,
 };
 
+/* renames seen by captures (each capture's count, the stays' name hash) and the visits kept
+ * from purged and deleted sessions: SQLite's steps 5 and 6 (its /metrics counters table
+ * aside: here the totals are counted from captures) */
+static const char *const step2[] = {
+    "ALTER TABLE captures ADD COLUMN renames BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE presence ADD COLUMN name_hash BIGINT NOT NULL DEFAULT 0",
+    "CREATE TABLE kept_visits("
+    " owner_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " session_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " first_seq BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL,"
+    " session_first_at BIGINT NOT NULL,"
+    " PRIMARY KEY(owner_id, channel_id, session_id, user_id)) ENGINE=InnoDB",
+    NULL,
+};
+
 /* alerts: webhooks (URL and secret sealed by the caller), their deliveries, and each user's
  * watchlist, kept by Twitch id once known (user_id 0 until then) */
-static const char *const step2[] = {
+static const char *const step3[] = {
     "CREATE TABLE IF NOT EXISTS webhooks("
     " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
     " owner_id BIGINT NOT NULL,"
@@ -249,7 +267,7 @@ static const char *const step2[] = {
 };
 
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1, step2};
+static const char *const *const migrations[] = {step1, step2, step3};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

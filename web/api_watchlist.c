@@ -26,21 +26,24 @@ static json_t *watch_json(const struct store_watch *w)
                      "note", w->note, "added_at", added);
 }
 
+/* The watchlist as a CSV download (small: at most a few thousand rows, built in memory). */
 static void reply_csv(struct web_req *r, const struct store_watch *w, size_t n)
 {
     char err[128];
     struct buf b;
     buf_init(&b, 8 * 1024 * 1024);
-    FILE *f = NULL;
-    if (report_watchlist_csv_write(&b, w, n, err, sizeof err) || !(f = tmpfile()) ||
-        fwrite(b.data, 1, b.len, f) != b.len) {
-        if (f)
-            fclose(f);
+    if (report_watchlist_csv_write(&b, w, n, err, sizeof err)) {
+        buf_free(&b);
         web_error(r, 500, "internal", "could not write the watchlist");
-    } else {
-        web_reply_file(r, f, "text/csv; charset=utf-8", "watchlist.csv");
+        return;
     }
-    buf_free(&b);
+    free(r->resp);
+    r->resp_len = b.len;
+    r->resp = buf_steal(&b);
+    r->ctype = "text/csv; charset=utf-8";
+    r->status = 200;
+    free(r->disposition);
+    r->disposition = xstrdup("attachment; filename=\"watchlist.csv\"");
 }
 
 void web_api_watchlist(struct web_req *r)

@@ -269,6 +269,10 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
   });
 
   await t.test('the chatter table searches, filters, sorts and opens a profile', async () => {
+    // the table asks the server for pages, never for the whole export
+    const asked = [];
+    const onRequest = (req) => asked.push(req.url());
+    page.on('request', onRequest);
     await page.goto(s.gw + '/#/chatters');
     await page.waitForFunction(() => document.body.dataset.tableReady === '1');
     const count = page.locator('p.count');
@@ -283,7 +287,11 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await page.getByRole('button', { name: 'Login' }).click(); // descending
     assert.equal(await page.locator('[role=columnheader][aria-sort=descending]').count(), 1);
     const first = page.locator('.vt-body .vt-row').first();
+    await page.waitForFunction(() => document.querySelector('.vt-body .vt-row')?.dataset.login === 'coolviewer_0099');
     assert.equal(await first.getAttribute('data-login'), 'coolviewer_0099');
+    page.off('request', onRequest);
+    assert.ok(asked.some((u) => /\/api\/v1\/sessions\/\d+\/chatters\?.*sort=login&order=desc&q=coolviewer_00/.test(u)), 'sorted and searched on the server');
+    assert.ok(!asked.some((u) => /\/export\?/.test(u)), 'no export downloaded');
     await shot(page, 'chatters');
     // keyboard: focus the grid, move down one row, Enter opens the profile
     await page.locator('[role=grid]').focus();

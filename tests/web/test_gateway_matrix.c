@@ -97,6 +97,8 @@ static const struct row rows[] = {
      "401 404 404 404 404 200 200 200 200"},
     {"GET", "/api/v1/sessions/{session}/export", "/api/v1/sessions/1/export", NULL,
      "401 404 404 404 404 200 200 200 200"},
+    {"GET", "/api/v1/sessions/{session}/chatters", "/api/v1/sessions/1/chatters", NULL,
+     "401 404 404 404 404 200 200 200 200"},
     {"GET", "/api/v1/overlap", "/api/v1/overlap?session_a=1&session_b=1", NULL,
      "401 404 404 404 404 200 200 200 200"},
     {"GET", "/api/v1/chatters/{chatter}", "/api/v1/chatters/{chatter}", NULL,

@@ -479,6 +479,9 @@ export async function render(main, args, ctx, query) {
       first = false;
       performance.mark('tca-dashboard-ready');
       document.body.dataset.dashboardReady = '1';
+      // Warm the server's chatter table of this session in the background, so opening the
+      // table next (a big session takes seconds to load there once) answers at once.
+      setTimeout(() => get(`/api/v1/sessions/${sessionId}/chatters?limit=1`).catch(() => {}), 1000);
     }
     document.body.dataset.dashboardUpdates = String(Number(document.body.dataset.dashboardUpdates || 0) + 1);
     if (summary.active) liveState.textContent = t('dash.updated', { time: fmtTime(new Date().toISOString()) });
