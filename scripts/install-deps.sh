@@ -5,7 +5,9 @@ set -eu
 pkgs="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev
 libroaring-dev libcmocka-dev libhiredis-dev redis-server sqlite3 curl wrk python3 chromium
-libmariadb-dev mariadb-server"
+libmariadb-dev mariadb-server
+docker-compose python3-yaml haproxy openssl prometheus prometheus-alertmanager shellcheck cppcheck
+clang-format"
 missing=""
 # The dashboard's build and browser tests need Node.js 18 or later and npm: Debian 12's own
 # nodejs (18) and npm packages when none is installed.
