@@ -11,6 +11,8 @@ int cmd_env_check(int argc, char **argv);
 int cmd_env_generate(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_migrate_store(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_channels(int argc, char **argv);
 int cmd_capture(int argc, char **argv);

@@ -22,6 +22,8 @@ static const struct command commands[] = {
     {"env-generate", cmd_env_generate, "print fresh strong secrets"},
     {"migrate", cmd_migrate, "apply pending store migrations"},
     {"migrate-store", cmd_migrate_store, "copy a store to another: --from sqlite:P --to mysql://"},
+    {"backup", cmd_backup, "write a consistent copy of the store to a new file: backup FILE"},
+    {"restore", cmd_restore, "copy a backup into a fresh store and verify it: restore FILE"},
     {"login", cmd_login, "log in with Twitch (device code, no browser needed here)"},
     {"channels", cmd_channels, "your channel and the channels you moderate"},
     {"capture", cmd_capture, "capture a channel's chatters once: capture LOGIN"},

@@ -209,3 +209,15 @@ int my_session_jobs(struct store *st, int64_t session_id, size_t limit, struct s
     }
     return 0;
 }
+
+int my_backup(struct store *st, const char *path, char *err, size_t errlen)
+{
+    (void)st;
+    (void)path;
+    /* A consistent dump of a server is mariadb-dump's job (one transaction, InnoDB snapshot);
+     * copying rows through the store would read tables at different moments. */
+    return tca_fail(err, errlen, TCA_EINVAL,
+                    "a MariaDB store is backed up with `mariadb-dump --single-transaction "
+                    "--routines DATABASE > FILE.sql` and restored with `mariadb DATABASE < "
+                    "FILE.sql` (docs/OPERATIONS.md)");
+}

@@ -36,6 +36,7 @@ static const struct store_ops mariadb_ops = {
     .table_rows = my_table_rows,
     .table_insert = my_table_insert,
     .migrate = my_migrate,
+    .backup = my_backup,
     .user_upsert = my_user_upsert,
     .user_get = my_user_get,
     .user_latest = my_user_latest,

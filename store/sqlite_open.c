@@ -169,6 +169,7 @@ static const struct store_ops sqlite_ops = {
     .table_rows = sq_table_rows,
     .table_insert = sq_table_insert,
     .migrate = sq_migrate,
+    .backup = sq_backup,
     .user_upsert = sq_user_upsert,
     .user_get = sq_user_get,
     .user_latest = sq_user_latest,

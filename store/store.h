@@ -59,6 +59,13 @@ int store_copy(struct store *from, struct store *to, struct store_copy_report *r
                size_t errlen);
 /** Applies pending migrations; *from and *to receive the schema versions before and after. */
 int store_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
+/**
+ * Writes a consistent copy of the whole store to a new SQLite file at path (an existing file
+ * is refused with TCA_ECONFLICT and left alone; a failed copy leaves no file). SQLite: the
+ * online backup API in one read snapshot, while other processes go on writing. MariaDB:
+ * TCA_EINVAL, the message naming `mariadb-dump --single-transaction` (docs/OPERATIONS.md).
+ */
+int store_backup(struct store *st, const char *path, char *err, size_t errlen);
 
 /* ---- users and their OAuth tokens ----------------------------------------------------- */
 

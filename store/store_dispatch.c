@@ -9,6 +9,11 @@ int store_migrate(struct store *st, int *from, int *to, char *err, size_t errlen
     return st->ops->migrate(st, from, to, err, errlen);
 }
 
+int store_backup(struct store *st, const char *path, char *err, size_t errlen)
+{
+    return st->ops->backup(st, path, err, errlen);
+}
+
 int store_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen)
 {
     return st->ops->user_upsert(st, u, err, errlen);
