@@ -13,6 +13,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_migrate_store(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_rotate_secret(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_channels(int argc, char **argv);
 int cmd_capture(int argc, char **argv);

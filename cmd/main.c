@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"migrate-store", cmd_migrate_store, "copy a store to another: --from sqlite:P --to mysql://"},
     {"backup", cmd_backup, "write a consistent copy of the store to a new file: backup FILE"},
     {"restore", cmd_restore, "copy a backup into a fresh store and verify it: restore FILE"},
+    {"rotate-secret", cmd_rotate_secret, "re-seal stored tokens under APP_SESSION_SECRET_NEW"},
     {"login", cmd_login, "log in with Twitch (device code, no browser needed here)"},
     {"channels", cmd_channels, "your channel and the channels you moderate"},
     {"capture", cmd_capture, "capture a channel's chatters once: capture LOGIN"},

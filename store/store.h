@@ -93,6 +93,18 @@ struct store_token {
     char scopes[256]; /* space-separated */
 };
 
+/**
+ * Turns one sealed text of user_id into a new one (*out, the store frees it); 0 or a TCA_E*
+ * code with err filled, which stops store_token_reseal.
+ */
+typedef int (*store_reseal_fn)(void *ctx, int64_t user_id, const char *sealed, char **out,
+                               char *err, size_t errlen);
+/**
+ * Rewrites the sealed access and refresh token of every row of oauth_tokens through fn, in
+ * one transaction: all rows change, or (fn or the store failing) none. *n: the rows changed.
+ */
+int store_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
+                       size_t errlen);
 /** Inserts or replaces the tokens of token->user_id. */
 int store_token_put(struct store *st, const struct store_token *token, char *err, size_t errlen);
 /** Reads the tokens of a user; TCA_ENOTFOUND if none. Release with store_token_clear. */
