@@ -89,7 +89,7 @@ check "the Grafana dashboard shows captures, queue, budget, latency and errors; 
 # JSON log lines for Loki
 TCA_LOG_FORMAT=json "$TCA" analysis --listen 127.0.0.1:0 >"$WORK/json.log" 2>&1 &
 pid=$!
-PIDS+=($pid)
+PIDS+=("$pid")
 for _ in $(seq 1 200); do [ -s "$WORK/json.log" ] && break; sleep 0.05; done
 kill "$pid"
 wait "$pid" || true
