@@ -17,6 +17,11 @@ for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
+# mise (the task runner of mise.toml) comes from npm; optional: the Makefile does everything
+if command -v npm >/dev/null 2>&1 && ! command -v mise >/dev/null 2>&1; then
+    npm install -g --no-audit --no-fund --loglevel=error @jdxcode/mise ||
+        echo "warning: could not install mise (npm @jdxcode/mise); the Makefile works without it" >&2
+fi
 [ -z "$missing" ] && exit 0
 echo "installing:$missing"
 SUDO=""
