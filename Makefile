@@ -1,6 +1,7 @@
 # tca: one binary, built through pkg-config. `make` builds build/tca (and ./tca),
 # `make asan` the same under AddressSanitizer/UBSan in build/asan, `make check` runs
-# every test, `make fuzz` builds the libFuzzer targets, `make bench` the benchmarks.
+# every test, `make fuzz` builds the libFuzzer targets (`make fuzz-run` a short run of each,
+# `make fuzz-long` 10 minutes of each), `make bench` the benchmarks.
 
 BUILD    ?= build
 CC       ?= cc
@@ -28,7 +29,7 @@ TEST_BIN  = $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
 FUZZ_BIN  = $(FUZZ_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all asan check tests unit ui ui-test fuzz fuzz-run bench demo deps format lint clean
+.PHONY: all asan check tests unit ui ui-test fuzz fuzz-run fuzz-long bench demo deps format lint clean
 .SECONDARY:
 
 all: $(BUILD)/tca ui
@@ -98,6 +99,11 @@ fuzz:
 
 fuzz-run: fuzz
 	scripts/run-fuzz.sh
+
+# A campaign: each target for FUZZ_SECONDS (10 minutes unless set), one at a time.
+FUZZ_SECONDS ?= 600
+fuzz-long: fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzz.sh
 
 bench: $(BENCH_BIN) $(BUILD)/tca
 

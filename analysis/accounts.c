@@ -171,6 +171,34 @@ static int by_day(const void *a, const void *b)
     return (x->day_ms > y->day_ms) - (x->day_ms < y->day_ms);
 }
 
+/* The usual accounts a day for the audience around day_ms: the mean of the USUAL_DAYS days
+ * on each side (the day itself left out), so a big audience's ordinary days, whose counts
+ * grow with the audience, are not read as waves. */
+#define USUAL_DAYS 30
+static double usual_per_day(const struct run *by_date, const size_t *before, size_t n,
+                            int64_t day_ms, size_t own)
+{
+    const int64_t day = 86400000;
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* first day >= day_ms - USUAL_DAYS */
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_date[mid].day_ms < day_ms - USUAL_DAYS * day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t from = lo;
+    hi = n;
+    while (lo < hi) { /* first day > day_ms + USUAL_DAYS */
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_date[mid].day_ms <= day_ms + USUAL_DAYS * day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (double)(before[lo] - before[from] - own) / (2 * USUAL_DAYS);
+}
+
 /* Sorts a day's members by user id, keeping each login with its id. */
 static void sort_members(struct an_creation_day *day)
 {
@@ -217,6 +245,13 @@ void an_top_creation_days(const struct an_profile *profiles, size_t n, size_t to
             runs[n_runs++] = (struct run){0, sorted[i]};
         runs[n_runs - 1].count++;
     }
+    /* runs are by day here: prefix sums give any window's count in two binary searches */
+    size_t *before = xmalloc((n_runs + 1) * sizeof *before);
+    before[0] = 0;
+    for (size_t i = 0; i < n_runs; i++)
+        before[i + 1] = before[i] + runs[i].count;
+    struct run *by_date = xmalloc((n_runs ? n_runs : 1) * sizeof *by_date);
+    memcpy(by_date, runs, n_runs * sizeof *runs);
     qsort(runs, n_runs, sizeof *runs, by_count_then_day);
     out->n = n_runs < top ? n_runs : top;
     out->days = xcalloc(out->n ? out->n : 1, sizeof *out->days);
@@ -224,7 +259,9 @@ void an_top_creation_days(const struct an_profile *profiles, size_t n, size_t to
         struct an_creation_day *day = &out->days[i];
         day->day_ms = runs[i].day_ms;
         day->share = d ? (double)runs[i].count / (double)d : 0.0;
-        day->level = an_wave_level(levels, runs[i].count);
+        day->usual = usual_per_day(by_date, before, n_runs, runs[i].day_ms, runs[i].count);
+        double excess = (double)runs[i].count - day->usual;
+        day->level = an_wave_level(levels, excess > 0 ? (size_t)excess : 0);
         day->user_ids = xmalloc(runs[i].count * sizeof *day->user_ids);
         day->logins = xmalloc(runs[i].count * sizeof *day->logins);
         runs[i].count = i; /* from here on: the slot of the day in out->days */
@@ -245,6 +282,8 @@ void an_top_creation_days(const struct an_profile *profiles, size_t n, size_t to
     free(day_of);
     free(sorted);
     free(runs);
+    free(by_date);
+    free(before);
 }
 
 void an_creation_days_free(struct an_creation_days *d)

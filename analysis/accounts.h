@@ -66,10 +66,11 @@ const char *an_level_name(enum an_level level);
 
 /** One creation day. Owns user_ids and logins (the array; the strings are borrowed). */
 struct an_creation_day {
-    int64_t day_ms; /* 00:00 UTC of the day */
-    size_t count;   /* distinct chatters created that day */
-    double share;   /* count / audience (0 when audience is 0) */
-    enum an_level level;
+    int64_t day_ms;      /* 00:00 UTC of the day */
+    size_t count;        /* distinct chatters created that day */
+    double share;        /* count / audience (0 when audience is 0) */
+    double usual;        /* mean accounts a day over the 30 days on each side of it */
+    enum an_level level; /* of count - usual: what the day has beyond the audience's usual */
     int64_t *user_ids;   /* count of them, sorted */
     const char **logins; /* same order as user_ids; borrowed from the profiles */
 };
@@ -82,7 +83,9 @@ struct an_creation_days {
 };
 
 /**
- * The top (at most `top`) creation days by distinct chatters. levels NULL uses the
+ * The top (at most `top`) creation days by distinct chatters, each with its level from the
+ * accounts beyond the usual of the days around it (a 100,000-chatter audience has 40-50
+ * accounts on an ordinary day; a wave stands out of that). levels NULL uses the
  * defaults. Profiles must stay alive while out is used (logins are borrowed).
  * Free out with an_creation_days_free.
  */

@@ -15,7 +15,8 @@
 
 struct an_cluster_rule an_cluster_rule_default(void)
 {
-    return (struct an_cluster_rule){.window_ms = 24LL * 3600000, .min_size = 5, .min_stem = 3};
+    return (struct an_cluster_rule){
+        .window_ms = 24LL * 3600000, .min_size = 5, .min_stem = 3, .max_number_spread = 100};
 }
 
 struct member {
@@ -72,6 +73,20 @@ static int by_size(const void *a, const void *b)
            (x->first_created_ms < y->first_created_ms);
 }
 
+/* A script numbers its accounts near each other; people who happen to share a stem pick
+ * numbers (years, ids) scattered over millions. */
+static int close_numbers(const struct member *m, size_t n, const struct an_cluster_rule *rule)
+{
+    if (!rule->max_number_spread)
+        return 1;
+    uint64_t lo = m[0].number, hi = m[0].number;
+    for (size_t i = 1; i < n; i++) {
+        lo = m[i].number < lo ? m[i].number : lo;
+        hi = m[i].number > hi ? m[i].number : hi;
+    }
+    return hi - lo < (uint64_t)rule->max_number_spread * n;
+}
+
 static void emit(struct an_clusters *out, const struct member *m, size_t n)
 {
     struct an_cluster *c = &out->clusters[out->n++];
@@ -123,7 +138,7 @@ void an_clusters(const struct an_profile *profiles, size_t n, const struct an_cl
         if (i < k && !strcmp(m[i].stem, m[from].stem) &&
             m[i].created_ms - m[i - 1].created_ms <= rule->window_ms)
             continue;
-        if (i - from >= min_size)
+        if (i - from >= min_size && close_numbers(&m[from], i - from, rule))
             emit(out, &m[from], i - from);
         from = i;
     }

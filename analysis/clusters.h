@@ -16,12 +16,14 @@
  * precedes them, the stem, has at least min_stem characters; profiles with created_at 0 do
  * not take part. Accounts with the same stem, sorted by creation time, form one cluster
  * while each is created at most window_ms after the previous one. Clusters of at least
- * min_size distinct accounts are reported.
+ * min_size distinct accounts whose numbers lie within max_number_spread * size of each
+ * other (number_max - number_min < that; 0: any numbers) are reported.
  */
 struct an_cluster_rule {
-    int64_t window_ms; /* default 24 h */
-    size_t min_size;   /* default 5 */
-    size_t min_stem;   /* default 3 */
+    int64_t window_ms;        /* default 24 h */
+    size_t min_size;          /* default 5 */
+    size_t min_stem;          /* default 3 */
+    size_t max_number_spread; /* default 100 */
 };
 
 /** The default rule (values above). */

@@ -6,6 +6,7 @@
 #include "analysis/flags.h"
 #include "base/xalloc.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,13 +125,55 @@ void an_flags_add_clusters(struct an_flags *f, const struct an_clusters *c)
     }
 }
 
-void an_flags_add_multi_channel(struct an_flags *f, const struct an_multi *m, size_t n)
+struct an_multi_rule an_multi_rule_default(void)
 {
-    for (size_t i = 0; i < n; i++) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "in %zu channels at once", m[i].channels);
-        an_flags_add(f, m[i].user_id, AN_REASON_MULTI_CHANNEL, detail);
+    return (struct an_multi_rule){
+        .with_reason = 3, .alone = 5, .alone_share = 0.5, .fresh_ms = 30LL * 86400000};
+}
+
+static const struct an_profile *profile_of(const struct an_profile *p, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[mid].user_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    return lo < n && p[lo].user_id == id ? &p[lo] : NULL;
+}
+
+size_t an_flags_add_multi_channel(struct an_flags *f, const struct an_multi *m, size_t n,
+                                  size_t n_channels, const struct an_multi_rule *rule,
+                                  const struct an_profile *profiles, size_t n_profiles)
+{
+    const uint32_t other =
+        AN_REASON_KNOWN_BOT | AN_REASON_WAVE | AN_REASON_CLUSTER | AN_REASON_RENAMER;
+    size_t alone = (size_t)ceil(rule->alone_share * (double)n_channels);
+    if (alone < rule->alone)
+        alone = rule->alone;
+    size_t flagged = 0;
+    for (size_t i = 0; i < n; i++) {
+        char detail[96];
+        if (m[i].channels < rule->with_reason)
+            continue;
+        if (m[i].channels >= alone) {
+            snprintf(detail, sizeof detail, "in %zu channels at once", m[i].channels);
+        } else if (an_flags_match(f, m[i].user_id, other)) {
+            snprintf(detail, sizeof detail, "in %zu channels at once, with another reason",
+                     m[i].channels);
+        } else {
+            const struct an_profile *p = profile_of(profiles, n_profiles, m[i].user_id);
+            if (!p || !p->created_at_ms || m[i].at_ms - p->created_at_ms >= rule->fresh_ms)
+                continue;
+            snprintf(detail, sizeof detail, "in %zu channels at once, account %lld days old",
+                     m[i].channels, (long long)((m[i].at_ms - p->created_at_ms) / 86400000));
+        }
+        an_flags_add(f, m[i].user_id, AN_REASON_MULTI_CHANNEL, detail);
+        flagged++;
+    }
+    return flagged;
 }
 
 void an_flags_add_renamers(struct an_flags *f, const struct an_renamer *r, size_t n)

@@ -69,8 +69,33 @@ void an_flags_add_waves(struct an_flags *f, const struct an_creation_days *days,
                         enum an_level min_level);
 /** Flags the members of every cluster. */
 void an_flags_add_clusters(struct an_flags *f, const struct an_clusters *c);
-/** Flags the accounts of an_multi_channel. */
-void an_flags_add_multi_channel(struct an_flags *f, const struct an_multi *m, size_t n);
+/**
+ * The multi-channel rule. Loyal viewers sit in the few channels of a community at once, so
+ * presence alone proves nothing until it is implausible for a person: an account is flagged
+ * when it was at once in at least max(alone, ceil(alone_share * channels of the session))
+ * channels, or in at least with_reason channels and also has another reason (known bot,
+ * wave, cluster, renamer; add those flags first) or an account younger than fresh_ms at
+ * that moment.
+ */
+struct an_multi_rule {
+    size_t with_reason; /* default 3 */
+    size_t alone;       /* default 5 */
+    double alone_share; /* default 0.5 */
+    int64_t fresh_ms;   /* default 30 days */
+};
+
+/** The default rule (values above). */
+struct an_multi_rule an_multi_rule_default(void);
+
+/**
+ * Flags the accounts of an_multi_channel (m, n; found with at least rule->with_reason
+ * channels) under the rule, in a session of n_channels. profiles sorted by user_id give
+ * the creation times (an account without a profile or created_at is never "fresh").
+ * Returns how many were flagged for this reason.
+ */
+size_t an_flags_add_multi_channel(struct an_flags *f, const struct an_multi *m, size_t n,
+                                  size_t n_channels, const struct an_multi_rule *rule,
+                                  const struct an_profile *profiles, size_t n_profiles);
 /** Flags the accounts of an_renamers. */
 void an_flags_add_renamers(struct an_flags *f, const struct an_renamer *r, size_t n);
 

@@ -192,6 +192,9 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
     cfg->ui_dir = get_str(&src, "TCA_UI_DIR", "ui/dist");
     if (!valid_listen(cfg->listen))
         problem(p, "TCA_LISTEN is malformed: expected HOST:PORT, e.g. 127.0.0.1:8080");
+    cfg->metrics_listen = get_str(&src, "TCA_METRICS_LISTEN", NULL);
+    if (cfg->metrics_listen && !valid_listen(cfg->metrics_listen))
+        problem(p, "TCA_METRICS_LISTEN is malformed: expected HOST:PORT, e.g. 127.0.0.1:9464");
 
     const char *v = lookup(&src, "TCA_CAPTURE_INTERVAL");
     cfg->capture_interval = 60;
@@ -293,6 +296,7 @@ void config_free(struct tca_config *cfg)
     free(cfg->public_url);
     free(cfg->redis);
     free(cfg->ui_dir);
+    free(cfg->metrics_listen);
     if (cfg->app_session_secret)
         sodium_memzero(cfg->app_session_secret, strlen(cfg->app_session_secret));
     free(cfg->app_session_secret);

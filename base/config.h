@@ -31,6 +31,7 @@ struct tca_config {
     char *ui_dir;               /* TCA_UI_DIR: the web UI's files (default ui/dist) */
     char *redis;                /* TCA_REDIS: redis://HOST:PORT or unix:///PATH; NULL: memory */
     int leader_lease_s;         /* TCA_LEADER_LEASE: a dead scheduler's lease runs out after */
+    char *metrics_listen;       /* TCA_METRICS_LISTEN: `tca worker`'s /metrics; NULL: none */
 };
 
 /** A list of human-readable configuration problems, one line each. */

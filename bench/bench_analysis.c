@@ -162,7 +162,8 @@ int main(void)
     an_flags_add_known_bots(&flags, prof, u, &bots);
     an_flags_add_waves(&flags, &days, AN_LEVEL_SUSPECT);
     an_flags_add_clusters(&flags, &clusters);
-    an_flags_add_multi_channel(&flags, multi, n_multi);
+    struct an_multi_rule mr = an_multi_rule_default();
+    an_flags_add_multi_channel(&flags, multi, n_multi, 1, &mr, prof, u);
     double t4 = cpu_ms();
     printf("participation:          %6.1f ms (unique %zu, peak %zu, p50 %lld ms)\n", t1 - t0,
            p.unique_chatters, p.peak_chatters, (long long)p.p50_ms);

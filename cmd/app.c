@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/tca_metrics.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ static void settings_from_config(struct app *a)
     a->twitch.redirect_url = a->cfg.twitch_redirect_url;
     a->twitch.clock = clock_real();
     a->twitch.budget = a->budget;
+    a->twitch.metrics = a->metrics;
 }
 
 int app_open(struct app *a, const char *role, int need_twitch)
@@ -72,6 +74,7 @@ int app_open(struct app *a, const char *role, int need_twitch)
         return EXIT_FAIL;
     }
     a->budget = twitch_budget_new_kv(a->kv, clock_real());
+    a->metrics = tca_metrics_new();
     settings_from_config(a);
     a->tw = twitch_client_new(&a->twitch);
     return 0;
@@ -92,6 +95,7 @@ void app_close(struct app *a)
 {
     twitch_client_free(a->tw);
     twitch_budget_free(a->budget);
+    metrics_free(a->metrics);
     kv_close(a->kv);
     store_close(a->st);
     crypto_keys_wipe(&a->keys);

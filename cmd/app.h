@@ -10,6 +10,7 @@
 
 #include "base/config.h"
 #include "base/crypto.h"
+#include "base/metrics.h"
 #include "kv/kv.h"
 #include "store/store.h"
 #include "twitch/twitch.h"
@@ -24,6 +25,7 @@ struct app {
     struct twitch_budget *budget; /* shared by every client of the process */
     struct twitch_client *tw;     /* the main thread's client */
     struct twitch_settings twitch;
+    struct metrics *metrics; /* the process's registry: every role counts into it (owned) */
 };
 
 /** Where the optional .env file is read from: $TCA_ENV_FILE or ./.env. */

@@ -168,7 +168,7 @@ int cmd_watch(int argc, char **argv)
     cli_worker_env(&a, &env);
     while (!signals_stop_requested()) {
         struct worker_outcome o;
-        if (scheduler_tick(a.st, clock_wall_ms(), NULL, err, sizeof err))
+        if (scheduler_tick(a.st, clock_wall_ms(), NULL, NULL, err, sizeof err))
             fprintf(stderr, "tca watch: %s\n", err);
         int r = worker_run_one(&env, &o, err, sizeof err);
         if (r > 0) {

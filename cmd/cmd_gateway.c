@@ -20,6 +20,7 @@ static int start_role(struct app *a, const char *listen, int analysis_only, stru
     web_options_from_config(&o, &a->cfg, &a->keys, &a->twitch);
     o.analysis_only = analysis_only;
     o.kv = a->kv;
+    o.metrics = a->metrics;
     if (listen)
         o.listen = listen;
     if (web_start(&o, out, &port, err, sizeof err)) {

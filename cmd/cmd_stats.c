@@ -22,8 +22,9 @@ static int usage(void)
             "                 [--OPTION VALUE ...] [--json]\n"
             "       tca stats --chatter ID | --history LOGIN | --compare SESSION [--session ID]\n"
             "options: critical suspect watch flag_level raid_window raid_min_baseline raid_z\n"
-            "         raid_min_joined raid_min_new_share cluster_window_h cluster_min_size\n"
-            "         cluster_min_stem multi_channels min_renames top_days top period\n");
+            "         raid_min_surge raid_min_share raid_min_new_share cluster_window_h\n"
+            "         cluster_min_size cluster_min_stem cluster_max_spread multi_channels\n"
+            "         multi_channels_alone fresh_days min_renames top_days top period\n");
     return EXIT_USAGE;
 }
 
@@ -53,16 +54,25 @@ static void print_channel(json_t *c)
     json_t *r;
     json_array_foreach(json_object_get(c, "raids"), i, r)
     {
-        printf("  raid at capture %lld (%s): %lld joined, %.0f%% new, stayed 5/15/30 min: "
-               "%lld/%lld/%lld, %.0f%% in a bot wave\n",
+        /* a stay count whose window has not passed yet is null: say so, never print 0 */
+        char stayed[3][24];
+        static const char *const keys[] = {"stayed_5m", "stayed_15m", "stayed_30m"};
+        for (int w = 0; w < 3; w++) {
+            json_t *n = json_object_get(r, keys[w]);
+            if (json_is_integer(n))
+                snprintf(stayed[w], sizeof stayed[w], "%lld", (long long)json_integer_value(n));
+            else
+                snprintf(stayed[w], sizeof stayed[w], "pending");
+        }
+        printf("  raid at capture %lld (%s): %lld arrived beyond the usual %.0f (%lld joined, "
+               "%.0f%% new), stayed 5/15/30 min: %s/%s/%s, %.0f%% in a bot wave\n",
                (long long)json_integer_value(json_object_get(r, "seq")),
                json_string_value(json_object_get(r, "taken_at")),
+               (long long)json_integer_value(json_object_get(r, "size")),
+               json_real_value(json_object_get(r, "expected_joined")),
                (long long)json_integer_value(json_object_get(r, "joined")),
-               100 * json_real_value(json_object_get(r, "new_share")),
-               (long long)json_integer_value(json_object_get(r, "stayed_5m")),
-               (long long)json_integer_value(json_object_get(r, "stayed_15m")),
-               (long long)json_integer_value(json_object_get(r, "stayed_30m")),
-               100 * json_real_value(json_object_get(r, "wave_share")));
+               100 * json_real_value(json_object_get(r, "new_share")), stayed[0], stayed[1],
+               stayed[2], 100 * json_real_value(json_object_get(r, "wave_share")));
     }
 }
 

@@ -5,6 +5,7 @@
  */
 #include "jobs/enrich.h"
 #include "base/err.h"
+#include "base/tca_metrics.h"
 #include "base/xalloc.h"
 #include "twitch/user_token.h"
 
@@ -13,6 +14,21 @@
 #include <string.h>
 
 #define ENRICH_CHUNK 1000
+/* The backlog gauge counts at most this many profiles of a session (800 KB of ids once). */
+#define BACKLOG_COUNT_MAX 100000
+
+/* The profiles of the session still to fetch, added to the backlog gauge; 0 without metrics. */
+static int64_t backlog_add(struct worker_env *env, int64_t session_id, int64_t stale_before)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    if (!env->metrics || store_profile_stale(env->st, session_id, stale_before, BACKLOG_COUNT_MAX,
+                                             &ids, &n, NULL, 0) != 0)
+        n = 0;
+    free(ids);
+    metrics_add(env->metrics, TM_ENRICH_BACKLOG, 0, 0, (int64_t)n);
+    return (int64_t)n;
+}
 
 static int by_id(const void *a, const void *b)
 {
@@ -62,6 +78,8 @@ static int enrich_chunk(struct worker_env *env, struct twitch_token *tok, const 
     if (!rc) {
         *enriched += (int)n_users;
         *renames += r;
+        metrics_add(env->metrics, TM_ENRICH_PROFILES, 0, 0, (int64_t)n_users);
+        metrics_add(env->metrics, TM_RENAMES, 0, 0, r);
     }
     free(profiles);
     free(users);
@@ -78,6 +96,7 @@ int enrich_run(struct worker_env *env, int64_t session_id, int64_t user_id, int6
     int rc = user_token_load(env->st, env->keys, env->tw, user_id, now, &tok, err, errlen);
     if (rc)
         return rc;
+    int64_t backlog = backlog_add(env, session_id, now - max_age);
     for (;;) {
         int64_t *ids = NULL;
         size_t n = 0;
@@ -91,6 +110,9 @@ int enrich_run(struct worker_env *env, int64_t session_id, int64_t user_id, int6
         free(ids);
         if (rc)
             break;
+        int64_t done = (int64_t)n < backlog ? (int64_t)n : backlog;
+        metrics_add(env->metrics, TM_ENRICH_BACKLOG, 0, 0, -done);
+        backlog -= done;
         /* A long enrichment keeps its lease, and a refreshed token is kept even if we die. */
         if (job_id > 0)
             store_job_extend(env->st, job_id,
@@ -99,5 +121,6 @@ int enrich_run(struct worker_env *env, int64_t session_id, int64_t user_id, int6
     }
     user_token_persist_refresh(env->st, env->keys, &tok, now, NULL, 0);
     twitch_token_clear(&tok);
+    metrics_add(env->metrics, TM_ENRICH_BACKLOG, 0, 0, -backlog);
     return rc;
 }

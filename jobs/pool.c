@@ -5,6 +5,7 @@
 #include "jobs/pool.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/tca_metrics.h"
 #include "base/xalloc.h"
 #include "jobs/live.h"
 #include "jobs/scheduler.h"
@@ -109,17 +110,21 @@ static void *scheduler_main(void *arg)
     int64_t validate_before = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
     int64_t next_validation = 0, next_live = 0;
     do {
-        if (!lead(p, owner, &leading))
+        int leads = lead(p, owner, &leading);
+        metrics_set(p->opt.metrics, TM_SCHEDULER_LEADER, 0, 0, leads);
+        if (!leads)
             continue;
-        int64_t now = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
+        int64_t now = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx), lag = 0;
         if (now >= next_live) {
             if (live_follow(st, p->opt.keys, tw, now, NULL, err, sizeof err))
                 report_error(p, "live check", err);
             now = p->opt.twitch.clock.now_ms(p->opt.twitch.clock.ctx);
             next_live = now + p->opt.live_every_ms;
         }
-        if (scheduler_tick(st, now, NULL, err, sizeof err))
+        if (scheduler_tick(st, now, NULL, &lag, err, sizeof err))
             report_error(p, "scheduler", err);
+        metrics_set(p->opt.metrics, TM_SCHEDULER_LAG, 0, 0, lag);
+        metrics_set(p->opt.metrics, TM_SCHEDULER_TICK, 0, 0, now);
         if (now >= next_validation) {
             if (scheduler_validate_tokens(st, now, validate_before, NULL, err, sizeof err))
                 report_error(p, "scheduler", err);
@@ -149,6 +154,7 @@ static void *worker_main(void *arg)
     env.clock = p->opt.twitch.clock;
     env.lease_ms = p->opt.lease_ms;
     env.max_attempts = p->opt.max_attempts;
+    env.metrics = p->opt.metrics;
     int64_t poll = p->opt.poll_ms > 0 ? p->opt.poll_ms : 250;
     while (!should_stop(p)) {
         struct worker_outcome o;
@@ -196,6 +202,7 @@ int worker_pool_start(const struct pool_options *o, struct worker_pool **out, ch
         }
         t->started = 1;
     }
+    metrics_add(p->opt.metrics, TM_WORKERS, 0, 0, o->workers);
     *out = p;
     return 0;
 }
@@ -211,6 +218,8 @@ void worker_pool_stop(struct worker_pool *p)
     for (int i = 0; i < p->n_threads; i++)
         if (p->threads[i].started)
             pthread_join(p->threads[i].thread, NULL);
+    if (p->n_threads && p->threads[p->n_threads - 1].started) /* all started: counted */
+        metrics_add(p->opt.metrics, TM_WORKERS, 0, 0, -p->opt.workers);
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
     free(p->threads);

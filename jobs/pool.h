@@ -31,6 +31,7 @@ struct pool_options {
     struct kv *kv;           /* scheduler lease (shared on Redis); NULL: always lead */
     int64_t leader_lease_ms; /* a dead leader's lease runs out after; 0: 15000 */
     int64_t live_every_ms;   /* live checks of "capture while live" channels; 0: 30000 */
+    struct metrics *metrics; /* the process's registry (workers, scheduler lag); NULL: none */
     /** Called from worker threads after each job (may be NULL); must be thread-safe. */
     void (*on_outcome)(void *ctx, const struct worker_outcome *o);
     /** Called from any pool thread on a store failure (may be NULL); must be thread-safe. */

@@ -5,14 +5,18 @@
 
 #include <stdlib.h>
 
-int scheduler_tick(struct store *st, int64_t now_ms, int *queued, char *err, size_t errlen)
+int scheduler_tick(struct store *st, int64_t now_ms, int *queued, int64_t *lag_ms, char *err,
+                   size_t errlen)
 {
     struct store_schedule *due = NULL;
     size_t n = 0;
     int count = 0;
+    int64_t lag = 0;
     int rc = store_schedule_due(st, now_ms, &due, &n, err, errlen);
     for (size_t i = 0; i < n && !rc; i++) {
         const struct store_schedule *s = &due[i];
+        if (now_ms - s->next_at_ms > lag)
+            lag = now_ms - s->next_at_ms;
         int64_t job_id = 0;
         int e = worker_enqueue_capture(st, s->session_id, s->channel_id, s->user_id, now_ms,
                                        &job_id, err, errlen);
@@ -31,6 +35,8 @@ int scheduler_tick(struct store *st, int64_t now_ms, int *queued, char *err, siz
     free(due);
     if (queued)
         *queued = count;
+    if (lag_ms)
+        *lag_ms = lag;
     return rc;
 }
 

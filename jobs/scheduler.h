@@ -14,9 +14,11 @@
 /**
  * Queues a capture job for every due schedule and moves each schedule to its next time
  * (skipping missed slots rather than piling them up). *queued (may be NULL) counts the jobs
- * added; a schedule whose previous capture is still queued or running is skipped.
+ * added; a schedule whose previous capture is still queued or running is skipped. *lag_ms
+ * (may be NULL) receives how far past its due time the most overdue schedule was (0: none).
  */
-int scheduler_tick(struct store *st, int64_t now_ms, int *queued, char *err, size_t errlen);
+int scheduler_tick(struct store *st, int64_t now_ms, int *queued, int64_t *lag_ms, char *err,
+                   size_t errlen);
 
 /**
  * Queues a token validation for every user whose tokens were last validated before

@@ -6,6 +6,7 @@
  */
 #include "jobs/worker.h"
 #include "base/err.h"
+#include "base/tca_metrics.h"
 #include "jobs/capture.h"
 #include "jobs/enrich.h"
 #include "jobs/job_payload.h"
@@ -107,6 +108,26 @@ static int run_capture(struct worker_env *env, const struct store_job *job,
     return rc;
 }
 
+static size_t kind_label(const char *kind)
+{
+    static const char *const kinds[] = {"capture", "enrich", "validate"};
+    size_t i = 0;
+    while (i < TM_KIND_OTHER && strcmp(kinds[i], kind) != 0)
+        i++;
+    return i;
+}
+
+/*
+ * The store does not say why a job was claimed again, so this infers it: a job claimed before
+ * whose due time is a whole lease old was running when its lease ran out (a retry sets a new
+ * due time; one that then waits a lease in the queue is counted too), and one claimed before
+ * with no error recorded never reached a retry.
+ */
+static int lease_expired(const struct worker_env *env, const struct store_job *job, int64_t now)
+{
+    return job->attempts > 1 && (!job->last_error || job->run_at_ms + worker_lease_ms(env) <= now);
+}
+
 int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err, size_t errlen)
 {
     struct store_job job = {0};
@@ -120,6 +141,11 @@ int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err
         return rc;
     out->job_id = job.id;
     snprintf(out->kind, sizeof out->kind, "%s", job.kind);
+    size_t kind = kind_label(job.kind);
+    metrics_add(env->metrics, TM_JOBS_CLAIMED, kind, 0, 1);
+    if (lease_expired(env, &job, now))
+        metrics_add(env->metrics, TM_JOBS_LEASE_EXPIRED, kind, 0, 1);
+    metrics_add(env->metrics, TM_WORKERS_BUSY, 0, 0, 1);
 
     rc = job_payload_decode(job.payload, &p, out->error, sizeof out->error);
     if (!rc) {
@@ -151,12 +177,15 @@ int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err
     } else if (permanent(rc) || job.attempts >= max_attempts) {
         out->state = JOB_FAILED;
         src = store_job_fail(env->st, job.id, out->error, err, errlen);
+        metrics_add(env->metrics, TM_JOBS_DEAD, kind, 0, 1);
     } else {
         out->state = JOB_QUEUED;
+        metrics_add(env->metrics, TM_JOBS_RETRIED, kind, 0, 1);
         now = env->clock.now_ms(env->clock.ctx);
         src = store_job_retry(env->st, job.id, out->error, now + backoff_ms(job.attempts), err,
                               errlen);
     }
     store_job_clear(&job);
+    metrics_add(env->metrics, TM_WORKERS_BUSY, 0, 0, -1);
     return src ? src : 1;
 }

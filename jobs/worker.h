@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "base/metrics.h"
 #include "store/store.h"
 #include "twitch/twitch.h"
 
@@ -27,6 +28,7 @@ struct worker_env {
     int64_t lease_ms;           /* how long a claimed job is ours; 0: 120000 */
     int max_attempts;           /* then the job is dead-lettered; 0: 5 */
     int64_t profile_max_age_ms; /* profiles older than this are enriched again; 0: 7 days */
+    struct metrics *metrics;    /* jobs, captures and enrichment are counted here; NULL: not */
 };
 
 /** What one call of worker_run_one did, for the caller to log or print. */

@@ -38,9 +38,10 @@ static json_t *days_json(const struct an_creation_days *days)
         json_t *logins = json_array();
         for (size_t k = 0; k < day->count; k++)
             json_array_append_new(logins, json_string(day->logins[k] ? day->logins[k] : ""));
-        json_array_append_new(a, json_pack("{s:s, s:I, s:f, s:s, s:o}", "day", date, "count",
-                                           (json_int_t)day->count, "share", day->share, "level",
-                                           an_level_name(day->level), "logins", logins));
+        json_array_append_new(a, json_pack("{s:s, s:I, s:f, s:f, s:s, s:o}", "day", date, "count",
+                                           (json_int_t)day->count, "share", day->share, "usual",
+                                           day->usual, "level", an_level_name(day->level), "logins",
+                                           logins));
     }
     return a;
 }
@@ -70,10 +71,13 @@ static json_t *suspects_json(const struct rp_data *d)
     json_t *multi = json_array(), *renamers = json_array();
     for (size_t i = 0; i < d->n_multi; i++) {
         const struct rp_person *p = rp_profile(d, d->multi[i].user_id);
+        /* listed from multi_channels up; flagged only under the multi-channel rule */
         json_array_append_new(
-            multi, json_pack("{s:o, s:s, s:I, s:o}", "id", rp_id(d->multi[i].user_id), "login",
-                             p ? p->login : "", "channels", (json_int_t)d->multi[i].channels, "at",
-                             rp_time(d->multi[i].at_ms)));
+            multi,
+            json_pack("{s:o, s:s, s:I, s:o, s:b}", "id", rp_id(d->multi[i].user_id), "login",
+                      p ? p->login : "", "channels", (json_int_t)d->multi[i].channels, "at",
+                      rp_time(d->multi[i].at_ms), "flagged",
+                      an_flags_match(&d->flags, d->multi[i].user_id, AN_REASON_MULTI_CHANNEL)));
     }
     for (size_t i = 0; i < d->n_renamers; i++) {
         const struct an_renamer *r = &d->renamers[i];

@@ -13,17 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *names_json(const struct store_name *names, size_t n, int64_t user_id,
-                          size_t *renames)
+/* How long after the user's last sighting of a chatter its enrichment may still record a
+ * name: the enrichment job runs after the capture that queued it. */
+#define NAME_SEEN_SLACK_MS (3600 * 1000)
+
+/* The name history is shared by every user (it comes from Twitch); a seen_at outside the
+ * user's own sightings [from, to] would tell when someone else captured this chatter, so
+ * it is null there. */
+static json_t *names_json(const struct store_name *names, size_t n, int64_t user_id, int64_t from,
+                          int64_t to, size_t *renames)
 {
     json_t *a = json_array();
     struct an_name *rows = xmalloc((n ? n : 1) * sizeof *rows);
     for (size_t i = 0; i < n; i++) {
-        rows[i] =
-            (struct an_name){user_id, names[i].login, names[i].display_name, names[i].seen_at_ms};
+        int64_t at = names[i].seen_at_ms;
+        rows[i] = (struct an_name){user_id, names[i].login, names[i].display_name, at};
+        json_t *when = at >= from && at <= to + NAME_SEEN_SLACK_MS ? rp_time(at) : json_null();
         json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "login", names[i].login,
-                                           "display_name", names[i].display_name, "seen_at",
-                                           rp_time(names[i].seen_at_ms)));
+                                           "display_name", names[i].display_name, "seen_at", when));
     }
     struct an_renamer *r;
     size_t n_r;
@@ -55,8 +62,10 @@ int report_chatter(struct store *st, int64_t user_id, int64_t chatter_id, json_t
         return rc;
     }
     json_t *sessions = json_array();
-    int64_t total = 0, first = 0;
+    int64_t total = 0, first = 0, last = 0;
     for (size_t i = 0; i < n_seen; i++) {
+        if (seen[i].last_seen_ms > last)
+            last = seen[i].last_seen_ms;
         struct store_channel ch;
         if (store_channel_get(st, seen[i].channel_id, &ch, err, errlen))
             memset(&ch, 0, sizeof ch);
@@ -73,7 +82,7 @@ int report_chatter(struct store *st, int64_t user_id, int64_t chatter_id, json_t
                                         (json_int_t)seen[i].time_present_ms));
     }
     size_t renames;
-    json_t *name_list = names_json(names, n_names, chatter_id, &renames);
+    json_t *name_list = names_json(names, n_names, chatter_id, first, last, &renames);
     /* Age when first seen, not "now": a report must not depend on when it is read. */
     json_t *age = p.created_at_ms && first >= p.created_at_ms
                       ? json_integer((json_int_t)((first - p.created_at_ms) / 86400000))
@@ -152,6 +161,12 @@ int report_channel_history(struct store *st, int64_t user_id, const char *channe
     int rc = store_channel_by_login(st, channel_login, &ch, err, errlen);
     if (!rc)
         rc = store_channel_sessions(st, ch.id, user_id, &ss, &n_ss, err, errlen);
+    if (!rc && n_ss == 0)
+        free(ss);
+    /* unknown, or only in other users' sessions: the same answer */
+    if (rc == TCA_ENOTFOUND || (!rc && n_ss == 0))
+        return tca_fail(err, errlen, TCA_ENOTFOUND, "no history of channel %s in your sessions",
+                        channel_login);
     if (rc)
         return rc;
     struct report_options one = *o;

@@ -77,6 +77,13 @@ json_t *rp_id(int64_t id);
 /** The channel object of the session document (participation, viewers, raids). */
 json_t *rp_channel_json(const struct rp_data *d, size_t c, const struct report_options *o,
                         unsigned sections, char *err, size_t errlen);
+/** Accounts of a bot wave (creation day at the flag level) or a login cluster: a new sorted
+ * array (caller frees), *n receives how many. */
+int64_t *rp_wave_ids(const struct rp_data *d, size_t *n);
+/** The raids export (export_raids.c). */
+int rp_export_raids(struct rp_data *d, const struct report_export *x,
+                    const struct report_options *o, const struct report_sink *sink, char *err,
+                    size_t errlen);
 /** Participation numbers (no series) of p as JSON. */
 json_t *rp_participation_json(const struct an_participation *p);
 

@@ -19,7 +19,7 @@ void report_options_default(struct report_options *o)
     o->flag_level = AN_LEVEL_SUSPECT;
     o->raid = an_raid_rule_default();
     o->cluster = an_cluster_rule_default();
-    o->multi_channels = 3;
+    o->multi = an_multi_rule_default();
     o->min_renames = 3;
     o->top_days = 10;
     o->top = 20;
@@ -154,8 +154,11 @@ int report_option_set(struct report_options *o, const char *name, const char *va
         return parse_size(name, value, 1, 10000, &o->raid.min_baseline, err, errlen);
     if (strcmp(name, "raid_z") == 0)
         return parse_double(name, value, 0, 100, &o->raid.z, err, errlen);
-    if (strcmp(name, "raid_min_joined") == 0)
-        return parse_size(name, value, 1, big, &o->raid.min_joined, err, errlen);
+    /* raid_min_joined: the name before the surge rule, still accepted */
+    if (strcmp(name, "raid_min_surge") == 0 || strcmp(name, "raid_min_joined") == 0)
+        return parse_size(name, value, 1, big, &o->raid.min_surge, err, errlen);
+    if (strcmp(name, "raid_min_share") == 0)
+        return parse_double(name, value, 0, 1, &o->raid.min_share, err, errlen);
     if (strcmp(name, "raid_min_new_share") == 0)
         return parse_double(name, value, 0, 1, &o->raid.min_new_share, err, errlen);
     if (strcmp(name, "cluster_window_h") == 0) {
@@ -166,10 +169,21 @@ int report_option_set(struct report_options *o, const char *name, const char *va
     }
     if (strcmp(name, "cluster_min_size") == 0)
         return parse_size(name, value, 2, big, &o->cluster.min_size, err, errlen);
+    if (strcmp(name, "cluster_max_spread") == 0)
+        return parse_size(name, value, 0, big, &o->cluster.max_number_spread, err, errlen);
     if (strcmp(name, "cluster_min_stem") == 0)
         return parse_size(name, value, 1, 25, &o->cluster.min_stem, err, errlen);
     if (strcmp(name, "multi_channels") == 0)
-        return parse_size(name, value, 2, 1000, &o->multi_channels, err, errlen);
+        return parse_size(name, value, 2, 1000, &o->multi.with_reason, err, errlen);
+    if (strcmp(name, "multi_channels_alone") == 0)
+        return parse_size(name, value, 2, 1000, &o->multi.alone, err, errlen);
+    if (strcmp(name, "fresh_days") == 0) {
+        size_t days;
+        int rc = parse_size(name, value, 0, 3650, &days, err, errlen);
+        if (!rc)
+            o->multi.fresh_ms = (int64_t)days * 86400000;
+        return rc;
+    }
     if (strcmp(name, "min_renames") == 0)
         return parse_size(name, value, 1, 1000, &o->min_renames, err, errlen);
     if (strcmp(name, "top_days") == 0)

@@ -14,6 +14,7 @@
 
 #include "analysis/accounts.h"
 #include "analysis/clusters.h"
+#include "analysis/flags.h"
 #include "analysis/raids.h"
 #include "store/store.h"
 
@@ -29,24 +30,25 @@ struct report_options {
     enum an_level flag_level;     /* creation days at or above this flag their accounts */
     struct an_raid_rule raid;
     struct an_cluster_rule cluster;
-    size_t multi_channels; /* flag accounts in at least this many channels at once */
-    size_t min_renames;    /* flag accounts with at least this many renames */
-    size_t top_days;       /* creation days listed */
-    size_t top;            /* regulars listed */
-    enum an_period period; /* account-age histogram period */
+    struct an_multi_rule multi; /* when being in several channels at once flags an account */
+    size_t min_renames;         /* flag accounts with at least this many renames */
+    size_t top_days;            /* creation days listed */
+    size_t top;                 /* regulars listed */
+    enum an_period period;      /* account-age histogram period */
 };
 
 /** The defaults: every channel, nothing excluded, the analysis/ defaults, flag_level suspect,
- * multi_channels 3, min_renames 3, top_days 10, top 20, period day. */
+ * the multi-channel rule's defaults, min_renames 3, top_days 10, top 20, period day. */
 void report_options_default(struct report_options *o);
 
 /**
  * Sets one option by name from text, as given on the command line (--NAME VALUE) or in a
  * query string (NAME=VALUE): channel (repeatable), exclude (comma list of known_bots, wave,
  * cluster, multi_channel, renamer, flagged), critical, suspect, watch, flag_level,
- * raid_window, raid_min_baseline, raid_z, raid_min_joined, raid_min_new_share,
- * cluster_window_h, cluster_min_size, cluster_min_stem, multi_channels, min_renames,
- * top_days, top, period (day|week|month|year). TCA_EINVAL with the reason otherwise.
+ * raid_window, raid_min_baseline, raid_z, raid_min_surge, raid_min_share, raid_min_new_share,
+ * cluster_window_h, cluster_min_size, cluster_min_stem, cluster_max_spread, multi_channels (with
+ * another reason or a fresh account), multi_channels_alone, fresh_days, min_renames, top_days, top,
+ * period (day|week|month|year). TCA_EINVAL with the reason otherwise.
  */
 int report_option_set(struct report_options *o, const char *name, const char *value, char *err,
                       size_t errlen);
@@ -118,9 +120,10 @@ enum report_export_kind {
     REPORT_EXPORT_CAPTURE,  /* one capture's exact chatter list (channel + seq) */
     REPORT_EXPORT_FLAGGED,  /* flagged accounts with reasons */
     REPORT_EXPORT_OVERLAP,  /* the overlap matrix, one row per pair of channels */
+    REPORT_EXPORT_RAIDS,    /* the raids of each channel, stay counts empty until known */
 };
 
-/** Parses "chatters", "timeline", "capture", "flagged", "overlap"; -1 if unknown. */
+/** Parses "chatters", "timeline", "capture", "flagged", "overlap", "raids"; -1 if unknown. */
 int report_export_kind_parse(const char *name);
 
 /** Which rows: capture_channel and capture_seq are read by REPORT_EXPORT_CAPTURE only. */
@@ -132,6 +135,14 @@ struct report_export {
     int64_t capture_seq;
 };
 
+/**
+ * Checks, before anything is written, what would make report_export_run fail at once: the
+ * session is user_id's (else TCA_ENOTFOUND), the channel filter names captured channels
+ * (TCA_EINVAL), the capture of a capture export exists (TCA_ENOTFOUND). A streamed download
+ * calls it before sending its headers, since a failure after them can only cut the transfer.
+ */
+int report_export_check(struct store *st, int64_t user_id, const struct report_export *x,
+                        const struct report_options *o, char *err, size_t errlen);
 /**
  * Streams an export of user_id's session to sink: CSV (RFC 4180, UTF-8, header row, CRLF)
  * or a JSON array of objects (one per line). Rows are never all in memory; the chatters

@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 json_t *rp_participation_json(const struct an_participation *p)
@@ -79,7 +80,7 @@ static json_t *viewers_json(const struct rp_data *d, const struct rp_channel *c,
 }
 
 /* Accounts of a bot wave (creation day at the flag level) or a login cluster, sorted. */
-static int64_t *wave_ids(const struct rp_data *d, size_t *n)
+int64_t *rp_wave_ids(const struct rp_data *d, size_t *n)
 {
     int64_t *ids = xmalloc((d->flags.n ? d->flags.n : 1) * sizeof *ids);
     *n = 0;
@@ -90,20 +91,38 @@ static int64_t *wave_ids(const struct rp_data *d, size_t *n)
     return ids;
 }
 
+/* A stay count is an integer once its window has passed, else null with the time it will
+ * be observable: a 0 there would tell a moderator nobody stayed. */
+static void stayed_json(json_t *o, const struct an_raid *x)
+{
+    for (size_t w = 0; w < AN_STAY_WINDOWS; w++) {
+        char key[40];
+        snprintf(key, sizeof key, "stayed_%dm", AN_STAY_WINDOWS_MIN[w]);
+        if (x->stayed_known[w]) {
+            json_object_set_new(o, key, json_integer((json_int_t)x->stayed[w]));
+            continue;
+        }
+        json_object_set_new(o, key, json_null());
+        snprintf(key, sizeof key, "stayed_%dm_observable_at", AN_STAY_WINDOWS_MIN[w]);
+        json_object_set_new(o, key,
+                            rp_time(x->taken_at_ms + (int64_t)AN_STAY_WINDOWS_MIN[w] * 60 * 1000));
+    }
+}
+
 static json_t *raids_json(const struct an_raids *r)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n; i++) {
         const struct an_raid *x = &r->raids[i];
-        json_array_append_new(
-            a, json_pack("{s:I, s:o, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:f}", "seq",
-                         (json_int_t)x->seq, "taken_at", rp_time(x->taken_at_ms), "joined",
-                         (json_int_t)x->joined, "new_to_channel", (json_int_t)x->new_to_channel,
-                         "new_share", x->new_share, "baseline_mean", x->baseline_mean,
-                         "baseline_stddev", x->baseline_stddev, "stayed_5m",
-                         (json_int_t)x->stayed_5m, "stayed_15m", (json_int_t)x->stayed_15m,
-                         "stayed_30m", (json_int_t)x->stayed_30m, "in_wave", (json_int_t)x->in_wave,
-                         "wave_share", x->wave_share));
+        json_t *o =
+            json_pack("{s:I, s:o, s:I, s:I, s:I, s:f, s:f, s:I, s:f, s:I, s:f}", "seq",
+                      (json_int_t)x->seq, "taken_at", rp_time(x->taken_at_ms), "size",
+                      (json_int_t)x->size, "joined", (json_int_t)x->joined, "audience",
+                      (json_int_t)x->audience, "expected_joined", x->expected, "spread", x->spread,
+                      "new_to_channel", (json_int_t)x->new_to_channel, "new_share", x->new_share,
+                      "in_wave", (json_int_t)x->in_wave, "wave_share", x->wave_share);
+        stayed_json(o, x);
+        json_array_append_new(a, o);
     }
     return a;
 }
@@ -130,7 +149,7 @@ json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_
     }
     if (sections & REPORT_RAIDS) {
         size_t n_wave;
-        int64_t *wave = wave_ids(d, &n_wave);
+        int64_t *wave = rp_wave_ids(d, &n_wave);
         struct an_raids r;
         int rc = an_raids(&c->ch, &p, &o->raid, wave, n_wave, &r, err, errlen);
         free(wave);

@@ -1,12 +1,13 @@
 #!/bin/sh
-# Installs the Debian packages tca builds, tests and runs with. Idempotent: does nothing
+# Installs the Debian packages tca builds, tests and runs with (prometheus: its promtool
+# checks /metrics in the tests). Idempotent: does nothing
 # when every package is already there. Needs root (or sudo) the first time.
 set -eu
 pkgs="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev
 libroaring-dev libcmocka-dev libhiredis-dev redis-server sqlite3 curl wrk python3 chromium
-libmariadb-dev mariadb-server
-docker-compose python3-yaml haproxy openssl prometheus prometheus-alertmanager shellcheck cppcheck
+libmariadb-dev mariadb-server prometheus
+docker-compose python3-yaml haproxy openssl prometheus-alertmanager shellcheck cppcheck
 clang-format"
 missing=""
 # The dashboard's build and browser tests need Node.js 18 or later and npm: Debian 12's own

@@ -15,7 +15,17 @@
 
 #define CACHE_SLOTS 2
 
-enum { TAG_REGULAR = 11, TAG_CASUAL = 12, TAG_SHARED = 13, TAG_RAID = 14, TAG_PHASE = 15 };
+enum {
+    TAG_REGULAR = 11,
+    TAG_CASUAL = 12,
+    TAG_SHARED = 13,
+    TAG_RAID = 14,
+    TAG_PHASE = 15,
+    TAG_LURKER = 16
+};
+
+#define MAX_EVENTS 4
+#define LURKER_PERCENT 80 /* a lurker bot sits in this share of the channels */
 
 struct channel_cache {
     pthread_mutex_t lock;
@@ -84,8 +94,13 @@ size_t audience_compute(const struct world *w, size_t channel, int64_t tick, int
             if (world_hash(seed, TAG_SHARED, (uint64_t)id, 0) % 100 < (uint64_t)c->shared_percent &&
                 regular_present(seed, channel, id, tick))
                 push(&l, id);
-    struct audience_event ev[2];
-    size_t n_ev = audience_events(w, channel, ev, 2);
+    /* lurker bots never leave the channels they sit in */
+    for (int64_t id = WORLD_LURKER_BASE; id < WORLD_LURKER_BASE + world_options(w)->lurker_bots;
+         id++)
+        if (world_hash(seed, TAG_LURKER, (uint64_t)id, channel) % 100 < LURKER_PERCENT)
+            push(&l, id);
+    struct audience_event ev[MAX_EVENTS];
+    size_t n_ev = audience_events(w, channel, ev, MAX_EVENTS);
     for (size_t e = 0; e < n_ev; e++) {
         if (tick < ev[e].tick)
             continue;
@@ -109,15 +124,25 @@ size_t audience_compute(const struct world *w, size_t channel, int64_t tick, int
 size_t audience_events(const struct world *w, size_t channel, struct audience_event *out,
                        size_t max)
 {
-    if (strcmp(world_channel_at(w, channel)->login, "raid_channel") != 0)
-        return 0;
-    struct audience_event ev[2] = {
-        {"raid", WORLD_RAID_TICK, WORLD_RAID_SIZE, WORLD_RAID_BASE, NULL},
-        {"bot_wave", WORLD_BOT_TICK, WORLD_BOT_SIZE, WORLD_BOT_BASE, WORLD_BOT_CREATED_ON},
-    };
-    for (size_t i = 0; i < 2 && i < max; i++)
+    const char *login = world_channel_at(w, channel)->login;
+    struct audience_event ev[MAX_EVENTS];
+    size_t n = 0;
+    if (strcmp(login, "raid_channel") == 0) {
+        ev[n++] = (struct audience_event){"raid", WORLD_RAID_TICK, WORLD_RAID_SIZE, WORLD_RAID_BASE,
+                                          NULL};
+        ev[n++] = (struct audience_event){"bot_wave", WORLD_BOT_TICK, WORLD_BOT_SIZE,
+                                          WORLD_BOT_BASE, WORLD_BOT_CREATED_ON};
+    }
+    /* ids ascend with the events, so the audience stays sorted */
+    if (world_options(w)->bot_shapes && strcmp(login, WORLD_BURST_CHANNEL) == 0)
+        ev[n++] = (struct audience_event){"bot_wave", WORLD_BURST_TICK, WORLD_BURST_SIZE,
+                                          WORLD_BURST_BASE, "2025-09-02"};
+    if (world_options(w)->bot_shapes && strcmp(login, WORLD_DRIP_CHANNEL) == 0)
+        ev[n++] = (struct audience_event){"bot_wave", WORLD_DRIP_TICK, WORLD_DRIP_SIZE,
+                                          WORLD_DRIP_BASE, NULL};
+    for (size_t i = 0; i < n && i < max; i++)
         out[i] = ev[i];
-    return 2;
+    return n;
 }
 
 struct audience *audience_new(struct world *w)

@@ -30,6 +30,9 @@ static const struct flag flags[] = {
     {"--no-device-auto-approve", FLAG_BOOL, 0, 0},
     {"--client-id", FLAG_TEXT, 0, 0},
     {"--client-secret", FLAG_TEXT, 0, 0},
+    {"--lurker-bots", FLAG_NUMBER, 0, 1000},
+    {"--bot-shapes", FLAG_BOOL, 0, 0},
+    {"--rename-permille", FLAG_NUMBER, 0, 1000},
     {"--help", FLAG_BOOL, 0, 0},
 };
 
@@ -39,7 +42,8 @@ const char *sim_cli_usage(void)
            "                      [--tick-ms N] [--manual-clock] [--ratelimit N]\n"
            "                      [--token-ttl S] [--device-interval S]\n"
            "                      [--no-device-auto-approve] [--client-id ID]\n"
-           "                      [--client-secret S]\n"
+           "                      [--client-secret S] [--lurker-bots N] [--bot-shapes]\n"
+           "                      [--rename-permille N]\n"
            "A local Twitch (OAuth + Helix) with simulated channels, for the demo and tests.\n"
            "  --listen HOST:PORT   where to listen (default 127.0.0.1:8081; port 0: any)\n"
            "  --port-file PATH     write the bound port there once listening\n"
@@ -53,7 +57,15 @@ const char *sim_cli_usage(void)
            "  --client-id ID, --client-secret S  the one app it accepts; without them,\n"
            "                       TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET from the\n"
            "                       environment or .env (TCA_ENV_FILE) like every role, else\n"
-           "                       tca-sim-client / tca-sim-secret\n";
+           "                       tca-sim-client / tca-sim-secret\n"
+           "  --lurker-bots N      N viewer-list bots (old accounts, never leaving) in about 80%\n"
+           "                       of the channels (default 0, at most 1000)\n"
+           "  --bot-shapes         two more bot waves: 80 accounts without numbers made within\n"
+           "                       minutes (cozy_channel, tick 12), 60 numbered accounts made\n"
+           "                       over 22 days (chan_03, tick 15)\n"
+           "  --rename-permille N  chatters per 1000 who ever rename (default 10; 0: nobody,\n"
+           "                       not even each channel's first regular, who renames at\n"
+           "                       ticks 12, 16, 20, ...)\n";
 }
 
 static void apply(struct sim_cli *out, const char *name, const char *text, long long number)
@@ -80,6 +92,12 @@ static void apply(struct sim_cli *out, const char *name, const char *text, long 
         out->opt.client_id = text;
     else if (strcmp(name, "--client-secret") == 0)
         out->opt.client_secret = text;
+    else if (strcmp(name, "--lurker-bots") == 0)
+        out->opt.lurker_bots = (int)number;
+    else if (strcmp(name, "--bot-shapes") == 0)
+        out->opt.bot_shapes = 1;
+    else if (strcmp(name, "--rename-permille") == 0)
+        out->opt.rename_permille = (int)number;
     else if (strcmp(name, "--help") == 0)
         out->help = 1;
 }

@@ -39,6 +39,7 @@ void sim_options_default(struct sim_options *o)
     o->device_interval_s = 5;
     o->device_auto_approve = 1;
     o->default_login = "demo_mod";
+    o->rename_permille = 10;
 }
 
 struct sim *sim_new(const struct sim_options *o)
@@ -64,7 +65,12 @@ struct sim *sim_new(const struct sim_options *o)
     /* random tokens need libsodium; sodium_init is idempotent and thread-safe */
     if (sodium_init() < 0)
         abort();
-    s->world = world_new(s->opt.seed);
+    struct world_options wo;
+    world_options_default(&wo);
+    wo.lurker_bots = s->opt.lurker_bots;
+    wo.bot_shapes = s->opt.bot_shapes;
+    wo.rename_permille = s->opt.rename_permille;
+    s->world = world_new_with(s->opt.seed, &wo);
     s->audience = audience_new(s->world);
     s->tokens =
         tokens_new(s->client_id, s->client_secret, s->opt.token_ttl_s, s->opt.ratelimit_points);

@@ -21,6 +21,9 @@ struct sim_options {
     int device_interval_s;     /* the interval the device flow announces; default 5 */
     int device_auto_approve;   /* 1 (default): a device code is approved on its second poll */
     const char *default_login; /* who the auto-consent and device flows log in */
+    int lurker_bots;           /* viewer-list lurker bots in most channels; default 0 */
+    int bot_shapes;            /* 1: two more bot waves (cozy_channel, chan_03); default 0 */
+    int rename_permille;       /* chatters per 1000 who ever rename; default 10 */
 };
 
 struct sim;

@@ -24,6 +24,7 @@ struct channel_mods {
 
 struct world {
     uint64_t seed;
+    struct world_options opt;
     struct world_channel *channels;
     size_t n_channels;
     struct channel_mods *mods; /* one per channel */
@@ -45,6 +46,12 @@ static const char *const nouns[] = {
 
 /* Tags keep the hash streams of unrelated decisions independent. */
 enum { TAG_NAME = 1, TAG_RENAME = 2, TAG_CREATED = 3 };
+
+void world_options_default(struct world_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->rename_permille = 10;
+}
 
 uint64_t world_hash(uint64_t seed, uint64_t tag, uint64_t a, uint64_t b)
 {
@@ -100,9 +107,21 @@ static void add_channel(struct world *w, int64_t id, const char *login, const ch
 
 struct world *world_new(uint64_t seed)
 {
+    return world_new_with(seed, NULL);
+}
+
+struct world *world_new_with(uint64_t seed, const struct world_options *o)
+{
     static const int n_small = 25;
     struct world *w = xcalloc(1, sizeof *w);
     w->seed = seed;
+    world_options_default(&w->opt);
+    if (o)
+        w->opt = *o;
+    if (w->opt.lurker_bots < 0)
+        w->opt.lurker_bots = 0;
+    if (w->opt.lurker_bots > WORLD_LURKER_MAX)
+        w->opt.lurker_bots = WORLD_LURKER_MAX;
     w->channels = xcalloc(6 + n_small, sizeof *w->channels);
     add_channel(w, WORLD_DEMO_MOD, "demo_mod", "Demo_Mod", 40, 1, 0, "Chill demo stream", "509658",
                 "Just Chatting");
@@ -144,6 +163,11 @@ void world_free(struct world *w)
 uint64_t world_seed(const struct world *w)
 {
     return w->seed;
+}
+
+const struct world_options *world_options(const struct world *w)
+{
+    return &w->opt;
 }
 
 size_t world_channel_count(const struct world *w)
@@ -226,25 +250,53 @@ size_t world_moderated_channels(struct world *w, int64_t user_id, int *out, size
     return n;
 }
 
-static int is_bot(int64_t id)
+static int in_range(int64_t id, int64_t base, int64_t size)
 {
-    return id >= WORLD_BOT_BASE && id < WORLD_BOT_BASE + WORLD_BOT_SIZE;
+    return id >= base && id < base + size;
+}
+
+enum world_kind world_user_kind(const struct world *w, int64_t id)
+{
+    if (in_range(id, WORLD_SHARED_BASE, WORLD_SHARED_SIZE))
+        return WORLD_KIND_VIEWER;
+    if (in_range(id, WORLD_LURKER_BASE, w->opt.lurker_bots))
+        return WORLD_KIND_LURKER;
+    if (in_range(id, WORLD_RAID_BASE, WORLD_RAID_SIZE))
+        return WORLD_KIND_RAIDER;
+    if (in_range(id, WORLD_BOT_BASE, WORLD_BOT_SIZE))
+        return WORLD_KIND_BOT;
+    if (w->opt.bot_shapes && in_range(id, WORLD_BURST_BASE, WORLD_BURST_SIZE))
+        return WORLD_KIND_BURST;
+    if (w->opt.bot_shapes && in_range(id, WORLD_DRIP_BASE, WORLD_DRIP_SIZE))
+        return WORLD_KIND_DRIP;
+    if (id < WORLD_POOL_BASE)
+        return WORLD_KIND_NONE;
+    int64_t k = (id - WORLD_POOL_BASE) / WORLD_POOL_STRIDE;
+    if (k >= (int64_t)w->n_channels)
+        return WORLD_KIND_NONE;
+    return id - w->channels[k].pool_base < w->channels[k].pool_size ? WORLD_KIND_VIEWER
+                                                                    : WORLD_KIND_NONE;
+}
+
+static int is_bot(const struct world *w, int64_t id)
+{
+    enum world_kind k = world_user_kind(w, id);
+    return k == WORLD_KIND_BOT || k == WORLD_KIND_BURST || k == WORLD_KIND_DRIP ||
+           k == WORLD_KIND_LURKER;
 }
 
 static int is_chatter(const struct world *w, int64_t id)
 {
-    if (id >= WORLD_SHARED_BASE && id < WORLD_SHARED_BASE + WORLD_SHARED_SIZE)
-        return 1;
-    if (id >= WORLD_RAID_BASE && id < WORLD_RAID_BASE + WORLD_RAID_SIZE)
-        return 1;
-    if (is_bot(id))
-        return 1;
-    if (id < WORLD_POOL_BASE)
+    return world_user_kind(w, id) != WORLD_KIND_NONE;
+}
+
+/* The heavy renamer of a channel: its first regular. */
+static int is_heavy_renamer(const struct world *w, int64_t id)
+{
+    if (id < WORLD_POOL_BASE || (id - WORLD_POOL_BASE) % WORLD_POOL_STRIDE != 0)
         return 0;
     int64_t k = (id - WORLD_POOL_BASE) / WORLD_POOL_STRIDE;
-    if (k >= (int64_t)w->n_channels)
-        return 0;
-    return id - w->channels[k].pool_base < w->channels[k].pool_size;
+    return k < (int64_t)w->n_channels && w->channels[k].pool_size > 0;
 }
 
 int world_user_exists(const struct world *w, int64_t id)
@@ -256,10 +308,16 @@ int world_user_exists(const struct world *w, int64_t id)
 
 int world_user_renames(const struct world *w, int64_t id, int64_t tick)
 {
-    if (!is_chatter(w, id) || is_bot(id) || tick < WORLD_RENAME_EVERY)
+    if (!is_chatter(w, id) || is_bot(w, id))
+        return 0;
+    if (w->opt.rename_permille > 0 && is_heavy_renamer(w, id))
+        return tick < WORLD_HEAVY_RENAME_FROM
+                   ? 0
+                   : (int)((tick - WORLD_HEAVY_RENAME_FROM) / WORLD_HEAVY_RENAME_EVERY + 1);
+    if (tick < WORLD_RENAME_EVERY)
         return 0;
     uint64_t h = world_hash(w->seed, TAG_RENAME, (uint64_t)id, 0);
-    if (h % 1000 >= 10) /* about 1% of users ever rename */
+    if (h % 1000 >= (uint64_t)w->opt.rename_permille) /* the share of users who ever rename */
         return 0;
     int64_t waves = tick / WORLD_RENAME_EVERY;
     if ((h >> 16) % 10 < 3) /* a few rename at every wave */
@@ -275,9 +333,15 @@ void world_user_login(const struct world *w, int64_t id, int64_t tick, char *out
         snprintf(out, outlen, "%s", w->channels[i].login);
     } else if (id == WORLD_OTHER_MOD) {
         snprintf(out, outlen, "other_mod");
-    } else if (is_bot(id)) {
+    } else if (world_user_kind(w, id) == WORLD_KIND_BOT) {
         /* the bot wave's tell: sequential logins */
         snprintf(out, outlen, "coolviewer_%04d", (int)(id - WORLD_BOT_BASE + 1));
+    } else if (world_user_kind(w, id) == WORLD_KIND_BURST) {
+        /* no number to give them away: only their creation minutes do */
+        uint64_t p = (uint64_t)(id - WORLD_BURST_BASE) * 7 % (N_ADJ * N_NOUN);
+        snprintf(out, outlen, "%s_%s_tv", adjectives[p / N_NOUN], nouns[p % N_NOUN]);
+    } else if (world_user_kind(w, id) == WORLD_KIND_DRIP) {
+        snprintf(out, outlen, "nightowlfan_%d", (int)(id - WORLD_DRIP_BASE + 1));
     } else if (is_chatter(w, id)) {
         int gen = world_user_renames(w, id, tick);
         uint64_t h = world_hash(w->seed, TAG_NAME, (uint64_t)id, (uint64_t)gen);
@@ -299,13 +363,24 @@ static int64_t created_at_ms(const struct world *w, int64_t id)
 {
     static const int64_t day_ms = 86400000;
     static const int64_t first = 1293840000000;   /* 2011-01-01 */
+    static const int64_t old = 1325376000000;     /* 2012-01-01 */
     static const int64_t bot_day = 1749859200000; /* WORLD_BOT_CREATED_ON */
     uint64_t h = world_hash(w->seed, TAG_CREATED, (uint64_t)id, 0);
-    if (is_bot(id))
+    switch (world_user_kind(w, id)) {
+    case WORLD_KIND_BOT:
         return bot_day + (int64_t)(h % (uint64_t)day_ms) / 1000 * 1000;
-    if (!is_chatter(w, id))
+    case WORLD_KIND_BURST:
+        return WORLD_BURST_CREATED_AT + (id - WORLD_BURST_BASE) * 20000;
+    case WORLD_KIND_DRIP:
+        return WORLD_DRIP_CREATED_AT + (id - WORLD_DRIP_BASE) * 9 * 3600000 +
+               (int64_t)(h % 1800) * 1000;
+    case WORLD_KIND_LURKER: /* old accounts: years before anyone looks */
+        return old + (int64_t)(h % (6 * 365 * (uint64_t)day_ms)) / 1000 * 1000;
+    case WORLD_KIND_NONE:
         return first + (id % 1000) * day_ms;
-    return first + (int64_t)(h % (14 * 365 * (uint64_t)day_ms)) / 1000 * 1000;
+    default:
+        return first + (int64_t)(h % (14 * 365 * (uint64_t)day_ms)) / 1000 * 1000;
+    }
 }
 
 int world_user_by_id(const struct world *w, int64_t id, int64_t tick, struct world_user *out)
@@ -345,6 +420,15 @@ int world_user_by_login(const struct world *w, const char *login, int64_t tick,
         id = WORLD_OTHER_MOD;
     } else if (strncmp(login, "coolviewer_", 11) == 0 && len == 15) {
         id = WORLD_BOT_BASE + atoi(login + 11) - 1;
+    } else if (strncmp(login, "nightowlfan_", 12) == 0 && len > 12 && len < 16) {
+        id = WORLD_DRIP_BASE + atoi(login + 12) - 1;
+    } else if (len > 3 && strcmp(login + len - 3, "_tv") == 0) {
+        char name[32];
+        for (int64_t b = WORLD_BURST_BASE; b < WORLD_BURST_BASE + WORLD_BURST_SIZE && !id; b++) {
+            world_user_login(w, b, tick, name, sizeof name);
+            if (strcmp(name, login) == 0)
+                id = b;
+        }
     } else {
         size_t d = len;
         while (d > 0 && isdigit((unsigned char)login[d - 1]))

@@ -18,10 +18,16 @@
  * channel's audience comes out sorted without a sort. */
 #define WORLD_SHARED_BASE 1000000 /* regulars shared by cozy, big and huge */
 #define WORLD_SHARED_SIZE 10000
+#define WORLD_LURKER_BASE 1100000 /* viewer-list lurker bots (world_options.lurker_bots) */
+#define WORLD_LURKER_MAX 1000
 #define WORLD_RAID_BASE 1500000 /* raid_channel's raiders */
 #define WORLD_RAID_SIZE 600
 #define WORLD_BOT_BASE 1600000 /* raid_channel's bot wave */
 #define WORLD_BOT_SIZE 150
+#define WORLD_BURST_BASE 1700000 /* bot_shapes: names without numbers, made within minutes */
+#define WORLD_BURST_SIZE 80
+#define WORLD_DRIP_BASE 1800000 /* bot_shapes: numbered names made one every 9 hours */
+#define WORLD_DRIP_SIZE 60
 #define WORLD_POOL_BASE 2000000 /* channel k owns [BASE + k * STRIDE, + pool_size) */
 #define WORLD_POOL_STRIDE 400000
 
@@ -32,6 +38,27 @@
 
 /** Ticks between two rename waves. */
 #define WORLD_RENAME_EVERY 10
+/** Each channel's first regular renames at tick 12, 16, 20, ...: 3 renames by tick 20. */
+#define WORLD_HEAVY_RENAME_FROM 12
+#define WORLD_HEAVY_RENAME_EVERY 4
+
+/** The two extra bot waves of bot_shapes: where and when they arrive. */
+#define WORLD_BURST_CHANNEL "cozy_channel"
+#define WORLD_BURST_TICK 12
+#define WORLD_BURST_CREATED_AT 1756821600000 /* 2025-09-02T14:00Z, one every 20 s */
+#define WORLD_DRIP_CHANNEL "chan_03"
+#define WORLD_DRIP_TICK 15
+#define WORLD_DRIP_CREATED_AT 1709251200000 /* 2024-03-01, one every 9 h */
+
+/** What the world holds beyond its fixed cast; world_options_default gives the demo's. */
+struct world_options {
+    int lurker_bots;     /* viewer-list bots in most channels at every tick; default 0 */
+    int bot_shapes;      /* 1: the two extra bot waves above; default 0 */
+    int rename_permille; /* chatters (per 1000) who ever rename; default 10 */
+};
+
+/** The defaults: no lurker bots, no extra waves, 10 per 1000 renaming. */
+void world_options_default(struct world_options *o);
 
 /* The presence model (see audience.c): a regular is away for a whole block of BLOCK ticks
  * with probability AWAY_PERCENT; a casual viewer visits once per EPOCH ticks for
@@ -69,8 +96,25 @@ struct world_user {
 
 struct world;
 
-/** Builds the cast for a seed; never fails. Free with world_free. */
+/** Builds the cast for a seed with the default options; never fails. Free with world_free. */
 struct world *world_new(uint64_t seed);
+/** Builds the cast for a seed and options (NULL: defaults); never fails. */
+struct world *world_new_with(uint64_t seed, const struct world_options *o);
+/** The options the world was built with. */
+const struct world_options *world_options(const struct world *w);
+
+/** Who a chatter is, as the simulation made it: the ground truth flags are measured against. */
+enum world_kind {
+    WORLD_KIND_NONE,   /* not a chatter */
+    WORLD_KIND_VIEWER, /* a regular, casual or shared viewer */
+    WORLD_KIND_RAIDER, /* came with raid_channel's raid */
+    WORLD_KIND_BOT,    /* raid_channel's bot wave (coolviewer_NNNN, made on one day) */
+    WORLD_KIND_BURST,  /* bot_shapes: names without numbers, made within minutes */
+    WORLD_KIND_DRIP,   /* bot_shapes: numbered names made over days */
+    WORLD_KIND_LURKER, /* a viewer-list lurker bot */
+};
+/** The kind of user id. */
+enum world_kind world_user_kind(const struct world *w, int64_t id);
 /** Frees the world; NULL is a no-op. */
 void world_free(struct world *w);
 

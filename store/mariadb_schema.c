@@ -201,8 +201,26 @@ static const char *const step1[] = {
     NULL,
 };
 
+/* renames seen by captures (each capture's count, the stays' name hash) and the visits kept
+ * from purged and deleted sessions: SQLite's steps 5 and 6 (its /metrics counters table
+ * aside: here the totals are counted from captures) */
+static const char *const step2[] = {
+    "ALTER TABLE captures ADD COLUMN renames BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE presence ADD COLUMN name_hash BIGINT NOT NULL DEFAULT 0",
+    "CREATE TABLE kept_visits("
+    " owner_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " session_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " first_seq BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL,"
+    " session_first_at BIGINT NOT NULL,"
+    " PRIMARY KEY(owner_id, channel_id, session_id, user_id)) ENGINE=InnoDB",
+    NULL,
+};
+
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1};
+static const char *const *const migrations[] = {step1, step2};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Pragmas for every connection. WAL lets readers run beside the one writer; NORMAL
  * synchronous is durable across process crashes and only risks the last transactions on
@@ -198,6 +199,9 @@ static const struct store_ops sqlite_ops = {
     .job_get = sq_job_get,
     .job_counts = sq_job_counts,
     .presence_open = sq_presence_open,
+    .presence_open_named = sq_presence_open_named,
+    .capture_totals = sq_capture_totals,
+    .channel_kept_visits = sq_channel_kept_visits,
     .capture_commit = sq_capture_commit,
     .capture_list = sq_capture_list,
     .stay_list = sq_stay_list,
@@ -258,6 +262,12 @@ int sqlite_store_open(const char *path, struct store **out, char *err, size_t er
         rc = sq_fail(st, rc, err, errlen, "open");
         goto out;
     }
+    /* The file holds sealed tokens and everyone's captures: 0600, set by name right after
+     * SQLite created it (still empty), and SQLite gives its -wal and -shm the database's mode.
+     * Never open() and close() the file here: closing any descriptor of it drops the POSIX
+     * locks of every other connection in this process (SQLite's own warning). */
+    if (*path && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0)
+        chmod(path, 0600);
     sqlite3_extended_result_codes(sq->db, 1);
     for (size_t i = 0; i < sizeof pragmas / sizeof *pragmas; i++) {
         int src = run_pragma(sq->db, pragmas[i]);

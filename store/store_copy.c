@@ -39,9 +39,13 @@ static const struct store_column session_channels[] = {
 static const struct store_column captures[] = {I("id"),     I("session_id"),  I("channel_id"),
                                                I("seq"),    I("taken_at"),    I("chatter_count"),
                                                I("joined"), I("left"),        I("new_to_channel"),
-                                               I("pages"),  I("duration_ms"), I("job_id")};
+                                               I("pages"),  I("duration_ms"), I("job_id"),
+                                               I("renames")};
 static const struct store_column presence[] = {I("session_id"), I("user_id"), I("channel_id"),
-                                               I("from_seq"), I("to_seq")};
+                                               I("from_seq"),   I("to_seq"),  I("name_hash")};
+static const struct store_column kept_visits[] = {
+    I("owner_id"),  I("channel_id"), I("session_id"),      I("user_id"),
+    I("first_seq"), I("last_seen"),  I("session_first_at")};
 static const struct store_column channel_chatters[] = {I("channel_id"),    I("user_id"),
                                                        I("first_seen"),    I("last_seen"),
                                                        I("sessions_seen"), I("captures_seen")};
@@ -87,6 +91,7 @@ static const struct store_table tables[STORE_COPY_TABLES] = {
     TABLE("live_watches", live_watches, "session_id, channel_id", NULL),
     /* the built-in list (owner 0) comes with every fresh store */
     TABLE("known_bots", known_bots, "owner_id, login", "owner_id = 0"),
+    TABLE("kept_visits", kept_visits, "owner_id, channel_id, session_id, user_id", NULL),
 };
 
 enum { BATCH = 500 };

@@ -96,6 +96,13 @@ struct store_ops {
     int (*presence_open)(struct store *st, int64_t session_id, int64_t channel_id,
                          int64_t **user_ids, size_t *n, int64_t *last_seq, char *err,
                          size_t errlen);
+    int (*presence_open_named)(struct store *st, int64_t session_id, int64_t channel_id,
+                               int64_t **user_ids, int64_t **name_hashes, size_t *n,
+                               int64_t *last_seq, char *err, size_t errlen);
+    int (*capture_totals)(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                          size_t errlen);
+    int (*channel_kept_visits)(struct store *st, int64_t channel_id, int64_t owner_id,
+                               struct store_kept_visit **out, size_t *n, char *err, size_t errlen);
     int (*capture_commit)(struct store *st, const struct store_capture_input *in,
                           struct store_capture_result *out, char *err, size_t errlen);
     int (*capture_list)(struct store *st, int64_t session_id, int64_t channel_id,

@@ -50,6 +50,7 @@ struct twitch_client *twitch_client_new(const struct twitch_settings *s)
     c->curl = curl_easy_init();
     if (!c->curl)
         abort(); /* only fails on out-of-memory, which aborts everywhere in tca */
+    c->metrics = s->metrics;
     c->jitter = ((uint64_t)clock_mono_ms() << 20) ^ (uint64_t)(uintptr_t)c ^ 0x9E3779B97F4A7C15ULL;
     return c;
 }
@@ -69,6 +70,11 @@ void twitch_client_free(struct twitch_client *c)
     free(c->client_secret);
     free(c->redirect_url);
     free(c);
+}
+
+long twitch_client_last_status(const struct twitch_client *c)
+{
+    return c->last_status;
 }
 
 void twitch_token_clear(struct twitch_token *t)
@@ -106,13 +112,29 @@ static int64_t reset_wait(struct twitch_client *c, const struct http_answer *a)
     return wait > RESET_WAIT_MAX_MS ? RESET_WAIT_MAX_MS : wait;
 }
 
+/* The status_class label of a status; 0 (no answer) is "error". */
+static size_t status_class(long status)
+{
+    if (status >= 200 && status < 600)
+        return (size_t)(status / 100 - 2);
+    return TM_CLASS_ERROR;
+}
+
 int client_send(struct twitch_client *c, const struct http_call *call, uint64_t key,
                 struct http_answer *a, char *err, size_t errlen)
 {
+    int endpoint = http_endpoint(c, call->url);
     for (int attempt = 0;; attempt++) {
-        if (key)
+        if (key) {
+            int64_t before = c->clock.now_ms(c->clock.ctx);
             budget_take(c->budget, key);
+            metrics_add(c->metrics, TM_TWITCH_WAIT, TM_WAIT_BUDGET, 0,
+                        c->clock.now_ms(c->clock.ctx) - before);
+        }
         int rc = http_exchange(c, call, a, err, errlen);
+        c->last_status = rc == 0 ? a->status : 0;
+        metrics_add(c->metrics, TM_TWITCH_REQUESTS, (size_t)endpoint, status_class(c->last_status),
+                    1);
         if (rc == TCA_EPROTO)
             return rc;
         if (rc == 0 && key)
@@ -120,6 +142,7 @@ int client_send(struct twitch_client *c, const struct http_call *call, uint64_t 
         int64_t wait;
         if (rc == 0 && a->status == 429) {
             wait = reset_wait(c, a);
+            metrics_add(c->metrics, TM_TWITCH_429, (size_t)endpoint, 0, 1);
         } else if (rc < 0 || a->status >= 500) {
             wait = backoff(c, attempt);
         } else {
@@ -138,6 +161,9 @@ int client_send(struct twitch_client *c, const struct http_call *call, uint64_t 
                             "Twitch answered %ld after %d attempts%s%s", a->status, attempt + 1,
                             msg[0] ? ": " : "", msg);
         }
+        metrics_add(c->metrics, TM_TWITCH_RETRIES, (size_t)endpoint, 0, 1);
+        if (a->status == 429 && rc == 0)
+            metrics_add(c->metrics, TM_TWITCH_WAIT, TM_WAIT_429, 0, wait);
         c->clock.sleep_ms(c->clock.ctx, wait);
     }
 }

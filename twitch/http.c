@@ -130,6 +130,36 @@ int http_exchange(struct twitch_client *c, const struct http_call *call, struct 
     return rc;
 }
 
+/* True when url continues base with path, then ends or starts its query. */
+static int is_path(const char *url, const char *base, const char *path)
+{
+    size_t nb = strlen(base), np = strlen(path);
+    return strncmp(url, base, nb) == 0 && strncmp(url + nb, path, np) == 0 &&
+           (url[nb + np] == 0 || url[nb + np] == '?');
+}
+
+int http_endpoint(const struct twitch_client *c, const char *url)
+{
+    static const struct {
+        int api; /* under api_base, else auth_base */
+        const char *path;
+        int endpoint;
+    } paths[] = {
+        {1, "/chat/chatters", TM_EP_CHATTERS},
+        {1, "/users", TM_EP_USERS},
+        {1, "/streams", TM_EP_STREAMS},
+        {1, "/moderation/channels", TM_EP_MODERATED_CHANNELS},
+        {0, "/token", TM_EP_TOKEN},
+        {0, "/validate", TM_EP_VALIDATE},
+        {0, "/revoke", TM_EP_REVOKE},
+        {0, "/device", TM_EP_DEVICE},
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+        if (is_path(url, paths[i].api ? c->api_base : c->auth_base, paths[i].path))
+            return paths[i].endpoint;
+    return TM_EP_OTHER;
+}
+
 void http_form_add(struct twitch_client *c, struct buf *b, const char *name, const char *value)
 {
     char *esc = curl_easy_escape(c->curl, value, 0);

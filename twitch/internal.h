@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/tca_metrics.h"
 #include "twitch/twitch.h"
 
 struct twitch_client {
@@ -20,8 +21,10 @@ struct twitch_client {
     struct clock clock;
     struct twitch_budget *budget; /* owned only when own_budget */
     int own_budget;
-    CURL *curl;      /* owned; reused so the connection stays open */
-    uint64_t jitter; /* xorshift state for backoff jitter */
+    CURL *curl;              /* owned; reused so the connection stays open */
+    uint64_t jitter;         /* xorshift state for backoff jitter */
+    struct metrics *metrics; /* borrowed; NULL: nothing counted */
+    long last_status;        /* of the last answer; 0: the last attempt got none */
 };
 
 /** One answer: status, capped body and the Ratelimit-* headers (-1 when absent). */
@@ -53,6 +56,9 @@ struct http_call {
  */
 int http_exchange(struct twitch_client *c, const struct http_call *call, struct http_answer *a,
                   char *err, size_t errlen);
+
+/** The endpoint label (enum tm_endpoint) of a URL built from the client's bases. Pure. */
+int http_endpoint(const struct twitch_client *c, const char *url);
 
 /** Appends "&name=value" (no '&' when b is empty) with value URL-escaped. */
 void http_form_add(struct twitch_client *c, struct buf *b, const char *name, const char *value);

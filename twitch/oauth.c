@@ -118,6 +118,7 @@ int twitch_oauth_refresh(struct twitch_client *c, struct twitch_token *tok, char
         tok->refreshed = 1;
         twitch_token_clear(&fresh);
     }
+    metrics_add(c->metrics, TM_TOKEN_REFRESHES, rc ? TM_RESULT_FAILED : TM_RESULT_OK, 0, 1);
     http_answer_free(&a);
     return rc;
 }
@@ -145,6 +146,7 @@ int twitch_oauth_validate(struct twitch_client *c, struct twitch_token *tok, cha
                                    client_id, sizeof client_id, err, errlen);
     if (rc == 0 && strcmp(client_id, c->client_id) != 0)
         rc = tca_fail(err, errlen, TCA_EAUTH, "%s: the token belongs to another client id", what);
+    metrics_add(c->metrics, TM_TOKEN_VALIDATIONS, rc ? TM_RESULT_FAILED : TM_RESULT_OK, 0, 1);
     http_answer_free(&a);
     return rc;
 }

@@ -24,6 +24,7 @@
 struct kv;
 struct twitch_budget;
 struct twitch_client;
+struct metrics;
 
 /** Scopes tca asks for at login. */
 #define TWITCH_SCOPES "user:read:moderated_channels moderator:read:chatters"
@@ -40,6 +41,7 @@ struct twitch_settings {
     int64_t backoff_max_ms;       /* 0: 30000 */
     struct clock clock;           /* time and sleeping; tests may fake it */
     struct twitch_budget *budget; /* shared; NULL: the client makes a private one */
+    struct metrics *metrics;      /* requests, retries, waits, tokens are counted here; NULL: not */
 };
 
 /** A user's tokens, in clear in memory only. Release with twitch_token_clear. */
@@ -72,6 +74,9 @@ long twitch_budget_remaining(struct twitch_budget *b);
 struct twitch_client *twitch_client_new(const struct twitch_settings *s);
 /** Frees a client; twitch_client_free(NULL) is a no-op. */
 void twitch_client_free(struct twitch_client *c);
+/** The HTTP status of the client's last answer from Twitch; 0 when its last attempt got none
+ * (timeout, connection failure): tells a 5xx from a timeout after a TCA_ETEMP. */
+long twitch_client_last_status(const struct twitch_client *c);
 
 /* ---- Helix ------------------------------------------------------------------------------ */
 

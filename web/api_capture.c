@@ -247,6 +247,7 @@ void web_api_live_set(struct web_req *r)
     if (web_user_token(r, &tok))
         goto out;
     rc = twitch_get_streams(web_twitch(r), &tok, &channel_id, 1, &streams, &n, err, sizeof err);
+    web_twitch_refused(r, rc);
     if (!rc)
         rc = web_live_apply(r, &lw, n > 0, err, sizeof err);
     if (rc) {

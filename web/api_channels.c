@@ -111,6 +111,7 @@ void web_api_channels(struct web_req *r)
             return;
         rc = web_channels_refresh(r, &tok, r->user_id, err, sizeof err);
         twitch_token_clear(&tok);
+        web_twitch_refused(r, rc);
         if (!rc)
             rc = store_user_channels(r->st, r->user_id, &c, &n, err, sizeof err);
         if (rc) {

@@ -188,7 +188,51 @@ void web_auth_callback(struct web_req *r)
     login_failed_page(r);
 }
 
+/* Logout: this browser's login session only. Other browsers, API keys and the Twitch
+ * token (so every scheduled capture) keep going. */
 void web_auth_logout(struct web_req *r)
+{
+    char err[256];
+    if (!web_store(r))
+        return;
+    int rc = store_login_delete(r->st, r->login_hash, err, sizeof err);
+    if (rc && rc != TCA_ENOTFOUND) {
+        web_fail(r, rc, err);
+        return;
+    }
+    clear_cookie(r, WEB_SESSION_COOKIE);
+    web_reply_json(r, 200, json_pack("{s:b}", "logged_out", 1));
+}
+
+/* Every browser of the user logged out; the Twitch token and captures stay. */
+void web_auth_logout_everywhere(struct web_req *r)
+{
+    char err[256];
+    if (!web_store(r))
+        return;
+    int rc = store_login_delete_user(r->st, r->user_id, err, sizeof err);
+    if (rc && rc != TCA_ENOTFOUND) {
+        web_fail(r, rc, err);
+        return;
+    }
+    clear_cookie(r, WEB_SESSION_COOKIE);
+    web_reply_json(r, 200,
+                   json_pack("{s:b, s:s}", "logged_out", 1, "message",
+                             "every browser is logged out; scheduled captures go on"));
+}
+
+static void end_twitch_login(struct web_req *r)
+{
+    char err[256];
+    store_token_delete(r->st, r->user_id, err, sizeof err);
+    store_login_delete_user(r->st, r->user_id, err, sizeof err);
+    if (!r->via_key)
+        clear_cookie(r, WEB_SESSION_COOKIE);
+}
+
+/* Disconnect Twitch: the token revoked at Twitch and deleted here, which stops every
+ * scheduled capture of the user, and every browser logged out. */
+void web_auth_disconnect(struct web_req *r)
 {
     struct web *w = r->w;
     char err[256];
@@ -203,28 +247,17 @@ void web_auth_logout(struct web_req *r)
             twitch_oauth_revoke(r->tw, tok.refresh_token, err, sizeof err);
     }
     twitch_token_clear(&tok);
-    store_token_delete(r->st, r->user_id, err, sizeof err);
-    int rc = store_login_delete_user(r->st, r->user_id, err, sizeof err);
-    if (rc) {
-        web_fail(r, rc, err);
-        return;
-    }
-    clear_cookie(r, WEB_SESSION_COOKIE);
-    web_reply_json(r, 200, json_pack("{s:b}", "logged_out", 1));
+    end_twitch_login(r);
+    web_reply_json(r, 200,
+                   json_pack("{s:b, s:s}", "disconnected", 1, "message",
+                             "Twitch access revoked: scheduled captures stopped and every "
+                             "browser is logged out; log in again to resume"));
 }
 
-void web_login_expired(struct web_req *r)
+void web_twitch_refused(struct web_req *r, int rc)
 {
-    char err[256];
-    if (r->user_id && web_store(r)) {
-        store_token_delete(r->st, r->user_id, err, sizeof err);
-        store_login_delete_user(r->st, r->user_id, err, sizeof err);
-    }
-    if (!r->via_key)
-        clear_cookie(r, WEB_SESSION_COOKIE);
-    web_error(r, 401, "login_expired",
-              "Twitch no longer accepts your login (revoked or expired): log in again at "
-              "/auth/login");
+    if (rc == TCA_EAUTH && r->user_id && web_store(r))
+        end_twitch_login(r);
 }
 
 int web_user_token(struct web_req *r, struct twitch_token *tok)
@@ -232,8 +265,10 @@ int web_user_token(struct web_req *r, struct twitch_token *tok)
     char err[256];
     int rc = user_token_load(r->st, r->w->o.keys, web_twitch(r), r->user_id, now_ms(r->w), tok, err,
                              sizeof err);
-    if (rc)
+    if (rc) {
+        web_twitch_refused(r, rc);
         web_fail(r, rc, err);
+    }
     return rc;
 }
 

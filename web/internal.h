@@ -13,10 +13,13 @@
 #include <stdio.h>
 
 #include "base/buf.h"
+#include "report/report.h"
 #include "store/store.h"
 #include "web/web.h"
 
-#define WEB_MAX_BODY (64 * 1024) /* request bodies past this are refused with 413 */
+#define WEB_MAX_BODY (64 * 1024)          /* request bodies past this are refused with 413 */
+#define WEB_MAX_QUERY_PARAMS 100          /* more: 414, before MHD's pool overflows */
+#define WEB_CONNECTION_MEMORY (32 * 1024) /* MHD's per-connection pool */
 #define WEB_MAX_PARAMS 3
 #define WEB_PARAM_MAX 64
 #define WEB_SESSION_COOKIE "tca_session"
@@ -26,6 +29,11 @@
 struct web_cache;
 struct web_ratelimit;
 struct web_metrics;
+struct report_chatter_cache;
+
+/* The chatter tables kept for paging: rows over all sessions, and how long one is reused. */
+#define WEB_CHATTER_CACHE_ROWS 4000000
+#define WEB_CHATTER_CACHE_MS 120000
 
 struct web {
     struct web_options o;
@@ -45,11 +53,16 @@ struct web {
     struct web_ratelimit *limits;
     struct web_metrics *metrics;
     struct web_events *events; /* the event streams (events.c) */
+    /* the chatter tables kept for paging (api_chatters.c) */
+    struct report_chatter_cache *chatters;
+
     pthread_t sweeper;
     int sweeper_started;
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     int stopping;
+    struct web_stream *streams;  /* downloads whose producer or response is alive (stop_lock) */
+    pthread_cond_t streams_cond; /* signalled when the list empties */
 };
 
 struct web_req;
@@ -87,7 +100,10 @@ struct web_req {
     const char *method;
     const char *path;
     struct buf body;
-    int too_large;
+    int started;         /* the access handler has seen this request once */
+    int too_large;       /* the body passed its cap (body.max) */
+    int too_many_params; /* the query had more than WEB_MAX_QUERY_PARAMS (and was dropped) */
+    int close;           /* close the connection after this reply */
     int64_t start_us;
     int route; /* index in the table, -1 when none matched */
     char params[WEB_MAX_PARAMS][WEB_PARAM_MAX];
@@ -110,14 +126,13 @@ struct web_req {
     char *location;   /* owned */
     char *cookies[3]; /* owned Set-Cookie values */
     int n_cookies;
-    int retry_after; /* seconds; 0: no header */
-    char allow[48];  /* the methods of the path, for a 405 */
-    char etag[40];   /* static files: their ETag; "": none */
-    int resp_fd;     /* > 0: the reply body is this file (owned), not resp */
-    uint64_t resp_fd_size;
-    char *disposition;           /* owned Content-Disposition value, for downloads */
-    struct MHD_Response *stream; /* owned until queued: an event stream (events.c) */
-    const char *cache_control;   /* NULL: no-store */
+    int retry_after;                 /* seconds; 0: no header */
+    char allow[48];                  /* the methods of the path, for a 405 */
+    char etag[40];                   /* static files: their ETag; "": none */
+    char *disposition;               /* owned Content-Disposition value, for downloads */
+    struct web_stream *stream;       /* owned until queued: a streamed download (export_stream.c) */
+    struct MHD_Response *event_resp; /* owned until queued: an event stream (events.c) */
+    const char *cache_control;       /* NULL: no-store */
 };
 
 /* ---- replies (reply.c) ---- */
@@ -129,11 +144,28 @@ void web_error(struct web_req *r, int status, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /** Maps a TCA_E* code to a status and replies message (store details never leak). */
 void web_fail(struct web_req *r, int rc, const char *message);
+
+/* ---- streamed downloads (export_stream.c) ---- */
+
+struct web_stream;
 /**
- * Replies 200 with the contents of f (rewound; its descriptor is handed to the server, f is
- * closed) as a download named filename.
+ * Replies 200 with export x streamed as it is produced (chunked, no Content-Length) by a
+ * producer thread on its own store connection. Check the export first
+ * (report_export_check): after this, a failure can only cut the transfer short. 0, or
+ * TCA_ERR with a 503 replied.
  */
-void web_reply_file(struct web_req *r, FILE *f, const char *ctype, const char *filename);
+int web_reply_export(struct web_req *r, const struct report_export *x,
+                     const struct report_options *o, const char *ctype, const char *filename);
+/** The MHD response of a stream; it owns s from here on (NULL on failure, s freed). */
+struct MHD_Response *web_stream_response(struct web_stream *s);
+/** Lets go of a stream whose response was never queued. */
+void web_stream_drop(struct web_stream *s);
+/**
+ * At stop, before the daemon stops (stopping already set): lets downloads finish for up to
+ * grace_ms, then cuts the rest, and returns once every producer and response has ended.
+ */
+void web_streams_finish(struct web *w, int64_t grace_ms);
+
 /** Replies a redirect to url. */
 void web_redirect(struct web_req *r, const char *url);
 /** Adds a Set-Cookie header (value is the whole header value; copied). */
@@ -145,6 +177,10 @@ char *web_cookie_value(struct web *w, const char *name, const char *value, int64
 
 /** Parses the body as one JSON object (strict); on failure replies 400/415 and returns -1. */
 int web_body_json(struct web_req *r, json_t **out);
+/** 1 when s is valid UTF-8. Pure. */
+int web_utf8_valid(const char *s);
+/** 1 when every query parameter name and value of r is valid UTF-8. */
+int web_query_utf8_valid(struct web_req *r);
 /** A query parameter, or NULL. */
 const char *web_query(struct web_req *r, const char *name);
 /** A request header, or NULL. */
@@ -174,8 +210,11 @@ void web_pool_free(struct web *w);
 
 /** Resolves the login session cookie or Bearer API key into r->user_id; 0 or TCA_EAUTH. */
 int web_authenticate(struct web_req *r);
-/** Ends every login of a user whose Twitch token was refused, and replies 401. */
-void web_login_expired(struct web_req *r);
+/**
+ * Call where a Twitch call for r's user failed with rc: when Twitch refused the user's token
+ * (TCA_EAUTH), deletes the token and every login session of the user. Replies nothing.
+ */
+void web_twitch_refused(struct web_req *r, int rc);
 /** The gateway's wall clock (the Twitch settings' clock), in ms. */
 int64_t web_now_ms(struct web_req *r);
 /** Loads r's user's Twitch token (refreshed, validated); on failure replies and returns it. */
@@ -228,6 +267,8 @@ void web_home(struct web_req *r);
 void web_auth_login(struct web_req *r);
 void web_auth_callback(struct web_req *r);
 void web_auth_logout(struct web_req *r);
+void web_auth_logout_everywhere(struct web_req *r);
+void web_auth_disconnect(struct web_req *r);
 void web_api_me(struct web_req *r);
 void web_api_channels(struct web_req *r);
 void web_api_sessions(struct web_req *r);
@@ -255,6 +296,7 @@ void web_openapi(struct web_req *r);
 void web_api_session_stats(struct web_req *r);
 void web_api_session_overlap(struct web_req *r);
 void web_api_session_export(struct web_req *r);
+void web_api_session_chatters(struct web_req *r);
 void web_api_overlap_sessions(struct web_req *r);
 void web_api_chatter(struct web_req *r);
 void web_api_channel_history(struct web_req *r);
@@ -297,14 +339,22 @@ int web_ratelimit_take(struct web_ratelimit *l, const char *who, int64_t now_ms)
 
 /* ---- metrics (metrics.c) ---- */
 
-struct web_metrics *web_metrics_new(size_t n_routes);
+/** Counts into registry (NULL: a registry of its own) with a slot per route of the table. */
+struct web_metrics *web_metrics_new(struct metrics *registry, size_t n_routes);
 void web_metrics_free(struct web_metrics *m);
+/** The registry counted into. */
+struct metrics *web_metrics_registry(struct web_metrics *m);
 /** Counts one request of route (-1: unmatched) with its status and duration. */
 void web_metrics_request(struct web_metrics *m, int route, int status, int64_t us);
+/** Appends the store's capture and rename totals to a /metrics document. */
+void web_metrics_render_captures(struct buf *b, int64_t captures, int64_t renames);
 /** Counts an event: "captures_queued", "logins", "login_failures", "rate_limited". */
 void web_metrics_event(struct web_metrics *m, const char *what);
-/** Appends the Prometheus text of everything counted to b. */
-void web_metrics_render(struct web_metrics *m, struct buf *b);
+/** Appends the /metrics text every role serves: the registry, the budget (if any), process_*. */
+void web_metrics_text(struct metrics *m, struct twitch_budget *budget, int64_t now_ms,
+                      struct buf *b);
+/** Splits HOST:PORT (or [V6]:PORT) into its parts; 0, or -1 when malformed. Pure. */
+int web_split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen);
 
 /** Runs the sweeps (sweep.c); the background thread calls it every sweep_every_ms. */
 void web_sweep(struct web *w, struct store *st);

@@ -1,8 +1,9 @@
 /*
  * Operations endpoints: /healthz (the process answers), /readyz (the store answers and
- * Twitch's OAuth endpoint is reachable), /metrics (Prometheus text: requests, latencies,
- * captures, the job queue's depth and age, the Twitch rate-limit budget) and the OpenAPI
- * document. None of them needs a login; none reveals a user, token or configuration value.
+ * Twitch's OAuth endpoint is reachable), /metrics (Prometheus text: the process's registry,
+ * the Twitch rate-limit budget, process_*, and the job queue's depth and age from the store)
+ * and the OpenAPI document. None of them needs a login; none reveals a user, token or configuration
+ * value.
  */
 #include "web/internal.h"
 
@@ -55,10 +56,10 @@ void web_readyz(struct web_req *r)
 void web_metrics_route(struct web_req *r)
 {
     struct buf b;
-    int64_t counts[4] = {0}, age = 0;
+    int64_t counts[4] = {0}, age = 0, captures = 0, renames = 0;
     char err[256];
     buf_init(&b, 0);
-    web_metrics_render(r->w->metrics, &b);
+    web_metrics_text(web_metrics_registry(r->w->metrics), r->w->o.twitch.budget, web_now_ms(r), &b);
     if (web_store(r) && store_job_counts(r->st, counts, err, sizeof err) == 0 &&
         store_job_oldest_due(r->st, web_now_ms(r), &age, err, sizeof err) == 0) {
         static const char *const names[] = {"queued", "running", "done", "failed"};
@@ -74,11 +75,8 @@ void web_metrics_route(struct web_req *r)
         r->status = 0;
         buf_puts(&b, "# the store did not answer: job gauges omitted\n");
     }
-    buf_printf(&b,
-               "# HELP tca_twitch_ratelimit_remaining Points left in the tightest Twitch bucket "
-               "(-1: none seen yet).\n# TYPE tca_twitch_ratelimit_remaining gauge\n"
-               "tca_twitch_ratelimit_remaining %ld\n",
-               twitch_budget_remaining(r->w->o.twitch.budget));
+    if (web_store(r) && store_capture_totals(r->st, &captures, &renames, err, sizeof err) == 0)
+        web_metrics_render_captures(&b, captures, renames);
     free(r->resp);
     r->resp_len = b.len;
     r->resp = buf_steal(&b);

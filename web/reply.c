@@ -4,8 +4,6 @@
  * token or body back into a reply.
  */
 #include "web/internal.h"
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -17,36 +15,59 @@
 #include <string.h>
 #include <strings.h>
 
+int web_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = *p < 0x80             ? 0
+                   : (*p & 0xE0) == 0xC0 ? 1
+                   : (*p & 0xF0) == 0xE0 ? 2
+                   : (*p & 0xF8) == 0xF0 ? 3
+                                         : 4;
+        if (n == 4 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
+            return 0;
+        unsigned cp = n ? *p & (0x3F >> n) : *p;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i] & 0x3F);
+        }
+        /* overlong forms, UTF-16 surrogates and code points past U+10FFFF */
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+static enum MHD_Result check_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    int *ok = cls;
+    if (!web_utf8_valid(key) || (value && !web_utf8_valid(value)))
+        *ok = 0;
+    return *ok ? MHD_YES : MHD_NO;
+}
+
+int web_query_utf8_valid(struct web_req *r)
+{
+    int ok = 1;
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_utf8, &ok);
+    return ok;
+}
+
 void web_reply_json(struct web_req *r, int status, json_t *j)
 {
     free(r->resp);
+    if (!j) /* json_pack refuses invalid UTF-8: never an empty body */
+        j = json_pack("{s:s, s:s}", "error", "internal", "message",
+                      "something went wrong on our side");
     r->resp = json_dumps(j, JSON_COMPACT);
     r->resp_len = r->resp ? strlen(r->resp) : 0;
     r->ctype = "application/json";
     r->status = status;
     json_decref(j);
-}
-
-void web_reply_file(struct web_req *r, FILE *f, const char *ctype, const char *filename)
-{
-    struct stat sb;
-    int fd = dup(fileno(f));
-    fclose(f);
-    if (fd < 0 || fstat(fd, &sb) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-        if (fd >= 0)
-            close(fd);
-        web_error(r, 503, "unavailable", "the export could not be read back");
-        return;
-    }
-    free(r->resp);
-    r->resp = NULL;
-    r->resp_len = 0;
-    r->resp_fd = fd;
-    r->resp_fd_size = (uint64_t)sb.st_size;
-    r->ctype = ctype;
-    r->status = 200;
-    free(r->disposition);
-    r->disposition = xasprintf("attachment; filename=\"%s\"", filename);
 }
 
 void web_error(struct web_req *r, int status, const char *code, const char *fmt, ...)
@@ -56,6 +77,11 @@ void web_error(struct web_req *r, int status, const char *code, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* messages may quote the request: bytes that are not UTF-8 become '?', not a NULL reply */
+    if (!web_utf8_valid(msg))
+        for (unsigned char *p = (unsigned char *)msg; *p; p++)
+            if (*p >= 0x80)
+                *p = '?';
     web_reply_json(r, status, json_pack("{s:s, s:s}", "error", code, "message", msg));
 }
 
@@ -75,7 +101,10 @@ void web_fail(struct web_req *r, int rc, const char *message)
         web_error(r, 409, "limit_reached", "%s", message);
         break;
     case TCA_EAUTH:
-        web_login_expired(r);
+        /* only the reply: ending the login is web_twitch_refused's, where the error is known */
+        web_error(r, 401, "login_expired",
+                  "Twitch no longer accepts your login (revoked or expired): log in again at "
+                  "/auth/login");
         break;
     case TCA_EFORBIDDEN:
         web_error(r, 403, "forbidden", "%s", message);

@@ -9,13 +9,16 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "twitch/user_token.h"
 #include "kv/kv.h"
+#include "report/chatter_page.h"
+#include "report/report.h"
+#include "twitch/user_token.h"
 
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -44,15 +47,12 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
 static enum MHD_Result queue_reply(struct web_req *r)
 {
     struct MHD_Response *resp;
-    if (r->stream) { /* an event stream (events.c) */
-        resp = r->stream;
+    if (r->event_resp) { /* an event stream (events.c) */
+        resp = r->event_resp;
+        r->event_resp = NULL;
+    } else if (r->stream) {
+        resp = web_stream_response(r->stream); /* it owns the stream now, even on failure */
         r->stream = NULL;
-    } else if (r->resp_fd > 0) {
-        /* Downloads stream from their file; MHD closes the descriptor. */
-        resp = MHD_create_response_from_fd64(r->resp_fd_size, r->resp_fd);
-        if (!resp)
-            close(r->resp_fd);
-        r->resp_fd = 0;
     } else {
         resp = MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (char *)"",
                                                r->resp ? MHD_RESPMEM_MUST_FREE
@@ -86,6 +86,8 @@ static enum MHD_Result queue_reply(struct web_req *r)
         snprintf(v, sizeof v, "%d", r->retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
     }
+    if (r->close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     if (r->status == 405 && r->allow[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
@@ -104,22 +106,103 @@ static void access_log(struct web_req *r, int64_t us)
              r->status, (double)us / 1000.0, (long long)r->user_id, (long long)r->key_id, r->ip);
 }
 
+static struct web_req *req_new(struct web *w, struct MHD_Connection *conn)
+{
+    struct web_req *r = xcalloc(1, sizeof *r);
+    r->w = w;
+    r->conn = conn;
+    r->route = -1;
+    r->start_us = now_us();
+    return r;
+}
+
+/*
+ * MHD 0.9.75 calls this with the raw request line's URI before it splits the query into
+ * records in the connection's memory pool, and a query that overflows the pool leaves the
+ * connection hanging without a reply. So the query is counted here: past the cap the
+ * request is marked, and its query blanked in place (the pool's own buffer, which MHD parses
+ * right after this returns), so MHD parses nothing and the handler replies a JSON 414.
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct web_req *r = req_new(cls, conn);
+    char *q = strchr(uri, '?');
+    if (!q)
+        return r;
+    size_t n = 1;
+    for (const char *p = q + 1; *p; p++)
+        n += *p == '&';
+    if (n > WEB_MAX_QUERY_PARAMS) {
+        r->too_many_params = 1;
+        q[1] = '\0';
+    }
+    return r;
+}
+
+/* Request smuggling: two Content-Length headers, or one beside Transfer-Encoding, mean two
+ * parties may frame this request differently. MHD 0.9.75 silently takes the first. */
+struct framing {
+    int content_length, transfer_encoding;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+    f->content_length += strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0;
+    f->transfer_encoding += strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0;
+    return MHD_YES;
+}
+
+/* A request refused before its body is read: the reply goes out on the first call, which
+ * makes MHD close the connection afterwards (wanted here: the rest of the bytes on it cannot
+ * be trusted to be a next request). 1 when refused. */
+static int refuse_early(struct web_req *r)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_length > 1 || (f.content_length && f.transfer_encoding)) {
+        web_error(r, 400, "bad_request", "conflicting Content-Length or Transfer-Encoding headers");
+    } else if (f.transfer_encoding > 1) {
+        web_error(r, 400, "bad_request", "more than one Transfer-Encoding header");
+    } else {
+        return 0;
+    }
+    r->close = 1;
+    return 1;
+}
+
+static enum MHD_Result reply_now(struct web *w, struct web_req *r)
+{
+    web_release(r);
+    int64_t us = now_us() - r->start_us;
+    web_metrics_request(w->metrics, r->route, r->status, us);
+    if (w->o.access_log)
+        access_log(r, us);
+    return queue_reply(r);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     struct web *w = cls;
     struct web_req *r = *con_cls;
-    if (!r) {
-        /* queue nothing on the first call: 0.9.75 would close the connection */
-        r = xcalloc(1, sizeof *r);
-        r->w = w;
-        r->conn = conn;
-        r->route = -1;
-        r->start_us = now_us();
-        buf_init(&r->body, WEB_MAX_BODY);
-        *con_cls = r;
-        return MHD_YES;
+    if (!r) /* on_uri made it; never absent in 0.9.75, but cheap to be sure */
+        *con_cls = r = req_new(w, conn);
+    if (!r->started) {
+        /* queue nothing on the first call unless refusing: 0.9.75 closes the connection */
+        r->started = 1;
+        r->method = method;
+        r->path = url;
+        /* one limit for a bot list, the CLI's and this route's (report.h) */
+        buf_init(&r->body, strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/bots/import") == 0
+                               ? REPORT_BOTS_CSV_MAX
+                               : WEB_MAX_BODY);
+        if (!refuse_early(r))
+            return MHD_YES;
+        client_ip(conn, r->ip, sizeof r->ip);
+        return reply_now(w, r);
     }
     if (*upload_data_size > 0) {
         if (!r->too_large && buf_append(&r->body, upload_data, *upload_data_size) < 0)
@@ -127,19 +210,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    r->method = method;
-    r->path = url;
     client_ip(conn, r->ip, sizeof r->ip);
     if (r->too_large)
-        web_error(r, 413, "body_too_large", "request bodies are limited to %d bytes", WEB_MAX_BODY);
+        web_error(r, 413, "body_too_large", "this request's body is limited to %zu bytes",
+                  r->body.max);
+    else if (r->too_many_params)
+        web_error(r, 414, "uri_too_long", "at most %d query parameters", WEB_MAX_QUERY_PARAMS);
+    else if (!web_utf8_valid(url) || !web_query_utf8_valid(r))
+        web_error(r, 400, "bad_request", "the path or query string is not valid UTF-8");
     else
         web_dispatch(r);
-    web_release(r);
-    int64_t us = now_us() - r->start_us;
-    web_metrics_request(w->metrics, r->route, r->status, us);
-    if (w->o.access_log)
-        access_log(r, us);
-    return queue_reply(r);
+    return reply_now(w, r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -153,10 +234,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->resp);
     free(r->location);
     free(r->disposition);
-    if (r->resp_fd > 0) /* a download that was never queued */
-        close(r->resp_fd);
+    if (r->event_resp)
+        MHD_destroy_response(r->event_resp);
     if (r->stream)
-        MHD_destroy_response(r->stream);
+        web_stream_drop(r->stream);
     for (int i = 0; i < r->n_cookies; i++)
         free(r->cookies[i]);
     free(r);
@@ -194,7 +275,7 @@ void web_sweep_now(struct web *w)
     free(r.resp);
 }
 
-static int split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen)
+int web_split_listen(const char *listen, char *host, size_t hostlen, char *port, size_t portlen)
 {
     const char *colon = strrchr(listen, ':');
     if (!colon || colon == listen || !colon[1] || strlen(colon + 1) >= portlen)
@@ -256,6 +337,7 @@ static void free_web(struct web *w)
     web_pool_free(w);
     web_cache_free(w->auth_cache);
     web_cache_free(w->summary_cache);
+    report_chatter_cache_free(w->chatters);
     web_ratelimit_free(w->limits);
     web_metrics_free(w->metrics);
     web_events_free(w->events);
@@ -264,6 +346,7 @@ static void free_web(struct web *w)
     pthread_mutex_destroy(&w->pool_lock);
     pthread_mutex_destroy(&w->stop_lock);
     pthread_cond_destroy(&w->stop_cond);
+    pthread_cond_destroy(&w->streams_cond);
     free(w->public_url);
     free(w->redirect_url);
     free(w);
@@ -273,7 +356,7 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
 {
     char host[256], portstr[16];
     *out = NULL;
-    if (!o->listen || split_listen(o->listen, host, sizeof host, portstr, sizeof portstr) < 0)
+    if (!o->listen || web_split_listen(o->listen, host, sizeof host, portstr, sizeof portstr) < 0)
         return tca_fail(err, errlen, TCA_EINVAL, "listen address must be HOST:PORT");
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
@@ -288,18 +371,22 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->pool_lock, NULL);
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
+    pthread_cond_init(&w->streams_cond, NULL);
     if (!w->o.kv)
         w->o.kv = w->own_kv = kv_memory_new();
     if (!w->o.twitch.budget)
         w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
     w->auth_cache = web_cache_new(w->o.kv, "auth");
     w->summary_cache = web_cache_new(w->o.kv, "summary");
+    w->chatters = report_chatter_cache_new(WEB_CHATTER_CACHE_ROWS, WEB_CHATTER_CACHE_MS);
     w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
     size_t n_routes = 0;
     web_routes(&n_routes);
-    w->metrics = web_metrics_new(n_routes);
+    w->metrics = web_metrics_new(w->o.metrics, n_routes);
+    w->o.twitch.metrics = web_metrics_registry(w->metrics); /* the gateway's Twitch calls too */
     w->events = web_events_new(w);
-    /* suspend/resume: event streams wait without holding a thread (events.c) */
+    /* suspend/resume: event streams wait without holding a thread (events.c), and a streamed
+     * download waits for its producer off the event loop */
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
@@ -307,10 +394,14 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     w->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->o.threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        /* MHD zeroes this pool at every request: 32 KiB (the default) cost 8% of a cached read */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
+        on_completed, w, MHD_OPTION_URI_LOG_CALLBACK, on_uri, w, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)1024,
+        /* MHD reads the request line and headers into half of this pool and keeps a 56-byte
+         * record per header, query parameter and cookie in the other half: 16 KiB ran out at
+         * ~150 of them (a request MHD then never answered). See the README's benchmarks for
+         * what the larger pool costs. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONNECTION_MEMORY, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!w->daemon) {
         free_web(w);
@@ -355,6 +446,8 @@ void web_stop(struct web *w)
     if (w->sweeper_started)
         pthread_join(w->sweeper, NULL);
     web_events_stop(w->events); /* ends the event streams, so none stays suspended */
+    /* a suspended download would make MHD_stop_daemon abort: finish or cut them first */
+    web_streams_finish(w, 30000);
     MHD_stop_daemon(w->daemon);
     free_web(w);
 }

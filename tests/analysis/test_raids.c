@@ -4,9 +4,11 @@
 #include "tests/analysis/snapshots.h"
 #include "analysis/raids.h"
 #include "base/err.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MIN 60000
 
@@ -47,27 +49,29 @@ static void build(struct fixture *f, const int64_t *raid_at, size_t n_raids)
 static void influx_of_new_chatters_is_a_raid_with_its_stayers_and_wave_share(void **state)
 {
     static struct fixture f;
-    int64_t at[] = {5};
+    int64_t at[] = {6};
     build(&f, at, 1);
     struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
     struct an_participation p;
     assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
-    int64_t wave[] = {5000, 5001, 5002, 5003, 5004, 5040, 5041, 5042,
-                      5043, 5044, 5045, 5046, 5047, 5048, 5049, 99999};
+    int64_t wave[] = {6000, 6001, 6002, 6003, 6004, 6040, 6041, 6042,
+                      6043, 6044, 6045, 6046, 6047, 6048, 6049, 99999};
     struct an_raids r;
     assert_int_equal(an_raids(&ch, &p, NULL, wave, 16, &r, NULL, 0), 0);
     assert_int_equal(r.n, 1);
-    assert_int_equal(r.raids[0].seq, 5);
-    assert_int_equal(r.raids[0].taken_at_ms, 4 * MIN);
+    assert_int_equal(r.raids[0].seq, 6);
+    assert_int_equal(r.raids[0].taken_at_ms, 5 * MIN);
     assert_int_equal(r.raids[0].joined, 50);
+    assert_int_equal(r.raids[0].size, 49); /* one of the 50 is the usual passer-by */
+    assert_int_equal(r.raids[0].audience, 11);
     assert_int_equal(r.raids[0].new_to_channel, 50);
     assert_true(r.raids[0].new_share == 1.0);
-    assert_true(r.raids[0].baseline_mean == 1.0);
-    assert_true(r.raids[0].baseline_stddev == 0.0);
+    assert_true(r.raids[0].expected == 1.0);
+    assert_true(r.raids[0].spread == 1.0);
     /* 20 open (35 min), 10 for 15 min, 10 for 5 min, 10 seen once. */
-    assert_int_equal(r.raids[0].stayed_5m, 40);
-    assert_int_equal(r.raids[0].stayed_15m, 30);
-    assert_int_equal(r.raids[0].stayed_30m, 20);
+    assert_int_equal(r.raids[0].stayed[0], 40);
+    assert_int_equal(r.raids[0].stayed[1], 30);
+    assert_int_equal(r.raids[0].stayed[2], 20);
     assert_int_equal(r.raids[0].in_wave, 15);
     assert_true(r.raids[0].wave_share == 15.0 / 50.0);
     an_raids_free(&r);
@@ -77,7 +81,7 @@ static void influx_of_new_chatters_is_a_raid_with_its_stayers_and_wave_share(voi
 static void back_to_back_raids_are_both_found_because_raids_leave_the_baseline(void **state)
 {
     static struct fixture f;
-    int64_t at[] = {5, 6, 20};
+    int64_t at[] = {6, 7, 20};
     build(&f, at, 3);
     struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
     struct an_participation p;
@@ -85,13 +89,17 @@ static void back_to_back_raids_are_both_found_because_raids_leave_the_baseline(v
     struct an_raids r;
     assert_int_equal(an_raids(&ch, &p, NULL, NULL, 0, &r, NULL, 0), 0);
     assert_int_equal(r.n, 3);
-    assert_int_equal(r.raids[0].seq, 5);
-    assert_int_equal(r.raids[1].seq, 6);
+    assert_int_equal(r.raids[0].seq, 6);
+    assert_int_equal(r.raids[1].seq, 7);
     assert_int_equal(r.raids[2].seq, 20);
-    assert_true(r.raids[1].baseline_mean == 1.0);
-    assert_int_equal(r.raids[2].stayed_30m, 0); /* open stays end at capture 40: 20 min */
-    assert_int_equal(r.raids[2].stayed_15m, 30);
-    assert_int_equal(r.raids[2].stayed_5m, 40);
+    /* one passer-by a minute on 11 chatters, so 60 chatters would bring 60/11 */
+    assert_true(fabs(r.raids[1].expected - 60.0 / 11.0) < 1e-9);
+    /* open stays end at capture 40, 20 min after the raid: 30 min is not observable yet */
+    assert_false(r.raids[2].stayed_known[2]);
+    assert_int_equal(r.raids[2].stayed[2], 0);
+    assert_true(r.raids[2].stayed_known[1]);
+    assert_int_equal(r.raids[2].stayed[1], 30);
+    assert_int_equal(r.raids[2].stayed[0], 40);
     an_raids_free(&r);
     an_participation_free(&p);
 }
@@ -99,12 +107,12 @@ static void back_to_back_raids_are_both_found_because_raids_leave_the_baseline(v
 static void returning_crowd_is_not_a_raid_unless_the_new_share_rule_allows_it(void **state)
 {
     static struct fixture f;
-    int64_t at[] = {5};
+    int64_t at[] = {6};
     build(&f, at, 1);
     /* Every raider was first seen in an earlier session. */
     struct an_history hist[50];
     for (int64_t i = 0; i < 50; i++)
-        hist[i] = (struct an_history){5000 + i, 3, 1, NULL, 0};
+        hist[i] = (struct an_history){6000 + i, 3, 1, NULL, 0};
     struct an_channel ch = {1, f.caps, 40, f.stays, f.n};
     struct an_participation p;
     assert_int_equal(an_participation(&ch, 7, hist, 50, &p, NULL, 0), 0);
@@ -118,7 +126,7 @@ static void returning_crowd_is_not_a_raid_unless_the_new_share_rule_allows_it(vo
     assert_int_equal(r.n, 1);
     assert_true(r.raids[0].new_share == 0.0);
     an_raids_free(&r);
-    rule.min_joined = 51;
+    rule.min_surge = 50; /* the surge is 49 */
     assert_int_equal(an_raids(&ch, &p, &rule, NULL, 0, &r, NULL, 0), 0);
     assert_int_equal(r.n, 0);
     an_raids_free(&r);
@@ -148,6 +156,62 @@ static void short_or_empty_sessions_have_no_raids(void **state)
     an_participation_free(&p);
 }
 
+/* A channel of `audience` chatters where joined[k] new chatters arrive at capture k and as
+ * many of the longest present leave. Returns the raids found with the default rule. */
+static size_t raids_in_steady_channel(size_t audience, const size_t *joined, size_t n)
+{
+    struct an_capture *caps = xmalloc(n * sizeof *caps);
+    struct an_stay *stays = xmalloc((audience + n * 200 + 1) * sizeof *stays);
+    int64_t *here = xmalloc(audience * sizeof *here), *from = xmalloc(audience * sizeof *from);
+    size_t n_stays = 0, oldest = 0;
+    int64_t next = 1;
+    for (size_t i = 0; i < audience; i++)
+        here[i] = next++, from[i] = 1;
+    for (size_t k = 1; k <= n; k++) {
+        caps[k - 1] = (struct an_capture){(int64_t)k, (int64_t)(k - 1) * MIN};
+        for (size_t j = 0; k > 1 && j < joined[k - 1]; j++) { /* a ring: oldest out, new in */
+            size_t slot = (oldest + j) % audience;
+            stays[n_stays++] = (struct an_stay){here[slot], 1, from[slot], (int64_t)k - 1};
+            here[slot] = next++;
+            from[slot] = (int64_t)k;
+        }
+        if (k > 1)
+            oldest = (oldest + joined[k - 1]) % audience;
+    }
+    for (size_t i = 0; i < audience; i++)
+        stays[n_stays++] = (struct an_stay){here[i], 1, from[i], 0};
+    struct an_channel ch = {1, caps, n, stays, n_stays};
+    struct an_participation p;
+    assert_int_equal(an_participation(&ch, 7, NULL, 0, &p, NULL, 0), 0);
+    struct an_raids r;
+    assert_int_equal(an_raids(&ch, &p, NULL, NULL, 0, &r, NULL, 0), 0);
+    size_t found = r.n;
+    an_raids_free(&r);
+    an_participation_free(&p);
+    free(caps);
+    free(stays);
+    free(here);
+    free(from);
+    return found;
+}
+
+static void steady_churn_and_an_ordinary_busy_minute_are_not_raids(void **state)
+{
+    size_t joined[30];
+    /* exactly 100 of 2,000 every minute: a baseline with no spread at all */
+    for (size_t k = 0; k < 30; k++)
+        joined[k] = 100;
+    assert_int_equal(raids_in_steady_channel(2000, joined, 30), 0);
+    /* the case: 148 joiners against 89 +- 19 is +3% of the audience */
+    static const size_t busy[] = {0, 70, 110, 95, 60, 89, 120, 80, 100, 75, 148, 90, 85};
+    assert_int_equal(raids_in_steady_channel(2000, busy, 13), 0);
+    /* and 400 at once (20% of it) is one */
+    size_t raid[13];
+    memcpy(raid, busy, sizeof raid);
+    raid[10] = 89 + 400;
+    assert_int_equal(raids_in_steady_channel(2000, raid, 13), 1);
+}
+
 static void mismatched_participation_is_refused(void **state)
 {
     struct an_capture caps[] = {{1, 0}, {2, MIN}};
@@ -161,8 +225,12 @@ static void mismatched_participation_is_refused(void **state)
 static void stayed_counts_match_naive_runs_over_random_snapshots(void **state)
 {
     uint64_t rng = 77;
-    struct an_raid_rule every = {
-        .window = 5, .min_baseline = 1, .z = 0.0, .min_joined = 1, .min_new_share = 0.0};
+    struct an_raid_rule every = {.window = 5,
+                                 .min_baseline = 1,
+                                 .z = 0.0,
+                                 .min_surge = 0,
+                                 .min_share = 0,
+                                 .min_new_share = 0};
     for (int round = 0; round < 40; round++) {
         struct snap s;
         snap_random(&s, &rng, 60, 40, 1000, 1);
@@ -187,9 +255,13 @@ static void stayed_counts_match_naive_runs_over_random_snapshots(void **state)
                 st[2] += ms >= 30 * MIN;
             }
             assert_int_equal(r.raids[i].joined, joined);
-            assert_int_equal(r.raids[i].stayed_5m, st[0]);
-            assert_int_equal(r.raids[i].stayed_15m, st[1]);
-            assert_int_equal(r.raids[i].stayed_30m, st[2]);
+            int64_t left_ms = s.captures[s.n_captures - 1].taken_at_ms - r.raids[i].taken_at_ms;
+            static const int64_t win[3] = {5 * MIN, 15 * MIN, 30 * MIN};
+            for (int w = 0; w < 3; w++) {
+                /* unknown until the window has passed by the last capture, then exact */
+                assert_int_equal(r.raids[i].stayed_known[w], left_ms >= win[w]);
+                assert_int_equal(r.raids[i].stayed[w], left_ms >= win[w] ? st[w] : 0);
+            }
         }
         an_raids_free(&r);
         an_participation_free(&p);
@@ -197,12 +269,31 @@ static void stayed_counts_match_naive_runs_over_random_snapshots(void **state)
     }
 }
 
+/* Median by insertion sort: nothing shared with the code under test. */
+static double naive_median(const double *v, size_t n)
+{
+    double s[16];
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j > 0 && s[j - 1] > v[i]) {
+            s[j] = s[j - 1];
+            j--;
+        }
+        s[j] = v[i];
+    }
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
 /* The influx rule, recomputed from the snapshots the way the header states it. */
 static void influxes_match_the_rule_applied_to_naive_series(void **state)
 {
     uint64_t rng = 78;
-    struct an_raid_rule rule = {
-        .window = 5, .min_baseline = 2, .z = 1.0, .min_joined = 2, .min_new_share = 0.3};
+    struct an_raid_rule rule = {.window = 5,
+                                .min_baseline = 2,
+                                .z = 1.0,
+                                .min_surge = 2,
+                                .min_share = 0.05,
+                                .min_new_share = 0.3};
     size_t total = 0;
     for (int round = 0; round < 60; round++) {
         struct snap s;
@@ -222,34 +313,38 @@ static void influxes_match_the_rule_applied_to_naive_series(void **state)
                 joined[k] += snap_at(&s, u, k) && !snap_at(&s, u, k - 1);
                 fresh[k] += first;
             }
+        size_t present[41] = {0};
+        for (size_t k = 1; k <= 40; k++)
+            for (size_t u = 0; u < s.n_users; u++)
+                present[k] += snap_at(&s, u, k);
         for (size_t k = 2; k <= 40; k++) {
-            double sum = 0, sq = 0;
-            size_t used = 0;
+            double base[5];
+            size_t used = 0, audience = present[k - 1];
             for (size_t j = k - 1; j >= 2 && used < rule.window; j--)
-                if (!raid[j]) {
-                    sum += (double)joined[j];
-                    used++;
-                }
+                if (!raid[j] && present[j - 1])
+                    base[used++] = (double)joined[j] / (double)present[j - 1];
             if (used < rule.min_baseline)
                 continue;
-            double mean = sum / (double)used;
-            used = 0;
-            for (size_t j = k - 1; j >= 2 && used < rule.window; j--)
-                if (!raid[j]) {
-                    sq += ((double)joined[j] - mean) * ((double)joined[j] - mean);
-                    used++;
-                }
-            double bar = mean + rule.z * sqrt(sq / (double)used);
-            if (bar < (double)rule.min_joined)
-                bar = (double)rule.min_joined;
-            if (joined[k] == 0 || (double)joined[k] < bar ||
+            double rate = naive_median(base, used);
+            for (size_t i = 0; i < used; i++)
+                base[i] = fabs(base[i] - rate);
+            double med = rate * (double)audience;
+            double spread =
+                fmax(fmax(1.4826 * naive_median(base, used) * (double)audience, sqrt(med)), 1.0);
+            double surge = (double)joined[k] - med;
+            if (joined[k] == 0 || surge < (double)rule.min_surge ||
+                surge < rule.min_share * (double)audience ||
+                surge < rule.z * spread + rule.z * rule.z / 4 ||
                 (double)fresh[k] / (double)joined[k] < rule.min_new_share)
                 continue;
             raid[k] = 1;
             assert_true(found < r.n);
             assert_int_equal(r.raids[found].seq, k);
             assert_int_equal(r.raids[found].new_to_channel, fresh[k]);
-            assert_true(r.raids[found].baseline_mean == mean);
+            assert_int_equal(r.raids[found].audience, audience);
+            assert_true(fabs(r.raids[found].expected - med) < 1e-9);
+            assert_true(fabs(r.raids[found].spread - spread) < 1e-9);
+            assert_int_equal(r.raids[found].size, (size_t)llround(surge));
             found++;
         }
         assert_int_equal(found, r.n);
@@ -268,6 +363,7 @@ int main(void)
         cmocka_unit_test(back_to_back_raids_are_both_found_because_raids_leave_the_baseline),
         cmocka_unit_test(returning_crowd_is_not_a_raid_unless_the_new_share_rule_allows_it),
         cmocka_unit_test(short_or_empty_sessions_have_no_raids),
+        cmocka_unit_test(steady_churn_and_an_ordinary_busy_minute_are_not_raids),
         cmocka_unit_test(mismatched_participation_is_refused),
         cmocka_unit_test(stayed_counts_match_naive_runs_over_random_snapshots),
         cmocka_unit_test(influxes_match_the_rule_applied_to_naive_series),

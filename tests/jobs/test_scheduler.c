@@ -63,15 +63,15 @@ static void due_schedule_queues_one_capture_and_moves_on(void **state)
     struct fixture *f = *state;
     int queued = -1;
     schedule(f, 60, 10000);
-    assert_int_equal(scheduler_tick(f->st, 9999, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 9999, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 0);
-    assert_int_equal(scheduler_tick(f->st, 10000, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 10000, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 1);
     int64_t counts[4];
     assert_int_equal(store_job_counts(f->st, counts, NULL, 0), 0);
     assert_int_equal(counts[JOB_QUEUED], 1);
     /* next slot is 70 s; nothing due before it */
-    assert_int_equal(scheduler_tick(f->st, 69999, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 69999, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 0);
 }
 
@@ -80,17 +80,17 @@ static void channel_with_a_capture_in_flight_gets_no_second_one(void **state)
     struct fixture *f = *state;
     int queued = -1;
     schedule(f, 1, 0);
-    assert_int_equal(scheduler_tick(f->st, 1000, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 1000, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 1);
-    assert_int_equal(scheduler_tick(f->st, 2000, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 2000, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 0);
     struct store_job job = {0};
     assert_int_equal(store_job_claim(f->st, 2000, 60000, &job, NULL, 0), 0);
-    assert_int_equal(scheduler_tick(f->st, 3000, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 3000, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 0);
     assert_int_equal(store_job_done(f->st, job.id, NULL, 0), 0);
     store_job_clear(&job);
-    assert_int_equal(scheduler_tick(f->st, 4000, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 4000, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 1);
 }
 
@@ -98,18 +98,21 @@ static void missed_slots_are_skipped_not_piled_up(void **state)
 {
     struct fixture *f = *state;
     int queued = -1;
+    int64_t lag = -1;
     schedule(f, 10, 0);
-    /* an hour late: one capture now, the next one interval from now */
-    assert_int_equal(scheduler_tick(f->st, 3600000, &queued, NULL, 0), 0);
+    /* an hour late: one capture now, the next one interval from now; the lag says how late */
+    assert_int_equal(scheduler_tick(f->st, 3600000, &queued, &lag, NULL, 0), 0);
     assert_int_equal(queued, 1);
+    assert_int_equal(lag, 3600000);
     struct store_job job = {0};
     assert_int_equal(store_job_claim(f->st, 3600000, 60000, &job, NULL, 0), 0);
     assert_int_equal(store_job_done(f->st, job.id, NULL, 0), 0);
     store_job_clear(&job);
-    assert_int_equal(scheduler_tick(f->st, 3600001, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 3600001, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 0);
-    assert_int_equal(scheduler_tick(f->st, 3610000, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 3610250, &queued, &lag, NULL, 0), 0);
     assert_int_equal(queued, 1);
+    assert_int_equal(lag, 250);
 }
 
 static void stopped_schedule_queues_nothing(void **state)
@@ -118,7 +121,7 @@ static void stopped_schedule_queues_nothing(void **state)
     int queued = -1;
     schedule(f, 10, 0);
     assert_int_equal(store_schedule_stop(f->st, f->session_id, 20003, NULL, 0), 0);
-    assert_int_equal(scheduler_tick(f->st, 100000, &queued, NULL, 0), 0);
+    assert_int_equal(scheduler_tick(f->st, 100000, &queued, NULL, NULL, 0), 0);
     assert_int_equal(queued, 0);
 }
 

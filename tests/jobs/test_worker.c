@@ -7,6 +7,7 @@
 #include "tests/support/testutil.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/tca_metrics.h"
 #include "base/xalloc.h"
 #include "jobs/scheduler.h"
 #include "twitch/user_token.h"
@@ -102,6 +103,7 @@ static int setup_as(void **state, const char *login)
     f->env.tw = f->tw;
     f->env.keys = &f->keys;
     f->env.lease_ms = 60000;
+    f->env.metrics = tca_metrics_new();
     int64_t user_id;
     log_in(f, login, &user_id);
     static const struct {
@@ -134,6 +136,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     twitch_client_free(f->tw);
+    metrics_free(f->env.metrics);
     store_close(f->st);
     sim_free(f->sim);
     free(f->api);
@@ -142,6 +145,21 @@ static int teardown(void **state)
     free(f->dir);
     free(f);
     return 0;
+}
+
+/* The value of one series in the worker's metrics, e.g. "tca_workers_busy"; -1 if absent. */
+static double metric(struct fixture *f, const char *series)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    metrics_render(f->env.metrics, clock_wall_ms(), &b);
+    size_t n = strlen(series);
+    double v = -1;
+    for (const char *p = b.data; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, series, n) == 0 && p[n] == ' ')
+            v = strtod(p + n + 1, NULL);
+    buf_free(&b);
+    return v;
 }
 
 static int run_until_idle(struct fixture *f, struct worker_outcome *last_capture)
@@ -222,6 +240,12 @@ static void not_a_moderator_dead_letters_the_job_and_stops_the_schedule(void **s
         0);
     assert_int_equal(worker_run_one(&f->env, &o, err, sizeof err), 1);
     assert_int_equal(o.state, JOB_DONE);
+    assert_true(metric(f, "tca_captures_failed_total{reason=\"lost_moderator_role\"}") == 1);
+    assert_true(metric(f, "tca_jobs_dead_lettered_total{kind=\"capture\"}") == 1);
+    assert_true(metric(f, "tca_captures_completed_total") == 1);
+    /* tiny_channel was captured once but has no schedule: no chatters series for it */
+    assert_true(metric(f, "tca_capture_chatters{channel=\"tiny_channel\"}") == -1);
+    assert_true(metric(f, "tca_workers_busy") == 0);
 }
 
 static void crashed_workers_job_is_retried_after_its_lease_and_stored_once(void **state)
@@ -251,6 +275,9 @@ static void crashed_workers_job_is_retried_after_its_lease_and_stored_once(void 
     assert_int_equal(store_job_get(f->st, job, &j, NULL, 0), 0);
     assert_int_equal(j.attempts, 2);
     store_job_clear(&j);
+    /* the first claim was not this worker's; the second found the lease expired */
+    assert_true(metric(f, "tca_jobs_claimed_total{kind=\"capture\"}") == 1);
+    assert_true(metric(f, "tca_jobs_lease_expired_total{kind=\"capture\"}") == 1);
 }
 
 static void unknown_job_kind_is_dead_lettered_with_reason(void **state)

@@ -7,6 +7,7 @@
 #include "tests/report/fixture.h"
 #include "tests/report/jpath.h"
 #include "report/report.h"
+#include "base/buf.h"
 
 static const int64_t MIN = 60000, DAY = 86400000;
 
@@ -66,6 +67,61 @@ static void participation_and_returning_viewers_match_a_hand_computation(void **
     assert_int_equal(jpi(d, "all_channels.viewers.returning"), 2);
     assert_int_equal(json_array_size(jp(d, "channels.0.raids")), 0);
     json_decref(d);
+}
+
+/* Renames seen by captures feed the renamer flag: three name changes while present. */
+static void three_renames_seen_by_captures_flag_a_renamer(void **state)
+{
+    struct fx *f = *state;
+    const int64_t ids[] = {1, 2};
+    const char *const names[][2] = {
+        {"ann", "ben"}, {"anna", "ben"}, {"annie", "ben"}, {"anna", "ben"}, {"anna", "ben"}};
+    for (int k = 0; k < 5; k++)
+        fx_capture_named(f->st, f->session, FX_ALPHA, ids, names[k], 2, FX_T0 + k * MIN);
+    json_t *d = session_doc(f, f->session, NULL, REPORT_SUMMARY | REPORT_FLAG_LIST);
+    assert_int_equal(jpi(d, "flags.by_reason.renamer"), 1);
+    assert_string_equal(json_string_value(jp(d, "flags.accounts.0.id")), "1");
+    assert_non_null(
+        strstr(json_string_value(jp(d, "flags.accounts.0.details")), "3 renames (ann -> anna)"));
+    json_decref(d);
+    char err[256];
+    assert_int_equal(report_chatter(f->st, FX_USER, 1, &d, err, sizeof err), 0);
+    assert_int_equal(jpi(d, "renames"), 3);
+    json_decref(d);
+}
+
+/* Removing an earlier session never turns its chatters "new" in later sessions. */
+static void purging_or_deleting_an_earlier_session_keeps_returning_counts(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    const int64_t first[] = {1, 2, 3}, second[] = {2, 3, 4}, third[] = {3, 4, 5};
+    int64_t s1 = f->session;
+    fx_capture(f->st, s1, FX_ALPHA, first, 3, FX_T0);
+    fx_capture(f->st, s1, FX_ALPHA, first, 3, FX_T0 + MIN);
+    int64_t s2 = fx_new_session(f, FX_USER, FX_T0 + DAY);
+    fx_capture(f->st, s2, FX_ALPHA, second, 3, FX_T0 + DAY);
+    int64_t s3 = fx_new_session(f, FX_USER, FX_T0 + 2 * DAY);
+    fx_capture(f->st, s3, FX_ALPHA, third, 3, FX_T0 + 2 * DAY);
+    json_t *before2 = session_doc(f, s2, NULL, REPORT_SUMMARY);
+    json_t *before3 = session_doc(f, s3, NULL, REPORT_SUMMARY);
+    assert_int_equal(jpi(before2, "channels.0.viewers.returning"), 2);
+    assert_int_equal(jpi(before3, "channels.0.viewers.returning"), 2);
+    assert_int_equal(jpi(before3, "channels.0.viewers.earlier_sessions"), 2);
+
+    assert_int_equal(store_session_purge(f->st, s1, FX_T0 + 3 * DAY, err, sizeof err), 0);
+    json_t *d = session_doc(f, s2, NULL, REPORT_SUMMARY);
+    assert_true(json_equal(jp(d, "channels.0.viewers"), jp(before2, "channels.0.viewers")));
+    json_decref(d);
+    assert_int_equal(store_session_delete(f->st, s1, err, sizeof err), 0);
+    assert_int_equal(store_session_delete(f->st, s2, err, sizeof err), 0);
+    d = session_doc(f, s3, NULL, REPORT_SUMMARY);
+    /* 3 and 4 still returning, from sessions that no longer exist; 3 came twice */
+    assert_true(json_equal(jp(d, "channels.0.viewers"), jp(before3, "channels.0.viewers")));
+    assert_true(json_equal(jp(d, "channels.0.series"), jp(before3, "channels.0.series")));
+    json_decref(d);
+    json_decref(before2);
+    json_decref(before3);
 }
 
 static void a_wave_and_a_login_cluster_are_flagged_and_known_bots_can_be_left_out(void **state)
@@ -148,6 +204,9 @@ static void a_raid_is_found_at_its_capture_with_its_size_stays_and_wave_share(vo
     assert_int_equal(json_array_size(jp(d, "channels.0.raids")), 1);
     assert_int_equal(jpi(d, "channels.0.raids.0.seq"), 6);
     assert_int_equal(jpi(d, "channels.0.raids.0.joined"), 100);
+    assert_int_equal(jpi(d, "channels.0.raids.0.size"), 99); /* beyond the usual 1 a minute */
+    assert_int_equal(jpi(d, "channels.0.raids.0.audience"), 10);
+    assert_null(jp(d, "channels.0.raids.0.stayed_30m_observable_at"));
     assert_int_equal(jpi(d, "channels.0.raids.0.new_to_channel"), 100);
     assert_int_equal(jpi(d, "channels.0.raids.0.stayed_5m"), 50);
     assert_int_equal(jpi(d, "channels.0.raids.0.stayed_15m"), 20);
@@ -162,6 +221,56 @@ static void a_raid_is_found_at_its_capture_with_its_size_stays_and_wave_share(vo
     d = session_doc(f, f->session, &o, REPORT_RAIDS);
     assert_int_equal(json_array_size(jp(d, "channels.0.raids")), 0);
     json_decref(d);
+}
+
+static int append(void *ctx, const char *p, size_t n)
+{
+    return buf_append(ctx, p, n);
+}
+
+static void stay_counts_are_null_with_a_time_until_their_window_has_passed(void **state)
+{
+    struct fx *f = *state;
+    int64_t ids[120];
+    /* a raid at 5 min, the last capture at 11 min: 5 min is known, 15 and 30 are not */
+    int64_t t[] = {0, MIN, 2 * MIN, 3 * MIN, 4 * MIN, 5 * MIN, 8 * MIN, 11 * MIN};
+    const size_t keep[] = {0, 0, 0, 0, 0, 100, 60, 40};
+    for (int k = 0; k < 8; k++) {
+        size_t n = 0;
+        for (int64_t id = 1; id <= 9; id++)
+            ids[n++] = id;
+        ids[n++] = k < 5 ? 11 + k : 15;
+        for (size_t r = 0; r < keep[k]; r++)
+            ids[n++] = 1000 + (int64_t)r;
+        fx_capture(f->st, f->session, FX_BETA, ids, n, FX_T0 + t[k]);
+    }
+    json_t *d = session_doc(f, f->session, NULL, REPORT_RAIDS);
+    json_t *r = jp(d, "channels.0.raids.0");
+    assert_non_null(r);
+    assert_int_equal(jpi(d, "channels.0.raids.0.stayed_5m"), 40);
+    assert_null(json_object_get(r, "stayed_5m_observable_at"));
+    assert_true(json_is_null(json_object_get(r, "stayed_15m")));
+    assert_true(json_is_null(json_object_get(r, "stayed_30m")));
+    /* FX_T0 is 2025-01-01T00:00:00Z; the raid at +5 min */
+    assert_string_equal(json_string_value(json_object_get(r, "stayed_15m_observable_at")),
+                        "2025-01-01T00:20:00Z");
+    assert_string_equal(json_string_value(json_object_get(r, "stayed_30m_observable_at")),
+                        "2025-01-01T00:35:00Z");
+    json_decref(d);
+    /* the raids export: empty cells, never 0, and when they become known */
+    struct buf out;
+    buf_init(&out, 0);
+    struct report_sink sink = {.write = append, .ctx = &out};
+    struct report_export x = {
+        .kind = REPORT_EXPORT_RAIDS, .format = REPORT_CSV, .session_id = f->session};
+    struct report_options o;
+    report_options_default(&o);
+    char err[256];
+    assert_int_equal(report_export_run(f->st, FX_USER, &x, &o, &sink, err, sizeof err), 0);
+    buf_append(&out, "", 1);
+    assert_non_null(strstr(out.data, "stayed_5m,stayed_15m,stayed_30m,stayed_5m_observable_at,"));
+    assert_non_null(strstr(out.data, ",40,,,,2025-01-01T00:20:00Z,2025-01-01T00:35:00Z\r\n"));
+    buf_free(&out);
 }
 
 static void filters_refuse_unknown_channels_and_other_users_sessions(void **state)
@@ -429,6 +538,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             a_raid_is_found_at_its_capture_with_its_size_stays_and_wave_share, fx_setup,
             fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            stay_counts_are_null_with_a_time_until_their_window_has_passed, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            purging_or_deleting_an_earlier_session_keeps_returning_counts, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(three_renames_seen_by_captures_flag_a_renamer, fx_setup,
+                                        fx_teardown),
         cmocka_unit_test_setup_teardown(filters_refuse_unknown_channels_and_other_users_sessions,
                                         fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(overlap_of_channels_and_sessions_lists_the_shared_chatters,

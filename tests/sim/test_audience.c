@@ -1,4 +1,5 @@
-/* The simulated world and audience model: determinism, sizes, churn, events, renames. */
+/* The simulated world and audience model: determinism, sizes, churn, events, renames, and
+ * the ground-truth cast (lurker bots, bot-wave shapes, the heavy renamer). */
 #include "tests/support/testutil.h"
 
 #include "base/clock.h"
@@ -279,6 +280,96 @@ static void cached_snapshot_equals_computation_and_survives_eviction_while_held(
     world_free(w);
 }
 
+static void lurkers_sit_in_most_channels_at_every_tick_with_old_accounts(void **state)
+{
+    struct world_options o;
+    world_options_default(&o);
+    o.lurker_bots = 40;
+    struct world *w = world_new_with(5, &o);
+    size_t n_ch = world_channel_count(w), seats = 0;
+    for (size_t c = 0; c < n_ch; c++) {
+        int64_t *t0, *t9;
+        size_t n0 = audience_compute(w, c, 0, &t0), n9 = audience_compute(w, c, 9, &t9);
+        for (size_t i = 1; i < n0; i++)
+            assert_true(t0[i - 1] < t0[i]); /* still sorted with the lurkers in */
+        for (int64_t id = WORLD_LURKER_BASE; id < WORLD_LURKER_BASE + 40; id++) {
+            assert_int_equal(contains(t0, n0, id), contains(t9, n9, id)); /* never leave */
+            seats += contains(t0, n0, id);
+        }
+        free(t0);
+        free(t9);
+    }
+    /* about 80% of 31 channels each */
+    assert_true(seats > 40 * n_ch * 70 / 100 && seats < 40 * n_ch * 90 / 100);
+    struct world_user u;
+    assert_int_equal(world_user_by_id(w, WORLD_LURKER_BASE, 0, &u), 0);
+    assert_int_equal(world_user_kind(w, WORLD_LURKER_BASE), WORLD_KIND_LURKER);
+    assert_true(u.created_at_ms < 1514764800000LL); /* made before 2018 */
+    assert_int_equal(world_user_renames(w, WORLD_LURKER_BASE, 100), 0);
+    assert_int_equal(world_user_kind(w, WORLD_LURKER_BASE + 40), WORLD_KIND_NONE);
+    world_free(w);
+}
+
+static void bot_shapes_add_a_minutes_wave_without_numbers_and_a_numbered_drip(void **state)
+{
+    struct world_options o;
+    world_options_default(&o);
+    o.bot_shapes = 1;
+    struct world *w = world_new_with(1, &o);
+    struct audience_event ev[4];
+    assert_int_equal(audience_events(w, channel(w, "cozy_channel"), ev, 4), 1);
+    assert_int_equal(ev[0].size, WORLD_BURST_SIZE);
+    int64_t *ids;
+    size_t n = audience_compute(w, channel(w, "cozy_channel"), WORLD_BURST_TICK, &ids);
+    int64_t first = 0, last = 0;
+    for (int64_t id = WORLD_BURST_BASE; id < WORLD_BURST_BASE + WORLD_BURST_SIZE; id++) {
+        struct world_user u, back;
+        assert_true(contains(ids, n, id));
+        assert_int_equal(world_user_by_id(w, id, 0, &u), 0);
+        assert_null(strpbrk(u.login, "0123456789")); /* nothing to give it away */
+        assert_int_equal(world_user_by_login(w, u.login, 0, &back), 0);
+        assert_int_equal(back.id, id);
+        first = first ? first : u.created_at_ms;
+        last = u.created_at_ms;
+    }
+    assert_true(last - first < 30 * 60000); /* all made within half an hour */
+    free(ids);
+    n = audience_compute(w, channel(w, "chan_03"), WORLD_DRIP_TICK, &ids);
+    struct world_user a, b;
+    assert_int_equal(world_user_by_id(w, WORLD_DRIP_BASE, 0, &a), 0);
+    assert_int_equal(world_user_by_id(w, WORLD_DRIP_BASE + WORLD_DRIP_SIZE - 1, 0, &b), 0);
+    assert_string_equal(a.login, "nightowlfan_1");
+    assert_true(b.created_at_ms - a.created_at_ms > 20LL * 86400000); /* spread over days */
+    assert_true(contains(ids, n, WORLD_DRIP_BASE));
+    assert_int_equal(world_user_by_login(w, "nightowlfan_60", 0, &b), 0);
+    free(ids);
+    /* without the option, none of them exists */
+    struct world *plain = world_new(1);
+    assert_int_equal(audience_events(plain, channel(plain, "cozy_channel"), ev, 4), 0);
+    assert_false(world_user_exists(plain, WORLD_BURST_BASE));
+    world_free(plain);
+    world_free(w);
+}
+
+static void each_channels_first_regular_renames_three_times_by_tick_20(void **state)
+{
+    struct world *w = world_new(1);
+    int64_t id = world_channel_at(w, channel(w, "cozy_channel"))->pool_base;
+    assert_int_equal(world_user_renames(w, id, 11), 0);
+    assert_int_equal(world_user_renames(w, id, 20), 3);
+    char at19[32], at20[32];
+    world_user_login(w, id, 19, at19, sizeof at19);
+    world_user_login(w, id, 20, at20, sizeof at20);
+    assert_string_not_equal(at19, at20);
+    world_free(w);
+    struct world_options o;
+    world_options_default(&o);
+    o.rename_permille = 0;
+    w = world_new_with(1, &o);
+    assert_int_equal(world_user_renames(w, id, 40), 0);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +383,9 @@ int main(void)
         cmocka_unit_test(cozy_big_and_huge_share_regulars),
         cmocka_unit_test(cast_moderators_and_moderator_changes),
         cmocka_unit_test(cached_snapshot_equals_computation_and_survives_eviction_while_held),
+        cmocka_unit_test(lurkers_sit_in_most_channels_at_every_tick_with_old_accounts),
+        cmocka_unit_test(bot_shapes_add_a_minutes_wave_without_numbers_and_a_numbered_drip),
+        cmocka_unit_test(each_channels_first_regular_renames_three_times_by_tick_20),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

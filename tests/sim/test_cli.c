@@ -33,6 +33,23 @@ static void no_flags_give_the_documented_defaults(void **state)
     assert_false(cli.opt.manual_clock);
     assert_null(cli.opt.client_id); /* the command looks at the environment next */
     assert_null(cli.opt.client_secret);
+    assert_int_equal(cli.opt.lurker_bots, 0);
+    assert_int_equal(cli.opt.bot_shapes, 0);
+    assert_int_equal(cli.opt.rename_permille, 10);
+}
+
+static void ground_truth_flags_set_the_audience_model(void **state)
+{
+    struct sim_cli cli;
+    char err[128];
+    assert_int_equal(parse(&cli, err, sizeof err, 5, "--lurker-bots=40", "--bot-shapes",
+                           "--rename-permille", "0"),
+                     0);
+    assert_int_equal(cli.opt.lurker_bots, 40);
+    assert_int_equal(cli.opt.bot_shapes, 1);
+    assert_int_equal(cli.opt.rename_permille, 0);
+    assert_int_equal(parse(&cli, err, sizeof err, 2, "--lurker-bots=1001"), TCA_EINVAL);
+    assert_int_equal(parse(&cli, err, sizeof err, 2, "--bot-shapes=1"), TCA_EINVAL);
 }
 
 static void every_flag_is_read_with_space_or_equals(void **state)
@@ -77,6 +94,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_flags_give_the_documented_defaults),
         cmocka_unit_test(every_flag_is_read_with_space_or_equals),
+        cmocka_unit_test(ground_truth_flags_set_the_audience_model),
         cmocka_unit_test(bad_flags_fail_with_a_one_line_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

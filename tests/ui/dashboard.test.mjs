@@ -182,6 +182,11 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await raid.focus();
     await dash.keyboard.press('Enter');
     await dash.waitForFunction(() => document.activeElement && document.activeElement.id === 'raid-row-raid_channel-6');
+    // capture 6 is minutes before the last one: its 30-minute stay cannot be known yet
+    const raidRow = dash.locator('#raid-row-raid_channel-6');
+    assert.match(await raidRow.textContent(), /— pending/);
+    assert.doesNotMatch(await raidRow.locator('td').last().textContent(), /\/ 0$/);
+    assert.match(await raidRow.locator('.pending').last().getAttribute('title'), /^known at /);
     await dash.evaluate(() => window.scrollTo(0, 0));
     await shot(dash, 'dashboard');
     assert.deepEqual(unexpected(dashErrors), []);
@@ -264,6 +269,10 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
   });
 
   await t.test('the chatter table searches, filters, sorts and opens a profile', async () => {
+    // the table asks the server for pages, never for the whole export
+    const asked = [];
+    const onRequest = (req) => asked.push(req.url());
+    page.on('request', onRequest);
     await page.goto(s.gw + '/#/chatters');
     await page.waitForFunction(() => document.body.dataset.tableReady === '1');
     const count = page.locator('p.count');
@@ -278,7 +287,11 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await page.getByRole('button', { name: 'Login' }).click(); // descending
     assert.equal(await page.locator('[role=columnheader][aria-sort=descending]').count(), 1);
     const first = page.locator('.vt-body .vt-row').first();
+    await page.waitForFunction(() => document.querySelector('.vt-body .vt-row')?.dataset.login === 'coolviewer_0099');
     assert.equal(await first.getAttribute('data-login'), 'coolviewer_0099');
+    page.off('request', onRequest);
+    assert.ok(asked.some((u) => /\/api\/v1\/sessions\/\d+\/chatters\?.*sort=login&order=desc&q=coolviewer_00/.test(u)), 'sorted and searched on the server');
+    assert.ok(!asked.some((u) => /\/export\?/.test(u)), 'no export downloaded');
     await shot(page, 'chatters');
     // keyboard: focus the grid, move down one row, Enter opens the profile
     await page.locator('[role=grid]').focus();

@@ -55,26 +55,32 @@ test('the pages have no inline script or style (CSP)', () => {
   }
 });
 
-test('chatter table: search, filters, bots and sorting', async () => {
-  const { prepare, view } = await import(path.join(STATIC, 'js/views/chatters.js'));
-  const rows = prepare(
-    [
-      { id: '1', login: 'Alice', status: 'new', flags: '', created_at: '2020-01-01T00:00:00Z', time_present_s: 30, captures_seen: 2 },
-      { id: '2', login: 'bob', status: 'returning', flags: 'wave|cluster', created_at: '2025-06-14T00:00:00Z', time_present_s: 300, captures_seen: 9 },
-      { id: '3', login: 'nightbot', status: 'returning', flags: '', created_at: '2015-01-01T00:00:00Z', time_present_s: 900, captures_seen: 20 },
-      { id: '4', login: 'carol', status: 'new', flags: 'known_bot', created_at: '2019-01-01T00:00:00Z', time_present_s: 10, captures_seen: 1 },
-    ],
-    new Set(['nightbot']),
-  );
-  const logins = (o) => view(rows, { sort: 'login', dir: 'asc', ...o }).map((i) => rows[i].login);
-  assert.deepEqual(logins({}), ['Alice', 'bob', 'carol', 'nightbot']);
-  assert.deepEqual(logins({ search: 'O' }), ['bob', 'carol', 'nightbot']);
-  assert.deepEqual(logins({ filter: 'new' }), ['Alice', 'carol']);
-  assert.deepEqual(logins({ filter: 'returning' }), ['bob', 'nightbot']);
-  assert.deepEqual(logins({ filter: 'flagged' }), ['bob', 'carol']);
-  assert.deepEqual(logins({ hideBots: true }), ['Alice', 'bob']);
-  assert.deepEqual(view(rows, { sort: 'time_present_s', dir: 'desc' }).map((i) => rows[i].id), ['3', '2', '1', '4']);
-  assert.deepEqual(view(rows, { sort: 'created_at', dir: 'asc' }).map((i) => rows[i].id), ['3', '4', '1', '2']);
+test('chatter table: the page query and the page cache', async () => {
+  const { pageQuery, PageCache } = await import(path.join(STATIC, 'js/views/chatters.js'));
+  const st = { search: '  Bob ', filter: 'flagged', hideBots: true, sort: 'login', dir: 'asc', channel: 'raid_channel' };
+  assert.equal(pageQuery(st, 400, 200), '?offset=400&limit=200&sort=login&order=asc&q=Bob&filter=flagged&exclude_bots=1&channel=raid_channel');
+  assert.equal(pageQuery({ search: '', filter: 'all', hideBots: false, sort: 'time_present_s', dir: 'desc', channel: '' }, 0, 200), '?offset=0&limit=200&sort=time_present_s&order=desc');
+  // a fake server of 1,000 rows: each page asked once, at most maxPages kept, old answers dropped
+  const asked = [];
+  const load = async (offset, limit) => {
+    asked.push(offset);
+    return { total: 1000, chatters: 1000, rows: Array.from({ length: Math.min(limit, 1000 - offset) }, (_, i) => ({ id: String(offset + i) })) };
+  };
+  let answers = 0;
+  const c = new PageCache(load, () => answers++, { pageSize: 10, maxPages: 3 });
+  assert.equal(c.row(5), undefined);
+  assert.equal(c.row(7), undefined); // the same page, still on its way: not asked twice
+  await c.fetch(0);
+  assert.deepEqual(asked, [0]);
+  assert.equal(c.row(7).id, '7');
+  for (const p of [1, 2, 3]) await c.fetch(p);
+  assert.equal(c.pages.size, 3);
+  assert.ok(!c.pages.has(0), 'the least recently used page went');
+  const late = c.fetch(50);
+  c.reset();
+  assert.equal(await late, null);
+  assert.equal(c.pages.size, 0);
+  assert.equal(answers, 4);
 });
 
 test('dashboard: chart data, raid and wave markers, creation months', async () => {

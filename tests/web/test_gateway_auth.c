@@ -1,10 +1,12 @@
 /*
  * The gateway's login over real HTTP against the in-process simulator: the whole
  * authorization-code flow with a cookie jar, the state bound to the browser, CSRF refusal,
- * logout revoking the Twitch token, idle expiry of login sessions, and a token Twitch no
- * longer accepts ending the login with a 401 (never a 500).
+ * logout of one browser, logout everywhere, disconnecting Twitch (revoking the token), idle expiry
+ * of login sessions, and a token Twitch no longer accepts ending the login with a 401 (never a
+ * 500).
  */
 #include "tests/web/gwtest.h"
+#include "web/internal.h"
 
 #include "base/err.h"
 #include "twitch/user_token.h"
@@ -98,20 +100,26 @@ static void state_changing_request_without_the_csrf_token_is_refused(void **stat
     gw_stop(g);
 }
 
-static void logout_ends_the_session_and_revokes_the_twitch_token(void **state)
+/* The Twitch token of user 10001 (demo_mod) as stored, or TCA_ENOTFOUND. */
+static int stored_token(struct gw *g)
+{
+    struct store *st;
+    char err[256];
+    struct store_token stored = {0};
+    assert_int_equal(store_open(g->db, &st, err, sizeof err), 0);
+    int rc = store_token_get(st, 10001, &stored, err, sizeof err);
+    store_token_clear(&stored);
+    store_close(st);
+    return rc;
+}
+
+static void logout_ends_this_browser_only_and_captures_keep_their_token(void **state)
 {
     struct gw *g = gw_start(NULL);
-    CURL *b = gw_browser();
+    CURL *b = gw_browser(), *other = gw_browser();
     struct gw_resp r;
-    char err[256];
     gw_login(g, b, NULL);
-    /* keep a copy of the token to ask Twitch about it afterwards */
-    struct store *st;
-    assert_int_equal(store_open(g->db, &st, err, sizeof err), 0);
-    struct twitch_client *tw = twitch_client_new(&g->o.twitch);
-    struct twitch_token tok = {0};
-    assert_int_equal(
-        user_token_load(st, &g->keys, tw, 10001, clock_wall_ms(), &tok, err, sizeof err), 0);
+    gw_login(g, other, NULL);
     char *url = xasprintf("%s/auth/logout", g->base);
     gw_do(b, "GET", url, NULL, NULL, NULL, &r); /* logout is never a GET */
     assert_int_equal(r.status, 405);
@@ -125,12 +133,82 @@ static void logout_ends_the_session_and_revokes_the_twitch_token(void **state)
     assert_non_null(strstr(r.set_cookie, "tca_session=;"));
     gw_resp_free(&r);
     assert_int_equal(gw_get_status(g, b, "/api/v1/me"), 401);
+    /* the other browser and the Twitch token (so the scheduled captures) are untouched */
+    assert_int_equal(gw_get_status(g, other, "/api/v1/me"), 200);
+    assert_int_equal(stored_token(g), 0);
+    curl_easy_cleanup(b);
+    curl_easy_cleanup(other);
+    gw_stop(g);
+}
+
+static void logout_everywhere_ends_every_browser_but_keeps_the_twitch_token(void **state)
+{
+    struct gw *g = gw_start(NULL);
+    CURL *b = gw_browser(), *other = gw_browser();
+    struct gw_resp r;
+    gw_login(g, b, NULL);
+    gw_login(g, other, NULL);
+    gw_send(g, b, "POST", "/auth/logout-everywhere", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(r.json, "message")), "captures go on"));
+    gw_resp_free(&r);
+    assert_int_equal(gw_get_status(g, b, "/api/v1/me"), 401);
+    assert_int_equal(gw_get_status(g, other, "/api/v1/me"), 401);
+    assert_int_equal(stored_token(g), 0);
+    curl_easy_cleanup(b);
+    curl_easy_cleanup(other);
+    gw_stop(g);
+}
+
+static void disconnect_revokes_the_twitch_token_and_says_captures_stop(void **state)
+{
+    struct gw *g = gw_start(NULL);
+    CURL *b = gw_browser(), *other = gw_browser();
+    struct gw_resp r;
+    char err[256];
+    gw_login(g, b, NULL);
+    gw_login(g, other, NULL);
+    /* keep a copy of the token to ask Twitch about it afterwards */
+    struct store *st;
+    assert_int_equal(store_open(g->db, &st, err, sizeof err), 0);
+    struct twitch_client *tw = twitch_client_new(&g->o.twitch);
+    struct twitch_token tok = {0};
+    assert_int_equal(
+        user_token_load(st, &g->keys, tw, 10001, clock_wall_ms(), &tok, err, sizeof err), 0);
+    gw_send(g, b, "POST", "/auth/disconnect", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(json_string_value(json_object_get(r.json, "message")),
+                           "scheduled captures stopped"));
+    assert_non_null(strstr(r.set_cookie, "tca_session=;"));
+    gw_resp_free(&r);
+    assert_int_equal(gw_get_status(g, b, "/api/v1/me"), 401);
+    assert_int_equal(gw_get_status(g, other, "/api/v1/me"), 401);
     assert_int_equal(twitch_oauth_validate(tw, &tok, err, sizeof err), TCA_EAUTH);
-    struct store_token stored = {0};
-    assert_int_equal(store_token_get(st, 10001, &stored, err, sizeof err), TCA_ENOTFOUND);
+    assert_int_equal(stored_token(g), TCA_ENOTFOUND);
     twitch_token_clear(&tok);
     twitch_client_free(tw);
     store_close(st);
+    curl_easy_cleanup(b);
+    curl_easy_cleanup(other);
+    gw_stop(g);
+}
+
+static void mapping_an_auth_error_to_a_status_changes_no_data(void **state)
+{
+    struct gw *g = gw_start(NULL);
+    CURL *b = gw_browser();
+    gw_login(g, b, NULL);
+    struct web_req r = {.w = g->web, .route = -1, .user_id = 10001};
+    web_fail(&r, TCA_EAUTH, "whatever failed");
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(r.resp, "\"login_expired\""));
+    assert_int_equal(r.n_cookies, 0);
+    web_release(&r);
+    free(r.resp);
+    /* the login and the Twitch token are both still there */
+    assert_int_equal(gw_get_status(g, b, "/api/v1/me"), 200);
+    assert_int_equal(stored_token(g), 0);
     curl_easy_cleanup(b);
     gw_stop(g);
 }
@@ -236,7 +314,10 @@ int main(void)
         cmocka_unit_test(login_flow_sets_an_httponly_lax_cookie_and_me_names_the_user),
         cmocka_unit_test(callback_whose_state_was_not_started_in_this_browser_is_refused),
         cmocka_unit_test(state_changing_request_without_the_csrf_token_is_refused),
-        cmocka_unit_test(logout_ends_the_session_and_revokes_the_twitch_token),
+        cmocka_unit_test(logout_ends_this_browser_only_and_captures_keep_their_token),
+        cmocka_unit_test(logout_everywhere_ends_every_browser_but_keeps_the_twitch_token),
+        cmocka_unit_test(disconnect_revokes_the_twitch_token_and_says_captures_stop),
+        cmocka_unit_test(mapping_an_auth_error_to_a_status_changes_no_data),
         cmocka_unit_test(login_session_expires_after_its_idle_time_and_its_absolute_limit),
         cmocka_unit_test(new_login_replaces_the_session_id_of_the_browser),
         cmocka_unit_test(token_twitch_no_longer_accepts_ends_the_login_with_401),

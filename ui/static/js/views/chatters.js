@@ -1,13 +1,16 @@
-// The chatter table of a session: every chatter (the chatters export as JSON), searchable by
-// login, sortable by any column, filtered (new, returning, flagged, known bots hidden), and
-// virtualised: only the rows in view exist in the DOM, so 100,000 rows scroll smoothly.
-// Keyboard: arrows, Page Up/Down, Home/End move the active row; Enter opens the profile.
+// The chatter table of a session, paged by the server: GET /api/v1/sessions/{s}/chatters
+// answers the rows in view, sorted, searched (login contains, debounced) and filtered (new,
+// returning, flagged, known bots hidden) there, so a 1,000,000-chatter session never comes to
+// the browser whole. Rows are virtualised (only those in view exist in the DOM) and a few
+// pages are kept in a small cache. Keyboard: arrows, Page Up/Down, Home/End move the active
+// row; Enter opens the profile.
 import { get, qs } from '../api.js';
 import { fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
 import { badge, clear, errorBox, field, h, loading, newId, pageTitle } from '../ui.js';
 
 const ROW_H = 36;
 const OVERSCAN = 8;
+const FETCH_DELAY_MS = 60;
 
 export const COLUMNS = [
   { key: 'login', label: 'chatters.col.login', type: 'text' },
@@ -20,57 +23,80 @@ export const COLUMNS = [
   { key: 'last_seen', label: 'chatters.col.last', type: 'date' },
 ];
 
-/** Loads the known-bots logins once per page (an empty set when the list is unavailable). */
-async function knownBots(ctx) {
-  if (ctx.bots) return ctx.bots;
-  try {
-    const r = await get('/api/v1/bots');
-    const list = Array.isArray(r) ? r : r.bots || [];
-    ctx.bots = new Set(list.map((b) => String(b.login).toLowerCase()));
-  } catch {
-    ctx.bots = new Set();
-  }
-  return ctx.bots;
-}
+/** Rows a page request asks for; the gateway answers at most 500. */
+export const PAGE = 200;
+/** Pages kept in the browser at once: memory stays flat however long the session is. */
+export const MAX_PAGES = 24;
 
-/** Prepares rows for sorting and filtering (numbers for dates, lowercase logins). */
-export function prepare(rows, bots) {
-  for (const r of rows) {
-    r._login = String(r.login || '').toLowerCase();
-    r._created = r.created_at ? Date.parse(r.created_at) : 0;
-    r._first = r.first_seen ? Date.parse(r.first_seen) : 0;
-    r._last = r.last_seen ? Date.parse(r.last_seen) : 0;
-    r._flagged = !!r.flags;
-    r._bot = bots.has(r._login) || /known_bot/.test(r.flags || '');
-  }
-  return rows;
-}
-
-const sortKey = { login: '_login', created_at: '_created', first_seen: '_first', last_seen: '_last' };
-
-/** Indices of rows passing the filters, sorted. */
-export function view(rows, { search, filter, hideBots, sort, dir }) {
-  const q = (search || '').trim().toLowerCase();
-  const out = [];
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (q && !r._login.includes(q)) continue;
-    if (filter === 'new' && r.status !== 'new') continue;
-    if (filter === 'returning' && r.status !== 'returning') continue;
-    if (filter === 'flagged' && !r._flagged) continue;
-    if (hideBots && r._bot) continue;
-    out.push(i);
-  }
-  const k = sortKey[sort] || sort;
-  const s = dir === 'desc' ? -1 : 1;
-  out.sort((a, b) => {
-    const x = rows[a][k];
-    const y = rows[b][k];
-    if (x < y) return -s;
-    if (x > y) return s;
-    return rows[a]._login < rows[b]._login ? -1 : 1;
+/** The query string of one page of the table in state st. */
+export function pageQuery(st, offset, limit = PAGE) {
+  return qs({
+    offset,
+    limit,
+    sort: st.sort,
+    order: st.dir,
+    q: (st.search || '').trim() || null,
+    filter: st.filter && st.filter !== 'all' ? st.filter : null,
+    exclude_bots: st.hideBots ? 1 : null,
+    channel: st.channel || null,
   });
-  return out;
+}
+
+/**
+ * Pages of rows fetched through load(offset, limit) -> {total, chatters, rows}: each page is
+ * asked for once while it is in flight, at most maxPages are kept (the least recently used
+ * goes), and answers of an older generation (before reset) are dropped.
+ */
+export class PageCache {
+  constructor(load, onPage, { pageSize = PAGE, maxPages = MAX_PAGES } = {}) {
+    this.load = load;
+    this.onPage = onPage;
+    this.pageSize = pageSize;
+    this.maxPages = maxPages;
+    this.reset();
+  }
+
+  reset() {
+    this.gen = (this.gen || 0) + 1;
+    this.pages = new Map();
+    this.pending = new Map();
+  }
+
+  /** The row at index i, or undefined (then its page is requested unless peek). */
+  row(i, peek = false) {
+    const p = Math.floor(i / this.pageSize);
+    const page = this.pages.get(p);
+    if (page) {
+      this.pages.delete(p); // most recently used last
+      this.pages.set(p, page);
+      return page[i - p * this.pageSize];
+    }
+    if (!peek) this.fetch(p).catch(() => {}); // a failed page is asked again at the next draw
+    return undefined;
+  }
+
+  /** Requests page p unless it is here or on its way; resolves with the answer. */
+  fetch(p) {
+    if (this.pages.has(p)) return Promise.resolve(null);
+    if (this.pending.has(p)) return this.pending.get(p);
+    const gen = this.gen;
+    const done = this.load(p * this.pageSize, this.pageSize).then(
+      (r) => {
+        if (gen !== this.gen) return null;
+        this.pending.delete(p);
+        this.pages.set(p, r.rows || []);
+        while (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value);
+        if (this.onPage) this.onPage(r);
+        return r;
+      },
+      (e) => {
+        if (gen === this.gen) this.pending.delete(p);
+        throw e;
+      },
+    );
+    this.pending.set(p, done);
+    return done;
+  }
 }
 
 export async function render(main, args, ctx, query) {
@@ -132,10 +158,20 @@ export async function render(main, args, ctx, query) {
     wrap.dataset.scrolledEnd = viewport.scrollLeft + viewport.clientWidth >= viewport.scrollWidth - 2 ? '1' : '0';
   };
 
-  let rows = [];
-  let idx = [];
+  let total = 0;
   let active = 0;
-  const st = { search: '', filter: filterSel.value, hideBots: false, sort: 'time_present_s', dir: 'desc' };
+  const st = { search: '', filter: filterSel.value, hideBots: false, sort: 'time_present_s', dir: 'desc', channel: chanSel.value };
+  const base = `/api/v1/sessions/${sessionId}/chatters`;
+  let raf = 0;
+  let fetchTimer = 0;
+  const redraw = () => {
+    if (!raf)
+      raf = requestAnimationFrame(() => {
+        raf = 0;
+        draw();
+      });
+  };
+  const pages = new PageCache((offset, limit) => get(base + pageQuery(st, offset, limit)), redraw);
 
   const headButtons = COLUMNS.map((c) => {
     const b = h('button', { type: 'button', class: 'sort', 'data-col': c.key }, t(c.label));
@@ -145,7 +181,9 @@ export async function render(main, args, ctx, query) {
         st.sort = c.key;
         st.dir = c.type === 'text' ? 'asc' : 'desc';
       }
-      recompute();
+      active = 0;
+      viewport.scrollTop = 0;
+      recompute().catch(failed);
     });
     const cell = h('div', { role: 'columnheader', class: `vt-cell c-${c.key}`, 'aria-sort': 'none' }, b);
     header.append(cell);
@@ -181,7 +219,7 @@ export async function render(main, args, ctx, query) {
   }
 
   function open(i) {
-    const r = rows[idx[i]];
+    const r = pages.row(i);
     if (r) ctx.navigate(`#/chatter/${r.id}`);
   }
 
@@ -189,23 +227,27 @@ export async function render(main, args, ctx, query) {
     const top = viewport.scrollTop;
     const height = viewport.clientHeight || 500;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
-    const last = Math.min(idx.length, Math.ceil((top + height) / ROW_H) + OVERSCAN);
+    const last = Math.min(total, Math.ceil((top + height) / ROW_H) + OVERSCAN);
     const frag = document.createDocumentFragment();
+    const missing = new Set();
     for (let i = first; i < last; i++) {
-      const r = rows[idx[i]];
+      const r = pages.row(i, true);
+      if (!r) missing.add(i);
       const row = h('div', {
-        class: 'vt-row' + (i === active ? ' active' : '') + (r._flagged ? ' flagged' : '') + (r._bot ? ' bot' : ''),
+        class: 'vt-row' + (i === active ? ' active' : '') + (r ? (r.flagged ? ' flagged' : '') + (r.known_bot ? ' bot' : '') : ' pending'),
         role: 'row',
         'aria-rowindex': i + 2,
         'aria-selected': i === active ? 'true' : 'false',
+        'aria-busy': r ? 'false' : 'true',
         'data-index': i,
-        'data-login': r.login,
+        'data-login': r ? r.login : '',
         id: `${gridId}-r${i}`,
       });
       row.style.transform = `translateY(${i * ROW_H}px)`;
       for (const c of COLUMNS) {
         const cell = h('div', { role: 'gridcell', class: `vt-cell c-${c.key}` });
-        if (c.key === 'login') cell.append(h('a', { href: `#/chatter/${r.id}`, tabindex: '-1' }, r.login));
+        if (!r) cell.textContent = c.key === 'login' ? '…' : '';
+        else if (c.key === 'login') cell.append(h('a', { href: `#/chatter/${r.id}`, tabindex: '-1' }, r.login));
         else if (c.key === 'status') cell.append(badge(cellText(r, c.key), r.status === 'new' ? 'info' : 'ok'));
         else cell.textContent = cellText(r, c.key);
         row.append(cell);
@@ -213,31 +255,41 @@ export async function render(main, args, ctx, query) {
       frag.append(row);
     }
     body.replaceChildren(frag);
-    if (idx.length) viewport.setAttribute('aria-activedescendant', `${gridId}-r${active}`);
+    // Pages are asked for once the grid rests for a moment: dragging the scrollbar across a
+    // million rows must not send a request per frame (the API is rate-limited per client).
+    clearTimeout(fetchTimer);
+    if (missing.size)
+      fetchTimer = setTimeout(() => {
+        for (const i of missing) pages.row(i);
+      }, FETCH_DELAY_MS);
+    if (total) viewport.setAttribute('aria-activedescendant', `${gridId}-r${active}`);
     else viewport.removeAttribute('aria-activedescendant');
   }
 
-  function recompute() {
+  // A new sort, filter or search: the server answers the first page of rows in view, with
+  // the number of rows matching; older answers still on their way are dropped.
+  let asked = 0;
+  async function recompute() {
     performance.mark('tca-table-view-start');
-    idx = view(rows, st);
-    viewport.setAttribute('aria-rowcount', String(idx.length + 1));
-    spacer.style.height = `${idx.length * ROW_H}px`;
-    active = Math.min(active, Math.max(0, idx.length - 1));
-    count.textContent = t('chatters.count', { n: fmtInt(idx.length), total: fmtInt(rows.length) });
+    const mine = ++asked;
+    pages.reset();
     markSort();
+    const r = await pages.fetch(Math.floor(viewport.scrollTop / ROW_H / PAGE));
+    if (mine !== asked || !r) return;
+    total = r.total;
+    viewport.setAttribute('aria-rowcount', String(total + 1));
+    spacer.style.height = `${total * ROW_H}px`;
+    active = Math.min(active, Math.max(0, total - 1));
+    count.textContent = t('chatters.count', { n: fmtInt(total), total: fmtInt(r.chatters) });
     draw();
     performance.mark('tca-table-view-end');
     performance.measure('tca-table-view', 'tca-table-view-start', 'tca-table-view-end');
+    document.body.dataset.tableViews = String(Number(document.body.dataset.tableViews || 0) + 1);
   }
 
-  let raf = 0;
   viewport.addEventListener('scroll', () => {
     markEnd();
-    if (!raf)
-      raf = requestAnimationFrame(() => {
-        raf = 0;
-        draw();
-      });
+    redraw();
   });
   viewport.addEventListener('click', (e) => {
     const row = e.target.closest('.vt-row[data-index]');
@@ -253,14 +305,14 @@ export async function render(main, args, ctx, query) {
     let next = active;
     if (e.key in moves) next = active + moves[e.key];
     else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = idx.length - 1;
+    else if (e.key === 'End') next = total - 1;
     else if (e.key === 'Enter') {
       e.preventDefault();
       open(active);
       return;
     } else return;
     e.preventDefault();
-    active = Math.max(0, Math.min(idx.length - 1, next));
+    active = Math.max(0, Math.min(total - 1, next));
     const y = active * ROW_H;
     const headH = header.offsetHeight || ROW_H;
     if (y < viewport.scrollTop) viewport.scrollTop = y;
@@ -268,6 +320,7 @@ export async function render(main, args, ctx, query) {
     draw();
   });
 
+  // Search asks the server once typing pauses, not at every key.
   let debounce = 0;
   search.addEventListener('input', () => {
     clearTimeout(debounce);
@@ -275,43 +328,51 @@ export async function render(main, args, ctx, query) {
       st.search = search.value;
       active = 0;
       viewport.scrollTop = 0;
-      recompute();
-    }, 120);
+      recompute().catch(failed);
+    }, 200);
   });
   filterSel.addEventListener('change', () => {
     st.filter = filterSel.value;
     active = 0;
-    recompute();
+    viewport.scrollTop = 0;
+    recompute().catch(failed);
   });
   botsBox.addEventListener('change', () => {
     st.hideBots = botsBox.checked;
     active = 0;
-    recompute();
+    viewport.scrollTop = 0;
+    recompute().catch(failed);
   });
+
+  function failed(e) {
+    status.replaceChildren(errorBox(e, load));
+  }
 
   async function load() {
     status.replaceChildren(loading(t('chatters.loading')));
     try {
-      const [data, bots] = await Promise.all([
-        get(`/api/v1/sessions/${sessionId}/export` + qs({ what: 'chatters', format: 'json', channel: chanSel.value || null })),
-        knownBots(ctx),
-      ]);
+      st.channel = chanSel.value;
       performance.mark('tca-table-start');
-      rows = prepare(Array.isArray(data) ? data : [], bots);
-      recompute();
+      await recompute();
       markEnd();
       performance.mark('tca-table-end');
       performance.measure('tca-table', 'tca-table-start', 'tca-table-end');
       status.replaceChildren();
       document.body.dataset.tableReady = '1';
     } catch (e) {
-      status.replaceChildren(errorBox(e, load));
+      failed(e);
     }
   }
-  chanSel.addEventListener('change', load);
+  chanSel.addEventListener('change', () => {
+    viewport.scrollTop = 0;
+    active = 0;
+    load();
+  });
   await load();
   return () => {
     clearTimeout(debounce);
+    clearTimeout(fetchTimer);
+    pages.reset();
     delete document.body.dataset.tableReady;
   };
 }

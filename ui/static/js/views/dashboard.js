@@ -10,6 +10,22 @@ import { timeline, histogram } from '../charts.js';
 import { flagDetails } from '../flags.js';
 import { badge, card, clear, errorBox, errorText, field, h, loading, newId, pageTitle, stack } from '../ui.js';
 
+
+/* A stay count whose window has not passed before the last capture is unknown: the API
+ * sends null and the time it becomes observable; show "— pending", never 0. */
+function stayCell(r, key) {
+  const v = r[key];
+  if (v === null || v === undefined) {
+    const at = r[key + '_observable_at'];
+    return h('span', { class: 'pending', title: at ? t('dash.stay_pending_at', { time: fmtTime(at) }) : t('dash.stay_pending') }, t('dash.stay_pending'));
+  }
+  return fmtInt(v);
+}
+
+function stayCells(r) {
+  return [stayCell(r, 'stayed_5m'), ' / ', stayCell(r, 'stayed_15m'), ' / ', stayCell(r, 'stayed_30m')];
+}
+
 export const POLL_MS = 3000;
 /** Polling while the gateway pushes capture events: only a safety net. */
 export const POLL_PUSHED_MS = 15000;
@@ -269,7 +285,7 @@ export async function render(main, args, ctx, query) {
           h('td', { class: 'num' }, fmtInt(r.joined)),
           h('td', { class: 'num' }, fmtPct(r.new_share)),
           h('td', { class: 'num' }, fmtInt(r.in_wave)),
-          h('td', { class: 'num' }, `${fmtInt(r.stayed_5m)} / ${fmtInt(r.stayed_15m)} / ${fmtInt(r.stayed_30m)}`),
+          h('td', { class: 'num' }, ...stayCells(r)),
         ),
       );
     }
@@ -463,6 +479,9 @@ export async function render(main, args, ctx, query) {
       first = false;
       performance.mark('tca-dashboard-ready');
       document.body.dataset.dashboardReady = '1';
+      // Warm the server's chatter table of this session in the background, so opening the
+      // table next (a big session takes seconds to load there once) answers at once.
+      setTimeout(() => get(`/api/v1/sessions/${sessionId}/chatters?limit=1`).catch(() => {}), 1000);
     }
     document.body.dataset.dashboardUpdates = String(Number(document.body.dataset.dashboardUpdates || 0) + 1);
     if (summary.active) liveState.textContent = t('dash.updated', { time: fmtTime(new Date().toISOString()) });

@@ -1,0 +1,56 @@
+/*
+ * What the chatter table's files share (internal to report/): a session's chatters loaded as
+ * compact columns, and the cache that keeps them between requests (chatter_cache.c). A table
+ * is read-only once loaded, but for its sort indexes, built under its own lock.
+ */
+#ifndef TCA_REPORT_CHATTER_TABLE_H
+#define TCA_REPORT_CHATTER_TABLE_H
+
+#include <pthread.h>
+
+#include "report/chatter_page.h"
+
+/* One loaded session: the chatters export's rows as columns, in user id order. */
+struct rp_chatter_table {
+    /* the key */
+    int64_t user_id, session_id, captures, updated_at_ms, loaded_at_ms;
+    struct report_options o;
+    /* the columns */
+    size_t n;
+    int64_t *id, *created, *first, *last, *present_s, *captures_seen;
+    uint32_t *reasons;
+    uint8_t *returning;
+    uint32_t *login, *display; /* offsets into pool */
+    char *pool;
+    size_t pool_len, pool_cap;
+    /* indexes */
+    pthread_mutex_t lock;               /* guards building order and rank; read freely once set */
+    uint32_t *rank;                     /* row -> its place in login order */
+    uint32_t *order[REPORT_SORT_COUNT]; /* ascending orders, built on demand */
+    uint32_t flag_rank[32];             /* reasons bits -> place of their text */
+    /* the cache */
+    int refs;
+    int evicted;
+    int loading; /* being loaded by one request; the others wait on the cache's cond */
+    int failed;
+    uint64_t used; /* last use, for LRU */
+};
+
+/** Frees a table and its indexes; NULL is a no-op. */
+void rp_chatter_table_free(struct rp_chatter_table *t);
+
+/**
+ * The table of session s under o, loaded once however many requests ask for it at the same
+ * time: the first gets *load set and must load it, then call rp_chatter_cache_loaded; the
+ * others wait for that. Every caller holds a reference until rp_chatter_cache_release.
+ */
+struct rp_chatter_table *rp_chatter_cache_acquire(struct report_chatter_cache *c,
+                                                  const struct store_session *s,
+                                                  const struct report_options *o, int64_t now_ms,
+                                                  int *load);
+/** Ends the load of t (rc its result: 0 keeps it) and wakes the requests waiting for it. */
+void rp_chatter_cache_loaded(struct report_chatter_cache *c, struct rp_chatter_table *t, int rc);
+/** Gives back a reference; the table is freed when it left the cache and nobody uses it. */
+void rp_chatter_cache_release(struct report_chatter_cache *c, struct rp_chatter_table *t);
+
+#endif
