@@ -76,8 +76,10 @@ up() {
 
     # The first process migrates the store; the others would wait on its lock anyway.
     "$TCA" migrate >"$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log" >&2; exit 1; }
-    local metrics_flag=0
-    "$TCA" worker --help 2>&1 | grep -q -- --metrics-listen && metrics_flag=1
+    # workers serve /metrics when this tca has --metrics-listen (its usage line names it)
+    local metrics_flag=0 usage
+    usage=$("$TCA" worker --help 2>&1 || true)
+    [[ "$usage" == *--metrics-listen* ]] && metrics_flag=1
     for i in 1 2; do spawn "gateway$i" "$TCA" gateway --listen 127.0.0.1:0; done
     spawn analysis1 "$TCA" analysis --listen 127.0.0.1:0
     for i in 1 2 3; do
