@@ -147,7 +147,7 @@ static void a_failed_reseal_changes_nothing(void **state)
     assert_non_null(strstr(err, "user 2"));
     for (int64_t id = 1; id <= 3; id++) {
         struct store_token t;
-        char want[8];
+        char want[24];
         assert_int_equal(store_token_get(f->st, id, &t, err, sizeof err), 0);
         snprintf(want, sizeof want, "a%lld", (long long)id);
         assert_string_equal(t.access_sealed, want);
