@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/chatter.h"
+#include "twitch/twitch.h"
 
 /** Largest WebSocket message accepted (Twitch's are a few KB). */
 #define TWITCH_ES_MESSAGE_MAX ((size_t)64 << 10)
@@ -80,9 +81,62 @@ struct twitch_es_message {
 int twitch_es_parse(const char *body, size_t len, struct twitch_es_message *out, char *err,
                     size_t errlen);
 
+/**
+ * A Create EventSub Subscription answer (202): copies data[0].id into sub_id
+ * (TWITCH_ES_ID_MAX + 1 bytes) after checking its status is "enabled".
+ */
+int twitch_es_parse_created(const char *body, size_t len, char *sub_id, char *err, size_t errlen);
+
 /** The Twitch name of a subscription type ("channel.chat.message" ...). */
 const char *twitch_es_sub_name(enum twitch_es_sub sub);
 /** The subscription type of a Twitch name; 0 when tca does not know it. */
 enum twitch_es_sub twitch_es_sub_from_name(const char *name);
+
+/*
+ * A client's EventSub session: a WebSocket connection (two while a session_reconnect moves it)
+ * on libwebsockets, used by one thread at a time. Keepalives and reconnects are handled
+ * inside twitch_es_next, which hands back only notifications and revocations, each message id
+ * once.
+ */
+struct twitch_es;
+
+/** Most message ids remembered to drop duplicates (Twitch may resend around a reconnect). */
+#define TWITCH_ES_DEDUPE 4096
+
+/**
+ * Connects to url (ws:// or wss://; Twitch's is wss://eventsub.wss.twitch.tv/ws) and waits up
+ * to timeout_ms for the welcome. *out is the caller's (twitch_es_free). Returns 0, TCA_ETEMP
+ * (cannot connect, no welcome) or TCA_EPROTO (not an EventSub welcome).
+ */
+int twitch_es_connect(const char *url, int64_t timeout_ms, struct twitch_es **out, char *err,
+                      size_t errlen);
+/** The session id to subscribe with (changes never: a reconnect keeps the session). */
+const char *twitch_es_session_id(const struct twitch_es *es);
+/**
+ * Waits up to timeout_ms for the next notification or revocation. Returns 0 with *out filled,
+ * TCA_ENOTFOUND when the time passed without one, TCA_ETEMP when the connection was lost
+ * (closed, or silent past the keepalive timeout: err says which; connect again), TCA_EPROTO
+ * on a message that does not parse (the connection is then closed).
+ */
+int twitch_es_next(struct twitch_es *es, int64_t timeout_ms, struct twitch_es_message *out,
+                   char *err, size_t errlen);
+/** Counters for the worker's metrics: duplicates dropped and reconnects followed. */
+void twitch_es_counts(const struct twitch_es *es, long *duplicates, long *reconnects);
+/** Closes the connections and frees the session; NULL is a no-op. */
+void twitch_es_free(struct twitch_es *es);
+
+/** The scope channel.chat.message needs on the token of condition.user_id. */
+#define TWITCH_SCOPE_READ_CHAT "user:read:chat"
+
+/**
+ * Creates a subscription of type sub on channel broadcaster for session_id (Helix POST
+ * /eventsub/subscriptions, websocket transport), with tok's user as the reading user.
+ * Copies the subscription's id into sub_id (TWITCH_ES_ID_MAX + 1 bytes). Returns 0,
+ * TCA_EFORBIDDEN (err names the missing scope or the refusal), TCA_ECONFLICT (already
+ * subscribed), or the client's other codes.
+ */
+int twitch_es_subscribe(struct twitch_client *c, struct twitch_token *tok, const char *session_id,
+                        enum twitch_es_sub sub, int64_t broadcaster, char *sub_id, char *err,
+                        size_t errlen);
 
 #endif

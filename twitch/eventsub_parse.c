@@ -243,6 +243,31 @@ static int parse_kind(json_t *meta, struct twitch_es_message *m, char *err, size
     return bad(err, errlen, "metadata.message_type", "is not a known type");
 }
 
+int twitch_es_parse_created(const char *body, size_t len, char *sub_id, char *err, size_t errlen)
+{
+    if (len > TWITCH_ES_MESSAGE_MAX)
+        return tca_fail(err, errlen, TCA_EPROTO, "subscription answer: too large");
+    json_error_t jerr;
+    json_t *root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *data = json_object_get(root, "data");
+    json_t *sub = json_array_get(data, 0);
+    char status[TWITCH_ES_ID_MAX + 1];
+    int rc = TCA_EPROTO;
+    if (!json_is_array(data) || !json_is_object(sub)) {
+        bad(err, errlen, "subscription answer", "has no data[0] object");
+        goto out;
+    }
+    if ((rc = get_token(sub, "id", sub_id, TWITCH_ES_ID_MAX, "data[0].id", err, errlen)) < 0 ||
+        (rc = get_token(sub, "status", status, TWITCH_ES_ID_MAX, "data[0].status", err, errlen)) <
+            0)
+        goto out;
+    if (strcmp(status, "enabled") != 0)
+        rc = bad(err, errlen, "data[0].status", "is not \"enabled\"");
+out:
+    json_decref(root);
+    return rc;
+}
+
 int twitch_es_parse(const char *body, size_t len, struct twitch_es_message *out, char *err,
                     size_t errlen)
 {
