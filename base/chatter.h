@@ -11,10 +11,13 @@
 
 /** Twitch logins are 4-25 characters; anything past this is refused as malformed. */
 #define CHATTER_LOGIN_MAX 31
+/** Display names as long as a stored profile's, so a capture and an enrichment agree. */
+#define CHATTER_NAME_MAX 127
 
 struct chatter {
     int64_t id;
     char login[CHATTER_LOGIN_MAX + 1];
+    char display_name[CHATTER_NAME_MAX + 1]; /* Twitch's user_name; "" when not given */
 };
 
 /** A growable array of chatters; owns items. Zero-initialise, or use chatter_set_init. */
@@ -28,6 +31,21 @@ struct chatter_set {
 void chatter_set_init(struct chatter_set *s);
 /** Appends one chatter; login is truncated to CHATTER_LOGIN_MAX (callers validate first). */
 void chatter_set_add(struct chatter_set *s, int64_t id, const char *login);
+/** Appends one chatter with the display name Twitch gave (truncated to CHATTER_NAME_MAX). */
+void chatter_set_add_named(struct chatter_set *s, int64_t id, const char *login,
+                           const char *display_name);
+/**
+ * A 31-bit fingerprint of a login and display name: what a stay remembers of the name its
+ * chatter had, so a capture finds renames without reading any name back. Never 0.
+ */
+int64_t chatter_name_hash(const char *login, const char *display_name);
+/**
+ * The chatters of now (sorted, unique) who were present before (open, sorted ids, with the
+ * name hash each open stay recorded in open_hashes) under another name hash: the rename
+ * candidates of a capture. *out (sorted) is the caller's to free().
+ */
+void chatter_renamed(const int64_t *open, const int64_t *open_hashes, size_t n_open,
+                     const struct chatter *now, size_t n_now, int64_t **out, size_t *n_out);
 /** Sorts by id and removes repeated ids (one of the repeated logins is kept). */
 void chatter_set_sort_unique(struct chatter_set *s);
 /** Frees the items; the set is empty afterwards. chatter_set_free on an empty set is a no-op. */

@@ -92,6 +92,8 @@ extern const struct metric_dim tm_dim_route;   /* method="…",route="…" of th
       "Chatters in the last capture of each scheduled channel (at most 100 channels).")            \
     X(CHATTERS_NEW, COUNTER, "tca_capture_chatters_new_total", none, none, none, 1,                \
       "Chatters seen in a channel for the first time, over all stored captures.")                  \
+    X(CHATTERS_RENAMED, COUNTER, "tca_capture_chatters_renamed_total", none, none, none, 1,        \
+      "Chatters whose login or display name changed, found by this process's captures.")           \
     X(ENRICH_PROFILES, COUNTER, "tca_enrich_profiles_total", none, none, none, 1,                  \
       "Chatter profiles fetched from Twitch and stored by enrichment.")                            \
     X(RENAMES, COUNTER, "tca_enrich_renames_total", none, none, none, 1,                           \

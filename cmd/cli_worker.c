@@ -67,18 +67,19 @@ static void capture_text(FILE *f, struct store *st, const struct worker_outcome 
     if (store_channel_get(st, o->channel_id, &c, NULL, 0))
         snprintf(c.login, sizeof c.login, "%lld", (long long)o->channel_id);
     fprintf(f,
-            "capture %s #%lld: %lld chatters, %lld joined, %lld left, %lld new to the channel "
-            "(%d pages, %lld ms)",
+            "capture %s #%lld: %lld chatters, %lld joined, %lld left, %lld new to the channel, "
+            "%lld renamed (%d pages, %lld ms)",
             c.login, (long long)o->capture.seq, (long long)o->capture.chatter_count,
             (long long)o->capture.joined, (long long)o->capture.left,
-            (long long)o->capture.new_to_channel, o->pages, (long long)o->duration_ms);
+            (long long)o->capture.new_to_channel, (long long)o->capture.renames, o->pages,
+            (long long)o->duration_ms);
 }
 
 void cli_print_capture(FILE *f, struct store *st, const struct worker_outcome *capture,
                        int enriched, int renames)
 {
     capture_text(f, st, capture);
-    fprintf(f, "; %d profiles enriched, %d renames\n", enriched, renames);
+    fprintf(f, "; %d profiles enriched (%d renames found by enrichment)\n", enriched, renames);
     fflush(f);
 }
 

@@ -15,9 +15,9 @@ static void on_outcome(void *ctx, const struct worker_outcome *o)
     (void)ctx;
     if (strcmp(o->kind, "capture") == 0 && o->state == JOB_DONE && c.seq > 0)
         log_info("capture channel=%" PRId64 " seq=%" PRId64 " chatters=%" PRId64 " joined=%" PRId64
-                 " left=%" PRId64 " new=%" PRId64 " pages=%d ms=%" PRId64,
+                 " left=%" PRId64 " new=%" PRId64 " renames=%" PRId64 " pages=%d ms=%" PRId64,
                  o->channel_id, c.seq, c.chatter_count, c.joined, c.left, c.new_to_channel,
-                 o->pages, o->duration_ms);
+                 c.renames, o->pages, o->duration_ms);
     else if (strcmp(o->kind, "enrich") == 0 && o->state == JOB_DONE)
         log_info("enrich profiles=%d renames=%d", o->enriched, o->renames);
     else if (o->state == JOB_FAILED)

@@ -7,6 +7,7 @@
 #include "analysis/presence.h"
 #include "base/err.h"
 #include "base/tca_metrics.h"
+#include "jobs/alert.h"
 #include "twitch/user_token.h"
 
 #include <stdlib.h>
@@ -69,6 +70,7 @@ static void count_capture(struct worker_env *env, int64_t session_id, int64_t ch
     metrics_observe(env->metrics, TM_CAPTURE_DURATION, 0, 0, duration_ms);
     metrics_observe(env->metrics, TM_CAPTURE_PAGES, 0, 0, pages);
     metrics_add(env->metrics, TM_CHATTERS_NEW, 0, 0, out->new_to_channel);
+    metrics_add(env->metrics, TM_CHATTERS_RENAMED, 0, 0, out->renames);
     count_chatters(env, session_id, channel_id, out->chatter_count,
                    env->clock.now_ms(env->clock.ctx));
 }
@@ -80,8 +82,8 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
     struct twitch_token tok = {0};
     struct chatter_set now = {0};
     struct an_presence_diff diff = {0};
-    int64_t *open = NULL;
-    size_t n_open = 0;
+    int64_t *open = NULL, *open_hashes = NULL, *renamed = NULL;
+    size_t n_open = 0, n_renamed = 0;
     int64_t last_seq = 0;
     int64_t started = clock_mono_ms();
     int64_t taken_at = env->clock.now_ms(env->clock.ctx);
@@ -99,11 +101,12 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
         rc = tca_fail(err, errlen, saved, "could not store refreshed tokens");
         goto out;
     }
-    rc = store_presence_open(env->st, session_id, channel_id, &open, &n_open, &last_seq, err,
-                             errlen);
+    rc = store_presence_open_named(env->st, session_id, channel_id, &open, &open_hashes, &n_open,
+                                   &last_seq, err, errlen);
     if (rc)
         goto out;
     an_presence_diff(open, n_open, now.items, now.n, &diff);
+    chatter_renamed(open, open_hashes, n_open, now.items, now.n, &renamed, &n_renamed);
     *duration_ms = clock_mono_ms() - started;
     struct store_capture_input in = {
         .session_id = session_id,
@@ -118,14 +121,26 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
         .n_joined = diff.n_joined,
         .left = diff.left,
         .n_left = diff.n_left,
+        .renamed = renamed,
+        .n_renamed = n_renamed,
         .job_id = job_id,
     };
     rc = store_capture_commit(env->st, &in, out, err, errlen);
+    if (!rc) {
+        /* best effort: a watchlist alert that cannot be queued never fails the capture */
+        char ignored[160];
+        alert_on_capture(env->st, user_id, channel_id, &now, diff.joined, diff.n_joined, taken_at,
+                         NULL, ignored, sizeof ignored);
+        alert_on_raid(env->st, user_id, session_id, channel_id, out->seq, taken_at, NULL, ignored,
+                      sizeof ignored);
+    }
 out:
     count_capture(env, session_id, channel_id, rc, in_store, out, *pages,
                   clock_mono_ms() - started);
     an_presence_diff_free(&diff);
     free(open);
+    free(open_hashes);
+    free(renamed);
     chatter_set_free(&now);
     twitch_token_clear(&tok);
     return rc;

@@ -10,6 +10,7 @@ struct job_payload {
     int64_t session_id; /* 0 for validate jobs */
     int64_t channel_id; /* 0 for enrich and validate jobs */
     int64_t user_id;
+    int64_t delivery_id; /* deliver jobs only; 0 (and absent from the JSON) otherwise */
 };
 
 /** Encodes a payload as JSON (caller frees). */

@@ -7,6 +7,7 @@
 #include "jobs/worker.h"
 #include "base/err.h"
 #include "base/tca_metrics.h"
+#include "jobs/alert.h"
 #include "jobs/capture.h"
 #include "jobs/enrich.h"
 #include "jobs/job_payload.h"
@@ -36,7 +37,7 @@ int worker_enqueue_capture(struct store *st, int64_t session_id, int64_t channel
                            size_t errlen)
 {
     char key[96];
-    struct job_payload p = {session_id, channel_id, user_id};
+    struct job_payload p = {session_id, channel_id, user_id, 0};
     char *payload = job_payload_encode(&p);
     worker_capture_key(session_id, channel_id, key, sizeof key);
     int rc = store_job_enqueue(st, "capture", key, payload, now_ms, job_id, err, errlen);
@@ -49,7 +50,7 @@ int worker_enqueue_enrich(struct store *st, int64_t session_id, int64_t user_id,
 {
     char key[96];
     int64_t ignored;
-    struct job_payload p = {session_id, 0, user_id};
+    struct job_payload p = {session_id, 0, user_id, 0};
     char *payload = job_payload_encode(&p);
     snprintf(key, sizeof key, "enrich:%lld", (long long)session_id);
     int rc = store_job_enqueue(st, "enrich", key, payload, now_ms, job_id ? job_id : &ignored, err,
@@ -63,7 +64,7 @@ int worker_enqueue_validate(struct store *st, int64_t user_id, int64_t now_ms, c
 {
     char key[96];
     int64_t ignored;
-    struct job_payload p = {0, 0, user_id};
+    struct job_payload p = {0, 0, user_id, 0};
     char *payload = job_payload_encode(&p);
     snprintf(key, sizeof key, "validate:%lld", (long long)user_id);
     int rc = store_job_enqueue(st, "validate", key, payload, now_ms, &ignored, err, errlen);
@@ -164,6 +165,22 @@ int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err
                             out->error, sizeof out->error);
             if (!rc)
                 rc = store_job_done(env->st, job.id, err, errlen);
+            if (!rc && out->enriched) {
+                /* creation dates just arrived: best effort, the job's outcome stands */
+                char ignored[160];
+                alert_on_bot_wave(env->st, p.user_id, p.session_id,
+                                  env->clock.now_ms(env->clock.ctx), NULL, ignored, sizeof ignored);
+            }
+        } else if (strcmp(job.kind, "deliver") == 0 && p.delivery_id > 0) {
+            /* deliveries keep their own rules: never retry a 4xx, wait out a 429 */
+            rc = alert_run_delivery(env, &job, p.delivery_id, out, err, errlen);
+            if (out->state == JOB_FAILED)
+                metrics_add(env->metrics, TM_JOBS_DEAD, kind, 0, 1);
+            else if (out->state == JOB_QUEUED)
+                metrics_add(env->metrics, TM_JOBS_RETRIED, kind, 0, 1);
+            store_job_clear(&job);
+            metrics_add(env->metrics, TM_WORKERS_BUSY, 0, 0, -1);
+            return rc ? rc : 1;
         } else {
             rc = tca_fail(out->error, sizeof out->error, TCA_EINVAL, "unknown job kind '%s'",
                           job.kind);
@@ -185,6 +202,8 @@ int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err
         src = store_job_retry(env->st, job.id, out->error, now + backoff_ms(job.attempts), err,
                               errlen);
     }
+    if (strcmp(job.kind, "capture") == 0 && out->state == JOB_FAILED)
+        alert_capture_failed(env->st, &p, rc, out->error, env->clock.now_ms(env->clock.ctx));
     store_job_clear(&job);
     metrics_add(env->metrics, TM_WORKERS_BUSY, 0, 0, -1);
     return src ? src : 1;

@@ -4,6 +4,7 @@
  * cannot store exactly, nor read past len (the text need not be NUL-terminated).
  */
 #include "report/report.h"
+#include "report/csv_record.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
@@ -16,77 +17,6 @@
 #define MAX_FIELDS 3
 #define FIELD_MAX 64
 
-/* One parsed line: its fields (truncation is an error, not silent). */
-struct line {
-    char field[MAX_FIELDS][FIELD_MAX];
-    size_t n;
-};
-
-/* Reads one CSV record starting at *pos (RFC 4180: quoted fields may hold commas, doubled
- * quotes and line breaks). Advances *pos and *line_no past it. */
-static int read_record(const char *t, size_t len, size_t *pos, size_t *line_no, struct line *out,
-                       char *err, size_t errlen)
-{
-    size_t i = *pos, start_line = *line_no;
-    memset(out, 0, sizeof *out);
-    for (;;) {
-        if (out->n == MAX_FIELDS)
-            return tca_fail(err, errlen, TCA_EINVAL, "line %zu: more than %d fields", start_line,
-                            MAX_FIELDS);
-        char *f = out->field[out->n++];
-        size_t fl = 0;
-        int quoted = i < len && t[i] == '"';
-        if (quoted) {
-            i++;
-            for (;;) {
-                if (i >= len)
-                    return tca_fail(err, errlen, TCA_EINVAL, "line %zu: unterminated quote",
-                                    start_line);
-                if (t[i] == '"') {
-                    if (i + 1 < len && t[i + 1] == '"') {
-                        i++;
-                    } else {
-                        i++;
-                        break;
-                    }
-                } else if (t[i] == '\n') {
-                    (*line_no)++;
-                }
-                if (fl + 1 >= FIELD_MAX)
-                    return tca_fail(err, errlen, TCA_EINVAL, "line %zu: field too long",
-                                    start_line);
-                f[fl++] = t[i++];
-            }
-        } else {
-            while (i < len && t[i] != ',' && t[i] != '\n' && t[i] != '\r') {
-                if (t[i] == '"')
-                    return tca_fail(err, errlen, TCA_EINVAL,
-                                    "line %zu: quote inside an unquoted field", start_line);
-                if (fl + 1 >= FIELD_MAX)
-                    return tca_fail(err, errlen, TCA_EINVAL, "line %zu: field too long",
-                                    start_line);
-                f[fl++] = t[i++];
-            }
-        }
-        f[fl] = '\0';
-        if (i < len && t[i] == ',') {
-            i++;
-            continue;
-        }
-        if (i < len && t[i] == '\r')
-            i++;
-        if (i < len && t[i] == '\n') {
-            i++;
-            (*line_no)++;
-        } else if (i < len) {
-            return tca_fail(err, errlen, TCA_EINVAL, "line %zu: unexpected text after a quote",
-                            start_line);
-        }
-        *pos = i;
-        return 0;
-    }
-}
-
 static void trim(char *s)
 {
     size_t n = strlen(s), a = 0;
@@ -97,7 +27,7 @@ static void trim(char *s)
     memmove(s, s + a, n - a + 1);
 }
 
-static int check_row(struct line *l, size_t line_no, struct store_known_bot *b, char *err,
+static int check_row(struct csv_record *l, size_t line_no, struct store_known_bot *b, char *err,
                      size_t errlen)
 {
     memset(b, 0, sizeof *b);
@@ -159,8 +89,8 @@ int report_bots_csv_parse(const char *text, size_t len, struct store_known_bot *
             line_no++;
             continue;
         }
-        struct line l;
-        rc = read_record(text, len, &pos, &line_no, &l, err, errlen);
+        struct csv_record l;
+        rc = report_csv_record(text, len, &pos, &line_no, MAX_FIELDS, FIELD_MAX, &l, err, errlen);
         if (rc)
             break;
         if (first && strcasecmp(l.field[0], "login") == 0) {

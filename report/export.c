@@ -89,44 +89,52 @@ static int chatter_row(void *ctx, const struct store_export_row *r)
     return rp_table_row(&x->t, cells, x->err, x->errlen);
 }
 
-static int export_chatters(struct store *st, struct rp_data *d, const struct report_export *x,
+/* The header goes out before the analysis pass, so a download starts at once however long
+ * the pass takes for a big session. */
+static int export_chatters(struct store *st, int64_t user_id, const struct report_export *x,
                            const struct report_options *o, const struct report_sink *sink,
                            char *err, size_t errlen)
 {
     static const char *const columns[] = {
         "id",         "login",     "display_name",   "created_at", "captures_seen",
         "first_seen", "last_seen", "time_present_s", "flags",      "status"};
+    struct chatters_ctx cx = {.exclude = o->exclude, .err = err, .errlen = errlen};
+    rp_table_begin(&cx.t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
+    struct rp_data d;
+    int rc = rp_table_flush(&cx.t, err, errlen);
+    if (!rc)
+        rc = rp_load(st, user_id, x->session_id, o, &d, err, errlen);
+    if (rc) {
+        rp_table_abort(&cx.t);
+        return rc;
+    }
     size_t n = 0;
-    for (size_t c = 0; c < d->n_channels; c++)
-        n += d->channels[c].n_history;
+    for (size_t c = 0; c < d.n_channels; c++)
+        n += d.channels[c].n_history;
     int64_t *returning = xmalloc((n ? n : 1) * sizeof *returning);
     n = 0;
-    for (size_t c = 0; c < d->n_channels; c++)
-        for (size_t h = 0; h < d->channels[c].n_history; h++)
-            returning[n++] = d->channels[c].history[h].user_id;
+    for (size_t c = 0; c < d.n_channels; c++)
+        for (size_t h = 0; h < d.channels[c].n_history; h++)
+            returning[n++] = d.channels[c].history[h].user_id;
     n = an_ids_sort_unique(returning, n);
     int64_t *keep = NULL;
     size_t n_keep = 0;
     if (o->n_channels) {
-        keep = xmalloc((d->n_people ? d->n_people : 1) * sizeof *keep);
-        for (size_t i = 0; i < d->n_people; i++)
-            keep[n_keep++] = d->people[i].user_id;
+        keep = xmalloc((d.n_people ? d.n_people : 1) * sizeof *keep);
+        for (size_t i = 0; i < d.n_people; i++)
+            keep[n_keep++] = d.people[i].user_id;
     }
     /* Keep only the flags while rows stream: the stays and profiles can be large. */
-    struct an_flags flags = d->flags;
-    memset(&d->flags, 0, sizeof d->flags);
-    rp_free(d);
-    struct chatters_ctx cx = {.flags = &flags,
-                              .exclude = o->exclude,
-                              .returning = returning,
-                              .n_returning = n,
-                              .keep = keep,
-                              .n_keep = n_keep,
-                              .err = err,
-                              .errlen = errlen};
-    rp_table_begin(&cx.t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
+    struct an_flags flags = d.flags;
+    memset(&d.flags, 0, sizeof d.flags);
+    rp_free(&d);
+    cx.flags = &flags;
+    cx.returning = returning;
+    cx.n_returning = n;
+    cx.keep = keep;
+    cx.n_keep = n_keep;
     /* The total is only known once the SELECT counted it: set it before the first row. */
-    int rc = store_export_session(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
+    rc = store_export_session(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
     if (!rc)
         rc = rp_table_end(&cx.t, err, errlen);
     else
@@ -286,19 +294,60 @@ static int export_capture(struct store *st, int64_t user_id, const struct report
     return rp_table_end(&cx.t, err, errlen);
 }
 
+int report_export_check(struct store *st, int64_t user_id, const struct report_export *x,
+                        const struct report_options *o, char *err, size_t errlen)
+{
+    struct store_session s;
+    int rc = store_session_get(st, x->session_id, &s, err, errlen);
+    if (!rc && s.user_id != user_id)
+        rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)x->session_id);
+    if (rc)
+        return rc;
+    struct store_session_channel *chs;
+    size_t n;
+    rc = store_session_channels(st, x->session_id, &chs, &n, err, errlen);
+    for (size_t f = 0; f < o->n_channels && !rc; f++) {
+        size_t i = 0;
+        while (i < n && strcasecmp(chs[i].login, o->channels[f]) != 0)
+            i++;
+        if (i == n)
+            rc = tca_fail(err, errlen, TCA_EINVAL, "channel %s was not captured in session %lld",
+                          o->channels[f], (long long)x->session_id);
+    }
+    free(chs);
+    if (rc || x->kind != REPORT_EXPORT_CAPTURE)
+        return rc;
+    if (!x->capture_channel || x->capture_seq < 1)
+        return tca_fail(err, errlen, TCA_EINVAL, "a capture export needs a channel and a seq");
+    struct store_channel ch;
+    struct store_capture *caps;
+    rc = store_channel_by_login(st, x->capture_channel, &ch, err, errlen);
+    if (!rc)
+        rc = store_capture_list(st, x->session_id, ch.id, &caps, &n, err, errlen);
+    if (rc)
+        return rc;
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        found = caps[i].seq == x->capture_seq;
+    free(caps);
+    return found ? 0
+                 : tca_fail(err, errlen, TCA_ENOTFOUND, "no capture %lld of that channel",
+                            (long long)x->capture_seq);
+}
+
 int report_export_run(struct store *st, int64_t user_id, const struct report_export *x,
                       const struct report_options *o, const struct report_sink *sink, char *err,
                       size_t errlen)
 {
     if (x->kind == REPORT_EXPORT_CAPTURE)
         return export_capture(st, user_id, x, sink, err, errlen);
+    if (x->kind == REPORT_EXPORT_CHATTERS)
+        return export_chatters(st, user_id, x, o, sink, err, errlen);
     struct rp_data d;
     int rc = rp_load(st, user_id, x->session_id, o, &d, err, errlen);
     if (rc)
         return rc;
     switch (x->kind) {
-    case REPORT_EXPORT_CHATTERS:
-        return export_chatters(st, &d, x, o, sink, err, errlen); /* frees d early */
     case REPORT_EXPORT_TIMELINE:
         rc = export_timeline(&d, x, sink, err, errlen);
         break;

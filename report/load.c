@@ -89,78 +89,137 @@ static int load_presence(struct store *st, struct rp_data *d, struct rp_channel 
 
 /* One chatter seen in an earlier session. */
 struct seen {
+    int64_t user_id;
+    int64_t session_first_at_ms;
     int64_t session_id;
     int64_t first_seq;
     int64_t last_seen_ms;
 };
 
-/* The history of the channel's chatters in the user's sessions that captured it before this
- * one (by first capture): returning viewers are those with any. */
-static int load_history(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
-                        size_t errlen)
+struct seen_list {
+    struct seen *items;
+    size_t n, cap;
+    const int64_t *ids; /* the chatters of this session's channel, sorted */
+    size_t n_ids;
+    int64_t *sessions; /* the earlier sessions, repeats allowed */
+    size_t n_sessions, cap_sessions;
+};
+
+static void add_session(struct seen_list *l, int64_t session_id)
+{
+    l->sessions = xgrow(l->sessions, &l->cap_sessions, l->n_sessions, sizeof *l->sessions, 16);
+    l->sessions[l->n_sessions++] = session_id;
+}
+
+static void add_seen(struct seen_list *l, const struct seen *e)
+{
+    if (!an_ids_contain(l->ids, l->n_ids, e->user_id))
+        return;
+    l->items = xgrow(l->items, &l->cap, l->n, sizeof *l->items, 256);
+    l->items[l->n++] = *e;
+}
+
+static int by_user_then_session(const void *a, const void *b)
+{
+    const struct seen *x = a, *y = b;
+    if (x->user_id != y->user_id)
+        return (x->user_id > y->user_id) - (x->user_id < y->user_id);
+    if (x->session_first_at_ms != y->session_first_at_ms)
+        return (x->session_first_at_ms > y->session_first_at_ms) -
+               (x->session_first_at_ms < y->session_first_at_ms);
+    return (x->session_id > y->session_id) - (x->session_id < y->session_id);
+}
+
+/* A session that captured the channel before this one did (by first capture). */
+static int earlier(const struct rp_data *d, const struct rp_channel *c, int64_t session_id,
+                   int64_t first_at_ms)
+{
+    return session_id != d->session.id &&
+           (first_at_ms < c->info.first_at_ms ||
+            (first_at_ms == c->info.first_at_ms && session_id < d->session.id));
+}
+
+/* Earlier sessions that still exist, from their stays. */
+static int live_history(struct store *st, struct rp_data *d, struct rp_channel *c,
+                        struct seen_list *l, char *err, size_t errlen)
 {
     struct store_channel_session *ss;
     size_t n_ss;
     int rc =
         store_channel_sessions(st, c->info.channel_id, d->session.user_id, &ss, &n_ss, err, errlen);
-    if (rc)
-        return rc;
-    size_t n_ids = c->n_all_stays;
-    int64_t *ids = xmalloc((n_ids ? n_ids : 1) * sizeof *ids);
-    for (size_t i = 0; i < n_ids; i++)
-        ids[i] = c->all_stays[i].user_id;
-    n_ids = an_ids_sort_unique(ids, n_ids);
-    int64_t *who = NULL;
-    struct seen *seen = NULL;
-    size_t n_seen = 0, cap = 0;
     for (size_t s = 0; s < n_ss && !rc; s++) {
-        if (ss[s].session_id == d->session.id)
+        if (!earlier(d, c, ss[s].session_id, ss[s].first_at_ms))
             continue;
-        if (ss[s].first_at_ms > c->info.first_at_ms ||
-            (ss[s].first_at_ms == c->info.first_at_ms && ss[s].session_id > d->session.id))
-            continue;
-        c->n_earlier++;
+        add_session(l, ss[s].session_id);
         struct store_visit *v;
         size_t n_v;
         rc = store_channel_visits(st, ss[s].session_id, c->info.channel_id, &v, &n_v, err, errlen);
-        for (size_t i = 0, k = 0; !rc && i < n_v; i++) {
-            while (k < n_ids && ids[k] < v[i].user_id)
-                k++;
-            if (k == n_ids || ids[k] != v[i].user_id)
-                continue;
-            if (n_seen == cap) {
-                cap = cap ? cap * 2 : 256;
-                who = xreallocarray(who, cap, sizeof *who);
-                seen = xreallocarray(seen, cap, sizeof *seen);
-            }
-            who[n_seen] = v[i].user_id;
-            seen[n_seen++] = (struct seen){ss[s].session_id, v[i].first_seq, v[i].last_seen_ms};
-        }
+        for (size_t i = 0; !rc && i < n_v; i++)
+            add_seen(l, &(struct seen){v[i].user_id, ss[s].first_at_ms, ss[s].session_id,
+                                       v[i].first_seq, v[i].last_seen_ms});
         if (!rc)
             free(v);
     }
     free(ss);
+    return rc;
+}
+
+/* The history of the channel's chatters in the user's sessions that captured it before this
+ * one (by first capture), including the visits kept from sessions purged or deleted since:
+ * returning viewers are those with any. */
+static int load_history(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
+                        size_t errlen)
+{
+    size_t n_ids = c->n_all_stays;
+    int64_t *ids = xmalloc((n_ids ? n_ids : 1) * sizeof *ids);
+    for (size_t i = 0; i < n_ids; i++)
+        ids[i] = c->all_stays[i].user_id;
+    struct seen_list l = {.ids = ids, .n_ids = an_ids_sort_unique(ids, n_ids)};
+    int rc = live_history(st, d, c, &l, err, errlen);
+    struct store_kept_visit *kept = NULL;
+    size_t n_kept = 0;
+    if (!rc)
+        rc = store_channel_kept_visits(st, c->info.channel_id, d->session.user_id, &kept, &n_kept,
+                                       err, errlen);
+    for (size_t i = 0; i < n_kept && !rc; i++) {
+        if (!earlier(d, c, kept[i].session_id, kept[i].session_first_at_ms))
+            continue;
+        add_session(&l, kept[i].session_id);
+        add_seen(&l, &(struct seen){kept[i].user_id, kept[i].session_first_at_ms,
+                                    kept[i].session_id, kept[i].first_seq, kept[i].last_seen_ms});
+    }
+    free(kept);
     free(ids);
-    if (!rc && n_seen) {
-        /* Stable order by user keeps each user's sessions oldest first. */
-        uint32_t *order = xmalloc(n_seen * sizeof *order);
-        an_ids_order(who, n_seen, order);
-        c->visits = xmalloc(n_seen * sizeof *c->visits);
-        c->history = xmalloc(n_seen * sizeof *c->history);
-        for (size_t i = 0; i < n_seen; i++) {
-            const struct seen *e = &seen[order[i]];
-            c->visits[i] = (struct an_visit){e->session_id, e->last_seen_ms};
-            if (c->n_history && c->history[c->n_history - 1].user_id == who[order[i]]) {
-                c->history[c->n_history - 1].n_visits++;
+    if (!rc && l.n) {
+        /* Each user's sessions oldest first; a session purged and captured again counts once
+         * (its kept and its live visit merge). */
+        qsort(l.items, l.n, sizeof *l.items, by_user_then_session);
+        c->visits = xmalloc(l.n * sizeof *c->visits);
+        c->history = xmalloc(l.n * sizeof *c->history);
+        size_t n_visits = 0;
+        for (size_t i = 0; i < l.n; i++) {
+            const struct seen *e = &l.items[i];
+            struct an_history *h = c->n_history ? &c->history[c->n_history - 1] : NULL;
+            if (h && h->user_id == e->user_id) {
+                struct an_visit *last = &c->visits[n_visits - 1];
+                if (last->session_id == e->session_id) {
+                    if (e->last_seen_ms > last->last_seen_ms)
+                        last->last_seen_ms = e->last_seen_ms;
+                    continue;
+                }
+                c->visits[n_visits++] = (struct an_visit){e->session_id, e->last_seen_ms};
+                h->n_visits++;
                 continue;
             }
-            c->history[c->n_history++] =
-                (struct an_history){who[order[i]], e->session_id, e->first_seq, &c->visits[i], 1};
+            c->visits[n_visits] = (struct an_visit){e->session_id, e->last_seen_ms};
+            c->history[c->n_history++] = (struct an_history){e->user_id, e->session_id,
+                                                             e->first_seq, &c->visits[n_visits], 1};
+            n_visits++;
         }
-        free(order);
     }
-    free(who);
-    free(seen);
+    c->n_earlier = l.n_sessions ? an_ids_sort_unique(l.sessions, l.n_sessions) : 0;
+    free(l.sessions);
+    free(l.items);
     return rc;
 }
 

@@ -136,6 +136,14 @@ struct report_export {
 };
 
 /**
+ * Checks, before anything is written, what would make report_export_run fail at once: the
+ * session is user_id's (else TCA_ENOTFOUND), the channel filter names captured channels
+ * (TCA_EINVAL), the capture of a capture export exists (TCA_ENOTFOUND). A streamed download
+ * calls it before sending its headers, since a failure after them can only cut the transfer.
+ */
+int report_export_check(struct store *st, int64_t user_id, const struct report_export *x,
+                        const struct report_options *o, char *err, size_t errlen);
+/**
  * Streams an export of user_id's session to sink: CSV (RFC 4180, UTF-8, header row, CRLF)
  * or a JSON array of objects (one per line). Rows are never all in memory; the chatters
  * export first runs the analysis needed for its flags and new/returning columns.

@@ -110,6 +110,12 @@ int rp_table_row(struct rp_table *t, const struct rp_cell *cells, char *err, siz
     return 0;
 }
 
+int rp_table_flush(struct rp_table *t, char *err, size_t errlen)
+{
+    int rc = flush(t);
+    return rc ? tca_fail(err, errlen, rc < 0 ? rc : TCA_ERR, "export write failed") : 0;
+}
+
 int rp_table_end(struct rp_table *t, char *err, size_t errlen)
 {
     if (t->format == REPORT_JSON)

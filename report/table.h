@@ -37,6 +37,8 @@ void rp_table_begin(struct rp_table *t, const struct report_sink *sink, enum rep
                     const char *const *columns, size_t n_columns, int64_t total);
 /** Writes one row of n_columns cells. */
 int rp_table_row(struct rp_table *t, const struct rp_cell *cells, char *err, size_t errlen);
+/** Writes what is buffered (after rp_table_begin: the CSV header or the JSON "[") now. */
+int rp_table_flush(struct rp_table *t, char *err, size_t errlen);
 /** Ends the table (closing a JSON array) and frees it. */
 int rp_table_end(struct rp_table *t, char *err, size_t errlen);
 /** Frees a table abandoned after an error. */

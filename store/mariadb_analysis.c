@@ -114,6 +114,27 @@ int my_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
         sizeof **out, read_visit, (void **)out, n, err, errlen);
 }
 
+static void read_kept_visit(const struct my_rows *r, void *p)
+{
+    struct store_kept_visit *v = p;
+    v->session_id = my_int(r, 0);
+    v->user_id = my_int(r, 1);
+    v->first_seq = my_int(r, 2);
+    v->last_seen_ms = my_int(r, 3);
+    v->session_first_at_ms = my_int(r, 4);
+}
+
+int my_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                           struct store_kept_visit **out, size_t *n, char *err, size_t errlen)
+{
+    return collect(st,
+                   "SELECT session_id, user_id, first_seq, last_seen, session_first_at"
+                   " FROM kept_visits WHERE owner_id = ? AND channel_id = ?"
+                   " ORDER BY user_id, session_first_at, session_id",
+                   MY_ARGS(MY_INT(owner_id), MY_INT(channel_id)), sizeof **out, read_kept_visit,
+                   (void **)out, n, err, errlen);
+}
+
 static void read_profile(const struct my_rows *r, void *p)
 {
     struct store_chatter_profile *c = p;
@@ -232,17 +253,32 @@ int my_capture_chatters(struct store *st, int64_t session_id, int64_t channel_id
             tca_fail(err, errlen, TCA_ENOTFOUND, "no capture %lld of that channel", (long long)seq);
     if (!rc && total)
         *total = count;
-    struct my_rows r;
-    /* Open stays (to_seq NULL) reach the last capture, which is >= seq. */
+    int64_t taken_at = 0;
     if (!rc)
-        rc = my_query_stream(
-            st,
-            "SELECT p.user_id, u.login, u.display_name, u.created_at, p.from_seq"
-            " FROM presence p LEFT JOIN twitch_users u ON u.id = p.user_id"
-            " WHERE p.session_id = ? AND p.channel_id = ? AND p.from_seq <= ?"
-            " AND (p.to_seq IS NULL OR p.to_seq >= ?) ORDER BY p.user_id",
-            MY_ARGS(MY_INT(session_id), MY_INT(channel_id), MY_INT(seq), MY_INT(seq)), &r, err,
-            errlen);
+        rc = my_query_int(st,
+                          "SELECT taken_at FROM captures WHERE session_id = ? AND channel_id = ?"
+                          " AND seq = ?",
+                          MY_ARGS(MY_INT(session_id), MY_INT(channel_id), MY_INT(seq)), &taken_at,
+                          err, errlen);
+    struct my_rows r;
+    /* Open stays (to_seq NULL) reach the last capture, which is >= seq. The names at the
+     * capture, as on SQLite: the last history row dated at or before it, else the first. */
+    if (!rc)
+        rc =
+            my_query_stream(st,
+                            "SELECT p.user_id, COALESCE(n.login, u.login), COALESCE(n.display_name,"
+                            " u.display_name), u.created_at, p.from_seq"
+                            " FROM presence p LEFT JOIN twitch_users u ON u.id = p.user_id"
+                            " LEFT JOIN twitch_user_names n ON n.id = COALESCE("
+                            "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
+                            "   AND h.seen_at <= ? ORDER BY h.seen_at DESC, h.id DESC LIMIT 1),"
+                            "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
+                            "   ORDER BY h.seen_at, h.id LIMIT 1))"
+                            " WHERE p.session_id = ? AND p.channel_id = ? AND p.from_seq <= ?"
+                            " AND (p.to_seq IS NULL OR p.to_seq >= ?) ORDER BY p.user_id",
+                            MY_ARGS(MY_INT(taken_at), MY_INT(session_id), MY_INT(channel_id),
+                                    MY_INT(seq), MY_INT(seq)),
+                            &r, err, errlen);
     if (!rc) {
         struct store_capture_chatter c;
         int more;

@@ -37,10 +37,13 @@ static int last_capture(struct store *st, const struct store_capture_input *in, 
     return rc < 0 ? rc : 0;
 }
 
-int my_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
-                     size_t *n, int64_t *last_seq, char *err, size_t errlen)
+int my_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
+                           int64_t **user_ids, int64_t **name_hashes, size_t *n, int64_t *last_seq,
+                           char *err, size_t errlen)
 {
     *user_ids = NULL;
+    if (name_hashes)
+        *name_hashes = NULL;
     *n = 0;
     *last_seq = 0;
     struct store_capture_input key = {.session_id = session_id, .channel_id = channel_id};
@@ -53,13 +56,19 @@ int my_presence_open(struct store *st, int64_t session_id, int64_t channel_id, i
     struct my_rows r;
     if (!rc)
         rc = my_query(st,
-                      "SELECT user_id FROM presence WHERE session_id = ? AND channel_id = ?"
-                      " AND to_seq IS NULL ORDER BY user_id",
+                      "SELECT user_id, name_hash FROM presence WHERE session_id = ?"
+                      " AND channel_id = ? AND to_seq IS NULL ORDER BY user_id",
                       MY_ARGS(MY_INT(session_id), MY_INT(channel_id)), &r, err, errlen);
     if (!rc) {
-        size_t cap = count > 0 ? (size_t)count : 0;
+        size_t cap = count > 0 ? (size_t)count : 0, hash_cap = cap;
         *user_ids = xmalloc((cap ? cap : 1) * sizeof **user_ids);
+        if (name_hashes)
+            *name_hashes = xmalloc((cap ? cap : 1) * sizeof **name_hashes);
         while ((rc = my_next(&r, err, errlen)) == 1) {
+            if (name_hashes) {
+                *name_hashes = xgrow(*name_hashes, &hash_cap, *n, sizeof **name_hashes, 64);
+                (*name_hashes)[*n] = my_int(&r, 1);
+            }
             *user_ids = xgrow(*user_ids, &cap, *n, sizeof **user_ids, 64);
             (*user_ids)[(*n)++] = my_int(&r, 0);
         }
@@ -71,14 +80,43 @@ int my_presence_open(struct store *st, int64_t session_id, int64_t channel_id, i
         my_rollback(st);
         free(*user_ids);
         *user_ids = NULL;
+        if (name_hashes) {
+            free(*name_hashes);
+            *name_hashes = NULL;
+        }
         *n = 0;
     }
     return rc;
 }
 
+int my_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
+                     size_t *n, int64_t *last_seq, char *err, size_t errlen)
+{
+    return my_presence_open_named(st, session_id, channel_id, user_ids, NULL, n, last_seq, err,
+                                  errlen);
+}
+
+int my_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                      size_t errlen)
+{
+    *captures = *renames = 0;
+    struct my_rows r;
+    int rc = my_query(st, "SELECT COUNT(*), COALESCE(SUM(renames), 0) FROM captures", MY_NOARGS, &r,
+                      err, errlen);
+    if (rc)
+        return rc;
+    rc = my_next(&r, err, errlen);
+    if (rc == 1) {
+        *captures = my_int(&r, 0);
+        *renames = my_int(&r, 1);
+    }
+    my_done(&r);
+    return rc < 0 ? rc : 0;
+}
+
 /* Opens a stay for one joined chatter and records them in the channel's history. */
 static int join(struct store *st, const struct store_capture_input *in, const struct chatter *ch,
-                int64_t *new_to_channel, char *err, size_t errlen)
+                int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen)
 {
     uint64_t added = 0;
     int rc = my_exec(st,
@@ -89,11 +127,15 @@ static int join(struct store *st, const struct store_capture_input *in, const st
                      &added, NULL, err, errlen);
     if (rc)
         return rc;
+    int64_t before = *renames;
+    rc = my_capture_name(st, ch, added > 0, in->taken_at_ms, in->taken_at_ms, renames, err, errlen);
+    if (!rc && *renames != before) /* its stays in the session's other channels */
+        rc = my_stay_rename(st, in->session_id, ch->id,
+                            chatter_name_hash(ch->login, ch->display_name), err, errlen);
+    if (rc)
+        return rc;
     if (added) {
         (*new_to_channel)++;
-        rc = my_exec(st, "INSERT IGNORE INTO twitch_users(id, login, display_name) VALUES(?, ?, ?)",
-                     MY_ARGS(MY_INT(ch->id), MY_TEXT(ch->login), MY_TEXT(ch->login)), NULL, NULL,
-                     err, errlen);
     } else {
         /* Only a chatter the channel knows can have stays in this session: look up the
          * latest, both to count sessions and to refuse a join while a stay is open. */
@@ -128,9 +170,10 @@ static int join(struct store *st, const struct store_capture_input *in, const st
         return rc;
     return my_exec(
         st,
-        "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq)"
-        " VALUES(?, ?, ?, ?, NULL)",
-        MY_ARGS(MY_INT(in->session_id), MY_INT(ch->id), MY_INT(in->channel_id), MY_INT(in->seq)),
+        "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq, name_hash)"
+        " VALUES(?, ?, ?, ?, NULL, ?)",
+        MY_ARGS(MY_INT(in->session_id), MY_INT(ch->id), MY_INT(in->channel_id), MY_INT(in->seq),
+                MY_INT(chatter_name_hash(ch->login, ch->display_name))),
         NULL, NULL, err, errlen);
 }
 
@@ -164,12 +207,34 @@ static int leave(struct store *st, const struct store_capture_input *in, int64_t
     return rc;
 }
 
+/* Checks the name of each chatter whose stay recorded another one (see sqlite_capture.c). */
+static int rename_stayers(struct store *st, const struct store_capture_input *in,
+                          int64_t prev_taken_at, int64_t *renames, char *err, size_t errlen)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < in->n_renamed; r++) {
+        while (k < in->n_chatters && in->chatters[k].id < in->renamed[r])
+            k++;
+        if (k == in->n_chatters || in->chatters[k].id != in->renamed[r])
+            return tca_fail(err, errlen, TCA_EINVAL, "renamed chatter %lld is not in the capture",
+                            (long long)in->renamed[r]);
+        const struct chatter *ch = &in->chatters[k];
+        int rc = my_capture_name(st, ch, 0, prev_taken_at, in->taken_at_ms, renames, err, errlen);
+        if (!rc)
+            rc = my_stay_rename(st, in->session_id, ch->id,
+                                chatter_name_hash(ch->login, ch->display_name), err, errlen);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int check_input(const struct store_capture_input *in, char *err, size_t errlen)
 {
     if (in->seq < 1 || in->n_joined > in->n_chatters)
         return tca_fail(err, errlen, TCA_EINVAL, "malformed capture");
     if ((in->n_chatters && !in->chatters) || (in->n_joined && !in->joined) ||
-        (in->n_left && !in->left))
+        (in->n_left && !in->left) || (in->n_renamed && !in->renamed))
         return tca_fail(err, errlen, TCA_EINVAL, "malformed capture");
     return 0;
 }
@@ -178,7 +243,7 @@ static int check_input(const struct store_capture_input *in, char *err, size_t e
 static int write_capture(struct store *st, const struct store_capture_input *in,
                          struct store_capture_result *out, char *err, size_t errlen)
 {
-    int64_t last_seq, prev_taken_at, prev_count, new_to_channel = 0;
+    int64_t last_seq, prev_taken_at, prev_count, new_to_channel = 0, renames = 0;
     int rc = last_capture(st, in, 1, &last_seq, &prev_taken_at, &prev_count, err, errlen);
     if (rc)
         return rc;
@@ -195,25 +260,28 @@ static int write_capture(struct store *st, const struct store_capture_input *in,
         if (k == in->n_chatters || in->chatters[k].id != in->joined[j])
             return tca_fail(err, errlen, TCA_EINVAL, "joined chatter %lld is not in the capture",
                             (long long)in->joined[j]);
-        rc = join(st, in, &in->chatters[k], &new_to_channel, err, errlen);
+        rc = join(st, in, &in->chatters[k], &new_to_channel, &renames, err, errlen);
     }
     for (size_t l = 0; l < in->n_left && !rc; l++)
         rc = leave(st, in, in->left[l], prev_taken_at, err, errlen);
+    if (!rc)
+        rc = rename_stayers(st, in, prev_taken_at, &renames, err, errlen);
     if (rc)
         return rc;
     struct my_val job = in->job_id > 0 ? MY_INT(in->job_id) : MY_TEXT(NULL);
     rc = my_exec(st,
                  "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
-                 " joined, `left`, new_to_channel, pages, duration_ms, job_id)"
-                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 " joined, `left`, new_to_channel, pages, duration_ms, job_id, renames)"
+                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  MY_ARGS(MY_INT(in->session_id), MY_INT(in->channel_id), MY_INT(in->seq),
                          MY_INT(in->taken_at_ms), MY_INT(in->n_chatters), MY_INT(in->n_joined),
                          MY_INT(in->n_left), MY_INT(new_to_channel), MY_INT(in->pages),
-                         MY_INT(in->duration_ms), job),
+                         MY_INT(in->duration_ms), job, MY_INT(renames)),
                  NULL, &out->capture_id, err, errlen);
     if (!rc && in->job_id > 0)
         rc = my_job_done(st, in->job_id, err, errlen);
     out->new_to_channel = new_to_channel;
+    out->renames = renames;
     return rc;
 }
 
@@ -250,13 +318,13 @@ int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     int rc = channel_id
                  ? my_query(st,
                             "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                            " joined, `left`, new_to_channel, pages, duration_ms FROM captures"
-                            " WHERE session_id = ? AND channel_id = ? ORDER BY seq",
+                            " joined, `left`, new_to_channel, pages, duration_ms, renames"
+                            " FROM captures WHERE session_id = ? AND channel_id = ? ORDER BY seq",
                             MY_ARGS(MY_INT(session_id), MY_INT(channel_id)), &r, err, errlen)
                  : my_query(st,
                             "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                            " joined, `left`, new_to_channel, pages, duration_ms FROM captures"
-                            " WHERE session_id = ? ORDER BY taken_at, id",
+                            " joined, `left`, new_to_channel, pages, duration_ms, renames"
+                            " FROM captures WHERE session_id = ? ORDER BY taken_at, id",
                             MY_ARGS(MY_INT(session_id)), &r, err, errlen);
     if (rc)
         return rc;
@@ -275,6 +343,7 @@ int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         c->new_to_channel = my_int(&r, 8);
         c->pages = (int)my_int(&r, 9);
         c->duration_ms = my_int(&r, 10);
+        c->renames = my_int(&r, 11);
     }
     my_done(&r);
     if (rc < 0) {

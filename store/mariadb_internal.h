@@ -183,6 +183,19 @@ int my_job_retry(struct store *st, int64_t job_id, const char *error, int64_t ru
 int my_job_fail(struct store *st, int64_t job_id, const char *error, char *err, size_t errlen);
 int my_job_get(struct store *st, int64_t job_id, struct store_job *out, char *err, size_t errlen);
 int my_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen);
+/** store/sqlite_internal.h's sq_capture_name, on MariaDB. */
+int my_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
+                    int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/** Records the name hash of every open stay of a chatter in a session (after a rename). */
+int my_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
+                   char *err, size_t errlen);
+int my_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
+                           int64_t **user_ids, int64_t **name_hashes, size_t *n, int64_t *last_seq,
+                           char *err, size_t errlen);
+int my_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                      size_t errlen);
+int my_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                           struct store_kept_visit **out, size_t *n, char *err, size_t errlen);
 int my_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
                      size_t *n, int64_t *last_seq, char *err, size_t errlen);
 int my_capture_commit(struct store *st, const struct store_capture_input *in,
@@ -269,5 +282,27 @@ int my_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **out
 int my_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
                int64_t now_ms, size_t *added, char *err, size_t errlen);
 int my_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err, size_t errlen);
+
+/* alerts: webhooks, deliveries, watchlist */
+int my_webhook_create(struct store *st, const struct store_webhook *w, int64_t *id, char *err,
+                      size_t errlen);
+int my_webhook_list(struct store *st, int64_t owner_id, struct store_webhook **out, size_t *n,
+                    char *err, size_t errlen);
+int my_webhook_get(struct store *st, int64_t id, struct store_webhook *out, char *err,
+                   size_t errlen);
+int my_webhook_delete(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
+int my_webhook_block(struct store *st, int64_t id, int64_t until_ms, char *err, size_t errlen);
+int my_delivery_create(struct store *st, const struct store_delivery *d, int64_t *id, char *err,
+                       size_t errlen);
+int my_delivery_update(struct store *st, const struct store_delivery *d, char *err, size_t errlen);
+int my_delivery_get(struct store *st, int64_t id, struct store_delivery *out, char *err,
+                    size_t errlen);
+int my_delivery_list(struct store *st, int64_t owner_id, size_t limit,
+                     struct store_delivery **out, size_t *n, char *err, size_t errlen);
+int my_watch_put(struct store *st, const struct store_watch *w, int64_t *id, char *err,
+                 size_t errlen);
+int my_watch_list(struct store *st, int64_t owner_id, struct store_watch **out, size_t *n,
+                  char *err, size_t errlen);
+int my_watch_remove(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
 
 #endif

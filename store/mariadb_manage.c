@@ -73,7 +73,24 @@ int my_session_deactivate(struct store *st, int64_t user_id, int64_t now_ms, cha
 
 static int remove_captures(struct store *st, int64_t session_id, char *err, size_t errlen)
 {
-    int rc = my_exec(st, "DELETE FROM presence WHERE session_id = ?", MY_ARGS(MY_INT(session_id)),
+    /* Each chatter's visit of each channel is kept first, as on SQLite
+     * (store/sqlite_web_sessions.c): "returning" in later sessions must not change. */
+    int rc =
+        my_exec(st,
+                "REPLACE INTO kept_visits(owner_id, channel_id, session_id, user_id,"
+                " first_seq, last_seen, session_first_at)"
+                " SELECT s.user_id, p.channel_id, p.session_id, p.user_id, MIN(p.from_seq),"
+                "  MAX(c.taken_at), (SELECT MIN(f.taken_at) FROM captures f"
+                "   WHERE f.session_id = p.session_id AND f.channel_id = p.channel_id)"
+                " FROM presence p JOIN sessions s ON s.id = p.session_id"
+                " JOIN captures c ON c.session_id = p.session_id AND c.channel_id = p.channel_id"
+                "  AND c.seq = COALESCE(p.to_seq, (SELECT MAX(m.seq) FROM captures m"
+                "   WHERE m.session_id = p.session_id AND m.channel_id = p.channel_id))"
+                " WHERE p.session_id = ?"
+                " GROUP BY s.user_id, p.channel_id, p.session_id, p.user_id",
+                MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
+    if (!rc)
+        rc = my_exec(st, "DELETE FROM presence WHERE session_id = ?", MY_ARGS(MY_INT(session_id)),
                      NULL, NULL, err, errlen);
     if (!rc)
         rc = my_exec(st, "DELETE FROM captures WHERE session_id = ?", MY_ARGS(MY_INT(session_id)),

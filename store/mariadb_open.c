@@ -63,6 +63,9 @@ static const struct store_ops mariadb_ops = {
     .job_get = my_job_get,
     .job_counts = my_job_counts,
     .presence_open = my_presence_open,
+    .presence_open_named = my_presence_open_named,
+    .capture_totals = my_capture_totals,
+    .channel_kept_visits = my_channel_kept_visits,
     .capture_commit = my_capture_commit,
     .capture_list = my_capture_list,
     .stay_list = my_stay_list,
@@ -109,6 +112,18 @@ static const struct store_ops mariadb_ops = {
     .bot_list = my_bot_list,
     .bot_add = my_bot_add,
     .bot_remove = my_bot_remove,
+    .webhook_create = my_webhook_create,
+    .webhook_list = my_webhook_list,
+    .webhook_get = my_webhook_get,
+    .webhook_delete = my_webhook_delete,
+    .webhook_block = my_webhook_block,
+    .delivery_create = my_delivery_create,
+    .delivery_update = my_delivery_update,
+    .delivery_get = my_delivery_get,
+    .delivery_list = my_delivery_list,
+    .watch_put = my_watch_put,
+    .watch_list = my_watch_list,
+    .watch_remove = my_watch_remove,
 };
 
 int mariadb_store_open(const char *url, struct store **out, char *err, size_t errlen)

@@ -201,8 +201,73 @@ static const char *const step1[] = {
     NULL,
 };
 
+/* renames seen by captures (each capture's count, the stays' name hash) and the visits kept
+ * from purged and deleted sessions: SQLite's steps 5 and 6 (its /metrics counters table
+ * aside: here the totals are counted from captures) */
+static const char *const step2[] = {
+    "ALTER TABLE captures ADD COLUMN renames BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE presence ADD COLUMN name_hash BIGINT NOT NULL DEFAULT 0",
+    "CREATE TABLE kept_visits("
+    " owner_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " session_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " first_seq BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL,"
+    " session_first_at BIGINT NOT NULL,"
+    " PRIMARY KEY(owner_id, channel_id, session_id, user_id)) ENGINE=InnoDB",
+    NULL,
+};
+
+/* alerts: webhooks (URL and secret sealed by the caller), their deliveries, and each user's
+ * watchlist, kept by Twitch id once known (user_id 0 until then) */
+static const char *const step3[] = {
+    "CREATE TABLE IF NOT EXISTS webhooks("
+    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+    " owner_id BIGINT NOT NULL,"
+    " kind VARCHAR(16) NOT NULL,"
+    " name VARCHAR(64) NOT NULL DEFAULT '',"
+    " url_sealed TEXT NOT NULL,"
+    " secret_sealed TEXT NOT NULL,"
+    " url_masked VARCHAR(96) NOT NULL DEFAULT '',"
+    " channel_id BIGINT NOT NULL DEFAULT 0,"
+    " events BIGINT NOT NULL DEFAULT 0,"
+    " blocked_until BIGINT NOT NULL DEFAULT 0,"
+    " created_at BIGINT NOT NULL,"
+    " KEY webhooks_owner(owner_id))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS webhook_deliveries("
+    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+    " webhook_id BIGINT NOT NULL,"
+    " owner_id BIGINT NOT NULL,"
+    " event VARCHAR(32) NOT NULL,"
+    " body MEDIUMTEXT NOT NULL,"
+    " state VARCHAR(12) NOT NULL DEFAULT 'queued',"
+    " attempts INT NOT NULL DEFAULT 0,"
+    " last_status INT NOT NULL DEFAULT 0,"
+    " last_error VARCHAR(160) NOT NULL DEFAULT '',"
+    " dedupe_key VARCHAR(96) NULL,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " UNIQUE KEY webhook_deliveries_once(webhook_id, dedupe_key),"
+    " KEY webhook_deliveries_owner(owner_id, id),"
+    " KEY webhook_deliveries_hook(webhook_id))" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS watchlist("
+    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+    " owner_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL DEFAULT 0,"
+    " login VARCHAR(64) COLLATE utf8mb4_general_ci NOT NULL,"
+    " reason VARCHAR(32) NOT NULL DEFAULT '',"
+    " note VARCHAR(256) NOT NULL DEFAULT '',"
+    " added_at BIGINT NOT NULL,"
+    " KEY watchlist_owner_user(owner_id, user_id),"
+    " KEY watchlist_owner_login(owner_id, login))" TABLE_OPTS,
+    NULL,
+};
+
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1};
+static const char *const *const migrations[] = {step1, step2, step3};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

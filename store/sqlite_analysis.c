@@ -119,6 +119,28 @@ int sq_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
                    p, 2, sizeof **out, read_visit, (void **)out, n, err, errlen, "channel visits");
 }
 
+static void read_kept_visit(sqlite3_stmt *s, void *p)
+{
+    struct store_kept_visit *v = p;
+    v->session_id = sqlite3_column_int64(s, 0);
+    v->user_id = sqlite3_column_int64(s, 1);
+    v->first_seq = sqlite3_column_int64(s, 2);
+    v->last_seen_ms = sqlite3_column_int64(s, 3);
+    v->session_first_at_ms = sqlite3_column_int64(s, 4);
+}
+
+int sq_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                           struct store_kept_visit **out, size_t *n, char *err, size_t errlen)
+{
+    int64_t p[] = {owner_id, channel_id};
+    return collect(st,
+                   "SELECT session_id, user_id, first_seq, last_seen, session_first_at"
+                   " FROM kept_visits WHERE owner_id = ?1 AND channel_id = ?2"
+                   " ORDER BY user_id, session_first_at, session_id",
+                   p, 2, sizeof **out, read_kept_visit, (void **)out, n, err, errlen,
+                   "kept visits");
+}
+
 static void read_profile(sqlite3_stmt *s, void *p)
 {
     struct store_chatter_profile *c = p;
@@ -229,15 +251,23 @@ int sq_capture_chatters(struct store *st, int64_t session_id, int64_t channel_id
     sqlite3_stmt *count = NULL, *rows = NULL;
     int rc = 0;
     int src = sq_cached(st,
-                        "SELECT chatter_count FROM captures WHERE session_id = ?1"
+                        "SELECT chatter_count, taken_at FROM captures WHERE session_id = ?1"
                         " AND channel_id = ?2 AND seq = ?3",
                         &count);
     if (src == SQLITE_OK)
-        /* Open stays (to_seq NULL) reach the last capture, which is >= seq. */
+        /* Open stays (to_seq NULL) reach the last capture, which is >= seq. The name at the
+         * capture is the last history row dated at or before it; before the first row, the
+         * first row's; without history, the profile's. */
         src = sq_cached(st,
-                        "SELECT p.user_id, u.login, u.display_name, u.created_at,"
+                        "SELECT p.user_id, COALESCE(n.login, u.login),"
+                        " COALESCE(n.display_name, u.display_name), u.created_at,"
                         " p.from_seq FROM presence p"
                         " LEFT JOIN twitch_users u ON u.id = p.user_id"
+                        " LEFT JOIN twitch_user_names n ON n.id = COALESCE("
+                        "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
+                        "   AND h.seen_at <= ?4 ORDER BY h.seen_at DESC, h.id DESC LIMIT 1),"
+                        "  (SELECT h.id FROM twitch_user_names h WHERE h.user_id = p.user_id"
+                        "   ORDER BY h.seen_at, h.id LIMIT 1))"
                         " WHERE p.session_id = ?1 AND p.channel_id = ?2"
                         " AND p.from_seq <= ?3 AND (p.to_seq IS NULL OR p.to_seq >= ?3)"
                         " ORDER BY p.user_id",
@@ -264,8 +294,9 @@ int sq_capture_chatters(struct store *st, int64_t session_id, int64_t channel_id
     }
     if (total)
         *total = sqlite3_column_int64(count, 0);
-    for (int i = 0; i < 3; i++)
-        sqlite3_bind_int64(rows, i + 1, i == 0 ? session_id : i == 1 ? channel_id : seq);
+    int64_t params[] = {session_id, channel_id, seq, sqlite3_column_int64(count, 1)};
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_int64(rows, i + 1, params[i]);
     struct store_capture_chatter c;
     while ((src = sqlite3_step(rows)) == SQLITE_ROW) {
         memset(&c, 0, sizeof c);

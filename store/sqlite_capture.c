@@ -1,7 +1,8 @@
 /*
  * Captures and presence intervals: the hot path of every capture. A commit touches only the
  * chatters who joined or left; everyone who stayed costs nothing. It must never write a
- * capture partially, and never update per-chatter history for chatters whose stay goes on.
+ * capture partially, and never update per-chatter history for chatters whose stay goes on
+ * (a stay only remembers a hash of its chatter's name: renames are in sqlite_capture_names.c).
  */
 #include "store/sqlite_internal.h"
 #include "base/err.h"
@@ -14,17 +15,20 @@
 static const char last_sql[] = "SELECT seq, taken_at, chatter_count FROM captures"
                                " WHERE session_id = ? AND channel_id = ? ORDER BY seq DESC LIMIT 1";
 
-int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
-                     size_t *n, int64_t *last_seq, char *err, size_t errlen)
+int sq_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
+                           int64_t **user_ids, int64_t **name_hashes, size_t *n, int64_t *last_seq,
+                           char *err, size_t errlen)
 {
     *user_ids = NULL;
+    if (name_hashes)
+        *name_hashes = NULL;
     *n = 0;
     *last_seq = 0;
     sqlite3_stmt *last, *open;
     int rc = sq_stmt(st, last_sql, &last, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
-                     "SELECT user_id FROM presence INDEXED BY presence_open"
+                     "SELECT user_id, name_hash FROM presence INDEXED BY presence_open"
                      " WHERE session_id = ? AND channel_id = ? AND to_seq IS NULL"
                      " ORDER BY user_id",
                      &open, err, errlen);
@@ -51,12 +55,20 @@ int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, i
     }
     /* The last capture's chatter count is exactly the number of open stays: one
      * allocation. */
+    size_t hash_cap = cap;
     *user_ids = xmalloc((cap ? cap : 1) * sizeof **user_ids);
+    if (name_hashes)
+        *name_hashes = xmalloc((cap ? cap : 1) * sizeof **name_hashes);
     sqlite3_bind_int64(open, 1, session_id);
     sqlite3_bind_int64(open, 2, channel_id);
     while ((src = sqlite3_step(open)) == SQLITE_ROW) {
+        if (name_hashes)
+            *name_hashes = xgrow(*name_hashes, &hash_cap, *n, sizeof **name_hashes, 64);
         *user_ids = xgrow(*user_ids, &cap, *n, sizeof **user_ids, 64);
-        (*user_ids)[(*n)++] = sqlite3_column_int64(open, 0);
+        (*user_ids)[*n] = sqlite3_column_int64(open, 0);
+        if (name_hashes)
+            (*name_hashes)[*n] = sqlite3_column_int64(open, 1);
+        (*n)++;
     }
     sqlite3_reset(open);
     if (src != SQLITE_DONE) {
@@ -69,9 +81,20 @@ out:
         sq_rollback(st);
         free(*user_ids);
         *user_ids = NULL;
+        if (name_hashes) {
+            free(*name_hashes);
+            *name_hashes = NULL;
+        }
         *n = 0;
     }
     return rc;
+}
+
+int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
+                     size_t *n, int64_t *last_seq, char *err, size_t errlen)
+{
+    return sq_presence_open_named(st, session_id, channel_id, user_ids, NULL, n, last_seq, err,
+                                  errlen);
 }
 
 /* The statements a commit runs, prepared together before the transaction starts. One
@@ -80,7 +103,7 @@ out:
  * work and the WAL pages, not in stepping statements), so the simpler form stays. */
 struct commit_stmts {
     sqlite3_stmt *last, *insert, *stay_open, *stay_find, *stay_close, *in_session, *first, *back,
-        *left, *placeholder;
+        *left;
 };
 
 static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, size_t errlen)
@@ -89,13 +112,13 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
     if (!rc)
         rc = sq_stmt(st,
                      "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
-                     " joined, \"left\", new_to_channel, pages, duration_ms, job_id)"
-                     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     " joined, \"left\", new_to_channel, pages, duration_ms, job_id, renames)"
+                     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      &c->insert, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
-                     "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq)"
-                     " VALUES(?, ?, ?, ?, NULL)",
+                     "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq,"
+                     " name_hash) VALUES(?, ?, ?, ?, NULL, ?)",
                      &c->stay_open, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
@@ -130,11 +153,6 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
                      "UPDATE channel_chatters SET last_seen = ?3,"
                      " captures_seen = captures_seen + ?4 WHERE channel_id = ?1 AND user_id = ?2",
                      &c->left, err, errlen);
-    if (!rc)
-        rc = sq_stmt(st,
-                     "INSERT INTO twitch_users(id, login, display_name) VALUES(?1, ?2, ?2)"
-                     " ON CONFLICT DO NOTHING",
-                     &c->placeholder, err, errlen);
     return rc;
 }
 
@@ -145,9 +163,11 @@ static int step_done(struct store *st, sqlite3_stmt *s, char *err, size_t errlen
     return rc == SQLITE_DONE ? 0 : sq_fail(st, rc, err, errlen, what);
 }
 
-/* Opens a stay for one joined chatter and records them in the channel's history. */
+/* Opens a stay for one joined chatter, records them in the channel's history and checks
+ * their name. */
 static int join(struct store *st, struct commit_stmts *c, const struct store_capture_input *in,
-                const struct chatter *ch, int64_t *new_to_channel, char *err, size_t errlen)
+                const struct chatter *ch, int64_t *new_to_channel, int64_t *renames, char *err,
+                size_t errlen)
 {
     sqlite3_bind_int64(c->first, 1, in->channel_id);
     sqlite3_bind_int64(c->first, 2, ch->id);
@@ -155,11 +175,16 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
     int rc = step_done(st, c->first, err, errlen, "channel chatter");
     if (rc)
         return rc;
-    if (sqlite3_changes(sq_conn(st)->db) == 1) {
+    int new_here = sqlite3_changes(sq_conn(st)->db) == 1;
+    int64_t before = *renames;
+    rc = sq_capture_name(st, ch, new_here, in->taken_at_ms, in->taken_at_ms, renames, err, errlen);
+    if (!rc && *renames != before) /* its stays in the session's other channels */
+        rc = sq_stay_rename(st, in->session_id, ch->id,
+                            chatter_name_hash(ch->login, ch->display_name), err, errlen);
+    if (rc)
+        return rc;
+    if (new_here) {
         (*new_to_channel)++;
-        sqlite3_bind_int64(c->placeholder, 1, ch->id);
-        sqlite3_bind_text(c->placeholder, 2, ch->login, -1, SQLITE_STATIC);
-        rc = step_done(st, c->placeholder, err, errlen, "placeholder profile");
     } else {
         /* Only a chatter the channel knows can have stays in this session: look up the
          * latest, both to count sessions and to refuse a join while a stay is open. */
@@ -190,6 +215,7 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
     sqlite3_bind_int64(c->stay_open, 2, ch->id);
     sqlite3_bind_int64(c->stay_open, 3, in->channel_id);
     sqlite3_bind_int64(c->stay_open, 4, in->seq);
+    sqlite3_bind_int64(c->stay_open, 5, chatter_name_hash(ch->login, ch->display_name));
     return step_done(st, c->stay_open, err, errlen, "open stay");
 }
 
@@ -223,12 +249,53 @@ static int leave(struct store *st, struct commit_stmts *c, const struct store_ca
     return step_done(st, c->left, err, errlen, "channel chatter");
 }
 
+/* Checks the name of each chatter whose stay recorded another one, and records the new
+ * name on the stay, renamed or not (another channel may have seen the rename first). */
+static int rename_stayers(struct store *st, const struct store_capture_input *in,
+                          int64_t prev_taken_at, int64_t *renames, char *err, size_t errlen)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < in->n_renamed; r++) {
+        while (k < in->n_chatters && in->chatters[k].id < in->renamed[r])
+            k++;
+        if (k == in->n_chatters || in->chatters[k].id != in->renamed[r])
+            return tca_fail(err, errlen, TCA_EINVAL, "renamed chatter %lld is not in the capture",
+                            (long long)in->renamed[r]);
+        const struct chatter *ch = &in->chatters[k];
+        int rc = sq_capture_name(st, ch, 0, prev_taken_at, in->taken_at_ms, renames, err, errlen);
+        if (!rc)
+            rc = sq_stay_rename(st, in->session_id, ch->id,
+                                chatter_name_hash(ch->login, ch->display_name), err, errlen);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The /metrics counters: one row update per capture, two when it saw renames. */
+static int count_capture(struct store *st, int64_t renames, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st, "UPDATE counters SET value = value + ?2 WHERE name = ?1", &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, "captures", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, 1);
+    rc = step_done(st, s, err, errlen, "counter");
+    if (!rc && renames) {
+        sqlite3_bind_text(s, 1, "capture_renames", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, renames);
+        rc = step_done(st, s, err, errlen, "counter");
+    }
+    return rc;
+}
+
 static int check_input(const struct store_capture_input *in, char *err, size_t errlen)
 {
     if (in->seq < 1 || in->n_joined > in->n_chatters)
         return tca_fail(err, errlen, TCA_EINVAL, "malformed capture");
     if ((in->n_chatters && !in->chatters) || (in->n_joined && !in->joined) ||
-        (in->n_left && !in->left))
+        (in->n_left && !in->left) || (in->n_renamed && !in->renamed))
         return tca_fail(err, errlen, TCA_EINVAL, "malformed capture");
     return 0;
 }
@@ -245,7 +312,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
         rc = sq_begin(st, err, errlen);
     if (rc)
         return rc;
-    int64_t last_seq = 0, prev_taken_at = 0, prev_count = 0, new_to_channel = 0;
+    int64_t last_seq = 0, prev_taken_at = 0, prev_count = 0, new_to_channel = 0, renames = 0;
     sqlite3_bind_int64(c.last, 1, in->session_id);
     sqlite3_bind_int64(c.last, 2, in->channel_id);
     int src = sqlite3_step(c.last);
@@ -279,7 +346,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
                           (long long)in->joined[j]);
             goto out;
         }
-        rc = join(st, &c, in, &in->chatters[k], &new_to_channel, err, errlen);
+        rc = join(st, &c, in, &in->chatters[k], &new_to_channel, &renames, err, errlen);
         if (rc)
             goto out;
     }
@@ -288,6 +355,9 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
         if (rc)
             goto out;
     }
+    rc = rename_stayers(st, in, prev_taken_at, &renames, err, errlen);
+    if (rc)
+        goto out;
     sqlite3_bind_int64(c.insert, 1, in->session_id);
     sqlite3_bind_int64(c.insert, 2, in->channel_id);
     sqlite3_bind_int64(c.insert, 3, in->seq);
@@ -302,10 +372,14 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
         sqlite3_bind_int64(c.insert, 11, in->job_id);
     else
         sqlite3_bind_null(c.insert, 11);
+    sqlite3_bind_int64(c.insert, 12, renames);
     rc = step_done(st, c.insert, err, errlen, "capture insert");
     if (rc)
         goto out;
     out->capture_id = sqlite3_last_insert_rowid(sq_conn(st)->db);
+    rc = count_capture(st, renames, err, errlen);
+    if (rc)
+        goto out;
     if (in->job_id > 0) {
         rc = sq_job_done(st, in->job_id, err, errlen);
         if (rc)
@@ -323,5 +397,6 @@ out:
     out->joined = (int64_t)in->n_joined;
     out->left = (int64_t)in->n_left;
     out->new_to_channel = new_to_channel;
+    out->renames = renames;
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "base/xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                     struct store_capture **out, size_t *n, char *err, size_t errlen)
@@ -14,17 +15,18 @@ int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = channel_id
-                 ? sq_stmt(st,
-                           "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                           " joined, \"left\", new_to_channel, pages, duration_ms FROM captures"
-                           " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
-                           &s, err, errlen)
-                 : sq_stmt(st,
-                           "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                           " joined, \"left\", new_to_channel, pages, duration_ms FROM captures"
-                           " WHERE session_id = ?1 ORDER BY taken_at, id",
-                           &s, err, errlen);
+    int rc =
+        channel_id
+            ? sq_stmt(st,
+                      "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
+                      " joined, \"left\", new_to_channel, pages, duration_ms, renames FROM captures"
+                      " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
+                      &s, err, errlen)
+            : sq_stmt(st,
+                      "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
+                      " joined, \"left\", new_to_channel, pages, duration_ms, renames FROM captures"
+                      " WHERE session_id = ?1 ORDER BY taken_at, id",
+                      &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, session_id);
@@ -46,6 +48,7 @@ int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         c->new_to_channel = sqlite3_column_int64(s, 8);
         c->pages = sqlite3_column_int(s, 9);
         c->duration_ms = sqlite3_column_int64(s, 10);
+        c->renames = sqlite3_column_int64(s, 11);
     }
     sqlite3_reset(s);
     if (src != SQLITE_DONE) {
@@ -55,6 +58,28 @@ int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         return sq_fail(st, src, err, errlen, "capture list");
     }
     return 0;
+}
+
+int sq_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                      size_t errlen)
+{
+    *captures = *renames = 0;
+    sqlite3_stmt *s;
+    int rc = sq_stmt(
+        st, "SELECT name, value FROM counters WHERE name IN ('captures', 'capture_renames')", &s,
+        err, errlen);
+    if (rc)
+        return rc;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        if (name && strcmp(name, "captures") == 0)
+            *captures = sqlite3_column_int64(s, 1);
+        else
+            *renames = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return src == SQLITE_DONE ? 0 : sq_fail(st, src, err, errlen, "capture totals");
 }
 
 int sq_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,

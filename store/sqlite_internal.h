@@ -57,6 +57,21 @@ void sq_copy_text(char *dst, size_t n, sqlite3_stmt *s, int col);
 /** A text column as a new string the caller frees, or NULL when the column is NULL. */
 char *sq_dup_text(sqlite3_stmt *s, int col);
 
+/**
+ * Checks the name a capture saw for one chatter against the last known one, inside the
+ * capture's transaction: a placeholder profile when the chatter is unknown, else a rename
+ * recorded at taken_at (the previous name dated before_ms when it starts the history) and
+ * counted in *renames. likely_new: try the placeholder first (a chatter new to the channel).
+ */
+int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
+                    int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/** Adds one row to a user's name history. */
+int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
+                int64_t seen_at, char *err, size_t errlen);
+/** Records the name hash of every open stay of a chatter in a session (after a rename). */
+int sq_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
+                   char *err, size_t errlen);
+
 /** How many migration steps the schema has (its current version). */
 int sq_schema_steps(void);
 /** The SQL of step v (version v to v + 1), or NULL; for tests that build an older store. */
@@ -111,6 +126,13 @@ int sq_job_get(struct store *st, int64_t job_id, struct store_job *out, char *er
 int sq_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen);
 int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, int64_t **user_ids,
                      size_t *n, int64_t *last_seq, char *err, size_t errlen);
+int sq_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
+                           int64_t **user_ids, int64_t **name_hashes, size_t *n, int64_t *last_seq,
+                           char *err, size_t errlen);
+int sq_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                      size_t errlen);
+int sq_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                           struct store_kept_visit **out, size_t *n, char *err, size_t errlen);
 int sq_capture_commit(struct store *st, const struct store_capture_input *in,
                       struct store_capture_result *out, char *err, size_t errlen);
 int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
@@ -195,5 +217,27 @@ int sq_bot_list(struct store *st, int64_t owner_id, struct store_known_bot **out
 int sq_bot_add(struct store *st, int64_t owner_id, const struct store_known_bot *bots, size_t n,
                int64_t now_ms, size_t *added, char *err, size_t errlen);
 int sq_bot_remove(struct store *st, int64_t owner_id, const char *login, char *err, size_t errlen);
+
+/* alerts: webhooks, deliveries, watchlist */
+int sq_webhook_create(struct store *st, const struct store_webhook *w, int64_t *id, char *err,
+                      size_t errlen);
+int sq_webhook_list(struct store *st, int64_t owner_id, struct store_webhook **out, size_t *n,
+                    char *err, size_t errlen);
+int sq_webhook_get(struct store *st, int64_t id, struct store_webhook *out, char *err,
+                   size_t errlen);
+int sq_webhook_delete(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
+int sq_webhook_block(struct store *st, int64_t id, int64_t until_ms, char *err, size_t errlen);
+int sq_delivery_create(struct store *st, const struct store_delivery *d, int64_t *id, char *err,
+                       size_t errlen);
+int sq_delivery_update(struct store *st, const struct store_delivery *d, char *err, size_t errlen);
+int sq_delivery_get(struct store *st, int64_t id, struct store_delivery *out, char *err,
+                    size_t errlen);
+int sq_delivery_list(struct store *st, int64_t owner_id, size_t limit,
+                     struct store_delivery **out, size_t *n, char *err, size_t errlen);
+int sq_watch_put(struct store *st, const struct store_watch *w, int64_t *id, char *err,
+                 size_t errlen);
+int sq_watch_list(struct store *st, int64_t owner_id, struct store_watch **out, size_t *n,
+                  char *err, size_t errlen);
+int sq_watch_remove(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
 
 #endif

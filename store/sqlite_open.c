@@ -197,6 +197,9 @@ static const struct store_ops sqlite_ops = {
     .job_get = sq_job_get,
     .job_counts = sq_job_counts,
     .presence_open = sq_presence_open,
+    .presence_open_named = sq_presence_open_named,
+    .capture_totals = sq_capture_totals,
+    .channel_kept_visits = sq_channel_kept_visits,
     .capture_commit = sq_capture_commit,
     .capture_list = sq_capture_list,
     .stay_list = sq_stay_list,
@@ -243,6 +246,18 @@ static const struct store_ops sqlite_ops = {
     .bot_list = sq_bot_list,
     .bot_add = sq_bot_add,
     .bot_remove = sq_bot_remove,
+    .webhook_create = sq_webhook_create,
+    .webhook_list = sq_webhook_list,
+    .webhook_get = sq_webhook_get,
+    .webhook_delete = sq_webhook_delete,
+    .webhook_block = sq_webhook_block,
+    .delivery_create = sq_delivery_create,
+    .delivery_update = sq_delivery_update,
+    .delivery_get = sq_delivery_get,
+    .delivery_list = sq_delivery_list,
+    .watch_put = sq_watch_put,
+    .watch_list = sq_watch_list,
+    .watch_remove = sq_watch_remove,
 };
 
 int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen)

@@ -69,8 +69,8 @@ static int last_name(struct store *st, int64_t user_id, struct store_name *out, 
     return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : sq_fail(st, src, err, errlen, "name");
 }
 
-static int add_name(struct store *st, int64_t user_id, const char *login, const char *display,
-                    int64_t seen_at, char *err, size_t errlen)
+int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
+                int64_t seen_at, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
@@ -99,7 +99,7 @@ static int record_name(struct store *st, const struct store_profile *p, int *ren
         if (strcmp(last.login, p->login) == 0 && strcmp(last.display_name, p->display_name) == 0)
             return 0;
         (*renames)++;
-        return add_name(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
+        return sq_name_add(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
     }
     /* First enrichment: history starts with the first known name. A placeholder only knows
      * the login seen in chat; if that login is not the enriched one, the chatter renamed in
@@ -110,12 +110,12 @@ static int record_name(struct store *st, const struct store_profile *p, int *ren
         return rc;
     if (!rc && stored.login[0] && strcasecmp(stored.login, p->login) != 0) {
         const char *old_display = stored.enriched_at_ms ? stored.display_name : stored.login;
-        rc = add_name(st, p->id, stored.login, old_display, p->enriched_at_ms, err, errlen);
+        rc = sq_name_add(st, p->id, stored.login, old_display, p->enriched_at_ms, err, errlen);
         if (rc)
             return rc;
         (*renames)++;
     }
-    return add_name(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
+    return sq_name_add(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
 }
 
 int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,

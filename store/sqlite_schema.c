@@ -195,6 +195,76 @@ static const char *const migrations[] = {
 
     /* gateway: the viewer count of a live channel, shown next to its live status */
     "ALTER TABLE user_channels ADD COLUMN viewers INTEGER NOT NULL DEFAULT 0;",
+
+    /* renames seen by captures: each capture's count, and on every open stay a hash of the
+     * name its chatter had (base/chatter.h), carried by presence_open so that reading the
+     * open stays tells which chatters changed name without reading any name. Stays stored
+     * before carry 0: their chatters are checked once, at the next capture. */
+    "ALTER TABLE captures ADD COLUMN renames INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE presence ADD COLUMN name_hash INTEGER NOT NULL DEFAULT 0;"
+    "DROP INDEX presence_open;"
+    "CREATE INDEX presence_open ON presence(session_id, channel_id, user_id, to_seq, name_hash)"
+    " WHERE to_seq IS NULL;",
+
+    /* history that survives purging and deleting a session: each chatter's visit of each
+     * channel in it, so chatters stay "returning" in the owner's later sessions */
+    "CREATE TABLE kept_visits("
+    " owner_id INTEGER NOT NULL,"
+    " channel_id INTEGER NOT NULL,"
+    " session_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " first_seq INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " session_first_at INTEGER NOT NULL,"
+    " PRIMARY KEY(owner_id, channel_id, session_id, user_id)) WITHOUT ROWID;"
+
+    /* counters for /metrics that only ever grow (purging captures does not lower them) and
+     * cost one row update per capture instead of a scan of every capture per scrape */
+    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO counters(name, value) SELECT 'captures', COUNT(*) FROM captures;"
+    "INSERT INTO counters(name, value) SELECT 'capture_renames', TOTAL(renames) FROM captures;",
+
+    /* alerts: webhooks (URL and secret sealed by the caller), their deliveries, and each
+     * user's watchlist, kept by Twitch id once known (user_id 0 until then) */
+    "CREATE TABLE webhooks("
+    " id INTEGER PRIMARY KEY,"
+    " owner_id INTEGER NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " name TEXT NOT NULL DEFAULT '',"
+    " url_sealed TEXT NOT NULL,"
+    " secret_sealed TEXT NOT NULL DEFAULT '',"
+    " url_masked TEXT NOT NULL DEFAULT '',"
+    " channel_id INTEGER NOT NULL DEFAULT 0,"
+    " events INTEGER NOT NULL DEFAULT 0,"
+    " blocked_until INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX webhooks_owner ON webhooks(owner_id);"
+    "CREATE TABLE webhook_deliveries("
+    " id INTEGER PRIMARY KEY,"
+    " webhook_id INTEGER NOT NULL,"
+    " owner_id INTEGER NOT NULL,"
+    " event TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'queued',"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " last_status INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " dedupe_key TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries(webhook_id, dedupe_key);"
+    "CREATE INDEX webhook_deliveries_owner ON webhook_deliveries(owner_id, id);"
+    "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id);"
+    "CREATE TABLE watchlist("
+    " id INTEGER PRIMARY KEY,"
+    " owner_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL DEFAULT 0,"
+    " login TEXT NOT NULL COLLATE NOCASE,"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " note TEXT NOT NULL DEFAULT '',"
+    " added_at INTEGER NOT NULL);"
+    "CREATE INDEX watchlist_owner_user ON watchlist(owner_id, user_id);"
+    "CREATE INDEX watchlist_owner_login ON watchlist(owner_id, login);",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

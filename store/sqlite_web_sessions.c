@@ -128,9 +128,26 @@ int sq_session_deactivate(struct store *st, int64_t user_id, int64_t now_ms, cha
                    user_id, now_ms, 0, NULL, err, errlen);
 }
 
+/* Before a session's stays go, each chatter's visit of each channel is kept (who, first
+ * capture, last seen, when the session started on that channel): "new" and "returning" in
+ * the owner's later sessions must not change because an earlier session was removed. */
+static const char keep_visits_sql[] =
+    "INSERT OR REPLACE INTO kept_visits(owner_id, channel_id, session_id, user_id, first_seq,"
+    " last_seen, session_first_at)"
+    " SELECT s.user_id, p.channel_id, p.session_id, p.user_id, MIN(p.from_seq), MAX(c.taken_at),"
+    "  (SELECT MIN(f.taken_at) FROM captures f WHERE f.session_id = p.session_id"
+    "   AND f.channel_id = p.channel_id)"
+    " FROM presence p JOIN sessions s ON s.id = p.session_id"
+    " JOIN captures c ON c.session_id = p.session_id AND c.channel_id = p.channel_id"
+    "  AND c.seq = COALESCE(p.to_seq, (SELECT MAX(m.seq) FROM captures m"
+    "   WHERE m.session_id = p.session_id AND m.channel_id = p.channel_id))"
+    " WHERE p.session_id = ? GROUP BY p.channel_id, p.user_id";
+
 static int remove_captures(struct store *st, int64_t session_id, char *err, size_t errlen)
 {
-    int rc = run_ids(st, "DELETE FROM presence WHERE session_id = ?", session_id, 0, 0, NULL, err,
+    int rc = run_ids(st, keep_visits_sql, session_id, 0, 0, NULL, err, errlen);
+    if (!rc)
+        rc = run_ids(st, "DELETE FROM presence WHERE session_id = ?", session_id, 0, 0, NULL, err,
                      errlen);
     if (!rc)
         rc = run_ids(st, "DELETE FROM captures WHERE session_id = ?", session_id, 0, 0, NULL, err,

@@ -41,7 +41,7 @@ struct store_copy_table {
     char sum_from[33], sum_to[33]; /* checksums of every row in key order (hex) */
 };
 
-enum { STORE_COPY_TABLES = 17 };
+enum { STORE_COPY_TABLES = 21 };
 
 /** What store_copy did, table by table. */
 struct store_copy_report {
@@ -232,6 +232,14 @@ int store_job_counts(struct store *st, int64_t counts[4], char *err, size_t errl
  */
 int store_presence_open(struct store *st, int64_t session_id, int64_t channel_id,
                         int64_t **user_ids, size_t *n, int64_t *last_seq, char *err, size_t errlen);
+/**
+ * store_presence_open with, for each open stay, the chatter_name_hash of the name its chatter
+ * had at the last capture (0 for stays stored before names were tracked), in *name_hashes
+ * (parallel to *user_ids, the caller's to free()): what chatter_renamed compares against.
+ */
+int store_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
+                              int64_t **user_ids, int64_t **name_hashes, size_t *n,
+                              int64_t *last_seq, char *err, size_t errlen);
 
 /** One capture, already diffed against the open stays by the caller. */
 struct store_capture_input {
@@ -247,6 +255,11 @@ struct store_capture_input {
     size_t n_joined;
     const int64_t *left; /* sorted: open before, not in chatters */
     size_t n_left;
+    /* sorted: in chatters and open before, under another name than their stay recorded
+     * (chatter_renamed); each is checked against the last known name, so a rename another
+     * channel's capture already recorded is not counted twice */
+    const int64_t *renamed;
+    size_t n_renamed;
     int64_t job_id; /* if > 0, this job is marked done in the same transaction */
 };
 
@@ -257,13 +270,21 @@ struct store_capture_result {
     int64_t joined;
     int64_t left;
     int64_t new_to_channel; /* joined chatters never seen in this channel before */
+    int64_t renames;        /* chatters whose login or display name changed (see below) */
 };
 
 /**
  * Stores one capture in one transaction: the capture row, new stays for joined chatters,
  * closed stays for those who left (to_seq = seq - 1), the per-channel chatter history,
- * placeholder profiles (login only) for chatters never seen, and the job's completion.
+ * placeholder profiles for chatters never seen, renames, and the job's completion.
  * Either all of it is written or nothing.
+ *
+ * A rename is a joined or renamed chatter whose login or display name differs from the last
+ * known one (twitch_users): it adds a row to the name history at taken_at_ms (preceded, when
+ * the history was empty, by the previous name) and updates the profile and the chatter's
+ * open stays in the session. A return to an earlier name (A -> B -> A) is a rename too; the
+ * same name seen again is not. (A return to the name a stay holds, the other name having
+ * been seen only in another session, is counted when the chatter next joins.)
  */
 int store_capture_commit(struct store *st, const struct store_capture_input *in,
                          struct store_capture_result *out, char *err, size_t errlen);
@@ -280,11 +301,20 @@ struct store_capture {
     int64_t new_to_channel;
     int pages;
     int64_t duration_ms;
+    int64_t renames; /* renames this capture recorded */
 };
 
 /** Captures of a session (channel_id 0: all channels), by time. *out is the caller's. */
 int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                        struct store_capture **out, size_t *n, char *err, size_t errlen);
+
+/**
+ * Captures stored and the renames they recorded, over the whole store (for /metrics). On
+ * SQLite, counters that purging or deleting sessions does not lower; on MariaDB, counted from
+ * the captures table (a counter row would serialize every worker's capture commits).
+ */
+int store_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                         size_t errlen);
 
 /** A stay: chatter present at every capture from from_seq to to_seq (0: still present). */
 struct store_stay {
@@ -451,10 +481,14 @@ int store_session_label(struct store *st, int64_t session_id, const char *label,
 /** Ends the user's active session (the next capture starts a new one); none is not an error. */
 int store_session_deactivate(struct store *st, int64_t user_id, int64_t now_ms, char *err,
                              size_t errlen);
-/** Removes a session's captures and stays, keeping the session and its channels. */
+/**
+ * Removes a session's captures and stays, keeping the session and its channels, and the
+ * chatters' visits for the history of later sessions (store_channel_kept_visits).
+ */
 int store_session_purge(struct store *st, int64_t session_id, int64_t now_ms, char *err,
                         size_t errlen);
-/** Deletes a session with its captures, stays, channels and queued jobs. */
+/** Deletes a session with its captures, stays, channels and queued jobs; as purging, it
+ * keeps the chatters' visits for the history of later sessions. */
 int store_session_delete(struct store *st, int64_t session_id, char *err, size_t errlen);
 /** Deletes unsaved sessions with no activity since before_ms; *removed (may be NULL) counts. */
 int store_session_sweep(struct store *st, int64_t before_ms, int *removed, char *err,
@@ -531,6 +565,23 @@ struct store_visit {
 int store_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
                          struct store_visit **out, size_t *n, char *err, size_t errlen);
 
+/** A chatter's visit of a channel in a session that was purged or deleted since. */
+struct store_kept_visit {
+    int64_t session_id;
+    int64_t user_id;
+    int64_t first_seq;           /* first capture present */
+    int64_t last_seen_ms;        /* time of the last capture present */
+    int64_t session_first_at_ms; /* the session's first capture of the channel */
+};
+
+/**
+ * The visits of channel_id kept from owner_id's purged and deleted sessions (purging and
+ * deleting keep them, so "returning" in later sessions never changes), by user then
+ * session start. *out is the caller's to free().
+ */
+int store_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                              struct store_kept_visit **out, size_t *n, char *err, size_t errlen);
+
 /** A chatter's profile as far as it is known (login may be "" when never seen by name). */
 struct store_chatter_profile {
     int64_t user_id;
@@ -571,7 +622,7 @@ int store_session_names(struct store *st, int64_t session_id, struct store_name_
 /** One chatter present at a capture. */
 struct store_capture_chatter {
     int64_t user_id;
-    char login[32];
+    char login[32]; /* the names as they were at that capture (from the name history) */
     char display_name[128];
     int64_t created_at_ms;
     int64_t stay_from_seq; /* the capture where this chatter's current stay began */

@@ -39,9 +39,13 @@ static const struct store_column session_channels[] = {
 static const struct store_column captures[] = {I("id"),     I("session_id"),  I("channel_id"),
                                                I("seq"),    I("taken_at"),    I("chatter_count"),
                                                I("joined"), I("left"),        I("new_to_channel"),
-                                               I("pages"),  I("duration_ms"), I("job_id")};
+                                               I("pages"),  I("duration_ms"), I("job_id"),
+                                               I("renames")};
 static const struct store_column presence[] = {I("session_id"), I("user_id"), I("channel_id"),
-                                               I("from_seq"), I("to_seq")};
+                                               I("from_seq"),   I("to_seq"),  I("name_hash")};
+static const struct store_column kept_visits[] = {
+    I("owner_id"),  I("channel_id"), I("session_id"),      I("user_id"),
+    I("first_seq"), I("last_seen"),  I("session_first_at")};
 static const struct store_column channel_chatters[] = {I("channel_id"),    I("user_id"),
                                                        I("first_seen"),    I("last_seen"),
                                                        I("sessions_seen"), I("captures_seen")};
@@ -66,6 +70,16 @@ static const struct store_column live_watches[] = {I("session_id"), I("channel_i
                                                    I("interval_s"), I("live")};
 static const struct store_column known_bots[] = {I("owner_id"), T("login"),   I("user_id"),
                                                  T("kind"),     I("removed"), I("added_at")};
+static const struct store_column webhooks[] = {
+    I("id"),         T("kind"),       T("name"),   T("url_sealed"),    T("secret_sealed"),
+    T("url_masked"), I("channel_id"), I("events"), I("blocked_until"), I("created_at"),
+    I("owner_id")};
+static const struct store_column webhook_deliveries[] = {
+    I("id"),         I("webhook_id"), I("owner_id"),   T("event"),
+    T("body"),       T("state"),      I("attempts"),   I("last_status"),
+    T("last_error"), T("dedupe_key"), I("created_at"), I("updated_at")};
+static const struct store_column watchlist[] = {
+    I("id"), I("owner_id"), I("user_id"), T("login"), T("reason"), T("note"), I("added_at")};
 
 /* Parents before children, so foreign keys hold at every insert. */
 static const struct store_table tables[STORE_COPY_TABLES] = {
@@ -87,6 +101,10 @@ static const struct store_table tables[STORE_COPY_TABLES] = {
     TABLE("live_watches", live_watches, "session_id, channel_id", NULL),
     /* the built-in list (owner 0) comes with every fresh store */
     TABLE("known_bots", known_bots, "owner_id, login", "owner_id = 0"),
+    TABLE("kept_visits", kept_visits, "owner_id, channel_id, session_id, user_id", NULL),
+    TABLE("webhooks", webhooks, "id", NULL),
+    TABLE("webhook_deliveries", webhook_deliveries, "id", NULL),
+    TABLE("watchlist", watchlist, "id", NULL),
 };
 
 enum { BATCH = 500 };

@@ -161,6 +161,26 @@ int store_presence_open(struct store *st, int64_t session_id, int64_t channel_id
     return st->ops->presence_open(st, session_id, channel_id, user_ids, n, last_seq, err, errlen);
 }
 
+int store_presence_open_named(struct store *st, int64_t session_id, int64_t channel_id,
+                              int64_t **user_ids, int64_t **name_hashes, size_t *n,
+                              int64_t *last_seq, char *err, size_t errlen)
+{
+    return st->ops->presence_open_named(st, session_id, channel_id, user_ids, name_hashes, n,
+                                        last_seq, err, errlen);
+}
+
+int store_capture_totals(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                         size_t errlen)
+{
+    return st->ops->capture_totals(st, captures, renames, err, errlen);
+}
+
+int store_channel_kept_visits(struct store *st, int64_t channel_id, int64_t owner_id,
+                              struct store_kept_visit **out, size_t *n, char *err, size_t errlen)
+{
+    return st->ops->channel_kept_visits(st, channel_id, owner_id, out, n, err, errlen);
+}
+
 int store_capture_commit(struct store *st, const struct store_capture_input *in,
                          struct store_capture_result *out, char *err, size_t errlen)
 {

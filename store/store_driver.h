@@ -8,6 +8,7 @@
 #define TCA_STORE_DRIVER_H
 
 #include "store/store.h"
+#include "store/store_alerts.h"
 
 /** A column of a copied table: its name and whether it holds text (else an integer). */
 struct store_column {
@@ -93,6 +94,13 @@ struct store_ops {
     int (*presence_open)(struct store *st, int64_t session_id, int64_t channel_id,
                          int64_t **user_ids, size_t *n, int64_t *last_seq, char *err,
                          size_t errlen);
+    int (*presence_open_named)(struct store *st, int64_t session_id, int64_t channel_id,
+                               int64_t **user_ids, int64_t **name_hashes, size_t *n,
+                               int64_t *last_seq, char *err, size_t errlen);
+    int (*capture_totals)(struct store *st, int64_t *captures, int64_t *renames, char *err,
+                          size_t errlen);
+    int (*channel_kept_visits)(struct store *st, int64_t channel_id, int64_t owner_id,
+                               struct store_kept_visit **out, size_t *n, char *err, size_t errlen);
     int (*capture_commit)(struct store *st, const struct store_capture_input *in,
                           struct store_capture_result *out, char *err, size_t errlen);
     int (*capture_list)(struct store *st, int64_t session_id, int64_t channel_id,
@@ -186,6 +194,28 @@ struct store_ops {
                    int64_t now_ms, size_t *added, char *err, size_t errlen);
     int (*bot_remove)(struct store *st, int64_t owner_id, const char *login, char *err,
                       size_t errlen);
+    int (*webhook_create)(struct store *st, const struct store_webhook *w, int64_t *id, char *err,
+                          size_t errlen);
+    int (*webhook_list)(struct store *st, int64_t owner_id, struct store_webhook **out, size_t *n,
+                        char *err, size_t errlen);
+    int (*webhook_get)(struct store *st, int64_t id, struct store_webhook *out, char *err,
+                       size_t errlen);
+    int (*webhook_delete)(struct store *st, int64_t owner_id, int64_t id, char *err,
+                          size_t errlen);
+    int (*webhook_block)(struct store *st, int64_t id, int64_t until_ms, char *err, size_t errlen);
+    int (*delivery_create)(struct store *st, const struct store_delivery *d, int64_t *id,
+                           char *err, size_t errlen);
+    int (*delivery_update)(struct store *st, const struct store_delivery *d, char *err,
+                           size_t errlen);
+    int (*delivery_get)(struct store *st, int64_t id, struct store_delivery *out, char *err,
+                        size_t errlen);
+    int (*delivery_list)(struct store *st, int64_t owner_id, size_t limit,
+                         struct store_delivery **out, size_t *n, char *err, size_t errlen);
+    int (*watch_put)(struct store *st, const struct store_watch *w, int64_t *id, char *err,
+                     size_t errlen);
+    int (*watch_list)(struct store *st, int64_t owner_id, struct store_watch **out, size_t *n,
+                      char *err, size_t errlen);
+    int (*watch_remove)(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
 };
 
 /** The part of every connection that store.c sees. */

@@ -200,7 +200,7 @@ int twitch_parse_chatters(const char *body, size_t len, struct chatter_set *out,
         int64_t id;
         if ((rc = id_login(what, i, id_s, login, &id, err, errlen)) < 0)
             goto out;
-        chatter_set_add(out, id, login);
+        chatter_set_add_named(out, id, login, name);
     }
     rc = 0;
 out:

@@ -209,11 +209,6 @@ void web_api_channel_history(struct web_req *r)
 
 /* ---- exports ---------------------------------------------------------------------------- */
 
-static int write_file(void *ctx, const char *p, size_t n)
-{
-    return fwrite(p, 1, n, ctx) == n ? 0 : -1;
-}
-
 static void file_name(const struct store_session *s, const char *channel, const char *what,
                       const char *ext, int64_t now_ms, char *out, size_t outlen)
 {
@@ -262,30 +257,26 @@ void web_api_session_export(struct web_req *r)
         }
         x.capture_channel = channel;
     }
-    /* Exports stream into an unlinked temporary file, then out of it: the rows are never
-     * all in memory, and a failure halfway is a clean error instead of a truncated file. */
-    FILE *f = tmpfile();
-    if (!f) {
-        web_error(r, 503, "unavailable", "no room for the export");
+    /* Everything that can refuse the export is checked before the headers go out: after
+     * them, a failure can only cut the transfer short. */
+    int rc = report_export_check(r->st, r->user_id, &x, &o, err, sizeof err);
+    if (rc == TCA_ENOTFOUND) {
+        web_error(r, 404, "not_found", "%s", err);
         return;
     }
-    struct report_sink sink = {.write = write_file, .ctx = f};
-    int rc = report_export_run(r->st, r->user_id, &x, &o, &sink, err, sizeof err);
-    if (!rc && fflush(f) != 0)
-        rc = tca_fail(err, sizeof err, TCA_ERR, "export failed: disk full?");
+    if (rc == TCA_EINVAL) {
+        web_error(r, 400, "invalid", "%s", err);
+        return;
+    }
     if (rc) {
-        fclose(f);
-        if (rc == TCA_ENOTFOUND)
-            web_error(r, 404, "not_found", "%s", err);
-        else
-            web_fail(r, rc, err);
+        web_fail(r, rc, err);
         return;
     }
     char name[160];
     file_name(&s, channel, what ? what : "chatters", x.format == REPORT_JSON ? "json" : "csv",
               web_now_ms(r), name, sizeof name);
-    web_reply_file(r, f, x.format == REPORT_JSON ? "application/json" : "text/csv; charset=utf-8",
-                   name);
+    web_reply_export(
+        r, &x, &o, x.format == REPORT_JSON ? "application/json" : "text/csv; charset=utf-8", name);
 }
 
 /* ---- known bots ------------------------------------------------------------------------- */

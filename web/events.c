@@ -279,8 +279,9 @@ void web_api_session_events(struct web_req *r)
         web_error(r, 503, "unavailable", "too many event streams: poll instead");
         return;
     }
-    r->stream = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, reader, st, stream_free);
-    if (!r->stream) { /* no response: nothing will free the stream, so unlink it here */
+    r->event_resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, reader, st, stream_free);
+    if (!r->event_resp) { /* no response: nothing will free the stream, so unlink it here */
         stream_free(st);
         web_error(r, 500, "internal", "could not start the event stream");
         return;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "base/buf.h"
+#include "report/report.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -60,6 +61,8 @@ struct web {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     int stopping;
+    struct web_stream *streams;  /* downloads whose producer or response is alive (stop_lock) */
+    pthread_cond_t streams_cond; /* signalled when the list empties */
 };
 
 struct web_req;
@@ -123,14 +126,13 @@ struct web_req {
     char *location;   /* owned */
     char *cookies[3]; /* owned Set-Cookie values */
     int n_cookies;
-    int retry_after; /* seconds; 0: no header */
-    char allow[48];  /* the methods of the path, for a 405 */
-    char etag[40];   /* static files: their ETag; "": none */
-    int resp_fd;     /* > 0: the reply body is this file (owned), not resp */
-    uint64_t resp_fd_size;
-    char *disposition;           /* owned Content-Disposition value, for downloads */
-    struct MHD_Response *stream; /* owned until queued: an event stream (events.c) */
-    const char *cache_control;   /* NULL: no-store */
+    int retry_after;                 /* seconds; 0: no header */
+    char allow[48];                  /* the methods of the path, for a 405 */
+    char etag[40];                   /* static files: their ETag; "": none */
+    char *disposition;               /* owned Content-Disposition value, for downloads */
+    struct web_stream *stream;       /* owned until queued: a streamed download (export_stream.c) */
+    struct MHD_Response *event_resp; /* owned until queued: an event stream (events.c) */
+    const char *cache_control;       /* NULL: no-store */
 };
 
 /* ---- replies (reply.c) ---- */
@@ -142,11 +144,28 @@ void web_error(struct web_req *r, int status, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /** Maps a TCA_E* code to a status and replies message (store details never leak). */
 void web_fail(struct web_req *r, int rc, const char *message);
+
+/* ---- streamed downloads (export_stream.c) ---- */
+
+struct web_stream;
 /**
- * Replies 200 with the contents of f (rewound; its descriptor is handed to the server, f is
- * closed) as a download named filename.
+ * Replies 200 with export x streamed as it is produced (chunked, no Content-Length) by a
+ * producer thread on its own store connection. Check the export first
+ * (report_export_check): after this, a failure can only cut the transfer short. 0, or
+ * TCA_ERR with a 503 replied.
  */
-void web_reply_file(struct web_req *r, FILE *f, const char *ctype, const char *filename);
+int web_reply_export(struct web_req *r, const struct report_export *x,
+                     const struct report_options *o, const char *ctype, const char *filename);
+/** The MHD response of a stream; it owns s from here on (NULL on failure, s freed). */
+struct MHD_Response *web_stream_response(struct web_stream *s);
+/** Lets go of a stream whose response was never queued. */
+void web_stream_drop(struct web_stream *s);
+/**
+ * At stop, before the daemon stops (stopping already set): lets downloads finish for up to
+ * grace_ms, then cuts the rest, and returns once every producer and response has ended.
+ */
+void web_streams_finish(struct web *w, int64_t grace_ms);
+
 /** Replies a redirect to url. */
 void web_redirect(struct web_req *r, const char *url);
 /** Adds a Set-Cookie header (value is the whole header value; copied). */
@@ -285,6 +304,16 @@ void web_api_bots(struct web_req *r);
 void web_api_bot_add(struct web_req *r);
 void web_api_bots_import(struct web_req *r);
 void web_api_bot_remove(struct web_req *r);
+/* alerts (api_webhooks.c, api_watchlist.c) */
+void web_api_webhooks(struct web_req *r);
+void web_api_webhook_create(struct web_req *r);
+void web_api_webhook_delete(struct web_req *r);
+void web_api_webhook_test(struct web_req *r);
+void web_api_deliveries(struct web_req *r);
+void web_api_watchlist(struct web_req *r);
+void web_api_watch_add(struct web_req *r);
+void web_api_watch_import(struct web_req *r);
+void web_api_watch_remove(struct web_req *r);
 
 /** The OpenAPI 3 document (static text). */
 const char *web_openapi_text(void);
@@ -327,6 +356,8 @@ void web_metrics_free(struct web_metrics *m);
 struct metrics *web_metrics_registry(struct web_metrics *m);
 /** Counts one request of route (-1: unmatched) with its status and duration. */
 void web_metrics_request(struct web_metrics *m, int route, int status, int64_t us);
+/** Appends the store's capture and rename totals to a /metrics document. */
+void web_metrics_render_captures(struct buf *b, int64_t captures, int64_t renames);
 /** Counts an event: "captures_queued", "logins", "login_failures", "rate_limited". */
 void web_metrics_event(struct web_metrics *m, const char *what);
 /** Appends the /metrics text every role serves: the registry, the budget (if any), process_*. */

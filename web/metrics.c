@@ -93,3 +93,15 @@ void web_metrics_text(struct metrics *m, struct twitch_budget *budget, int64_t n
                    twitch_budget_remaining(budget));
     process_metrics_render(b);
 }
+
+void web_metrics_render_captures(struct buf *b, int64_t captures, int64_t renames)
+{
+    /* Read from the store, not counted here: the worker that records a rename may be another
+     * process than the gateway that answers /metrics. */
+    buf_printf(b,
+               "# HELP tca_captures_stored_total Captures ever stored.\n"
+               "# TYPE tca_captures_stored_total counter\ntca_captures_stored_total %lld\n"
+               "# HELP tca_capture_renames_total Renames recorded by the stored captures.\n"
+               "# TYPE tca_capture_renames_total counter\ntca_capture_renames_total %lld\n",
+               (long long)captures, (long long)renames);
+}

@@ -2,7 +2,8 @@
  * Operations endpoints: /healthz (the process answers), /readyz (the store answers and
  * Twitch's OAuth endpoint is reachable), /metrics (Prometheus text: the process's registry,
  * the Twitch rate-limit budget, process_*, and the job queue's depth and age from the store)
- * and the OpenAPI document. None of them needs a login; none reveals a user, token or configuration value.
+ * and the OpenAPI document. None of them needs a login; none reveals a user, token or configuration
+ * value.
  */
 #include "web/internal.h"
 
@@ -55,7 +56,7 @@ void web_readyz(struct web_req *r)
 void web_metrics_route(struct web_req *r)
 {
     struct buf b;
-    int64_t counts[4] = {0}, age = 0;
+    int64_t counts[4] = {0}, age = 0, captures = 0, renames = 0;
     char err[256];
     buf_init(&b, 0);
     web_metrics_text(web_metrics_registry(r->w->metrics), r->w->o.twitch.budget, web_now_ms(r), &b);
@@ -74,6 +75,8 @@ void web_metrics_route(struct web_req *r)
         r->status = 0;
         buf_puts(&b, "# the store did not answer: job gauges omitted\n");
     }
+    if (web_store(r) && store_capture_totals(r->st, &captures, &renames, err, sizeof err) == 0)
+        web_metrics_render_captures(&b, captures, renames);
     free(r->resp);
     r->resp_len = b.len;
     r->resp = buf_steal(&b);

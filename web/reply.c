@@ -4,8 +4,6 @@
  * token or body back into a reply.
  */
 #include "web/internal.h"
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -70,28 +68,6 @@ void web_reply_json(struct web_req *r, int status, json_t *j)
     r->ctype = "application/json";
     r->status = status;
     json_decref(j);
-}
-
-void web_reply_file(struct web_req *r, FILE *f, const char *ctype, const char *filename)
-{
-    struct stat sb;
-    int fd = dup(fileno(f));
-    fclose(f);
-    if (fd < 0 || fstat(fd, &sb) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-        if (fd >= 0)
-            close(fd);
-        web_error(r, 503, "unavailable", "the export could not be read back");
-        return;
-    }
-    free(r->resp);
-    r->resp = NULL;
-    r->resp_len = 0;
-    r->resp_fd = fd;
-    r->resp_fd_size = (uint64_t)sb.st_size;
-    r->ctype = ctype;
-    r->status = 200;
-    free(r->disposition);
-    r->disposition = xasprintf("attachment; filename=\"%s\"", filename);
 }
 
 void web_error(struct web_req *r, int status, const char *code, const char *fmt, ...)

@@ -60,6 +60,15 @@ static const struct web_route routes[] = {
     {"POST", "/api/v1/bots", web_api_bot_add, WEB_USER},
     {"POST", "/api/v1/bots/import", web_api_bots_import, WEB_USER},
     {"DELETE", "/api/v1/bots/{login}", web_api_bot_remove, WEB_USER},
+    {"GET", "/api/v1/webhooks", web_api_webhooks, WEB_USER},
+    {"POST", "/api/v1/webhooks", web_api_webhook_create, WEB_USER},
+    {"DELETE", "/api/v1/webhooks/{webhook}", web_api_webhook_delete, WEB_USER},
+    {"POST", "/api/v1/webhooks/{webhook}/test", web_api_webhook_test, WEB_USER},
+    {"GET", "/api/v1/deliveries", web_api_deliveries, WEB_USER},
+    {"GET", "/api/v1/watchlist", web_api_watchlist, WEB_USER},
+    {"POST", "/api/v1/watchlist", web_api_watch_add, WEB_USER},
+    {"POST", "/api/v1/watchlist/import", web_api_watch_import, WEB_USER},
+    {"DELETE", "/api/v1/watchlist/{entry}", web_api_watch_remove, WEB_USER},
 };
 
 const struct web_route *web_routes(size_t *n)

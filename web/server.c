@@ -47,15 +47,12 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
 static enum MHD_Result queue_reply(struct web_req *r)
 {
     struct MHD_Response *resp;
-    if (r->stream) { /* an event stream (events.c) */
-        resp = r->stream;
+    if (r->event_resp) { /* an event stream (events.c) */
+        resp = r->event_resp;
+        r->event_resp = NULL;
+    } else if (r->stream) {
+        resp = web_stream_response(r->stream); /* it owns the stream now, even on failure */
         r->stream = NULL;
-    } else if (r->resp_fd > 0) {
-        /* Downloads stream from their file; MHD closes the descriptor. */
-        resp = MHD_create_response_from_fd64(r->resp_fd_size, r->resp_fd);
-        if (!resp)
-            close(r->resp_fd);
-        r->resp_fd = 0;
     } else {
         resp = MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (char *)"",
                                                r->resp ? MHD_RESPMEM_MUST_FREE
@@ -237,10 +234,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->resp);
     free(r->location);
     free(r->disposition);
-    if (r->resp_fd > 0) /* a download that was never queued */
-        close(r->resp_fd);
+    if (r->event_resp)
+        MHD_destroy_response(r->event_resp);
     if (r->stream)
-        MHD_destroy_response(r->stream);
+        web_stream_drop(r->stream);
     for (int i = 0; i < r->n_cookies; i++)
         free(r->cookies[i]);
     free(r);
@@ -349,6 +346,7 @@ static void free_web(struct web *w)
     pthread_mutex_destroy(&w->pool_lock);
     pthread_mutex_destroy(&w->stop_lock);
     pthread_cond_destroy(&w->stop_cond);
+    pthread_cond_destroy(&w->streams_cond);
     free(w->public_url);
     free(w->redirect_url);
     free(w);
@@ -373,6 +371,7 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->pool_lock, NULL);
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
+    pthread_cond_init(&w->streams_cond, NULL);
     if (!w->o.kv)
         w->o.kv = w->own_kv = kv_memory_new();
     if (!w->o.twitch.budget)
@@ -386,7 +385,8 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     w->metrics = web_metrics_new(w->o.metrics, n_routes);
     w->o.twitch.metrics = web_metrics_registry(w->metrics); /* the gateway's Twitch calls too */
     w->events = web_events_new(w);
-    /* suspend/resume: event streams wait without holding a thread (events.c) */
+    /* suspend/resume: event streams wait without holding a thread (events.c), and a streamed
+     * download waits for its producer off the event loop */
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
@@ -446,6 +446,8 @@ void web_stop(struct web *w)
     if (w->sweeper_started)
         pthread_join(w->sweeper, NULL);
     web_events_stop(w->events); /* ends the event streams, so none stays suspended */
+    /* a suspended download would make MHD_stop_daemon abort: finish or cut them first */
+    web_streams_finish(w, 30000);
     MHD_stop_daemon(w->daemon);
     free_web(w);
 }

@@ -42,6 +42,9 @@ struct web_options {
     int analysis_only;       /* `tca analysis`: only the statistics routes and operations */
     struct kv *kv;           /* rate limits and caches (shared on Redis); NULL: in-process */
     struct metrics *metrics; /* the process's registry (borrowed); NULL: the gateway's own */
+
+    /* tests only: a streamed export fails after this many bytes (0: never) */
+    size_t export_fail_after;
 };
 
 /** Fills o from the configuration (strings point into cfg, which must outlive o). */

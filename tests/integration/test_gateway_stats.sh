@@ -1,6 +1,7 @@
 #!/bin/bash
 # The statistics API over real HTTP: a raid and a bot wave found at the right capture, a
-# streamed CSV export named after the session and date whose rows equal the stats, one
+# streamed (chunked) CSV export named after the session and date whose rows equal the stats
+# and the CLI's export byte for byte, one
 # capture's exact chatter list equal to what the simulator served, a chatter's profile, a
 # channel overlap, the known-bots list (add, remove, import with line-numbered errors), and
 # 400/404 for bad parameters and sessions that are not the user's.
@@ -63,6 +64,17 @@ assert ids == served[5], (len(ids), len(served[5]))
 print(f"ok: raid at capture 6, wave day critical, {len(rows)} chatters exported, capture 6 exact")
 PY
 check "stats, chatters export and capture export over HTTP match the simulator"
+
+# Streamed: chunked, no Content-Length, and byte for byte what `tca export` writes.
+headers=$(curl -s -b "$jar" -D - -o /dev/null "$GW/api/v1/sessions/active/export?what=chatters&format=csv" | tr -d '\r')
+grep -qi '^Transfer-Encoding: chunked' <<<"$headers" || fail "export not chunked: $headers"
+! grep -qi '^Content-Length' <<<"$headers" || fail "a streamed export has a Content-Length"
+"$TCA" export --what chatters --format csv --channel raid_channel >"$WORK/cli-chatters.csv" || fail "cli export"
+cmp "$WORK/chatters.csv" "$WORK/cli-chatters.csv" || fail "HTTP chatters export differs from the CLI's"
+"$TCA" export --what capture --channel raid_channel --capture 6 --format json >"$WORK/cli-capture6.json" ||
+    fail "cli capture export"
+cmp "$WORK/capture6.json" "$WORK/cli-capture6.json" || fail "HTTP capture export differs from the CLI's"
+check "HTTP exports are chunked and equal the CLI's byte for byte"
 
 bot=$(python3 -c 'import csv; r=list(csv.DictReader(open("'"$WORK"'/chatters.csv"))); print(next(x["id"] for x in r if x["login"].startswith("coolviewer_")))')
 api "/api/v1/chatters/$bot" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d, d' ||

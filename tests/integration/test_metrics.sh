@@ -98,6 +98,9 @@ expect "captures completed" "$(val "$W" tca_captures_completed_total)" "$(sql 'S
 expect "malformed pages" "$(val "$W" 'tca_captures_failed_total{reason="malformed_page"}')" 1
 expect "lost moderator role" "$(val "$W" 'tca_captures_failed_total{reason="lost_moderator_role"}')" 1
 expect "failed attempts" "$(sum "$W" 'tca_captures_failed_total{')" 2
+expect "renamed chatters" "$(val "$W" tca_capture_chatters_renamed_total)" "$(sql 'SELECT sum(renames) FROM captures')"
+expect "renames in the store (gateway)" "$(val "$G" tca_capture_renames_total)" "$(sql 'SELECT sum(renames) FROM captures')"
+expect "captures in the store (gateway)" "$(val "$G" tca_captures_stored_total)" "$(sql 'SELECT count(*) FROM captures')"
 expect "new chatters" "$(val "$W" tca_capture_chatters_new_total)" "$(sql 'SELECT sum(new_to_channel) FROM captures')"
 expect "pages" "$(val "$W" tca_capture_pages_sum)" "$(sql 'SELECT sum(pages) FROM captures')"
 expect "pages count" "$(val "$W" tca_capture_pages_count)" 5

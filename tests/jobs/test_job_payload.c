@@ -7,12 +7,19 @@
 
 static void payload_round_trips(void **state)
 {
-    struct job_payload p = {7, 20003, 10001}, q;
+    struct job_payload p = {7, 20003, 10001, 0}, q;
     char *json = job_payload_encode(&p);
     assert_int_equal(job_payload_decode(json, &q, NULL, 0), 0);
     assert_int_equal(q.session_id, 7);
     assert_int_equal(q.channel_id, 20003);
     assert_int_equal(q.user_id, 10001);
+    assert_int_equal(q.delivery_id, 0);
+    free(json);
+    p.delivery_id = 55;
+    json = job_payload_encode(&p);
+    assert_non_null(strstr(json, "\"delivery_id\":55"));
+    assert_int_equal(job_payload_decode(json, &q, NULL, 0), 0);
+    assert_int_equal(q.delivery_id, 55);
     free(json);
 }
 

@@ -70,24 +70,42 @@ static inline int fx_teardown(void **state)
     return 0;
 }
 
-/** Commits the next capture of (session, channel) holding exactly ids (any order, unique). */
-static inline void fx_capture(struct store *st, int64_t session, int64_t channel,
-                              const int64_t *ids, size_t n, int64_t taken_at)
+/**
+ * Commits the next capture of (session, channel) holding exactly ids (any order, unique)
+ * through the worker's ingest path, renames included; logins (may be NULL) are the names
+ * Twitch gives them, else their stored profile's or u<id>.
+ */
+static inline void fx_capture_named(struct store *st, int64_t session, int64_t channel,
+                                    const int64_t *ids, const char *const *logins, size_t n,
+                                    int64_t taken_at)
 {
     char err[256], login[32];
-    int64_t *open, last_seq;
-    size_t n_open;
-    assert_int_equal(
-        store_presence_open(st, session, channel, &open, &n_open, &last_seq, err, sizeof err), 0);
+    int64_t *open, *hashes, *renamed, last_seq;
+    size_t n_open, n_renamed;
+    assert_int_equal(store_presence_open_named(st, session, channel, &open, &hashes, &n_open,
+                                               &last_seq, err, sizeof err),
+                     0);
     struct chatter_set set;
     chatter_set_init(&set);
+    /* Twitch gives the current names: the enriched ones when the test stored a profile
+     * (else a capture would see every such chatter rename back to u<id>). */
     for (size_t i = 0; i < n; i++) {
+        struct store_profile p;
+        if (logins && logins[i]) {
+            chatter_set_add_named(&set, ids[i], logins[i], logins[i]);
+            continue;
+        }
+        if (store_profile_get(st, ids[i], &p, err, sizeof err) == 0) {
+            chatter_set_add_named(&set, ids[i], p.login, p.display_name);
+            continue;
+        }
         snprintf(login, sizeof login, "u%lld", (long long)ids[i]);
         chatter_set_add(&set, ids[i], login);
     }
     chatter_set_sort_unique(&set);
     struct an_presence_diff d;
     an_presence_diff(open, n_open, set.items, set.n, &d);
+    chatter_renamed(open, hashes, n_open, set.items, set.n, &renamed, &n_renamed);
     struct store_capture_input in = {.session_id = session,
                                      .channel_id = channel,
                                      .seq = last_seq + 1,
@@ -98,7 +116,9 @@ static inline void fx_capture(struct store *st, int64_t session, int64_t channel
                                      .joined = d.joined,
                                      .n_joined = d.n_joined,
                                      .left = d.left,
-                                     .n_left = d.n_left};
+                                     .n_left = d.n_left,
+                                     .renamed = renamed,
+                                     .n_renamed = n_renamed};
     struct store_capture_result r;
     int rc = store_capture_commit(st, &in, &r, err, sizeof err);
     if (rc)
@@ -107,6 +127,15 @@ static inline void fx_capture(struct store *st, int64_t session, int64_t channel
     an_presence_diff_free(&d);
     chatter_set_free(&set);
     free(open);
+    free(hashes);
+    free(renamed);
+}
+
+/** fx_capture_named with the chatters' stored or default names. */
+static inline void fx_capture(struct store *st, int64_t session, int64_t channel,
+                              const int64_t *ids, size_t n, int64_t taken_at)
+{
+    fx_capture_named(st, session, channel, ids, NULL, n, taken_at);
 }
 
 /** Stores an enriched profile. */

@@ -69,6 +69,61 @@ static void participation_and_returning_viewers_match_a_hand_computation(void **
     json_decref(d);
 }
 
+/* Renames seen by captures feed the renamer flag: three name changes while present. */
+static void three_renames_seen_by_captures_flag_a_renamer(void **state)
+{
+    struct fx *f = *state;
+    const int64_t ids[] = {1, 2};
+    const char *const names[][2] = {
+        {"ann", "ben"}, {"anna", "ben"}, {"annie", "ben"}, {"anna", "ben"}, {"anna", "ben"}};
+    for (int k = 0; k < 5; k++)
+        fx_capture_named(f->st, f->session, FX_ALPHA, ids, names[k], 2, FX_T0 + k * MIN);
+    json_t *d = session_doc(f, f->session, NULL, REPORT_SUMMARY | REPORT_FLAG_LIST);
+    assert_int_equal(jpi(d, "flags.by_reason.renamer"), 1);
+    assert_string_equal(json_string_value(jp(d, "flags.accounts.0.id")), "1");
+    assert_non_null(
+        strstr(json_string_value(jp(d, "flags.accounts.0.details")), "3 renames (ann -> anna)"));
+    json_decref(d);
+    char err[256];
+    assert_int_equal(report_chatter(f->st, FX_USER, 1, &d, err, sizeof err), 0);
+    assert_int_equal(jpi(d, "renames"), 3);
+    json_decref(d);
+}
+
+/* Removing an earlier session never turns its chatters "new" in later sessions. */
+static void purging_or_deleting_an_earlier_session_keeps_returning_counts(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    const int64_t first[] = {1, 2, 3}, second[] = {2, 3, 4}, third[] = {3, 4, 5};
+    int64_t s1 = f->session;
+    fx_capture(f->st, s1, FX_ALPHA, first, 3, FX_T0);
+    fx_capture(f->st, s1, FX_ALPHA, first, 3, FX_T0 + MIN);
+    int64_t s2 = fx_new_session(f, FX_USER, FX_T0 + DAY);
+    fx_capture(f->st, s2, FX_ALPHA, second, 3, FX_T0 + DAY);
+    int64_t s3 = fx_new_session(f, FX_USER, FX_T0 + 2 * DAY);
+    fx_capture(f->st, s3, FX_ALPHA, third, 3, FX_T0 + 2 * DAY);
+    json_t *before2 = session_doc(f, s2, NULL, REPORT_SUMMARY);
+    json_t *before3 = session_doc(f, s3, NULL, REPORT_SUMMARY);
+    assert_int_equal(jpi(before2, "channels.0.viewers.returning"), 2);
+    assert_int_equal(jpi(before3, "channels.0.viewers.returning"), 2);
+    assert_int_equal(jpi(before3, "channels.0.viewers.earlier_sessions"), 2);
+
+    assert_int_equal(store_session_purge(f->st, s1, FX_T0 + 3 * DAY, err, sizeof err), 0);
+    json_t *d = session_doc(f, s2, NULL, REPORT_SUMMARY);
+    assert_true(json_equal(jp(d, "channels.0.viewers"), jp(before2, "channels.0.viewers")));
+    json_decref(d);
+    assert_int_equal(store_session_delete(f->st, s1, err, sizeof err), 0);
+    assert_int_equal(store_session_delete(f->st, s2, err, sizeof err), 0);
+    d = session_doc(f, s3, NULL, REPORT_SUMMARY);
+    /* 3 and 4 still returning, from sessions that no longer exist; 3 came twice */
+    assert_true(json_equal(jp(d, "channels.0.viewers"), jp(before3, "channels.0.viewers")));
+    assert_true(json_equal(jp(d, "channels.0.series"), jp(before3, "channels.0.series")));
+    json_decref(d);
+    json_decref(before2);
+    json_decref(before3);
+}
+
 static void a_wave_and_a_login_cluster_are_flagged_and_known_bots_can_be_left_out(void **state)
 {
     struct fx *f = *state;
@@ -485,6 +540,10 @@ int main(void)
             fx_teardown),
         cmocka_unit_test_setup_teardown(
             stay_counts_are_null_with_a_time_until_their_window_has_passed, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            purging_or_deleting_an_earlier_session_keeps_returning_counts, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(three_renames_seen_by_captures_flag_a_renamer, fx_setup,
+                                        fx_teardown),
         cmocka_unit_test_setup_teardown(filters_refuse_unknown_channels_and_other_users_sessions,
                                         fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(overlap_of_channels_and_sessions_lists_the_shared_chatters,

@@ -3,7 +3,7 @@
 // capture, capture while the dashboard (open in another tab) fills itself without a reload,
 // find the raid marker and the bot wave, use the chatter table and open a profile, export
 // CSV and check its content, overlap, save and delete a session, create and revoke an API
-// key, manage known bots, switch language, phone width, the login-failed and login-lost
+// key, manage known bots, webhooks and the watchlist, switch language, phone width, the login-failed and login-lost
 // pages, and the static file serving (ETag, 304, types, CSP, traversal). Screenshots of each
 // main screen go to docs/screenshots/.
 import { test } from 'node:test';
@@ -683,6 +683,39 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.equal(await page.evaluate(() => localStorage.getItem('tca.interval')), '45');
     await page.goto(s.gw + '/#/channels');
     assert.equal(await page.locator('.channel').first().getByLabel('Interval (s)').inputValue(), '45');
+  });
+
+  await t.test('webhooks and the watchlist: URL masked, secret once, test, delete; watch, import, remove', async () => {
+    await page.goto(s.gw + '/#/settings');
+    const hooks = page.locator('section.card').filter({ has: page.getByRole('heading', { name: 'Webhooks' }) });
+    await hooks.locator('.hooks-table, p.hint').first().waitFor();
+    await hooks.getByLabel('Kind').selectOption('json');
+    await hooks.getByLabel('URL').fill('http://127.0.0.1:9/hook/very-secret-token');
+    await hooks.getByRole('button', { name: 'Add webhook' }).click();
+    const secret = await hooks.locator('.hook-secret').inputValue();
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+    const row = hooks.locator('.hooks-table tr[data-hook-id]').first();
+    await row.waitFor();
+    assert.match(await row.textContent(), /http:\/\/127\.0\.0\.1:9\/…/);
+    assert.doesNotMatch(await hooks.textContent(), /very-secret-token/, 'the URL is only shown masked');
+    await row.getByRole('button', { name: 'Test' }).click();
+    await hooks.locator('.deliveries-table tr[data-delivery-state]').first().waitFor({ timeout: 20000 });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await hooks.locator('.hooks-table tr[data-hook-id]').first().waitFor({ state: 'detached' });
+
+    const watch = page.locator('section.card').filter({ has: page.getByRole('heading', { name: 'Watchlist' }) });
+    await watch.getByLabel('Login or id').fill('Watched_One');
+    await watch.getByLabel('Reason').fill('spam');
+    await watch.getByRole('button', { name: 'Watch', exact: true }).click();
+    await watch.locator('.watch-table tr', { hasText: 'watched_one' }).waitFor();
+    await watch.getByLabel('Watchlist file (.csv)').setInputFiles({ name: 'watch.csv', mimeType: 'text/csv', buffer: Buffer.from('login,user_id,reason,note\n,12345,raid,"from, another channel"\n') });
+    await watch.getByRole('button', { name: 'Load the list' }).click();
+    const byId = watch.locator('.watch-table tr', { hasText: '#12345' });
+    await byId.waitFor();
+    assert.match(await byId.textContent(), /from, another channel/);
+    await byId.getByRole('button', { name: 'Remove' }).click();
+    await byId.waitFor({ state: 'detached' });
+    await shot(page, 'settings-alerts');
   });
 
   await t.test('switches the language to French and back', async () => {

@@ -112,6 +112,23 @@ static const struct row rows[] = {
      "401 403 415 415 403 403 403 415 415"},
     {"DELETE", "/api/v1/bots/{login}", "/api/v1/bots/owners_bot", NULL,
      "401 403 404 404 403 403 403 200 200"},
+    {"GET", "/api/v1/webhooks", "/api/v1/webhooks", NULL, "401 200 200 200 200 200 200 200 200"},
+    {"POST", "/api/v1/webhooks", "/api/v1/webhooks",
+     "{\"kind\": \"json\", \"url\": \"http://127.0.0.1:9/hook\", \"events\": [\"raid\"]}",
+     "401 403 201 201 403 403 403 201 201"},
+    {"DELETE", "/api/v1/webhooks/{webhook}", "/api/v1/webhooks/1", NULL,
+     "401 403 404 404 403 403 403 200 200"},
+    {"POST", "/api/v1/webhooks/{webhook}/test", "/api/v1/webhooks/1/test", NULL,
+     "401 403 404 404 403 403 403 202 202"},
+    {"GET", "/api/v1/deliveries", "/api/v1/deliveries", NULL,
+     "401 200 200 200 200 200 200 200 200"},
+    {"GET", "/api/v1/watchlist", "/api/v1/watchlist", NULL, "401 200 200 200 200 200 200 200 200"},
+    {"POST", "/api/v1/watchlist", "/api/v1/watchlist", "{\"login\": \"someone_watched\"}",
+     "401 403 201 201 403 403 403 201 201"},
+    {"POST", "/api/v1/watchlist/import", "/api/v1/watchlist/import", NULL,
+     "401 403 415 415 403 403 403 415 415"},
+    {"DELETE", "/api/v1/watchlist/{entry}", "/api/v1/watchlist/1", NULL,
+     "401 403 404 404 403 403 403 200 200"},
 };
 
 struct fixture {
@@ -152,8 +169,8 @@ static void no_rate_limit(struct web_options *o)
     o->rate_limit = 0;
 }
 
-/* demo_mod owns session 1 (a capture of tiny_channel: job 1), keys 1, 2 and 5 and the bot
- * owners_bot; other_mod has keys 3 and 4 and nothing else. */
+/* demo_mod owns session 1 (a capture of tiny_channel: job 1), keys 1, 2 and 5, the bot
+ * owners_bot, webhook 1 and watched account 1; other_mod has keys 3 and 4 and nothing else. */
 static void fixture_start(struct fixture *f)
 {
     struct gw_resp r;
@@ -176,6 +193,17 @@ static void fixture_start(struct fixture *f)
     free(key(f->g, f->owner, "{\"name\": \"to revoke\"}", 5));
     gw_send(f->g, f->owner, "POST", "/api/v1/bots", "{\"login\": \"owners_bot\"}", &r);
     assert_int_equal(r.status, 200);
+    gw_resp_free(&r);
+    /* webhook 1 and watched account 1 are the owner's */
+    gw_send(f->g, f->owner, "POST", "/api/v1/webhooks",
+            "{\"kind\": \"json\", \"url\": \"http://127.0.0.1:9/owners\", \"events\": [\"raid\"]}",
+            &r);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "id")), 1);
+    gw_resp_free(&r);
+    gw_send(f->g, f->owner, "POST", "/api/v1/watchlist", "{\"login\": \"owners_watch\"}", &r);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "id")), 1);
     gw_resp_free(&r);
     /* a chatter of session 1 */
     char *url = xasprintf("%s/api/v1/sessions/1/stats?sections=viewer_list", f->g->base);

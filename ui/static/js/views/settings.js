@@ -1,7 +1,9 @@
 // Settings: API keys (create: the key is shown once; revoke), the known-bots list (view,
-// add, import a CSV, remove), and the default capture interval (kept in this browser).
+// add, import a CSV, remove), webhooks and the watchlist (settings_alerts.js), and the default
+// capture interval (kept in this browser).
 import { del, get, post } from '../api.js';
 import { fmtDateTime, fmtInt, t } from '../i18n.js';
+import { webhooksCard, watchlistCard } from './settings_alerts.js';
 import { act, badge, card, clear, confirmDialog, errorBox, field, h, loading, newId, pageTitle } from '../ui.js';
 
 const INTERVAL_KEY = 'tca.interval';
@@ -228,5 +230,5 @@ function intervalCard() {
 
 export async function render(main, args, ctx) {
   pageTitle(main, t('settings.title'));
-  main.append(h('div', { class: 'grid' }, keysCard(), botsCard(ctx), intervalCard()));
+  main.append(h('div', { class: 'grid' }, keysCard(), botsCard(ctx), webhooksCard(), watchlistCard(), intervalCard()));
 }

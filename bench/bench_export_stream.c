@@ -1,0 +1,219 @@
+/*
+ * Streamed export benchmark: a 120,000-chatter session (a 100,000-chatter first capture,
+ * then four captures with 5% churn) on a real SQLite file, served by the gateway in this
+ * process on loopback, downloaded with libcurl and an API key. Prints, per export, the time
+ * to the response headers, to the first body byte and to the last, the size, and the
+ * process's peak RSS; it must never assert. Usage: bench_export_stream [dir]
+ */
+#include "analysis/presence.h"
+#include "base/chatter.h"
+#include "base/clock.h"
+#include "base/crypto.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "web/web.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { USER = 1, CHANNEL = 100 };
+#define SECRET "dGNhLWJlbmNobWFyay1zZWNyZXQtMDEyMzQ1Njc4OWFiY2RlZg=="
+#define KEY "tca_bench_export_key_0123456789abcdef"
+
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void die(const char *what, const char *err)
+{
+    fprintf(stderr, "%s: %s\n", what, err);
+    exit(1);
+}
+
+static void add_fresh(struct chatter_set *set, size_t n, uint64_t *rng)
+{
+    char login[32];
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = (int64_t)(next_random(rng) % 2000000000000ULL) + 1;
+        snprintf(login, sizeof login, "user%lld", (long long)id);
+        chatter_set_add_named(set, id, login, login);
+    }
+    chatter_set_sort_unique(set);
+}
+
+static void commit(struct store *st, int64_t session, const struct chatter_set *set,
+                   int64_t taken_at)
+{
+    char err[256];
+    int64_t *open, last_seq;
+    size_t n_open;
+    if (store_presence_open(st, session, CHANNEL, &open, &n_open, &last_seq, err, sizeof err))
+        die("presence", err);
+    struct an_presence_diff d;
+    an_presence_diff(open, n_open, set->items, set->n, &d);
+    struct store_capture_input in = {.session_id = session,
+                                     .channel_id = CHANNEL,
+                                     .seq = last_seq + 1,
+                                     .taken_at_ms = taken_at,
+                                     .pages = (int)(set->n / 1000 + 1),
+                                     .chatters = set->items,
+                                     .n_chatters = set->n,
+                                     .joined = d.joined,
+                                     .n_joined = d.n_joined,
+                                     .left = d.left,
+                                     .n_left = d.n_left};
+    struct store_capture_result res;
+    if (store_capture_commit(st, &in, &res, err, sizeof err))
+        die("commit", err);
+    an_presence_diff_free(&d);
+    free(open);
+}
+
+/* The session and an API key for its owner. */
+static void prepare(const char *path, const struct crypto_keys *keys)
+{
+    char err[256];
+    struct store *st;
+    if (store_open(path, &st, err, sizeof err))
+        die("open", err);
+    struct store_user u = {.id = USER, .login = "bench", .display_name = "Bench"};
+    struct store_channel c = {.id = CHANNEL, .login = "bigchannel", .display_name = "BigChannel"};
+    int64_t session, key_id;
+    if (store_user_upsert(st, &u, err, sizeof err) ||
+        store_channel_upsert(st, &c, err, sizeof err) ||
+        store_session_active(st, USER, 1, &session, err, sizeof err))
+        die("setup", err);
+    struct store_api_key k = {.user_id = USER, .name = "bench", .prefix = "tca_bench"};
+    crypto_token_hash(keys, KEY, k.key_hash);
+    if (store_api_key_create(st, &k, &key_id, err, sizeof err))
+        die("api key", err);
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    struct chatter_set set;
+    chatter_set_init(&set);
+    add_fresh(&set, 100000, &rng);
+    int64_t t = 1700000000000;
+    commit(st, session, &set, t);
+    for (int i = 0; i < 4; i++) {
+        for (size_t j = 0; j < 5000; j++) { /* 5% leave ... */
+            size_t victim = next_random(&rng) % set.n;
+            set.items[victim] = set.items[--set.n];
+        }
+        add_fresh(&set, 5000, &rng); /* ... and as many join */
+        commit(st, session, &set, t += 60000);
+    }
+    chatter_set_free(&set);
+    store_close(st);
+}
+
+struct download {
+    double start, first_byte, first_row; /* first_row: the second line ended (row 1 whole) */
+    size_t bytes;
+    int newlines;
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct download *d = ud;
+    if (!d->bytes)
+        d->first_byte = now_ms() - d->start;
+    for (size_t i = 0; i < size * n && d->newlines < 2; i++)
+        if (p[i] == '\n' && ++d->newlines == 2)
+            d->first_row = now_ms() - d->start;
+    d->bytes += size * n;
+    return size * n;
+}
+
+static void fetch(int port, const char *what, const char *format, const char *extra)
+{
+    char url[256];
+    snprintf(url, sizeof url,
+             "http://127.0.0.1:%d/api/v1/sessions/active/export?what=%s&format=%s%s", port, what,
+             format, extra);
+    CURL *h = curl_easy_init();
+    struct curl_slist *hs = curl_slist_append(NULL, "Authorization: Bearer " KEY);
+    struct download d = {.start = now_ms()};
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &d);
+    CURLcode rc = curl_easy_perform(h);
+    double total = now_ms() - d.start, headers = 0;
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME, &headers);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    printf("%-20s %-6s %4ld %8.1f %8.1f %8.1f %8.1f %10zu %s\n", what, format, status,
+           headers * 1e3, d.first_byte, d.first_row, total, d.bytes,
+           rc == CURLE_OK ? "" : curl_easy_strerror(rc));
+    curl_slist_free_all(hs);
+    curl_easy_cleanup(h);
+}
+
+int main(int argc, char **argv)
+{
+    char tmpl[] = "/tmp/tca-bench-XXXXXX", err[256];
+    const char *dir = argc > 1 ? argv[1] : mkdtemp(tmpl);
+    if (!dir || crypto_init() || curl_global_init(CURL_GLOBAL_DEFAULT))
+        die("init", "failed");
+    char *path = xasprintf("%s/export.db", dir);
+    struct crypto_keys keys;
+    if (crypto_keys_derive(SECRET, &keys, err, sizeof err))
+        die("keys", err);
+    double t0 = now_ms();
+    prepare(path, &keys);
+    printf("store: %s (120,000-chatter session built in %.0f ms)\n", path, now_ms() - t0);
+    struct web_options o = {.listen = "127.0.0.1:0",
+                            .db_path = path,
+                            .keys = &keys,
+                            .twitch = {.api_base = "http://127.0.0.1:9/helix",
+                                       .auth_base = "http://127.0.0.1:9/oauth2",
+                                       .client_id = "bench",
+                                       .client_secret = "bench",
+                                       .clock = clock_real()},
+                            .threads = 2,
+                            .sweep_every_ms = 3600 * 1000};
+    struct web *w;
+    int port;
+    if (web_start(&o, &w, &port, err, sizeof err))
+        die("web_start", err);
+    printf("%-20s %-6s %4s %8s %8s %8s %8s %10s\n", "export", "format", "http", "headers",
+           "1st_byte", "1st_row", "last", "bytes");
+    for (int round = 0; round < 2; round++) { /* the second round reads a warm cache */
+        fetch(port, "chatters", "csv", "");
+        fetch(port, "chatters", "json", "");
+        fetch(port, "capture", "json", "&channel=bigchannel&capture=5");
+    }
+    web_stop(w);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("times in ms from the request; peak RSS of the whole process (store build, gateway, "
+           "client): %ld MB\n",
+           ru.ru_maxrss / 1024);
+    crypto_keys_wipe(&keys);
+    if (argc <= 1) {
+        static const char *const suffixes[] = {"", "-wal", "-shm"};
+        for (size_t i = 0; i < 3; i++) {
+            char *file = xasprintf("%s%s", path, suffixes[i]);
+            unlink(file);
+            free(file);
+        }
+        rmdir(dir);
+    }
+    free(path);
+    return 0;
+}
