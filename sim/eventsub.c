@@ -360,6 +360,11 @@ static int on_writeable(struct sim_es *es, struct lws *wsi, struct conn *c)
     }
     int closing = c->closing && !c->head && !m;
     pthread_mutex_unlock(&es->lock);
+    if (closing && lws_partial_buffered(wsi)) {
+        /* what was written must reach the client before the close */
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
     if (closing) {
         lws_close_reason(wsi, 4003, (unsigned char *)"closed by server", 16);
         return -1;

@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How long a connection replaced by a reconnect is still read if the server keeps it open. */
+#define OLD_GRACE_MS 30000
+
 struct rx_msg {
     struct rx_msg *next;
     char *body; /* owned */
@@ -36,8 +39,10 @@ struct wsconn {
 
 struct twitch_es {
     struct lws_context *ctx;
-    struct wsconn *cur;          /* owned: the session's connection */
-    struct wsconn *next;         /* owned: a reconnect's new connection, until its welcome */
+    struct wsconn *cur;  /* owned: the session's connection */
+    struct wsconn *next; /* owned: a reconnect's new connection, until its welcome */
+    struct wsconn *old;  /* owned: the connection a reconnect replaced, read until it closes */
+    int64_t old_since_ms;
     struct wsconn *dead;         /* owned: closed connections, freed after the context (lws may
                                     still write through their pointers until then) */
     lws_sorted_usec_list_t wake; /* bounds each lws_service wait (lws 4.1 ignores its timeout) */
@@ -212,8 +217,11 @@ static int handle(struct twitch_es *es, struct wsconn *from, struct twitch_es_me
     switch (m->kind) {
     case TWITCH_ES_WELCOME:
         if (from == es->next) {
-            /* the new connection took over: the old one has nothing more for us */
-            close_conn(es, es->cur);
+            /* the new connection took over; the old one may still carry messages in flight,
+             * so it is read until the server closes it */
+            close_conn(es, es->old);
+            es->old = es->cur;
+            es->old_since_ms = clock_mono_ms();
             es->cur = es->next;
             es->next = NULL;
             es->reconnects++;
@@ -245,9 +253,19 @@ int twitch_es_next(struct twitch_es *es, int64_t timeout_ms, struct twitch_es_me
     int64_t deadline = clock_mono_ms() + timeout_ms;
     int serviced = 0;
     for (;;) {
+        /* a replaced connection is done once closed and read, or after a grace period */
+        if (es->old && ((es->old->closed && !es->old->head) ||
+                        clock_mono_ms() - es->old_since_ms > OLD_GRACE_MS)) {
+            close_conn(es, es->old);
+            es->old = NULL;
+        }
         /* the old connection's messages come before the new one's */
-        struct wsconn *from = es->cur;
-        struct rx_msg *msg = take(es->cur);
+        struct wsconn *from = es->old;
+        struct rx_msg *msg = take(es->old);
+        if (!msg) {
+            from = es->cur;
+            msg = take(es->cur);
+        }
         if (!msg && es->next) {
             from = es->next;
             msg = take(es->next);
@@ -345,6 +363,7 @@ void twitch_es_free(struct twitch_es *es)
         return;
     if (es->ctx) {
         close_conn(es, es->next);
+        close_conn(es, es->old);
         close_conn(es, es->cur);
         lws_context_destroy(es->ctx);
     }
