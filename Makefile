@@ -29,7 +29,7 @@ TEST_BIN  = $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
 FUZZ_BIN  = $(FUZZ_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all asan check tests unit ui ui-test fuzz fuzz-run fuzz-long bench demo deps format clean
+.PHONY: all asan check tests unit ui ui-test fuzz fuzz-run fuzz-long bench demo deps format lint clean
 .SECONDARY:
 
 all: $(BUILD)/tca ui
@@ -115,6 +115,22 @@ demo: deps all
 
 format:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC)
+
+# Static checks: formatting (clang-format, no change allowed), shell scripts (shellcheck:
+# errors everywhere, warnings too in the deployment scripts), and GCC's static analyzer over
+# every source file (-fanalyzer, one object per file under $(BUILD)/lint).
+SH_SRC = $(shell git ls-files '*.sh' 2>/dev/null || find scripts tests -name '*.sh')
+ANALYZE_OBJ = $(LIB_SRC:%.c=$(BUILD)/lint/%.o) $(CMD_SRC:%.c=$(BUILD)/lint/%.o)
+lint: $(ANALYZE_OBJ)
+	clang-format --dry-run --Werror $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC)
+	shellcheck -s bash -S error $(SH_SRC)
+	shellcheck -S warning scripts/cluster.sh tests/integration/test_cluster.sh tests/integration/test_deploy_config.sh tests/integration/test_backup_restore.sh tests/integration/test_rotate_secret.sh
+	@echo "lint: clean"
+
+$(BUILD)/lint/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "ANALYZE $<"
+	@$(CC) $(TCA_CFLAGS) -O0 -fanalyzer -c $< -o $@
 
 clean:
 	rm -rf build tca

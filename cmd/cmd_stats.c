@@ -19,12 +19,14 @@ static int usage(void)
     fprintf(stderr,
             "usage: tca stats [--session ID] [--channel LOGIN ...] [--exclude-bots]\n"
             "                 [--exclude known_bots,wave,cluster,multi_channel,renamer,flagged]\n"
-            "                 [--OPTION VALUE ...] [--json]\n"
+            "                 [--OPTION VALUE ...] [--json] [--sections LIST]\n"
             "       tca stats --chatter ID | --history LOGIN | --compare SESSION [--session ID]\n"
             "options: critical suspect watch flag_level raid_window raid_min_baseline raid_z\n"
             "         raid_min_surge raid_min_share raid_min_new_share cluster_window_h\n"
             "         cluster_min_size cluster_min_stem cluster_max_spread multi_channels\n"
-            "         multi_channels_alone fresh_days min_renames top_days top period\n");
+            "         multi_channels_alone fresh_days min_renames top_days top period\n"
+            "sections (JSON; default summary): summary participation series viewers viewer_list\n"
+            "         accounts suspects flags flag_list raids overlap\n");
     return EXIT_USAGE;
 }
 
@@ -129,6 +131,7 @@ int cmd_stats(int argc, char **argv)
     int64_t session_id = 0, chatter = 0, compare = 0;
     const char *history = NULL;
     int as_json = 0;
+    unsigned sections = REPORT_SUMMARY;
     char err[256];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -149,6 +152,12 @@ int cmd_stats(int argc, char **argv)
                 return usage();
         } else if (strcmp(a, "--history") == 0) {
             history = argv[++i];
+        } else if (strcmp(a, "--sections") == 0) {
+            if (report_sections_parse(argv[++i], &sections, err, sizeof err)) {
+                fprintf(stderr, "tca stats: %s\n", err);
+                return EXIT_USAGE;
+            }
+            as_json = 1; /* the summary would print an absent section's numbers as zeros */
         } else if (report_option_set(&o, a + 2, argv[++i], err, sizeof err)) {
             fprintf(stderr, "tca stats: %s\n", err);
             return EXIT_USAGE;
@@ -172,7 +181,7 @@ int cmd_stats(int argc, char **argv)
     else if (compare)
         rc = report_overlap_sessions(app.st, me.id, session_id, compare, &o, &doc, err, sizeof err);
     else
-        rc = report_session(app.st, me.id, session_id, &o, REPORT_SUMMARY, &doc, err, sizeof err);
+        rc = report_session(app.st, me.id, session_id, &o, sections, &doc, err, sizeof err);
     if (rc)
         goto fail;
     if (as_json || chatter || history || compare) {

@@ -27,9 +27,11 @@ static int write_port_file(const char *path, int port, char *err, size_t errlen)
     char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     int rc = 0;
-    if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0) {
+    if (!f || fprintf(f, "%d\n", port) < 0) {
         if (f)
             fclose(f);
+        rc = tca_fail(err, errlen, TCA_ERR, "cannot write %s", tmp);
+    } else if (fclose(f) != 0) { /* closed even when it fails: never fclose twice */
         rc = tca_fail(err, errlen, TCA_ERR, "cannot write %s", tmp);
     } else if (rename(tmp, path) != 0) {
         rc = tca_fail(err, errlen, TCA_ERR, "cannot rename %s to %s", tmp, path);

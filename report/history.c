@@ -128,7 +128,8 @@ static int by_rank(const void *a, const void *b)
 
 static json_t *regulars_json(struct attendance *att, size_t n, size_t top, size_t *unique)
 {
-    qsort(att, n, sizeof *att, by_user);
+    if (n) /* qsort's base must not be NULL, even for no element */
+        qsort(att, n, sizeof *att, by_user);
     struct regular *r = xmalloc((n ? n : 1) * sizeof *r);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

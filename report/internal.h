@@ -62,6 +62,11 @@ struct rp_data {
 /** Loads session_id of user_id with the options' filter and exclusion; free with rp_free. */
 int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct report_options *o,
             struct rp_data *d, char *err, size_t errlen);
+/** rp_load, but with profiles 0 (and no exclusion in o) neither profiles, names nor flags are
+ * loaded: people, profiles, names and flags stay empty. For documents that use none of them. */
+int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
+                 const struct report_options *o, int profiles, struct rp_data *d, char *err,
+                 size_t errlen);
 /** Frees everything; safe on a zeroed struct. */
 void rp_free(struct rp_data *d);
 /** The profile row of user_id, or NULL. */

@@ -372,6 +372,13 @@ static void apply_exclusion(struct rp_data *d, const struct report_options *o)
 int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct report_options *o,
             struct rp_data *d, char *err, size_t errlen)
 {
+    return rp_load_part(st, user_id, session_id, o, 1, d, err, errlen);
+}
+
+int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
+                 const struct report_options *o, int profiles, struct rp_data *d, char *err,
+                 size_t errlen)
+{
     memset(d, 0, sizeof *d);
     an_flags_init(&d->flags);
     int rc = store_session_get(st, session_id, &d->session, err, errlen);
@@ -385,9 +392,11 @@ int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct 
         if (!rc)
             rc = load_history(st, d, &d->channels[c], err, errlen);
     }
-    if (!rc)
+    /* An exclusion needs the flags, and the flags need every profile. */
+    profiles = profiles || o->exclude;
+    if (!rc && profiles)
         rc = load_profiles(st, d, o, err, errlen);
-    if (!rc) {
+    if (!rc && profiles) {
         an_flags_free(&d->flags); /* compute_flags makes the flags anew */
         rc = compute_flags(st, d, o, err, errlen);
     }

@@ -210,3 +210,42 @@ json_t *rp_id(int64_t id)
     snprintf(s, sizeof s, "%lld", (long long)id);
     return json_string(s);
 }
+
+static const struct {
+    const char *name;
+    unsigned bits;
+} section_names[] = {
+    {"summary", REPORT_SUMMARY},         {"participation", REPORT_PARTICIPATION},
+    {"series", REPORT_SERIES},           {"viewers", REPORT_VIEWERS},
+    {"viewer_list", REPORT_VIEWER_LIST}, {"accounts", REPORT_ACCOUNTS},
+    {"suspects", REPORT_SUSPECTS},       {"flags", REPORT_FLAGS},
+    {"flag_list", REPORT_FLAG_LIST},     {"raids", REPORT_RAIDS},
+    {"overlap", REPORT_OVERLAP},
+};
+
+int report_sections_parse(const char *list, unsigned *out, char *err, size_t errlen)
+{
+    char item[32];
+    *out = 0;
+    while (*list) {
+        size_t len = strcspn(list, ","), i = 0;
+        if (len > 0 && len < sizeof item) {
+            memcpy(item, list, len);
+            item[len] = '\0';
+            while (i < sizeof section_names / sizeof *section_names &&
+                   strcmp(item, section_names[i].name) != 0)
+                i++;
+        }
+        if (len == 0 || len >= sizeof item || i == sizeof section_names / sizeof *section_names)
+            break;
+        *out |= section_names[i].bits;
+        list += len + (list[len] == ',');
+    }
+    if (*list || !*out) {
+        *out = 0;
+        return tca_fail(err, errlen, TCA_EINVAL,
+                        "sections: a comma list of summary, participation, series, viewers, "
+                        "viewer_list, accounts, suspects, flags, flag_list, raids, overlap");
+    }
+    return 0;
+}

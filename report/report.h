@@ -72,6 +72,11 @@ enum report_section {
     (REPORT_PARTICIPATION | REPORT_SERIES | REPORT_VIEWERS | REPORT_ACCOUNTS | REPORT_SUSPECTS |   \
      REPORT_FLAGS | REPORT_RAIDS | REPORT_OVERLAP)
 
+/** Parses a comma list of section names (summary, participation, series, viewers,
+ * viewer_list, accounts, suspects, flags, flag_list, raids, overlap) into REPORT_* bits;
+ * TCA_EINVAL with the accepted names in err otherwise (an empty list included). */
+int report_sections_parse(const char *list, unsigned *out, char *err, size_t errlen);
+
 /**
  * The statistics of one session of user_id (sections: REPORT_* bits) as a new JSON object
  * (caller json_decref). TCA_ENOTFOUND if the session is not the user's; TCA_EINVAL for a

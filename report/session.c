@@ -214,7 +214,11 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
 {
     *out = NULL;
     struct rp_data d;
-    int rc = rp_load(st, user_id, session_id, o, &d, err, errlen);
+    /* Participation, series and overlap read stays only: a dashboard refreshing the series
+     * must not pay for every profile and the flags. */
+    int profiles =
+        (sections & ~(unsigned)(REPORT_PARTICIPATION | REPORT_SERIES | REPORT_OVERLAP)) != 0;
+    int rc = rp_load_part(st, user_id, session_id, o, profiles, &d, err, errlen);
     if (rc)
         return rc;
     json_t *doc = json_pack(

@@ -6,7 +6,9 @@ set -eu
 pkgs="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libwebsockets-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev
 libroaring-dev libcmocka-dev libhiredis-dev redis-server sqlite3 curl wrk python3 chromium
-libmariadb-dev mariadb-server prometheus"
+libmariadb-dev mariadb-server prometheus
+docker-compose python3-yaml haproxy openssl prometheus-alertmanager shellcheck cppcheck
+clang-format"
 missing=""
 # The dashboard's build and browser tests need Node.js 18 or later and npm: Debian 12's own
 # nodejs (18) and npm packages when none is installed.
@@ -16,6 +18,11 @@ for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
+# mise (the task runner of mise.toml) comes from npm; optional: the Makefile does everything
+if command -v npm >/dev/null 2>&1 && ! command -v mise >/dev/null 2>&1; then
+    npm install -g --no-audit --no-fund --loglevel=error @jdxcode/mise ||
+        echo "warning: could not install mise (npm @jdxcode/mise); the Makefile works without it" >&2
+fi
 [ -z "$missing" ] && exit 0
 echo "installing:$missing"
 SUDO=""

@@ -14,10 +14,19 @@ passed=0 failed=0 names=()
 # One throwaway redis-server for the whole run: the kv contract suite and the scale-out
 # tests use it through TCA_TEST_REDIS; without redis-server they run on memory only.
 REDIS_PID=
+mdb_dir=
+redis_tmp=
+# One EXIT trap stops every server this run started (a second trap would replace the first
+# and leave a redis-server holding the caller's output open).
+cleanup() {
+    [ -n "$redis_tmp" ] && { redis_stop; rm -rf "$redis_tmp"; }
+    [ -n "$mdb_dir" ] && "$root/tests/support/mariadb.sh" stop "$mdb_dir"
+    return 0
+}
+trap cleanup EXIT
 if [ -z "${TCA_TEST_REDIS:-}" ] && command -v redis-server >/dev/null; then
     . "$root/tests/support/redis.sh"
     redis_tmp=$(mktemp -d /tmp/tca-redis-XXXXXX)
-    trap 'redis_stop; rm -rf "$redis_tmp"' EXIT
     redis_start "$redis_tmp" && export TCA_TEST_REDIS="$REDIS_SOCK"
 fi
 run() { # name, command...
@@ -36,7 +45,6 @@ run() { # name, command...
 if [ -z "${TCA_TEST_MYSQL:-}" ] && { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } &&
     { [ -z "$filter" ] || [[ "$filter" == *store* || "$filter" == *mariadb* || "$filter" == *migrat* ]]; }; then
     mdb_dir=$(mktemp -d /tmp/tca-mariadb-XXXXXX)
-    trap '"$root/tests/support/mariadb.sh" stop "$mdb_dir"' EXIT
     if TCA_TEST_MYSQL=$("$root/tests/support/mariadb.sh" start "$mdb_dir" 2>"$out/mariadb.log"); then
         export TCA_TEST_MYSQL
         echo "MariaDB for the tests: $mdb_dir"

@@ -132,14 +132,14 @@ int sim_cli_parse(int argc, char **argv, struct sim_cli *out, char *err, size_t 
             return tca_fail(err, errlen, TCA_EINVAL, "%s needs a value", f->name);
         }
         long long number = 0;
-        if (f->kind == FLAG_NUMBER) {
+        if (f->kind == FLAG_NUMBER && value) {
             char *end;
             errno = 0;
             number = strtoll(value, &end, 10);
             if (errno || !*value || *end || number < f->min || number > f->max)
                 return tca_fail(err, errlen, TCA_EINVAL, "%s must be a number in %lld..%lld",
                                 f->name, f->min, f->max);
-        } else if (f->kind == FLAG_TEXT && !*value) {
+        } else if (f->kind == FLAG_TEXT && value && !*value) {
             return tca_fail(err, errlen, TCA_EINVAL, "%s needs a value", f->name);
         }
         apply(out, f->name, value, number);

@@ -143,6 +143,11 @@ int my_table_insert(struct store *st, const struct store_table *t, const struct 
 /* The operations of store.h on MariaDB (store_driver.h's table points at these);
  * my_migrate applies pending migrations under GET_LOCK, so any number of processes may. */
 int my_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
+/** store_backup on MariaDB: refused, pointing at mariadb-dump (mariadb_manage.c). */
+int my_backup(struct store *st, const char *path, char *err, size_t errlen);
+/** store_token_reseal on MariaDB (mariadb_manage.c). */
+int my_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
+                    size_t errlen);
 int my_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen);
 int my_user_get(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen);
 int my_user_latest(struct store *st, struct store_user *out, char *err, size_t errlen);

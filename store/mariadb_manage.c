@@ -226,3 +226,65 @@ int my_session_jobs(struct store *st, int64_t session_id, size_t limit, struct s
     }
     return 0;
 }
+
+int my_backup(struct store *st, const char *path, char *err, size_t errlen)
+{
+    (void)st;
+    (void)path;
+    /* A consistent dump of a server is mariadb-dump's job (one transaction, InnoDB snapshot);
+     * copying rows through the store would read tables at different moments. */
+    return tca_fail(err, errlen, TCA_EINVAL,
+                    "a MariaDB store is backed up with `mariadb-dump --single-transaction "
+                    "--routines DATABASE > FILE.sql` and restored with `mariadb DATABASE < "
+                    "FILE.sql` (docs/OPERATIONS.md)");
+}
+
+int my_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
+                    size_t errlen)
+{
+    struct my_rows r = {0};
+    *n = 0;
+    size_t count = 0;
+    int rc = my_begin(st, err, errlen);
+    if (rc)
+        return rc;
+    /* FOR UPDATE: a token refreshed meanwhile waits for the rotation, never gets lost in it;
+     * the rows are in client memory, so the updates below may run while reading them */
+    rc = my_query(st,
+                  "SELECT user_id, access_sealed, refresh_sealed FROM oauth_tokens"
+                  " ORDER BY user_id FOR UPDATE",
+                  MY_NOARGS, &r, err, errlen);
+    if (rc)
+        goto out;
+    while ((rc = my_next(&r, err, errlen)) == 1) {
+        int64_t user_id = my_int(&r, 0);
+        const char *access = my_str(&r, 1), *refresh = my_str(&r, 2);
+        char *new_access = NULL, *new_refresh = NULL;
+        rc = access ? fn(ctx, user_id, access, &new_access, err, errlen) : 0;
+        if (!rc && refresh)
+            rc = fn(ctx, user_id, refresh, &new_refresh, err, errlen);
+        if (!rc)
+            rc = my_exec(st,
+                         "UPDATE oauth_tokens SET access_sealed = ?, refresh_sealed = ?"
+                         " WHERE user_id = ?",
+                         MY_ARGS(MY_TEXT(new_access), MY_TEXT(new_refresh), MY_INT(user_id)), NULL,
+                         NULL, err, errlen);
+        free(new_access);
+        free(new_refresh);
+        if (rc)
+            goto out;
+        count++;
+    }
+    if (rc)
+        goto out;
+    my_done(&r);
+    memset(&r, 0, sizeof r);
+    rc = my_commit(st, err, errlen);
+    if (!rc)
+        *n = count;
+out:
+    my_done(&r);
+    if (rc)
+        my_rollback(st);
+    return rc;
+}

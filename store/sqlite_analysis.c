@@ -151,12 +151,12 @@ static void read_profile(sqlite3_stmt *s, void *p)
     c->created_at_ms = sqlite3_column_int64(s, 3);
 }
 
-/* The presence key starts (session, user): DISTINCT walks it in user order, no sort. */
-static const char profiles_sql[] =
-    "SELECT p.user_id, u.login, u.display_name, u.created_at"
-    " FROM (SELECT DISTINCT user_id FROM presence WHERE session_id = ?1"
-    "  AND (?2 = 0 OR channel_id = ?2)) p"
-    " LEFT JOIN twitch_users u ON u.id = p.user_id ORDER BY p.user_id";
+/* The presence key starts (session, user): GROUP BY walks it in user order, no sort. (The
+ * former DISTINCT subquery had SQLite sort every profile row, logins included.) */
+static const char profiles_sql[] = "SELECT p.user_id, u.login, u.display_name, u.created_at"
+                                   " FROM presence p LEFT JOIN twitch_users u ON u.id = p.user_id"
+                                   " WHERE p.session_id = ?1 AND (?2 = 0 OR +p.channel_id = ?2)"
+                                   " GROUP BY p.user_id ORDER BY p.user_id";
 
 int sq_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
                         struct store_chatter_profile **out, size_t *n, char *err, size_t errlen)

@@ -84,6 +84,11 @@ int sq_table_insert(struct store *st, const struct store_table *t, const struct 
 
 /* The operations of store.h on SQLite (store_driver.h's table points at these). */
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
+/** store_backup on SQLite (sqlite_backup.c). */
+int sq_backup(struct store *st, const char *path, char *err, size_t errlen);
+/** store_token_reseal on SQLite (sqlite_backup.c). */
+int sq_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
+                    size_t errlen);
 int sq_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen);
 int sq_user_get(struct store *st, int64_t id, struct store_user *out, char *err, size_t errlen);
 int sq_user_latest(struct store *st, struct store_user *out, char *err, size_t errlen);

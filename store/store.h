@@ -59,6 +59,13 @@ int store_copy(struct store *from, struct store *to, struct store_copy_report *r
                size_t errlen);
 /** Applies pending migrations; *from and *to receive the schema versions before and after. */
 int store_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
+/**
+ * Writes a consistent copy of the whole store to a new SQLite file at path (an existing file
+ * is refused with TCA_ECONFLICT and left alone; a failed copy leaves no file). SQLite: the
+ * online backup API in one read snapshot, while other processes go on writing. MariaDB:
+ * TCA_EINVAL, the message naming `mariadb-dump --single-transaction` (docs/OPERATIONS.md).
+ */
+int store_backup(struct store *st, const char *path, char *err, size_t errlen);
 
 /* ---- users and their OAuth tokens ----------------------------------------------------- */
 
@@ -86,6 +93,18 @@ struct store_token {
     char scopes[256]; /* space-separated */
 };
 
+/**
+ * Turns one sealed text of user_id into a new one (*out, the store frees it); 0 or a TCA_E*
+ * code with err filled, which stops store_token_reseal.
+ */
+typedef int (*store_reseal_fn)(void *ctx, int64_t user_id, const char *sealed, char **out,
+                               char *err, size_t errlen);
+/**
+ * Rewrites the sealed access and refresh token of every row of oauth_tokens through fn, in
+ * one transaction: all rows change, or (fn or the store failing) none. *n: the rows changed.
+ */
+int store_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
+                       size_t errlen);
 /** Inserts or replaces the tokens of token->user_id. */
 int store_token_put(struct store *st, const struct store_token *token, char *err, size_t errlen);
 /** Reads the tokens of a user; TCA_ENOTFOUND if none. Release with store_token_clear. */

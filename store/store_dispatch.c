@@ -9,6 +9,17 @@ int store_migrate(struct store *st, int *from, int *to, char *err, size_t errlen
     return st->ops->migrate(st, from, to, err, errlen);
 }
 
+int store_backup(struct store *st, const char *path, char *err, size_t errlen)
+{
+    return st->ops->backup(st, path, err, errlen);
+}
+
+int store_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
+                       size_t errlen)
+{
+    return st->ops->token_reseal(st, fn, ctx, n, err, errlen);
+}
+
 int store_user_upsert(struct store *st, const struct store_user *u, char *err, size_t errlen)
 {
     return st->ops->user_upsert(st, u, err, errlen);

@@ -17,20 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-struct section_name {
-    const char *name;
-    unsigned bits;
-};
-
-static const struct section_name sections[] = {
-    {"summary", REPORT_SUMMARY},         {"participation", REPORT_PARTICIPATION},
-    {"series", REPORT_SERIES},           {"viewers", REPORT_VIEWERS},
-    {"viewer_list", REPORT_VIEWER_LIST}, {"accounts", REPORT_ACCOUNTS},
-    {"suspects", REPORT_SUSPECTS},       {"flags", REPORT_FLAGS},
-    {"flag_list", REPORT_FLAG_LIST},     {"raids", REPORT_RAIDS},
-    {"overlap", REPORT_OVERLAP},
-};
-
 /* Query parameters that select what a handler does rather than a report option. */
 static const char *const own_params[] = {"sections", "what", "format",    "capture",
                                          "a",        "b",    "session_a", "session_b"};
@@ -41,28 +27,6 @@ struct query_scan {
     char err[160];
     int bad;
 };
-
-static int parse_sections(const char *v, unsigned *out)
-{
-    char item[32];
-    *out = 0;
-    while (*v) {
-        size_t len = strcspn(v, ",");
-        if (len == 0 || len >= sizeof item)
-            return -1;
-        memcpy(item, v, len);
-        item[len] = '\0';
-        size_t i;
-        for (i = 0; i < sizeof sections / sizeof *sections; i++)
-            if (strcmp(item, sections[i].name) == 0)
-                break;
-        if (i == sizeof sections / sizeof *sections)
-            return -1;
-        *out |= sections[i].bits;
-        v += len + (v[len] == ',');
-    }
-    return *out ? 0 : -1;
-}
 
 /* Channel filters may come as channel=a&channel=b or channel=a,b. */
 static int set_channels(struct report_options *o, const char *v, char *err, size_t errlen)
@@ -92,12 +56,8 @@ static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind, const char *
     if (!value)
         value = "";
     if (strcmp(key, "sections") == 0) {
-        if (parse_sections(value, &q->sections) < 0) {
-            snprintf(q->err, sizeof q->err,
-                     "sections: a comma list of summary, participation, series, viewers, "
-                     "viewer_list, accounts, suspects, flags, flag_list, raids, overlap");
+        if (report_sections_parse(value, &q->sections, q->err, sizeof q->err))
             q->bad = 1;
-        }
         return q->bad ? MHD_NO : MHD_YES;
     }
     for (size_t i = 0; i < sizeof own_params / sizeof *own_params; i++)

@@ -422,6 +422,24 @@ static void report_numbers_equal_a_naive_recomputation_from_snapshots(void **sta
             }
         }
         json_t *d = session_doc(f, session, NULL, REPORT_SUMMARY);
+        /* The stays-only sections load no profile and no flag, and say the same numbers. */
+        json_t *part =
+            session_doc(f, session, NULL, REPORT_PARTICIPATION | REPORT_SERIES | REPORT_OVERLAP);
+        for (int c = 0; c < CHANNELS; c++) {
+            char p[64];
+            snprintf(p, sizeof p, "channels.%d.series", c);
+            assert_true(json_equal(jp(d, p), jp(part, p)));
+            snprintf(p, sizeof p, "channels.%d.participation", c);
+            assert_true(json_equal(jp(d, p), jp(part, p)));
+            snprintf(p, sizeof p, "channels.%d.viewers", c);
+            assert_null(jp(part, p));
+        }
+        assert_true(json_equal(jp(d, "all_channels.participation"),
+                               jp(part, "all_channels.participation")));
+        assert_true(json_equal(jp(d, "overlap"), jp(part, "overlap")));
+        assert_null(json_object_get(part, "accounts"));
+        assert_null(json_object_get(part, "flags"));
+        json_decref(part);
         int64_t sum[POOL + 1] = {0};
         char any[POOL + 1] = {0};
         for (int c = 0; c < CHANNELS; c++) {
@@ -527,9 +545,34 @@ static void report_numbers_equal_a_naive_recomputation_from_snapshots(void **sta
     }
 }
 
+static void section_lists_parse_to_their_bits_and_refuse_unknown_names(void **state)
+{
+    (void)state;
+    char err[256];
+    unsigned bits = 0;
+    assert_int_equal(report_sections_parse("series", &bits, err, sizeof err), 0);
+    assert_int_equal(bits, REPORT_SERIES);
+    assert_int_equal(report_sections_parse("summary,viewer_list", &bits, err, sizeof err), 0);
+    assert_int_equal(bits, REPORT_SUMMARY | REPORT_VIEWER_LIST);
+    static const char *const bad[] = {"",
+                                      ",",
+                                      "series,,raids",
+                                      "Series",
+                                      "nope",
+                                      "series,nope",
+                                      "a_name_longer_than_thirty_two_bytes_x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        bits = 7;
+        assert_int_equal(report_sections_parse(bad[i], &bits, err, sizeof err), TCA_EINVAL);
+        assert_int_equal(bits, 0);
+        assert_non_null(strstr(err, "viewer_list"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(section_lists_parse_to_their_bits_and_refuse_unknown_names),
         cmocka_unit_test_setup_teardown(
             participation_and_returning_viewers_match_a_hand_computation, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(
