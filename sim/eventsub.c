@@ -22,6 +22,7 @@
 #include <string.h>
 
 #define MAX_CONNS 64
+#define HISTORY 16 /* messages a connection keeps after sending, to resend on request */
 #define MAX_SUBS 1024
 #define WELCOME_GRACE_MS 10000
 #define MAX_TICKS_PER_PUMP 1440 /* a day of ticks: a jump further only sends the last day */
@@ -42,6 +43,8 @@ struct conn {
     int64_t welcomed_ms;
     int current; /* the connection the session's events go to */
     int closing; /* replaced by a reconnect, or unused: close once the queue is empty */
+    struct out_msg *history[HISTORY]; /* the last messages sent, oldest first once full */
+    size_t history_at;
 };
 
 struct sub {
@@ -70,6 +73,7 @@ struct sim_es {
     struct sub subs[MAX_SUBS];
     size_t n_subs;
     int64_t last_tick;
+    int resend; /* notifications the next takeover sends again (as Twitch may) */
     long sent;
     unsigned long next_id;
 };
@@ -346,6 +350,25 @@ static void take_over(struct sim_es *es, struct conn *c)
         c->tail = old->tail;
         old->head = old->tail = NULL;
     }
+    /* resend the old connection's last notifications, as Twitch may around a reconnect */
+    struct out_msg *again[HISTORY];
+    int n = 0;
+    for (size_t k = 1; k <= HISTORY && n < es->resend; k++) {
+        struct out_msg *h = old->history[(old->history_at + HISTORY - k) % HISTORY];
+        if (h && memmem(h->buf + LWS_PRE, h->len, "\"notification\"", 14))
+            again[n++] = h;
+    }
+    while (n-- > 0) {
+        struct out_msg *copy = xmalloc(sizeof *copy + LWS_PRE + again[n]->len);
+        memcpy(copy, again[n], sizeof *copy + LWS_PRE + again[n]->len);
+        copy->next = NULL;
+        if (c->tail)
+            c->tail->next = copy;
+        else
+            c->head = copy;
+        c->tail = copy;
+    }
+    es->resend = 0;
     lws_callback_on_writable(old->wsi);
 }
 
@@ -372,10 +395,14 @@ static int on_writeable(struct sim_es *es, struct lws *wsi, struct conn *c)
     if (!m)
         return 0;
     int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
-    free(m);
-    if (n < 0)
-        return -1;
     pthread_mutex_lock(&es->lock);
+    free(c->history[c->history_at]);
+    c->history[c->history_at] = m;
+    c->history_at = (c->history_at + 1) % HISTORY;
+    if (n < 0) {
+        pthread_mutex_unlock(&es->lock);
+        return -1;
+    }
     c->last_sent_ms = clock_wall_ms();
     if (!c->welcomed_ms) {
         c->welcomed_ms = c->last_sent_ms;
@@ -406,6 +433,10 @@ static void on_closed(struct sim_es *es, struct conn *c)
         free(m);
     }
     c->tail = NULL;
+    for (size_t i = 0; i < HISTORY; i++) {
+        free(c->history[i]);
+        c->history[i] = NULL;
+    }
     pthread_mutex_unlock(&es->lock);
 }
 
@@ -645,10 +676,11 @@ int sim_es_delete(struct sim_es *es, int64_t user_id, const char *id)
     return status;
 }
 
-int sim_es_reconnect(struct sim_es *es)
+int sim_es_reconnect(struct sim_es *es, int resend)
 {
     int n = 0;
     pthread_mutex_lock(&es->lock);
+    es->resend = resend;
     for (size_t i = 0; i < MAX_CONNS; i++) {
         struct conn *c = es->conns[i];
         if (!c || !c->current || c->closing)

@@ -37,8 +37,11 @@ json_t *sim_es_list(struct sim_es *es, int64_t user_id);
 /** Deletes a subscription of user_id; returns 204 or 404. */
 int sim_es_delete(struct sim_es *es, int64_t user_id, const char *id);
 
-/** Sends session_reconnect to every connected session; returns how many. */
-int sim_es_reconnect(struct sim_es *es);
+/**
+ * Sends session_reconnect to every connected session; at the takeover, the old connection's
+ * last `resend` notifications (at most 16) are sent again on the new one. Returns how many.
+ */
+int sim_es_reconnect(struct sim_es *es, int resend);
 /**
  * Revokes the subscriptions on channel broadcaster (of type, or all when type is NULL) with
  * status (e.g. "authorization_revoked"); returns how many.

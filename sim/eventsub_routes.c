@@ -154,7 +154,11 @@ int eventsub_handle(struct sim *s, struct call *c)
         return 1;
     }
     if (strcmp(c->path, "/_sim/eventsub/reconnect") == 0 && post) {
-        call_reply_json(c, 200, json_pack("{s:i}", "sessions", sim_es_reconnect(s->es)));
+        long resend;
+        if (call_parse_int(call_arg(c, "resend"), 0, 16, 0, &resend) < 0)
+            return fail(c, 400, "resend must be 0..16");
+        call_reply_json(c, 200,
+                        json_pack("{s:i}", "sessions", sim_es_reconnect(s->es, (int)resend)));
         return 1;
     }
     if (strcmp(c->path, "/_sim/eventsub/revoke") == 0 && post)

@@ -100,7 +100,8 @@ enum twitch_es_sub twitch_es_sub_from_name(const char *name);
  */
 struct twitch_es;
 
-/** Most message ids remembered to drop duplicates (Twitch may resend around a reconnect). */
+/** Size of the ring of recent message ids; the last half to all of them are remembered, to
+ * drop duplicates (Twitch may resend around a reconnect). */
 #define TWITCH_ES_DEDUPE 4096
 
 /**

@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 
 #include <libwebsockets.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,12 @@ struct twitch_es {
     int keepalive_s;
     int64_t last_rx_ms;
     char seen[TWITCH_ES_DEDUPE][TWITCH_ES_ID_MAX + 1]; /* ring of recent message ids */
-    size_t seen_n, seen_at;
+    size_t seen_at;
+    /* Two generations of hash sets over the ring (slot + 1; 0 empty): the current one takes
+     * half the ring's ids, then becomes the previous one, so a lookup is a few probes and no
+     * slot is referenced after the ring overwrote it. */
+    uint16_t gen_cur[2 * TWITCH_ES_DEDUPE], gen_prev[2 * TWITCH_ES_DEDUPE];
+    size_t gen_n;
     long duplicates, reconnects;
 };
 
@@ -198,15 +204,41 @@ static struct rx_msg *take(struct wsconn *c)
     return m;
 }
 
+#define GEN_SLOTS (2 * TWITCH_ES_DEDUPE) /* a table at most a quarter full */
+
+static uint32_t id_hash(const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 16777619u;
+    return h;
+}
+
+static int in_gen(const struct twitch_es *es, const uint16_t *gen, const char *id, uint32_t h)
+{
+    for (uint32_t i = h % GEN_SLOTS; gen[i]; i = (i + 1) % GEN_SLOTS)
+        if (strcmp(es->seen[gen[i] - 1], id) == 0)
+            return 1;
+    return 0;
+}
+
 static int seen_before(struct twitch_es *es, const char *id)
 {
-    for (size_t i = 0; i < es->seen_n; i++)
-        if (strcmp(es->seen[i], id) == 0)
-            return 1;
+    uint32_t h = id_hash(id);
+    if (in_gen(es, es->gen_cur, id, h) || in_gen(es, es->gen_prev, id, h))
+        return 1;
+    if (es->gen_n == TWITCH_ES_DEDUPE / 2) {
+        memcpy(es->gen_prev, es->gen_cur, sizeof es->gen_prev);
+        memset(es->gen_cur, 0, sizeof es->gen_cur);
+        es->gen_n = 0;
+    }
     snprintf(es->seen[es->seen_at], sizeof es->seen[0], "%s", id);
+    uint32_t i = h % GEN_SLOTS;
+    while (es->gen_cur[i])
+        i = (i + 1) % GEN_SLOTS;
+    es->gen_cur[i] = (uint16_t)(es->seen_at + 1);
+    es->gen_n++;
     es->seen_at = (es->seen_at + 1) % TWITCH_ES_DEDUPE;
-    if (es->seen_n < TWITCH_ES_DEDUPE)
-        es->seen_n++;
     return 0;
 }
 

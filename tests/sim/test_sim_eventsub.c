@@ -175,7 +175,8 @@ static void a_reconnect_mid_stream_loses_no_message(void **state)
     subscribe(f, TWITCH_ES_SUB_CHAT_MESSAGE, COZY);
     int64_t from = sim_tick(f->st->sim) + 1;
     advance(f, 1);
-    json_t *j = sim_call(f, "POST", "/_sim/eventsub/reconnect", "");
+    /* the takeover also resends the old connection's last 5 notifications: dropped as seen */
+    json_t *j = sim_call(f, "POST", "/_sim/eventsub/reconnect?resend=5", "");
     assert_int_equal(json_integer_value(json_object_get(j, "sessions")), 1);
     json_decref(j);
     int64_t to = advance(f, 2);
@@ -186,6 +187,9 @@ static void a_reconnect_mid_stream_loses_no_message(void **state)
     long dups, reconnects;
     twitch_es_counts(f->es, &dups, &reconnects);
     assert_int_equal(reconnects, 1);
+    /* resent copies were dropped (the exact counts above prove none was counted twice); a
+     * copy still in flight when the check ran is dropped later, so at least one, at most 5 */
+    assert_true(dups >= 1 && dups <= 5);
     /* and the session goes on on the new connection */
     from = to + 1;
     to = advance(f, 1);
