@@ -155,6 +155,15 @@ static int post(const char *url, const char *body, const struct store_webhook *w
     return rc;
 }
 
+/* A webhook URL or secret leaves no copy in freed memory. */
+static void free_wiped(char *s)
+{
+    if (!s)
+        return;
+    sodium_memzero(s, strlen(s));
+    free(s);
+}
+
 /* Opens the URL and secret, shapes and posts: fills d's outcome and *retry_at (0: final). */
 static int attempt(struct worker_env *env, const struct store_webhook *w, struct store_delivery *d,
                    int64_t now, int64_t *retry_at, char *err, size_t errlen)
@@ -198,12 +207,8 @@ static int attempt(struct worker_env *env, const struct store_webhook *w, struct
         snprintf(d->last_error, sizeof d->last_error, "HTTP %ld: not retried", status);
     }
 out:
-    if (url)
-        sodium_memzero(url, strlen(url));
-    if (secret)
-        sodium_memzero(secret, strlen(secret));
-    free(url);
-    free(secret);
+    free_wiped(url);
+    free_wiped(secret);
     free(body);
     free(a);
     return rc;

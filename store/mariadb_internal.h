@@ -302,8 +302,8 @@ int my_delivery_create(struct store *st, const struct store_delivery *d, int64_t
 int my_delivery_update(struct store *st, const struct store_delivery *d, char *err, size_t errlen);
 int my_delivery_get(struct store *st, int64_t id, struct store_delivery *out, char *err,
                     size_t errlen);
-int my_delivery_list(struct store *st, int64_t owner_id, size_t limit,
-                     struct store_delivery **out, size_t *n, char *err, size_t errlen);
+int my_delivery_list(struct store *st, int64_t owner_id, size_t limit, struct store_delivery **out,
+                     size_t *n, char *err, size_t errlen);
 int my_watch_put(struct store *st, const struct store_watch *w, int64_t *id, char *err,
                  size_t errlen);
 int my_watch_list(struct store *st, int64_t owner_id, struct store_watch **out, size_t *n,

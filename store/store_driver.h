@@ -203,11 +203,10 @@ struct store_ops {
                         char *err, size_t errlen);
     int (*webhook_get)(struct store *st, int64_t id, struct store_webhook *out, char *err,
                        size_t errlen);
-    int (*webhook_delete)(struct store *st, int64_t owner_id, int64_t id, char *err,
-                          size_t errlen);
+    int (*webhook_delete)(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
     int (*webhook_block)(struct store *st, int64_t id, int64_t until_ms, char *err, size_t errlen);
-    int (*delivery_create)(struct store *st, const struct store_delivery *d, int64_t *id,
-                           char *err, size_t errlen);
+    int (*delivery_create)(struct store *st, const struct store_delivery *d, int64_t *id, char *err,
+                           size_t errlen);
     int (*delivery_update)(struct store *st, const struct store_delivery *d, char *err,
                            size_t errlen);
     int (*delivery_get)(struct store *st, int64_t id, struct store_delivery *out, char *err,

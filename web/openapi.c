@@ -385,8 +385,7 @@ static const char doc[] =
     "nimum\":1}}},\"schemas\":{\"Error\":{\"type\":\"object\",\"required\":[\"error\",\"messa"
     "ge\"],\"properties\":{\"error\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"}}"
     "}},\"responses\":{\"Error\":{\"description\":\"An error\",\"content\":{\"application/jso"
-    "n\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}}"
-    ;
+    "n\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}}";
 
 const char *web_openapi_text(void)
 {
