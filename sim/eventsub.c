@@ -6,9 +6,8 @@
  * close of a connection that subscribes to nothing within 10 seconds. Must never block the
  * service thread on anything but the module's lock.
  */
-#include "sim/eventsub.h"
 #include "sim/chat.h"
-#include "sim/server.h"
+#include "sim/eventsub_internal.h"
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -21,64 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CONNS 64
-#define HISTORY 16 /* messages a connection keeps after sending, to resend on request */
-#define MAX_SUBS 1024
-#define WELCOME_GRACE_MS 10000
-#define MAX_TICKS_PER_PUMP 1440 /* a day of ticks: a jump further only sends the last day */
-
-struct out_msg {
-    struct out_msg *next;
-    size_t len;
-    unsigned char buf[]; /* LWS_PRE bytes, then the message */
-};
-
-/* One WebSocket connection (libwebsockets' per-session user data). */
-struct conn {
-    struct lws *wsi;
-    char session_id[40];
-    struct out_msg *head, *tail;
-    int keepalive_s;
-    int64_t last_sent_ms;
-    int64_t welcomed_ms;
-    int current; /* the connection the session's events go to */
-    int closing; /* replaced by a reconnect, or unused: close once the queue is empty */
-    struct out_msg *history[HISTORY]; /* the last messages sent, oldest first once full */
-    size_t history_at;
-};
-
-struct sub {
-    char id[40];
-    int type; /* enum twitch_es_sub */
-    int64_t owner;
-    int64_t broadcaster;
-    size_t channel;
-    char session_id[40];
-    char status[40];
-    int64_t created_ms;
-    int live; /* stream.*: the state last seen */
-};
-
-struct sim_es {
-    struct sim *sim;
-    struct lws_context *ctx;
-    pthread_t thread;
-    lws_sorted_usec_list_t pump_timer; /* the service thread's 100 ms heartbeat */
-    int running;
-    int port;
-    char host[64];
-    pthread_mutex_t lock; /* guards everything below */
-    int stop;
-    struct conn *conns[MAX_CONNS];
-    struct sub subs[MAX_SUBS];
-    size_t n_subs;
-    int64_t last_tick;
-    int resend; /* notifications the next takeover sends again (as Twitch may) */
-    long sent;
-    unsigned long next_id;
-};
-
-static void make_id(struct sim_es *es, const char *prefix, char *out, size_t outlen)
+void es_make_id(struct sim_es *es, const char *prefix, char *out, size_t outlen)
 {
     unsigned char r[8];
     randombytes_buf(r, sizeof r);
@@ -86,7 +28,7 @@ static void make_id(struct sim_es *es, const char *prefix, char *out, size_t out
              r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
 }
 
-static void push(struct conn *c, json_t *j)
+void es_push(struct conn *c, json_t *j)
 {
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
@@ -103,13 +45,13 @@ static void push(struct conn *c, json_t *j)
     c->tail = m;
 }
 
-static json_t *metadata(struct sim_es *es, const char *type, const char *message_id,
-                        const struct sub *sub)
+json_t *es_metadata(struct sim_es *es, const char *type, const char *message_id,
+                    const struct sub *sub)
 {
     char ts[40], id[64];
     clock_format_rfc3339(clock_wall_ms(), ts, sizeof ts);
     if (!message_id) {
-        make_id(es, "m", id, sizeof id);
+        es_make_id(es, "m", id, sizeof id);
         message_id = id;
     }
     json_t *m = json_pack("{s:s, s:s, s:s}", "message_id", message_id, "message_type", type,
@@ -121,7 +63,7 @@ static json_t *metadata(struct sim_es *es, const char *type, const char *message
     return m;
 }
 
-static json_t *sub_json(const struct sub *sub)
+json_t *es_sub_json(const struct sub *sub)
 {
     char ts[40], b[24];
     clock_format_rfc3339(sub->created_ms, ts, sizeof ts);
@@ -143,7 +85,7 @@ static json_t *sub_json(const struct sub *sub)
                      sub->session_id, "created_at", ts);
 }
 
-static struct conn *current_conn(struct sim_es *es, const char *session_id)
+struct conn *es_current_conn(struct sim_es *es, const char *session_id)
 {
     for (size_t i = 0; i < MAX_CONNS; i++)
         if (es->conns[i] && es->conns[i]->current &&
@@ -154,14 +96,14 @@ static struct conn *current_conn(struct sim_es *es, const char *session_id)
 
 static void notify(struct sim_es *es, const struct sub *sub, const char *message_id, json_t *ev)
 {
-    struct conn *c = current_conn(es, sub->session_id);
+    struct conn *c = es_current_conn(es, sub->session_id);
     if (!c) {
         json_decref(ev);
         return;
     }
-    push(c,
-         json_pack("{s:o, s:{s:o, s:o}}", "metadata", metadata(es, "notification", message_id, sub),
-                   "payload", "subscription", sub_json(sub), "event", ev));
+    es_push(c, json_pack("{s:o, s:{s:o, s:o}}", "metadata",
+                         es_metadata(es, "notification", message_id, sub), "payload",
+                         "subscription", es_sub_json(sub), "event", ev));
     es->sent++;
 }
 
@@ -281,8 +223,8 @@ static void pump(struct sim_es *es)
         if (!c)
             continue;
         if (c->current && !c->head && now - c->last_sent_ms >= c->keepalive_s * 1000LL)
-            push(c, json_pack("{s:o, s:{}}", "metadata",
-                              metadata(es, "session_keepalive", NULL, NULL), "payload"));
+            es_push(c, json_pack("{s:o, s:{}}", "metadata",
+                                 es_metadata(es, "session_keepalive", NULL, NULL), "payload"));
         int subscribed = 0;
         for (size_t k = 0; k < es->n_subs && !subscribed; k++)
             subscribed = strcmp(es->subs[k].session_id, c->session_id) == 0;
@@ -293,7 +235,7 @@ static void pump(struct sim_es *es)
     }
 }
 
-static json_t *session_json(const struct conn *c, const char *status, const char *url)
+json_t *es_session_json(const struct conn *c, const char *status, const char *url)
 {
     char ts[40];
     clock_format_rfc3339(clock_wall_ms(), ts, sizeof ts);
@@ -314,10 +256,10 @@ static void on_established(struct sim_es *es, struct lws *wsi, struct conn *c)
         c->keepalive_s = atoi(v);
     pthread_mutex_lock(&es->lock);
     v = lws_get_urlarg_by_name(wsi, "reconnect=", arg, sizeof arg);
-    if (v && strlen(v) < sizeof c->session_id && current_conn(es, v))
+    if (v && strlen(v) < sizeof c->session_id && es_current_conn(es, v))
         snprintf(c->session_id, sizeof c->session_id, "%s", v); /* takes over at its welcome */
     else
-        make_id(es, "s", c->session_id, sizeof c->session_id);
+        es_make_id(es, "s", c->session_id, sizeof c->session_id);
     size_t i = 0;
     while (i < MAX_CONNS && es->conns[i])
         i++;
@@ -325,8 +267,9 @@ static void on_established(struct sim_es *es, struct lws *wsi, struct conn *c)
         c->closing = 1;
     } else {
         es->conns[i] = c;
-        push(c, json_pack("{s:o, s:{s:o}}", "metadata", metadata(es, "session_welcome", NULL, NULL),
-                          "payload", "session", session_json(c, "connected", NULL)));
+        es_push(c, json_pack("{s:o, s:{s:o}}", "metadata",
+                             es_metadata(es, "session_welcome", NULL, NULL), "payload", "session",
+                             es_session_json(c, "connected", NULL)));
     }
     pthread_mutex_unlock(&es->lock);
     lws_callback_on_writable(wsi);
@@ -336,7 +279,7 @@ static void on_established(struct sim_es *es, struct lws *wsi, struct conn *c)
  * queued on the old one, which then closes (Twitch closes it too). */
 static void take_over(struct sim_es *es, struct conn *c)
 {
-    struct conn *old = current_conn(es, c->session_id);
+    struct conn *old = es_current_conn(es, c->session_id);
     c->current = 1;
     if (!old || old == c)
         return;
@@ -422,7 +365,7 @@ static void on_closed(struct sim_es *es, struct conn *c)
         if (es->conns[i] == c)
             es->conns[i] = NULL;
     /* the session ends with its current connection: Twitch disables its subscriptions */
-    if (c->current && !current_conn(es, c->session_id))
+    if (c->current && !es_current_conn(es, c->session_id))
         for (size_t i = 0; i < es->n_subs; i++)
             if (strcmp(es->subs[i].session_id, c->session_id) == 0 &&
                 strcmp(es->subs[i].status, "enabled") == 0)
@@ -561,159 +504,5 @@ long sim_es_sent(struct sim_es *es)
     pthread_mutex_lock(&es->lock);
     long n = es->sent;
     pthread_mutex_unlock(&es->lock);
-    return n;
-}
-
-static const char *cond_id(json_t *cond, const char *key, int64_t *id)
-{
-    json_t *v = json_object_get(cond, key);
-    if (!json_is_string(v) || call_parse_id(json_string_value(v), id) < 0)
-        return key;
-    return NULL;
-}
-
-static int has_scope(const char *scopes, const char *scope)
-{
-    size_t n = strlen(scope);
-    for (const char *p = scopes; (p = strstr(p, scope)); p += n)
-        if ((p == scopes || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
-            return 1;
-    return 0;
-}
-
-int sim_es_subscribe(struct sim_es *es, int64_t user_id, const char *type, const char *version,
-                     json_t *condition, const char *session_id, const char *scopes, json_t **out,
-                     const char **why)
-{
-    int t = twitch_es_sub_from_name(type);
-    if (!t || strcmp(version, "1") != 0) {
-        *why = "unsupported subscription type or version";
-        return 400;
-    }
-    int64_t b = 0, u = 0;
-    const char *key = t == TWITCH_ES_SUB_RAID ? "to_broadcaster_user_id" : "broadcaster_user_id";
-    if (!json_is_object(condition) || cond_id(condition, key, &b) ||
-        (t == TWITCH_ES_SUB_CHAT_MESSAGE && cond_id(condition, "user_id", &u))) {
-        *why = "invalid condition";
-        return 400;
-    }
-    int ch = world_channel_index(es->sim->world, b);
-    if (ch < 0) {
-        *why = "unknown broadcaster";
-        return 400;
-    }
-    /* channel.chat.message: Twitch's rule, user:read:chat on the token of condition.user_id */
-    if (t == TWITCH_ES_SUB_CHAT_MESSAGE && (u != user_id || !has_scope(scopes, "user:read:chat"))) {
-        *why = "subscription missing proper authorization";
-        return 403;
-    }
-    int status = 202;
-    pthread_mutex_lock(&es->lock);
-    struct conn *c = current_conn(es, session_id);
-    if (!c) {
-        *why = "websocket transport session does not exist or has already disconnected";
-        status = 400;
-        goto out;
-    }
-    for (size_t i = 0; i < es->n_subs; i++) {
-        struct sub *o = &es->subs[i];
-        if (o->type == t && o->broadcaster == b && o->owner == user_id &&
-            strcmp(o->status, "enabled") == 0) {
-            *why = "subscription already exists";
-            status = 409;
-            goto out;
-        }
-    }
-    if (es->n_subs == MAX_SUBS) {
-        *why = "too many subscriptions";
-        status = 429;
-        goto out;
-    }
-    struct sub *s = &es->subs[es->n_subs++];
-    memset(s, 0, sizeof *s);
-    make_id(es, "sub", s->id, sizeof s->id);
-    s->type = t;
-    s->owner = user_id;
-    s->broadcaster = b;
-    s->channel = (size_t)ch;
-    snprintf(s->session_id, sizeof s->session_id, "%s", session_id);
-    snprintf(s->status, sizeof s->status, "enabled");
-    s->created_ms = clock_wall_ms();
-    if (t == TWITCH_ES_SUB_STREAM_ONLINE || t == TWITCH_ES_SUB_STREAM_OFFLINE) {
-        struct stream_state st;
-        streams_state(es->sim->streams, s->channel, sim_tick(es->sim), s->created_ms,
-                      es->sim->opt.tick_ms, &st);
-        s->live = st.live;
-    }
-    *out = sub_json(s);
-out:
-    pthread_mutex_unlock(&es->lock);
-    return status;
-}
-
-json_t *sim_es_list(struct sim_es *es, int64_t user_id)
-{
-    json_t *a = json_array();
-    pthread_mutex_lock(&es->lock);
-    for (size_t i = 0; i < es->n_subs; i++)
-        if (es->subs[i].owner == user_id)
-            json_array_append_new(a, sub_json(&es->subs[i]));
-    pthread_mutex_unlock(&es->lock);
-    return a;
-}
-
-int sim_es_delete(struct sim_es *es, int64_t user_id, const char *id)
-{
-    int status = 404;
-    pthread_mutex_lock(&es->lock);
-    for (size_t i = 0; i < es->n_subs; i++)
-        if (es->subs[i].owner == user_id && strcmp(es->subs[i].id, id) == 0) {
-            es->subs[i] = es->subs[--es->n_subs];
-            status = 204;
-            break;
-        }
-    pthread_mutex_unlock(&es->lock);
-    return status;
-}
-
-int sim_es_reconnect(struct sim_es *es, int resend)
-{
-    int n = 0;
-    pthread_mutex_lock(&es->lock);
-    es->resend = resend;
-    for (size_t i = 0; i < MAX_CONNS; i++) {
-        struct conn *c = es->conns[i];
-        if (!c || !c->current || c->closing)
-            continue;
-        char url[160];
-        snprintf(url, sizeof url, "ws://%s:%d/ws?reconnect=%s", es->host, es->port, c->session_id);
-        push(c,
-             json_pack("{s:o, s:{s:o}}", "metadata", metadata(es, "session_reconnect", NULL, NULL),
-                       "payload", "session", session_json(c, "reconnecting", url)));
-        n++;
-    }
-    pthread_mutex_unlock(&es->lock);
-    lws_cancel_service(es->ctx);
-    return n;
-}
-
-int sim_es_revoke(struct sim_es *es, int64_t broadcaster, const char *type, const char *status)
-{
-    int n = 0;
-    pthread_mutex_lock(&es->lock);
-    for (size_t i = 0; i < es->n_subs; i++) {
-        struct sub *s = &es->subs[i];
-        if (s->broadcaster != broadcaster || strcmp(s->status, "enabled") != 0 ||
-            (type && strcmp(type, twitch_es_sub_name(s->type)) != 0))
-            continue;
-        snprintf(s->status, sizeof s->status, "%s", status);
-        struct conn *c = current_conn(es, s->session_id);
-        if (c)
-            push(c, json_pack("{s:o, s:{s:o}}", "metadata", metadata(es, "revocation", NULL, s),
-                              "payload", "subscription", sub_json(s)));
-        n++;
-    }
-    pthread_mutex_unlock(&es->lock);
-    lws_cancel_service(es->ctx);
     return n;
 }
