@@ -5,7 +5,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libmicrohttpd libcurl jansson sqlite3 libsodium libmariadb hiredis
+PKGS      = libmicrohttpd libcurl jansson sqlite3 libsodium libmariadb hiredis libwebsockets
 OPT      ?= -O2
 # CFLAGS is left to the caller (sanitizers, fuzzing); the project's own flags live here.
 TCA_CFLAGS = -std=c17 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \

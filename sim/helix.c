@@ -20,7 +20,7 @@
 
 /* Checks the token, the Client-Id and the bucket; replies and returns -1 on failure. The
  * messages are Twitch's own where known, else the reference's wording. */
-static int authenticate(struct sim *s, struct call *c, struct token_info *tok)
+int helix_authenticate(struct sim *s, struct call *c, struct token_info *tok)
 {
     const char *auth = call_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
     const char *client = call_header(c, "Client-Id");
@@ -357,7 +357,7 @@ int helix_handle(struct sim *s, struct call *c)
             return 1;
         }
         struct token_info tok;
-        if (authenticate(s, c, &tok) == 0)
+        if (helix_authenticate(s, c, &tok) == 0)
             routes[i].handle(s, c, &tok);
         sodium_memzero(&tok, sizeof tok);
         return 1;

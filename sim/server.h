@@ -44,6 +44,8 @@ struct sim_stat {
     long count;
 };
 
+struct sim_es;
+
 struct sim {
     struct sim_options opt; /* strings point into the owned copies below */
     char *client_id;
@@ -55,6 +57,8 @@ struct sim {
     struct tokens *tokens;
     struct streams *streams;
     struct MHD_Daemon *daemon;
+    struct sim_es *es; /* the EventSub WebSocket server, on its own port */
+    int es_port;
     char host[128]; /* for URLs when the request has no Host header */
     int port;
     int64_t start_ms; /* wall clock at sim_new: tick 0, and the streams' reference */
@@ -73,6 +77,10 @@ struct sim {
 int oauth_handle(struct sim *s, struct call *c);
 /** Handles /helix/...; returns 0 when the path is not one of them. */
 int helix_handle(struct sim *s, struct call *c);
+/** Handles /helix/eventsub/subscriptions and /_sim/eventsub...; returns 0 for other paths. */
+int eventsub_handle(struct sim *s, struct call *c);
+/** Checks a Helix request's token, Client-Id and bucket; replies and returns -1 on failure. */
+int helix_authenticate(struct sim *s, struct call *c, struct token_info *tok);
 /** Handles /_sim/...; returns 0 when the path is not one of them. */
 int control_handle(struct sim *s, struct call *c);
 

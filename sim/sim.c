@@ -5,6 +5,7 @@
  * block a pool thread except for an injected delay.
  */
 #include "sim/server.h"
+#include "sim/eventsub.h"
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -89,6 +90,7 @@ void sim_free(struct sim *s)
         return;
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    sim_es_free(s->es);
     tokens_free(s->tokens);
     streams_free(s->streams);
     audience_free(s->audience);
@@ -155,7 +157,8 @@ static void route(struct sim *s, struct call *c, const struct request *r)
         call_reply_oauth_error(c, 413, "request body too large");
         return;
     }
-    if (!oauth_handle(s, c) && !helix_handle(s, c) && !control_handle(s, c))
+    if (!oauth_handle(s, c) && !eventsub_handle(s, c) && !helix_handle(s, c) &&
+        !control_handle(s, c))
         reply_not_found(c);
     if (hit.malformed && c->reply) {
         /* cut the body mid-way: a valid prefix of JSON that does not parse */
@@ -286,6 +289,10 @@ int sim_start(struct sim *s, const char *listen, int *port, char *err, size_t er
     snprintf(s->host, sizeof s->host, "%s", strchr(host, ':') ? "127.0.0.1" : host);
     if (strcmp(s->host, "0.0.0.0") == 0)
         snprintf(s->host, sizeof s->host, "127.0.0.1");
+    s->es = sim_es_new(s);
+    int rc = sim_es_start(s->es, s->host, &s->es_port, err, errlen);
+    if (rc < 0)
+        return rc;
     if (port)
         *port = s->port;
     return 0;

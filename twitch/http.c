@@ -97,10 +97,12 @@ int http_exchange(struct twitch_client *c, const struct http_call *call, struct 
         headers = curl_slist_append(headers, line);
     }
     if (strcmp(call->method, "POST") == 0) {
-        const char *form = call->form ? call->form : "";
+        const char *form = call->json ? call->json : call->form ? call->form : "";
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(form));
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
-        headers = curl_slist_append(headers, "Content-Type: application/x-www-form-urlencoded");
+        headers = curl_slist_append(headers,
+                                    call->json ? "Content-Type: application/json"
+                                               : "Content-Type: application/x-www-form-urlencoded");
     } else {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }

@@ -48,6 +48,7 @@ struct http_call {
     const char *auth;
     int client_id;    /* send the Client-Id header */
     const char *form; /* form-encoded POST body, or NULL */
+    const char *json; /* JSON POST body (instead of form), or NULL */
 };
 
 /**

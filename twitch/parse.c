@@ -85,7 +85,7 @@ static int digits(const char *s, int n)
  * clock_parse_rfc3339 relies on strptime, which is lenient; check the exact shape first
  * ("2024-01-02T03:04:05" + optional fraction + "Z" or "+hh:mm") so nothing odd reaches it.
  */
-static int parse_time(const char *s, int64_t *ms)
+int twitch_parse_time(const char *s, int64_t *ms)
 {
     size_t n = strlen(s);
     if (n < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
@@ -240,7 +240,7 @@ int twitch_parse_users(const char *body, size_t len, struct twitch_user **users,
         memset(u, 0, sizeof *u);
         if ((rc = id_login(what, i, id_s, login, &u->id, err, errlen)) < 0)
             goto out;
-        if (parse_time(created, &u->created_at_ms) < 0) {
+        if (twitch_parse_time(created, &u->created_at_ms) < 0) {
             rc = bad_item(err, errlen, what, i, "created_at is not an RFC 3339 time");
             goto out;
         }
@@ -335,7 +335,7 @@ int twitch_parse_streams(const char *body, size_t len, struct twitch_stream **st
             bad_item(err, errlen, what, i, "viewer_count is negative");
             goto out;
         }
-        if (parse_time(started, &st->started_at_ms) < 0) {
+        if (twitch_parse_time(started, &st->started_at_ms) < 0) {
             bad_item(err, errlen, what, i, "started_at is not an RFC 3339 time");
             goto out;
         }
