@@ -389,6 +389,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     struct lws_context *ctx = lws_get_context(wsi);
     struct sim_es *es = ctx ? lws_context_user(ctx) : NULL;
     struct conn *c = user;
+    /* lws also calls protocol callbacks outside any connection (no context user yet): only
+     * connections of this server have work to do here */
+    if (!es)
+        return 0;
     switch (reason) {
     case LWS_CALLBACK_ESTABLISHED:
         on_established(es, wsi, c);

@@ -365,7 +365,8 @@ int twitch_es_connect(const char *url, int64_t timeout_ms, struct twitch_es **ou
             es->last_rx_ms = clock_mono_ms();
             continue;
         }
-        if (es->cur->closed || clock_mono_ms() >= deadline) {
+        /* handle() may have swapped connections (a welcome on a reconnect URL) */
+        if (!es->cur || es->cur->closed || clock_mono_ms() >= deadline) {
             rc = tca_fail(err, errlen, TCA_ETEMP, "eventsub: no welcome from %s", url);
             goto out;
         }
