@@ -435,10 +435,11 @@ void web_stop(struct web *w)
 {
     if (!w)
         return;
-    /* stop accepting first, so in-flight requests finish while no new one starts */
-    MHD_socket s = MHD_quiesce_daemon(w->daemon);
-    if (s != MHD_INVALID_SOCKET)
-        close(s);
+    /* No MHD_quiesce_daemon here: in 0.9.75 with an epoll thread pool it races a worker that
+     * removes the listen socket from its epoll set itself (both see it registered, the second
+     * EPOLL_CTL_DEL fails) and MHD panics — seen when clients had just closed keep-alive
+     * connections. New requests are still answered while downloads drain; exports refuse them
+     * with 503 once stopping is set, and MHD_stop_daemon closes the socket at the end. */
     pthread_mutex_lock(&w->stop_lock);
     w->stopping = 1;
     pthread_cond_signal(&w->stop_cond);
