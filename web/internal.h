@@ -206,6 +206,30 @@ void web_release(struct web_req *r);
 /** Frees every pooled connection and client. */
 void web_pool_free(struct web *w);
 
+/* ---- where login sessions and OAuth states live (logins.c) ---- */
+
+/* Each returns 0 or a TCA_E* code with err filled (TCA_ENOTFOUND: no such login or state),
+ * and replies nothing, except the 503 of web_store when the store path has no connection. */
+
+/** Stores a new login session (l->id_hash is the keyed hash of its id). */
+int web_login_create(struct web_req *r, const struct store_login *l, char *err, size_t errlen);
+/** Reads a login session by id hash. */
+int web_login_get(struct web_req *r, const char *id_hash, struct store_login *out, char *err,
+                  size_t errlen);
+/** Records activity on login l at now_ms (its idle expiry restarts). */
+int web_login_touch(struct web_req *r, const struct store_login *l, int64_t now_ms, char *err,
+                    size_t errlen);
+/** Ends one login session; an absent one is not an error. */
+int web_login_delete(struct web_req *r, const char *id_hash, char *err, size_t errlen);
+/** Ends every login session of user_id. */
+int web_login_delete_user(struct web_req *r, int64_t user_id, char *err, size_t errlen);
+/** Remembers an OAuth state (its hash) for WEB_STATE_TTL_MS from now_ms. */
+int web_state_put(struct web_req *r, const char *state_hash, int64_t now_ms, char *err,
+                  size_t errlen);
+/** Consumes an OAuth state: 0 for the first taker before it expired, else TCA_ENOTFOUND. */
+int web_state_take(struct web_req *r, const char *state_hash, int64_t now_ms, char *err,
+                   size_t errlen);
+
 /* ---- who is asking (auth.c) ---- */
 
 /** Resolves the login session cookie or Bearer API key into r->user_id; 0 or TCA_EAUTH. */

@@ -312,6 +312,8 @@ void web_options_from_config(struct web_options *o, const struct tca_config *cfg
     o->rate_burst = cfg->rate_burst;
     o->access_log = 1;
     o->ui_dir = cfg->ui_dir;
+    /* shared by every replica only when the kv is: the memory kv would lose them at a restart */
+    o->logins_in_kv = cfg->redis && *cfg->redis;
 }
 
 static void defaults(struct web_options *o)
@@ -372,8 +374,10 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
     pthread_cond_init(&w->streams_cond, NULL);
-    if (!w->o.kv)
+    if (!w->o.kv) {
         w->o.kv = w->own_kv = kv_memory_new();
+        w->o.logins_in_kv = 0;
+    }
     if (!w->o.twitch.budget)
         w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
     w->auth_cache = web_cache_new(w->o.kv, "auth");
