@@ -40,6 +40,8 @@ struct report_chatter_cache;
  * only with distinct work, seconds of it, and past that a client is better told to retry. */
 #define WEB_HEAVY_THREADS 2
 #define WEB_HEAVY_QUEUE 2048
+/* Downloads exporting at once (export_stream.c); more wait for a slot. */
+#define WEB_MAX_PRODUCERS 8
 
 struct web {
     struct web_options o;
@@ -68,8 +70,10 @@ struct web {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     int stopping;
-    struct web_stream *streams;  /* downloads whose producer or response is alive (stop_lock) */
-    pthread_cond_t streams_cond; /* signalled when the list empties */
+    struct web_stream *streams;    /* downloads whose producer or response is alive (stop_lock) */
+    int producers;                 /* download producers exporting now (stop_lock) */
+    pthread_cond_t producers_cond; /* signalled when one ends */
+    pthread_cond_t streams_cond;   /* signalled when the list empties */
 };
 
 struct web_req;

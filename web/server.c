@@ -357,6 +357,7 @@ static void free_web(struct web *w)
     pthread_mutex_destroy(&w->stop_lock);
     pthread_cond_destroy(&w->stop_cond);
     pthread_cond_destroy(&w->streams_cond);
+    pthread_cond_destroy(&w->producers_cond);
     free(w->public_url);
     free(w->redirect_url);
     free(w);
@@ -382,6 +383,7 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
     pthread_cond_init(&w->streams_cond, NULL);
+    pthread_cond_init(&w->producers_cond, NULL);
     if (!w->o.kv)
         w->o.kv = w->own_kv = kv_memory_new();
     if (!w->o.twitch.budget)
