@@ -30,10 +30,16 @@ struct web_cache;
 struct web_ratelimit;
 struct web_metrics;
 struct report_chatter_cache;
+struct report_stats_cache;
 
 /* The chatter tables kept for paging: rows over all sessions, and how long one is reused. */
 #define WEB_CHATTER_CACHE_ROWS 4000000
 #define WEB_CHATTER_CACHE_MS 120000
+/* The statistics documents kept: bytes over all of them (a 20,000-chatter session's full
+ * document is ~0.5 MB), and how long one is reused when no capture came (an enrichment
+ * changes account ages without a capture: it shows within that time). */
+#define WEB_STATS_CACHE_BYTES (32u << 20)
+#define WEB_STATS_CACHE_MS 10000
 
 /* Heavy-request workers (heavy.c): CPU-bound handlers on a 2-core machine, so 2 by default.
  * The queue holds half the connection limit: identical requests share one run, so it fills
@@ -64,6 +70,8 @@ struct web {
     struct web_heavy *heavy;   /* the workers of heavy routes (heavy.c) */
     /* the chatter tables kept for paging (api_chatters.c) */
     struct report_chatter_cache *chatters;
+    /* the statistics documents already built (api_stats.c) */
+    struct report_stats_cache *stats;
 
     pthread_t sweeper;
     int sweeper_started;

@@ -12,6 +12,7 @@
 #include "kv/kv.h"
 #include "report/chatter_page.h"
 #include "report/report.h"
+#include "report/stats_cache.h"
 #include "twitch/user_token.h"
 
 #include <netdb.h>
@@ -350,6 +351,7 @@ static void free_web(struct web *w)
     web_cache_free(w->auth_cache);
     web_cache_free(w->summary_cache);
     report_chatter_cache_free(w->chatters);
+    report_stats_cache_free(w->stats);
     web_ratelimit_free(w->limits);
     web_metrics_free(w->metrics);
     web_events_free(w->events);
@@ -395,6 +397,7 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     w->auth_cache = web_cache_new(w->o.kv, "auth");
     w->summary_cache = web_cache_new(w->o.kv, "summary");
     w->chatters = report_chatter_cache_new(WEB_CHATTER_CACHE_ROWS, WEB_CHATTER_CACHE_MS);
+    w->stats = report_stats_cache_new(WEB_STATS_CACHE_BYTES, WEB_STATS_CACHE_MS);
     w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
     size_t n_routes = 0;
     web_routes(&n_routes);
