@@ -166,6 +166,27 @@ static int analysis_route(const char *pattern)
     return 0;
 }
 
+/* The routes that can take more than ~10 ms on a large session (statistics, overlaps,
+ * exports, chatter tables, a profile or history over every session): they run on the
+ * heavy-request workers (heavy.c). A route not listed is light. */
+static const char *const heavy_patterns[] = {
+    "/api/v1/sessions/{session}/stats",
+    "/api/v1/sessions/{session}/overlap",
+    "/api/v1/sessions/{session}/export",
+    "/api/v1/sessions/{session}/chatters",
+    "/api/v1/overlap",
+    "/api/v1/chatters/{chatter}",
+    "/api/v1/channels/{login}/history",
+};
+
+int web_route_heavy(const struct web_route *rt)
+{
+    for (size_t i = 0; i < sizeof heavy_patterns / sizeof *heavy_patterns; i++)
+        if (strcmp(rt->method, "GET") == 0 && strcmp(rt->pattern, heavy_patterns[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int is_write(const char *method)
 {
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
@@ -238,6 +259,11 @@ void web_dispatch(struct web_req *r)
                 return;
             }
         }
+    }
+    /* heavy routes leave this thread; r is the workers' until its connection resumes */
+    if (r->w->heavy && web_route_heavy(rt)) {
+        web_heavy_submit(r->w->heavy, r);
+        return;
     }
     rt->handler(r);
     if (r->status == 0)

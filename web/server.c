@@ -210,6 +210,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->heavy == WEB_HEAVY_DONE) /* back from a heavy worker (heavy.c) */
+        return reply_now(w, r);
+    if (r->heavy == WEB_HEAVY_QUEUED) /* still the worker's: MHD called early */
+        return MHD_YES;
     client_ip(conn, r->ip, sizeof r->ip);
     if (r->too_large)
         web_error(r, 413, "body_too_large", "this request's body is limited to %zu bytes",
@@ -220,6 +224,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         web_error(r, 400, "bad_request", "the path or query string is not valid UTF-8");
     else
         web_dispatch(r);
+    if (r->heavy == WEB_HEAVY_QUEUED) /* suspended: MHD calls again once a worker is done */
+        return MHD_YES;
     return reply_now(w, r);
 }
 
@@ -312,12 +318,16 @@ void web_options_from_config(struct web_options *o, const struct tca_config *cfg
     o->rate_burst = cfg->rate_burst;
     o->access_log = 1;
     o->ui_dir = cfg->ui_dir;
+    /* shared by every replica only when the kv is: the memory kv would lose them at a restart */
+    o->logins_in_kv = cfg->redis && *cfg->redis;
 }
 
 static void defaults(struct web_options *o)
 {
     if (o->threads <= 0)
         o->threads = 4;
+    if (o->heavy_threads <= 0)
+        o->heavy_threads = WEB_HEAVY_THREADS;
     if (o->max_saved_sessions <= 0)
         o->max_saved_sessions = 10;
     if (o->session_ttl_ms <= 0)
@@ -334,6 +344,7 @@ static void defaults(struct web_options *o)
 
 static void free_web(struct web *w)
 {
+    web_heavy_free(w->heavy);
     web_pool_free(w);
     web_cache_free(w->auth_cache);
     web_cache_free(w->summary_cache);
@@ -372,8 +383,10 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
     pthread_cond_init(&w->streams_cond, NULL);
-    if (!w->o.kv)
+    if (!w->o.kv) {
         w->o.kv = w->own_kv = kv_memory_new();
+        w->o.logins_in_kv = 0;
+    }
     if (!w->o.twitch.budget)
         w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
     w->auth_cache = web_cache_new(w->o.kv, "auth");
@@ -385,6 +398,7 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     w->metrics = web_metrics_new(w->o.metrics, n_routes);
     w->o.twitch.metrics = web_metrics_registry(w->metrics); /* the gateway's Twitch calls too */
     w->events = web_events_new(w);
+    w->heavy = web_heavy_new(w, w->o.heavy_threads, WEB_HEAVY_QUEUE);
     /* suspend/resume: event streams wait without holding a thread (events.c), and a streamed
      * download waits for its producer off the event loop */
     unsigned flags =
@@ -447,6 +461,7 @@ void web_stop(struct web *w)
     if (w->sweeper_started)
         pthread_join(w->sweeper, NULL);
     web_events_stop(w->events); /* ends the event streams, so none stays suspended */
+    web_heavy_stop(w->heavy);   /* answers every queued heavy request, resuming its connection */
     /* a suspended download would make MHD_stop_daemon abort: finish or cut them first */
     web_streams_finish(w, 30000);
     MHD_stop_daemon(w->daemon);
