@@ -265,6 +265,30 @@ static const char *const migrations[] = {
     " added_at INTEGER NOT NULL);"
     "CREATE INDEX watchlist_owner_user ON watchlist(owner_id, user_id);"
     "CREATE INDEX watchlist_owner_login ON watchlist(owner_id, login);",
+    /* 4: chat activity from EventSub (counts per chatter and minute, never the text; raids
+     * Twitch announced); every row goes with its session */
+    "CREATE TABLE chat_settings("
+    " session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
+    " enabled INTEGER NOT NULL DEFAULT 0,"
+    " status TEXT NOT NULL DEFAULT '',"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE TABLE chat_counts("
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " channel_id INTEGER NOT NULL,"
+    " minute INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " login TEXT NOT NULL DEFAULT '',"
+    " messages INTEGER NOT NULL,"
+    " emote_only INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(session_id, channel_id, minute, user_id)) WITHOUT ROWID;"
+    "CREATE TABLE chat_raids("
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " channel_id INTEGER NOT NULL,"
+    " from_id INTEGER NOT NULL,"
+    " from_login TEXT NOT NULL DEFAULT '',"
+    " viewers INTEGER NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " PRIMARY KEY(session_id, channel_id, from_id, at)) WITHOUT ROWID;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
