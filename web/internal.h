@@ -30,10 +30,16 @@ struct web_cache;
 struct web_ratelimit;
 struct web_metrics;
 struct report_chatter_cache;
+struct report_stats_cache;
 
 /* The chatter tables kept for paging: rows over all sessions, and how long one is reused. */
 #define WEB_CHATTER_CACHE_ROWS 4000000
 #define WEB_CHATTER_CACHE_MS 120000
+/* The statistics documents kept: bytes over all of them (a 20,000-chatter session's full
+ * document is ~0.5 MB), and how long one is reused when no capture came (an enrichment
+ * changes account ages without a capture: it shows within that time). */
+#define WEB_STATS_CACHE_BYTES (32u << 20)
+#define WEB_STATS_CACHE_MS 10000
 
 /* Heavy-request workers (heavy.c): CPU-bound handlers on a 2-core machine, so 2 by default.
  * The queue holds half the connection limit: identical requests share one run, so it fills
@@ -64,6 +70,8 @@ struct web {
     struct web_heavy *heavy;   /* the workers of heavy routes (heavy.c) */
     /* the chatter tables kept for paging (api_chatters.c) */
     struct report_chatter_cache *chatters;
+    /* the statistics documents already built (api_stats.c) */
+    struct report_stats_cache *stats;
 
     pthread_t sweeper;
     int sweeper_started;
@@ -226,6 +234,30 @@ struct twitch_client *web_twitch(struct web_req *r);
 void web_release(struct web_req *r);
 /** Frees every pooled connection and client. */
 void web_pool_free(struct web *w);
+
+/* ---- where login sessions and OAuth states live (logins.c) ---- */
+
+/* Each returns 0 or a TCA_E* code with err filled (TCA_ENOTFOUND: no such login or state),
+ * and replies nothing, except the 503 of web_store when the store path has no connection. */
+
+/** Stores a new login session (l->id_hash is the keyed hash of its id). */
+int web_login_create(struct web_req *r, const struct store_login *l, char *err, size_t errlen);
+/** Reads a login session by id hash. */
+int web_login_get(struct web_req *r, const char *id_hash, struct store_login *out, char *err,
+                  size_t errlen);
+/** Records activity on login l at now_ms (its idle expiry restarts). */
+int web_login_touch(struct web_req *r, const struct store_login *l, int64_t now_ms, char *err,
+                    size_t errlen);
+/** Ends one login session; an absent one is not an error. */
+int web_login_delete(struct web_req *r, const char *id_hash, char *err, size_t errlen);
+/** Ends every login session of user_id. */
+int web_login_delete_user(struct web_req *r, int64_t user_id, char *err, size_t errlen);
+/** Remembers an OAuth state (its hash) for WEB_STATE_TTL_MS from now_ms. */
+int web_state_put(struct web_req *r, const char *state_hash, int64_t now_ms, char *err,
+                  size_t errlen);
+/** Consumes an OAuth state: 0 for the first taker before it expired, else TCA_ENOTFOUND. */
+int web_state_take(struct web_req *r, const char *state_hash, int64_t now_ms, char *err,
+                   size_t errlen);
 
 /* ---- who is asking (auth.c) ---- */
 

@@ -12,6 +12,7 @@
 #include "kv/kv.h"
 #include "report/chatter_page.h"
 #include "report/report.h"
+#include "report/stats_cache.h"
 #include "twitch/user_token.h"
 
 #include <netdb.h>
@@ -319,6 +320,8 @@ void web_options_from_config(struct web_options *o, const struct tca_config *cfg
     o->rate_burst = cfg->rate_burst;
     o->access_log = 1;
     o->ui_dir = cfg->ui_dir;
+    /* shared by every replica only when the kv is: the memory kv would lose them at a restart */
+    o->logins_in_kv = cfg->redis && *cfg->redis;
 }
 
 static void defaults(struct web_options *o)
@@ -348,6 +351,7 @@ static void free_web(struct web *w)
     web_cache_free(w->auth_cache);
     web_cache_free(w->summary_cache);
     report_chatter_cache_free(w->chatters);
+    report_stats_cache_free(w->stats);
     web_ratelimit_free(w->limits);
     web_metrics_free(w->metrics);
     web_events_free(w->events);
@@ -384,13 +388,16 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_cond_init(&w->stop_cond, NULL);
     pthread_cond_init(&w->streams_cond, NULL);
     pthread_cond_init(&w->producers_cond, NULL);
-    if (!w->o.kv)
+    if (!w->o.kv) {
         w->o.kv = w->own_kv = kv_memory_new();
+        w->o.logins_in_kv = 0;
+    }
     if (!w->o.twitch.budget)
         w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
     w->auth_cache = web_cache_new(w->o.kv, "auth");
     w->summary_cache = web_cache_new(w->o.kv, "summary");
     w->chatters = report_chatter_cache_new(WEB_CHATTER_CACHE_ROWS, WEB_CHATTER_CACHE_MS);
+    w->stats = report_stats_cache_new(WEB_STATS_CACHE_BYTES, WEB_STATS_CACHE_MS);
     w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
     size_t n_routes = 0;
     web_routes(&n_routes);

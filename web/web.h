@@ -43,6 +43,7 @@ struct web_options {
     int analysis_only;       /* `tca analysis`: only the statistics routes and operations */
     struct kv *kv;           /* rate limits and caches (shared on Redis); NULL: in-process */
     struct metrics *metrics; /* the process's registry (borrowed); NULL: the gateway's own */
+    int logins_in_kv;        /* login sessions and OAuth states in kv (TCA_REDIS), else store */
 
     /* tests only: a streamed export fails after this many bytes (0: never) */
     size_t export_fail_after;
