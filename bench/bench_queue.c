@@ -28,6 +28,7 @@ struct run {
     double *claim_us, *done_us; /* per job this thread handled */
     size_t n, cap;
     int failed;
+    int retries; /* claims or completions refused for a moment (a deadlock): done again */
 };
 
 static double now_us(void)
@@ -65,7 +66,13 @@ static void *store_worker(void *arg)
         double t1 = now_us();
         if (rc == TCA_ENOTFOUND)
             break;
-        if (rc || store_job_done(st, job.id, err, sizeof err)) {
+        if (rc == TCA_ETEMP) { /* as a worker does: try again */
+            r->retries++;
+            continue;
+        }
+        while (!rc && (rc = store_job_done(st, job.id, err, sizeof err)) == TCA_ETEMP)
+            r->retries++;
+        if (rc) {
             fprintf(stderr, "store: %s\n", err);
             r->failed = 1;
             store_job_clear(&job);
@@ -195,11 +202,12 @@ static int bench(const char *store_url, const char *sock, int use_redis, int thr
         pthread_create(&tid[i], NULL, use_redis ? redis_worker : store_worker, &runs[i]);
     }
     size_t n = 0;
-    int failed = 0;
+    int failed = 0, retries = 0;
     for (int i = 0; i < threads; i++) {
         pthread_join(tid[i], NULL);
         n += runs[i].n;
         failed |= runs[i].failed;
+        retries += runs[i].retries;
     }
     double wall = now_us() - t0;
     double *claim = xcalloc(n ? n : 1, sizeof *claim), *done = xcalloc(n ? n : 1, sizeof *done);
@@ -214,9 +222,9 @@ static int bench(const char *store_url, const char *sock, int use_redis, int thr
     qsort(claim, n, sizeof *claim, by_value);
     qsort(done, n, sizeof *done, by_value);
     printf("%-14s threads=%d jobs=%zu enqueue/s=%-8.0f claim+complete/s=%-8.0f"
-           " claim p50=%.0f p99=%.0f us  complete p50=%.0f p99=%.0f us%s\n",
+           " claim p50=%.0f p99=%.0f us  complete p50=%.0f p99=%.0f us  retries=%d%s\n",
            use_redis ? "redis-streams" : "store-queue", threads, n, rate, n / wall * 1e6,
-           pct(claim, n, 0.5), pct(claim, n, 0.99), pct(done, n, 0.5), pct(done, n, 0.99),
+           pct(claim, n, 0.5), pct(claim, n, 0.99), pct(done, n, 0.5), pct(done, n, 0.99), retries,
            failed || n != (size_t)jobs ? "  (INCOMPLETE)" : "");
     free(claim);
     free(done);
