@@ -30,6 +30,7 @@ struct web_options {
     struct twitch_settings twitch; /* per request thread; its strings must outlive the gateway */
     const struct crypto_keys *keys;
     int threads;             /* HTTP thread pool; 0: 4 */
+    int heavy_threads;       /* workers of the heavy routes (statistics, exports); 0: 2 */
     int max_saved_sessions;  /* 0: 10 */
     int64_t session_ttl_ms;  /* unsaved analysis sessions expire; 0: 24 h */
     int64_t login_idle_ms;   /* 0: 2 h */
