@@ -32,13 +32,14 @@ static int wait_for_approval(struct app *a, const struct twitch_device *d, struc
     }
 }
 
-int login_device_flow(struct app *a, FILE *msg, struct store_user *user)
+int login_device_flow(struct app *a, FILE *msg, int chat, struct store_user *user)
 {
     struct twitch_device dev;
     struct twitch_token tok = {0};
     char err[256];
     int rc = 0;
-    if (twitch_device_start(a->tw, TWITCH_SCOPES, &dev, err, sizeof err)) {
+    if (twitch_device_start(a->tw, chat ? TWITCH_SCOPES_CHAT : TWITCH_SCOPES, &dev, err,
+                            sizeof err)) {
         fprintf(stderr, "tca login: %s\n", err);
         rc = EXIT_FAIL;
         goto out;
@@ -80,13 +81,15 @@ int cmd_login(int argc, char **argv)
 {
     struct app a;
     struct store_user user;
-    if (argc > 1) {
-        fprintf(stderr, "usage: tca login\n");
+    int chat = argc == 2 && strcmp(argv[1], "--chat") == 0;
+    if (argc > 1 + chat) {
+        fprintf(stderr, "usage: tca login [--chat]\n"
+                        "  --chat  also grant user:read:chat, for chat capture (tca chat on)\n");
         return EXIT_USAGE;
     }
     int rc = app_open(&a, "login", 1);
     if (!rc)
-        rc = login_device_flow(&a, stdout, &user);
+        rc = login_device_flow(&a, stdout, chat, &user);
     app_close(&a);
     return rc;
 }

@@ -28,6 +28,9 @@ struct metrics;
 
 /** Scopes tca asks for at login. */
 #define TWITCH_SCOPES "user:read:moderated_channels moderator:read:chatters"
+/** The same plus what EventSub's channel.chat.message needs: asked only by a login that turns
+ * chat capture on (messages are personal data). */
+#define TWITCH_SCOPES_CHAT TWITCH_SCOPES " user:read:chat"
 
 struct twitch_settings {
     const char *api_base;  /* e.g. https://api.twitch.tv/helix (no trailing slash) */
