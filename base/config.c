@@ -201,6 +201,7 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
     }
     cfg->listen = get_str(&src, "TCA_LISTEN", "127.0.0.1:8080");
     cfg->ui_dir = get_str(&src, "TCA_UI_DIR", "ui/dist");
+    cfg->sentiment_lexicons = get_str(&src, "TCA_SENTIMENT_LEXICONS", "lexicons/node_modules");
     if (!valid_listen(cfg->listen))
         problem(p, "TCA_LISTEN is malformed: expected HOST:PORT, e.g. 127.0.0.1:8080");
     cfg->metrics_listen = get_str(&src, "TCA_METRICS_LISTEN", NULL);
@@ -308,6 +309,7 @@ void config_free(struct tca_config *cfg)
     free(cfg->public_url);
     free(cfg->redis);
     free(cfg->ui_dir);
+    free(cfg->sentiment_lexicons);
     free(cfg->metrics_listen);
     if (cfg->app_session_secret)
         sodium_memzero(cfg->app_session_secret, strlen(cfg->app_session_secret));

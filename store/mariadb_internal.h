@@ -191,6 +191,13 @@ int my_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
 /** store/sqlite_internal.h's sq_capture_name, on MariaDB. */
 int my_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
                     int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/** Inside a capture's transaction: opens the stays of in->joined (multi-row statements),
+ *  counting the chatters new to the channel and the renames seen. */
+int my_capture_joiners(struct store *st, const struct store_capture_input *in,
+                       int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen);
+/** Inside a capture's transaction: closes the stays of in->left, crediting their lengths. */
+int my_capture_leavers(struct store *st, const struct store_capture_input *in,
+                       int64_t prev_taken_at, char *err, size_t errlen);
 /** Records the name hash of every open stay of a chatter in a session (after a rename). */
 int my_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
                    char *err, size_t errlen);
