@@ -32,13 +32,13 @@ static int wait_for_approval(struct app *a, const struct twitch_device *d, struc
     }
 }
 
-int login_device_flow(struct app *a, FILE *msg, struct store_user *user)
+int login_device_flow(struct app *a, FILE *msg, const char *scopes, struct store_user *user)
 {
     struct twitch_device dev;
     struct twitch_token tok = {0};
     char err[256];
     int rc = 0;
-    if (twitch_device_start(a->tw, TWITCH_SCOPES, &dev, err, sizeof err)) {
+    if (twitch_device_start(a->tw, scopes ? scopes : TWITCH_SCOPES, &dev, err, sizeof err)) {
         fprintf(stderr, "tca login: %s\n", err);
         rc = EXIT_FAIL;
         goto out;
@@ -80,13 +80,16 @@ int cmd_login(int argc, char **argv)
 {
     struct app a;
     struct store_user user;
-    if (argc > 1) {
-        fprintf(stderr, "usage: tca login\n");
+    char scopes[256];
+    /* --with roles,followers: the extra scopes a broadcaster grants only if they want them */
+    const char *with = argc == 3 && strcmp(argv[1], "--with") == 0 ? argv[2] : NULL;
+    if ((argc != 1 && !with) || twitch_scopes_with(with, scopes, sizeof scopes) < 0) {
+        fprintf(stderr, "usage: tca login [--with roles|followers|roles,followers]\n");
         return EXIT_USAGE;
     }
     int rc = app_open(&a, "login", 1);
     if (!rc)
-        rc = login_device_flow(&a, stdout, &user);
+        rc = login_device_flow(&a, stdout, scopes, &user);
     app_close(&a);
     return rc;
 }

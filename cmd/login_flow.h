@@ -10,6 +10,7 @@
  * Runs the device flow, printing instructions to msg; stores the user, the sealed tokens and
  * an active session. Returns 0 or an exit code (the reason printed on stderr).
  */
-int login_device_flow(struct app *a, FILE *msg, struct store_user *user);
+/* scopes: NULL for TWITCH_SCOPES, else what twitch_scopes_with made */
+int login_device_flow(struct app *a, FILE *msg, const char *scopes, struct store_user *user);
 
 #endif

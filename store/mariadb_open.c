@@ -126,6 +126,9 @@ static const struct store_ops mariadb_ops = {
     .watch_put = my_watch_put,
     .watch_list = my_watch_list,
     .watch_remove = my_watch_remove,
+    .roles_replace = my_roles_replace,
+    .roles_list = my_roles_list,
+    .roles_read_at = my_roles_read_at,
 };
 
 int mariadb_store_open(const char *url, struct store **out, char *err, size_t errlen)

@@ -260,6 +260,9 @@ static const struct store_ops sqlite_ops = {
     .watch_put = sq_watch_put,
     .watch_list = sq_watch_list,
     .watch_remove = sq_watch_remove,
+    .roles_replace = sq_roles_replace,
+    .roles_list = sq_roles_list,
+    .roles_read_at = sq_roles_read_at,
 };
 
 int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen)

@@ -265,6 +265,19 @@ static const char *const migrations[] = {
     " added_at INTEGER NOT NULL);"
     "CREATE INDEX watchlist_owner_user ON watchlist(owner_id, user_id);"
     "CREATE INDEX watchlist_owner_login ON watchlist(owner_id, login);",
+
+    /* roles Twitch reports in a channel (moderators 1, VIPs 2), replaced whole at each read,
+     * and when each was last read */
+    "CREATE TABLE channel_roles("
+    " channel_id INTEGER NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " PRIMARY KEY(channel_id, role, user_id)) WITHOUT ROWID;"
+    "CREATE TABLE channel_roles_read("
+    " channel_id INTEGER NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " read_at INTEGER NOT NULL,"
+    " PRIMARY KEY(channel_id, role)) WITHOUT ROWID;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

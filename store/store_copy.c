@@ -80,6 +80,8 @@ static const struct store_column webhook_deliveries[] = {
     T("last_error"), T("dedupe_key"), I("created_at"), I("updated_at")};
 static const struct store_column watchlist[] = {
     I("id"), I("owner_id"), I("user_id"), T("login"), T("reason"), T("note"), I("added_at")};
+static const struct store_column channel_roles[] = {I("channel_id"), I("role"), I("user_id")};
+static const struct store_column channel_roles_read[] = {I("channel_id"), I("role"), I("read_at")};
 
 /* Parents before children, so foreign keys hold at every insert. */
 static const struct store_table tables[STORE_COPY_TABLES] = {
@@ -105,6 +107,8 @@ static const struct store_table tables[STORE_COPY_TABLES] = {
     TABLE("webhooks", webhooks, "id", NULL),
     TABLE("webhook_deliveries", webhook_deliveries, "id", NULL),
     TABLE("watchlist", watchlist, "id", NULL),
+    TABLE("channel_roles", channel_roles, "channel_id, role, user_id", NULL),
+    TABLE("channel_roles_read", channel_roles_read, "channel_id, role", NULL),
 };
 
 enum { BATCH = 500 };
