@@ -80,11 +80,26 @@ int cmd_login(int argc, char **argv)
 {
     struct app a;
     struct store_user user;
-    char scopes[256];
-    /* --with roles,followers: the extra scopes a broadcaster grants only if they want them */
-    const char *with = argc == 3 && strcmp(argv[1], "--with") == 0 ? argv[2] : NULL;
-    if ((argc != 1 && !with) || twitch_scopes_with(with, scopes, sizeof scopes) < 0) {
-        fprintf(stderr, "usage: tca login [--with roles|followers|roles,followers]\n");
+    char scopes[256], extras[64] = "";
+    const char *with = NULL;
+    int chat = 0, bad = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--chat") == 0)
+            chat = 1;
+        else if (strcmp(argv[i], "--with") == 0 && i + 1 < argc && !with)
+            with = argv[++i];
+        else
+            bad = 1;
+    }
+    /* --with roles,followers: extra scopes a broadcaster grants only if they want them */
+    snprintf(extras, sizeof extras, "%s%s%s", with ? with : "", with && chat ? "," : "",
+             chat ? "chat" : "");
+    if (bad || (with && strlen(with) > 40) ||
+        twitch_scopes_with(extras, scopes, sizeof scopes) < 0) {
+        fprintf(stderr, "usage: tca login [--chat] [--with roles|followers|roles,followers]\n"
+                        "  --chat  also grant user:read:chat, for chat capture (tca chat on)\n"
+                        "  --with  roles: moderation:read channel:read:vips (a broadcaster's\n"
+                        "          moderators and VIPs); followers: moderator:read:followers\n");
         return EXIT_USAGE;
     }
     int rc = app_open(&a, "login", 1);

@@ -127,7 +127,7 @@ out:
 int twitch_scopes_with(const char *extras, char *out, size_t outlen)
 {
     char list[64];
-    int roles = 0, followers = 0;
+    int roles = 0, followers = 0, chat = 0;
     if (extras && strlen(extras) >= sizeof list)
         return TCA_EINVAL;
     snprintf(list, sizeof list, "%s", extras ? extras : "");
@@ -137,11 +137,13 @@ int twitch_scopes_with(const char *extras, char *out, size_t outlen)
             roles = 1;
         else if (strcmp(w, "followers") == 0)
             followers = 1;
+        else if (strcmp(w, "chat") == 0)
+            chat = 1;
         else
             return TCA_EINVAL;
     }
-    int n = snprintf(out, outlen, "%s%s%s%s%s", TWITCH_SCOPES, roles ? " " : "",
-                     roles ? TWITCH_ROLE_SCOPES : "", followers ? " " : "",
+    int n = snprintf(out, outlen, "%s%s%s%s%s", chat ? TWITCH_SCOPES_CHAT : TWITCH_SCOPES,
+                     roles ? " " : "", roles ? TWITCH_ROLE_SCOPES : "", followers ? " " : "",
                      followers ? TWITCH_FOLLOWER_SCOPE : "");
     return n < 0 || (size_t)n >= outlen ? TCA_EINVAL : 0;
 }

@@ -28,6 +28,9 @@ struct metrics;
 
 /** Scopes tca asks for at login. */
 #define TWITCH_SCOPES "user:read:moderated_channels moderator:read:chatters"
+/** The same plus what EventSub's channel.chat.message needs: asked only by a login that turns
+ * chat capture on (messages are personal data). */
+#define TWITCH_SCOPES_CHAT TWITCH_SCOPES " user:read:chat"
 
 struct twitch_settings {
     const char *api_base;  /* e.g. https://api.twitch.tv/helix (no trailing slash) */
@@ -149,8 +152,9 @@ int twitch_get_channel_roles(struct twitch_client *c, struct twitch_token *tok,
                              size_t *n, char *err, size_t errlen);
 
 /**
- * The login scopes with extras, a comma-separated list of "roles" (TWITCH_ROLE_SCOPES) and
- * "followers" (TWITCH_FOLLOWER_SCOPE); NULL or "": the base scopes. TCA_EINVAL for anything
+ * The login scopes with extras, a comma-separated list of "roles" (TWITCH_ROLE_SCOPES),
+ * "followers" (TWITCH_FOLLOWER_SCOPE) and "chat" (TWITCH_SCOPES_CHAT); NULL or "": the base
+ * scopes. TCA_EINVAL for anything
  * else. These are asked only by a user who wants them (a broadcaster for roles).
  */
 int twitch_scopes_with(const char *extras, char *out, size_t outlen);
