@@ -54,7 +54,8 @@ void web_auth_login(struct web_req *r)
     free(cookie);
     char scopes[256];
     if (twitch_scopes_with(web_query(r, "with"), scopes, sizeof scopes) < 0) {
-        web_error(r, 400, "invalid_request", "with= takes a comma-separated list of roles, followers and chat");
+        web_error(r, 400, "invalid_request",
+                  "with= takes a comma-separated list of roles, followers and chat");
         return;
     }
     char *url = twitch_oauth_authorize_url(web_twitch(r), scopes, state);
