@@ -10,7 +10,7 @@ OPT      ?= -O2
 # CFLAGS is left to the caller (sanitizers, fuzzing); the project's own flags live here.
 TCA_CFLAGS = -std=c17 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
             -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lroaring -lpthread -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lroaring -lstemmer -lpthread -lm
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LAYERS   ?= base kv store twitch analysis jobs report sim web

@@ -11,6 +11,7 @@
 #include "base/xalloc.h"
 
 #include <jansson.h>
+#include <libstemmer.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #define TOKENS_MAX 256 /* tokens of one message looked at */
 #define PHRASE_MAX 5   /* words in the longest phrase matched */
 #define NEG_BEFORE 3   /* a negation reaches this many tokens ahead */
+#define STEM_MIN 4     /* bytes of the shortest French stem looked up */
 
 struct entry {
     char *word;
@@ -35,6 +37,9 @@ struct words {
 
 struct an_lexicon {
     struct words lang[3]; /* indexed by enum an_lang; [AN_LANG_AUTO] stays empty */
+    /* French single words by their Snowball stem, for the forms the list lacks ("déteste"
+     * finds "détester"); of two words with one stem, the shorter one's valence */
+    struct words fr_stems;
 };
 
 /* Function words that tell English from French in a chat line. */
@@ -102,6 +107,14 @@ static void words_seal(struct words *w)
     }
     w->n = k;
     w->sorted = 1;
+}
+
+static void words_clear(struct words *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->e[i].word);
+    free(w->e);
+    *w = (struct words){0};
 }
 
 static const struct entry *words_find(const struct words *w, const char *word)
@@ -230,9 +243,29 @@ static int is_negation(enum an_lang lang, const char *w)
 }
 
 /* Looks the phrase of k tokens starting at token i up; returns its entry or NULL. */
-static const struct entry *lookup(const struct words *w, const struct tokens *t, size_t i, size_t k,
-                                  enum an_lang lang)
+/* The Snowball stem of a French word into out (WORD_MAX bytes); "" when it has none. The
+ * stemmer is made on first use (one per scoring call: libstemmer's are not thread-safe). */
+static void stem_fr(struct sb_stemmer **sb, const char *word, char *out)
 {
+    out[0] = '\0';
+    if (!*sb)
+        *sb = sb_stemmer_new("french", "UTF_8");
+    if (!*sb)
+        return;
+    const sb_symbol *st = sb_stemmer_stem(*sb, (const sb_symbol *)word, (int)strlen(word));
+    int n = st ? sb_stemmer_length(*sb) : 0;
+    if (n > 0 && n < WORD_MAX) {
+        memcpy(out, st, (size_t)n);
+        out[n] = '\0';
+    }
+}
+
+/* Looks the phrase of k tokens starting at token i up; returns its entry or NULL. */
+static const struct entry *lookup(const struct an_lexicon *lx, enum an_lang lang,
+                                  const struct tokens *t, size_t i, size_t k,
+                                  struct sb_stemmer **sb)
+{
+    const struct words *w = &lx->lang[lang];
     char phrase[PHRASE_MAX * WORD_MAX];
     size_t pl = 0;
     for (size_t j = 0; j < k; j++) {
@@ -245,13 +278,19 @@ static const struct entry *lookup(const struct words *w, const struct tokens *t,
     }
     phrase[pl] = '\0';
     const struct entry *e = words_find(w, phrase);
-    if (!e && k == 1 && lang == AN_LANG_FR && unelide(phrase) != phrase)
-        e = words_find(w, unelide(phrase));
-    return e;
+    if (e || k != 1 || lang != AN_LANG_FR)
+        return e;
+    const char *word = unelide(phrase);
+    if (word != phrase && (e = words_find(w, word)))
+        return e;
+    char stem[WORD_MAX];
+    stem_fr(sb, word, stem);
+    /* short stems collide ("tu" is the stem of "tuer"): only stems of 4 bytes or more */
+    return strlen(stem) >= STEM_MIN ? words_find(&lx->fr_stems, stem) : NULL;
 }
 
 static void score_in(const struct an_lexicon *lx, enum an_lang lang, const struct tokens *t,
-                     struct an_sentiment *out)
+                     struct sb_stemmer **sb, struct an_sentiment *out)
 {
     const struct words *w = &lx->lang[lang];
     out->lang = lang;
@@ -262,14 +301,14 @@ static void score_in(const struct an_lexicon *lx, enum an_lang lang, const struc
     for (size_t i = 0; i < t->n;) {
         size_t k = t->n - i < longest ? t->n - i : longest;
         const struct entry *e = NULL;
-        while (k > 1 && !(e = lookup(w, t, i, k, lang)))
+        while (k > 1 && !(e = lookup(lx, lang, t, i, k, sb)))
             k--;
         /* a lone "no" or "pas" is grammar here, never a valence ("sans espoir" still is) */
         if (!e && is_negation(lang, t->w[i])) {
             i++;
             continue;
         }
-        if (!e && !(e = lookup(w, t, i, 1, lang)))
+        if (!e && !(e = lookup(lx, lang, t, i, 1, sb)))
             k = 0;
         size_t used = e ? k : 1;
         if (e && e->valence) {
@@ -285,7 +324,8 @@ static void score_in(const struct an_lexicon *lx, enum an_lang lang, const struc
     }
 }
 
-static enum an_lang guess(const struct an_lexicon *lx, const struct tokens *t)
+static enum an_lang guess(const struct an_lexicon *lx, const struct tokens *t,
+                          struct sb_stemmer **sb)
 {
     int en = 0, fr = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -298,8 +338,8 @@ static enum an_lang guess(const struct an_lexicon *lx, const struct tokens *t)
     /* no telling words: the language whose lexicon knows more of them, then accents (é, à,
      * ç ... are French here; English chat hardly has any) */
     struct an_sentiment a, b;
-    score_in(lx, AN_LANG_EN, t, &a);
-    score_in(lx, AN_LANG_FR, t, &b);
+    score_in(lx, AN_LANG_EN, t, sb, &a);
+    score_in(lx, AN_LANG_FR, t, sb, &b);
     if (a.hits != b.hits)
         return b.hits > a.hits ? AN_LANG_FR : AN_LANG_EN;
     for (size_t i = 0; i < t->n; i++)
@@ -318,12 +358,36 @@ void an_lexicon_free(struct an_lexicon *lx)
 {
     if (!lx)
         return;
-    for (int l = 0; l < 3; l++) {
-        for (size_t i = 0; i < lx->lang[l].n; i++)
-            free(lx->lang[l].e[i].word);
-        free(lx->lang[l].e);
-    }
+    for (int l = 0; l < 3; l++)
+        words_clear(&lx->lang[l]);
+    words_clear(&lx->fr_stems);
     free(lx);
+}
+
+/* Rebuilds the French stem index from the French words (after every change to them). */
+static void index_stems(struct an_lexicon *lx)
+{
+    struct words *fr = &lx->lang[AN_LANG_FR], *st = &lx->fr_stems;
+    struct sb_stemmer *sb = NULL;
+    words_clear(st);
+    st->e = xreallocarray(NULL, fr->n ? fr->n : 1, sizeof *st->e);
+    st->cap = fr->n ? fr->n : 1;
+    for (size_t i = 0; i < fr->n; i++) {
+        char stem[WORD_MAX];
+        if (strchr(fr->e[i].word, ' '))
+            continue;
+        stem_fr(&sb, fr->e[i].word, stem);
+        if (strlen(stem) < STEM_MIN)
+            continue;
+        /* the shorter word first: it is the closer one to the stem */
+        size_t order = strlen(fr->e[i].word) * (fr->n + 1) + i;
+        st->e[st->n++] =
+            (struct entry){.word = xstrdup(stem), .valence = fr->e[i].valence, .order = order};
+    }
+    st->longest = 1;
+    words_seal(st);
+    if (sb)
+        sb_stemmer_delete(sb);
 }
 
 /* Appends one entry, unsorted: the caller seals the list once it has added them all. */
@@ -363,6 +427,8 @@ void an_lexicon_add(struct an_lexicon *lx, enum an_lang lang, const char *word, 
         return;
     add_entry(&lx->lang[lang], word, valence);
     words_seal(&lx->lang[lang]);
+    if (lang == AN_LANG_FR)
+        index_stems(lx);
 }
 
 int an_lexicon_add_json(struct an_lexicon *lx, enum an_lang lang, const char *json, size_t len,
@@ -401,6 +467,8 @@ int an_lexicon_add_json(struct an_lexicon *lx, enum an_lang lang, const char *js
         add_entry(w, word, d > 5 ? 5 : d < -5 ? -5 : (int)lround(d));
     }
     words_seal(w);
+    if (lang == AN_LANG_FR)
+        index_stems(lx);
 out:
     json_decref(root);
     return rc;
@@ -415,6 +483,7 @@ void an_sentiment_score(const struct an_lexicon *lx, enum an_lang lang,
                         const struct an_fragment *frags, size_t n, struct an_sentiment *out)
 {
     struct tokens *t = xcalloc(1, sizeof *t);
+    struct sb_stemmer *sb = NULL;
     size_t emotes = 0, looked = 0;
     int text = 0;
     for (size_t i = 0; i < n; i++) {
@@ -435,10 +504,12 @@ void an_sentiment_score(const struct an_lexicon *lx, enum an_lang lang,
     if (emotes && !text) {
         out->kind = AN_SENT_EMOTE_ONLY;
     } else {
-        enum an_lang l = lang == AN_LANG_EN || lang == AN_LANG_FR ? lang : guess(lx, t);
-        score_in(lx, l, t, out);
+        enum an_lang l = lang == AN_LANG_EN || lang == AN_LANG_FR ? lang : guess(lx, t, &sb);
+        score_in(lx, l, t, &sb, out);
         out->kind = out->hits ? AN_SENT_SCORED : AN_SENT_NO_WORDS;
     }
+    if (sb)
+        sb_stemmer_delete(sb);
     free(t);
 }
 

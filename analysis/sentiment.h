@@ -7,7 +7,8 @@
  * Emote-only messages are counted, never scored. Known limits, said plainly: no sarcasm or
  * irony ("great, another ad"), no Twitch emote meaning (Kappa, LUL, PogChamp carry tone the
  * lexicon does not know), no emoji, no spelling variants beyond lower case, and the French
- * list is a translation (apparently automatic) of the English one.
+ * list is a translation (apparently automatic) of the English one; French forms it lacks are
+ * looked up by their Snowball stem (libstemmer), which sometimes finds a wrong word.
  *
  * Pure: text in, numbers out; no I/O, no clock, no globals. A lexicon is immutable once
  * loaded and may be shared by threads.

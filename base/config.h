@@ -14,6 +14,7 @@ struct tca_config {
     char *twitch_redirect_url;  /* TWITCH_REDIRECT_URL */
     char *twitch_api_base;      /* TWITCH_API_BASE, no trailing slash */
     char *twitch_auth_base;     /* TWITCH_AUTH_BASE, no trailing slash */
+    char *twitch_eventsub_url;  /* TWITCH_EVENTSUB_URL (ws:// or wss://); NULL: "off" */
     char *db;                   /* the store: TCA_STORE URL, else TCA_DB (SQLite path) */
     char *listen;               /* TCA_LISTEN: HOST:PORT */
     int capture_interval;       /* TCA_CAPTURE_INTERVAL, seconds */

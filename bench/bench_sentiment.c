@@ -1,6 +1,7 @@
 /*
- * Evaluation and speed of the sentiment scorer: scores the labelled sample
- * (tests/data/sentiment_sample.tsv, lines written for tca) with the installed lexicons and
+ * Evaluation and speed of the sentiment scorer: scores labelled samples of chat lines written
+ * for tca (by default tests/data/sentiment_heldout.tsv, never used to change the scorer, then
+ * tests/data/sentiment_sample.tsv, read while writing it) with the installed lexicons and
  * prints the accuracy (positive / negative / neutral, overall and per language, with the
  * language guessed and given), the confusion matrix, then the CPU time of scoring 200,000
  * messages. Asserts nothing. Usage: bench_sentiment [SAMPLE [LEXICONS_DIR]] [-v] (-v lists
@@ -104,30 +105,14 @@ static double pct(int a, int b)
     return b ? 100.0 * a / b : 0.0;
 }
 
-int main(int argc, char **argv)
+/* Prints the accuracy table of one sample; returns its lines (the caller frees *out). */
+static size_t report(const struct an_lexicon *lx, const char *path, int verbose,
+                     struct sample **out)
 {
-    int verbose = 0;
-    const char *args[2] = {"tests/data/sentiment_sample.tsv", NULL};
-    int k = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-v") == 0)
-            verbose = 1;
-        else if (k < 2)
-            args[k++] = argv[i];
-    }
-    const char *dir = args[1] ? args[1] : getenv("TCA_SENTIMENT_LEXICONS");
-    if (!dir)
-        dir = "lexicons/node_modules";
-    struct an_lexicon *lx = NULL;
-    char err[512];
-    if (report_lexicon_load(dir, &lx, err, sizeof err) != 0) {
-        fprintf(stderr, "bench_sentiment: %s\n", err);
-        return 1;
-    }
     struct sample *s = calloc(LINES_MAX, sizeof *s);
-    size_t n = load(args[0], s);
+    size_t n = load(path, s);
     printf("sentiment: %zu labelled lines from %s; lexicons: %zu English, %zu French entries\n", n,
-           args[0], an_lexicon_size(lx, AN_LANG_EN), an_lexicon_size(lx, AN_LANG_FR));
+           path, an_lexicon_size(lx, AN_LANG_EN), an_lexicon_size(lx, AN_LANG_FR));
     const struct {
         const char *what;
         enum an_lang only;
@@ -148,7 +133,44 @@ int main(int argc, char **argv)
     for (int g = 0; g < 3; g++)
         printf("  %s %4d %4d %4d\n", name(g - 1), t.confusion[g][0], t.confusion[g][1],
                t.confusion[g][2]);
-    /* speed: the sample over and over, as a busy chat would send it */
+    *out = s;
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    int verbose = 0;
+    const char *args[2] = {NULL, NULL};
+    int k = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-v") == 0)
+            verbose = 1;
+        else if (k < 2)
+            args[k++] = argv[i];
+    }
+    const char *dir = args[1] ? args[1] : getenv("TCA_SENTIMENT_LEXICONS");
+    if (!dir)
+        dir = "lexicons/node_modules";
+    struct an_lexicon *lx = NULL;
+    char err[512];
+    if (report_lexicon_load(dir, &lx, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_sentiment: %s\n", err);
+        return 1;
+    }
+    const char *samples[2] = {"tests/data/sentiment_heldout.tsv",
+                              "tests/data/sentiment_sample.tsv"};
+    size_t n_samples = 2;
+    if (args[0]) {
+        samples[0] = args[0];
+        n_samples = 1;
+    }
+    struct sample *s = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < n_samples; i++) {
+        free(s);
+        n = report(lx, samples[i], verbose, &s);
+    }
+    /* speed: the last sample over and over, as a busy chat would send it */
     const size_t rounds = 200000;
     long long sum = 0;
     double t0 = cpu_ms();

@@ -238,6 +238,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     web_release(r);
     buf_free(&r->body);
+    free(r->heavy_key);
     free(r->resp);
     free(r->location);
     free(r->disposition);
@@ -360,6 +361,7 @@ static void free_web(struct web *w)
     pthread_mutex_destroy(&w->stop_lock);
     pthread_cond_destroy(&w->stop_cond);
     pthread_cond_destroy(&w->streams_cond);
+    pthread_cond_destroy(&w->producers_cond);
     free(w->public_url);
     free(w->redirect_url);
     free(w);
@@ -385,14 +387,16 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
     pthread_cond_init(&w->streams_cond, NULL);
+    pthread_cond_init(&w->producers_cond, NULL);
     if (!w->o.kv) {
         w->o.kv = w->own_kv = kv_memory_new();
         w->o.logins_in_kv = 0;
     }
     if (!w->o.twitch.budget)
         w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
-    w->auth_cache = web_cache_new(w->o.kv, "auth");
-    w->summary_cache = web_cache_new(w->o.kv, "summary");
+    /* a revoked key must be refused by every process on its next request: no near copy */
+    w->auth_cache = web_cache_new(w->o.kv, "auth", 0);
+    w->summary_cache = web_cache_new(w->o.kv, "summary", WEB_SUMMARY_NEAR_MS);
     w->chatters = report_chatter_cache_new(WEB_CHATTER_CACHE_ROWS, WEB_CHATTER_CACHE_MS);
     w->stats = report_stats_cache_new(WEB_STATS_CACHE_BYTES, WEB_STATS_CACHE_MS);
     w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
@@ -413,7 +417,9 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->o.threads, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, w, MHD_OPTION_URI_LOG_CALLBACK, on_uri, w, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024,
+        /* as many as the kernel allows (somaxconn, 4096 by default): a burst of thousands of
+         * connects overflowing a shorter queue costs clients seconds of SYN retries */
+        (unsigned)4096,
         /* MHD reads the request line and headers into half of this pool and keeps a 56-byte
          * record per header, query parameter and cookie in the other half: 16 KiB ran out at
          * ~150 of them (a request MHD then never answered). See the README's benchmarks for

@@ -115,6 +115,21 @@ static void french_is_matched_with_accents_case_and_elisions(void **state)
     an_lexicon_free(lx);
 }
 
+static void a_french_form_missing_from_the_list_is_found_by_its_stem(void **state)
+{
+    struct an_lexicon *lx = small();
+    an_lexicon_add(lx, AN_LANG_FR, "détester", -3);
+    an_lexicon_add(lx, AN_LANG_FR, "tuer", -3);
+    assert_int_equal(score(lx, AN_LANG_FR, "je déteste ce boss").score, -3);
+    assert_int_equal(score(lx, AN_LANG_FR, "détestées").score, -3);
+    assert_int_equal(score(lx, AN_LANG_FR, "je le détesterai pas").score, 3);
+    /* a short stem is never looked up: "tu" is the stem of "tuer" */
+    assert_int_equal(score(lx, AN_LANG_FR, "tu viens").kind, AN_SENT_NO_WORDS);
+    /* English is matched as written, never stemmed */
+    assert_int_equal(score(lx, AN_LANG_EN, "goods").kind, AN_SENT_NO_WORDS);
+    an_lexicon_free(lx);
+}
+
 static void the_language_is_guessed_from_function_words(void **state)
 {
     struct an_lexicon *lx = small();
@@ -262,6 +277,7 @@ int main(void)
         cmocka_unit_test(a_phrase_wins_over_its_words),
         cmocka_unit_test(emote_only_messages_are_counted_not_scored),
         cmocka_unit_test(french_is_matched_with_accents_case_and_elisions),
+        cmocka_unit_test(a_french_form_missing_from_the_list_is_found_by_its_stem),
         cmocka_unit_test(the_language_is_guessed_from_function_words),
         cmocka_unit_test(a_lexicon_file_is_checked_and_its_first_key_wins),
         cmocka_unit_test(minutes_add_up_like_a_naive_recount),
