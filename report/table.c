@@ -7,6 +7,7 @@
 #include "report/table.h"
 #include "base/csv.h"
 #include "base/err.h"
+#include "base/xalloc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,6 +36,27 @@ void rp_table_begin(struct rp_table *t, const struct report_sink *sink, enum rep
             csv_field(&t->line, columns[i], i + 1 == n_columns);
     else
         buf_puts(&t->line, "[");
+    if (format == REPORT_JSON) {
+        t->keys = xcalloc(n_columns ? n_columns : 1, sizeof *t->keys);
+        for (size_t i = 0; i < n_columns; i++) {
+            json_t *k = json_string(columns[i]);
+            char *text = json_dumps(k, JSON_ENCODE_ANY);
+            t->keys[i] = xasprintf("%s:", text);
+            free(text);
+            json_decref(k);
+        }
+        t->str = json_string("");
+    }
+}
+
+static void json_state_free(struct rp_table *t)
+{
+    for (size_t i = 0; t->keys && i < t->n_columns; i++)
+        free(t->keys[i]);
+    free(t->keys);
+    t->keys = NULL;
+    json_decref(t->str);
+    t->str = NULL;
 }
 
 static int flush(struct rp_table *t)
@@ -42,22 +64,6 @@ static int flush(struct rp_table *t)
     int rc = t->line.len ? t->sink->write(t->sink->ctx, t->line.data, t->line.len) : 0;
     buf_reset(&t->line);
     return rc;
-}
-
-static json_t *cell_json(const struct rp_cell *c)
-{
-    switch (c->kind) {
-    case RP_STR:
-        return json_string(c->s ? c->s : "");
-    case RP_INT:
-        return json_integer((json_int_t)c->i);
-    case RP_NUM:
-        return json_real(c->d);
-    case RP_BOOL:
-        return json_boolean(c->i);
-    default:
-        return json_null();
-    }
 }
 
 /* Decimal text of v; snprintf's format parsing was a tenth of a CSV row's cost. */
@@ -101,55 +107,61 @@ static void cell_text(const struct rp_cell *c, char *out, size_t len)
     }
 }
 
-/* Sets one value of the kept row object in place when it has that type already. */
-static int set_cell(json_t *o, const char *key, const struct rp_cell *c)
+/* Appends v as JSON text (jansson's encoding, so escaping is its own); REFUSED when jansson
+ * refuses it (a string that is not UTF-8, a NaN), -1 when the line is full. */
+enum { REFUSED = 1 };
+
+static int append_json(struct buf *line, json_t *v)
 {
-    json_t *v = json_object_get(o, key);
-    if (c->kind == RP_STR && json_is_string(v))
-        return json_string_set(v, c->s ? c->s : "");
-    if (c->kind == RP_INT && json_is_integer(v))
-        return json_integer_set(v, (json_int_t)c->i);
-    if (c->kind == RP_NUM && json_is_real(v))
-        return json_real_set(v, c->d);
-    json_t *fresh = cell_json(c);
-    if (!fresh || !v) {
-        json_decref(fresh);
-        return -1;
-    }
-    return json_object_set_new(o, key, fresh);
+    char small[JSON_ROW_SMALL];
+    size_t len = v ? json_dumpb(v, small, sizeof small, JSON_ENCODE_ANY | JSON_COMPACT) : 0;
+    if (!len)
+        return REFUSED;
+    if (len <= sizeof small)
+        return buf_append(line, small, len);
+    char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    int rc = text ? buf_puts(line, text) : -1;
+    free(text);
+    return rc;
 }
 
-/* One JSON row. The row object is kept from row to row and its values set in place: a new
- * object per row was ten allocations a row. A value jansson refuses (invalid UTF-8) makes
- * the row as before, a fresh object without that key, and the kept object is dropped. */
+/* One JSON row, written member by member: building a jansson object per row (or even
+ * setting the values of a kept one) and dumping it was most of a JSON export's cost. The
+ * keys are encoded once; strings and reals still go through jansson. A value jansson
+ * refuses leaves its member out, as a jansson object would. Bytes equal json_dumps of the
+ * row object with JSON_COMPACT | JSON_PRESERVE_ORDER. */
 static int json_row(struct rp_table *t, const struct rp_cell *cells)
 {
-    int ok = t->row != NULL;
-    for (size_t i = 0; i < t->n_columns && ok; i++)
-        ok = set_cell(t->row, t->columns[i], &cells[i]) == 0;
-    json_t *o = json_incref(t->row);
-    if (!ok) {
-        json_decref(o);
-        json_decref(t->row);
-        t->row = NULL;
-        o = json_object();
-        for (size_t i = 0; i < t->n_columns; i++)
-            json_object_set_new(o, t->columns[i], cell_json(&cells[i]));
-        if (json_object_size(o) == t->n_columns)
-            t->row = json_incref(o);
+    struct buf *line = &t->line;
+    int rc = buf_puts(line, t->rows ? ",\n{" : "\n{");
+    for (size_t i = 0, first = 1; i < t->n_columns && !rc; i++) {
+        size_t mark = line->len;
+        rc = buf_puts(line, first ? "" : ",");
+        if (!rc)
+            rc = buf_puts(line, t->keys[i]);
+        const struct rp_cell *c = &cells[i];
+        int value = 0;
+        if (!rc && c->kind == RP_STR) {
+            value = json_string_set(t->str, c->s ? c->s : "") ? REFUSED : append_json(line, t->str);
+        } else if (!rc && c->kind == RP_INT) {
+            char num[24];
+            format_int(c->i, num, sizeof num);
+            value = buf_puts(line, num);
+        } else if (!rc && c->kind == RP_NUM) {
+            json_t *real = json_real(c->d);
+            value = append_json(line, real);
+            json_decref(real);
+        } else if (!rc) {
+            value = buf_puts(line, c->kind == RP_BOOL ? (c->i ? "true" : "false") : "null");
+        }
+        if (!rc && value == REFUSED) /* left out: drop its key too */
+            line->len = mark;
+        else if (!rc && value)
+            rc = value;
+        else if (!rc)
+            first = 0;
     }
-    char small[JSON_ROW_SMALL];
-    size_t len = json_dumpb(o, small, sizeof small, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    int rc = len ? buf_puts(&t->line, t->rows ? ",\n" : "\n") : -1;
-    if (!rc && len <= sizeof small) {
-        rc = buf_append(&t->line, small, len);
-    } else if (!rc) {
-        char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        rc = text ? buf_puts(&t->line, text) : -1;
-        free(text);
-    }
-    json_decref(o);
-    return rc;
+    return rc ? rc : buf_puts(line, "}");
 }
 
 int rp_table_row(struct rp_table *t, const struct rp_cell *cells, char *err, size_t errlen)
@@ -187,8 +199,7 @@ int rp_table_flush(struct rp_table *t, char *err, size_t errlen)
 
 int rp_table_end(struct rp_table *t, char *err, size_t errlen)
 {
-    json_decref(t->row);
-    t->row = NULL;
+    json_state_free(t);
     if (t->format == REPORT_JSON)
         buf_puts(&t->line, t->rows ? "\n]\n" : "]\n");
     int rc = flush(t);
@@ -202,7 +213,6 @@ int rp_table_end(struct rp_table *t, char *err, size_t errlen)
 
 void rp_table_abort(struct rp_table *t)
 {
-    json_decref(t->row);
-    t->row = NULL;
+    json_state_free(t);
     buf_free(&t->line);
 }
