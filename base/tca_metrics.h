@@ -139,7 +139,10 @@ extern const struct metric_dim tm_dim_route;   /* method="…",route="…" of th
     X(LOGIN_FAILURES, COUNTER, "tca_login_failures_total", none, none, none, 1,                    \
       "Twitch logins refused or failed (bad state, refused code, Twitch error).")                  \
     X(RATE_LIMITED, COUNTER, "tca_rate_limited_total", none, none, none, 1,                        \
-      "HTTP API requests refused with 429 by tca's own rate limit.")
+      "HTTP API requests refused with 429 by tca's own rate limit.")                               \
+    X(HTTP_HEAVY, GAUGE, "tca_http_heavy_requests", none, none, none, 1,                           \
+      "Heavy HTTP requests (statistics, overlaps, exports) queued or running off the connection "  \
+      "threads.")
 
 /** TM_<ID>: a family's number in the registry. */
 enum tm_family {

@@ -5,7 +5,10 @@
  * unchanged captures. Prints median and max CPU and
  * wall time per capture, chatters/s and peak RSS; it must never assert, so it runs on any
  * machine. Usage: bench_ingest [dir] (default: a fresh /tmp directory, removed at the end);
- * TCA_BENCH_STORE=mysql://... runs it on that (empty) MariaDB database instead.
+ * TCA_BENCH_STORE=mysql://... runs it on that (empty) MariaDB database instead;
+ * TCA_BENCH_SIZE=100000 runs one channel size only and TCA_BENCH_CAPTURES=N takes N samples
+ * per line instead of 20 (short runs under callgrind, whose instruction counts compare
+ * before/after on a loaded machine where CPU times do not).
  */
 #include "analysis/presence.h"
 #include "base/chatter.h"
@@ -203,7 +206,13 @@ int main(int argc, char **argv)
     printf("store: %s (%s)\n", shown, store_backend(st));
     printf("%-20s %8s %4s %9s %9s %9s %9s %11s %9s %9s\n", "capture", "chatters", "n", "cpu_med",
            "cpu_max", "wall_med", "wall_max", "chatters/s", "open_cpu", "commit_cpu");
+    size_t only = getenv("TCA_BENCH_SIZE") ? strtoul(getenv("TCA_BENCH_SIZE"), NULL, 10) : 0;
+    int n_captures = getenv("TCA_BENCH_CAPTURES") ? atoi(getenv("TCA_BENCH_CAPTURES")) : 0;
+    if (n_captures < 1 || n_captures > CHURN_CAPTURES)
+        n_captures = CHURN_CAPTURES;
     for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        if (only && sizes[z] != only)
+            continue;
         int64_t channel = 100 + (int64_t)z, session;
         setup(st, channel, &session);
         struct chatter_set set;
@@ -212,24 +221,24 @@ int main(int argc, char **argv)
         struct sample first = ingest(st, session, channel, &set, taken_at += 60000);
         report("first capture", set.n, &first, 1);
         struct sample samples[CHURN_CAPTURES];
-        for (int i = 0; i < CHURN_CAPTURES; i++) {
+        for (int i = 0; i < n_captures; i++) {
             churn(&set, &rng);
             samples[i] = ingest(st, session, channel, &set, taken_at += 60000);
         }
-        report("capture, 5% churn", set.n, samples, CHURN_CAPTURES);
+        report("capture, 5% churn", set.n, samples, (size_t)n_captures);
         /* Measured after the first 20: the tables are bigger, so compare with the line
          * above only knowing that (without the renames this line is ~25% slower too). */
-        for (int i = 0; i < CHURN_CAPTURES; i++) {
+        for (int i = 0; i < n_captures; i++) {
             churn(&set, &rng);
             rename_some(&set, &rng);
             samples[i] = ingest(st, session, channel, &set, taken_at += 60000);
         }
-        report("next 20, 0.1% renamed", set.n, samples, CHURN_CAPTURES);
+        report("next 20, 0.1% renamed", set.n, samples, (size_t)n_captures);
         if (sizes[z] == 20000) {
             struct sample same[UNCHANGED_CAPTURES];
-            for (int i = 0; i < UNCHANGED_CAPTURES; i++)
+            for (int i = 0; i < n_captures; i++)
                 same[i] = ingest(st, session, channel, &set, taken_at += 60000);
-            report("capture, unchanged", set.n, same, UNCHANGED_CAPTURES);
+            report("capture, unchanged", set.n, same, (size_t)n_captures);
         }
         chatter_set_free(&set);
     }

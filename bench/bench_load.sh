@@ -2,7 +2,9 @@
 # Load run of every read route of the gateway with wrk on loopback, at 500 and 2,000
 # concurrent connections (LOAD_CONNS), LOAD_SECONDS (60) each, authenticated by a read-only
 # API key over a session with real captures of two channels. Prints requests per second,
-# p99 latency and errors (socket errors and non-2xx replies) per route; asserts nothing.
+# p99 latency, errors (socket errors and non-2xx replies) and the load average (the machine
+# may be shared) per route; asserts nothing. Not here: the event stream (one long response)
+# and the routes that change data.
 # Usage: bench/bench_load.sh [BUILD_DIR]   (needs wrk, curl, python3)
 set -euo pipefail
 build=${1:-build}
@@ -62,19 +64,26 @@ routes=(
     "/api/v1/sessions/$s/jobs" "/api/v1/jobs/$job" /api/v1/keys "/api/v1/sessions/$s/stats"
     "/api/v1/sessions/$s/overlap?a=cozy_channel&b=raid_channel" "/api/v1/sessions/$s/export"
     "/api/v1/overlap?session_a=$s&session_b=$s" "/api/v1/chatters/$chatter"
-    /api/v1/channels/cozy_channel/history /api/v1/bots
+    /api/v1/channels/cozy_channel/history /api/v1/bots "/api/v1/sessions/$s/chatters"
+    /api/v1/webhooks /api/v1/deliveries /api/v1/watchlist
 )
 for route in "${routes[@]}"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$GW$route")
     [ "$code" = 200 ] || echo "warning: $route answers $code before the load"
 done
-printf '%-58s %6s %11s %9s %s\n' route conns requests/s p99 errors
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
+printf '%-58s %6s %11s %9s %6s %6s %s\n' route conns requests/s p99 errors load1 details
+total=0
 for conns in $conns_list; do
     for route in "${routes[@]}"; do
         out=$(wrk -t2 -c"$conns" -d"${seconds}"s --timeout 10s --latency -H "$auth" "$GW$route")
         rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
         p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-        errors=$(echo "$out" | awk '/Socket errors|Non-2xx/ {print}' | tr '\n' ' ')
-        printf '%-58s %6s %11s %9s %s\n' "$route" "$conns" "$rps" "$p99" "${errors:-0}"
+        details=$(echo "$out" | awk '/Socket errors|Non-2xx/ {print}' | tr -s ' ' | tr '\n' ' ')
+        errors=$(echo "$details" | awk '{for (i = 1; i <= NF; i++) n += $i + 0} END {print n + 0}')
+        total=$((total + errors))
+        printf '%-58s %6s %11s %9s %6s %6s %s\n' "$route" "$conns" "$rps" "$p99" "$errors" \
+            "$(cut -d' ' -f1 /proc/loadavg)" "$details"
     done
 done
+echo "errors in all (socket errors and non-2xx replies): $total"

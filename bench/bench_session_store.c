@@ -4,7 +4,8 @@
  * capture path (store_presence_open, an_presence_diff, store_capture_commit) and enriched
  * profiles (store_profile_put) on a SQLite file. Then prints the store size per table and
  * index (dbstat), the wall time and peak RSS of `tca stats --json` and `tca export --format
- * csv` run as child processes (wait4), and the original system's storage model measured on
+ * csv` run as child processes (wait4), the statistics API's document built and repeated through
+ * the gateway's cache in this process, and the original system's storage model measured on
  * the same data by bench/original_model.py. Prints numbers, asserts nothing.
  * Usage: bench_session_store [AUDIENCE] [CAPTURES]; TCA names the binary (default
  * build/tca), BENCH_KEEP=1 keeps the folder, BENCH_NO_ORIGINAL=1 skips the original model.
@@ -12,6 +13,7 @@
 #include "analysis/presence.h"
 #include "base/chatter.h"
 #include "base/xalloc.h"
+#include "report/stats_cache.h"
 #include "store/store.h"
 
 #include <fcntl.h>
@@ -199,6 +201,35 @@ static void sizes(const char *path)
     sqlite3_close(db);
 }
 
+/* The statistics API's work for one request (web/api_stats.c without HTTP): the summary
+ * document through the gateway's cache, built once, then three cached repeats. */
+static void api_document(const char *path)
+{
+    char err[256];
+    struct store *st;
+    if (store_open(path, &st, err, sizeof err))
+        die("open", err);
+    struct store_session s;
+    struct report_options o;
+    report_options_default(&o);
+    struct report_stats_cache *c = report_stats_cache_new(32u << 20, 10000);
+    if (store_session_get(st, 1, &s, err, sizeof err)) /* the fresh store's only session */
+        die("session", err);
+    for (int i = 0; i < 4; i++) {
+        char *json;
+        size_t len;
+        double t = now_ms();
+        if (report_stats_cached(c, st, &s, &o, REPORT_SUMMARY, 0, &json, &len, err, sizeof err))
+            die("stats", err);
+        printf("%-34s %8.2f ms  %zu bytes\n",
+               i ? "statistics API document, cached" : "statistics API document, built",
+               now_ms() - t, len);
+        free(json);
+    }
+    report_stats_cache_free(c);
+    store_close(st);
+}
+
 /* Runs the tca binary with args, stdout to out; prints wall time and the child's peak RSS. */
 static void run(const char *tca, const char *db, const char *label, char *const args[],
                 const char *out)
@@ -262,6 +293,7 @@ int main(int argc, char **argv)
         run(tca, path, "tca stats --json --sections series", series, out);
     for (int i = 0; i < 2; i++)
         run(tca, path, "tca export --format csv", export, out);
+    api_document(path);
     fflush(stdout);
     if (!getenv("BENCH_NO_ORIGINAL")) {
         char *cmd = xasprintf("python3 %s/original_model.py '%s' '%s/original.db'",

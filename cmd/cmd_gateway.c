@@ -11,12 +11,35 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+
+/* The gateway takes up to 4,096 connections (web/server.c), each a descriptor, beside the
+ * store connections and download threads; the usual soft limit of 1,024 would refuse
+ * accepts long before. Raised to the hard limit, which only the operator can change. */
+#define WANTED_FDS 5000
+
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < WANTED_FDS)
+        log_warn("open files limited to %llu (ulimit -n): fewer connections than the gateway's "
+                 "4096 can be accepted",
+                 (unsigned long long)rl.rlim_cur);
+}
 
 static int start_role(struct app *a, const char *listen, int analysis_only, struct web **out)
 {
     struct web_options o;
     char err[256];
     int port = 0;
+    raise_fd_limit();
     web_options_from_config(&o, &a->cfg, &a->keys, &a->twitch);
     o.analysis_only = analysis_only;
     o.kv = a->kv;

@@ -8,8 +8,9 @@
 
 /**
  * Runs the device flow, printing instructions to msg; stores the user, the sealed tokens and
- * an active session. Returns 0 or an exit code (the reason printed on stderr).
+ * an active session. chat: also ask for user:read:chat (chat capture). Returns 0 or an exit
+ * code (the reason printed on stderr).
  */
-int login_device_flow(struct app *a, FILE *msg, struct store_user *user);
+int login_device_flow(struct app *a, FILE *msg, const char *scopes, struct store_user *user);
 
 #endif

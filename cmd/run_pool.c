@@ -58,6 +58,7 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
         .on_leader = on_leader,
         .kv = a->kv,
         .leader_lease_ms = (int64_t)a->cfg.leader_lease_s * 1000,
+        .eventsub_url = a->cfg.twitch_eventsub_url,
     };
     if (worker_pool_start(&o, &pool, err, sizeof err)) {
         log_error("%s: %s", role, err);

@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "base/tca_metrics.h"
 #include "base/xalloc.h"
+#include "jobs/eventsub_runner.h"
 #include "jobs/live.h"
 #include "jobs/scheduler.h"
 #include "twitch/user_token.h"
@@ -23,6 +24,7 @@ struct pool_thread {
     struct worker_pool *pool;
     pthread_t thread;
     int is_scheduler;
+    int is_eventsub;
     int started;
 };
 
@@ -77,19 +79,79 @@ static void report_error(struct worker_pool *p, const char *what, const char *er
 /* Takes or renews the scheduler lease; 1 when this pool leads. A kv failure is "not
  * leading": two schedulers at once are harmless (the queue's dedupe key), but a leader
  * must never believe it holds a lease it cannot renew. */
-static int lead(struct worker_pool *p, const char *owner, int *leading)
+static int lead_as(struct worker_pool *p, const char *lease, const char *owner, int *leading)
 {
     char err[256];
     int held = 1;
     if (p->opt.kv &&
-        kv_lease(p->opt.kv, "scheduler", owner, p->opt.leader_lease_ms, &held, err, sizeof err)) {
-        report_error(p, "scheduler lease", err);
+        kv_lease(p->opt.kv, lease, owner, p->opt.leader_lease_ms, &held, err, sizeof err)) {
+        report_error(p, lease, err);
         held = 0;
     }
-    if (held != *leading && p->opt.on_leader)
-        p->opt.on_leader(p->opt.ctx, held, owner);
     *leading = held;
     return held;
+}
+
+static int lead(struct worker_pool *p, const char *owner, int *leading)
+{
+    int was = *leading;
+    int held = lead_as(p, "scheduler", owner, leading);
+    if (held != was && p->opt.on_leader)
+        p->opt.on_leader(p->opt.ctx, held, owner);
+    return held;
+}
+
+static void es_problem(void *ctx, const char *message)
+{
+    report_error(ctx, "eventsub", message);
+}
+
+/* One EventSub runner per set of pools sharing a kv: two would count every message twice. */
+static void *eventsub_main(void *arg)
+{
+    struct pool_thread *t = arg;
+    struct worker_pool *p = t->pool;
+    struct store *st = NULL;
+    char err[256], host[64] = "", owner[128];
+    if (store_open(p->db_path, &st, err, sizeof err)) {
+        report_error(p, "eventsub", err);
+        return NULL;
+    }
+    gethostname(host, sizeof host - 1);
+    snprintf(owner, sizeof owner, "%s:%d:es", host, (int)getpid());
+    struct twitch_client *tw = twitch_client_new(&p->opt.twitch);
+    struct eventsub_runner_options o = {.st = st,
+                                        .tw = tw,
+                                        .keys = p->opt.keys,
+                                        .url = p->opt.eventsub_url,
+                                        .clock = p->opt.twitch.clock,
+                                        .on_problem = es_problem,
+                                        .ctx = p};
+    struct eventsub_runner *r = NULL;
+    int leading = 0;
+    while (!should_stop(p)) {
+        if (!lead_as(p, "eventsub", owner, &leading)) {
+            eventsub_runner_free(r); /* another process took over */
+            r = NULL;
+            if (idle(p, 1000))
+                break;
+            continue;
+        }
+        if (!r)
+            r = eventsub_runner_new(&o);
+        if (eventsub_runner_step(r, 500, err, sizeof err))
+            report_error(p, "eventsub", err);
+        struct eventsub_runner_counts c;
+        eventsub_runner_counts(r, &c);
+        if (!c.connections && idle(p, 500))
+            break;
+    }
+    eventsub_runner_free(r);
+    if (leading && p->opt.kv)
+        kv_lease_release(p->opt.kv, "eventsub", owner, err, sizeof err);
+    twitch_client_free(tw);
+    store_close(st);
+    return NULL;
 }
 
 static void *scheduler_main(void *arg)
@@ -189,14 +251,17 @@ int worker_pool_start(const struct pool_options *o, struct worker_pool **out, ch
         p->opt.live_every_ms = 30000;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
-    p->n_threads = o->workers + (o->run_scheduler ? 1 : 0);
+    p->n_threads = o->workers + (o->run_scheduler ? 1 : 0) + (o->eventsub_url ? 1 : 0);
     p->threads = xcalloc((size_t)p->n_threads, sizeof *p->threads);
     for (int i = 0; i < p->n_threads; i++) {
         struct pool_thread *t = &p->threads[i];
         t->pool = p;
         t->is_scheduler = o->run_scheduler && i == o->workers;
-        if (pthread_create(&t->thread, NULL, t->is_scheduler ? scheduler_main : worker_main, t) !=
-            0) {
+        t->is_eventsub = o->eventsub_url && i == p->n_threads - 1;
+        void *(*main)(void *) = t->is_eventsub    ? eventsub_main
+                                : t->is_scheduler ? scheduler_main
+                                                  : worker_main;
+        if (pthread_create(&t->thread, NULL, main, t) != 0) {
             worker_pool_stop(p);
             return tca_fail(err, errlen, TCA_ERR, "cannot start worker thread");
         }

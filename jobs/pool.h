@@ -5,8 +5,9 @@
  * shared. Stopping is graceful: a thread finishes the job it holds, then exits.
  *
  * Of all the pools that share a kv (every worker on one Redis), only the one holding the
- * "scheduler" lease runs the scheduler; it renews the lease every second, and when it dies
- * another takes over once the lease runs out (leader_lease_ms).
+ * "scheduler" lease runs the scheduler (and only the one holding "eventsub" the EventSub runner);
+ * it renews the lease every second, and when it dies another takes over once the lease runs out
+ * (leader_lease_ms).
  */
 #ifndef TCA_POOL_H
 #define TCA_POOL_H
@@ -31,6 +32,9 @@ struct pool_options {
     struct kv *kv;           /* scheduler lease (shared on Redis); NULL: always lead */
     int64_t leader_lease_ms; /* a dead leader's lease runs out after; 0: 15000 */
     int64_t live_every_ms;   /* live checks of "capture while live" channels; 0: 30000 */
+    /** EventSub WebSocket URL: a thread runs jobs/eventsub_runner.h (one process of those
+     * sharing a kv, by the "eventsub" lease); NULL: no EventSub. Must outlive the pool. */
+    const char *eventsub_url;
     struct metrics *metrics; /* the process's registry (workers, scheduler lag); NULL: none */
     /** Called from worker threads after each job (may be NULL); must be thread-safe. */
     void (*on_outcome)(void *ctx, const struct worker_outcome *o);

@@ -8,7 +8,9 @@
  *   - the Twitch rate-limit budget: a token bucket per token, fed by Ratelimit-* headers;
  *   - HTTP rate limits: a token bucket per client, refilled continuously;
  *   - caches whose drop reaches every process at once (and holds off stale refills);
- *   - leases: one holder among many (scheduler leadership).
+ *   - leases: one holder among many (scheduler leadership);
+ *   - login sessions and OAuth states, so any gateway accepts what another issued (keyed by
+ *     the keyed hash of the session id or state, never by the id itself).
  * Every function returns 0 or a negative TCA_E* code (TCA_ETEMP when the server cannot be
  * reached) with a message in err; none logs. A struct kv is thread-safe.
  */
@@ -19,6 +21,13 @@
 #include <stdint.h>
 
 struct kv;
+
+/** A browser login session as the kv keeps it (web/ checks the expiries with its clock). */
+struct kv_login {
+    int64_t user_id;
+    char csrf[48]; /* the CSRF token every state-changing request must carry */
+    int64_t created_at_ms, last_seen_ms, expires_at_ms;
+};
 
 /** What a back end implements; every member is required. */
 struct kv_ops {
@@ -37,6 +46,17 @@ struct kv_ops {
                  char *err, size_t errlen);
     int (*lease_release)(struct kv *kv, const char *name, const char *owner, char *err,
                          size_t errlen);
+    int (*login_put)(struct kv *kv, const char *id_hash, const struct kv_login *l, int64_t ttl_ms,
+                     char *err, size_t errlen);
+    int (*login_get)(struct kv *kv, const char *id_hash, struct kv_login *out, char *err,
+                     size_t errlen);
+    int (*login_touch)(struct kv *kv, const char *id_hash, int64_t now_ms, int64_t ttl_ms,
+                       char *err, size_t errlen);
+    int (*login_delete)(struct kv *kv, const char *id_hash, char *err, size_t errlen);
+    int (*login_delete_user)(struct kv *kv, int64_t user_id, char *err, size_t errlen);
+    int (*state_put)(struct kv *kv, const char *state_hash, int64_t ttl_ms, char *err,
+                     size_t errlen);
+    int (*state_take)(struct kv *kv, const char *state_hash, char *err, size_t errlen);
     int (*ping)(struct kv *kv, char *err, size_t errlen);
     void (*close)(struct kv *kv);
 };
@@ -148,6 +168,60 @@ static inline int kv_lease_release(struct kv *kv, const char *name, const char *
                                    size_t errlen)
 {
     return kv->ops->lease_release(kv, name, owner, err, errlen);
+}
+
+/*
+ * Login sessions and OAuth states. Their ttl_ms is real time (Redis's PX): the kv forgets a
+ * login when it passes, the caller still checks idle and absolute expiry on its own clock.
+ */
+
+/** Login: stores l under id_hash for ttl_ms (and under l->user_id, for logout everywhere). */
+static inline int kv_login_put(struct kv *kv, const char *id_hash, const struct kv_login *l,
+                               int64_t ttl_ms, char *err, size_t errlen)
+{
+    return kv->ops->login_put(kv, id_hash, l, ttl_ms, err, errlen);
+}
+
+/** Login: reads the login of id_hash; TCA_ENOTFOUND when absent, ended or past its ttl. */
+static inline int kv_login_get(struct kv *kv, const char *id_hash, struct kv_login *out, char *err,
+                               size_t errlen)
+{
+    return kv->ops->login_get(kv, id_hash, out, err, errlen);
+}
+
+/**
+ * Login: records activity (last_seen_ms = now_ms) and keeps it ttl_ms more; TCA_ENOTFOUND
+ * when it ended meanwhile (a touch never brings back a login that was logged out).
+ */
+static inline int kv_login_touch(struct kv *kv, const char *id_hash, int64_t now_ms, int64_t ttl_ms,
+                                 char *err, size_t errlen)
+{
+    return kv->ops->login_touch(kv, id_hash, now_ms, ttl_ms, err, errlen);
+}
+
+/** Login: ends one login; ending an absent one is not an error. */
+static inline int kv_login_delete(struct kv *kv, const char *id_hash, char *err, size_t errlen)
+{
+    return kv->ops->login_delete(kv, id_hash, err, errlen);
+}
+
+/** Login: ends every login of user_id (logout everywhere, a revoked Twitch token). */
+static inline int kv_login_delete_user(struct kv *kv, int64_t user_id, char *err, size_t errlen)
+{
+    return kv->ops->login_delete_user(kv, user_id, err, errlen);
+}
+
+/** OAuth state: remembers state_hash for ttl_ms. */
+static inline int kv_state_put(struct kv *kv, const char *state_hash, int64_t ttl_ms, char *err,
+                               size_t errlen)
+{
+    return kv->ops->state_put(kv, state_hash, ttl_ms, err, errlen);
+}
+
+/** OAuth state: consumes state_hash; 0 for the one taker, TCA_ENOTFOUND for every other. */
+static inline int kv_state_take(struct kv *kv, const char *state_hash, char *err, size_t errlen)
+{
+    return kv->ops->state_take(kv, state_hash, err, errlen);
 }
 
 /** Checks the back end answers (env-check, readiness). */

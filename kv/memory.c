@@ -17,6 +17,8 @@
 #define RATE_SLOTS 8192
 #define CACHE_SLOTS 8192
 #define KEY_MAX 96
+#define LOGINS_MAX 65536 /* logins and OAuth states live at once, each */
+#define HASH_MAX 72
 
 struct budget {
     char key[KEY_MAX];
@@ -42,6 +44,18 @@ struct lease {
     int64_t expires_ms; /* monotonic */
 };
 
+/* A login or an OAuth state (l unused): one process's, for tca without Redis and the tests. */
+struct login {
+    char hash[HASH_MAX];
+    struct kv_login l;
+    int64_t expires_ms; /* monotonic */
+};
+
+struct login_table {
+    struct login *rows;
+    size_t n, cap;
+};
+
 struct memory_kv {
     struct kv api;
     pthread_mutex_t lock;
@@ -51,6 +65,7 @@ struct memory_kv {
     struct entry *entries;
     struct lease *leases;
     size_t n_leases, cap_leases;
+    struct login_table logins, states;
 };
 
 static size_t hash(const char *s)
@@ -282,6 +297,121 @@ static int lease_release(struct kv *kv, const char *name, const char *owner, cha
     return 0;
 }
 
+/* The live row of hash, dropping expired rows met on the way (swap with the last). */
+static struct login *login_find(struct login_table *t, const char *hash, int64_t now)
+{
+    for (size_t i = 0; i < t->n;) {
+        if (t->rows[i].expires_ms <= now) {
+            t->rows[i] = t->rows[--t->n];
+            continue;
+        }
+        if (strcmp(t->rows[i].hash, hash) == 0)
+            return &t->rows[i];
+        i++;
+    }
+    return NULL;
+}
+
+static int login_add(struct login_table *t, const char *hash, const struct kv_login *l,
+                     int64_t expires_ms, int64_t now, char *err, size_t errlen)
+{
+    struct login *row = login_find(t, hash, now);
+    if (!row) {
+        if (t->n >= LOGINS_MAX)
+            return tca_fail(err, errlen, TCA_ELIMIT, "too many logins at once");
+        t->rows = xgrow(t->rows, &t->cap, t->n + 1, sizeof *t->rows, 16);
+        row = &t->rows[t->n++];
+    }
+    memset(row, 0, sizeof *row);
+    snprintf(row->hash, sizeof row->hash, "%s", hash);
+    if (l)
+        row->l = *l;
+    row->expires_ms = expires_ms;
+    return 0;
+}
+
+static int login_put(struct kv *kv, const char *id_hash, const struct kv_login *l, int64_t ttl_ms,
+                     char *err, size_t errlen)
+{
+    struct memory_kv *m = (struct memory_kv *)kv;
+    int64_t now = clock_mono_ms();
+    pthread_mutex_lock(&m->lock);
+    int rc = login_add(&m->logins, id_hash, l, now + ttl_ms, now, err, errlen);
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
+static int login_get(struct kv *kv, const char *id_hash, struct kv_login *out, char *err,
+                     size_t errlen)
+{
+    struct memory_kv *m = (struct memory_kv *)kv;
+    pthread_mutex_lock(&m->lock);
+    struct login *row = login_find(&m->logins, id_hash, clock_mono_ms());
+    if (row)
+        *out = row->l;
+    pthread_mutex_unlock(&m->lock);
+    return row ? 0 : tca_fail(err, errlen, TCA_ENOTFOUND, "no such login");
+}
+
+static int login_touch(struct kv *kv, const char *id_hash, int64_t now_ms, int64_t ttl_ms,
+                       char *err, size_t errlen)
+{
+    struct memory_kv *m = (struct memory_kv *)kv;
+    int64_t now = clock_mono_ms();
+    pthread_mutex_lock(&m->lock);
+    struct login *row = login_find(&m->logins, id_hash, now);
+    if (row) {
+        row->l.last_seen_ms = now_ms;
+        row->expires_ms = now + ttl_ms;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return row ? 0 : tca_fail(err, errlen, TCA_ENOTFOUND, "no such login");
+}
+
+static int login_delete(struct kv *kv, const char *id_hash, char *err, size_t errlen)
+{
+    struct memory_kv *m = (struct memory_kv *)kv;
+    pthread_mutex_lock(&m->lock);
+    struct login *row = login_find(&m->logins, id_hash, clock_mono_ms());
+    if (row)
+        row->expires_ms = 0; /* the next scan drops it */
+    pthread_mutex_unlock(&m->lock);
+    return 0;
+}
+
+static int login_delete_user(struct kv *kv, int64_t user_id, char *err, size_t errlen)
+{
+    struct memory_kv *m = (struct memory_kv *)kv;
+    pthread_mutex_lock(&m->lock);
+    for (size_t i = 0; i < m->logins.n; i++)
+        if (m->logins.rows[i].l.user_id == user_id)
+            m->logins.rows[i].expires_ms = 0;
+    pthread_mutex_unlock(&m->lock);
+    return 0;
+}
+
+static int state_put(struct kv *kv, const char *state_hash, int64_t ttl_ms, char *err,
+                     size_t errlen)
+{
+    struct memory_kv *m = (struct memory_kv *)kv;
+    int64_t now = clock_mono_ms();
+    pthread_mutex_lock(&m->lock);
+    int rc = login_add(&m->states, state_hash, NULL, now + ttl_ms, now, err, errlen);
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
+static int state_take(struct kv *kv, const char *state_hash, char *err, size_t errlen)
+{
+    struct memory_kv *m = (struct memory_kv *)kv;
+    pthread_mutex_lock(&m->lock);
+    struct login *row = login_find(&m->states, state_hash, clock_mono_ms());
+    if (row)
+        row->expires_ms = 0;
+    pthread_mutex_unlock(&m->lock);
+    return row ? 0 : tca_fail(err, errlen, TCA_ENOTFOUND, "no such state");
+}
+
 static int ping(struct kv *kv, char *err, size_t errlen)
 {
     return 0;
@@ -297,6 +427,8 @@ static void memory_close(struct kv *kv)
     free(m->rates);
     free(m->entries);
     free(m->leases);
+    free(m->logins.rows);
+    free(m->states.rows);
     free(m);
 }
 
@@ -310,6 +442,13 @@ static const struct kv_ops memory_ops = {
     .cache_drop = cache_drop,
     .lease = lease,
     .lease_release = lease_release,
+    .login_put = login_put,
+    .login_get = login_get,
+    .login_touch = login_touch,
+    .login_delete = login_delete,
+    .login_delete_user = login_delete_user,
+    .state_put = state_put,
+    .state_take = state_take,
     .ping = ping,
     .close = memory_close,
 };

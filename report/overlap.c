@@ -75,13 +75,16 @@ int report_overlap_sessions(struct store *st, int64_t user_id, int64_t session_a
     int rc = rp_load(st, user_id, session_a, o, &a, err, errlen);
     if (rc)
         return rc;
-    rc = rp_load(st, user_id, session_b, o, &b, err, errlen);
+    /* a session beside itself (a dashboard's first pick) is loaded once */
+    if (session_b != session_a)
+        rc = rp_load(st, user_id, session_b, o, &b, err, errlen);
     if (rc) {
         rp_free(&a);
         return rc;
     }
+    const struct rp_data *bp = session_b != session_a ? &b : &a;
     size_t na, nb;
-    int64_t *ia = chatters_of(&a, NULL, &na), *ib = chatters_of(&b, NULL, &nb);
+    int64_t *ia = chatters_of(&a, NULL, &na), *ib = chatters_of(bp, NULL, &nb);
     struct an_overlap ov;
     an_overlap(ia, na, ib, nb, &ov);
     *out = overlap_json(&ov, &a);
@@ -91,7 +94,8 @@ int report_overlap_sessions(struct store *st, int64_t user_id, int64_t session_a
     free(ia);
     free(ib);
     rp_free(&a);
-    rp_free(&b);
+    if (session_b != session_a)
+        rp_free(&b);
     return 0;
 }
 

@@ -5,7 +5,7 @@
 set -eu
 pkgs="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libwebsockets-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev
-libroaring-dev libcmocka-dev libhiredis-dev redis-server sqlite3 curl wrk python3 chromium
+libroaring-dev libstemmer-dev libcmocka-dev libhiredis-dev redis-server sqlite3 curl wrk python3 chromium
 libmariadb-dev mariadb-server prometheus
 docker-compose python3-yaml haproxy openssl prometheus-alertmanager shellcheck cppcheck
 clang-format"

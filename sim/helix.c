@@ -5,6 +5,7 @@
  * the world, the audience model and the token store (no wall clock in the audience).
  */
 #include "sim/server.h"
+#include "sim/helix_page.h"
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -54,63 +55,6 @@ int helix_authenticate(struct sim *s, struct call *c, struct token_info *tok)
     return 0;
 }
 
-static int fail(struct call *c, int status, const char *message)
-{
-    call_reply_helix_error(c, status, message);
-    return -1;
-}
-
-static int has_scope(const struct token_info *tok, const char *scope)
-{
-    size_t n = strlen(scope);
-    for (const char *p = tok->scopes; (p = strstr(p, scope)); p += n)
-        if ((p == tok->scopes || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
-            return 1;
-    return 0;
-}
-
-/* Cursors are opaque to clients: base64 of "kind:a:b:c". */
-static char *cursor_make(const char *kind, int64_t a, int64_t b, int64_t d)
-{
-    char raw[96];
-    int n = snprintf(raw, sizeof raw, "%s:%lld:%lld:%lld", kind, (long long)a, (long long)b,
-                     (long long)d);
-    size_t cap = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = xmalloc(cap);
-    sodium_bin2base64(out, cap, (const unsigned char *)raw, (size_t)n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return out;
-}
-
-static int cursor_read(const char *cursor, const char *kind, int64_t *a, int64_t *b, int64_t *d)
-{
-    unsigned char raw[96];
-    size_t n;
-    if (strlen(cursor) > 120 ||
-        sodium_base642bin(raw, sizeof raw - 1, cursor, strlen(cursor), NULL, &n, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return -1;
-    raw[n] = 0;
-    char k[16];
-    long long x, y, z;
-    if (sscanf((char *)raw, "%15[a-z]:%lld:%lld:%lld", k, &x, &y, &z) != 4 ||
-        strcmp(k, kind) != 0 || x < 0 || y < 0 || z < 0)
-        return -1;
-    *a = x;
-    *b = y;
-    *d = z;
-    return 0;
-}
-
-static json_t *pagination(char *cursor)
-{
-    json_t *p = json_object();
-    if (cursor)
-        json_object_set_new(p, "cursor", json_string(cursor));
-    free(cursor);
-    return p;
-}
-
 static int get_chatters(struct sim *s, struct call *c, const struct token_info *tok)
 {
     int64_t broadcaster, moderator, tick, offset, cursor_b;
@@ -119,29 +63,32 @@ static int get_chatters(struct sim *s, struct call *c, const struct token_info *
     const char *b_arg = call_arg(c, "broadcaster_id"), *m_arg = call_arg(c, "moderator_id");
     /* Twitch checks the kind of token and its scope before it reads the query */
     if (!tok->user_id)
-        return fail(c, 401, "The Authorization header must contain a user access token");
-    if (!has_scope(tok, "moderator:read:chatters"))
-        return fail(c, 401, "Missing scope: moderator:read:chatters");
+        return helix_fail(c, 401, "The Authorization header must contain a user access token");
+    if (!helix_has_scope(tok, "moderator:read:chatters"))
+        return helix_fail(c, 401, "Missing scope: moderator:read:chatters");
     if (!b_arg || !*b_arg)
-        return fail(c, 400, "Missing required parameter \"broadcaster_id\"");
+        return helix_fail(c, 400, "Missing required parameter \"broadcaster_id\"");
     if (call_parse_id(b_arg, &broadcaster) < 0 || world_channel_index(s->world, broadcaster) < 0)
-        return fail(c, 400, "The ID in broadcaster_id is not valid");
+        return helix_fail(c, 400, "The ID in broadcaster_id is not valid");
     if (!m_arg || !*m_arg)
-        return fail(c, 400, "Missing required parameter \"moderator_id\"");
+        return helix_fail(c, 400, "Missing required parameter \"moderator_id\"");
     if (call_parse_id(m_arg, &moderator) < 0 || !world_user_exists(s->world, moderator))
-        return fail(c, 400, "The ID in moderator_id is not valid");
+        return helix_fail(c, 400, "The ID in moderator_id is not valid");
     if (moderator != tok->user_id)
-        return fail(c, 401,
-                    "The ID in the moderator_id query parameter must match the user ID in the "
-                    "access token");
+        return helix_fail(
+            c, 401,
+            "The ID in the moderator_id query parameter must match the user ID in the "
+            "access token");
     if (call_parse_int(call_arg(c, "first"), 1, 1000, 100, &first) < 0)
-        return fail(c, 400, "The parameter \"first\" was malformed: the value must be 1..1000");
+        return helix_fail(c, 400,
+                          "The parameter \"first\" was malformed: the value must be 1..1000");
     int ch = world_channel_index(s->world, broadcaster);
     if (!world_can_moderate(s->world, broadcaster, moderator))
-        return fail(c, 403, "The user in moderator_id is not one of the broadcaster's moderators");
+        return helix_fail(c, 403,
+                          "The user in moderator_id is not one of the broadcaster's moderators");
     if (after && *after) {
-        if (cursor_read(after, "c", &tick, &offset, &cursor_b) < 0 || cursor_b != broadcaster)
-            return fail(c, 400, "Invalid cursor");
+        if (helix_cursor_read(after, "c", &tick, &offset, &cursor_b) < 0 || cursor_b != broadcaster)
+            return helix_fail(c, 400, "Invalid cursor");
     } else {
         tick = sim_tick(s);
         offset = 0;
@@ -161,10 +108,10 @@ static int get_chatters(struct sim *s, struct call *c, const struct token_info *
         json_array_append_new(data, json_pack("{s:s, s:s, s:s}", "user_id", id, "user_login",
                                               u.login, "user_name", u.display_name));
     }
-    char *next = end < n ? cursor_make("c", tick, end, broadcaster) : NULL;
+    char *next = end < n ? helix_cursor_make("c", tick, end, broadcaster) : NULL;
     audience_release(s->audience, snap);
     call_reply_json(c, 200,
-                    json_pack("{s:o, s:o, s:I}", "data", data, "pagination", pagination(next),
+                    json_pack("{s:o, s:o, s:I}", "data", data, "pagination", helix_pagination(next),
                               "total", (json_int_t)n));
     return 0;
 }
@@ -191,9 +138,11 @@ static int get_users(struct sim *s, struct call *c, const struct token_info *tok
     size_t n_ids = call_args(c, "id", ids, MAX_LOOKUPS);
     size_t n_logins = call_args(c, "login", logins, MAX_LOOKUPS);
     if (n_ids + n_logins > MAX_LOOKUPS)
-        return fail(c, 400, "The request exceeded the maximum of 100 id and login parameters");
+        return helix_fail(c, 400,
+                          "The request exceeded the maximum of 100 id and login parameters");
     if (n_ids + n_logins == 0 && !tok->user_id)
-        return fail(c, 400, "The id or login query parameter is required with an app access token");
+        return helix_fail(c, 400,
+                          "The id or login query parameter is required with an app access token");
     int64_t tick = sim_tick(s);
     json_t *data = json_array();
     struct world_user u;
@@ -203,7 +152,7 @@ static int get_users(struct sim *s, struct call *c, const struct token_info *tok
         int64_t id;
         if (call_parse_id(ids[i], &id) < 0) {
             json_decref(data);
-            return fail(c, 400, "Invalid user id");
+            return helix_fail(c, 400, "Invalid user id");
         }
         if (world_user_by_id(s->world, id, tick, &u) == 0)
             json_array_append_new(data, user_json(&u));
@@ -228,17 +177,18 @@ static int get_moderated_channels(struct sim *s, struct call *c, const struct to
     long first;
     const char *after = call_arg(c, "after");
     if (!tok->user_id)
-        return fail(c, 401, "The Authorization header must contain a user access token");
-    if (!has_scope(tok, "user:read:moderated_channels"))
-        return fail(c, 401, "Missing scope: user:read:moderated_channels");
+        return helix_fail(c, 401, "The Authorization header must contain a user access token");
+    if (!helix_has_scope(tok, "user:read:moderated_channels"))
+        return helix_fail(c, 401, "Missing scope: user:read:moderated_channels");
     if (call_parse_id(call_arg(c, "user_id"), &user) < 0)
-        return fail(c, 400, "Missing or invalid parameter \"user_id\"");
+        return helix_fail(c, 400, "Missing or invalid parameter \"user_id\"");
     if (user != tok->user_id)
-        return fail(c, 401, "The ID in user_id must match the user ID in the access token");
+        return helix_fail(c, 401, "The ID in user_id must match the user ID in the access token");
     if (call_parse_int(call_arg(c, "first"), 1, 100, 20, &first) < 0)
-        return fail(c, 400, "The parameter \"first\" was malformed: the value must be 1..100");
-    if (after && *after && cursor_read(after, "m", &offset, &unused, &unused) < 0)
-        return fail(c, 400, "Invalid cursor");
+        return helix_fail(c, 400,
+                          "The parameter \"first\" was malformed: the value must be 1..100");
+    if (after && *after && helix_cursor_read(after, "m", &offset, &unused, &unused) < 0)
+        return helix_fail(c, 400, "Invalid cursor");
     int idx[256];
     size_t n = world_moderated_channels(s->world, user, idx, 256);
     if (n > 256)
@@ -253,8 +203,9 @@ static int get_moderated_channels(struct sim *s, struct call *c, const struct to
                                               "broadcaster_login", ch->login, "broadcaster_name",
                                               ch->display_name));
     }
-    char *next = end < n ? cursor_make("m", (int64_t)end, 0, 0) : NULL;
-    call_reply_json(c, 200, json_pack("{s:o, s:o}", "data", data, "pagination", pagination(next)));
+    char *next = end < n ? helix_cursor_make("m", (int64_t)end, 0, 0) : NULL;
+    call_reply_json(c, 200,
+                    json_pack("{s:o, s:o}", "data", data, "pagination", helix_pagination(next)));
     return 0;
 }
 
@@ -293,13 +244,14 @@ static int get_streams(struct sim *s, struct call *c, const struct token_info *t
     int64_t offset = 0, unused;
     const char *after = call_arg(c, "after");
     if (n_ids > MAX_LOOKUPS || n_logins > MAX_LOOKUPS)
-        return fail(c, 400, "At most 100 user_id and 100 user_login");
+        return helix_fail(c, 400, "At most 100 user_id and 100 user_login");
     if (type && strcmp(type, "all") != 0 && strcmp(type, "live") != 0)
-        return fail(c, 400, "The value in the type parameter is not valid");
+        return helix_fail(c, 400, "The value in the type parameter is not valid");
     if (call_parse_int(call_arg(c, "first"), 1, 100, 20, &first) < 0)
-        return fail(c, 400, "The parameter \"first\" was malformed: the value must be 1..100");
-    if (after && *after && cursor_read(after, "s", &offset, &unused, &unused) < 0)
-        return fail(c, 400, "Invalid cursor");
+        return helix_fail(c, 400,
+                          "The parameter \"first\" was malformed: the value must be 1..100");
+    if (after && *after && helix_cursor_read(after, "s", &offset, &unused, &unused) < 0)
+        return helix_fail(c, 400, "Invalid cursor");
     size_t count = world_channel_count(s->world);
     char *wanted = xcalloc(count, 1);
     for (size_t i = 0; i < n_ids; i++) {
@@ -327,14 +279,15 @@ static int get_streams(struct sim *s, struct call *c, const struct token_info *t
         if (!state.live)
             continue;
         if (seen >= offset + first) {
-            next = cursor_make("s", offset + first, 0, 0);
+            next = helix_cursor_make("s", offset + first, 0, 0);
             break;
         }
         if (seen++ >= offset)
             json_array_append_new(data, stream_json(s, i, tick, &state));
     }
     free(wanted);
-    call_reply_json(c, 200, json_pack("{s:o, s:o}", "data", data, "pagination", pagination(next)));
+    call_reply_json(c, 200,
+                    json_pack("{s:o, s:o}", "data", data, "pagination", helix_pagination(next)));
     return 0;
 }
 

@@ -45,6 +45,7 @@ struct sim_stat {
 };
 
 struct sim_es;
+struct followers;
 
 struct sim {
     struct sim_options opt; /* strings point into the owned copies below */
@@ -56,6 +57,7 @@ struct sim {
     struct audience *audience;
     struct tokens *tokens;
     struct streams *streams;
+    struct followers *followers; /* sim/followers.c */
     struct MHD_Daemon *daemon;
     struct sim_es *es; /* the EventSub WebSocket server, on its own port */
     int es_port;
@@ -81,6 +83,12 @@ int helix_handle(struct sim *s, struct call *c);
 int eventsub_handle(struct sim *s, struct call *c);
 /** Checks a Helix request's token, Client-Id and bucket; replies and returns -1 on failure. */
 int helix_authenticate(struct sim *s, struct call *c, struct token_info *tok);
+/** Handles Get Moderators and Get VIPs (sim/roles.c); returns 0 for other paths. */
+int roles_handle(struct sim *s, struct call *c);
+/** Handles Get Channel Followers (sim/followers.c); returns 0 for other paths. */
+int followers_handle(struct sim *s, struct call *c);
+/** Handles /_sim/roles and /_sim/followers, their ground truth; returns 0 for other paths. */
+int audience_truth_handle(struct sim *s, struct call *c);
 /** Handles /_sim/...; returns 0 when the path is not one of them. */
 int control_handle(struct sim *s, struct call *c);
 

@@ -6,6 +6,7 @@
  */
 #include "sim/server.h"
 #include "sim/eventsub.h"
+#include "sim/followers.h"
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -80,6 +81,7 @@ struct sim *sim_new(const struct sim_options *o)
         world_user_by_login(s->world, s->default_login, 0, &u) == 0 ? u.id : WORLD_DEMO_MOD;
     s->start_ms = clock_wall_ms();
     s->streams = streams_new(s->world, s->start_ms);
+    s->followers = followers_new(s->world, s->start_ms, s->opt.tick_ms);
     pthread_mutex_init(&s->lock, NULL);
     return s;
 }
@@ -93,6 +95,7 @@ void sim_free(struct sim *s)
     sim_es_free(s->es);
     tokens_free(s->tokens);
     streams_free(s->streams);
+    followers_free(s->followers);
     audience_free(s->audience);
     world_free(s->world);
     pthread_mutex_destroy(&s->lock);
@@ -158,6 +161,7 @@ static void route(struct sim *s, struct call *c, const struct request *r)
         return;
     }
     if (!oauth_handle(s, c) && !eventsub_handle(s, c) && !helix_handle(s, c) &&
+        !roles_handle(s, c) && !followers_handle(s, c) && !audience_truth_handle(s, c) &&
         !control_handle(s, c))
         reply_not_found(c);
     if (hit.malformed && c->reply) {

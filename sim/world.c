@@ -45,7 +45,7 @@ static const char *const nouns[] = {
 #define N_NOUN (sizeof nouns / sizeof *nouns)
 
 /* Tags keep the hash streams of unrelated decisions independent. */
-enum { TAG_NAME = 1, TAG_RENAME = 2, TAG_CREATED = 3 };
+enum { TAG_NAME = 1, TAG_RENAME = 2, TAG_CREATED = 3, TAG_FOLLOW_WAVE = 4 };
 
 void world_options_default(struct world_options *o)
 {
@@ -250,9 +250,31 @@ size_t world_moderated_channels(struct world *w, int64_t user_id, int *out, size
     return n;
 }
 
+size_t world_channel_moderators(struct world *w, size_t ch, int64_t *out, size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&w->lock);
+    for (size_t k = 0; k < w->mods[ch].n && n < max; k++)
+        out[n++] = w->mods[ch].ids[k];
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
 static int in_range(int64_t id, int64_t base, int64_t size)
 {
     return id >= base && id < base + size;
+}
+
+void world_follow_wave(const struct world *w, struct world_follow_wave *out)
+{
+    static const int channels[] = {2, 3, 5}; /* cozy, big, raid_channel */
+    static const int64_t day_ms = 86400000;
+    static const int64_t from = 1761955200000; /* 2025-11-01 */
+    uint64_t h = world_hash(w->seed, TAG_FOLLOW_WAVE, 0, 0);
+    out->channel = channels[h % 3];
+    out->tick = 6 + (int64_t)((h >> 8) % 10);
+    out->size = 60 + (int)((h >> 16) % (WORLD_FOLLOWBOT_MAX - 60 + 1));
+    out->created_from_ms = from + (int64_t)((h >> 32) % 300) * day_ms;
 }
 
 enum world_kind world_user_kind(const struct world *w, int64_t id)
@@ -269,6 +291,11 @@ enum world_kind world_user_kind(const struct world *w, int64_t id)
         return WORLD_KIND_BURST;
     if (w->opt.bot_shapes && in_range(id, WORLD_DRIP_BASE, WORLD_DRIP_SIZE))
         return WORLD_KIND_DRIP;
+    if (in_range(id, WORLD_FOLLOWBOT_BASE, WORLD_FOLLOWBOT_MAX)) {
+        struct world_follow_wave wave;
+        world_follow_wave(w, &wave);
+        return id - WORLD_FOLLOWBOT_BASE < wave.size ? WORLD_KIND_FOLLOWBOT : WORLD_KIND_NONE;
+    }
     if (id < WORLD_POOL_BASE)
         return WORLD_KIND_NONE;
     int64_t k = (id - WORLD_POOL_BASE) / WORLD_POOL_STRIDE;
@@ -282,7 +309,7 @@ static int is_bot(const struct world *w, int64_t id)
 {
     enum world_kind k = world_user_kind(w, id);
     return k == WORLD_KIND_BOT || k == WORLD_KIND_BURST || k == WORLD_KIND_DRIP ||
-           k == WORLD_KIND_LURKER;
+           k == WORLD_KIND_LURKER || k == WORLD_KIND_FOLLOWBOT;
 }
 
 static int is_chatter(const struct world *w, int64_t id)
@@ -374,6 +401,11 @@ static int64_t created_at_ms(const struct world *w, int64_t id)
     case WORLD_KIND_DRIP:
         return WORLD_DRIP_CREATED_AT + (id - WORLD_DRIP_BASE) * 9 * 3600000 +
                (int64_t)(h % 1800) * 1000;
+    case WORLD_KIND_FOLLOWBOT: { /* made by one script within a few hours */
+        struct world_follow_wave wave;
+        world_follow_wave(w, &wave);
+        return wave.created_from_ms + (int64_t)(h % (6 * 3600)) * 1000;
+    }
     case WORLD_KIND_LURKER: /* old accounts: years before anyone looks */
         return old + (int64_t)(h % (6 * 365 * (uint64_t)day_ms)) / 1000 * 1000;
     case WORLD_KIND_NONE:

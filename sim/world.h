@@ -28,6 +28,9 @@
 #define WORLD_BURST_SIZE 80
 #define WORLD_DRIP_BASE 1800000 /* bot_shapes: numbered names made one every 9 hours */
 #define WORLD_DRIP_SIZE 60
+#define WORLD_FOLLOWBOT_BASE                                                                       \
+    1900000 /* the follow-bot wave: fresh accounts that follow, never chat */
+#define WORLD_FOLLOWBOT_MAX 200
 #define WORLD_POOL_BASE 2000000 /* channel k owns [BASE + k * STRIDE, + pool_size) */
 #define WORLD_POOL_STRIDE 400000
 
@@ -105,13 +108,14 @@ const struct world_options *world_options(const struct world *w);
 
 /** Who a chatter is, as the simulation made it: the ground truth flags are measured against. */
 enum world_kind {
-    WORLD_KIND_NONE,   /* not a chatter */
-    WORLD_KIND_VIEWER, /* a regular, casual or shared viewer */
-    WORLD_KIND_RAIDER, /* came with raid_channel's raid */
-    WORLD_KIND_BOT,    /* raid_channel's bot wave (coolviewer_NNNN, made on one day) */
-    WORLD_KIND_BURST,  /* bot_shapes: names without numbers, made within minutes */
-    WORLD_KIND_DRIP,   /* bot_shapes: numbered names made over days */
-    WORLD_KIND_LURKER, /* a viewer-list lurker bot */
+    WORLD_KIND_NONE,      /* not a chatter */
+    WORLD_KIND_VIEWER,    /* a regular, casual or shared viewer */
+    WORLD_KIND_RAIDER,    /* came with raid_channel's raid */
+    WORLD_KIND_BOT,       /* raid_channel's bot wave (coolviewer_NNNN, made on one day) */
+    WORLD_KIND_BURST,     /* bot_shapes: names without numbers, made within minutes */
+    WORLD_KIND_DRIP,      /* bot_shapes: numbered names made over days */
+    WORLD_KIND_LURKER,    /* a viewer-list lurker bot */
+    WORLD_KIND_FOLLOWBOT, /* the follow-bot wave: follows in a burst, never chats */
 };
 /** The kind of user id. */
 enum world_kind world_user_kind(const struct world *w, int64_t id);
@@ -139,6 +143,9 @@ int world_set_moderator(struct world *w, int64_t broadcaster_id, int64_t user_id
  */
 size_t world_moderated_channels(struct world *w, int64_t user_id, int *out, size_t max);
 
+/** The moderator table's entries for channel index ch (the cast's moderators); at most max. */
+size_t world_channel_moderators(struct world *w, size_t ch, int64_t *out, size_t max);
+
 /** 1 when a user with this id exists (cast or chatter). */
 int world_user_exists(const struct world *w, int64_t id);
 /** Fills out with user id's profile at tick; returns 0 or TCA_ENOTFOUND. */
@@ -150,6 +157,16 @@ int world_user_by_login(const struct world *w, const char *login, int64_t tick,
 int world_user_renames(const struct world *w, int64_t id, int64_t tick);
 /** Writes user id's login at tick into out (>= 32 bytes); "" when the user does not exist. */
 void world_user_login(const struct world *w, int64_t id, int64_t tick, char *out, size_t outlen);
+
+/** The follow-bot wave of this seed: where, when (it spans ticks [tick, tick + 1]) and how many. */
+struct world_follow_wave {
+    int channel; /* channel index: cozy, big or raid_channel */
+    int64_t tick;
+    int size;                /* 60..WORLD_FOLLOWBOT_MAX accounts, ids from WORLD_FOLLOWBOT_BASE */
+    int64_t created_from_ms; /* the accounts were made within 6 hours after this */
+};
+/** The follow-bot wave of the world's seed; a pure function of the seed. */
+void world_follow_wave(const struct world *w, struct world_follow_wave *out);
 
 /** A 64-bit hash of (seed, tag, a, b): the one source of "randomness" of the simulation. */
 uint64_t world_hash(uint64_t seed, uint64_t tag, uint64_t a, uint64_t b);

@@ -1,9 +1,10 @@
 /*
  * MariaDB: captures and presence intervals, the hot path of every capture (the same diffing
  * contract as store/sqlite_capture.c). A commit touches only the chatters who joined or left,
- * in one InnoDB transaction with the job's completion; it must never write a capture
- * partially. Two writers of one channel are kept apart by locking the channel's last capture
- * row and, for the first capture, by the unique (session, channel, seq) key.
+ * in one InnoDB transaction with the job's completion (in multi-row statements:
+ * mariadb_capture_batch.c); it must never write a capture partially. Two writers of one channel are
+ * kept apart by locking the channel's last capture row and, for the first capture, by the unique
+ * (session, channel, seq) key.
  */
 #include "store/mariadb_internal.h"
 #include "base/err.h"
@@ -114,99 +115,6 @@ int my_capture_totals(struct store *st, int64_t *captures, int64_t *renames, cha
     return rc < 0 ? rc : 0;
 }
 
-/* Opens a stay for one joined chatter and records them in the channel's history. */
-static int join(struct store *st, const struct store_capture_input *in, const struct chatter *ch,
-                int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen)
-{
-    uint64_t added = 0;
-    int rc = my_exec(st,
-                     "INSERT IGNORE INTO channel_chatters(channel_id, user_id, first_seen,"
-                     " last_seen, sessions_seen, captures_seen) VALUES(?, ?, ?, ?, 1, 0)",
-                     MY_ARGS(MY_INT(in->channel_id), MY_INT(ch->id), MY_INT(in->taken_at_ms),
-                             MY_INT(in->taken_at_ms)),
-                     &added, NULL, err, errlen);
-    if (rc)
-        return rc;
-    int64_t before = *renames;
-    rc = my_capture_name(st, ch, added > 0, in->taken_at_ms, in->taken_at_ms, renames, err, errlen);
-    if (!rc && *renames != before) /* its stays in the session's other channels */
-        rc = my_stay_rename(st, in->session_id, ch->id,
-                            chatter_name_hash(ch->login, ch->display_name), err, errlen);
-    if (rc)
-        return rc;
-    if (added) {
-        (*new_to_channel)++;
-    } else {
-        /* Only a chatter the channel knows can have stays in this session: look up the
-         * latest, both to count sessions and to refuse a join while a stay is open. */
-        int again = 0, open = 0;
-        if (in->seq > 1) {
-            struct my_rows r;
-            rc = my_query(st,
-                          "SELECT to_seq IS NULL FROM presence WHERE session_id = ? AND user_id = ?"
-                          " AND channel_id = ? ORDER BY from_seq DESC LIMIT 1",
-                          MY_ARGS(MY_INT(in->session_id), MY_INT(ch->id), MY_INT(in->channel_id)),
-                          &r, err, errlen);
-            if (rc)
-                return rc;
-            rc = my_next(&r, err, errlen);
-            again = rc == 1;
-            open = again && my_int(&r, 0);
-            my_done(&r);
-            if (rc < 0)
-                return rc;
-        }
-        if (open)
-            return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld joined but was already present",
-                            (long long)ch->id);
-        rc = my_exec(st,
-                     "UPDATE channel_chatters SET last_seen = ?, sessions_seen = sessions_seen + ?"
-                     " WHERE channel_id = ? AND user_id = ?",
-                     MY_ARGS(MY_INT(in->taken_at_ms), MY_INT(again ? 0 : 1), MY_INT(in->channel_id),
-                             MY_INT(ch->id)),
-                     NULL, NULL, err, errlen);
-    }
-    if (rc)
-        return rc;
-    return my_exec(
-        st,
-        "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq, name_hash)"
-        " VALUES(?, ?, ?, ?, NULL, ?)",
-        MY_ARGS(MY_INT(in->session_id), MY_INT(ch->id), MY_INT(in->channel_id), MY_INT(in->seq),
-                MY_INT(chatter_name_hash(ch->login, ch->display_name))),
-        NULL, NULL, err, errlen);
-}
-
-/* Closes the open stay of one chatter who left, crediting its length to the channel. */
-static int leave(struct store *st, const struct store_capture_input *in, int64_t user_id,
-                 int64_t prev_taken_at, char *err, size_t errlen)
-{
-    int64_t from_seq = 0;
-    int rc = my_query_int(st,
-                          "SELECT from_seq FROM presence WHERE session_id = ? AND channel_id = ?"
-                          " AND user_id = ? AND to_seq IS NULL",
-                          MY_ARGS(MY_INT(in->session_id), MY_INT(in->channel_id), MY_INT(user_id)),
-                          &from_seq, err, errlen);
-    if (rc == TCA_ENOTFOUND || (!rc && !from_seq))
-        return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld left but was not present",
-                        (long long)user_id);
-    if (!rc)
-        rc = my_exec(st,
-                     "UPDATE presence SET to_seq = ? WHERE session_id = ? AND user_id = ?"
-                     " AND channel_id = ? AND from_seq = ?",
-                     MY_ARGS(MY_INT(in->seq - 1), MY_INT(in->session_id), MY_INT(user_id),
-                             MY_INT(in->channel_id), MY_INT(from_seq)),
-                     NULL, NULL, err, errlen);
-    if (!rc)
-        rc = my_exec(st,
-                     "UPDATE channel_chatters SET last_seen = ?,"
-                     " captures_seen = captures_seen + ? WHERE channel_id = ? AND user_id = ?",
-                     MY_ARGS(MY_INT(prev_taken_at), MY_INT(in->seq - from_seq),
-                             MY_INT(in->channel_id), MY_INT(user_id)),
-                     NULL, NULL, err, errlen);
-    return rc;
-}
-
 /* Checks the name of each chatter whose stay recorded another one (see sqlite_capture.c). */
 static int rename_stayers(struct store *st, const struct store_capture_input *in,
                           int64_t prev_taken_at, int64_t *renames, char *err, size_t errlen)
@@ -253,17 +161,9 @@ static int write_capture(struct store *st, const struct store_capture_input *in,
     /* A diff against anything but the current open stays would corrupt the intervals. */
     if ((int64_t)in->n_chatters != prev_count - (int64_t)in->n_left + (int64_t)in->n_joined)
         return tca_fail(err, errlen, TCA_EINVAL, "the diff does not match the open stays");
-    size_t k = 0;
-    for (size_t j = 0; j < in->n_joined && !rc; j++) {
-        while (k < in->n_chatters && in->chatters[k].id < in->joined[j])
-            k++;
-        if (k == in->n_chatters || in->chatters[k].id != in->joined[j])
-            return tca_fail(err, errlen, TCA_EINVAL, "joined chatter %lld is not in the capture",
-                            (long long)in->joined[j]);
-        rc = join(st, in, &in->chatters[k], &new_to_channel, &renames, err, errlen);
-    }
-    for (size_t l = 0; l < in->n_left && !rc; l++)
-        rc = leave(st, in, in->left[l], prev_taken_at, err, errlen);
+    rc = my_capture_joiners(st, in, &new_to_channel, &renames, err, errlen);
+    if (!rc)
+        rc = my_capture_leavers(st, in, prev_taken_at, err, errlen);
     if (!rc)
         rc = rename_stayers(st, in, prev_taken_at, &renames, err, errlen);
     if (rc)

@@ -191,6 +191,13 @@ int my_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
 /** store/sqlite_internal.h's sq_capture_name, on MariaDB. */
 int my_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
                     int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/** Inside a capture's transaction: opens the stays of in->joined (multi-row statements),
+ *  counting the chatters new to the channel and the renames seen. */
+int my_capture_joiners(struct store *st, const struct store_capture_input *in,
+                       int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen);
+/** Inside a capture's transaction: closes the stays of in->left, crediting their lengths. */
+int my_capture_leavers(struct store *st, const struct store_capture_input *in,
+                       int64_t prev_taken_at, char *err, size_t errlen);
 /** Records the name hash of every open stay of a chatter in a session (after a rename). */
 int my_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
                    char *err, size_t errlen);
@@ -309,5 +316,29 @@ int my_watch_put(struct store *st, const struct store_watch *w, int64_t *id, cha
 int my_watch_list(struct store *st, int64_t owner_id, struct store_watch **out, size_t *n,
                   char *err, size_t errlen);
 int my_watch_remove(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
+/* chat activity (store/mariadb_chat.c) */
+int my_chat_set(struct store *st, int64_t session_id, int enabled, int64_t now_ms, char *err,
+                size_t errlen);
+int my_chat_note(struct store *st, int64_t session_id, const char *status, int64_t now_ms,
+                 char *err, size_t errlen);
+int my_chat_get(struct store *st, int64_t session_id, struct store_chat_setting *out, char *err,
+                size_t errlen);
+int my_chat_targets(struct store *st, struct store_chat_target **out, size_t *n, char *err,
+                    size_t errlen);
+int my_chat_add(struct store *st, const struct store_chat_count *rows, size_t n, char *err,
+                size_t errlen);
+int my_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
+                   struct store_chat_count **out, size_t *n, char *err, size_t errlen);
+int my_chat_raid_add(struct store *st, const struct store_chat_raid *r, char *err, size_t errlen);
+int my_chat_raids(struct store *st, int64_t session_id, struct store_chat_raid **out, size_t *n,
+                  char *err, size_t errlen);
+
+/* channel roles (mariadb_roles.c) */
+int my_roles_replace(struct store *st, int64_t channel_id, int role, const int64_t *ids, size_t n,
+                     int64_t read_at_ms, char *err, size_t errlen);
+int my_roles_list(struct store *st, const int64_t *channels, size_t n_channels,
+                  struct store_role_holder **out, size_t *n, char *err, size_t errlen);
+int my_roles_read_at(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms, char *err,
+                     size_t errlen);
 
 #endif

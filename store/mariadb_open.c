@@ -126,6 +126,17 @@ static const struct store_ops mariadb_ops = {
     .watch_put = my_watch_put,
     .watch_list = my_watch_list,
     .watch_remove = my_watch_remove,
+    .chat_set = my_chat_set,
+    .chat_note = my_chat_note,
+    .chat_get = my_chat_get,
+    .chat_targets = my_chat_targets,
+    .chat_add = my_chat_add,
+    .chat_counts = my_chat_counts,
+    .chat_raid_add = my_chat_raid_add,
+    .chat_raids = my_chat_raids,
+    .roles_replace = my_roles_replace,
+    .roles_list = my_roles_list,
+    .roles_read_at = my_roles_read_at,
 };
 
 int mariadb_store_open(const char *url, struct store **out, char *err, size_t errlen)

@@ -266,8 +266,57 @@ static const char *const step3[] = {
     NULL,
 };
 
+/* chat activity from EventSub: counts per chatter and minute (never the text), raids Twitch
+ * announced; every row goes with its session */
+static const char *const step4[] = {
+    "CREATE TABLE IF NOT EXISTS chat_settings("
+    " session_id BIGINT NOT NULL PRIMARY KEY,"
+    " enabled TINYINT NOT NULL DEFAULT 0,"
+    " status VARCHAR(192) NOT NULL DEFAULT '',"
+    " updated_at BIGINT NOT NULL,"
+    " FOREIGN KEY(session_id) REFERENCES sessions(id) ON DELETE CASCADE)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS chat_counts("
+    " session_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " minute BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " login VARCHAR(64) NOT NULL DEFAULT '',"
+    " messages BIGINT NOT NULL,"
+    " emote_only BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(session_id, channel_id, minute, user_id),"
+    " FOREIGN KEY(session_id) REFERENCES sessions(id) ON DELETE CASCADE)" TABLE_OPTS,
+
+    "CREATE TABLE IF NOT EXISTS chat_raids("
+    " session_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " from_id BIGINT NOT NULL,"
+    " from_login VARCHAR(64) NOT NULL DEFAULT '',"
+    " viewers BIGINT NOT NULL,"
+    " at BIGINT NOT NULL,"
+    " PRIMARY KEY(session_id, channel_id, from_id, at),"
+    " FOREIGN KEY(session_id) REFERENCES sessions(id) ON DELETE CASCADE)" TABLE_OPTS,
+    NULL,
+};
+
+/* roles Twitch reports in a channel (moderators 1, VIPs 2), replaced whole at each read,
+ * and when each was last read */
+static const char *const step5[] = {
+    "CREATE TABLE IF NOT EXISTS channel_roles("
+    " channel_id BIGINT NOT NULL,"
+    " role INT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " PRIMARY KEY(channel_id, role, user_id))" TABLE_OPTS,
+    "CREATE TABLE IF NOT EXISTS channel_roles_read("
+    " channel_id BIGINT NOT NULL,"
+    " role INT NOT NULL,"
+    " read_at BIGINT NOT NULL,"
+    " PRIMARY KEY(channel_id, role))" TABLE_OPTS,
+    NULL,
+};
+
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1, step2, step3};
+static const char *const *const migrations[] = {step1, step2, step3, step4, step5};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

@@ -126,10 +126,12 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
                      " AND user_id = ? AND to_seq IS NULL",
                      &c->stay_find, err, errlen);
     /* Not UPDATE ... RETURNING: SQLite builds a temporary table for the returned rows on
-     * every execution, which cost more than this second statement. */
+     * every execution, which cost more than this second statement. A closed stay's name hash
+     * is never read again: 0 takes no bytes. */
     if (!rc)
         rc = sq_stmt(st,
-                     "UPDATE presence SET to_seq = ? WHERE session_id = ? AND user_id = ?"
+                     "UPDATE presence SET to_seq = ?, name_hash = 0 WHERE session_id = ?"
+                     " AND user_id = ?"
                      " AND channel_id = ? AND from_seq = ?",
                      &c->stay_close, err, errlen);
     if (!rc)

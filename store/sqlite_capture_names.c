@@ -15,14 +15,16 @@ struct known_name {
     char login[32];
     char display_name[128];
     int64_t enriched_at_ms;
+    int64_t named_at_ms; /* 0 unless the history is this one name (sqlite_profiles.c) */
 };
 
 static int current_name(struct store *st, int64_t user_id, struct known_name *out, int *found,
                         char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st, "SELECT login, display_name, enriched_at FROM twitch_users WHERE id = ?",
-                     &s, err, errlen);
+    int rc = sq_stmt(
+        st, "SELECT login, display_name, enriched_at, named_at FROM twitch_users WHERE id = ?", &s,
+        err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
@@ -32,6 +34,7 @@ static int current_name(struct store *st, int64_t user_id, struct known_name *ou
         sq_copy_text(out->login, sizeof out->login, s, 0);
         sq_copy_text(out->display_name, sizeof out->display_name, s, 1);
         out->enriched_at_ms = sqlite3_column_int64(s, 2);
+        out->named_at_ms = sqlite3_column_int64(s, 3);
     }
     sqlite3_reset(s);
     return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : sq_fail(st, src, err, errlen, "name");
@@ -102,10 +105,14 @@ int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
             return 0;
         /* Learn the display name, without calling it a rename. */
     } else {
-        int found;
-        rc = has_history(st, ch->id, &found, err, errlen);
+        /* The known name becomes the history's first row: dated when the profile saw it
+         * if it kept that date (named_at), else by the last capture before this one. */
+        int found = 0;
+        if (!k.named_at_ms)
+            rc = has_history(st, ch->id, &found, err, errlen);
         if (!rc && !found)
-            rc = sq_name_add(st, ch->id, k.login, k.display_name, before_ms, err, errlen);
+            rc = sq_name_add(st, ch->id, k.login, k.display_name,
+                             k.named_at_ms ? k.named_at_ms : before_ms, err, errlen);
         if (!rc)
             rc = sq_name_add(st, ch->id, ch->login, display, taken_at, err, errlen);
         if (rc)
@@ -113,13 +120,16 @@ int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
         (*renames)++;
     }
     sqlite3_stmt *s;
-    rc = sq_stmt(st, "UPDATE twitch_users SET login = ?2, display_name = ?3 WHERE id = ?1", &s, err,
-                 errlen);
+    rc = sq_stmt(st,
+                 "UPDATE twitch_users SET login = ?2, display_name = ?3,"
+                 " named_at = CASE WHEN ?4 THEN NULL ELSE named_at END WHERE id = ?1",
+                 &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, ch->id);
     sqlite3_bind_text(s, 2, ch->login, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, display, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 4, login_changed || display_changed); /* the history is in rows now */
     return sq_run(st, s, err, errlen, "profile rename");
 }
 

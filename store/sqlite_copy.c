@@ -1,6 +1,7 @@
 /*
  * SQLite side of store_copy: walking a table's rows in key order and inserting batches in
  * one transaction. Must never be used by a role: only tca migrate-store copies whole tables.
+ * Tables are read as the shared schema has them, whatever this back end compacts.
  */
 #include "store/sqlite_internal.h"
 #include "store/store_sql.h"
@@ -8,11 +9,20 @@
 #include "base/xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* The name history as every back end keeps it: a profile's single name (named_at, see
+ * sqlite_profiles.c) as a row of its own, numbered after the stored rows. */
+static const char names_sql[] =
+    "SELECT id, user_id, login, display_name, seen_at FROM twitch_user_names"
+    " UNION ALL SELECT (SELECT COALESCE(MAX(id), 0) FROM twitch_user_names) + id, id, login,"
+    " display_name, named_at FROM twitch_users WHERE named_at IS NOT NULL ORDER BY 1";
 
 int sq_table_rows(struct store *st, const struct store_table *t, int copied_only, store_row_fn fn,
                   void *ctx, char *err, size_t errlen)
 {
-    char *sql = store_sql_select(t, copied_only, '"');
+    char *sql = strcmp(t->name, "twitch_user_names") == 0 ? xstrdup(names_sql)
+                                                          : store_sql_select(t, copied_only, '"');
     sqlite3_stmt *s = NULL;
     int rc = sq_stmt(st, sql, &s, err, errlen);
     free(sql);

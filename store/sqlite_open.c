@@ -260,6 +260,17 @@ static const struct store_ops sqlite_ops = {
     .watch_put = sq_watch_put,
     .watch_list = sq_watch_list,
     .watch_remove = sq_watch_remove,
+    .chat_set = sq_chat_set,
+    .chat_note = sq_chat_note,
+    .chat_get = sq_chat_get,
+    .chat_targets = sq_chat_targets,
+    .chat_add = sq_chat_add,
+    .chat_counts = sq_chat_counts,
+    .chat_raid_add = sq_chat_raid_add,
+    .chat_raids = sq_chat_raids,
+    .roles_replace = sq_roles_replace,
+    .roles_list = sq_roles_list,
+    .roles_read_at = sq_roles_read_at,
 };
 
 int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen)

@@ -2,6 +2,9 @@
  * Twitch user profiles (placeholders from captures, then enriched from Helix) and their name
  * history. A rename is a change between two consecutive recorded names of one user: it must
  * never be counted per capture or per enrichment that saw the same name again.
+ * A history of one name is not stored as a row: it is the profile's own name, seen at
+ * twitch_users.named_at (NULL otherwise). The first rename writes that name as the first row
+ * and clears named_at, so a user has either named_at or rows, never both.
  */
 #include "store/sqlite_internal.h"
 #include "base/err.h"
@@ -46,15 +49,19 @@ int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_
     return 0;
 }
 
-/* The latest recorded name of a user; *found is 0 when the history is empty. */
+/* One user's history: its rows, or the profile's name when named_at holds its date. */
+#define HISTORY_SQL                                                                                \
+    "SELECT login, display_name, seen_at, id, 0 FROM twitch_user_names WHERE user_id = ?1"         \
+    " UNION ALL SELECT login, display_name, named_at, 0, 1 FROM twitch_users"                      \
+    " WHERE id = ?1 AND named_at IS NOT NULL"
+
+/* The latest recorded name of a user; *found is 0 when the history is empty, *implicit 1
+ * when that name is the profile's own (no row). */
 static int last_name(struct store *st, int64_t user_id, struct store_name *out, int *found,
-                     char *err, size_t errlen)
+                     int *implicit, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    int rc = sq_stmt(st,
-                     "SELECT login, display_name, seen_at FROM twitch_user_names"
-                     " WHERE user_id = ? ORDER BY seen_at DESC, id DESC LIMIT 1",
-                     &s, err, errlen);
+    int rc = sq_stmt(st, HISTORY_SQL " ORDER BY 3 DESC, 4 DESC LIMIT 1", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);
@@ -64,6 +71,7 @@ static int last_name(struct store *st, int64_t user_id, struct store_name *out, 
         sq_copy_text(out->login, sizeof out->login, s, 0);
         sq_copy_text(out->display_name, sizeof out->display_name, s, 1);
         out->seen_at_ms = sqlite3_column_int64(s, 2);
+        *implicit = sqlite3_column_int(s, 4);
     }
     sqlite3_reset(s);
     return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : sq_fail(st, src, err, errlen, "name");
@@ -86,19 +94,30 @@ int sq_name_add(struct store *st, int64_t user_id, const char *login, const char
     return sq_run(st, s, err, errlen, "name insert");
 }
 
+/* What the profile upsert does with named_at. */
+enum named { NAMED_KEEP, NAMED_SET, NAMED_CLEAR };
+
 /* Records p's name in the history when it differs from the last one; counts renames. */
-static int record_name(struct store *st, const struct store_profile *p, int *renames, char *err,
-                       size_t errlen)
+static int record_name(struct store *st, const struct store_profile *p, int *renames,
+                       enum named *named, char *err, size_t errlen)
 {
     struct store_name last;
-    int found;
-    int rc = last_name(st, p->id, &last, &found, err, errlen);
+    int found, implicit = 0;
+    *named = NAMED_KEEP;
+    int rc = last_name(st, p->id, &last, &found, &implicit, err, errlen);
     if (rc)
         return rc;
     if (found) {
         if (strcmp(last.login, p->login) == 0 && strcmp(last.display_name, p->display_name) == 0)
             return 0;
         (*renames)++;
+        if (implicit) {
+            *named = NAMED_CLEAR;
+            rc =
+                sq_name_add(st, p->id, last.login, last.display_name, last.seen_at_ms, err, errlen);
+            if (rc)
+                return rc;
+        }
         return sq_name_add(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
     }
     /* First enrichment: history starts with the first known name. A placeholder only knows
@@ -114,6 +133,9 @@ static int record_name(struct store *st, const struct store_profile *p, int *ren
         if (rc)
             return rc;
         (*renames)++;
+    } else if (p->enriched_at_ms > 0) {
+        *named = NAMED_SET; /* one name: no row */
+        return 0;
     }
     return sq_name_add(st, p->id, p->login, p->display_name, p->enriched_at_ms, err, errlen);
 }
@@ -127,11 +149,13 @@ int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, in
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
                      "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
-                     " broadcaster_type, enriched_at) VALUES(?, ?, ?, ?, ?, ?, ?)"
+                     " broadcaster_type, enriched_at, named_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                     " CASE WHEN ?8 = 1 THEN ?7 END)"
                      " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
                      " display_name = excluded.display_name, created_at = excluded.created_at,"
                      " type = excluded.type, broadcaster_type = excluded.broadcaster_type,"
-                     " enriched_at = excluded.enriched_at",
+                     " enriched_at = excluded.enriched_at,"
+                     " named_at = CASE ?8 WHEN 0 THEN named_at WHEN 1 THEN ?7 END",
                      &s, err, errlen);
     if (rc)
         return rc;
@@ -139,7 +163,8 @@ int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, in
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        rc = record_name(st, &p[i], &count, err, errlen);
+        enum named named;
+        rc = record_name(st, &p[i], &count, &named, err, errlen);
         if (rc)
             goto out;
         sqlite3_bind_int64(s, 1, p[i].id);
@@ -149,6 +174,7 @@ int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, in
         sqlite3_bind_text(s, 5, p[i].type, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 6, p[i].broadcaster_type, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 7, p[i].enriched_at_ms);
+        sqlite3_bind_int(s, 8, (int)named);
         rc = sq_run(st, s, err, errlen, "profile upsert");
         if (rc)
             goto out;
@@ -200,10 +226,7 @@ int sq_name_history(struct store *st, int64_t user_id, struct store_name **out, 
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = sq_stmt(st,
-                     "SELECT login, display_name, seen_at FROM twitch_user_names"
-                     " WHERE user_id = ? ORDER BY seen_at, id",
-                     &s, err, errlen);
+    int rc = sq_stmt(st, HISTORY_SQL " ORDER BY 3, 4", &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, user_id);

@@ -265,6 +265,59 @@ static const char *const migrations[] = {
     " added_at INTEGER NOT NULL);"
     "CREATE INDEX watchlist_owner_user ON watchlist(owner_id, user_id);"
     "CREATE INDEX watchlist_owner_login ON watchlist(owner_id, login);",
+
+    /* chat activity from EventSub (counts per chatter and minute, never the text; raids
+     * Twitch announced); every row goes with its session */
+    "CREATE TABLE chat_settings("
+    " session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
+    " enabled INTEGER NOT NULL DEFAULT 0,"
+    " status TEXT NOT NULL DEFAULT '',"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE TABLE chat_counts("
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " channel_id INTEGER NOT NULL,"
+    " minute INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " login TEXT NOT NULL DEFAULT '',"
+    " messages INTEGER NOT NULL,"
+    " emote_only INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(session_id, channel_id, minute, user_id)) WITHOUT ROWID;"
+    "CREATE TABLE chat_raids("
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " channel_id INTEGER NOT NULL,"
+    " from_id INTEGER NOT NULL,"
+    " from_login TEXT NOT NULL DEFAULT '',"
+    " viewers INTEGER NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " PRIMARY KEY(session_id, channel_id, from_id, at)) WITHOUT ROWID;",
+
+    /* compact profiles (issue 15): a chatter who never changed name has a history of one
+     * entry, the name of the profile itself; twitch_users.named_at keeps when it was seen and
+     * twitch_user_names holds rows only for chatters with two names or more (it was a third of
+     * the store, with its index). A stay's name hash is only read while the stay is open:
+     * closed stays keep 0, which SQLite stores in no bytes at all. */
+    "ALTER TABLE twitch_users ADD COLUMN named_at INTEGER;"
+    "UPDATE twitch_users SET named_at = (SELECT n.seen_at FROM twitch_user_names n"
+    "  WHERE n.user_id = twitch_users.id)"
+    " WHERE (SELECT COUNT(*) FROM twitch_user_names n WHERE n.user_id = twitch_users.id) = 1"
+    " AND EXISTS(SELECT 1 FROM twitch_user_names n WHERE n.user_id = twitch_users.id"
+    "  AND n.login = twitch_users.login AND n.display_name = twitch_users.display_name);"
+    "DELETE FROM twitch_user_names WHERE user_id IN"
+    " (SELECT id FROM twitch_users WHERE named_at IS NOT NULL);"
+    "UPDATE presence SET name_hash = 0 WHERE to_seq IS NOT NULL AND name_hash <> 0;",
+
+    /* roles Twitch reports in a channel (moderators 1, VIPs 2), replaced whole at each read,
+     * and when each was last read */
+    "CREATE TABLE channel_roles("
+    " channel_id INTEGER NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " PRIMARY KEY(channel_id, role, user_id)) WITHOUT ROWID;"
+    "CREATE TABLE channel_roles_read("
+    " channel_id INTEGER NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " read_at INTEGER NOT NULL,"
+    " PRIMARY KEY(channel_id, role)) WITHOUT ROWID;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -9,6 +9,9 @@
 
 #include "store/store.h"
 #include "store/store_alerts.h"
+#include "store/store_chat.h"
+#include "store/store_roles.h"
+#include "base/err.h"
 
 /** A column of a copied table: its name and whether it holds text (else an integer). */
 struct store_column {
@@ -218,6 +221,28 @@ struct store_ops {
     int (*watch_list)(struct store *st, int64_t owner_id, struct store_watch **out, size_t *n,
                       char *err, size_t errlen);
     int (*watch_remove)(struct store *st, int64_t owner_id, int64_t id, char *err, size_t errlen);
+    int (*chat_set)(struct store *st, int64_t session_id, int enabled, int64_t now_ms, char *err,
+                    size_t errlen);
+    int (*chat_note)(struct store *st, int64_t session_id, const char *status, int64_t now_ms,
+                     char *err, size_t errlen);
+    int (*chat_get)(struct store *st, int64_t session_id, struct store_chat_setting *out, char *err,
+                    size_t errlen);
+    int (*chat_targets)(struct store *st, struct store_chat_target **out, size_t *n, char *err,
+                        size_t errlen);
+    int (*chat_add)(struct store *st, const struct store_chat_count *rows, size_t n, char *err,
+                    size_t errlen);
+    int (*chat_counts)(struct store *st, int64_t session_id, int64_t channel_id,
+                       struct store_chat_count **out, size_t *n, char *err, size_t errlen);
+    int (*chat_raid_add)(struct store *st, const struct store_chat_raid *r, char *err,
+                         size_t errlen);
+    int (*chat_raids)(struct store *st, int64_t session_id, struct store_chat_raid **out, size_t *n,
+                      char *err, size_t errlen);
+    int (*roles_replace)(struct store *st, int64_t channel_id, int role, const int64_t *ids,
+                         size_t n, int64_t read_at_ms, char *err, size_t errlen);
+    int (*roles_list)(struct store *st, const int64_t *channels, size_t n_channels,
+                      struct store_role_holder **out, size_t *n, char *err, size_t errlen);
+    int (*roles_read_at)(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms,
+                         char *err, size_t errlen);
 };
 
 /** The part of every connection that store.c sees. */

@@ -11,6 +11,7 @@
 #include "base/xalloc.h"
 #include "report/chatter_page.h"
 #include "report/report.h"
+#include "report/stats_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,12 +102,21 @@ void web_api_session_stats(struct web_req *r)
     struct store_session s;
     struct report_options o;
     unsigned bits;
-    json_t *doc = NULL;
-    char err[256];
+    char err[256], *json = NULL;
+    size_t len = 0;
     if (web_own_session(r, 0, &s) < 0 || read_options(r, &o, &bits) < 0)
         return;
-    int rc = report_session(r->st, r->user_id, s.id, &o, bits, &doc, err, sizeof err);
-    reply_report(r, rc, doc, err);
+    int rc = report_stats_cached(r->w->stats, r->st, &s, &o, bits, web_now_ms(r), &json, &len, err,
+                                 sizeof err);
+    if (rc) {
+        reply_report(r, rc, NULL, err);
+        return;
+    }
+    free(r->resp);
+    r->resp = json;
+    r->resp_len = len;
+    r->ctype = "application/json";
+    r->status = 200;
 }
 
 void web_api_session_overlap(struct web_req *r)
@@ -260,7 +270,9 @@ static void add_bots(struct web_req *r, const struct store_known_bot *bots, size
         web_fail(r, rc, err);
         return;
     }
-    report_chatter_cache_drop_user(r->w->chatters, r->user_id); /* flags change with the list */
+    /* flags change with the list */
+    report_chatter_cache_drop_user(r->w->chatters, r->user_id);
+    report_stats_cache_drop_user(r->w->stats, r->user_id);
     web_reply_json(r, 200,
                    json_pack("{s:I, s:I}", "received", (json_int_t)n, "added", (json_int_t)added));
 }
@@ -324,8 +336,10 @@ void web_api_bot_remove(struct web_req *r)
     if (!web_store(r))
         return;
     int rc = store_bot_remove(r->st, r->user_id, r->params[0], err, sizeof err);
-    if (!rc)
+    if (!rc) {
         report_chatter_cache_drop_user(r->w->chatters, r->user_id);
+        report_stats_cache_drop_user(r->w->stats, r->user_id);
+    }
     if (rc == TCA_ENOTFOUND)
         web_error(r, 404, "not_found", "%s is not on your known-bots list", r->params[0]);
     else if (rc)

@@ -1,8 +1,9 @@
 /*
  * Login with Twitch (authorization-code flow with a state bound to the browser by a
  * short-lived cookie), login sessions (random 256-bit ids; only their keyed hash is
- * stored), CSRF tokens, logout, API-key authentication, and the ownership checks every
- * handler uses. Must never put a session id, state, code, token or key in a reply or log.
+ * stored, in Redis or the store: logins.c), CSRF tokens, logout, API-key authentication, and the
+ * ownership checks every handler uses. Must never put a session id, state, code, token or key in a
+ * reply or log.
  */
 #include "web/internal.h"
 
@@ -43,10 +44,7 @@ void web_auth_login(struct web_req *r)
     char state[CRYPTO_TOKEN_CHARS + 1], hash[CRYPTO_HASH_HEX + 1], err[256];
     crypto_random_token(state);
     crypto_token_hash(w->o.keys, state, hash);
-    struct store *st = web_store(r);
-    if (!st)
-        return;
-    int rc = store_oauth_state_put(st, hash, now_ms(w) + WEB_STATE_TTL_MS, err, sizeof err);
+    int rc = web_state_put(r, hash, now_ms(w), err, sizeof err);
     if (rc) {
         web_fail(r, rc, err);
         return;
@@ -54,7 +52,13 @@ void web_auth_login(struct web_req *r)
     char *cookie = web_cookie_value(w, WEB_STATE_COOKIE, state, WEB_STATE_TTL_MS / 1000);
     web_set_cookie(r, cookie);
     free(cookie);
-    char *url = twitch_oauth_authorize_url(web_twitch(r), TWITCH_SCOPES, state);
+    char scopes[256];
+    if (twitch_scopes_with(web_query(r, "with"), scopes, sizeof scopes) < 0) {
+        web_error(r, 400, "invalid_request",
+                  "with= takes a comma-separated list of roles, followers and chat");
+        return;
+    }
+    char *url = twitch_oauth_authorize_url(web_twitch(r), scopes, state);
     web_redirect(r, url);
     free(url);
 }
@@ -73,7 +77,12 @@ static int check_state(struct web_req *r)
         return -1;
     }
     crypto_token_hash(r->w->o.keys, state, hash);
-    if (store_oauth_state_take(r->st, hash, now_ms(r->w), err, sizeof err) != 0) {
+    int rc = web_state_take(r, hash, now_ms(r->w), err, sizeof err);
+    if (rc && rc != TCA_ENOTFOUND) {
+        web_fail(r, rc, err);
+        return -1;
+    }
+    if (rc) {
         web_error(r, 400, "invalid_state",
                   "this login attempt expired or was already used: start again at /auth/login");
         return -1;
@@ -90,7 +99,7 @@ static int new_login(struct web_req *r, int64_t user_id)
     if (cookies && web_cookie_find(cookies, WEB_SESSION_COOKIE, old, sizeof old) == 0) {
         char oldhash[CRYPTO_HASH_HEX + 1];
         crypto_token_hash(w->o.keys, old, oldhash);
-        store_login_delete(r->st, oldhash, err, sizeof err);
+        web_login_delete(r, oldhash, err, sizeof err);
     }
     struct store_login l = {.user_id = user_id};
     crypto_random_token(id);
@@ -98,7 +107,7 @@ static int new_login(struct web_req *r, int64_t user_id)
     crypto_random_token(l.csrf);
     l.created_at_ms = l.last_seen_ms = now_ms(w);
     l.expires_at_ms = l.created_at_ms + w->o.login_max_ms;
-    int rc = store_login_create(r->st, &l, err, sizeof err);
+    int rc = web_login_create(r, &l, err, sizeof err);
     if (rc) {
         web_fail(r, rc, err);
         return rc;
@@ -193,9 +202,7 @@ void web_auth_callback(struct web_req *r)
 void web_auth_logout(struct web_req *r)
 {
     char err[256];
-    if (!web_store(r))
-        return;
-    int rc = store_login_delete(r->st, r->login_hash, err, sizeof err);
+    int rc = web_login_delete(r, r->login_hash, err, sizeof err);
     if (rc && rc != TCA_ENOTFOUND) {
         web_fail(r, rc, err);
         return;
@@ -208,9 +215,7 @@ void web_auth_logout(struct web_req *r)
 void web_auth_logout_everywhere(struct web_req *r)
 {
     char err[256];
-    if (!web_store(r))
-        return;
-    int rc = store_login_delete_user(r->st, r->user_id, err, sizeof err);
+    int rc = web_login_delete_user(r, r->user_id, err, sizeof err);
     if (rc && rc != TCA_ENOTFOUND) {
         web_fail(r, rc, err);
         return;
@@ -225,7 +230,7 @@ static void end_twitch_login(struct web_req *r)
 {
     char err[256];
     store_token_delete(r->st, r->user_id, err, sizeof err);
-    store_login_delete_user(r->st, r->user_id, err, sizeof err);
+    web_login_delete_user(r, r->user_id, err, sizeof err);
     if (!r->via_key)
         clear_cookie(r, WEB_SESSION_COOKIE);
 }
@@ -330,10 +335,8 @@ static int by_cookie(struct web_req *r, const char *cookies)
         return TCA_EAUTH;
     crypto_token_hash(w->o.keys, id, r->login_hash);
     sodium_memzero(id, sizeof id);
-    if (!web_store(r))
-        return TCA_EDB;
     struct store_login l;
-    int rc = store_login_get(r->st, r->login_hash, &l, err, sizeof err);
+    int rc = web_login_get(r, r->login_hash, &l, err, sizeof err);
     if (rc == TCA_ENOTFOUND)
         return TCA_EAUTH;
     if (rc) {
@@ -342,7 +345,7 @@ static int by_cookie(struct web_req *r, const char *cookies)
     }
     int64_t now = now_ms(w);
     if (now - l.last_seen_ms > w->o.login_idle_ms || now >= l.expires_at_ms) {
-        store_login_delete(r->st, r->login_hash, err, sizeof err);
+        web_login_delete(r, r->login_hash, err, sizeof err);
         clear_cookie(r, WEB_SESSION_COOKIE);
         web_error(r, 401, "session_expired",
                   "your login session expired: log in again at "
@@ -352,7 +355,7 @@ static int by_cookie(struct web_req *r, const char *cookies)
     /* one write a minute at most per login session, not one per request */
     int64_t every = w->o.login_idle_ms / 4 < 60000 ? w->o.login_idle_ms / 4 : 60000;
     if (now - l.last_seen_ms >= every)
-        store_login_touch(r->st, r->login_hash, now, err, sizeof err);
+        web_login_touch(r, &l, now, err, sizeof err);
     r->user_id = l.user_id;
     snprintf(r->csrf, sizeof r->csrf, "%s", l.csrf);
     return 0;

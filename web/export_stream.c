@@ -1,14 +1,15 @@
 /*
  * Streamed downloads of exports: a producer thread per download runs the export on a store
- * connection of its own and writes into a bounded ring; libmicrohttpd pulls the ring out as
- * chunks (Transfer-Encoding: chunked), suspending the connection while the ring is empty.
+ * connection borrowed from the gateway's pool and writes into a bounded ring; libmicrohttpd
+ * pulls the ring out as chunks (Transfer-Encoding: chunked), suspending the connection while
+ * the ring is empty. At most WEB_MAX_PRODUCERS downloads export at once; the others wait.
  * A download never holds more than the ring, whatever the session's size, and a failed
  * export never ends with the final chunk: the client sees an incomplete transfer.
  *
  * Why a thread and not the request's connection: the export outlives the request handler
  * (which returns its pooled connection at once), and the reader callback runs on an MHD
- * event-loop thread that must never block. The producer owns its store connection from
- * open to close, so no connection is ever used by two threads.
+ * event-loop thread that must never block. The producer holds its store connection from
+ * its slot's start to its end, so no connection is ever used by two threads.
  */
 #include "web/internal.h"
 
@@ -28,7 +29,6 @@ struct web_stream {
     pthread_cond_t room; /* the producer waits here while the ring is full */
     struct web *w;
     struct MHD_Connection *conn; /* NULL once MHD let go of the response */
-    char *db_path;
     int64_t user_id;
     struct report_export x;
     char capture_channel[32];
@@ -56,7 +56,6 @@ static void release(struct web_stream *s)
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->room);
     free(s->ring);
-    free(s->db_path);
     pthread_mutex_lock(&w->stop_lock);
     if (s->prev)
         s->prev->next = s->next;
@@ -127,18 +126,50 @@ static int ring_write(void *ctx, const char *p, size_t n)
     return 0;
 }
 
+/* Waits for one of the WEB_MAX_PRODUCERS slots: past that many exports at once, each more
+ * only slows every other down (2 cores), so the rest wait their turn, holding no store
+ * connection and no CPU. 0, or -1 when the download was cancelled meanwhile. */
+static int take_slot(struct web_stream *s)
+{
+    struct web *w = s->w;
+    pthread_mutex_lock(&w->stop_lock);
+    while (w->producers >= WEB_MAX_PRODUCERS)
+        pthread_cond_wait(&w->producers_cond, &w->stop_lock);
+    w->producers++;
+    pthread_mutex_unlock(&w->stop_lock);
+    pthread_mutex_lock(&s->lock);
+    int cancelled = s->cancelled;
+    pthread_mutex_unlock(&s->lock);
+    return cancelled ? -1 : 0;
+}
+
+static void give_slot(struct web *w)
+{
+    pthread_mutex_lock(&w->stop_lock);
+    w->producers--;
+    pthread_cond_signal(&w->producers_cond);
+    pthread_mutex_unlock(&w->stop_lock);
+}
+
 static void *produce(void *arg)
 {
     struct web_stream *s = arg;
     char err[256] = "";
-    struct store *st = NULL;
+    /* a pooled store connection, owned by this thread until it is given back */
+    struct web_req pooled = {.w = s->w, .route = -1};
     struct report_sink sink = {.write = ring_write, .ctx = s};
-    int rc = store_open(s->db_path, &st, err, sizeof err);
+    int rc = take_slot(s) ? TCA_ERR : 0;
+    if (rc)
+        snprintf(err, sizeof err, "export cancelled before it started");
+    else if (!web_store(&pooled))
+        rc = tca_fail(err, sizeof err, TCA_EDB, "the store is unavailable");
     if (!rc)
-        rc = report_export_run(st, s->user_id, &s->x, &s->o, &sink, err, sizeof err);
+        rc = report_export_run(pooled.st, s->user_id, &s->x, &s->o, &sink, err, sizeof err);
     if (rc && s->fail_after && s->written >= s->fail_after)
         snprintf(err, sizeof err, "export failed: test failure after %zu bytes", s->written);
-    store_close(st);
+    web_release(&pooled);
+    free(pooled.resp); /* a 503 from an unavailable store goes nowhere */
+    give_slot(s->w);
     pthread_mutex_lock(&s->lock);
     s->finished = 1;
     s->failed = rc != 0;
@@ -206,7 +237,6 @@ int web_reply_export(struct web_req *r, const struct report_export *x,
     pthread_cond_init(&s->room, NULL);
     s->w = r->w;
     s->conn = r->conn;
-    s->db_path = xstrdup(r->w->o.db_path);
     s->user_id = r->user_id;
     s->x = *x;
     if (x->capture_channel) {
@@ -231,7 +261,6 @@ int web_reply_export(struct web_req *r, const struct report_export *x,
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->room);
         free(s->ring);
-        free(s->db_path);
         free(s);
         return TCA_ERR;
     }

@@ -30,10 +30,31 @@ struct web_cache;
 struct web_ratelimit;
 struct web_metrics;
 struct report_chatter_cache;
+struct report_stats_cache;
 
 /* The chatter tables kept for paging: rows over all sessions, and how long one is reused. */
 #define WEB_CHATTER_CACHE_ROWS 4000000
 #define WEB_CHATTER_CACHE_MS 120000
+/*
+ * How long a gateway keeps a session summary it read from Redis without asking again: one
+ * round trip less a request on the hot path; a summary changed through another gateway is
+ * seen here after at most this (the summary itself is cached for a second anyway).
+ */
+#define WEB_SUMMARY_NEAR_MS 250
+
+/* The statistics documents kept: bytes over all of them (a 20,000-chatter session's full
+ * document is ~0.5 MB), and how long one is reused when no capture came (an enrichment
+ * changes account ages without a capture: it shows within that time). */
+#define WEB_STATS_CACHE_BYTES (32u << 20)
+#define WEB_STATS_CACHE_MS 10000
+
+/* Heavy-request workers (heavy.c): CPU-bound handlers on a 2-core machine, so 2 by default.
+ * The queue holds half the connection limit: identical requests share one run, so it fills
+ * only with distinct work, seconds of it, and past that a client is better told to retry. */
+#define WEB_HEAVY_THREADS 2
+#define WEB_HEAVY_QUEUE 2048
+/* Downloads exporting at once (export_stream.c); more wait for a slot. */
+#define WEB_MAX_PRODUCERS 8
 
 struct web {
     struct web_options o;
@@ -53,16 +74,21 @@ struct web {
     struct web_ratelimit *limits;
     struct web_metrics *metrics;
     struct web_events *events; /* the event streams (events.c) */
+    struct web_heavy *heavy;   /* the workers of heavy routes (heavy.c) */
     /* the chatter tables kept for paging (api_chatters.c) */
     struct report_chatter_cache *chatters;
+    /* the statistics documents already built (api_stats.c) */
+    struct report_stats_cache *stats;
 
     pthread_t sweeper;
     int sweeper_started;
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     int stopping;
-    struct web_stream *streams;  /* downloads whose producer or response is alive (stop_lock) */
-    pthread_cond_t streams_cond; /* signalled when the list empties */
+    struct web_stream *streams;    /* downloads whose producer or response is alive (stop_lock) */
+    int producers;                 /* download producers exporting now (stop_lock) */
+    pthread_cond_t producers_cond; /* signalled when one ends */
+    pthread_cond_t streams_cond;   /* signalled when the list empties */
 };
 
 struct web_req;
@@ -91,7 +117,15 @@ int web_route_match(const char *method, const char *path, int *route,
                     char params[WEB_MAX_PARAMS][WEB_PARAM_MAX], int *n_params);
 /** Writes the methods path takes ("GET, POST") into out; "" when none. Pure. */
 void web_route_allow(const char *path, char *out, size_t outlen);
-/** Routes a complete request: rate limits, authentication, CSRF, then the handler. */
+enum web_weight {
+    WEB_LIGHT,       /* runs on its connection's thread */
+    WEB_HEAVY,       /* runs on the heavy-request workers (heavy.c) */
+    WEB_HEAVY_SHARED /* heavy, and identical queued requests may share its JSON reply */
+};
+/** How rt runs: every route not listed as heavy in router.c is light. */
+enum web_weight web_route_weight(const struct web_route *rt);
+/** Routes a complete request: rate limits, authentication, CSRF, then the handler; or, for a
+ * heavy route, queues r for the heavy workers (r->heavy QUEUED, nothing replied yet). */
 void web_dispatch(struct web_req *r);
 
 struct web_req {
@@ -104,6 +138,8 @@ struct web_req {
     int too_large;       /* the body passed its cap (body.max) */
     int too_many_params; /* the query had more than WEB_MAX_QUERY_PARAMS (and was dropped) */
     int close;           /* close the connection after this reply */
+    int heavy;           /* enum web_heavy_state */
+    char *heavy_key;     /* owned: what identical heavy requests share (heavy.c); NULL: none */
     int64_t start_us;
     int route; /* index in the table, -1 when none matched */
     char params[WEB_MAX_PARAMS][WEB_PARAM_MAX];
@@ -206,6 +242,30 @@ void web_release(struct web_req *r);
 /** Frees every pooled connection and client. */
 void web_pool_free(struct web *w);
 
+/* ---- where login sessions and OAuth states live (logins.c) ---- */
+
+/* Each returns 0 or a TCA_E* code with err filled (TCA_ENOTFOUND: no such login or state),
+ * and replies nothing, except the 503 of web_store when the store path has no connection. */
+
+/** Stores a new login session (l->id_hash is the keyed hash of its id). */
+int web_login_create(struct web_req *r, const struct store_login *l, char *err, size_t errlen);
+/** Reads a login session by id hash. */
+int web_login_get(struct web_req *r, const char *id_hash, struct store_login *out, char *err,
+                  size_t errlen);
+/** Records activity on login l at now_ms (its idle expiry restarts). */
+int web_login_touch(struct web_req *r, const struct store_login *l, int64_t now_ms, char *err,
+                    size_t errlen);
+/** Ends one login session; an absent one is not an error. */
+int web_login_delete(struct web_req *r, const char *id_hash, char *err, size_t errlen);
+/** Ends every login session of user_id. */
+int web_login_delete_user(struct web_req *r, int64_t user_id, char *err, size_t errlen);
+/** Remembers an OAuth state (its hash) for WEB_STATE_TTL_MS from now_ms. */
+int web_state_put(struct web_req *r, const char *state_hash, int64_t now_ms, char *err,
+                  size_t errlen);
+/** Consumes an OAuth state: 0 for the first taker before it expired, else TCA_ENOTFOUND. */
+int web_state_take(struct web_req *r, const char *state_hash, int64_t now_ms, char *err,
+                   size_t errlen);
+
 /* ---- who is asking (auth.c) ---- */
 
 /** Resolves the login session cookie or Bearer API key into r->user_id; 0 or TCA_EAUTH. */
@@ -243,6 +303,24 @@ int web_static_try(struct web_req *r);
 int web_static_index(struct web_req *r);
 /** Serves the UI file rel (a fixed path inside the UI folder); -1 when it is absent. */
 int web_static_file(struct web_req *r, const char *rel);
+/* ---- heavy requests (heavy.c) ---- */
+
+enum web_heavy_state { WEB_HEAVY_NONE, WEB_HEAVY_QUEUED, WEB_HEAVY_DONE };
+struct web_heavy;
+/** Starts threads workers over a queue of at most queue requests; free with web_heavy_free. */
+struct web_heavy *web_heavy_new(struct web *w, int threads, size_t queue);
+/**
+ * From the access handler, with r routed and allowed: suspends r's connection and queues r
+ * for a worker, which runs its handler and resumes the connection (r->heavy is DONE then).
+ * shared: r replies JSON (not a stream), so identical queued requests may share its reply.
+ * 1 when queued; 0 when the queue is full or stopping, with 503 and Retry-After replied.
+ */
+int web_heavy_submit(struct web_heavy *h, struct web_req *r, int shared);
+/** Refuses new requests, answers every queued one, joins the workers; idempotent. */
+void web_heavy_stop(struct web_heavy *h);
+/** Stops (if needed) and frees; NULL is a no-op. */
+void web_heavy_free(struct web_heavy *h);
+
 /* ---- event streams (events.c) ---- */
 struct web_events;
 /** Starts the watcher of event streams; free with web_events_free. */
@@ -322,9 +400,11 @@ const char *web_openapi_text(void);
 
 /**
  * A string cache with expiry in kv (not owned; shared by every process on Redis), its keys
- * under namespace ns; thread-safe.
+ * under namespace ns; thread-safe. near_ms > 0 also keeps entries in this process that long
+ * (a drop by another process is seen here only after it); 0 for caches whose drops must be
+ * seen at once. Free with web_cache_free (NULL: no-op).
  */
-struct web_cache *web_cache_new(struct kv *kv, const char *ns);
+struct web_cache *web_cache_new(struct kv *kv, const char *ns, int64_t near_ms);
 void web_cache_free(struct web_cache *c);
 /** Copies the value of key into a new string (caller frees) if present and fresh, else NULL. */
 char *web_cache_get(struct web_cache *c, const char *key, int64_t now_ms);

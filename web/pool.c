@@ -2,7 +2,8 @@
  * Store connections and Twitch clients for request threads: a mutex-guarded free list of
  * each, so a request borrows one for its lifetime and returns it. A connection is opened
  * only when the list is empty, so the pool grows to the number of concurrent requests
- * (at most the MHD thread count plus the sweeper). Never shares one between two requests.
+ * (the MHD threads, the heavy-request workers, the download producers and the sweeper). Never
+ * shares one between two requests.
  */
 #include "web/internal.h"
 

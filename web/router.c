@@ -166,6 +166,32 @@ static int analysis_route(const char *pattern)
     return 0;
 }
 
+/* The routes that can take more than ~10 ms on a large session (statistics, overlaps,
+ * exports, chatter tables, a profile or history over every session). The export streams
+ * its reply, so it is never shared between identical requests. */
+static const struct {
+    const char *pattern;
+    enum web_weight weight;
+} heavy_routes[] = {
+    {"/api/v1/sessions/{session}/stats", WEB_HEAVY_SHARED},
+    {"/api/v1/sessions/{session}/overlap", WEB_HEAVY_SHARED},
+    {"/api/v1/sessions/{session}/export", WEB_HEAVY},
+    {"/api/v1/sessions/{session}/chatters", WEB_HEAVY_SHARED},
+    {"/api/v1/overlap", WEB_HEAVY_SHARED},
+    {"/api/v1/chatters/{chatter}", WEB_HEAVY_SHARED},
+    {"/api/v1/channels/{login}/history", WEB_HEAVY_SHARED},
+};
+
+enum web_weight web_route_weight(const struct web_route *rt)
+{
+    if (strcmp(rt->method, "GET") != 0)
+        return WEB_LIGHT;
+    for (size_t i = 0; i < sizeof heavy_routes / sizeof *heavy_routes; i++)
+        if (strcmp(rt->pattern, heavy_routes[i].pattern) == 0)
+            return heavy_routes[i].weight;
+    return WEB_LIGHT;
+}
+
 static int is_write(const char *method)
 {
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
@@ -238,6 +264,12 @@ void web_dispatch(struct web_req *r)
                 return;
             }
         }
+    }
+    /* heavy routes leave this thread; r is the workers' until its connection resumes */
+    enum web_weight weight = web_route_weight(rt);
+    if (weight != WEB_LIGHT && r->w->heavy) {
+        web_heavy_submit(r->w->heavy, r, weight == WEB_HEAVY_SHARED);
+        return;
     }
     rt->handler(r);
     if (r->status == 0)

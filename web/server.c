@@ -12,6 +12,7 @@
 #include "kv/kv.h"
 #include "report/chatter_page.h"
 #include "report/report.h"
+#include "report/stats_cache.h"
 #include "twitch/user_token.h"
 
 #include <netdb.h>
@@ -210,6 +211,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->heavy == WEB_HEAVY_DONE) /* back from a heavy worker (heavy.c) */
+        return reply_now(w, r);
+    if (r->heavy == WEB_HEAVY_QUEUED) /* still the worker's: MHD called early */
+        return MHD_YES;
     client_ip(conn, r->ip, sizeof r->ip);
     if (r->too_large)
         web_error(r, 413, "body_too_large", "this request's body is limited to %zu bytes",
@@ -220,6 +225,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         web_error(r, 400, "bad_request", "the path or query string is not valid UTF-8");
     else
         web_dispatch(r);
+    if (r->heavy == WEB_HEAVY_QUEUED) /* suspended: MHD calls again once a worker is done */
+        return MHD_YES;
     return reply_now(w, r);
 }
 
@@ -231,6 +238,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     web_release(r);
     buf_free(&r->body);
+    free(r->heavy_key);
     free(r->resp);
     free(r->location);
     free(r->disposition);
@@ -312,12 +320,16 @@ void web_options_from_config(struct web_options *o, const struct tca_config *cfg
     o->rate_burst = cfg->rate_burst;
     o->access_log = 1;
     o->ui_dir = cfg->ui_dir;
+    /* shared by every replica only when the kv is: the memory kv would lose them at a restart */
+    o->logins_in_kv = cfg->redis && *cfg->redis;
 }
 
 static void defaults(struct web_options *o)
 {
     if (o->threads <= 0)
         o->threads = 4;
+    if (o->heavy_threads <= 0)
+        o->heavy_threads = WEB_HEAVY_THREADS;
     if (o->max_saved_sessions <= 0)
         o->max_saved_sessions = 10;
     if (o->session_ttl_ms <= 0)
@@ -334,10 +346,12 @@ static void defaults(struct web_options *o)
 
 static void free_web(struct web *w)
 {
+    web_heavy_free(w->heavy);
     web_pool_free(w);
     web_cache_free(w->auth_cache);
     web_cache_free(w->summary_cache);
     report_chatter_cache_free(w->chatters);
+    report_stats_cache_free(w->stats);
     web_ratelimit_free(w->limits);
     web_metrics_free(w->metrics);
     web_events_free(w->events);
@@ -347,6 +361,7 @@ static void free_web(struct web *w)
     pthread_mutex_destroy(&w->stop_lock);
     pthread_cond_destroy(&w->stop_cond);
     pthread_cond_destroy(&w->streams_cond);
+    pthread_cond_destroy(&w->producers_cond);
     free(w->public_url);
     free(w->redirect_url);
     free(w);
@@ -372,19 +387,25 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     pthread_mutex_init(&w->stop_lock, NULL);
     pthread_cond_init(&w->stop_cond, NULL);
     pthread_cond_init(&w->streams_cond, NULL);
-    if (!w->o.kv)
+    pthread_cond_init(&w->producers_cond, NULL);
+    if (!w->o.kv) {
         w->o.kv = w->own_kv = kv_memory_new();
+        w->o.logins_in_kv = 0;
+    }
     if (!w->o.twitch.budget)
         w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
-    w->auth_cache = web_cache_new(w->o.kv, "auth");
-    w->summary_cache = web_cache_new(w->o.kv, "summary");
+    /* a revoked key must be refused by every process on its next request: no near copy */
+    w->auth_cache = web_cache_new(w->o.kv, "auth", 0);
+    w->summary_cache = web_cache_new(w->o.kv, "summary", WEB_SUMMARY_NEAR_MS);
     w->chatters = report_chatter_cache_new(WEB_CHATTER_CACHE_ROWS, WEB_CHATTER_CACHE_MS);
+    w->stats = report_stats_cache_new(WEB_STATS_CACHE_BYTES, WEB_STATS_CACHE_MS);
     w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);
     size_t n_routes = 0;
     web_routes(&n_routes);
     w->metrics = web_metrics_new(w->o.metrics, n_routes);
     w->o.twitch.metrics = web_metrics_registry(w->metrics); /* the gateway's Twitch calls too */
     w->events = web_events_new(w);
+    w->heavy = web_heavy_new(w, w->o.heavy_threads, WEB_HEAVY_QUEUE);
     /* suspend/resume: event streams wait without holding a thread (events.c), and a streamed
      * download waits for its producer off the event loop */
     unsigned flags =
@@ -396,7 +417,9 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->o.threads, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, w, MHD_OPTION_URI_LOG_CALLBACK, on_uri, w, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024,
+        /* as many as the kernel allows (somaxconn, 4096 by default): a burst of thousands of
+         * connects overflowing a shorter queue costs clients seconds of SYN retries */
+        (unsigned)4096,
         /* MHD reads the request line and headers into half of this pool and keeps a 56-byte
          * record per header, query parameter and cookie in the other half: 16 KiB ran out at
          * ~150 of them (a request MHD then never answered). See the README's benchmarks for
@@ -447,6 +470,7 @@ void web_stop(struct web *w)
     if (w->sweeper_started)
         pthread_join(w->sweeper, NULL);
     web_events_stop(w->events); /* ends the event streams, so none stays suspended */
+    web_heavy_stop(w->heavy);   /* answers every queued heavy request, resuming its connection */
     /* a suspended download would make MHD_stop_daemon abort: finish or cut them first */
     web_streams_finish(w, 30000);
     MHD_stop_daemon(w->daemon);

@@ -30,6 +30,7 @@ struct web_options {
     struct twitch_settings twitch; /* per request thread; its strings must outlive the gateway */
     const struct crypto_keys *keys;
     int threads;             /* HTTP thread pool; 0: 4 */
+    int heavy_threads;       /* workers of the heavy routes (statistics, exports); 0: 2 */
     int max_saved_sessions;  /* 0: 10 */
     int64_t session_ttl_ms;  /* unsaved analysis sessions expire; 0: 24 h */
     int64_t login_idle_ms;   /* 0: 2 h */
@@ -42,6 +43,7 @@ struct web_options {
     int analysis_only;       /* `tca analysis`: only the statistics routes and operations */
     struct kv *kv;           /* rate limits and caches (shared on Redis); NULL: in-process */
     struct metrics *metrics; /* the process's registry (borrowed); NULL: the gateway's own */
+    int logins_in_kv;        /* login sessions and OAuth states in kv (TCA_REDIS), else store */
 
     /* tests only: a streamed export fails after this many bytes (0: never) */
     size_t export_fail_after;

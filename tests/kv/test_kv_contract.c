@@ -239,6 +239,94 @@ static void lease_of_a_silent_holder_passes_on_after_its_ttl(void **state)
     assert_int_equal(held, 0);
 }
 
+/* A user id of this test alone, so runs on one Redis never see each other's logins. */
+static int64_t user_of(const struct fixture *f, int n)
+{
+    return (int64_t)getpid() * 1000000 + serial * 10 + n;
+}
+
+static struct kv_login login_of(int64_t user_id, int64_t now)
+{
+    struct kv_login l = {.user_id = user_id,
+                         .created_at_ms = now,
+                         .last_seen_ms = now,
+                         .expires_at_ms = now + 3600000};
+    snprintf(l.csrf, sizeof l.csrf, "csrf-%lld", (long long)user_id);
+    return l;
+}
+
+static void login_issued_by_one_handle_is_read_and_ended_by_another(void **state)
+{
+    struct fixture *f = *state;
+    char h[96];
+    struct kv_login l = login_of(user_of(f, 1), f->now), got;
+    snprintf(h, sizeof h, "%s-1", f->key);
+    assert_int_equal(kv_login_get(f->b, h, &got, NULL, 0), TCA_ENOTFOUND);
+    assert_int_equal(kv_login_put(f->a, h, &l, 60000, NULL, 0), 0);
+    assert_int_equal(kv_login_get(f->b, h, &got, NULL, 0), 0);
+    assert_int_equal(got.user_id, l.user_id);
+    assert_string_equal(got.csrf, l.csrf);
+    assert_int_equal(got.created_at_ms, l.created_at_ms);
+    assert_int_equal(got.expires_at_ms, l.expires_at_ms);
+    assert_int_equal(kv_login_touch(f->b, h, f->now + 5000, 60000, NULL, 0), 0);
+    assert_int_equal(kv_login_get(f->a, h, &got, NULL, 0), 0);
+    assert_int_equal(got.last_seen_ms, f->now + 5000);
+    assert_int_equal(kv_login_delete(f->b, h, NULL, 0), 0);
+    assert_int_equal(kv_login_get(f->a, h, &got, NULL, 0), TCA_ENOTFOUND);
+    /* a request that read the login before the logout cannot bring it back by touching it */
+    assert_int_equal(kv_login_touch(f->a, h, f->now + 6000, 60000, NULL, 0), TCA_ENOTFOUND);
+    assert_int_equal(kv_login_get(f->b, h, &got, NULL, 0), TCA_ENOTFOUND);
+    assert_int_equal(kv_login_delete(f->a, h, NULL, 0), 0); /* ending it twice is no error */
+}
+
+static void logout_everywhere_ends_only_that_users_logins(void **state)
+{
+    struct fixture *f = *state;
+    char h[3][96];
+    int64_t alice = user_of(f, 1), bob = user_of(f, 2);
+    struct kv_login got;
+    for (int i = 0; i < 3; i++) {
+        struct kv_login l = login_of(i < 2 ? alice : bob, f->now);
+        snprintf(h[i], sizeof h[i], "%s-%d", f->key, i);
+        assert_int_equal(kv_login_put(i % 2 ? f->b : f->a, h[i], &l, 60000, NULL, 0), 0);
+    }
+    assert_int_equal(kv_login_delete_user(f->b, alice, NULL, 0), 0);
+    assert_int_equal(kv_login_get(f->a, h[0], &got, NULL, 0), TCA_ENOTFOUND);
+    assert_int_equal(kv_login_get(f->a, h[1], &got, NULL, 0), TCA_ENOTFOUND);
+    assert_int_equal(kv_login_get(f->a, h[2], &got, NULL, 0), 0);
+    assert_int_equal(got.user_id, bob);
+}
+
+static void login_is_forgotten_after_its_ttl_unless_touched(void **state)
+{
+    struct fixture *f = *state;
+    char idle[96], busy[96];
+    struct kv_login l = login_of(user_of(f, 1), f->now), got;
+    snprintf(idle, sizeof idle, "%s-idle", f->key);
+    snprintf(busy, sizeof busy, "%s-busy", f->key);
+    assert_int_equal(kv_login_put(f->a, idle, &l, 300, NULL, 0), 0);
+    assert_int_equal(kv_login_put(f->a, busy, &l, 300, NULL, 0), 0);
+    assert_int_equal(kv_login_touch(f->b, busy, f->now, 60000, NULL, 0), 0);
+    clock_sleep_ms(600); /* a lower bound on the wait: load can only make it longer */
+    assert_int_equal(kv_login_get(f->b, idle, &got, NULL, 0), TCA_ENOTFOUND);
+    assert_int_equal(kv_login_get(f->b, busy, &got, NULL, 0), 0);
+}
+
+static void oauth_state_is_taken_once_by_any_handle_and_expires(void **state)
+{
+    struct fixture *f = *state;
+    char s1[96], s2[96];
+    snprintf(s1, sizeof s1, "%s-s1", f->key);
+    snprintf(s2, sizeof s2, "%s-s2", f->key);
+    assert_int_equal(kv_state_put(f->a, s1, 60000, NULL, 0), 0);
+    assert_int_equal(kv_state_put(f->a, s2, 100, NULL, 0), 0);
+    assert_int_equal(kv_state_take(f->b, s1, NULL, 0), 0);
+    assert_int_equal(kv_state_take(f->a, s1, NULL, 0), TCA_ENOTFOUND);
+    clock_sleep_ms(300);
+    assert_int_equal(kv_state_take(f->b, s2, NULL, 0), TCA_ENOTFOUND);
+    assert_int_equal(kv_state_take(f->b, "never-issued", NULL, 0), TCA_ENOTFOUND);
+}
+
 static void open_says_what_is_wrong_with_an_address(void **state)
 {
     struct kv *kv = NULL;
@@ -267,7 +355,11 @@ static void open_says_what_is_wrong_with_an_address(void **state)
         T(rate_limit_of_zero_is_off, s),                                                           \
         T(cache_drop_reaches_every_handle_and_holds_off_stale_puts, s),                            \
         T(cache_entries_expire_and_holds_end, s), T(lease_has_one_holder_until_released, s),       \
-        T(lease_of_a_silent_holder_passes_on_after_its_ttl, s)
+        T(lease_of_a_silent_holder_passes_on_after_its_ttl, s),                                    \
+        T(login_issued_by_one_handle_is_read_and_ended_by_another, s),                             \
+        T(logout_everywhere_ends_only_that_users_logins, s),                                       \
+        T(login_is_forgotten_after_its_ttl_unless_touched, s),                                     \
+        T(oauth_state_is_taken_once_by_any_handle_and_expires, s)
 
 int main(void)
 {

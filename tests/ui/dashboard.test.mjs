@@ -210,6 +210,12 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
       return { now: totals.at(-1), peak: Math.max(...totals), channels: sum.channels.length };
     });
     assert.ok(expected.channels >= 2, 'two channels captured');
+    // the view of all channels replaces the one-channel numbers once its statistics arrive
+    await dash
+      .waitForFunction((want) => Number(document.querySelector('.kpi .kpi-value').textContent.replace(/[^\d]/g, '')) === want, expected.now, {
+        timeout: 15000,
+      })
+      .catch(() => {});
     assert.equal(await num(0), expected.now, 'chatters now');
     assert.equal(await num(2), expected.peak, 'peak');
     assert.ok((await num(0)) <= (await num(2)), 'now is never above the peak');
@@ -310,6 +316,37 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await shot(page, 'profile');
   });
 
+  await t.test('a watched account is marked in the chatter table and on its profile', async () => {
+    const { id, session } = await page.evaluate(async () => {
+      const session = (await (await fetch('/api/v1/sessions/active')).json()).id;
+      const r = await (await fetch(`/api/v1/sessions/${session}/chatters?q=coolviewer_0097&limit=1`)).json();
+      return { id: r.rows && r.rows.length ? r.rows[0].id : null, session };
+    });
+    assert.ok(id, 'coolviewer_0097 in the active session');
+    await page.goto(s.gw + '/#/settings');
+    const watch = page.locator('section.card').filter({ has: page.getByRole('heading', { name: 'Watchlist' }) });
+    await watch.getByLabel('Login or id').fill(String(id));
+    await watch.getByLabel('Reason').fill('raid bot');
+    await watch.getByRole('button', { name: 'Watch', exact: true }).click();
+    await watch.locator('.watch-table tr', { hasText: `#${id}` }).waitFor();
+    await page.goto(s.gw + `/#/chatters/${session}`);
+    await page.waitForFunction(() => document.body.dataset.tableReady === '1');
+    await page.getByLabel('Show').selectOption('watched');
+    await page.waitForFunction(() => /^1 of/.test(document.querySelector('p.count').textContent));
+    const row = page.locator('.vt-body .vt-row.watched').first();
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-login'), 'coolviewer_0097');
+    assert.match(await row.locator('.c-login .badge').textContent(), /watched/);
+    // nobody here has a role: the demo's login is no broadcaster of these channels
+    await page.getByLabel('Show').selectOption('role');
+    await page.waitForFunction(() => /^0 of/.test(document.querySelector('p.count').textContent));
+    await page.goto(s.gw + `/#/chatter/${id}`);
+    await page.locator('dd[data-field="watched"]').waitFor();
+    assert.match(await page.locator('dd[data-field="watched"]').textContent(), /watched raid bot/);
+    assert.match(await page.locator('dd[data-field="roles"]').textContent(), /none known/);
+    await shot(page, 'profile-watched');
+  });
+
   await t.test('exports a CSV named after the channel and the date, with the right content', async () => {
     await page.goto(s.gw + '/#/exports');
     await page.locator('[data-export="chatters"][data-format="csv"]').waitFor();
@@ -319,7 +356,7 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.match(name, /^tca-raid_channel-chatters-\d{4}-\d{2}-\d{2}\.csv$/);
     const text = fs.readFileSync(await download.path(), 'utf8');
     const lines = text.trim().split(/\r?\n/);
-    assert.equal(lines[0], 'id,login,display_name,created_at,captures_seen,first_seen,last_seen,time_present_s,flags,status');
+    assert.equal(lines[0], 'id,login,display_name,created_at,captures_seen,first_seen,last_seen,time_present_s,flags,status,role,watched');
     assert.ok(lines.length > 1000, `${lines.length} lines`);
     const bot = lines.find((l) => l.includes(',coolviewer_0001,'));
     assert.ok(bot, 'the bot wave is in the export');
@@ -486,7 +523,7 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     }
   });
 
-  await t.test('the OBS dock: 300x400, dark, live, with a read-only key that never leaves the fragment', async () => {
+  await t.test('the OBS dock: 300x400, dark, pushed live over its event stream, with a read-only key that never leaves the fragment', async () => {
     const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
     const made = await page.evaluate(async (csrf) => {
       const r = await fetch('/api/v1/keys', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ name: 'obs dock', read_only: true }) });
@@ -513,30 +550,61 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.ok(Number((await dock.locator('#dock-now').evaluate((e) => getComputedStyle(e).fontSize)).replace('px', '')) >= 40);
     assert.equal(await dock.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(14, 14, 18)');
     await shot(dock, 'dock');
-    // live: a capture lands, the dock shows it without a reload
+    // live without polling: the dock reads the gateway's event stream through fetch (the key in
+    // a header), so a quiet dock asks nothing; only the 15 s keep-alive may cause one look
+    await dock.waitForFunction(() => document.body.dataset.dockStream === 'open', null, { timeout: 15000 });
+    const quiet = { asked: 0, beats: Number(await dock.evaluate(() => document.body.dataset.dockBeats || 0)) };
+    const countApi = (req) => {
+      if (req.url().includes('/api/')) quiet.asked++;
+    };
+    dock.on('request', countApi);
+    await sleep(4500);
+    dock.off('request', countApi);
+    const beats = Number(await dock.evaluate(() => document.body.dataset.dockBeats || 0)) - quiet.beats;
+    assert.ok(quiet.asked <= beats, `${quiet.asked} API requests in 4.5 s of quiet with ${beats} keep-alives: the dock polls`);
+    // a capture lands: the dock shows it without a reload, pushed, not polled
     const chan = sum.channels.find((c) => c.login === 'raid_channel');
     await s.simPost('/_sim/advance?ticks=1');
-    const before = Number(await dock.evaluate(() => document.body.dataset.dockUpdates));
+    const before = await dock.evaluate(() => ({
+      updates: Number(document.body.dataset.dockUpdates),
+      pushes: Number(document.body.dataset.dockPushes || 0),
+      polls: Number(document.body.dataset.dockPolls || 0),
+    }));
     const cap = await page.evaluate(
       async ([id, csrf]) => (await fetch(`/api/v1/sessions/active/channels/${id}/capture`, { method: 'POST', headers: { 'X-CSRF-Token': csrf } })).json(),
       [chan.id, me.csrf_token],
     );
-    // the job runs, then the (one-second cached) summary shows the new capture
-    let after = null;
-    for (let i = 0; i < 150 && !after; i++) {
+    let done = 0;
+    for (let i = 0; i < 300 && !done; i++) {
       const j = await page.evaluate(async (id) => (await fetch(`/api/v1/jobs/${id}`)).json(), cap.job_id);
       assert.notEqual(j.state, 'failed', j.error);
-      const now = await page.evaluate(async () => (await fetch('/api/v1/sessions/active')).json());
-      if (now.channels.find((c) => c.id === chan.id).last_capture.seq === chan.last_capture.seq + 1) after = now;
-      else await sleep(200);
+      if (j.state === 'done') done = Date.now();
+      else await sleep(50);
     }
-    assert.ok(after, 'the capture landed');
-    await dock.locator('#dock-joined', { hasText: '+' }).waitFor();
+    assert.ok(done, 'the capture finished');
+    await dock.waitForFunction((n) => Number(document.body.dataset.dockUpdates) > n, before.updates, { timeout: 15000 });
+    const ms = Date.now() - done;
+    console.log(`dock: updated ${ms} ms after the capture job was seen done (pushed over the event stream)`);
+    const after = await page.evaluate(async () => (await fetch('/api/v1/sessions/active')).json());
+    assert.equal(after.channels.find((c) => c.id === chan.id).last_capture.seq, chan.last_capture.seq + 1);
     await dock.waitForFunction(
-      ([n, want]) => Number(document.body.dataset.dockUpdates) > n && document.getElementById('dock-now').textContent === want,
-      [before, new Intl.NumberFormat('en').format(after.channels.reduce((a, c) => a + (c.last_capture ? c.last_capture.chatters : 0), 0))],
+      (want) => document.getElementById('dock-now').textContent === want,
+      new Intl.NumberFormat('en').format(after.channels.reduce((a, c) => a + (c.last_capture ? c.last_capture.chatters : 0), 0)),
       { timeout: 15000 },
     );
+    await dock.locator('#dock-joined', { hasText: '+' }).waitFor();
+    const pushed = await dock.evaluate(() => ({ pushes: Number(document.body.dataset.dockPushes || 0), polls: Number(document.body.dataset.dockPolls || 0) }));
+    assert.ok(pushed.pushes > before.pushes, 'the update came from a pushed event');
+    assert.equal(pushed.polls, before.polls, 'the dock did not poll while its stream was open');
+    // the gateway refuses the stream (503: too many streams open): the dock polls instead
+    await dock.route('**/events', (route) =>
+      route.fulfill({ status: 503, headers: { 'Retry-After': '30', 'Content-Type': 'application/json' }, body: '{"error":"unavailable"}' }),
+    );
+    await dock.reload();
+    await dock.waitForFunction(() => document.body.dataset.dockStream === 'down' && Number(document.body.dataset.dockPolls || 0) >= 2, null, {
+      timeout: 20000,
+    });
+    await dock.unroute('**/events');
     // the key went only in the Authorization header: never in a URL, never in the log
     assert.ok(auth.length >= 2 && auth.every((h) => h === `Bearer ${key}`), 'every API call carries the key as a header');
     assert.equal(urls.filter((u) => u.includes(key.slice(4))).length, 0, 'no request URL holds the key');
@@ -726,7 +794,8 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
       await page.getByRole('heading', { name: 'Chaînes' }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
       assert.equal(await page.getByRole('link', { name: 'Tableau de bord', exact: true }).count(), 1);
-      assert.equal(await page.locator('.channel').first().getByRole('button', { name: 'Capturer maintenant' }).count(), 1);
+      // the captured channels move first once the session's summary arrives: wait for that order
+      await page.locator('.channel').first().getByRole('button', { name: 'Capturer maintenant' }).waitFor({ timeout: 15000 });
       await page.reload();
       await page.getByRole('heading', { name: 'Chaînes' }).waitFor();
       await page.goto(s.gw + '/#/dashboard');

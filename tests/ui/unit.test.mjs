@@ -158,6 +158,34 @@ test('flag details are read back from the API’s English and written in the cho
   assert.equal(flagDetails(''), '');
 });
 
+test('the event-stream parser reads events cut anywhere, comments and retry, per the SSE grammar', async () => {
+  const { parseEvents } = await import(path.join(STATIC, 'js/sse.js'));
+  const events = [];
+  const comments = [];
+  const retries = [];
+  const push = parseEvents({ onEvent: (e) => events.push(e), onComment: (c) => comments.push(c), onRetry: (ms) => retries.push(ms) });
+  const body = '\ufeffretry: 3000\nevent: hello\ndata: {"captures":4}\n\n: keep-alive\n\n' +
+    'event: capture\r\ndata: {"captures":5}\r\n\r\ndata:a\ndata: b\nid: 7\n\nevent: empty\n\ndata: unfinished';
+  // fed one character at a time: a CRLF split across chunks is one line end, not two
+  for (const ch of body) push(ch);
+  assert.deepEqual(events, [
+    { event: 'hello', data: '{"captures":4}', id: '' },
+    { event: 'capture', data: '{"captures":5}', id: '' },
+    { event: 'message', data: 'a\nb', id: '7' },
+  ]);
+  assert.deepEqual(comments, ['keep-alive']);
+  assert.deepEqual(retries, [3000]);
+  // the same body in one chunk gives the same events; an event without its blank line is not one
+  const again = [];
+  parseEvents({ onEvent: (e) => again.push(e) })(body);
+  assert.deepEqual(again, events);
+});
+
+test('the OBS dock reconnects its event stream after 1 s, doubling to at most 30 s', async () => {
+  const { backoffMs } = await import(path.join(STATIC, 'js/dock.js'));
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 50].map((n) => backoffMs(n)), [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+});
+
 test('the OBS dock adds up the channels’ latest captures and shows the latest raid or wave', async () => {
   const { dockNumbers, latestAlert } = await import(path.join(STATIC, 'js/dock.js'));
   const summary = {

@@ -427,6 +427,66 @@ static void two_workers_racing_on_one_channel_store_one_capture(void **state)
     assert_int_equal(count_stays(f->st, f->session), 3);
 }
 
+/* Hundreds of chatters join and leave at each capture, more than one multi-row statement
+ * holds (MariaDB writes them in chunks of at most 128): the stays, joined, left and
+ * new_to_channel must equal a naive recomputation from the snapshots. */
+enum { POOL = 700, BIG_CAPTURES = 12 };
+
+static void churn_across_statement_batches_matches_a_naive_recomputation(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t rng = 0x5eed5eedULL;
+    static unsigned char present[BIG_CAPTURES + 1][POOL];
+    unsigned char seen[POOL] = {0};
+    int64_t ids[POOL];
+    /* Another session saw every third chatter first: they are known to the channel. */
+    size_t n = 0;
+    for (int64_t u = 0; u < POOL; u += 3)
+        ids[n++] = 1000 + u * 7919;
+    assert_int_equal(capture(f->st, f->session_b, CHANNEL, ids, n, 500, 0, NULL), 0);
+    for (int64_t u = 0; u < POOL; u += 3)
+        seen[u] = 1;
+    for (int c = 1; c <= BIG_CAPTURES; c++) {
+        n = 0;
+        size_t joined = 0, left = 0, fresh = 0;
+        for (int u = 0; u < POOL; u++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            present[c][u] = (rng >> 33) % 100 < (c % 3 ? 60u : 35u);
+            if (present[c][u]) {
+                ids[n++] = 1000 + (int64_t)u * 7919;
+                joined += !present[c - 1][u];
+                fresh += !seen[u];
+                seen[u] = 1;
+            } else {
+                left += present[c - 1][u];
+            }
+        }
+        struct store_capture_result r;
+        assert_int_equal(capture(f->st, f->session, CHANNEL, ids, n, 1000 * c, 0, &r), 0);
+        assert_int_equal(r.joined, (int64_t)joined);
+        assert_int_equal(r.left, (int64_t)left);
+        assert_int_equal(r.new_to_channel, (int64_t)fresh);
+    }
+    struct store_stay *stays;
+    size_t n_stays, k = 0;
+    assert_int_equal(store_stay_list(f->st, f->session, CHANNEL, &stays, &n_stays, NULL, 0), 0);
+    for (int u = 0; u < POOL; u++)
+        for (int c = 1; c <= BIG_CAPTURES; c++) {
+            if (!present[c][u] || present[c - 1][u])
+                continue;
+            int to = c;
+            while (to < BIG_CAPTURES && present[to + 1][u])
+                to++;
+            assert_true(k < n_stays);
+            assert_int_equal(stays[k].user_id, 1000 + (int64_t)u * 7919);
+            assert_int_equal(stays[k].from_seq, c);
+            assert_int_equal(stays[k].to_seq, to == BIG_CAPTURES ? 0 : to);
+            k++;
+        }
+    assert_int_equal(k, n_stays);
+    free(stays);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, close_fresh)
 
 int main(void)
@@ -441,6 +501,7 @@ int main(void)
         T(new_to_channel_counts_only_first_ever_appearances_in_the_channel),
         T(an_empty_capture_closes_every_stay),
         T(two_workers_racing_on_one_channel_store_one_capture),
+        T(churn_across_statement_batches_matches_a_naive_recomputation),
     };
     return test_store_run("store_capture", tests, sizeof tests / sizeof *tests);
 }

@@ -1,0 +1,56 @@
+/*
+ * Chat activity of one channel: messages, talkers (who wrote) against lurkers (present in the
+ * chatter list, never wrote), messages per minute and the talkers ranked. Pure: arrays in,
+ * numbers out; no I/O, no clock, and no message text (there is none to see).
+ */
+#ifndef TCA_AN_CHAT_H
+#define TCA_AN_CHAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Messages of one chatter in one minute. */
+struct an_chat_count {
+    int64_t minute_ms;
+    int64_t user_id;
+    int64_t messages;
+    int64_t emote_only;
+};
+
+/** One minute of the timeline (only minutes with messages). */
+struct an_chat_minute {
+    int64_t minute_ms;
+    int64_t messages;
+    int64_t talkers; /* distinct writers in that minute */
+};
+
+/** One talker's total. */
+struct an_chat_talker {
+    int64_t user_id;
+    int64_t messages;
+    int64_t emote_only;
+};
+
+/** The activity of a channel; release with an_chat_free. */
+struct an_chat {
+    int64_t messages;
+    int64_t emote_only;
+    size_t present;                 /* distinct chatters the captures saw */
+    size_t talkers;                 /* distinct writers */
+    size_t talkers_present;         /* writers the captures also saw */
+    size_t lurkers;                 /* seen by the captures, never wrote */
+    struct an_chat_minute *minutes; /* by time; owned */
+    size_t n_minutes;
+    struct an_chat_talker *ranked; /* every talker, most messages first (ties: lower id); owned */
+};
+
+/**
+ * Computes the activity of rows[0..n) (any order; one row per minute and user or several, they
+ * add up) against present[0..n_present), the sorted distinct ids the captures saw.
+ */
+void an_chat(const struct an_chat_count *rows, size_t n, const int64_t *present, size_t n_present,
+             struct an_chat *out);
+/** Frees what an_chat allocated; safe on a zeroed struct. */
+void an_chat_free(struct an_chat *c);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * SQLite back end only: the compact profile rows. A chatter with one name keeps no name
+ * history row (twitch_users.named_at dates that name), closed stays keep no name hash, and
+ * neither changes an answer: name histories read the same through store.h, before and after
+ * a rename, after the migration of a store written by the previous schema, and in a copy to
+ * another store.
+ */
+#include "tests/support/testutil.h"
+#include "analysis/presence.h"
+#include "base/chatter.h"
+#include "base/xalloc.h"
+#include "store/sqlite_internal.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OWNER = 1, CHANNEL = 500, ALICE = 10, BOB = 20, CAROL = 30 };
+
+static int64_t count(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Asserts user_id's history is exactly the names "login@seen_at" given, in order. */
+static void expect_history(struct store *st, int64_t user_id, const char *const *want, size_t n)
+{
+    struct store_name *names;
+    size_t got;
+    char err[256];
+    assert_int_equal(store_name_history(st, user_id, &names, &got, err, sizeof err), 0);
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++) {
+        char line[200];
+        snprintf(line, sizeof line, "%s/%s@%lld", names[i].login, names[i].display_name,
+                 (long long)names[i].seen_at_ms);
+        assert_string_equal(line, want[i]);
+    }
+    free(names);
+}
+
+static void put(struct store *st, int64_t id, const char *login, int64_t at, int want_renames)
+{
+    struct store_profile p = {.id = id, .created_at_ms = 1000, .enriched_at_ms = at};
+    snprintf(p.login, sizeof p.login, "%s", login);
+    snprintf(p.display_name, sizeof p.display_name, "%s", login);
+    p.display_name[0] = (char)(p.display_name[0] - 'a' + 'A');
+    int renames = -1;
+    char err[256];
+    assert_int_equal(store_profile_put(st, &p, 1, &renames, err, sizeof err), 0);
+    assert_int_equal(renames, want_renames);
+}
+
+static void capture(struct store *st, int64_t session, const int64_t *ids,
+                    const char *const *logins, size_t n, int64_t taken_at)
+{
+    char err[256];
+    int64_t *open, *hashes, *renamed, last_seq;
+    size_t n_open, n_renamed;
+    assert_int_equal(store_presence_open_named(st, session, CHANNEL, &open, &hashes, &n_open,
+                                               &last_seq, err, sizeof err),
+                     0);
+    struct chatter_set set;
+    chatter_set_init(&set);
+    for (size_t i = 0; i < n; i++)
+        chatter_set_add(&set, ids[i], logins[i]);
+    chatter_set_sort_unique(&set);
+    struct an_presence_diff d;
+    an_presence_diff(open, n_open, set.items, set.n, &d);
+    chatter_renamed(open, hashes, n_open, set.items, set.n, &renamed, &n_renamed);
+    struct store_capture_input in = {.session_id = session,
+                                     .channel_id = CHANNEL,
+                                     .seq = last_seq + 1,
+                                     .taken_at_ms = taken_at,
+                                     .chatters = set.items,
+                                     .n_chatters = set.n,
+                                     .joined = d.joined,
+                                     .n_joined = d.n_joined,
+                                     .left = d.left,
+                                     .n_left = d.n_left,
+                                     .renamed = renamed,
+                                     .n_renamed = n_renamed};
+    struct store_capture_result r;
+    assert_int_equal(store_capture_commit(st, &in, &r, err, sizeof err), 0);
+    an_presence_diff_free(&d);
+    chatter_set_free(&set);
+    free(open);
+    free(hashes);
+    free(renamed);
+}
+
+static int64_t session_of(struct store *st)
+{
+    char err[256];
+    struct store_user u = {.id = OWNER, .login = "owner", .display_name = "Owner"};
+    struct store_channel c = {.id = CHANNEL, .login = "chan", .display_name = "Chan"};
+    int64_t session;
+    assert_int_equal(store_user_upsert(st, &u, err, sizeof err), 0);
+    assert_int_equal(store_channel_upsert(st, &c, err, sizeof err), 0);
+    assert_int_equal(store_session_active(st, OWNER, 100, &session, err, sizeof err), 0);
+    return session;
+}
+
+static void a_single_name_is_no_row_until_a_rename_writes_the_history(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    put(st, ALICE, "alice", 5000, 0);
+    put(st, ALICE, "alice", 6000, 0); /* enriched again, same name: no rename */
+    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_user_names"), 0);
+    expect_history(st, ALICE, (const char *const[]){"alice/Alice@5000"}, 1);
+
+    put(st, ALICE, "alicia", 7000, 1);
+    expect_history(st, ALICE, (const char *const[]){"alice/Alice@5000", "alicia/Alicia@7000"}, 2);
+    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_users WHERE named_at IS NOT NULL"),
+                     0);
+    put(st, ALICE, "alice", 8000, 1); /* back to the first name: a rename again */
+    expect_history(
+        st, ALICE,
+        (const char *const[]){"alice/Alice@5000", "alicia/Alicia@7000", "alice/Alice@8000"}, 3);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
+static void a_rename_seen_by_a_capture_keeps_the_first_name_and_its_date(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    int64_t session = session_of(st);
+    int64_t ids[] = {ALICE, BOB};
+    capture(st, session, ids, (const char *const[]){"alice", "bob"}, 2, 60000);
+    put(st, ALICE, "alice", 61000, 0);
+    put(st, BOB, "bob", 61000, 0);
+    capture(st, session, ids, (const char *const[]){"alice", "bobby"}, 2, 120000);
+    expect_history(st, ALICE, (const char *const[]){"alice/Alice@61000"}, 1);
+    expect_history(st, BOB, (const char *const[]){"bob/Bob@61000", "bobby/bobby@120000"}, 2);
+    /* Bob's stay is open: its hash is the new name's; closing it clears the hash. */
+    assert_int_equal(count(path, "SELECT COUNT(*) FROM presence WHERE name_hash <> 0"), 2);
+    capture(st, session, (const int64_t[]){ALICE}, (const char *const[]){"alice"}, 1, 180000);
+    assert_int_equal(count(path, "SELECT COUNT(*) FROM presence WHERE name_hash <> 0"), 1);
+    assert_int_equal(count(path, "SELECT name_hash FROM presence WHERE user_id = 20"), 0);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+static void a_store_of_the_previous_schema_upgrades_with_the_same_histories(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "PRAGMA journal_mode = WAL");
+    /* the store as it was just before the compact-profiles step (later steps follow it) */
+    int behind = 0;
+    while (behind < sq_schema_steps() && !strstr(sq_schema_step(behind), "ADD COLUMN named_at"))
+        behind++;
+    assert_true(behind < sq_schema_steps());
+    for (int v = 0; v < behind; v++)
+        exec(db, sq_schema_step(v));
+    char set[48];
+    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
+    exec(db, set);
+    /* Alice: one name; Bob: renamed once; Carol: one row that is not her profile's name
+     * (kept as a row: only a history equal to the profile is implied). */
+    exec(db, "INSERT INTO twitch_users(id, login, display_name, enriched_at) VALUES"
+             " (10, 'alice', 'Alice', 500), (20, 'bobby', 'Bobby', 500), (30, 'carol', 'Carol', 0);"
+             "INSERT INTO twitch_user_names(user_id, login, display_name, seen_at) VALUES"
+             " (10, 'alice', 'Alice', 400), (20, 'bob', 'Bob', 400), (20, 'bobby', 'Bobby', 450),"
+             " (30, 'caro', 'Caro', 300);"
+             "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq, name_hash)"
+             " VALUES (1, 10, 500, 1, 3, 77), (1, 10, 500, 5, NULL, 78), (1, 20, 500, 1, 2, 79)");
+    sqlite3_close(db);
+
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    expect_history(st, ALICE, (const char *const[]){"alice/Alice@400"}, 1);
+    expect_history(st, BOB, (const char *const[]){"bob/Bob@400", "bobby/Bobby@450"}, 2);
+    expect_history(st, CAROL, (const char *const[]){"caro/Caro@300"}, 1);
+    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_user_names"), 3);
+    assert_int_equal(count(path, "SELECT named_at FROM twitch_users WHERE id = 10"), 400);
+    assert_int_equal(count(path, "SELECT SUM(name_hash) FROM presence"), 78);
+    /* the upgraded history goes on as before: a rename after the implied name */
+    put(st, ALICE, "alicia", 900, 1);
+    expect_history(st, ALICE, (const char *const[]){"alice/Alice@400", "alicia/Alicia@900"}, 2);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
+static void a_copy_to_another_store_carries_the_implied_names(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), err[256];
+    char *from_path = xasprintf("%s/from.db", dir), *to_path = xasprintf("%s/to.db", dir);
+    struct store *from, *to;
+    assert_int_equal(store_open(from_path, &from, err, sizeof err), 0);
+    put(from, ALICE, "alice", 5000, 0);
+    put(from, BOB, "bob", 5000, 0);
+    put(from, BOB, "bobby", 6000, 1);
+    assert_int_equal(store_open(to_path, &to, err, sizeof err), 0);
+    struct store_copy_report rep;
+    assert_int_equal(store_copy(from, to, &rep, err, sizeof err), 0);
+    for (size_t i = 0; i < rep.n; i++) {
+        assert_true(rep.tables[i].rows_from == rep.tables[i].rows_to);
+        assert_string_equal(rep.tables[i].sum_from, rep.tables[i].sum_to);
+    }
+    expect_history(to, ALICE, (const char *const[]){"alice/Alice@5000"}, 1);
+    expect_history(to, BOB, (const char *const[]){"bob/Bob@5000", "bobby/Bobby@6000"}, 2);
+    store_close(from);
+    store_close(to);
+    free(from_path);
+    free(to_path);
+    free(dir);
+}
+
+/* Asserts the session's name rows are exactly want ("id:login@seen_at"), in order. */
+static void expect_names(struct store *st, int64_t session, const char *const *want, size_t n)
+{
+    struct store_name_row *rows;
+    size_t got;
+    char err[256];
+    assert_int_equal(store_session_names(st, session, &rows, &got, err, sizeof err), 0);
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++) {
+        char line[100];
+        snprintf(line, sizeof line, "%lld:%s@%lld", (long long)rows[i].user_id, rows[i].login,
+                 (long long)rows[i].seen_at_ms);
+        assert_string_equal(line, want[i]);
+    }
+    free(rows);
+}
+
+static void session_names_are_the_same_read_from_the_names_or_from_the_stays(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    int64_t big = session_of(st);
+    int64_t ids[10];
+    const char *logins[10];
+    char names[10][16];
+    for (int i = 0; i < 10; i++) {
+        ids[i] = 10 * (i + 1); /* ALICE, BOB, CAROL, ... */
+        snprintf(names[i], sizeof names[i], "user%c", 'a' + i);
+        logins[i] = names[i];
+    }
+    capture(st, big, ids, logins, 10, 60000);
+    for (int i = 0; i < 10; i++)
+        put(st, ids[i], names[i], 61000, 0);
+    put(st, BOB, "bobby", 62000, 1);
+    put(st, CAROL, "caro", 63000, 1);
+    int64_t small;
+    assert_int_equal(store_session_deactivate(st, OWNER, 70000, err, sizeof err), 0);
+    assert_int_equal(store_session_active(st, OWNER, 70000, &small, err, sizeof err), 0);
+    capture(st, small, (const int64_t[]){BOB}, (const char *const[]){"bobby"}, 1, 80000);
+    /* 4 history rows: fewer than the big session's 10 stays (read from the names), more
+     * than the small one's single stay (read from its stays) */
+    expect_names(st, big,
+                 (const char *const[]){"20:userb@61000", "20:bobby@62000", "30:userc@61000",
+                                       "30:caro@63000"},
+                 4);
+    expect_names(st, small, (const char *const[]){"20:userb@61000", "20:bobby@62000"}, 2);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_single_name_is_no_row_until_a_rename_writes_the_history),
+        cmocka_unit_test(a_rename_seen_by_a_capture_keeps_the_first_name_and_its_date),
+        cmocka_unit_test(a_store_of_the_previous_schema_upgrades_with_the_same_histories),
+        cmocka_unit_test(a_copy_to_another_store_carries_the_implied_names),
+        cmocka_unit_test(session_names_are_the_same_read_from_the_names_or_from_the_stays),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
