@@ -61,6 +61,9 @@ if [ "${1:-}" = --start-dockerd ]; then
         --bridge=none >"$cache/dockerd.log" 2>&1 &
     dockerd_pid=$!
     for _ in $(seq 1 300); do docker info >/dev/null 2>&1 && break; sleep 0.1; done
+    # another run's engine on the same folder (dockerd refuses a second one on its pid file)
+    kill -0 "$dockerd_pid" 2>/dev/null ||
+        { dockerd_pid=""; tail -3 "$cache/dockerd.log" >&2; fail "dockerd did not start"; }
 fi
 if ! command -v docker >/dev/null || ! command -v docker-compose >/dev/null; then
     echo "skipped: docker or docker-compose is not installed"
@@ -260,6 +263,18 @@ wrong=$(my "SELECT COUNT(*) FROM captures c WHERE c.chatter_count <> (SELECT COU
 [ "$wrong" = 0 ] || fail "$wrong captures disagree with a recount of their stays"
 check "every capture's chatter count equals a recount of its stays"
 
+# One more worker: Prometheus finds it through DNS alone (dns_sd refreshes every 30 s).
+t=$(now)
+dc up -d --no-recreate --scale gateway=2 --scale worker=4 worker >"$work/scale.log" 2>&1 ||
+    { cat "$work/scale.log"; fail "scaling the workers failed"; }
+for _ in $(seq 1 900); do
+    [ "$(prom 'count(up{job="worker"} == 1)')" = 4 ] && break
+    sleep 0.2
+done
+[ "$(prom 'count(up{job="worker"} == 1)')" = 4 ] ||
+    fail "Prometheus: $(prom 'count(up{job="worker"} == 1)') of 4 workers up after scaling"
+check "--scale worker=4: Prometheus scrapes the new worker $(since "$t") s later"
+
 # A restart on a warm store: the gateways come back and serve the logged-in user again.
 t=$(now)
 dc restart gateway >/dev/null 2>&1 || fail "restart of the gateways failed"
@@ -274,8 +289,14 @@ check "'docker-compose restart gateway' to the session answering again through t
 
 # The logs promtail would read: Docker's json-file lines of the tca containers, through the
 # pipeline stages of deploy/loki/promtail.yml.
-dc logs --no-color --no-log-prefix gateway analysis worker >"$work/tca.log" 2>&1 ||
-    dc logs --no-color gateway analysis worker | sed 's/^[^|]*| //' >"$work/tca.log"
+# promtail's relabelling reads compose's service label from Docker
+for svc in gateway analysis worker; do
+    label=$(docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}' \
+        "$(dc ps -q "$svc" | head -1)")
+    [ "$label" = "$svc" ] || fail "the $svc containers carry com.docker.compose.service=$label"
+done
+dc logs --no-color --no-log-prefix gateway analysis worker 2>&1 | grep -v '^Attaching to ' \
+    >"$work/tca.log"
 python3 "$root/deploy/local/check_promtail.py" "$root/deploy/loki/promtail.yml" "$work/tca.log" ||
     fail "tca's logs do not fit the promtail pipeline"
 check "tca's container logs fit the promtail pipeline ($(grep -c . "$work/tca.log") lines)"
