@@ -42,7 +42,8 @@ cleanup() {
     if [ -n "$dockerd_pid" ]; then
         kill "$dockerd_pid" 2>/dev/null || true
         for _ in $(seq 1 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-        umount "$cache/exec/netns/default" 2>/dev/null || true
+        # what dockerd leaves mounted after a clean stop
+        umount "$cache/exec/netns/default" "$cache/docker" 2>/dev/null || true
     fi
     rm -rf "$work"
     exit "$rc"
