@@ -42,7 +42,8 @@ cleanup() {
     if [ -n "$dockerd_pid" ]; then
         kill "$dockerd_pid" 2>/dev/null || true
         for _ in $(seq 1 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-        umount "$cache/exec/netns/default" 2>/dev/null || true
+        # what dockerd leaves mounted after a clean stop
+        umount "$cache/exec/netns/default" "$cache/docker" 2>/dev/null || true
     fi
     rm -rf "$work"
     exit "$rc"
@@ -61,6 +62,9 @@ if [ "${1:-}" = --start-dockerd ]; then
         --bridge=none >"$cache/dockerd.log" 2>&1 &
     dockerd_pid=$!
     for _ in $(seq 1 300); do docker info >/dev/null 2>&1 && break; sleep 0.1; done
+    # another run's engine on the same folder (dockerd refuses a second one on its pid file)
+    kill -0 "$dockerd_pid" 2>/dev/null ||
+        { dockerd_pid=""; tail -3 "$cache/dockerd.log" >&2; fail "dockerd did not start"; }
 fi
 if ! command -v docker >/dev/null || ! command -v docker-compose >/dev/null; then
     echo "skipped: docker or docker-compose is not installed"
@@ -116,10 +120,10 @@ for target in mariadb redis haproxy prometheus alertmanager; do
 done
 check "images built (tca in ${build_s} s, cached layers count as built); tca image" \
     "$(numfmt --to=si "$size")B, base $(numfmt --to=si "$(docker image inspect -f '{{.Size}}' "$base")")B"
-docker run --rm "$image" --help | grep -q '^usage: tca' || fail "tca does not run in its image"
-docker run --rm --entrypoint id "$image" | grep -q 'uid=10001(tca)' || fail "tca runs as root"
+docker run --rm --network none "$image" --help | grep -q '^usage: tca' || fail "tca does not run in its image"
+docker run --rm --network none --entrypoint id "$image" | grep -q 'uid=10001(tca)' || fail "tca runs as root"
 t=$(now)
-docker run --rm "$image" --help >/dev/null
+docker run --rm --network none "$image" --help >/dev/null
 check "the image runs tca as uid 10001; a container running 'tca --help' takes $(since "$t") s"
 
 # TLS for the front: a CA and a certificate for the test domain, made now.
@@ -164,7 +168,7 @@ prom() {
 t=$(now)
 up=1
 dc up -d --scale gateway=2 --scale worker=3 --scale analysis=1 \
-    front prometheus alertmanager twitch-sim >"$work/up.log" 2>&1 ||
+    gateway analysis worker front prometheus alertmanager twitch-sim >"$work/up.log" 2>&1 ||
     { cat "$work/up.log"; fail "compose up failed"; }
 for _ in $(seq 1 1800); do
     [ "$(https -o /dev/null -w '%{http_code}' https://tca.test/healthz)" = 200 ] && break
@@ -249,8 +253,9 @@ for _ in $(seq 1 600); do
     [ "$first" = none ] && first=$v
     sleep 0.2
 done
-[ "$first" != none ] && [ "${v%.*}" -gt "${first%.*}" ] ||
+if [ "$first" = none ] || [ "${v%.*}" -le "${first%.*}" ]; then
     fail "Prometheus: the capture counter did not increase ($first -> $v)"
+fi
 check "Prometheus sees the capture counter rise ($first -> $v)"
 
 wrong=$(my "SELECT COUNT(*) FROM captures c WHERE c.chatter_count <> (SELECT COUNT(*)
@@ -259,14 +264,44 @@ wrong=$(my "SELECT COUNT(*) FROM captures c WHERE c.chatter_count <> (SELECT COU
 [ "$wrong" = 0 ] || fail "$wrong captures disagree with a recount of their stays"
 check "every capture's chatter count equals a recount of its stays"
 
+# One more worker: Prometheus finds it through DNS alone (dns_sd refreshes every 30 s).
+t=$(now)
+dc up -d --no-recreate --scale gateway=2 --scale worker=4 worker >"$work/scale.log" 2>&1 ||
+    { cat "$work/scale.log"; fail "scaling the workers failed"; }
+for _ in $(seq 1 900); do
+    [ "$(prom 'count(up{job="worker"} == 1)')" = 4 ] && break
+    sleep 0.2
+done
+[ "$(prom 'count(up{job="worker"} == 1)')" = 4 ] ||
+    fail "Prometheus: $(prom 'count(up{job="worker"} == 1)') of 4 workers up after scaling"
+check "--scale worker=4: Prometheus scrapes the new worker $(since "$t") s later"
+
+# A restart on a warm store: the gateways come back and serve the logged-in user again.
+t=$(now)
+dc restart gateway >/dev/null 2>&1 || fail "restart of the gateways failed"
+for _ in $(seq 1 1200); do
+    [ "$(https -b "$jar" -o /dev/null -w '%{http_code}' https://tca.test/api/v1/me)" = 200 ] && break
+    sleep 0.1
+done
+[ "$(https -b "$jar" -o /dev/null -w '%{http_code}' https://tca.test/api/v1/me)" = 200 ] ||
+    fail "the gateways did not come back after a restart"
+restart_s=$(since "$t")
+check "'docker-compose restart gateway' to the session answering again through the front: $restart_s s"
+
 # The logs promtail would read: Docker's json-file lines of the tca containers, through the
 # pipeline stages of deploy/loki/promtail.yml.
-dc logs --no-color --no-log-prefix gateway analysis worker >"$work/tca.log" 2>&1 ||
-    dc logs --no-color gateway analysis worker | sed 's/^[^|]*| //' >"$work/tca.log"
+# promtail's relabelling reads compose's service label from Docker
+for svc in gateway analysis worker; do
+    label=$(docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}' \
+        "$(dc ps -q "$svc" | head -1)")
+    [ "$label" = "$svc" ] || fail "the $svc containers carry com.docker.compose.service=$label"
+done
+dc logs --no-color --no-log-prefix gateway analysis worker 2>&1 | grep -v '^Attaching to ' \
+    >"$work/tca.log"
 python3 "$root/deploy/local/check_promtail.py" "$root/deploy/loki/promtail.yml" "$work/tca.log" ||
     fail "tca's logs do not fit the promtail pipeline"
 check "tca's container logs fit the promtail pipeline ($(grep -c . "$work/tca.log") lines)"
 
 echo "figures: tca image $(numfmt --to=si "$size")B; build ${build_s} s; front up ${front_s} s;" \
-    "all tca targets scraped ${prom_s} s after 'up'"
+    "all tca targets scraped ${prom_s} s after 'up'; gateways restarted in ${restart_s} s"
 echo "deploy test: all checks passed"
