@@ -30,6 +30,7 @@ struct rp_table {
     int64_t rows;
     int64_t total;
     struct buf line;
+    json_t *row; /* JSON: the row object reused from row to row (owned, freed at end/abort) */
 };
 
 /** Starts a table (the header is written with the first row or at the end). */

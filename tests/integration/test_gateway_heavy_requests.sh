@@ -79,10 +79,12 @@ held=$(curl -s "$GW/metrics" | awk '$1 == "tca_http_heavy_requests" {print $2}')
 check "all 8 slow requests answered 200, the same as alone; gauge back to 0"
 
 # identical requests queued together share one run: every one still gets the whole answer
+twins=()
 for i in $(seq 1 6); do
     curl -s -b "$jar" -o "$WORK/twin$i.json" -w '%{http_code}' "$(slow_url 5)" >"$WORK/twin$i.code" &
+    twins+=($!)
 done
-wait
+wait "${twins[@]}"
 for i in $(seq 1 6); do
     [ "$(cat "$WORK/twin$i.code")" = 200 ] || fail "identical request $i: $(cat "$WORK/twin$i.code")"
     cmp -s "$WORK/twin$i.json" "$WORK/alone5.json" || fail "identical request $i: another answer"
