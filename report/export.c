@@ -120,9 +120,9 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
                            char *err, size_t errlen)
 {
     static const char *const columns[] = {
-        "id",        "login",          "display_name", "created_at", "captures_seen", "first_seen",
-        "last_seen", "time_present_s", "flags",        "status",     "role",          "watched",
-        "messages"};
+        "id",         "login",     "display_name",   "created_at", "captures_seen",
+        "first_seen", "last_seen", "time_present_s", "flags",      "status",
+        "role",       "watched",   "messages"};
     struct chatters_ctx cx = {.exclude = o->exclude, .err = err, .errlen = errlen};
     rp_table_begin(&cx.t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
     struct rp_data d;
