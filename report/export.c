@@ -5,6 +5,7 @@
  * chatters come from a stepping SELECT; only the flag set and the returning ids (8 bytes per
  * returning chatter) are kept while they stream.
  */
+#include "report/chat.h"
 #include "report/internal.h"
 #include "report/marks.h"
 #include "report/table.h"
@@ -62,9 +63,27 @@ struct chatters_ctx {
     size_t n_returning;
     const int64_t *keep; /* with a channel filter: the chatters of those channels */
     size_t n_keep;
+    int64_t *chat_ids, *chat_messages; /* chat messages per talker (EventSub), by id */
+    size_t n_chat;
     char *err;
     size_t errlen;
 };
+
+/* Messages the chatter wrote in the session (0 without chat capture). */
+static int64_t chat_messages(const struct chatters_ctx *x, int64_t user_id)
+{
+    size_t lo = 0, hi = x->n_chat;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->chat_ids[mid] == user_id)
+            return x->chat_messages[mid];
+        if (x->chat_ids[mid] < user_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
 
 static int chatter_row(void *ctx, const struct store_export_row *r)
 {
@@ -89,6 +108,7 @@ static int chatter_row(void *ctx, const struct store_export_row *r)
         str(an_ids_contain(x->returning, x->n_returning, r->user_id) ? "returning" : "new"),
         str(rp_role_name(rp_marks_role(&x->marks, r->user_id))),
         str(rp_marks_watched(&x->marks, r->user_id) ? "yes" : ""),
+        num(chat_messages(x, r->user_id)),
     };
     return rp_table_row(&x->t, cells, x->err, x->errlen);
 }
@@ -100,14 +120,21 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
                            char *err, size_t errlen)
 {
     static const char *const columns[] = {
-        "id",        "login",          "display_name", "created_at", "captures_seen", "first_seen",
-        "last_seen", "time_present_s", "flags",        "status",     "role",          "watched"};
+        "id",         "login",     "display_name",   "created_at", "captures_seen",
+        "first_seen", "last_seen", "time_present_s", "flags",      "status",
+        "role",       "watched",   "messages"};
     struct chatters_ctx cx = {.exclude = o->exclude, .err = err, .errlen = errlen};
     rp_table_begin(&cx.t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
     struct rp_data d;
     int rc = rp_table_flush(&cx.t, err, errlen);
     if (!rc)
         rc = rp_load(st, user_id, x->session_id, o, &d, err, errlen);
+    if (!rc) {
+        rc = report_chat_per_chatter(st, x->session_id, &cx.chat_ids, &cx.chat_messages, &cx.n_chat,
+                                     err, errlen);
+        if (rc)
+            rp_free(&d);
+    }
     if (rc) {
         rp_table_abort(&cx.t);
         return rc;
@@ -153,6 +180,8 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
     rp_marks_free(&cx.marks);
     free(returning);
     free(keep);
+    free(cx.chat_ids);
+    free(cx.chat_messages);
     return rc;
 }
 

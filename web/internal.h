@@ -354,6 +354,9 @@ void web_api_session_new(struct web_req *r);
 void web_api_session_get(struct web_req *r);
 void web_api_session_save(struct web_req *r);
 void web_api_session_label(struct web_req *r);
+/** GET and PUT /api/v1/sessions/{session}/chat (web/api_chat.c). */
+void web_api_session_chat(struct web_req *r);
+void web_api_session_chat_set(struct web_req *r);
 void web_api_session_purge(struct web_req *r);
 void web_api_session_delete(struct web_req *r);
 void web_api_session_captures(struct web_req *r);

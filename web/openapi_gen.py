@@ -15,6 +15,7 @@ live = {"type":"object","additionalProperties":False,"required":["interval_s"],"
 key = {"type":"object","additionalProperties":False,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":63},"read_only":{"type":"boolean"}}}
 hook = {"type":"object","additionalProperties":False,"required":["kind","url","events"],"properties":{"kind":{"type":"string","enum":["discord","slack","json"]},"url":{"type":"string","maxLength":512},"name":{"type":"string","maxLength":63},"channel_id":{"type":"integer","minimum":0,"description":"0 or absent: every channel"},"events":{"type":"array","items":{"type":"string","enum":["raid","bot_wave","watched_joined","capture_failing","login_rejected"]}}}}
 watch = {"type":"object","additionalProperties":False,"properties":{"login":{"type":"string","maxLength":25},"user_id":{"type":"string","pattern":"^[1-9][0-9]{0,17}$"},"reason":{"type":"string","maxLength":31},"note":{"type":"string","maxLength":255}}}
+chat = {"type":"object","additionalProperties":False,"required":["enabled"],"properties":{"enabled":{"type":"boolean"}}}
 S=["session"]; SC=["session","channel"]
 doc = {
  "openapi": "3.0.3",
@@ -27,7 +28,7 @@ doc = {
   "/healthz": {"get": dict(op("The process is up", tag="ops"), security=[])},
   "/readyz": {"get": dict(op("The store and Twitch are reachable", extra=["503"], tag="ops"), security=[])},
   "/metrics": {"get": dict(op("Prometheus metrics (text/plain)", tag="ops"), security=[])},
-  "/auth/login": {"get": dict(op("Start the Twitch login (redirects to Twitch)", ok="302", desc="Redirect to Twitch", tag="auth"), security=[],
+  "/auth/login": {"get": dict(op("Start the Twitch login (redirects to Twitch); ?with= asks the extra scopes of those features only", ok="302", desc="Redirect to Twitch", tag="auth"), security=[],
                               parameters=[{"name":"with","in":"query","description":"extra scopes, comma-separated: roles (a broadcaster's moderators and VIPs), followers, chat","schema":{"type":"string"}}])},
   "/auth/callback": {"get": dict(op("Twitch redirects here; creates the login session", ok="302", desc="Logged in, redirect home", extra=["400"], tag="auth"), security=[],
         parameters=[{"name":"code","in":"query","schema":{"type":"string"}},{"name":"state","in":"query","schema":{"type":"string"}},{"name":"error","in":"query","schema":{"type":"string"}}])},
@@ -47,6 +48,7 @@ doc = {
                                   "delete": op("Delete a session with its captures", params=S, extra=["401","403","404"])},
   "/api/v1/sessions/{session}/save": {"post": op("Save (keep) a session with a label; refused past TCA_MAX_SAVED_SESSIONS", params=S, body=label, extra=["400","401","403","404","409"])},
   "/api/v1/sessions/{session}/label": {"put": op("Relabel a session", params=S, body=label, extra=["400","401","403","404"])},
+  "/api/v1/sessions/{session}/chat": {"get": op("Chat activity (EventSub): messages, talkers and lurkers, messages per minute, top talkers (?top=N), Twitch raids; ?chatters=1 adds every talker's total", params=S, extra=["400","401","403","404"]), "put": op("Turn chat capture on or off for the session (off by default: messages are personal data; the login needs user:read:chat)", params=S, body=chat, extra=["400","401","403","404"])},
   "/api/v1/sessions/{session}/purge": {"post": op("Remove a session's captures, keeping the session", params=S, extra=["401","403","404"])},
   "/api/v1/sessions/{session}/captures": {"get": dict(op("The captures of a session", params=S, extra=["400","401","404"]),
         parameters=[{"$ref":"#/components/parameters/session"},{"name":"channel","in":"query","schema":{"type":"integer","minimum":0}}])},

@@ -74,6 +74,13 @@ jq -e '.raids[0] | .viewers == 600 and .channel == "raid_channel" and (.from_log
     "$WORK/chat.json" >/dev/null || fail "raid: $(jq -c .raids "$WORK/chat.json")"
 check "raid from $(jq -r '.raids[0].from_login' "$WORK/chat.json") with 600 viewers"
 
+# the chatters export carries each chatter's messages: exactly the simulator's, 0 for lurkers
+"$TCA" export --format json >"$WORK/export.json" || fail "tca export failed"
+jq -e --slurpfile t "$WORK/truth.json" \
+    'all(.[]; .messages == ($t[0].per_chatter[.id] // 0)) and any(.[]; .messages > 0)' \
+    "$WORK/export.json" >/dev/null || fail "the export's messages column differs from the simulator"
+check "export: messages per chatter as the simulator wrote them"
+
 # 4. revocation: the chat subscription stops, the status says why, nothing more is counted
 sim_post "/_sim/eventsub/revoke?broadcaster_id=$RAID&type=channel.chat.message" >/dev/null ||
     fail "revoke"

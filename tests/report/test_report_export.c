@@ -159,10 +159,11 @@ static void the_chatters_csv_parses_back_to_the_snapshots_numbers(void **state)
     struct table t;
     parse_csv(s.b.data, s.b.len, &t);
     const char *header[] = {
-        "id",        "login",          "display_name", "created_at", "captures_seen", "first_seen",
-        "last_seen", "time_present_s", "flags",        "status",     "role",          "watched"};
-    assert_int_equal(t.cols[0], 12);
-    for (int c = 0; c < 12; c++)
+        "id",         "login",     "display_name",   "created_at", "captures_seen",
+        "first_seen", "last_seen", "time_present_s", "flags",      "status",
+        "role",       "watched",   "messages"};
+    assert_int_equal(t.cols[0], 13);
+    for (int c = 0; c < 13; c++)
         assert_string_equal(t.cell[0][c], header[c]);
     size_t expected_rows = 0;
     for (int id = 1; id <= POOL; id++) {

@@ -356,7 +356,7 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.match(name, /^tca-raid_channel-chatters-\d{4}-\d{2}-\d{2}\.csv$/);
     const text = fs.readFileSync(await download.path(), 'utf8');
     const lines = text.trim().split(/\r?\n/);
-    assert.equal(lines[0], 'id,login,display_name,created_at,captures_seen,first_seen,last_seen,time_present_s,flags,status,role,watched');
+    assert.equal(lines[0], 'id,login,display_name,created_at,captures_seen,first_seen,last_seen,time_present_s,flags,status,role,watched,messages');
     assert.ok(lines.length > 1000, `${lines.length} lines`);
     const bot = lines.find((l) => l.includes(',coolviewer_0001,'));
     assert.ok(bot, 'the bot wave is in the export');
