@@ -13,9 +13,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-/* The gateway takes up to 4,096 connections (web/server.c), each a descriptor, beside the
- * store connections and download threads; the usual soft limit of 1,024 would refuse
- * accepts long before. Raised to the hard limit, which only the operator can change. */
+/* The gateway takes as many connections as descriptors allow, up to 16,384 (web/server.c),
+ * beside the store connections and download threads; the usual soft limit of 1,024 would
+ * refuse accepts long before. Raised to the hard limit, which only the operator can change. */
 #define WANTED_FDS 5000
 
 static void raise_fd_limit(void)
@@ -29,8 +29,8 @@ static void raise_fd_limit(void)
             getrlimit(RLIMIT_NOFILE, &rl);
     }
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < WANTED_FDS)
-        log_warn("open files limited to %llu (ulimit -n): fewer connections than the gateway's "
-                 "4096 can be accepted",
+        log_warn("open files limited to %llu (ulimit -n): the gateway takes fewer connections "
+                 "(raise the hard limit for thousands of clients)",
                  (unsigned long long)rl.rlim_cur);
 }
 

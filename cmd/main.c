@@ -3,6 +3,7 @@
 #include "cmd/app.h"
 
 #include <curl/curl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +48,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* glibc moves its mmap threshold up to the size of each large block freed, after which
+     * the arrays of a statistics request (tens of MB) come from the thread's arena and stay
+     * there once freed: a soak of `tca serve` held 250 MB of such free memory (RSS 453 MB,
+     * 202 MB after malloc_trim). A fixed threshold keeps large blocks mapped on their own,
+     * returned to the system when freed. */
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
