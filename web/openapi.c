@@ -406,8 +406,7 @@ static const char doc[] =
     "ror\":{\"type\":\"object\",\"required\":[\"error\",\"message\"],\"properties\":{\"error\""
     ":{\"type\":\"string\"},\"message\":{\"type\":\"string\"}}}},\"responses\":{\"Error\":{\""
     "description\":\"An error\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/c"
-    "omponents/schemas/Error\"}}}}}}}"
-    ;
+    "omponents/schemas/Error\"}}}}}}}";
 
 const char *web_openapi_text(void)
 {
