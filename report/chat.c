@@ -34,7 +34,8 @@ static int present_ids(struct store *st, int64_t session_id, int64_t channel_id,
     for (size_t i = 0; i < ns; i++)
         v[i] = stays[i].user_id;
     free(stays);
-    qsort(v, ns, sizeof *v, cmp_id);
+    if (ns > 1)
+        qsort(v, ns, sizeof *v, cmp_id);
     size_t k = 0;
     for (size_t i = 0; i < ns; i++)
         if (!k || v[k - 1] != v[i])
@@ -159,7 +160,8 @@ int report_chat_per_chatter(struct store *st, int64_t session_id, int64_t **ids,
     *ids = xcalloc(a.talkers ? a.talkers : 1, sizeof **ids);
     *messages = xcalloc(a.talkers ? a.talkers : 1, sizeof **messages);
     /* by id, for a merge with an export's chatters */
-    qsort(a.ranked, a.talkers, sizeof *a.ranked, cmp_id); /* user_id is the first member */
+    if (a.talkers > 1) /* user_id is the first member */
+        qsort(a.ranked, a.talkers, sizeof *a.ranked, cmp_id);
     for (size_t i = 0; i < a.talkers; i++) {
         (*ids)[i] = a.ranked[i].user_id;
         (*messages)[i] = a.ranked[i].messages;
