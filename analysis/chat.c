@@ -47,7 +47,8 @@ static int present_has(const int64_t *ids, size_t n, int64_t id)
 
 static void timeline(struct an_chat_count *rows, size_t n, struct an_chat *out)
 {
-    qsort(rows, n, sizeof *rows, by_minute_user);
+    if (n) /* qsort's base must not be NULL, even for no element */
+        qsort(rows, n, sizeof *rows, by_minute_user);
     out->minutes = n ? xcalloc(n, sizeof *out->minutes) : NULL;
     for (size_t i = 0; i < n; i++) {
         if (!out->n_minutes || out->minutes[out->n_minutes - 1].minute_ms != rows[i].minute_ms)
@@ -66,7 +67,8 @@ static void ranking(const struct an_chat_count *rows, size_t n, struct an_chat *
     struct an_chat_talker *t = n ? xcalloc(n, sizeof *t) : NULL;
     for (size_t i = 0; i < n; i++)
         t[i] = (struct an_chat_talker){rows[i].user_id, rows[i].messages, rows[i].emote_only};
-    qsort(t, n, sizeof *t, by_user);
+    if (n)
+        qsort(t, n, sizeof *t, by_user);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (k && t[k - 1].user_id == t[i].user_id) {
@@ -80,7 +82,8 @@ static void ranking(const struct an_chat_count *rows, size_t n, struct an_chat *
     for (size_t i = 0; i < k; i++)
         if (t[i].messages > 0)
             t[kept++] = t[i];
-    qsort(t, kept, sizeof *t, by_rank);
+    if (kept)
+        qsort(t, kept, sizeof *t, by_rank);
     out->ranked = t;
     out->talkers = kept;
 }

@@ -29,12 +29,45 @@ void clock_sleep_ms(int64_t ms)
         ;
 }
 
+static void two_digits(char *out, int v)
+{
+    out[0] = (char)('0' + v / 10);
+    out[1] = (char)('0' + v % 10);
+}
+
+/* Exports format three times per row: gmtime_r + strftime cost ~0.4 us each, this ~20 ns.
+ * Days to a civil date by Howard Hinnant's days_from_civil inverse (proleptic Gregorian,
+ * as gmtime); years 1970-9999 only, the rest goes through libc. */
 void clock_format_rfc3339(int64_t ms, char *out, size_t outlen)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int64_t secs = ms / 1000;
+    if (ms < 0 || secs >= 253402300800 || outlen < 21) {
+        time_t t = (time_t)secs;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return;
+    }
+    int64_t days = secs / 86400, rem = secs % 86400;
+    int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int day = (int)(doy - (153 * mp + 2) / 5 + 1), month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int year = (int)(yoe + era * 400 + (month <= 2));
+    two_digits(out, year / 100);
+    two_digits(out + 2, year % 100);
+    out[4] = '-';
+    two_digits(out + 5, month);
+    out[7] = '-';
+    two_digits(out + 8, day);
+    out[10] = 'T';
+    two_digits(out + 11, (int)(rem / 3600));
+    out[13] = ':';
+    two_digits(out + 14, (int)(rem / 60 % 60));
+    out[16] = ':';
+    two_digits(out + 17, (int)(rem % 60));
+    out[19] = 'Z';
+    out[20] = '\0';
 }
 
 int clock_parse_rfc3339(const char *s, int64_t *ms)

@@ -79,7 +79,7 @@ static void commit(struct store *st, int64_t session, const struct chatter_set *
 }
 
 /* The session and an API key for its owner. */
-static void prepare(const char *path, const struct crypto_keys *keys)
+static void prepare(const char *path, const struct crypto_keys *keys, size_t first)
 {
     char err[256];
     struct store *st;
@@ -99,15 +99,15 @@ static void prepare(const char *path, const struct crypto_keys *keys)
     uint64_t rng = 0x9e3779b97f4a7c15ULL;
     struct chatter_set set;
     chatter_set_init(&set);
-    add_fresh(&set, 100000, &rng);
+    add_fresh(&set, first, &rng);
     int64_t t = 1700000000000;
     commit(st, session, &set, t);
     for (int i = 0; i < 4; i++) {
-        for (size_t j = 0; j < 5000; j++) { /* 5% leave ... */
+        for (size_t j = 0; j < first / 20; j++) { /* 5% leave ... */
             size_t victim = next_random(&rng) % set.n;
             set.items[victim] = set.items[--set.n];
         }
-        add_fresh(&set, 5000, &rng); /* ... and as many join */
+        add_fresh(&set, first / 20, &rng); /* ... and as many join */
         commit(st, session, &set, t += 60000);
     }
     chatter_set_free(&set);
@@ -117,7 +117,7 @@ static void prepare(const char *path, const struct crypto_keys *keys)
 struct download {
     double start, first_byte, first_row; /* first_row: the second line ended (row 1 whole) */
     size_t bytes;
-    int newlines;
+    size_t newlines;
 };
 
 static double now_ms(void)
@@ -132,7 +132,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     struct download *d = ud;
     if (!d->bytes)
         d->first_byte = now_ms() - d->start;
-    for (size_t i = 0; i < size * n && d->newlines < 2; i++)
+    for (size_t i = 0; i < size * n; i++)
         if (p[i] == '\n' && ++d->newlines == 2)
             d->first_row = now_ms() - d->start;
     d->bytes += size * n;
@@ -157,9 +157,12 @@ static void fetch(int port, const char *what, const char *format, const char *ex
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME, &headers);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    printf("%-20s %-6s %4ld %8.1f %8.1f %8.1f %8.1f %10zu %s\n", what, format, status,
+    /* CSV: a header line then a line a row; JSON: "[" and "]" around a line a row. */
+    size_t extra_lines = strcmp(format, "csv") == 0 ? 1 : 2;
+    double rows = d.newlines > extra_lines ? (double)(d.newlines - extra_lines) : 0;
+    printf("%-20s %-6s %4ld %8.1f %8.1f %8.1f %8.1f %10zu %9.0f %s\n", what, format, status,
            headers * 1e3, d.first_byte, d.first_row, total, d.bytes,
-           rc == CURLE_OK ? "" : curl_easy_strerror(rc));
+           total > 0 ? rows / (total / 1e3) : 0, rc == CURLE_OK ? "" : curl_easy_strerror(rc));
     curl_slist_free_all(hs);
     curl_easy_cleanup(h);
 }
@@ -174,9 +177,14 @@ int main(int argc, char **argv)
     struct crypto_keys keys;
     if (crypto_keys_derive(SECRET, &keys, err, sizeof err))
         die("keys", err);
+    const char *env = getenv("TCA_BENCH_CHATTERS");
+    size_t first = env ? strtoul(env, NULL, 10) : 100000;
+    if (first < 20)
+        first = 100000;
     double t0 = now_ms();
-    prepare(path, &keys);
-    printf("store: %s (120,000-chatter session built in %.0f ms)\n", path, now_ms() - t0);
+    prepare(path, &keys, first);
+    printf("store: %s (%zu-chatter session built in %.0f ms)\n", path, first + 4 * (first / 20),
+           now_ms() - t0);
     struct web_options o = {.listen = "127.0.0.1:0",
                             .db_path = path,
                             .keys = &keys,
@@ -191,8 +199,8 @@ int main(int argc, char **argv)
     int port;
     if (web_start(&o, &w, &port, err, sizeof err))
         die("web_start", err);
-    printf("%-20s %-6s %4s %8s %8s %8s %8s %10s\n", "export", "format", "http", "headers",
-           "1st_byte", "1st_row", "last", "bytes");
+    printf("%-20s %-6s %4s %8s %8s %8s %8s %10s %9s\n", "export", "format", "http", "headers",
+           "1st_byte", "1st_row", "last", "bytes", "rows/s");
     for (int round = 0; round < 2; round++) { /* the second round reads a warm cache */
         fetch(port, "chatters", "csv", "");
         fetch(port, "chatters", "json", "");

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Load run of the gateway with wrk on loopback: GET /api/v1/sessions/{id} (a session summary
 # with real captures, authenticated by an API key) at 20, 100 and 500 concurrent connections.
-# Prints requests per second, p99 latency and errors; asserts nothing.
-# Usage: bench/bench_gateway.sh [BUILD_DIR]   (needs wrk, curl, python3)
+# Prints requests per second, p99 latency and errors; asserts nothing. BENCH_REDIS=1 runs the
+# gateway on a throwaway redis-server (unix socket, stopped at the end) as TCA_REDIS.
+# Usage: bench/bench_gateway.sh [BUILD_DIR]   (needs wrk, curl, python3; TCA= another binary)
 set -euo pipefail
 build=${1:-build}
 TCA=${TCA:-$(cd "$(dirname "$0")/.." && pwd)/$build/tca}
@@ -14,6 +15,15 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
+if [ "${BENCH_REDIS:-0}" = 1 ]; then
+    # shellcheck source=tests/support/redis.sh
+    . "$(dirname "$0")/../tests/support/redis.sh"
+    mkdir -p "$WORK/redis"
+    redis_start "$WORK/redis" >/dev/null
+    PIDS+=("$REDIS_PID")
+    export TCA_REDIS="unix://$REDIS_SOCK"
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 sim_port=$(free_port)
@@ -45,7 +55,8 @@ key=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/
 for c in cozy_channel raid_channel cozy_channel; do "$TCA" capture "$c" >/dev/null 2>&1; done
 session=$(curl -sf -H "Authorization: Bearer $key" "$GW/api/v1/sessions/active" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["captures"])')
-echo "session ${session% *} with ${session#* } captures; route GET /api/v1/sessions/{session}"
+echo "session ${session% *} with ${session#* } captures; route GET /api/v1/sessions/{session};" \
+    "kv: ${TCA_REDIS:+Redis at }${TCA_REDIS:-in-process}"
 url="$GW/api/v1/sessions/${session% *}"
 
 for conns in 20 100 500; do

@@ -14,7 +14,7 @@ static int check_redis(const char *url)
     char err[384];
     if (!url) {
         printf("kv: in-process (TCA_REDIS unset): budgets, rate limits, caches and the "
-               "scheduler lease are per process\n");
+               "scheduler lease are per process; login sessions are in the store\n");
         return 0;
     }
     if (kv_open(url, &kv, err, sizeof err) || kv_ping(kv, err, sizeof err)) {
@@ -22,8 +22,8 @@ static int check_redis(const char *url)
         kv_close(kv);
         return 1;
     }
-    printf("kv: Redis at %s answers; budgets, rate limits, caches and the scheduler lease are "
-           "shared\n",
+    printf("kv: Redis at %s answers; budgets, rate limits, caches, login sessions and the "
+           "scheduler lease are shared\n",
            url);
     kv_close(kv);
     return 0;

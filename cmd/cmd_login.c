@@ -32,14 +32,13 @@ static int wait_for_approval(struct app *a, const struct twitch_device *d, struc
     }
 }
 
-int login_device_flow(struct app *a, FILE *msg, int chat, struct store_user *user)
+int login_device_flow(struct app *a, FILE *msg, const char *scopes, struct store_user *user)
 {
     struct twitch_device dev;
     struct twitch_token tok = {0};
     char err[256];
     int rc = 0;
-    if (twitch_device_start(a->tw, chat ? TWITCH_SCOPES_CHAT : TWITCH_SCOPES, &dev, err,
-                            sizeof err)) {
+    if (twitch_device_start(a->tw, scopes ? scopes : TWITCH_SCOPES, &dev, err, sizeof err)) {
         fprintf(stderr, "tca login: %s\n", err);
         rc = EXIT_FAIL;
         goto out;
@@ -81,15 +80,31 @@ int cmd_login(int argc, char **argv)
 {
     struct app a;
     struct store_user user;
-    int chat = argc == 2 && strcmp(argv[1], "--chat") == 0;
-    if (argc > 1 + chat) {
-        fprintf(stderr, "usage: tca login [--chat]\n"
-                        "  --chat  also grant user:read:chat, for chat capture (tca chat on)\n");
+    char scopes[256], extras[64] = "";
+    const char *with = NULL;
+    int chat = 0, bad = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--chat") == 0)
+            chat = 1;
+        else if (strcmp(argv[i], "--with") == 0 && i + 1 < argc && !with)
+            with = argv[++i];
+        else
+            bad = 1;
+    }
+    /* --with roles,followers: extra scopes a broadcaster grants only if they want them */
+    snprintf(extras, sizeof extras, "%s%s%s", with ? with : "", with && chat ? "," : "",
+             chat ? "chat" : "");
+    if (bad || (with && strlen(with) > 40) ||
+        twitch_scopes_with(extras, scopes, sizeof scopes) < 0) {
+        fprintf(stderr, "usage: tca login [--chat] [--with roles|followers|roles,followers]\n"
+                        "  --chat  also grant user:read:chat, for chat capture (tca chat on)\n"
+                        "  --with  roles: moderation:read channel:read:vips (a broadcaster's\n"
+                        "          moderators and VIPs); followers: moderator:read:followers\n");
         return EXIT_USAGE;
     }
     int rc = app_open(&a, "login", 1);
     if (!rc)
-        rc = login_device_flow(&a, stdout, chat, &user);
+        rc = login_device_flow(&a, stdout, scopes, &user);
     app_close(&a);
     return rc;
 }

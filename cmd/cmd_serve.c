@@ -103,7 +103,7 @@ static int start_demo(struct app *a, struct demo *d, const char *channels)
     app_use_twitch(a, d->api_base, d->auth_base, so.client_id, so.client_secret);
     struct store_user me;
     FILE *devnull = fopen("/dev/null", "w");
-    int rc = login_device_flow(a, devnull ? devnull : stderr, 0, &me);
+    int rc = login_device_flow(a, devnull ? devnull : stderr, NULL, &me);
     if (devnull)
         fclose(devnull);
     if (rc)

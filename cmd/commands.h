@@ -22,5 +22,6 @@ int cmd_sessions(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_bots(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
 
 #endif

@@ -11,6 +11,6 @@
  * an active session. chat: also ask for user:read:chat (chat capture). Returns 0 or an exit
  * code (the reason printed on stderr).
  */
-int login_device_flow(struct app *a, FILE *msg, int chat, struct store_user *user);
+int login_device_flow(struct app *a, FILE *msg, const char *scopes, struct store_user *user);
 
 #endif

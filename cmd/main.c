@@ -31,6 +31,7 @@ static const struct command commands[] = {
     {"capture", cmd_capture, "capture a channel's chatters once: capture LOGIN"},
     {"watch", cmd_watch, "capture a channel periodically: watch LOGIN [--interval S]"},
     {"sessions", cmd_sessions, "your analysis sessions"},
+    {"chat", cmd_chat, "chat capture of your session (EventSub): chat on|off, chat [--json]"},
     {"export", cmd_export,
      "export a session: export [--what chatters|timeline|...] --format csv|json"},
     {"stats", cmd_stats, "audience statistics of a session: stats [--session ID] [--json]"},

@@ -301,25 +301,39 @@ int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_
     json_t *c = rc ? NULL : json_array_get(json_object_get(doc, "channels"), 0);
     size_t i;
     json_t *raid;
+    /* A raid the rules recognise only at a later capture (its numbers need the captures
+     * after it) is announced then: every raid of the last RAID_LATE_CAPTURES captures is
+     * offered, and its dedupe key (the raid's own capture) keeps it to one post. */
     json_array_foreach(json_object_get(c, "raids"), i, raid)
     {
-        if (json_integer_value(json_object_get(raid, "seq")) != seq)
+        int64_t at = json_integer_value(json_object_get(raid, "seq"));
+        if (at > seq || at <= seq - RAID_LATE_CAPTURES)
             continue;
         char text[256];
-        snprintf(text, sizeof text,
-                 "Raid on %s: %lld chatters joined at capture %lld (%.0f%% new to the channel)",
-                 ch.login, (long long)json_integer_value(json_object_get(raid, "joined")),
-                 (long long)seq, 100.0 * json_number_value(json_object_get(raid, "new_share")));
+        int n =
+            snprintf(text, sizeof text,
+                     "Raid on %s: %lld chatters joined at capture %lld (%.0f%% new to the "
+                     "channel)",
+                     ch.login, (long long)json_integer_value(json_object_get(raid, "joined")),
+                     (long long)at, 100.0 * json_number_value(json_object_get(raid, "new_share")));
+        if (at != seq && n > 0 && (size_t)n < sizeof text)
+            snprintf(text + n, sizeof text - (size_t)n, "; recognised at capture %lld",
+                     (long long)seq);
         json_t *d = json_deep_copy(raid);
         json_object_set_new(d, "session_id", json_integer(session_id));
         json_object_set_new(d, "channel", json_string(ch.login));
+        json_object_set_new(d, "recognised_at_seq", json_integer(seq));
         char key[96];
         snprintf(key, sizeof key, "raid:%lld:%lld:%lld", (long long)session_id,
-                 (long long)channel_id, (long long)seq);
-        rc = alert_emit(st, owner_id, channel_id, ALERT_RAID, 0, key, text, d, now_ms, alerts, err,
+                 (long long)channel_id, (long long)at);
+        int queued = 0;
+        rc = alert_emit(st, owner_id, channel_id, ALERT_RAID, 0, key, text, d, now_ms, &queued, err,
                         errlen);
         json_decref(d);
-        break;
+        if (alerts)
+            *alerts += queued;
+        if (rc)
+            break;
     }
     json_decref(doc);
     return rc;

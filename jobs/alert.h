@@ -75,10 +75,15 @@ int alert_on_capture(struct store *st, int64_t owner_id, int64_t channel_id,
                      const struct chatter_set *chatters, const int64_t *joined, size_t n_joined,
                      int64_t now_ms, int *alerts, char *err, size_t errlen);
 
+/** How far back a capture looks for raids not announced yet. */
+#define RAID_LATE_CAPTURES 10
+
 /**
  * After capture seq of channel_id in session_id: when one of owner_id's webhooks wants raids
  * there, asks the report layer for the channel's raids (its rules, untouched here) and alerts
- * when one was found at this capture. *alerts (may be NULL) receives the deliveries queued.
+ * for each raid of the last RAID_LATE_CAPTURES captures up to this one that was not announced
+ * yet (a raid recognised only later is announced late, saying so; each raid once per webhook).
+ * *alerts (may be NULL) receives the deliveries queued.
  */
 int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_t channel_id,
                   int64_t seq, int64_t now_ms, int *alerts, char *err, size_t errlen);

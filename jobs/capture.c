@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/tca_metrics.h"
 #include "jobs/alert.h"
+#include "jobs/roles.h"
 #include "twitch/user_token.h"
 
 #include <stdlib.h>
@@ -93,6 +94,10 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
     if (rc)
         goto out;
     rc = twitch_get_chatters(env->tw, &tok, channel_id, user_id, &now, pages, err, errlen);
+    if (!rc) { /* best effort, before the tokens are saved: it may have refreshed them */
+        char ignored[160];
+        roles_refresh(env, &tok, channel_id, user_id, taken_at, ignored, sizeof ignored);
+    }
     int saved = user_token_persist_refresh(env->st, env->keys, &tok, taken_at, NULL, 0);
     if (rc)
         goto out;

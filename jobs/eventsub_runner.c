@@ -372,12 +372,48 @@ static int by_key(const void *a, const void *b)
     return 0;
 }
 
+/* Drops the counts of sessions deleted since their messages arrived (their rows would break
+ * the foreign key forever); returns how many were dropped. */
+static size_t drop_deleted_sessions(struct eventsub_runner *r)
+{
+    size_t kept = 0, dropped = 0;
+    int64_t checked = 0;
+    int gone = 0;
+    for (size_t i = 0; i < r->n_pend; i++) {
+        if (i == 0 || r->pend[i].session_id != checked) { /* sorted: one lookup per session */
+            struct store_session s;
+            char e[256];
+            checked = r->pend[i].session_id;
+            gone = store_session_get(r->o.st, checked, &s, e, sizeof e) == TCA_ENOTFOUND;
+        }
+        if (gone)
+            dropped++;
+        else
+            r->pend[kept++] = r->pend[i];
+    }
+    r->n_pend = kept;
+    return dropped;
+}
+
+static int store_pending(struct eventsub_runner *r, char *err, size_t errlen);
+
 int eventsub_runner_flush(struct eventsub_runner *r, char *err, size_t errlen)
 {
     r->next_flush_ms = now(r) + r->o.flush_every_ms;
     if (!r->n_pend)
         return 0;
     qsort(r->pend, r->n_pend, sizeof *r->pend, by_key);
+    int rc = store_pending(r, err, errlen);
+    if (rc && drop_deleted_sessions(r))
+        rc = store_pending(r, err, errlen);
+    return rc;
+}
+
+/* Stores r->pend (sorted), summed per key; on failure they stay pending for the next flush. */
+static int store_pending(struct eventsub_runner *r, char *err, size_t errlen)
+{
+    if (!r->n_pend)
+        return 0;
     struct store_chat_count *rows = xcalloc(r->n_pend, sizeof *rows);
     size_t n = 0;
     for (size_t i = 0; i < r->n_pend; i++) {
@@ -396,7 +432,7 @@ int eventsub_runner_flush(struct eventsub_runner *r, char *err, size_t errlen)
     }
     int rc = store_chat_add(r->o.st, rows, n, err, errlen);
     free(rows);
-    if (!rc) { /* on failure they stay pending for the next flush */
+    if (!rc) {
         r->counts.stored += (long)r->n_pend;
         r->n_pend = 0;
     }

@@ -315,6 +315,8 @@ static struct login *login_find(struct login_table *t, const char *hash, int64_t
 static int login_add(struct login_table *t, const char *hash, const struct kv_login *l,
                      int64_t expires_ms, int64_t now, char *err, size_t errlen)
 {
+    if (strlen(hash) >= HASH_MAX)
+        return tca_fail(err, errlen, TCA_EINVAL, "a login key is at most %d bytes", HASH_MAX - 1);
     struct login *row = login_find(t, hash, now);
     if (!row) {
         if (t->n >= LOGINS_MAX)

@@ -33,6 +33,8 @@ void rp_chatter_table_free(struct rp_chatter_table *t)
     free(t->captures_seen);
     free(t->reasons);
     free(t->returning);
+    free(t->role);
+    free(t->watched);
     free(t->login);
     free(t->display);
     free(t->pool);

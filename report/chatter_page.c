@@ -7,6 +7,7 @@
  */
 #include "report/chatter_table.h"
 #include "report/internal.h"
+#include "report/marks.h"
 #include "analysis/ids.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -17,8 +18,8 @@
 #include <string.h>
 
 static const char *const sort_names[REPORT_SORT_COUNT] = {
-    "login",         "status",         "flags",      "created_at",
-    "captures_seen", "time_present_s", "first_seen", "last_seen"};
+    "login",          "status",     "flags",     "created_at", "captures_seen",
+    "time_present_s", "first_seen", "last_seen", "role"};
 
 int report_chatter_sort_parse(const char *name)
 {
@@ -33,6 +34,7 @@ int report_chatter_sort_parse(const char *name)
 struct load_ctx {
     struct rp_chatter_table *t;
     const struct an_flags *flags;
+    const struct rp_marks *marks;
     uint32_t exclude;
     const int64_t *returning, *keep;
     size_t n_returning, n_keep, cap;
@@ -60,6 +62,8 @@ static void columns_grow(struct rp_chatter_table *t, size_t cap)
     t->captures_seen = xreallocarray(t->captures_seen, cap, sizeof *t->captures_seen);
     t->reasons = xreallocarray(t->reasons, cap, sizeof *t->reasons);
     t->returning = xreallocarray(t->returning, cap, sizeof *t->returning);
+    t->role = xreallocarray(t->role, cap, sizeof *t->role);
+    t->watched = xreallocarray(t->watched, cap, sizeof *t->watched);
     t->login = xreallocarray(t->login, cap, sizeof *t->login);
     t->display = xreallocarray(t->display, cap, sizeof *t->display);
 }
@@ -87,6 +91,8 @@ static int load_row(void *ctx, const struct store_export_row *r)
     t->captures_seen[i] = r->captures_seen;
     t->reasons[i] = f ? f->reasons & 31u : 0;
     t->returning[i] = (uint8_t)an_ids_contain(x->returning, x->n_returning, r->user_id);
+    t->role[i] = (uint8_t)rp_marks_role(x->marks, r->user_id);
+    t->watched[i] = (uint8_t)rp_marks_watched(x->marks, r->user_id);
     t->login[i] = pool_add(t, r->login);
     t->display[i] = pool_add(t, r->display_name);
     return 0;
@@ -170,13 +176,25 @@ static int load_table(struct store *st, const struct store_session *s,
         for (size_t h = 0; h < d.channels[c].n_history; h++)
             returning[n++] = d.channels[c].history[h].user_id;
     n = an_ids_sort_unique(returning, n);
-    struct load_ctx x = {
-        .t = t, .flags = &d.flags, .exclude = o->exclude, .returning = returning, .n_returning = n};
-    if (!o->n_channels) {
-        rows_from_stays(t, &d, &x);
+    struct rp_marks marks;
+    int64_t *channels = xcalloc(d.n_channels + 1, sizeof *channels);
+    for (size_t c = 0; c < d.n_channels; c++)
+        channels[c] = d.channels[c].info.channel_id;
+    rc = rp_marks_load(st, s->user_id, channels, d.n_channels, &marks, err, errlen);
+    free(channels);
+    struct load_ctx x = {.t = t,
+                         .flags = &d.flags,
+                         .marks = &marks,
+                         .exclude = o->exclude,
+                         .returning = returning,
+                         .n_returning = n};
+    if (rc || !o->n_channels) {
+        if (!rc)
+            rows_from_stays(t, &d, &x);
         rp_free(&d);
+        rp_marks_free(&marks);
         free(returning);
-        return 0;
+        return rc;
     }
     /* With a channel filter the export's values still sum over every channel of the session,
      * which d did not load: read them from the export itself, keeping the filter's chatters. */
@@ -192,6 +210,7 @@ static int load_table(struct store *st, const struct store_session *s,
     x.n_keep = n_keep;
     rc = store_export_session(st, s->id, NULL, load_row, &x, err, errlen);
     an_flags_free(&flags);
+    rp_marks_free(&marks);
     free(returning);
     free(keep);
     if (!rc && t->n > UINT32_MAX)
@@ -230,6 +249,8 @@ static int64_t key_of(const struct rp_chatter_table *t, int key, uint32_t i)
         return t->first[i] / 1000;
     case REPORT_SORT_LAST_SEEN:
         return t->last[i] / 1000;
+    case REPORT_SORT_ROLE:
+        return t->role[i];
     default:
         return 0;
     }
@@ -306,6 +327,10 @@ static int passes(const struct rp_chatter_table *t, uint32_t i,
         return 0;
     if (q->filter == REPORT_CHATTERS_FLAGGED && !t->reasons[i])
         return 0;
+    if (q->filter == REPORT_CHATTERS_ROLE && !t->role[i])
+        return 0;
+    if (q->filter == REPORT_CHATTERS_WATCHED && !t->watched[i])
+        return 0;
     if (q->exclude_bots && (t->reasons[i] & AN_REASON_KNOWN_BOT))
         return 0;
     return !q->search || !*q->search || strcasestr(t->pool + t->login[i], q->search) != NULL;
@@ -315,14 +340,15 @@ static json_t *row_json(const struct rp_chatter_table *t, uint32_t i)
 {
     char reasons[128];
     rp_reason_names(t->reasons[i], reasons, sizeof reasons);
-    return json_pack("{s:o, s:s, s:s, s:o, s:I, s:o, s:o, s:I, s:s, s:s, s:b, s:b}", "id",
-                     rp_id(t->id[i]), "login", t->pool + t->login[i], "display_name",
-                     t->pool + t->display[i], "created_at", rp_time(t->created[i]), "captures_seen",
-                     (json_int_t)t->captures_seen[i], "first_seen", rp_time(t->first[i]),
-                     "last_seen", rp_time(t->last[i]), "time_present_s",
-                     (json_int_t)t->present_s[i], "flags", reasons, "status",
-                     t->returning[i] ? "returning" : "new", "flagged", t->reasons[i] != 0,
-                     "known_bot", (t->reasons[i] & AN_REASON_KNOWN_BOT) != 0);
+    return json_pack(
+        "{s:o, s:s, s:s, s:o, s:I, s:o, s:o, s:I, s:s, s:s, s:s, s:b, s:b, s:b}", "id",
+        rp_id(t->id[i]), "login", t->pool + t->login[i], "display_name", t->pool + t->display[i],
+        "created_at", rp_time(t->created[i]), "captures_seen", (json_int_t)t->captures_seen[i],
+        "first_seen", rp_time(t->first[i]), "last_seen", rp_time(t->last[i]), "time_present_s",
+        (json_int_t)t->present_s[i], "flags", reasons, "status",
+        t->returning[i] ? "returning" : "new", "role", rp_role_name((enum rp_role)t->role[i]),
+        "watched", t->watched[i] != 0, "flagged", t->reasons[i] != 0, "known_bot",
+        (t->reasons[i] & AN_REASON_KNOWN_BOT) != 0);
 }
 
 static json_t *page_json(struct rp_chatter_table *t, const struct report_chatter_query *q)

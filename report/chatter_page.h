@@ -28,11 +28,12 @@ enum report_chatter_sort {
     REPORT_SORT_PRESENT,
     REPORT_SORT_FIRST_SEEN,
     REPORT_SORT_LAST_SEEN,
+    REPORT_SORT_ROLE, /* none, vip, moderator, broadcaster */
     REPORT_SORT_COUNT
 };
 
 /** Parses a sort key by its column name (login, status, flags, created_at, captures_seen,
- * time_present_s, first_seen, last_seen); -1 if unknown. */
+ * time_present_s, first_seen, last_seen, role); -1 if unknown. */
 int report_chatter_sort_parse(const char *name);
 
 /** Which rows, in which order. */
@@ -40,7 +41,9 @@ enum report_chatter_filter {
     REPORT_CHATTERS_ALL,
     REPORT_CHATTERS_NEW,
     REPORT_CHATTERS_RETURNING,
-    REPORT_CHATTERS_FLAGGED
+    REPORT_CHATTERS_FLAGGED,
+    REPORT_CHATTERS_ROLE,   /* broadcasters, moderators and VIPs */
+    REPORT_CHATTERS_WATCHED /* on the owner's watchlist */
 };
 
 /** A page request; search (borrowed, may be NULL) is a case-insensitive login substring. */
@@ -71,10 +74,10 @@ uint64_t report_chatter_cache_loads(struct report_chatter_cache *c);
  * One page of the chatters of user_id's session (channel filter and exclusion of o applied as
  * in the chatters export) as a new JSON object (caller json_decref):
  * {"total": rows matching, "chatters": rows before filter and search, "offset", "limit",
- *  "sort", "order", "rows": [...export fields plus flagged and known_bot...]}.
- * Order: ascending by the key (times to the second shown), then login, then id; descending
- * is its exact reverse.
- * TCA_ENOTFOUND if the session is not the user's. now_ms ages cache entries.
+ *  "sort", "order", "rows": [...export fields (role and watched included) plus flagged and
+ * known_bot...]}. Order: ascending by the key (times to the second shown), then login, then id;
+ * descending is its exact reverse. TCA_ENOTFOUND if the session is not the user's. now_ms ages
+ * cache entries.
  */
 int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_t user_id,
                         int64_t session_id, const struct report_options *o,

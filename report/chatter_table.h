@@ -20,6 +20,8 @@ struct rp_chatter_table {
     int64_t *id, *created, *first, *last, *present_s, *captures_seen;
     uint32_t *reasons;
     uint8_t *returning;
+    uint8_t *role;             /* enum rp_role (report/marks.h) */
+    uint8_t *watched;          /* on the owner's watchlist */
     uint32_t *login, *display; /* offsets into pool */
     char *pool;
     size_t pool_len, pool_cap;

@@ -5,7 +5,9 @@
  * chatters come from a stepping SELECT; only the flag set and the returning ids (8 bytes per
  * returning chatter) are kept while they stream.
  */
+#include "report/chat.h"
 #include "report/internal.h"
+#include "report/marks.h"
 #include "report/table.h"
 #include "analysis/ids.h"
 #include "analysis/overlap.h"
@@ -55,14 +57,33 @@ static struct rp_cell id_cell(int64_t id, char *buf, size_t len)
 struct chatters_ctx {
     struct rp_table t;
     const struct an_flags *flags;
+    struct rp_marks marks;
     uint32_t exclude;
     const int64_t *returning;
     size_t n_returning;
     const int64_t *keep; /* with a channel filter: the chatters of those channels */
     size_t n_keep;
+    int64_t *chat_ids, *chat_messages; /* chat messages per talker (EventSub), by id */
+    size_t n_chat;
     char *err;
     size_t errlen;
 };
+
+/* Messages the chatter wrote in the session (0 without chat capture). */
+static int64_t chat_messages(const struct chatters_ctx *x, int64_t user_id)
+{
+    size_t lo = 0, hi = x->n_chat;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->chat_ids[mid] == user_id)
+            return x->chat_messages[mid];
+        if (x->chat_ids[mid] < user_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
 
 static int chatter_row(void *ctx, const struct store_export_row *r)
 {
@@ -85,6 +106,9 @@ static int chatter_row(void *ctx, const struct store_export_row *r)
         num(r->time_present_ms / 1000),
         str(reasons),
         str(an_ids_contain(x->returning, x->n_returning, r->user_id) ? "returning" : "new"),
+        str(rp_role_name(rp_marks_role(&x->marks, r->user_id))),
+        str(rp_marks_watched(&x->marks, r->user_id) ? "yes" : ""),
+        num(chat_messages(x, r->user_id)),
     };
     return rp_table_row(&x->t, cells, x->err, x->errlen);
 }
@@ -97,13 +121,20 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
 {
     static const char *const columns[] = {
         "id",         "login",     "display_name",   "created_at", "captures_seen",
-        "first_seen", "last_seen", "time_present_s", "flags",      "status"};
+        "first_seen", "last_seen", "time_present_s", "flags",      "status",
+        "role",       "watched",   "messages"};
     struct chatters_ctx cx = {.exclude = o->exclude, .err = err, .errlen = errlen};
     rp_table_begin(&cx.t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
     struct rp_data d;
     int rc = rp_table_flush(&cx.t, err, errlen);
     if (!rc)
         rc = rp_load(st, user_id, x->session_id, o, &d, err, errlen);
+    if (!rc) {
+        rc = report_chat_per_chatter(st, x->session_id, &cx.chat_ids, &cx.chat_messages, &cx.n_chat,
+                                     err, errlen);
+        if (rc)
+            rp_free(&d);
+    }
     if (rc) {
         rp_table_abort(&cx.t);
         return rc;
@@ -117,6 +148,11 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
         for (size_t h = 0; h < d.channels[c].n_history; h++)
             returning[n++] = d.channels[c].history[h].user_id;
     n = an_ids_sort_unique(returning, n);
+    int64_t *channels = xcalloc(d.n_channels + 1, sizeof *channels);
+    for (size_t c = 0; c < d.n_channels; c++)
+        channels[c] = d.channels[c].info.channel_id;
+    rc = rp_marks_load(st, user_id, channels, d.n_channels, &cx.marks, err, errlen);
+    free(channels);
     int64_t *keep = NULL;
     size_t n_keep = 0;
     if (o->n_channels) {
@@ -134,14 +170,18 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
     cx.keep = keep;
     cx.n_keep = n_keep;
     /* The total is only known once the SELECT counted it: set it before the first row. */
-    rc = store_export_session(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
+    if (!rc)
+        rc = store_export_session(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
     if (!rc)
         rc = rp_table_end(&cx.t, err, errlen);
     else
         rp_table_abort(&cx.t);
     an_flags_free(&flags);
+    rp_marks_free(&cx.marks);
     free(returning);
     free(keep);
+    free(cx.chat_ids);
+    free(cx.chat_messages);
     return rc;
 }
 

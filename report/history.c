@@ -5,6 +5,7 @@
  * a chatter the user's own sessions did not see.
  */
 #include "report/internal.h"
+#include "report/marks.h"
 #include "analysis/ids.h"
 #include "analysis/suspects.h"
 #include "base/err.h"
@@ -63,12 +64,26 @@ int report_chatter(struct store *st, int64_t user_id, int64_t chatter_id, json_t
     }
     json_t *sessions = json_array();
     int64_t total = 0, first = 0, last = 0;
+    /* the channels seen in, once each, for the roles held there */
+    int64_t *channels = xcalloc(n_seen + 1, sizeof *channels);
+    char(*logins)[32] = xcalloc(n_seen + 1, sizeof *logins);
+    const char **login_ptrs = xcalloc(n_seen + 1, sizeof *login_ptrs);
+    size_t n_channels = 0;
     for (size_t i = 0; i < n_seen; i++) {
         if (seen[i].last_seen_ms > last)
             last = seen[i].last_seen_ms;
         struct store_channel ch;
         if (store_channel_get(st, seen[i].channel_id, &ch, err, errlen))
             memset(&ch, 0, sizeof ch);
+        size_t k = 0;
+        while (k < n_channels && channels[k] != seen[i].channel_id)
+            k++;
+        if (k == n_channels) {
+            channels[n_channels] = seen[i].channel_id;
+            snprintf(logins[n_channels], sizeof logins[n_channels], "%s", ch.login);
+            login_ptrs[n_channels] = logins[n_channels];
+            n_channels++;
+        }
         total += seen[i].time_present_ms;
         if (!first || seen[i].first_seen_ms < first)
             first = seen[i].first_seen_ms;
@@ -92,9 +107,18 @@ int report_chatter(struct store *st, int64_t user_id, int64_t chatter_id, json_t
                   p.login, "display_name", p.display_name, "created_at", rp_time(p.created_at_ms),
                   "account_age_days_when_first_seen", age, "time_present_ms", (json_int_t)total,
                   "renames", (json_int_t)renames, "names", name_list, "sessions", sessions);
+    rc = rp_marks_profile(st, user_id, chatter_id, channels, login_ptrs, n_channels, *out, err,
+                          errlen);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    free(channels);
+    free(logins);
+    free(login_ptrs);
     free(seen);
     free(names);
-    return 0;
+    return rc;
 }
 
 /* One chatter's presence in one session of the channel. */

@@ -1,6 +1,6 @@
 /*
  * A streamed table of an export: header, rows, end, written as CSV or a JSON array through
- * a report_sink. Internal to report/. Must never hold more than the row being written.
+ * a report_sink. Internal to report/. Must never hold more than one ~64 KiB chunk of rows.
  */
 #ifndef TCA_REPORT_TABLE_H
 #define TCA_REPORT_TABLE_H
@@ -30,6 +30,8 @@ struct rp_table {
     int64_t rows;
     int64_t total;
     struct buf line;
+    char **keys; /* JSON: each column's key encoded once, with its ':' (owned) */
+    json_t *str; /* JSON: the string that encodes string cells (owned) */
 };
 
 /** Starts a table (the header is written with the first row or at the end). */

@@ -33,6 +33,7 @@ static const struct flag flags[] = {
     {"--lurker-bots", FLAG_NUMBER, 0, 1000},
     {"--bot-shapes", FLAG_BOOL, 0, 0},
     {"--rename-permille", FLAG_NUMBER, 0, 1000},
+    {"--login", FLAG_TEXT, 0, 0},
     {"--help", FLAG_BOOL, 0, 0},
 };
 
@@ -43,7 +44,7 @@ const char *sim_cli_usage(void)
            "                      [--token-ttl S] [--device-interval S]\n"
            "                      [--no-device-auto-approve] [--client-id ID]\n"
            "                      [--client-secret S] [--lurker-bots N] [--bot-shapes]\n"
-           "                      [--rename-permille N]\n"
+           "                      [--rename-permille N] [--login LOGIN]\n"
            "A local Twitch (OAuth + Helix) with simulated channels, for the demo and tests.\n"
            "  --listen HOST:PORT   where to listen (default 127.0.0.1:8081; port 0: any)\n"
            "  --port-file PATH     write the bound port there once listening\n"
@@ -65,7 +66,10 @@ const char *sim_cli_usage(void)
            "                       over 22 days (chan_03, tick 15)\n"
            "  --rename-permille N  chatters per 1000 who ever rename (default 10; 0: nobody,\n"
            "                       not even each channel's first regular, who renames at\n"
-           "                       ticks 12, 16, 20, ...)\n";
+           "                       ticks 12, 16, 20, ...)\n"
+           "  --login LOGIN        who the device flow and the automatic consent log in\n"
+           "                       (default demo_mod; a broadcaster such as cozy_channel\n"
+           "                       can read its own moderators and VIPs)\n";
 }
 
 static void apply(struct sim_cli *out, const char *name, const char *text, long long number)
@@ -98,6 +102,8 @@ static void apply(struct sim_cli *out, const char *name, const char *text, long 
         out->opt.bot_shapes = 1;
     else if (strcmp(name, "--rename-permille") == 0)
         out->opt.rename_permille = (int)number;
+    else if (strcmp(name, "--login") == 0)
+        out->opt.default_login = text;
     else if (strcmp(name, "--help") == 0)
         out->help = 1;
 }

@@ -49,5 +49,7 @@ int sim_es_reconnect(struct sim_es *es, int resend);
 int sim_es_revoke(struct sim_es *es, int64_t broadcaster, const char *type, const char *status);
 /** Notifications sent so far (every connection), for GET /_sim/eventsub. */
 long sim_es_sent(struct sim_es *es);
+/** Enabled subscriptions (of type, or all when NULL), for GET /_sim/eventsub. */
+long sim_es_enabled(struct sim_es *es, const char *type);
 
 #endif

@@ -167,3 +167,14 @@ int sim_es_revoke(struct sim_es *es, int64_t broadcaster, const char *type, cons
     lws_cancel_service(es->ctx);
     return n;
 }
+
+long sim_es_enabled(struct sim_es *es, const char *type)
+{
+    pthread_mutex_lock(&es->lock);
+    long n = 0;
+    for (size_t i = 0; i < es->n_subs; i++)
+        n += strcmp(es->subs[i].status, "enabled") == 0 &&
+             (!type || strcmp(twitch_es_sub_name(es->subs[i].type), type) == 0);
+    pthread_mutex_unlock(&es->lock);
+    return n;
+}

@@ -66,8 +66,12 @@ int my_chat_targets(struct store *st, struct store_chat_target **out, size_t *n,
     int rc = my_query(st,
                       "SELECT s.id, s.user_id, sc.channel_id FROM chat_settings cs"
                       " JOIN sessions s ON s.id = cs.session_id AND s.active = 1"
-                      " JOIN session_channels sc ON sc.session_id = s.id"
-                      " WHERE cs.enabled = 1 ORDER BY s.user_id, sc.channel_id, s.id",
+                      " JOIN session_channels sc ON sc.session_id = s.id WHERE cs.enabled = 1"
+                      /* a channel captured by hand is in the session too */
+                      " UNION SELECT s.id, s.user_id, c.channel_id FROM chat_settings cs"
+                      " JOIN sessions s ON s.id = cs.session_id AND s.active = 1"
+                      " JOIN captures c ON c.session_id = s.id WHERE cs.enabled = 1"
+                      " ORDER BY 2, 3, 1",
                       MY_NOARGS, &r, err, errlen);
     if (rc)
         return rc;

@@ -333,4 +333,12 @@ int my_chat_raid_add(struct store *st, const struct store_chat_raid *r, char *er
 int my_chat_raids(struct store *st, int64_t session_id, struct store_chat_raid **out, size_t *n,
                   char *err, size_t errlen);
 
+/* channel roles (mariadb_roles.c) */
+int my_roles_replace(struct store *st, int64_t channel_id, int role, const int64_t *ids, size_t n,
+                     int64_t read_at_ms, char *err, size_t errlen);
+int my_roles_list(struct store *st, const int64_t *channels, size_t n_channels,
+                  struct store_role_holder **out, size_t *n, char *err, size_t errlen);
+int my_roles_read_at(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms, char *err,
+                     size_t errlen);
+
 #endif

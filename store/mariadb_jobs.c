@@ -54,14 +54,24 @@ int my_job_enqueue(struct store *st, const char *kind, const char *dedupe_key, c
     return rc;
 }
 
-/* The oldest due job (queued and due, or running with an expired lease), locked. */
+/*
+ * The oldest due job (queued and due, or else running with an expired lease), locked. Two
+ * queries, each one range of the index jobs_due(state, run_at): one query with the OR made
+ * InnoDB walk (and lock) the done jobs too, 2.7 ms a claim and deadlocks between 4 claimers
+ * at 3,000 jobs (bench_queue).
+ */
 static int claim_candidate(struct store *st, int64_t now_ms, int64_t *id, char *err, size_t errlen)
 {
+    int rc = my_query_int(st,
+                          "SELECT id FROM jobs WHERE state = 0 AND run_at <= ?"
+                          " ORDER BY state, run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                          MY_ARGS(MY_INT(now_ms)), id, err, errlen);
+    if (rc != TCA_ENOTFOUND)
+        return rc;
     return my_query_int(st,
-                        "SELECT id FROM jobs WHERE (state = 0 AND run_at <= ?)"
-                        " OR (state = 1 AND lease_until < ?)"
-                        " ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-                        MY_ARGS(MY_INT(now_ms), MY_INT(now_ms)), id, err, errlen);
+                        "SELECT id FROM jobs WHERE state = 1 AND lease_until < ?"
+                        " ORDER BY state, run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                        MY_ARGS(MY_INT(now_ms)), id, err, errlen);
 }
 
 int my_job_claim(struct store *st, int64_t now_ms, int64_t lease_ms, struct store_job *out,

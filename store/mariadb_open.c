@@ -134,6 +134,9 @@ static const struct store_ops mariadb_ops = {
     .chat_counts = my_chat_counts,
     .chat_raid_add = my_chat_raid_add,
     .chat_raids = my_chat_raids,
+    .roles_replace = my_roles_replace,
+    .roles_list = my_roles_list,
+    .roles_read_at = my_roles_read_at,
 };
 
 int mariadb_store_open(const char *url, struct store **out, char *err, size_t errlen)

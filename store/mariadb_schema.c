@@ -299,8 +299,24 @@ static const char *const step4[] = {
     NULL,
 };
 
+/* roles Twitch reports in a channel (moderators 1, VIPs 2), replaced whole at each read,
+ * and when each was last read */
+static const char *const step5[] = {
+    "CREATE TABLE IF NOT EXISTS channel_roles("
+    " channel_id BIGINT NOT NULL,"
+    " role INT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " PRIMARY KEY(channel_id, role, user_id))" TABLE_OPTS,
+    "CREATE TABLE IF NOT EXISTS channel_roles_read("
+    " channel_id BIGINT NOT NULL,"
+    " role INT NOT NULL,"
+    " read_at BIGINT NOT NULL,"
+    " PRIMARY KEY(channel_id, role))" TABLE_OPTS,
+    NULL,
+};
+
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1, step2, step3, step4};
+static const char *const *const migrations[] = {step1, step2, step3, step4, step5};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

@@ -268,6 +268,9 @@ static const struct store_ops sqlite_ops = {
     .chat_counts = sq_chat_counts,
     .chat_raid_add = sq_chat_raid_add,
     .chat_raids = sq_chat_raids,
+    .roles_replace = sq_roles_replace,
+    .roles_list = sq_roles_list,
+    .roles_read_at = sq_roles_read_at,
 };
 
 int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen)

@@ -305,6 +305,19 @@ static const char *const migrations[] = {
     "DELETE FROM twitch_user_names WHERE user_id IN"
     " (SELECT id FROM twitch_users WHERE named_at IS NOT NULL);"
     "UPDATE presence SET name_hash = 0 WHERE to_seq IS NOT NULL AND name_hash <> 0;",
+
+    /* roles Twitch reports in a channel (moderators 1, VIPs 2), replaced whole at each read,
+     * and when each was last read */
+    "CREATE TABLE channel_roles("
+    " channel_id INTEGER NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " PRIMARY KEY(channel_id, role, user_id)) WITHOUT ROWID;"
+    "CREATE TABLE channel_roles_read("
+    " channel_id INTEGER NOT NULL,"
+    " role INTEGER NOT NULL,"
+    " read_at INTEGER NOT NULL,"
+    " PRIMARY KEY(channel_id, role)) WITHOUT ROWID;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -34,8 +34,8 @@ struct store_chat_target {
     int64_t channel_id;
 };
 
-/** Every channel of every active session with chat capture on, by user then channel. *out is
- * the caller's to free(). */
+/** Every channel (scheduled or captured) of every active session with chat capture on, by user
+ * then channel. *out is the caller's to free(). */
 int store_chat_targets(struct store *st, struct store_chat_target **out, size_t *n, char *err,
                        size_t errlen);
 

@@ -87,6 +87,8 @@ static const struct store_column chat_counts[] = {I("session_id"), I("channel_id
                                                   I("emote_only")};
 static const struct store_column chat_raids[] = {I("session_id"), I("channel_id"), I("from_id"),
                                                  T("from_login"), I("viewers"),    I("at")};
+static const struct store_column channel_roles[] = {I("channel_id"), I("role"), I("user_id")};
+static const struct store_column channel_roles_read[] = {I("channel_id"), I("role"), I("read_at")};
 
 /* Parents before children, so foreign keys hold at every insert. */
 static const struct store_table tables[STORE_COPY_TABLES] = {
@@ -115,6 +117,8 @@ static const struct store_table tables[STORE_COPY_TABLES] = {
     TABLE("chat_settings", chat_settings, "session_id", NULL),
     TABLE("chat_counts", chat_counts, "session_id, channel_id, minute, user_id", NULL),
     TABLE("chat_raids", chat_raids, "session_id, channel_id, from_id, at", NULL),
+    TABLE("channel_roles", channel_roles, "channel_id, role, user_id", NULL),
+    TABLE("channel_roles_read", channel_roles_read, "channel_id, role", NULL),
 };
 
 enum { BATCH = 500 };

@@ -10,6 +10,8 @@
 #include "store/store.h"
 #include "store/store_alerts.h"
 #include "store/store_chat.h"
+#include "store/store_roles.h"
+#include "base/err.h"
 
 /** A column of a copied table: its name and whether it holds text (else an integer). */
 struct store_column {
@@ -235,6 +237,12 @@ struct store_ops {
                          size_t errlen);
     int (*chat_raids)(struct store *st, int64_t session_id, struct store_chat_raid **out, size_t *n,
                       char *err, size_t errlen);
+    int (*roles_replace)(struct store *st, int64_t channel_id, int role, const int64_t *ids,
+                         size_t n, int64_t read_at_ms, char *err, size_t errlen);
+    int (*roles_list)(struct store *st, const int64_t *channels, size_t n_channels,
+                      struct store_role_holder **out, size_t *n, char *err, size_t errlen);
+    int (*roles_read_at)(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms,
+                         char *err, size_t errlen);
 };
 
 /** The part of every connection that store.c sees. */

@@ -242,3 +242,22 @@ int twitch_get_user_by_login(struct twitch_client *c, struct twitch_token *tok, 
     http_answer_free(&a);
     return rc;
 }
+
+/* The paging pieces above, for the other Helix files (helix_roles.c). */
+int client_helix_get(struct twitch_client *c, struct twitch_token *tok, const char *url,
+                     int *refreshed_once, struct http_answer *a, const char *what, char *err,
+                     size_t errlen)
+{
+    return helix_get(c, tok, url, refreshed_once, a, what, err, errlen);
+}
+
+void client_add_after(struct twitch_client *c, struct buf *url, const char *cursor)
+{
+    add_after(c, url, cursor);
+}
+
+int client_check_cursor(char (*seen)[TWITCH_CURSOR_MAX + 1], int pages, const char *cursor,
+                        const char *what, char *err, size_t errlen)
+{
+    return check_cursor(seen, pages, cursor, what, err, errlen);
+}

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/tca_metrics.h"
 #include "twitch/twitch.h"
+#include "twitch/parse.h"
 
 struct twitch_client {
     char *api_base, *auth_base, *client_id, *client_secret, *redirect_url; /* owned */
@@ -86,5 +87,15 @@ int client_token_usable(const char *token);
 
 /** Maps a final non-2xx answer to a TCA_E* code with Twitch's message in err. */
 int client_status_error(const struct http_answer *a, const char *what, char *err, size_t errlen);
+
+/** A Helix GET with one token refresh on 401 (per *refreshed_once); 0 with a 2xx in a. */
+int client_helix_get(struct twitch_client *c, struct twitch_token *tok, const char *url,
+                     int *refreshed_once, struct http_answer *a, const char *what, char *err,
+                     size_t errlen);
+/** Appends "&after=<cursor>" to url when cursor is not empty. */
+void client_add_after(struct twitch_client *c, struct buf *url, const char *cursor);
+/** Fails when cursor repeats one of the last few (seen: 4 slots) or pages pass the cap. */
+int client_check_cursor(char (*seen)[TWITCH_CURSOR_MAX + 1], int pages, const char *cursor,
+                        const char *what, char *err, size_t errlen);
 
 #endif

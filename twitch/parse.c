@@ -179,11 +179,12 @@ int twitch_parse_chatters(const char *body, size_t len, struct chatter_set *out,
     if (!data)
         goto out;
     json_t *t = json_object_get(root, "total");
-    if (!json_is_integer(t) || json_integer_value(t) < 0) {
+    if (total && (!json_is_integer(t) || json_integer_value(t) < 0)) {
         tca_fail(err, errlen, TCA_EPROTO, "%s: total is missing or not a count", what);
         goto out;
     }
-    *total = json_integer_value(t);
+    if (total)
+        *total = json_integer_value(t);
     if ((rc = read_cursor(root, what, cursor, err, errlen)) < 0)
         goto out;
     size_t i;
@@ -349,4 +350,9 @@ int twitch_parse_streams(const char *body, size_t len, struct twitch_stream **st
 out:
     json_decref(root);
     return rc;
+}
+
+int twitch_parse_cursor(json_t *root, const char *what, char *cursor, char *err, size_t errlen)
+{
+    return read_cursor(root, what, cursor, err, errlen);
 }

@@ -21,7 +21,8 @@
 
 /**
  * A Get Chatters page: appends its chatters to out (unsorted), copies the next cursor into
- * cursor (TWITCH_CURSOR_MAX + 1 bytes; "" on the last page) and the channel's total.
+ * cursor (TWITCH_CURSOR_MAX + 1 bytes; "" on the last page) and the channel's total. With
+ * total NULL, a page of the same items without a total (Get Moderators, Get VIPs).
  */
 int twitch_parse_chatters(const char *body, size_t len, struct chatter_set *out, char *cursor,
                           int64_t *total, char *err, size_t errlen);

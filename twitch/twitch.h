@@ -135,6 +135,48 @@ int twitch_get_streams(struct twitch_client *c, struct twitch_token *tok, const 
                        size_t n, struct twitch_stream **out, size_t *n_out, char *err,
                        size_t errlen);
 
+/** Scopes asked only of a broadcaster who wants roles marked (Get Moderators, Get VIPs). */
+#define TWITCH_ROLE_SCOPES "moderation:read channel:read:vips"
+/** Scope for Get Channel Followers (a moderator's token may hold it too). */
+#define TWITCH_FOLLOWER_SCOPE "moderator:read:followers"
+
+/** The two role lists Twitch gives a broadcaster. */
+enum twitch_role { TWITCH_ROLE_MODERATORS = 1, TWITCH_ROLE_VIPS = 2 };
+
+/**
+ * Get Moderators or Get VIPs of broadcaster_id (the token's own channel: Twitch refuses any
+ * other with 401), every page; sorted unique ids in *ids (caller frees).
+ */
+int twitch_get_channel_roles(struct twitch_client *c, struct twitch_token *tok,
+                             int64_t broadcaster_id, enum twitch_role role, int64_t **ids,
+                             size_t *n, char *err, size_t errlen);
+
+/**
+ * The login scopes with extras, a comma-separated list of "roles" (TWITCH_ROLE_SCOPES),
+ * "followers" (TWITCH_FOLLOWER_SCOPE) and "chat" (TWITCH_SCOPES_CHAT); NULL or "": the base
+ * scopes. TCA_EINVAL for anything
+ * else. These are asked only by a user who wants them (a broadcaster for roles).
+ */
+int twitch_scopes_with(const char *extras, char *out, size_t outlen);
+
+/** One follow of a channel. */
+struct twitch_follow {
+    int64_t user_id;
+    char login[32];
+    int64_t followed_at_ms;
+};
+
+/**
+ * Get Channel Followers of broadcaster_id, newest first, stopping at the first follow at or
+ * before since_ms (0: every follower, at most max_follows). *total receives Twitch's count;
+ * a token Twitch gives the total alone (no scope, not a moderator) gets TCA_EFORBIDDEN.
+ * *out is the caller's to free().
+ */
+int twitch_get_new_followers(struct twitch_client *c, struct twitch_token *tok,
+                             int64_t broadcaster_id, int64_t since_ms, size_t max_follows,
+                             struct twitch_follow **out, size_t *n, int64_t *total, char *err,
+                             size_t errlen);
+
 /* ---- OAuth ------------------------------------------------------------------------------ */
 
 /** The authorize URL for the authorization-code flow (caller frees). */

@@ -78,7 +78,7 @@ static int read_query(struct web_req *r, struct report_chatter_query *q)
     if (key < 0) {
         web_error(r, 400, "invalid_parameter",
                   "sort: login, status, flags, created_at, captures_seen, time_present_s, "
-                  "first_seen or last_seen");
+                  "first_seen, last_seen or role");
         return -1;
     }
     q->sort = (enum report_chatter_sort)key;
@@ -88,15 +88,16 @@ static int read_query(struct web_req *r, struct report_chatter_query *q)
     }
     /* text columns read A to Z by default, numbers and dates largest first */
     q->desc = order ? strcmp(order, "desc") == 0 : key != REPORT_SORT_LOGIN;
-    static const char *const filters[] = {"all", "new", "returning", "flagged"};
+    static const char *const filters[] = {"all", "new", "returning", "flagged", "role", "watched"};
     q->filter = REPORT_CHATTERS_ALL;
     if (filter) {
         int f = -1;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 6; i++)
             if (strcmp(filter, filters[i]) == 0)
                 f = i;
         if (f < 0) {
-            web_error(r, 400, "invalid_parameter", "filter: all, new, returning or flagged");
+            web_error(r, 400, "invalid_parameter",
+                      "filter: all, new, returning, flagged, role or watched");
             return -1;
         }
         q->filter = (enum report_chatter_filter)f;

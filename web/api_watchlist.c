@@ -4,6 +4,7 @@
  * Entries are kept by Twitch id once known, so a renamed account stays watched.
  */
 #include "web/internal.h"
+#include "report/chatter_page.h"
 
 #include "base/clock.h"
 #include "base/csv.h"
@@ -86,6 +87,7 @@ static void put_all(struct web_req *r, struct store_watch *rows, size_t n, int s
         rc = store_watch_put(r->st, &rows[i], &id, err, sizeof err);
         rows[i].id = id;
     }
+    report_chatter_cache_drop_user(r->w->chatters, r->user_id); /* the tables mark watched rows */
     if (rc)
         web_fail(r, rc, err);
     else if (single)
@@ -158,6 +160,7 @@ void web_api_watch_remove(struct web_req *r)
     if (web_param_id(r, 0, &id) < 0 || !web_store(r))
         return;
     int rc = store_watch_remove(r->st, r->user_id, id, err, sizeof err);
+    report_chatter_cache_drop_user(r->w->chatters, r->user_id);
     if (rc)
         web_fail(r, rc, rc == TCA_ENOTFOUND ? "no such watched account" : err);
     else

@@ -52,7 +52,13 @@ void web_auth_login(struct web_req *r)
     char *cookie = web_cookie_value(w, WEB_STATE_COOKIE, state, WEB_STATE_TTL_MS / 1000);
     web_set_cookie(r, cookie);
     free(cookie);
-    char *url = twitch_oauth_authorize_url(web_twitch(r), TWITCH_SCOPES, state);
+    char scopes[256];
+    if (twitch_scopes_with(web_query(r, "with"), scopes, sizeof scopes) < 0) {
+        web_error(r, 400, "invalid_request",
+                  "with= takes a comma-separated list of roles, followers and chat");
+        return;
+    }
+    char *url = twitch_oauth_authorize_url(web_twitch(r), scopes, state);
     web_redirect(r, url);
     free(url);
 }

@@ -35,6 +35,13 @@ struct report_stats_cache;
 /* The chatter tables kept for paging: rows over all sessions, and how long one is reused. */
 #define WEB_CHATTER_CACHE_ROWS 4000000
 #define WEB_CHATTER_CACHE_MS 120000
+/*
+ * How long a gateway keeps a session summary it read from Redis without asking again: one
+ * round trip less a request on the hot path; a summary changed through another gateway is
+ * seen here after at most this (the summary itself is cached for a second anyway).
+ */
+#define WEB_SUMMARY_NEAR_MS 250
+
 /* The statistics documents kept: bytes over all of them (a 20,000-chatter session's full
  * document is ~0.5 MB), and how long one is reused when no capture came (an enrichment
  * changes account ages without a capture: it shows within that time). */
@@ -347,6 +354,9 @@ void web_api_session_new(struct web_req *r);
 void web_api_session_get(struct web_req *r);
 void web_api_session_save(struct web_req *r);
 void web_api_session_label(struct web_req *r);
+/** GET and PUT /api/v1/sessions/{session}/chat (web/api_chat.c). */
+void web_api_session_chat(struct web_req *r);
+void web_api_session_chat_set(struct web_req *r);
 void web_api_session_purge(struct web_req *r);
 void web_api_session_delete(struct web_req *r);
 void web_api_session_captures(struct web_req *r);
@@ -393,9 +403,11 @@ const char *web_openapi_text(void);
 
 /**
  * A string cache with expiry in kv (not owned; shared by every process on Redis), its keys
- * under namespace ns; thread-safe.
+ * under namespace ns; thread-safe. near_ms > 0 also keeps entries in this process that long
+ * (a drop by another process is seen here only after it); 0 for caches whose drops must be
+ * seen at once. Free with web_cache_free (NULL: no-op).
  */
-struct web_cache *web_cache_new(struct kv *kv, const char *ns);
+struct web_cache *web_cache_new(struct kv *kv, const char *ns, int64_t near_ms);
 void web_cache_free(struct web_cache *c);
 /** Copies the value of key into a new string (caller frees) if present and fresh, else NULL. */
 char *web_cache_get(struct web_cache *c, const char *key, int64_t now_ms);

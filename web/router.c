@@ -53,6 +53,8 @@ static const struct web_route routes[] = {
     {"GET", "/api/v1/sessions/{session}/overlap", web_api_session_overlap, WEB_USER},
     {"GET", "/api/v1/sessions/{session}/export", web_api_session_export, WEB_USER},
     {"GET", "/api/v1/sessions/{session}/chatters", web_api_session_chatters, WEB_USER},
+    {"GET", "/api/v1/sessions/{session}/chat", web_api_session_chat, WEB_USER},
+    {"PUT", "/api/v1/sessions/{session}/chat", web_api_session_chat_set, WEB_USER},
     {"GET", "/api/v1/overlap", web_api_overlap_sessions, WEB_USER},
     {"GET", "/api/v1/chatters/{chatter}", web_api_chatter, WEB_USER},
     {"GET", "/api/v1/channels/{login}/history", web_api_channel_history, WEB_USER},

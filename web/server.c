@@ -412,8 +412,9 @@ int web_start(const struct web_options *o, struct web **out, int *port, char *er
     }
     if (!w->o.twitch.budget)
         w->o.twitch.budget = w->own_budget = twitch_budget_new_kv(w->o.kv, w->o.twitch.clock);
-    w->auth_cache = web_cache_new(w->o.kv, "auth");
-    w->summary_cache = web_cache_new(w->o.kv, "summary");
+    /* a revoked key must be refused by every process on its next request: no near copy */
+    w->auth_cache = web_cache_new(w->o.kv, "auth", 0);
+    w->summary_cache = web_cache_new(w->o.kv, "summary", WEB_SUMMARY_NEAR_MS);
     w->chatters = report_chatter_cache_new(WEB_CHATTER_CACHE_ROWS, WEB_CHATTER_CACHE_MS);
     w->stats = report_stats_cache_new(WEB_STATS_CACHE_BYTES, WEB_STATS_CACHE_MS);
     w->limits = web_ratelimit_new(w->o.kv, w->o.rate_limit, w->o.rate_burst);

@@ -33,6 +33,9 @@ start_sim() {
     export TWITCH_API_BASE="$SIM/helix" TWITCH_AUTH_BASE="$SIM/oauth2"
     export TCA_DB="$WORK/tca.db" TCA_ENV_FILE="$WORK/none.env"
     export APP_SESSION_SECRET=dGNhLWludGVncmF0aW9uLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODk=
+    # the simulator's EventSub WebSocket, never Twitch's, for the workers of these tests
+    TWITCH_EVENTSUB_URL=$(sim_get /_sim/eventsub | jq -r .url) || fail "no simulated EventSub"
+    export TWITCH_EVENTSUB_URL
 }
 
 sim_get() { curl -sf "$SIM$1"; }

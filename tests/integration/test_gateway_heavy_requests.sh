@@ -37,6 +37,13 @@ slow_url() {
 for i in 1 5; do
     curl -sf -b "$jar" "$(slow_url $i)" >"$WORK/alone$i.json" || fail "slow request $i alone"
 done
+# The statistics cache would answer the reference request again at once: a change of the
+# known-bots list drops this user's cached documents (added and removed, so the answers stay).
+csrf=$(curl -sf -b "$jar" "$GW/api/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+    -d '{"login":"not_in_any_session"}' "$GW/api/v1/bots" >/dev/null || fail "add a known bot"
+curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -X DELETE "$GW/api/v1/bots/not_in_any_session" \
+    >/dev/null || fail "remove it"
 
 done_count() {
     local n=0 f

@@ -7,6 +7,8 @@
 #include "tests/report/fixture.h"
 
 #include "report/chatter_page.h"
+#include "store/store_alerts.h"
+#include "store/store_roles.h"
 
 #include <pthread.h>
 
@@ -106,6 +108,45 @@ struct asker {
     json_int_t total;
 };
 
+/* Roles Twitch gave a broadcaster's capture and the owner's watchlist mark rows, filter and
+ * sort them; a stronger role wins over a weaker one. */
+static void roles_and_watched_accounts_mark_filter_and_sort_rows(void **state)
+{
+    struct fx *f = *state;
+    int64_t s;
+    fill(f, &s);
+    char err[256];
+    const int64_t mods[] = {1003}, vips[] = {1003, 1004};
+    assert_int_equal(
+        store_roles_replace(f->st, FX_ALPHA, STORE_ROLE_VIP, vips, 2, FX_T0, err, sizeof err), 0);
+    assert_int_equal(
+        store_roles_replace(f->st, FX_ALPHA, STORE_ROLE_MODERATOR, mods, 1, FX_T0, err, sizeof err),
+        0);
+    struct store_watch w = {.owner_id = FX_USER, .user_id = 1005, .added_at_ms = FX_T0};
+    snprintf(w.login, sizeof w.login, "viewer34");
+    assert_int_equal(store_watch_put(f->st, &w, NULL, err, sizeof err), 0);
+    struct report_chatter_cache *c = report_chatter_cache_new(1000, 60000);
+    json_t *roles =
+        page(c, f->st, FX_USER, s,
+             (struct report_chatter_query){
+                 .limit = 10, .sort = REPORT_SORT_ROLE, .desc = 1, .filter = REPORT_CHATTERS_ROLE});
+    assert_int_equal(json_integer_value(json_object_get(roles, "total")), 2);
+    assert_string_equal(row_text(roles, 0, "role"), "moderator");
+    assert_string_equal(row_text(roles, 0, "login"), "viewer36"); /* id 1003 */
+    assert_string_equal(row_text(roles, 1, "role"), "vip");
+    json_t *watched =
+        page(c, f->st, FX_USER, s,
+             (struct report_chatter_query){
+                 .limit = 10, .sort = REPORT_SORT_LOGIN, .filter = REPORT_CHATTERS_WATCHED});
+    assert_int_equal(json_integer_value(json_object_get(watched, "total")), 1);
+    json_t *row = json_array_get(json_object_get(watched, "rows"), 0);
+    assert_true(json_is_true(json_object_get(row, "watched")));
+    assert_string_equal(json_string_value(json_object_get(row, "role")), "");
+    json_decref(roles);
+    json_decref(watched);
+    report_chatter_cache_free(c);
+}
+
 static void *ask(void *arg)
 {
     struct asker *a = arg;
@@ -193,6 +234,8 @@ static void another_users_session_and_a_bad_limit_are_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(roles_and_watched_accounts_mark_filter_and_sort_rows,
+                                        fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(returning_chatters_and_pages_follow_the_order, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(requests_at_once_share_one_load_and_a_capture_loads_afresh,

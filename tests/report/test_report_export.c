@@ -8,8 +8,10 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "report/report.h"
+#include "store/store_alerts.h"
+#include "store/store_roles.h"
 
-enum { POOL = 50, CAPTURES = 12, MAX_ROWS = 256, MAX_COLS = 12 };
+enum { POOL = 50, CAPTURES = 12, MAX_ROWS = 256, MAX_COLS = 14 };
 static const int64_t MIN = 60000;
 
 struct sink_buf {
@@ -138,6 +140,18 @@ static void the_chatters_csv_parses_back_to_the_snapshots_numbers(void **state)
 {
     struct fx *f = *state;
     fill(f);
+    /* roles as a broadcaster's capture read them (2 moderates alpha and is a VIP in beta: the
+     * stronger shows), and 5 on the owner's watchlist */
+    char err[256];
+    const int64_t mods[] = {2}, vips[] = {2, 4};
+    assert_int_equal(
+        store_roles_replace(f->st, FX_ALPHA, STORE_ROLE_MODERATOR, mods, 1, FX_T0, err, sizeof err),
+        0);
+    assert_int_equal(
+        store_roles_replace(f->st, FX_BETA, STORE_ROLE_VIP, vips, 2, FX_T0, err, sizeof err), 0);
+    struct store_watch w = {.owner_id = FX_USER, .user_id = 5, .added_at_ms = FX_T0};
+    snprintf(w.login, sizeof w.login, "watched5");
+    assert_int_equal(store_watch_put(f->st, &w, NULL, err, sizeof err), 0);
     struct sink_buf s = {0};
     struct report_export x = {
         .kind = REPORT_EXPORT_CHATTERS, .format = REPORT_CSV, .session_id = f->session};
@@ -146,9 +160,10 @@ static void the_chatters_csv_parses_back_to_the_snapshots_numbers(void **state)
     parse_csv(s.b.data, s.b.len, &t);
     const char *header[] = {
         "id",         "login",     "display_name",   "created_at", "captures_seen",
-        "first_seen", "last_seen", "time_present_s", "flags",      "status"};
-    assert_int_equal(t.cols[0], 10);
-    for (int c = 0; c < 10; c++)
+        "first_seen", "last_seen", "time_present_s", "flags",      "status",
+        "role",       "watched",   "messages"};
+    assert_int_equal(t.cols[0], 13);
+    for (int c = 0; c < 13; c++)
         assert_string_equal(t.cell[0][c], header[c]);
     size_t expected_rows = 0;
     for (int id = 1; id <= POOL; id++) {
@@ -185,6 +200,8 @@ static void the_chatters_csv_parses_back_to_the_snapshots_numbers(void **state)
         }
         assert_string_equal(t.cell[r][9], "new");
         assert_string_equal(t.cell[r][8], id == 1 ? "known_bot" : "");
+        assert_string_equal(t.cell[r][10], id == 2 ? "moderator" : id == 4 ? "vip" : "");
+        assert_string_equal(t.cell[r][11], id == 5 ? "yes" : "");
     }
     assert_int_equal(t.rows - 1, expected_rows);
     assert_string_equal(t.cell[1][2], "Quote \"and\", comma\nnew line \xc3\xa9");
@@ -301,11 +318,15 @@ static void a_failing_sink_stops_the_export(void **state)
 {
     struct fx *f = *state;
     fill(f);
-    struct sink_buf s = {.fail_after = 3};
+    /* The header goes out alone, then rows in chunks: the first chunk's write fails, and
+     * nothing is written after it. */
+    struct sink_buf s = {.fail_after = 1};
     struct report_export x = {
         .kind = REPORT_EXPORT_CHATTERS, .format = REPORT_CSV, .session_id = f->session};
     assert_int_not_equal(run(f, &x, &s), 0);
-    assert_int_equal(s.writes, 4);
+    assert_int_equal(s.writes, 2);
+    assert_non_null(memchr(s.b.data, '\n', s.b.len));
+    assert_ptr_equal(memchr(s.b.data, '\n', s.b.len), s.b.data + s.b.len - 1); /* header only */
     buf_free(&s.b);
     struct sink_buf other = {0};
     char err[256];

@@ -18,7 +18,7 @@ run_server() {
     command -v mariadbd >/dev/null || PATH="$PATH:/usr/sbin"
     # Small buffers: the test machine is shared. The log is written at each commit but flushed
     # once a second: a killed or restarted server loses nothing, only a power cut would.
-    mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" --skip-networking \
+    mariadbd --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$sock" --skip-networking \
         --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" "${run_as[@]}" \
         --innodb-buffer-pool-size=32M --innodb-log-file-size=16M --performance-schema=OFF \
         --max-connections=300 --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
@@ -36,7 +36,10 @@ run_server() {
 start() {
     mkdir -p "$dir"
     command -v mariadbd >/dev/null || PATH="$PATH:/usr/sbin"
-    mariadb-install-db --no-defaults --datadir="$dir/data" "${run_as[@]}" \
+    # Its own tmpdir: bootstraps running at once in the shared /tmp collided on the name of a
+    # temporary table ("Could not remove temporary table '/tmp/#sql-temptable-…'").
+    mkdir -p "$dir/tmp"
+    mariadb-install-db --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" "${run_as[@]}" \
         --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
         { cat "$dir/install.log" >&2; exit 1; }
     run_server

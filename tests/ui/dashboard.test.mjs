@@ -210,6 +210,12 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
       return { now: totals.at(-1), peak: Math.max(...totals), channels: sum.channels.length };
     });
     assert.ok(expected.channels >= 2, 'two channels captured');
+    // the view of all channels replaces the one-channel numbers once its statistics arrive
+    await dash
+      .waitForFunction((want) => Number(document.querySelector('.kpi .kpi-value').textContent.replace(/[^\d]/g, '')) === want, expected.now, {
+        timeout: 15000,
+      })
+      .catch(() => {});
     assert.equal(await num(0), expected.now, 'chatters now');
     assert.equal(await num(2), expected.peak, 'peak');
     assert.ok((await num(0)) <= (await num(2)), 'now is never above the peak');
@@ -310,6 +316,37 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     await shot(page, 'profile');
   });
 
+  await t.test('a watched account is marked in the chatter table and on its profile', async () => {
+    const { id, session } = await page.evaluate(async () => {
+      const session = (await (await fetch('/api/v1/sessions/active')).json()).id;
+      const r = await (await fetch(`/api/v1/sessions/${session}/chatters?q=coolviewer_0097&limit=1`)).json();
+      return { id: r.rows && r.rows.length ? r.rows[0].id : null, session };
+    });
+    assert.ok(id, 'coolviewer_0097 in the active session');
+    await page.goto(s.gw + '/#/settings');
+    const watch = page.locator('section.card').filter({ has: page.getByRole('heading', { name: 'Watchlist' }) });
+    await watch.getByLabel('Login or id').fill(String(id));
+    await watch.getByLabel('Reason').fill('raid bot');
+    await watch.getByRole('button', { name: 'Watch', exact: true }).click();
+    await watch.locator('.watch-table tr', { hasText: `#${id}` }).waitFor();
+    await page.goto(s.gw + `/#/chatters/${session}`);
+    await page.waitForFunction(() => document.body.dataset.tableReady === '1');
+    await page.getByLabel('Show').selectOption('watched');
+    await page.waitForFunction(() => /^1 of/.test(document.querySelector('p.count').textContent));
+    const row = page.locator('.vt-body .vt-row.watched').first();
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-login'), 'coolviewer_0097');
+    assert.match(await row.locator('.c-login .badge').textContent(), /watched/);
+    // nobody here has a role: the demo's login is no broadcaster of these channels
+    await page.getByLabel('Show').selectOption('role');
+    await page.waitForFunction(() => /^0 of/.test(document.querySelector('p.count').textContent));
+    await page.goto(s.gw + `/#/chatter/${id}`);
+    await page.locator('dd[data-field="watched"]').waitFor();
+    assert.match(await page.locator('dd[data-field="watched"]').textContent(), /watched raid bot/);
+    assert.match(await page.locator('dd[data-field="roles"]').textContent(), /none known/);
+    await shot(page, 'profile-watched');
+  });
+
   await t.test('exports a CSV named after the channel and the date, with the right content', async () => {
     await page.goto(s.gw + '/#/exports');
     await page.locator('[data-export="chatters"][data-format="csv"]').waitFor();
@@ -319,7 +356,7 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
     assert.match(name, /^tca-raid_channel-chatters-\d{4}-\d{2}-\d{2}\.csv$/);
     const text = fs.readFileSync(await download.path(), 'utf8');
     const lines = text.trim().split(/\r?\n/);
-    assert.equal(lines[0], 'id,login,display_name,created_at,captures_seen,first_seen,last_seen,time_present_s,flags,status');
+    assert.equal(lines[0], 'id,login,display_name,created_at,captures_seen,first_seen,last_seen,time_present_s,flags,status,role,watched,messages');
     assert.ok(lines.length > 1000, `${lines.length} lines`);
     const bot = lines.find((l) => l.includes(',coolviewer_0001,'));
     assert.ok(bot, 'the bot wave is in the export');
@@ -757,7 +794,8 @@ test('the dashboard, end to end', { timeout: 300000 }, async (t) => {
       await page.getByRole('heading', { name: 'Chaînes' }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
       assert.equal(await page.getByRole('link', { name: 'Tableau de bord', exact: true }).count(), 1);
-      assert.equal(await page.locator('.channel').first().getByRole('button', { name: 'Capturer maintenant' }).count(), 1);
+      // the captured channels move first once the session's summary arrives: wait for that order
+      await page.locator('.channel').first().getByRole('button', { name: 'Capturer maintenant' }).waitFor({ timeout: 15000 });
       await page.reload();
       await page.getByRole('heading', { name: 'Chaînes' }).waitFor();
       await page.goto(s.gw + '/#/dashboard');

@@ -172,7 +172,11 @@ static void a_store_of_the_previous_schema_upgrades_with_the_same_histories(void
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     exec(db, "PRAGMA journal_mode = WAL");
-    int behind = sq_schema_steps() - 1;
+    /* the store as it was just before the compact-profiles step (later steps follow it) */
+    int behind = 0;
+    while (behind < sq_schema_steps() && !strstr(sq_schema_step(behind), "ADD COLUMN named_at"))
+        behind++;
+    assert_true(behind < sq_schema_steps());
     for (int v = 0; v < behind; v++)
         exec(db, sq_schema_step(v));
     char set[48];
@@ -231,6 +235,59 @@ static void a_copy_to_another_store_carries_the_implied_names(void **state)
     free(dir);
 }
 
+/* Asserts the session's name rows are exactly want ("id:login@seen_at"), in order. */
+static void expect_names(struct store *st, int64_t session, const char *const *want, size_t n)
+{
+    struct store_name_row *rows;
+    size_t got;
+    char err[256];
+    assert_int_equal(store_session_names(st, session, &rows, &got, err, sizeof err), 0);
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++) {
+        char line[100];
+        snprintf(line, sizeof line, "%lld:%s@%lld", (long long)rows[i].user_id, rows[i].login,
+                 (long long)rows[i].seen_at_ms);
+        assert_string_equal(line, want[i]);
+    }
+    free(rows);
+}
+
+static void session_names_are_the_same_read_from_the_names_or_from_the_stays(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    int64_t big = session_of(st);
+    int64_t ids[10];
+    const char *logins[10];
+    char names[10][16];
+    for (int i = 0; i < 10; i++) {
+        ids[i] = 10 * (i + 1); /* ALICE, BOB, CAROL, ... */
+        snprintf(names[i], sizeof names[i], "user%c", 'a' + i);
+        logins[i] = names[i];
+    }
+    capture(st, big, ids, logins, 10, 60000);
+    for (int i = 0; i < 10; i++)
+        put(st, ids[i], names[i], 61000, 0);
+    put(st, BOB, "bobby", 62000, 1);
+    put(st, CAROL, "caro", 63000, 1);
+    int64_t small;
+    assert_int_equal(store_session_deactivate(st, OWNER, 70000, err, sizeof err), 0);
+    assert_int_equal(store_session_active(st, OWNER, 70000, &small, err, sizeof err), 0);
+    capture(st, small, (const int64_t[]){BOB}, (const char *const[]){"bobby"}, 1, 80000);
+    /* 4 history rows: fewer than the big session's 10 stays (read from the names), more
+     * than the small one's single stay (read from its stays) */
+    expect_names(st, big,
+                 (const char *const[]){"20:userb@61000", "20:bobby@62000", "30:userc@61000",
+                                       "30:caro@63000"},
+                 4);
+    expect_names(st, small, (const char *const[]){"20:userb@61000", "20:bobby@62000"}, 2);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +295,7 @@ int main(void)
         cmocka_unit_test(a_rename_seen_by_a_capture_keeps_the_first_name_and_its_date),
         cmocka_unit_test(a_store_of_the_previous_schema_upgrades_with_the_same_histories),
         cmocka_unit_test(a_copy_to_another_store_carries_the_implied_names),
+        cmocka_unit_test(session_names_are_the_same_read_from_the_names_or_from_the_stays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

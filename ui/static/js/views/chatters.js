@@ -117,7 +117,7 @@ export async function render(main, args, ctx, query) {
   const filterSel = h(
     'select',
     { id: newId('filter') },
-    ['all', 'new', 'returning', 'flagged'].map((f) => h('option', { value: f, selected: (query.get('filter') || 'all') === f }, t('chatters.filter.' + f))),
+    ['all', 'new', 'returning', 'flagged', 'role', 'watched'].map((f) => h('option', { value: f, selected: (query.get('filter') || 'all') === f }, t('chatters.filter.' + f))),
   );
   const chanSel = h(
     'select',
@@ -218,6 +218,14 @@ export async function render(main, args, ctx, query) {
     }
   }
 
+  // roles Twitch gave a broadcaster's captures, and the user's watchlist, beside the login
+  function marks(r) {
+    const out = [];
+    if (r.role) out.push(' ', badge(t('role.' + r.role), 'info'));
+    if (r.watched) out.push(' ', badge(t('chatters.watched'), 'warn'));
+    return out;
+  }
+
   function open(i) {
     const r = pages.row(i);
     if (r) ctx.navigate(`#/chatter/${r.id}`);
@@ -234,7 +242,7 @@ export async function render(main, args, ctx, query) {
       const r = pages.row(i, true);
       if (!r) missing.add(i);
       const row = h('div', {
-        class: 'vt-row' + (i === active ? ' active' : '') + (r ? (r.flagged ? ' flagged' : '') + (r.known_bot ? ' bot' : '') : ' pending'),
+        class: 'vt-row' + (i === active ? ' active' : '') + (r ? (r.flagged ? ' flagged' : '') + (r.known_bot ? ' bot' : '') + (r.watched ? ' watched' : '') : ' pending'),
         role: 'row',
         'aria-rowindex': i + 2,
         'aria-selected': i === active ? 'true' : 'false',
@@ -247,7 +255,7 @@ export async function render(main, args, ctx, query) {
       for (const c of COLUMNS) {
         const cell = h('div', { role: 'gridcell', class: `vt-cell c-${c.key}` });
         if (!r) cell.textContent = c.key === 'login' ? '…' : '';
-        else if (c.key === 'login') cell.append(h('a', { href: `#/chatter/${r.id}`, tabindex: '-1' }, r.login));
+        else if (c.key === 'login') cell.append(h('a', { href: `#/chatter/${r.id}`, tabindex: '-1' }, r.login), ...marks(r));
         else if (c.key === 'status') cell.append(badge(cellText(r, c.key), r.status === 'new' ? 'info' : 'ok'));
         else cell.textContent = cellText(r, c.key);
         row.append(cell);

@@ -60,6 +60,14 @@ export async function render(main, args, ctx) {
         ? [flags.reasons.map((r) => badge(t('reason.' + r), 'danger')), ' ', h('span', { class: 'flag-why' }, flagDetails(flags.details)), ' ', h('small', { class: 'hint' }, t('profile.flags_in', { id: flags.session }))]
         : t('profile.not_flagged'),
     ),
+    h('dt', null, t('profile.roles')),
+    h(
+      'dd',
+      { 'data-field': 'roles' },
+      (p.roles || []).length ? p.roles.map((x) => [badge(t('profile.role_in', { role: t('role.' + x.role), channel: x.channel }), 'info'), ' ']) : t('profile.no_roles'),
+    ),
+    h('dt', null, t('profile.watchlist')),
+    h('dd', { 'data-field': 'watched' }, p.watched ? [badge(t('chatters.watched'), 'warn'), ' ', [p.watched.reason, p.watched.note].filter(Boolean).join(' · ')] : t('profile.not_watched')),
     h('dt', null, t('profile.login')),
     h('dd', { 'data-field': 'login' }, p.login),
     h('dt', null, t('profile.id')),
