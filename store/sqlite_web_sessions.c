@@ -152,6 +152,14 @@ static int remove_captures(struct store *st, int64_t session_id, char *err, size
     if (!rc)
         rc = run_ids(st, "DELETE FROM captures WHERE session_id = ?", session_id, 0, 0, NULL, err,
                      errlen);
+    /* chat counts are personal data observed during the captures: they go with them (the
+     * session's chat setting stays, as its channels do) */
+    if (!rc)
+        rc = run_ids(st, "DELETE FROM chat_counts WHERE session_id = ?", session_id, 0, 0, NULL,
+                     err, errlen);
+    if (!rc)
+        rc = run_ids(st, "DELETE FROM chat_raids WHERE session_id = ?", session_id, 0, 0, NULL, err,
+                     errlen);
     /* queued (not running) captures would land in the emptied session */
     if (!rc)
         rc = run_ids(st,

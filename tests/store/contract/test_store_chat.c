@@ -204,6 +204,32 @@ static void deleting_the_session_deletes_its_chat_activity(void **state)
     assert_int_equal(cs.enabled, 0);
 }
 
+static void purging_the_session_removes_its_chat_activity_and_keeps_the_setting(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    int64_t s = f->session;
+    assert_int_equal(store_chat_set(f->st, s, 1, 50, err, sizeof err), 0);
+    struct store_chat_count c1 = count(s, 500, 60000, 7, "ann", 2, 0);
+    assert_int_equal(store_chat_add(f->st, &c1, 1, err, sizeof err), 0);
+    struct store_chat_raid r = {.session_id = s, .channel_id = 500, .from_id = 42, .at_ms = 1};
+    assert_int_equal(store_chat_raid_add(f->st, &r, err, sizeof err), 0);
+
+    assert_int_equal(store_session_purge(f->st, s, 60, err, sizeof err), 0);
+    struct store_chat_count *c;
+    struct store_chat_raid *rl;
+    struct store_chat_setting cs;
+    size_t n;
+    assert_int_equal(store_chat_counts(f->st, s, 0, &c, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
+    free(c);
+    assert_int_equal(store_chat_raids(f->st, s, &rl, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
+    free(rl);
+    assert_int_equal(store_chat_get(f->st, s, &cs, err, sizeof err), 0);
+    assert_int_equal(cs.enabled, 1);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, open_fresh, close_fresh)
@@ -213,6 +239,7 @@ int main(void)
         T(counts_add_up_per_chatter_and_minute),
         T(a_raid_is_stored_once),
         T(deleting_the_session_deletes_its_chat_activity),
+        T(purging_the_session_removes_its_chat_activity_and_keeps_the_setting),
     };
     return test_store_run("store_chat", tests, sizeof tests / sizeof *tests);
 }
