@@ -8,7 +8,7 @@ libmicrohttpd-dev libwebsockets-dev libcurl4-openssl-dev libjansson-dev libsqlit
 libroaring-dev libstemmer-dev libcmocka-dev libhiredis-dev redis-server sqlite3 curl wrk python3 chromium
 libmariadb-dev mariadb-server prometheus
 docker-compose python3-yaml haproxy openssl prometheus-alertmanager shellcheck cppcheck
-clang-format"
+clang-format jq"
 missing=""
 # The dashboard's build and browser tests need Node.js 18 or later and npm: Debian 12's own
 # nodejs (18) and npm packages when none is installed.
