@@ -176,7 +176,8 @@ int main(int argc, char **argv)
     q.offset = 0;
     static const char *const names[] = {"login",      "status",        "flags",
                                         "created_at", "captures_seen", "time_present_s",
-                                        "first_seen", "last_seen"};
+                                        "first_seen", "last_seen",     "role"};
+    _Static_assert(sizeof names / sizeof *names == REPORT_SORT_COUNT, "a name for every sort");
     for (int k = 0; k < REPORT_SORT_COUNT; k++) {
         q.sort = (enum report_chatter_sort)k;
         double first = page(c, st, 1, session, &q, &total);
