@@ -21,6 +21,8 @@ free_port() {
 spawn() {
     local name=$1
     shift
+    # created here, not by the background redirect, so port_of never reads a missing file
+    : >"$dir/$name.log"
     "$@" >"$dir/$name.log" 2>&1 &
     echo "$! $name" >>"$dir/pids"
 }

@@ -43,6 +43,8 @@ fi
 export TWITCH_CLIENT_ID=client TWITCH_CLIENT_SECRET=secret TCA_ENV_FILE="$WORK/none.env"
 export TWITCH_REDIRECT_URL=http://127.0.0.1:9/auth/callback TCA_DB="$WORK/tca.db"
 export APP_SESSION_SECRET=dGNhLWludGVncmF0aW9uLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODk= TCA_RATE_LIMIT=0
+# the log exists before the background redirect opens it: the port loop below reads it at once
+: >"$WORK/analysis.log"
 "$TCA" analysis --listen 127.0.0.1:0 >"$WORK/analysis.log" 2>&1 &
 PIDS+=($!)
 port=""
