@@ -376,6 +376,28 @@ static const char *const migrations[] = {
     "DROP TABLE channel_chatters;"
     "ALTER TABLE channel_chatters_keys RENAME TO channel_chatters;",
 
+    /* followers (issue 12): each follow kept once per channel with the session and capture
+     * whose read saw it first, and every read with how many follows it found new, so a
+     * capture with none still counts in the channel's usual follows */
+    "CREATE TABLE channel_followers("
+    " channel_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " login TEXT NOT NULL DEFAULT '',"
+    " followed_at INTEGER NOT NULL,"
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"
+    " PRIMARY KEY(channel_id, user_id)) WITHOUT ROWID;"
+    "CREATE INDEX channel_followers_session ON channel_followers(session_id, channel_id, seq);"
+    "CREATE TABLE follower_reads("
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " channel_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " read_at INTEGER NOT NULL,"
+    " new_followers INTEGER NOT NULL,"
+    " total INTEGER NOT NULL,"
+    " PRIMARY KEY(session_id, channel_id, seq)) WITHOUT ROWID;"
+    "CREATE INDEX follower_reads_channel ON follower_reads(channel_id, read_at);",
+
     /* compact profile rows: see COMPACT_PROFILES_STEP above */
     COMPACT_PROFILES_STEP,
 };
