@@ -93,6 +93,7 @@ int sq_table_insert(struct store *st, const struct store_table *t, const struct 
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 /** store_backup on SQLite (sqlite_backup.c). */
 int sq_backup(struct store *st, const char *path, char *err, size_t errlen);
+/** store_compact on SQLite (sqlite_backup.c). */
 int sq_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
 /** store_token_reseal on SQLite (sqlite_backup.c). */
 int sq_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
