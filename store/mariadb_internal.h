@@ -195,9 +195,9 @@ int my_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
  *  counting the chatters new to the channel and the renames seen. */
 int my_capture_joiners(struct store *st, const struct store_capture_input *in,
                        int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen);
-/** Inside a capture's transaction: closes the stays of in->left, crediting their lengths. */
-int my_capture_leavers(struct store *st, const struct store_capture_input *in,
-                       int64_t prev_taken_at, char *err, size_t errlen);
+/** Inside a capture's transaction: closes the stays of in->left. */
+int my_capture_leavers(struct store *st, const struct store_capture_input *in, char *err,
+                       size_t errlen);
 /** Records the name hash of every open stay of a chatter in a session (after a rename). */
 int my_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
                    char *err, size_t errlen);

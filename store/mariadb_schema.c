@@ -315,9 +315,19 @@ static const char *const step5[] = {
     NULL,
 };
 
+/* channel_chatters keeps only its key, as SQLite's: no query read its four totals, and they
+ * cost a row update per leaver and returning joiner. IF EXISTS: a step cut short by a crash
+ * runs again. */
+static const char *const step6[] = {
+    "ALTER TABLE channel_chatters DROP COLUMN IF EXISTS first_seen,"
+    " DROP COLUMN IF EXISTS last_seen, DROP COLUMN IF EXISTS sessions_seen,"
+    " DROP COLUMN IF EXISTS captures_seen",
+    NULL,
+};
+
 /* followers (issue 12): each follow kept once per channel with the session and capture whose
  * read saw it first, and every read with how many follows it found new */
-static const char *const step6[] = {
+static const char *const step7[] = {
     "CREATE TABLE IF NOT EXISTS channel_followers("
     " channel_id BIGINT NOT NULL,"
     " user_id BIGINT NOT NULL,"
@@ -342,7 +352,7 @@ static const char *const step6[] = {
 };
 
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1, step2, step3, step4, step5, step6};
+static const char *const *const migrations[] = {step1, step2, step3, step4, step5, step6, step7};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

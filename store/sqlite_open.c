@@ -210,6 +210,7 @@ static const struct store_ops sqlite_ops = {
     .profile_get = sq_profile_get,
     .name_history = sq_name_history,
     .export_session = sq_export_session,
+    .scan_hint = sq_scan_hint,
     .login_create = sq_login_create,
     .login_get = sq_login_get,
     .login_touch = sq_login_touch,

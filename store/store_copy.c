@@ -46,9 +46,7 @@ static const struct store_column presence[] = {I("session_id"), I("user_id"), I(
 static const struct store_column kept_visits[] = {
     I("owner_id"),  I("channel_id"), I("session_id"),      I("user_id"),
     I("first_seq"), I("last_seen"),  I("session_first_at")};
-static const struct store_column channel_chatters[] = {I("channel_id"),    I("user_id"),
-                                                       I("first_seen"),    I("last_seen"),
-                                                       I("sessions_seen"), I("captures_seen")};
+static const struct store_column channel_chatters[] = {I("channel_id"), I("user_id")};
 static const struct store_column twitch_users[] = {I("id"),           T("login"),
                                                    T("display_name"), I("created_at"),
                                                    T("type"),         T("broadcaster_type"),

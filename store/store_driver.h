@@ -124,6 +124,7 @@ struct store_ops {
                         char *err, size_t errlen);
     int (*export_session)(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
                           void *ctx, char *err, size_t errlen);
+    void (*scan_hint)(struct store *st, int scanning); /* may be NULL: nothing to do */
     int (*login_create)(struct store *st, const struct store_login *l, char *err, size_t errlen);
     int (*login_get)(struct store *st, const char *id_hash, struct store_login *out, char *err,
                      size_t errlen);
