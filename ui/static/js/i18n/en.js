@@ -500,6 +500,7 @@ export default {
   'hooks.ev.capture_failing': 'captures failing',
   'hooks.ev.login_rejected': 'login rejected',
   'hooks.ev.test': 'test',
+  'hooks.ev.follower_wave': 'follower wave',
   'hooks.none': 'No webhook yet.',
   'hooks.col.kind': 'Kind',
   'hooks.col.url': 'URL',

@@ -499,6 +499,7 @@ export default {
   'hooks.ev.watched_joined': 'compte surveillé arrivé',
   'hooks.ev.capture_failing': 'captures en échec',
   'hooks.ev.login_rejected': 'connexion refusée',
+  'hooks.ev.follower_wave': 'vague de followers',
   'hooks.ev.test': 'test',
   'hooks.none': 'Aucun webhook pour l’instant.',
   'hooks.col.kind': 'Type',
