@@ -79,31 +79,51 @@ static json_t *captures_after(const struct store_capture *caps, size_t n, int64_
     return json_null();
 }
 
+/* The mean score of the scored messages; null when none was scored (0 would read "neutral"). */
+static json_t *mean_json(const struct an_chat_tone *t)
+{
+    return t->scored ? json_real(an_chat_tone_mean(t)) : json_null();
+}
+
+static json_t *minute_json(const struct an_chat_minute *m)
+{
+    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "minute", time_json(m->minute_ms),
+                     "minute_ms", (json_int_t)m->minute_ms, "messages", (json_int_t)m->messages,
+                     "talkers", (json_int_t)m->talkers, "scored", (json_int_t)m->tone.scored,
+                     "sentiment_mean", mean_json(&m->tone), "positive",
+                     (json_int_t)m->tone.positive, "negative", (json_int_t)m->tone.negative);
+}
+
+static struct an_chat_count an_row(const struct store_chat_count *r)
+{
+    return (struct an_chat_count){.minute_ms = r->minute_ms,
+                                  .user_id = r->user_id,
+                                  .messages = r->messages,
+                                  .emote_only = r->emote_only,
+                                  .tone = {r->scored, r->score_sum, r->positive, r->negative}};
+}
+
 static json_t *channel_json(const struct store_session_channel *ch,
                             const struct store_chat_count *rows, size_t n, const int64_t *present,
                             size_t n_present, size_t top)
 {
     struct an_chat_count *in = xcalloc(n ? n : 1, sizeof *in);
     for (size_t i = 0; i < n; i++)
-        in[i] = (struct an_chat_count){rows[i].minute_ms, rows[i].user_id, rows[i].messages,
-                                       rows[i].emote_only};
+        in[i] = an_row(&rows[i]);
     struct an_chat a;
     an_chat(in, n, present, n_present, &a);
     free(in);
     json_t *timeline = json_array(), *talkers = json_array();
     for (size_t i = 0; i < a.n_minutes; i++)
-        json_array_append_new(timeline, json_pack("{s:o, s:I, s:I, s:I}", "minute",
-                                                  time_json(a.minutes[i].minute_ms), "minute_ms",
-                                                  (json_int_t)a.minutes[i].minute_ms, "messages",
-                                                  (json_int_t)a.minutes[i].messages, "talkers",
-                                                  (json_int_t)a.minutes[i].talkers));
+        json_array_append_new(timeline, minute_json(&a.minutes[i]));
     for (size_t i = 0; i < a.talkers && i < top; i++) {
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)a.ranked[i].user_id);
-        json_array_append_new(talkers, json_pack("{s:s, s:s, s:I, s:I}", "user_id", id, "login",
-                                                 login_of(rows, n, a.ranked[i].user_id), "messages",
-                                                 (json_int_t)a.ranked[i].messages, "emote_only",
-                                                 (json_int_t)a.ranked[i].emote_only));
+        json_array_append_new(talkers, json_pack("{s:s, s:s, s:I, s:I, s:o}", "user_id", id,
+                                                 "login", login_of(rows, n, a.ranked[i].user_id),
+                                                 "messages", (json_int_t)a.ranked[i].messages,
+                                                 "emote_only", (json_int_t)a.ranked[i].emote_only,
+                                                 "sentiment_mean", mean_json(&a.ranked[i].tone)));
     }
     char cid[24];
     snprintf(cid, sizeof cid, "%lld", (long long)ch->channel_id);
@@ -113,6 +133,8 @@ static json_t *channel_json(const struct store_session_channel *ch,
                   (json_int_t)a.emote_only, "chatters", (json_int_t)a.present, "talkers",
                   (json_int_t)a.talkers, "talkers_seen_in_captures", (json_int_t)a.talkers_present,
                   "lurkers", (json_int_t)a.lurkers, "timeline", timeline, "top_talkers", talkers);
+    json_object_set_new(j, "scored", json_integer(a.tone.scored));
+    json_object_set_new(j, "sentiment_mean", mean_json(&a.tone));
     an_chat_free(&a);
     return j;
 }
@@ -139,6 +161,34 @@ static json_t *raids_json(const struct store_chat_raid *r, size_t n,
     return a;
 }
 
+/* Channels with chat but no capture yet (chat capture runs from the moment it is on): they are
+ * listed too, after the captured ones, with the login the store knows. */
+static int add_chat_only_channels(struct store *st, const struct store_chat_count *rows, size_t n,
+                                  struct store_session_channel **chs, size_t *nch, char *err,
+                                  size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i && rows[i - 1].channel_id == rows[i].channel_id)
+            continue; /* sorted by channel */
+        size_t k = 0;
+        while (k < *nch && (*chs)[k].channel_id != rows[i].channel_id)
+            k++;
+        if (k < *nch)
+            continue;
+        struct store_channel c;
+        int rc = store_channel_get(st, rows[i].channel_id, &c, err, errlen);
+        if (rc && rc != TCA_ENOTFOUND)
+            return rc;
+        *chs = xrealloc(*chs, (*nch + 1) * sizeof **chs);
+        struct store_session_channel *sc = &(*chs)[(*nch)++];
+        memset(sc, 0, sizeof *sc);
+        sc->channel_id = rows[i].channel_id;
+        if (!rc)
+            snprintf(sc->login, sizeof sc->login, "%s", c.login);
+    }
+    return 0;
+}
+
 int report_chat_per_chatter(struct store *st, int64_t session_id, int64_t **ids, int64_t **messages,
                             size_t *n, char *err, size_t errlen)
 {
@@ -151,8 +201,7 @@ int report_chat_per_chatter(struct store *st, int64_t session_id, int64_t **ids,
         return rc;
     struct an_chat_count *in = xcalloc(nr ? nr : 1, sizeof *in);
     for (size_t i = 0; i < nr; i++)
-        in[i] = (struct an_chat_count){rows[i].minute_ms, rows[i].user_id, rows[i].messages,
-                                       rows[i].emote_only};
+        in[i] = an_row(&rows[i]);
     free(rows);
     struct an_chat a;
     an_chat(in, nr, NULL, 0, &a);
@@ -191,6 +240,8 @@ int report_chat(struct store *st, int64_t user_id, int64_t session_id, size_t to
         rc = store_session_channels(st, session_id, &chs, &nch, err, errlen);
     if (!rc)
         rc = store_chat_counts(st, session_id, 0, &rows, &nrows, err, errlen);
+    if (!rc)
+        rc = add_chat_only_channels(st, rows, nrows, &chs, &nch, err, errlen);
     if (!rc)
         rc = store_chat_raids(st, session_id, &raids, &nraids, err, errlen);
     if (!rc)

@@ -103,13 +103,18 @@ int my_chat_add(struct store *st, const struct store_chat_count *rows, size_t n,
         const struct store_chat_count *c = &rows[i];
         rc = my_exec(st,
                      "INSERT INTO chat_counts(session_id, channel_id, minute, user_id, login,"
-                     " messages, emote_only) VALUES(?, ?, ?, ?, ?, ?, ?)"
+                     " messages, emote_only, scored, score_sum, positive, negative)"
+                     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                      " ON DUPLICATE KEY UPDATE login = VALUES(login),"
                      " messages = messages + VALUES(messages),"
-                     " emote_only = emote_only + VALUES(emote_only)",
+                     " emote_only = emote_only + VALUES(emote_only),"
+                     " scored = scored + VALUES(scored), score_sum = score_sum + VALUES(score_sum),"
+                     " positive = positive + VALUES(positive),"
+                     " negative = negative + VALUES(negative)",
                      MY_ARGS(MY_INT(c->session_id), MY_INT(c->channel_id), MY_INT(c->minute_ms),
                              MY_INT(c->user_id), MY_TEXT(c->login), MY_INT(c->messages),
-                             MY_INT(c->emote_only)),
+                             MY_INT(c->emote_only), MY_INT(c->scored), MY_INT(c->score_sum),
+                             MY_INT(c->positive), MY_INT(c->negative)),
                      NULL, NULL, err, errlen);
     }
     if (!rc)
@@ -126,8 +131,9 @@ int my_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
     *n = 0;
     struct my_rows r;
     int rc = my_query(st,
-                      "SELECT channel_id, minute, user_id, login, messages, emote_only"
-                      " FROM chat_counts WHERE session_id = ? AND (? = 0 OR channel_id = ?)"
+                      "SELECT channel_id, minute, user_id, login, messages, emote_only,"
+                      " scored, score_sum, positive, negative FROM chat_counts WHERE session_id = "
+                      "? AND (? = 0 OR channel_id = ?)"
                       " ORDER BY channel_id, minute, user_id",
                       MY_ARGS(MY_INT(session_id), MY_INT(channel_id), MY_INT(channel_id)), &r, err,
                       errlen);
@@ -145,6 +151,10 @@ int my_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
         my_text(&r, 3, c->login, sizeof c->login);
         c->messages = my_int(&r, 4);
         c->emote_only = my_int(&r, 5);
+        c->scored = my_int(&r, 6);
+        c->score_sum = my_int(&r, 7);
+        c->positive = my_int(&r, 8);
+        c->negative = my_int(&r, 9);
     }
     my_done(&r);
     if (rc < 0) {

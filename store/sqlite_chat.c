@@ -116,10 +116,14 @@ int sq_chat_add(struct store *st, const struct store_chat_count *rows, size_t n,
     sqlite3_stmt *s;
     rc = sq_stmt(st,
                  "INSERT INTO chat_counts(session_id, channel_id, minute, user_id, login,"
-                 " messages, emote_only) VALUES(?, ?, ?, ?, ?, ?, ?)"
+                 " messages, emote_only, scored, score_sum, positive, negative)"
+                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                  " ON CONFLICT(session_id, channel_id, minute, user_id) DO UPDATE SET"
                  " login = excluded.login, messages = messages + excluded.messages,"
-                 " emote_only = emote_only + excluded.emote_only",
+                 " emote_only = emote_only + excluded.emote_only,"
+                 " scored = scored + excluded.scored, score_sum = score_sum + excluded.score_sum,"
+                 " positive = positive + excluded.positive,"
+                 " negative = negative + excluded.negative",
                  &s, err, errlen);
     for (size_t i = 0; i < n && !rc; i++) {
         const struct store_chat_count *c = &rows[i];
@@ -130,6 +134,10 @@ int sq_chat_add(struct store *st, const struct store_chat_count *rows, size_t n,
         sqlite3_bind_text(s, 5, c->login, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 6, c->messages);
         sqlite3_bind_int64(s, 7, c->emote_only);
+        sqlite3_bind_int64(s, 8, c->scored);
+        sqlite3_bind_int64(s, 9, c->score_sum);
+        sqlite3_bind_int64(s, 10, c->positive);
+        sqlite3_bind_int64(s, 11, c->negative);
         rc = sq_run(st, s, err, errlen, "chat counts");
     }
     if (!rc)
@@ -146,8 +154,9 @@ int sq_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
     *n = 0;
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
-                     "SELECT channel_id, minute, user_id, login, messages, emote_only"
-                     " FROM chat_counts WHERE session_id = ?1 AND (?2 = 0 OR channel_id = ?2)"
+                     "SELECT channel_id, minute, user_id, login, messages, emote_only,"
+                     " scored, score_sum, positive, negative FROM chat_counts WHERE session_id = "
+                     "?1 AND (?2 = 0 OR channel_id = ?2)"
                      " ORDER BY channel_id, minute, user_id",
                      &s, err, errlen);
     if (rc)
@@ -167,6 +176,10 @@ int sq_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
         sq_copy_text(c->login, sizeof c->login, s, 3);
         c->messages = sqlite3_column_int64(s, 4);
         c->emote_only = sqlite3_column_int64(s, 5);
+        c->scored = sqlite3_column_int64(s, 6);
+        c->score_sum = sqlite3_column_int64(s, 7);
+        c->positive = sqlite3_column_int64(s, 8);
+        c->negative = sqlite3_column_int64(s, 9);
     }
     sqlite3_reset(s);
     if (src != SQLITE_DONE) {
