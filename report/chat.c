@@ -220,6 +220,91 @@ int report_chat_per_chatter(struct store *st, int64_t session_id, int64_t **ids,
     return 0;
 }
 
+static int kept_by(const struct report_options *o, const char *login)
+{
+    for (size_t i = 0; i < o->n_channels; i++)
+        if (strcmp(o->channels[i], login) == 0)
+            return 1;
+    return o->n_channels == 0;
+}
+
+/* The totals of one channel for the statistics document. */
+static int section_channel(struct store *st, int64_t session_id,
+                           const struct store_session_channel *ch,
+                           const struct store_chat_count *rows, size_t n, struct an_chat *a,
+                           char *err, size_t errlen)
+{
+    int64_t *present = NULL;
+    size_t np = 0;
+    int rc = present_ids(st, session_id, ch->channel_id, &present, &np, err, errlen);
+    if (rc)
+        return rc;
+    struct an_chat_count *in = xcalloc(n ? n : 1, sizeof *in);
+    for (size_t i = 0; i < n; i++)
+        in[i] = an_row(&rows[i]);
+    an_chat(in, n, present, np, a);
+    free(in);
+    free(present);
+    return 0;
+}
+
+int report_chat_section(struct store *st, int64_t session_id, const struct report_options *o,
+                        json_t **out, char *err, size_t errlen)
+{
+    struct store_chat_setting cs;
+    struct store_session_channel *chs = NULL;
+    struct store_chat_count *rows = NULL;
+    size_t nch = 0, nrows = 0;
+    *out = NULL;
+    int rc = store_chat_get(st, session_id, &cs, err, errlen);
+    if (!rc)
+        rc = store_chat_counts(st, session_id, 0, &rows, &nrows, err, errlen);
+    if (rc || (!cs.enabled && !nrows)) {
+        *out = rc ? NULL : json_null();
+        goto out;
+    }
+    rc = store_session_channels(st, session_id, &chs, &nch, err, errlen);
+    if (!rc)
+        rc = add_chat_only_channels(st, rows, nrows, &chs, &nch, err, errlen);
+    json_t *channels = json_array();
+    struct an_chat_tone all = {0};
+    int64_t messages = 0;
+    for (size_t c = 0; c < nch && !rc; c++) {
+        if (!kept_by(o, chs[c].login))
+            continue;
+        size_t from = 0, to;
+        while (from < nrows && rows[from].channel_id != chs[c].channel_id)
+            from++;
+        for (to = from; to < nrows && rows[to].channel_id == chs[c].channel_id; to++)
+            ;
+        struct an_chat a;
+        rc = section_channel(st, session_id, &chs[c], rows + from, to - from, &a, err, errlen);
+        if (rc)
+            break;
+        char cid[24];
+        snprintf(cid, sizeof cid, "%lld", (long long)chs[c].channel_id);
+        json_array_append_new(
+            channels, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "channel_id", cid, "login",
+                                chs[c].login, "messages", (json_int_t)a.messages, "talkers",
+                                (json_int_t)a.talkers, "lurkers", (json_int_t)a.lurkers, "scored",
+                                (json_int_t)a.tone.scored, "sentiment_mean", mean_json(&a.tone)));
+        messages += a.messages;
+        an_chat_tone_add(&all, &a.tone);
+        an_chat_free(&a);
+    }
+    if (rc) {
+        json_decref(channels);
+        goto out;
+    }
+    *out = json_pack("{s:b, s:s, s:I, s:I, s:o, s:o}", "enabled", cs.enabled, "status", cs.status,
+                     "messages", (json_int_t)messages, "scored", (json_int_t)all.scored,
+                     "sentiment_mean", mean_json(&all), "channels", channels);
+out:
+    free(chs);
+    free(rows);
+    return rc;
+}
+
 int report_chat(struct store *st, int64_t user_id, int64_t session_id, size_t top, int chatters,
                 json_t **out, char *err, size_t errlen)
 {

@@ -42,9 +42,10 @@ int my_chat_get(struct store *st, int64_t session_id, struct store_chat_setting 
     memset(out, 0, sizeof *out);
     out->session_id = session_id;
     struct my_rows r;
-    int rc =
-        my_query(st, "SELECT enabled, status, updated_at FROM chat_settings WHERE session_id = ?",
-                 MY_ARGS(MY_INT(session_id)), &r, err, errlen);
+    int rc = my_query(st,
+                      "SELECT enabled, status, updated_at, counts_seq FROM chat_settings"
+                      " WHERE session_id = ?",
+                      MY_ARGS(MY_INT(session_id)), &r, err, errlen);
     if (rc)
         return rc;
     rc = my_next(&r, err, errlen);
@@ -52,6 +53,7 @@ int my_chat_get(struct store *st, int64_t session_id, struct store_chat_setting 
         out->enabled = (int)my_int(&r, 0);
         my_text(&r, 1, out->status, sizeof out->status);
         out->updated_at_ms = my_int(&r, 2);
+        out->counts_seq = my_int(&r, 3);
     }
     my_done(&r);
     return rc < 0 ? rc : 0;
@@ -93,6 +95,13 @@ int my_chat_targets(struct store *st, struct store_chat_target **out, size_t *n,
     return 0;
 }
 
+/* Tells cached statistics the session's chat changed (rows sorted by session: one bump each). */
+static int bump(struct store *st, int64_t session_id, char *err, size_t errlen)
+{
+    return my_exec(st, "UPDATE chat_settings SET counts_seq = counts_seq + 1 WHERE session_id = ?",
+                   MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
+}
+
 int my_chat_add(struct store *st, const struct store_chat_count *rows, size_t n, char *err,
                 size_t errlen)
 {
@@ -116,6 +125,8 @@ int my_chat_add(struct store *st, const struct store_chat_count *rows, size_t n,
                              MY_INT(c->emote_only), MY_INT(c->scored), MY_INT(c->score_sum),
                              MY_INT(c->positive), MY_INT(c->negative)),
                      NULL, NULL, err, errlen);
+        if (!rc && (i == 0 || rows[i - 1].session_id != c->session_id))
+            rc = bump(st, c->session_id, err, errlen);
     }
     if (!rc)
         rc = my_commit(st, err, errlen);
@@ -168,12 +179,13 @@ int my_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
 
 int my_chat_raid_add(struct store *st, const struct store_chat_raid *r, char *err, size_t errlen)
 {
-    return my_exec(st,
-                   "INSERT IGNORE INTO chat_raids(session_id, channel_id, from_id, from_login,"
-                   " viewers, at) VALUES(?, ?, ?, ?, ?, ?)",
-                   MY_ARGS(MY_INT(r->session_id), MY_INT(r->channel_id), MY_INT(r->from_id),
-                           MY_TEXT(r->from_login), MY_INT(r->viewers), MY_INT(r->at_ms)),
-                   NULL, NULL, err, errlen);
+    int rc = my_exec(st,
+                     "INSERT IGNORE INTO chat_raids(session_id, channel_id, from_id, from_login,"
+                     " viewers, at) VALUES(?, ?, ?, ?, ?, ?)",
+                     MY_ARGS(MY_INT(r->session_id), MY_INT(r->channel_id), MY_INT(r->from_id),
+                             MY_TEXT(r->from_login), MY_INT(r->viewers), MY_INT(r->at_ms)),
+                     NULL, NULL, err, errlen);
+    return rc ? rc : bump(st, r->session_id, err, errlen);
 }
 
 int my_chat_raids(struct store *st, int64_t session_id, struct store_chat_raid **out, size_t *n,

@@ -322,6 +322,8 @@ static const char *const step6[] = {
     " ADD COLUMN IF NOT EXISTS score_sum BIGINT NOT NULL DEFAULT 0,"
     " ADD COLUMN IF NOT EXISTS positive BIGINT NOT NULL DEFAULT 0,"
     " ADD COLUMN IF NOT EXISTS negative BIGINT NOT NULL DEFAULT 0",
+    /* bumped with every batch of counts or raid: cached statistics see the chat change */
+    "ALTER TABLE chat_settings ADD COLUMN IF NOT EXISTS counts_seq BIGINT NOT NULL DEFAULT 0",
     NULL,
 };
 

@@ -52,9 +52,10 @@ int sq_chat_get(struct store *st, int64_t session_id, struct store_chat_setting 
     memset(out, 0, sizeof *out);
     out->session_id = session_id;
     sqlite3_stmt *s;
-    int rc =
-        sq_stmt(st, "SELECT enabled, status, updated_at FROM chat_settings WHERE session_id = ?",
-                &s, err, errlen);
+    int rc = sq_stmt(st,
+                     "SELECT enabled, status, updated_at, counts_seq FROM chat_settings"
+                     " WHERE session_id = ?",
+                     &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, session_id);
@@ -63,6 +64,7 @@ int sq_chat_get(struct store *st, int64_t session_id, struct store_chat_setting 
         out->enabled = sqlite3_column_int(s, 0);
         sq_copy_text(out->status, sizeof out->status, s, 1);
         out->updated_at_ms = sqlite3_column_int64(s, 2);
+        out->counts_seq = sqlite3_column_int64(s, 3);
     } else if (src != SQLITE_DONE) {
         rc = sq_fail(st, src, err, errlen, "chat setting");
     }
@@ -107,6 +109,19 @@ int sq_chat_targets(struct store *st, struct store_chat_target **out, size_t *n,
     return 0;
 }
 
+/* Tells cached statistics the session's chat changed (rows sorted by session: one bump each). */
+static int bump(struct store *st, int64_t session_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc =
+        sq_stmt(st, "UPDATE chat_settings SET counts_seq = counts_seq + 1 WHERE session_id = ?", &s,
+                err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, session_id);
+    return sq_run(st, s, err, errlen, "chat counts seq");
+}
+
 int sq_chat_add(struct store *st, const struct store_chat_count *rows, size_t n, char *err,
                 size_t errlen)
 {
@@ -139,6 +154,8 @@ int sq_chat_add(struct store *st, const struct store_chat_count *rows, size_t n,
         sqlite3_bind_int64(s, 10, c->positive);
         sqlite3_bind_int64(s, 11, c->negative);
         rc = sq_run(st, s, err, errlen, "chat counts");
+        if (!rc && (i == 0 || rows[i - 1].session_id != c->session_id))
+            rc = bump(st, c->session_id, err, errlen);
     }
     if (!rc)
         rc = sq_commit(st, err, errlen);
@@ -206,7 +223,8 @@ int sq_chat_raid_add(struct store *st, const struct store_chat_raid *r, char *er
     sqlite3_bind_text(s, 4, r->from_login, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 5, r->viewers);
     sqlite3_bind_int64(s, 6, r->at_ms);
-    return sq_run(st, s, err, errlen, "chat raid");
+    rc = sq_run(st, s, err, errlen, "chat raid");
+    return rc ? rc : bump(st, r->session_id, err, errlen);
 }
 
 int sq_chat_raids(struct store *st, int64_t session_id, struct store_chat_raid **out, size_t *n,

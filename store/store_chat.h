@@ -15,6 +15,7 @@ struct store_chat_setting {
     int enabled;
     char status[192]; /* "": fine; else why chat is not captured (missing scope, revoked) */
     int64_t updated_at_ms;
+    int64_t counts_seq; /* grows with every store_chat_add or store_chat_raid_add of the session */
 };
 
 /** Turns chat capture on or off for a session (clearing its status). TCA_ENOTFOUND: no session. */

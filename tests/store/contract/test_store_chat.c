@@ -190,6 +190,35 @@ static void sentiment_sums_add_up_like_the_counts_and_go_with_a_purge(void **sta
     free(c);
 }
 
+static int64_t counts_seq(struct fixture *f)
+{
+    struct store_chat_setting cs;
+    char err[256];
+    assert_int_equal(store_chat_get(f->st, f->session, &cs, err, sizeof err), 0);
+    return cs.counts_seq;
+}
+
+static void every_batch_of_counts_and_every_raid_moves_the_sessions_counts_seq(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    int64_t s = f->session;
+    assert_int_equal(store_chat_set(f->st, s, 1, 50, err, sizeof err), 0);
+    int64_t seq = counts_seq(f);
+    struct store_chat_count c1 = count(s, 500, 60000, 7, "ann", 2, 0);
+    assert_int_equal(store_chat_add(f->st, &c1, 1, err, sizeof err), 0);
+    assert_true(counts_seq(f) > seq);
+    seq = counts_seq(f);
+    struct store_chat_raid r = {.session_id = s, .channel_id = 500, .from_id = 42, .at_ms = 1};
+    assert_int_equal(store_chat_raid_add(f->st, &r, err, sizeof err), 0);
+    assert_true(counts_seq(f) > seq);
+    seq = counts_seq(f);
+    /* turning chat off and on keeps it: a cached document must not come back */
+    assert_int_equal(store_chat_set(f->st, s, 0, 60, err, sizeof err), 0);
+    assert_int_equal(store_chat_set(f->st, s, 1, 70, err, sizeof err), 0);
+    assert_true(counts_seq(f) >= seq);
+}
+
 static void a_raid_is_stored_once(void **state)
 {
     struct fixture *f = *state;
@@ -271,6 +300,7 @@ int main(void)
         T(an_inactive_session_is_no_target),
         T(counts_add_up_per_chatter_and_minute),
         T(sentiment_sums_add_up_like_the_counts_and_go_with_a_purge),
+        T(every_batch_of_counts_and_every_raid_moves_the_sessions_counts_seq),
         T(a_raid_is_stored_once),
         T(deleting_the_session_deletes_its_chat_activity),
         T(purging_the_session_removes_its_chat_activity_and_keeps_the_setting),
