@@ -125,6 +125,28 @@ double an_chat_tone_mean(const struct an_chat_tone *t)
     return t->scored ? (double)t->score_sum / (double)t->scored : 0.0;
 }
 
+size_t an_chat_raid_stays(const struct an_channel *ch, int64_t seq, size_t stayed[AN_STAY_WINDOWS],
+                          int known[AN_STAY_WINDOWS])
+{
+    int64_t at = an_channel_time(ch, seq), last = an_channel_time(ch, (int64_t)ch->n_captures);
+    size_t joined = 0;
+    for (size_t w = 0; w < AN_STAY_WINDOWS; w++) {
+        stayed[w] = 0;
+        /* a window not passed by the last capture would be a guess: every stay is cut there */
+        known[w] = last - at >= (int64_t)AN_STAY_WINDOWS_MIN[w] * 60000;
+    }
+    for (size_t i = 0; i < ch->n_stays; i++) {
+        const struct an_stay *s = &ch->stays[i];
+        if (s->from_seq != seq)
+            continue;
+        joined++;
+        int64_t lasted = an_stay_duration_ms(ch, s);
+        for (size_t w = 0; w < AN_STAY_WINDOWS; w++)
+            stayed[w] += known[w] && lasted >= (int64_t)AN_STAY_WINDOWS_MIN[w] * 60000;
+    }
+    return joined;
+}
+
 void an_chat_free(struct an_chat *c)
 {
     free(c->minutes);

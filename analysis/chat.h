@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/raids.h"
+#include "analysis/stays.h"
+
 /** The sentiment of some messages: how many were scored and what their scores add up to. */
 struct an_chat_tone {
     int64_t scored;    /* messages with at least one lexicon word */
@@ -66,6 +69,16 @@ void an_chat(const struct an_chat_count *rows, size_t n, const int64_t *present,
 void an_chat_tone_add(struct an_chat_tone *a, const struct an_chat_tone *b);
 /** The mean score of the scored messages; 0 when none was scored (say null, not 0). */
 double an_chat_tone_mean(const struct an_chat_tone *t);
+/**
+ * Of the chatters who joined ch at capture seq (the arrivals of a raid Twitch announced), how
+ * many stayed at least 5, 15, 30 minutes (AN_STAY_WINDOWS_MIN), by the rules analysis/raids.c
+ * applies to the raids it finds: a stay lasts taken_at(its last capture) - taken_at(seq), and a
+ * count is known (known[w]) only once its window has passed by the channel's last capture;
+ * until then stayed[w] is 0 and must be shown as unknown. ch must pass an_channel_check and
+ * seq be one of its captures. Returns how many joined at seq.
+ */
+size_t an_chat_raid_stays(const struct an_channel *ch, int64_t seq, size_t stayed[AN_STAY_WINDOWS],
+                          int known[AN_STAY_WINDOWS]);
 /** Frees what an_chat allocated; safe on a zeroed struct. */
 void an_chat_free(struct an_chat *c);
 

@@ -3,6 +3,7 @@
  * stays through analysis/chat.c; it must never read the clock.
  */
 #include "report/chat.h"
+#include "report/chat_raids.h"
 #include "analysis/chat.h"
 #include "base/clock.h"
 #include "base/err.h"
@@ -60,23 +61,6 @@ static const char *login_of(const struct store_chat_count *rows, size_t n, int64
         if (rows[i].user_id == user_id)
             login = rows[i].login;
     return login;
-}
-
-/* Chatters of the captures from the first capture at or after at_ms (what they saw of a raid). */
-static json_t *captures_after(const struct store_capture *caps, size_t n, int64_t channel_id,
-                              int64_t at_ms)
-{
-    for (size_t i = 0; i < n; i++) {
-        const struct store_capture *c = &caps[i];
-        if (c->channel_id != channel_id || c->taken_at_ms < at_ms)
-            continue;
-        int64_t before = c->chatter_count - c->joined + c->left;
-        return json_pack("{s:I, s:o, s:I, s:I, s:I, s:I}", "seq", (json_int_t)c->seq, "taken_at",
-                         time_json(c->taken_at_ms), "chatters", (json_int_t)c->chatter_count,
-                         "chatters_before", (json_int_t)before, "joined", (json_int_t)c->joined,
-                         "new_to_channel", (json_int_t)c->new_to_channel);
-    }
-    return json_null();
 }
 
 /* The mean score of the scored messages; null when none was scored (0 would read "neutral"). */
@@ -137,28 +121,6 @@ static json_t *channel_json(const struct store_session_channel *ch,
     json_object_set_new(j, "sentiment_mean", mean_json(&a.tone));
     an_chat_free(&a);
     return j;
-}
-
-static json_t *raids_json(const struct store_chat_raid *r, size_t n,
-                          const struct store_session_channel *chs, size_t nch,
-                          const struct store_capture *caps, size_t ncaps)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const char *to = "";
-        for (size_t k = 0; k < nch; k++)
-            if (chs[k].channel_id == r[i].channel_id)
-                to = chs[k].login;
-        char from[24], cid[24];
-        snprintf(from, sizeof from, "%lld", (long long)r[i].from_id);
-        snprintf(cid, sizeof cid, "%lld", (long long)r[i].channel_id);
-        json_array_append_new(
-            a, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "channel_id", cid, "channel", to,
-                         "from_id", from, "from_login", r[i].from_login, "viewers",
-                         (json_int_t)r[i].viewers, "at", time_json(r[i].at_ms), "captures_saw",
-                         captures_after(caps, ncaps, r[i].channel_id, r[i].at_ms)));
-    }
-    return a;
 }
 
 /* Channels with chat but no capture yet (chat capture runs from the moment it is on): they are
@@ -331,6 +293,10 @@ int report_chat(struct store *st, int64_t user_id, int64_t session_id, size_t to
         rc = store_chat_raids(st, session_id, &raids, &nraids, err, errlen);
     if (!rc)
         rc = store_capture_list(st, session_id, 0, &caps, &ncaps, err, errlen);
+    json_t *raids_doc = NULL;
+    if (!rc)
+        rc = report_chat_raids_json(st, session_id, raids, nraids, chs, nch, caps, ncaps,
+                                    &raids_doc, err, errlen);
     if (rc)
         goto out;
     json_t *channels = json_array();
@@ -351,12 +317,12 @@ int report_chat(struct store *st, int64_t user_id, int64_t session_id, size_t to
     }
     if (rc) {
         json_decref(channels);
+        json_decref(raids_doc);
         goto out;
     }
-    *out =
-        json_pack("{s:I, s:b, s:s, s:I, s:o, s:o}", "session_id", (json_int_t)session_id, "enabled",
-                  cs.enabled, "status", cs.status, "messages", (json_int_t)total, "channels",
-                  channels, "raids", raids_json(raids, nraids, chs, nch, caps, ncaps));
+    *out = json_pack("{s:I, s:b, s:s, s:I, s:o, s:o}", "session_id", (json_int_t)session_id,
+                     "enabled", cs.enabled, "status", cs.status, "messages", (json_int_t)total,
+                     "channels", channels, "raids", raids_doc);
     if (chatters) {
         int64_t *ids, *msgs;
         size_t n;
