@@ -271,4 +271,15 @@ int sq_roles_list(struct store *st, const int64_t *channels, size_t n_channels,
 int sq_roles_read_at(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms, char *err,
                      size_t errlen);
 
+/* followers (sqlite_followers.c) */
+int sq_followers_add(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                     const struct store_follow *follows, size_t n, int64_t read_at_ms,
+                     int64_t total, int *added, char *err, size_t errlen);
+int sq_followers_latest(struct store *st, int64_t channel_id, int64_t *followed_at_ms,
+                        int64_t *read_at_ms, char *err, size_t errlen);
+int sq_followers_list(struct store *st, int64_t session_id, struct store_follow **out, size_t *n,
+                      char *err, size_t errlen);
+int sq_follower_reads(struct store *st, int64_t session_id, struct store_follower_read **out,
+                      size_t *n, char *err, size_t errlen);
+
 #endif

@@ -41,7 +41,7 @@ struct store_copy_table {
     char sum_from[33], sum_to[33]; /* checksums of every row in key order (hex) */
 };
 
-enum { STORE_COPY_TABLES = 26 };
+enum { STORE_COPY_TABLES = 28 };
 
 /** What store_copy did, table by table. */
 struct store_copy_report {

@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "store/store_alerts.h"
 #include "store/store_chat.h"
+#include "store/store_followers.h"
 #include "store/store_roles.h"
 #include "base/err.h"
 
@@ -244,6 +245,15 @@ struct store_ops {
                       struct store_role_holder **out, size_t *n, char *err, size_t errlen);
     int (*roles_read_at)(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms,
                          char *err, size_t errlen);
+    int (*followers_add)(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                         const struct store_follow *follows, size_t n, int64_t read_at_ms,
+                         int64_t total, int *added, char *err, size_t errlen);
+    int (*followers_latest)(struct store *st, int64_t channel_id, int64_t *followed_at_ms,
+                            int64_t *read_at_ms, char *err, size_t errlen);
+    int (*followers_list)(struct store *st, int64_t session_id, struct store_follow **out,
+                          size_t *n, char *err, size_t errlen);
+    int (*follower_reads)(struct store *st, int64_t session_id, struct store_follower_read **out,
+                          size_t *n, char *err, size_t errlen);
 };
 
 /** The part of every connection that store.c sees. */
