@@ -100,6 +100,7 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     const subscribed = async () => (await s.simGet('/_sim/eventsub')).chat_subscriptions === 1;
     for (let attempt = 0; !(await waitFor(subscribed, 'the chat subscription', 20000).catch(() => false)); attempt++) {
       assert.ok(attempt < 4, 'the chat subscription was never created');
+      t.diagnostic('the runner did not ask again after the new login: chat turned off and on');
       await api('/api/v1/sessions/active/chat', 'PUT', { enabled: false });
       await sleep(6000); // longer than the runner's 5 s refresh: it forgets the refusal
       await api('/api/v1/sessions/active/chat', 'PUT', { enabled: true });
