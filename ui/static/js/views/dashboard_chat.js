@@ -266,26 +266,40 @@ export function chatPanel(sid, opts) {
   let inflight = null;
   let tookMs = 0; // how long the last document took: a big session is read less often
 
+  // The state line's parts are built once and only their text changes, so a poll neither
+  // moves the keyboard focus off the switch nor makes a screen reader repeat the line.
+  const stateLine = h('p');
+  const problem = h('p', { class: 'chat-problem', role: 'alert', hidden: true });
+  const toggleBtn = h('button', { type: 'button', class: 'btn small' });
+  const relogin = h('a', { class: 'relogin', href: RELOGIN }, t('chat.relogin'));
+  const scopeHint = h('span', { class: 'hint' }, t('chat.scope_hint'));
+  const ended = h('span', { class: 'hint' }, t('chat.ended'));
+  state.append(stateLine, problem, h('div', { class: 'toolbar' }, toggleBtn, scopeHint, relogin, ended));
+  state.hidden = true;
+  toggleBtn.addEventListener('click', () => toggle(toggleBtn, !doc.enabled));
+  const setText = (node, text) => {
+    if (node.textContent !== text) node.textContent = text;
+  };
+
   function drawState() {
-    clear(state);
+    state.hidden = !doc;
     if (!doc) return;
     const note = statusNote(doc.status);
     const active = opts.active();
-    const line = (cls, text) => h('p', { class: cls }, text);
-    if (!doc.enabled) state.append(line('chat-off', t('chat.off')));
-    else state.append(line('chat-on', doc.messages ? t('chat.on') : t('chat.on_waiting')));
-    if (note) state.append(h('p', { class: 'chat-problem', role: 'alert' }, note.text));
-    const buttons = h('div', { class: 'toolbar' });
-    if (active) {
-      const btn = h('button', { type: 'button', class: 'btn small ' + (doc.enabled ? '' : 'primary'), 'aria-pressed': String(!!doc.enabled) }, doc.enabled ? t('chat.turn_off') : t('chat.turn_on'));
-      btn.addEventListener('click', () => toggle(btn, !doc.enabled));
-      buttons.append(btn);
-    }
-    // a login without the chat permission: the way to grant it
-    if (note && (note.kind === 'scope' || note.kind === 'relogin')) buttons.append(h('a', { class: 'btn small primary relogin', href: RELOGIN }, t('chat.relogin')));
-    else if (!doc.enabled && active) buttons.append(h('span', { class: 'hint' }, t('chat.scope_hint'), ' ', h('a', { class: 'relogin', href: RELOGIN }, t('chat.relogin'))));
-    if (!active) buttons.append(h('span', { class: 'hint' }, t('chat.ended')));
-    state.append(buttons);
+    stateLine.className = doc.enabled ? 'chat-on' : 'chat-off';
+    setText(stateLine, doc.enabled ? (doc.messages ? t('chat.on') : t('chat.on_waiting')) : t('chat.off'));
+    problem.hidden = !note;
+    setText(problem, note ? note.text : '');
+    toggleBtn.hidden = !active;
+    toggleBtn.className = 'btn small' + (doc.enabled ? '' : ' primary');
+    toggleBtn.setAttribute('aria-pressed', String(!!doc.enabled));
+    setText(toggleBtn, doc.enabled ? t('chat.turn_off') : t('chat.turn_on'));
+    // a login without the chat permission: the way to grant it, as a button once Twitch refused
+    const refused = !!note && (note.kind === 'scope' || note.kind === 'relogin');
+    relogin.hidden = !refused && (doc.enabled || !active);
+    relogin.className = refused ? 'btn small primary relogin' : 'relogin';
+    scopeHint.hidden = refused || doc.enabled || !active;
+    ended.hidden = active;
   }
 
   async function toggle(btn, on) {
@@ -378,7 +392,9 @@ export function chatPanel(sid, opts) {
       el.dataset.chatLoads = String(Number(el.dataset.chatLoads || 0) + 1);
     } catch (e) {
       if (e.name === 'AbortError') return;
-      state.replaceChildren(h('p', { class: 'chat-problem', role: 'alert' }, t('chat.problem', { why: errorText(e) })));
+      state.hidden = false;
+      problem.hidden = false;
+      setText(problem, t('chat.problem', { why: errorText(e) }));
     } finally {
       if (inflight === ac) inflight = null;
     }
