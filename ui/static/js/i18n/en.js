@@ -230,7 +230,7 @@ export default {
   'chat.per_minute': 'Messages per minute',
   'chat.talkers_minute': 'Talkers',
   'chat.sentiment_chart': 'Sentiment per minute',
-  'chat.sentiment_hint': 'Line: mean score of the minute’s scored messages (left axis, −5 to +5); bars: positive messages above zero, negative below (right axis).',
+  'chat.sentiment_hint': 'Line: mean score of the minute’s scored messages (left axis); bars: positive messages above zero, negative below (right axis).',
   'chat.mean': 'Mean score',
   'chat.positive': 'Positive',
   'chat.negative': 'Negative',

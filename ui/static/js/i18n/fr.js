@@ -230,7 +230,7 @@ export default {
   'chat.per_minute': 'Messages par minute',
   'chat.talkers_minute': 'Auteurs',
   'chat.sentiment_chart': 'Sentiment par minute',
-  'chat.sentiment_hint': 'Ligne : note moyenne des messages notés de la minute (axe de gauche, −5 à +5) ; barres : messages positifs au-dessus de zéro, négatifs en dessous (axe de droite).',
+  'chat.sentiment_hint': 'Ligne : note moyenne des messages notés de la minute (axe de gauche) ; barres : messages positifs au-dessus de zéro, négatifs en dessous (axe de droite).',
   'chat.mean': 'Note moyenne',
   'chat.positive': 'Positifs',
   'chat.negative': 'Négatifs',
