@@ -6,16 +6,15 @@
 #include "report/report.h"
 #include "report/csv_record.h"
 #include "base/err.h"
-#include "base/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int check_row(const struct csv_record *l, size_t line_no, struct store_known_bot *b,
-                     char *err, size_t errlen)
+static int check_row(const struct csv_record *l, size_t line_no, void *slot, char *err,
+                     size_t errlen)
 {
-    memset(b, 0, sizeof *b);
+    struct store_known_bot *b = slot;
     int rc = report_csv_login(l->field[0], 0, line_no, b->login, err, errlen);
     if (rc)
         return rc;
@@ -24,21 +23,6 @@ static int check_row(const struct csv_record *l, size_t line_no, struct store_kn
         return tca_fail(err, errlen, TCA_EINVAL, "line %zu: kind is service or lurker", line_no);
     strcpy(b->kind, kind);
     return report_csv_user_id(l->n > 2 ? l->field[2] : "", line_no, &b->user_id, err, errlen);
-}
-
-struct bots {
-    struct store_known_bot *rows;
-    size_t n, cap;
-};
-
-static int add_row(struct csv_record *l, size_t line_no, void *ctx, char *err, size_t errlen)
-{
-    struct bots *bots = ctx;
-    bots->rows = xgrow(bots->rows, &bots->cap, bots->n, sizeof *bots->rows, 64);
-    int rc = check_row(l, line_no, &bots->rows[bots->n], err, errlen);
-    if (!rc)
-        bots->n++;
-    return rc;
 }
 
 int report_bots_csv_parse(const char *text, size_t len, struct store_known_bot **out, size_t *n,
@@ -51,17 +35,10 @@ int report_bots_csv_parse(const char *text, size_t len, struct store_known_bot *
         .field_max = 64,
         .rows_are = "bots",
     };
-    struct bots bots = {0};
-    *out = NULL;
-    *n = 0;
-    int rc = report_csv_each(text, len, &rules, add_row, &bots, err, errlen);
-    if (rc) {
-        free(bots.rows);
-        return rc;
-    }
-    *out = bots.rows;
-    *n = bots.n;
-    return 0;
+    void *rows;
+    int rc = report_csv_rows(text, len, &rules, sizeof **out, check_row, &rows, n, err, errlen);
+    *out = rows;
+    return rc;
 }
 
 int report_bots(struct store *st, int64_t user_id, json_t **out, char *err, size_t errlen)

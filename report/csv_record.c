@@ -6,6 +6,7 @@
  */
 #include "report/csv_record.h"
 #include "base/err.h"
+#include "base/xalloc.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -134,6 +135,40 @@ int report_csv_each(const char *text, size_t len, const struct csv_import *rules
             return rc;
         rows++;
     }
+    return 0;
+}
+
+struct collect {
+    report_csv_check_fn check;
+    size_t elem, n, cap;
+    unsigned char *rows;
+};
+
+static int collect_row(struct csv_record *row, size_t line_no, void *ctx, char *err, size_t errlen)
+{
+    struct collect *c = ctx;
+    c->rows = xgrow(c->rows, &c->cap, c->n, c->elem, 64);
+    unsigned char *slot = c->rows + c->n * c->elem;
+    memset(slot, 0, c->elem);
+    int rc = c->check(row, line_no, slot, err, errlen);
+    if (!rc)
+        c->n++;
+    return rc;
+}
+
+int report_csv_rows(const char *text, size_t len, const struct csv_import *rules, size_t elem,
+                    report_csv_check_fn check, void **rows, size_t *n, char *err, size_t errlen)
+{
+    struct collect c = {.check = check, .elem = elem};
+    *rows = NULL;
+    *n = 0;
+    int rc = report_csv_each(text, len, rules, collect_row, &c, err, errlen);
+    if (rc) {
+        free(c.rows);
+        return rc;
+    }
+    *rows = c.rows;
+    *n = c.n;
     return 0;
 }
 

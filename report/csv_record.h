@@ -50,6 +50,17 @@ typedef int (*report_csv_row_fn)(struct csv_record *row, size_t line_no, void *c
 int report_csv_each(const char *text, size_t len, const struct csv_import *rules,
                     report_csv_row_fn row_fn, void *ctx, char *err, size_t errlen);
 
+/** Checks one data row into slot (elem bytes, zeroed): 0, or a negative tca_err. */
+typedef int (*report_csv_check_fn)(const struct csv_record *row, size_t line_no, void *slot,
+                                   char *err, size_t errlen);
+
+/**
+ * report_csv_each collecting one elem-byte struct per data row, each filled by check: *rows
+ * (the caller's to free()) holds *n of them; nothing is returned on an error.
+ */
+int report_csv_rows(const char *text, size_t len, const struct csv_import *rules, size_t elem,
+                    report_csv_check_fn check, void **rows, size_t *n, char *err, size_t errlen);
+
 /**
  * Checks a Twitch login (1 to 25 ASCII letters, digits or _; empty allowed when optional) and
  * writes it lowercased into out, which holds at least 26 bytes.

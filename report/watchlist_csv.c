@@ -7,7 +7,6 @@
 #include "report/watchlist_csv.h"
 #include "base/csv.h"
 #include "base/err.h"
-#include "base/xalloc.h"
 #include "report/csv_record.h"
 
 #include <stdio.h>
@@ -22,10 +21,10 @@ static int printable(const char *s)
     return 1;
 }
 
-static int check_row(const struct csv_record *l, size_t line_no, struct store_watch *w, char *err,
+static int check_row(const struct csv_record *l, size_t line_no, void *slot, char *err,
                      size_t errlen)
 {
-    memset(w, 0, sizeof *w);
+    struct store_watch *w = slot;
     int rc = report_csv_login(l->field[0], 1, line_no, w->login, err, errlen);
     if (!rc)
         rc = report_csv_user_id(l->n > 1 ? l->field[1] : "", line_no, &w->user_id, err, errlen);
@@ -47,21 +46,6 @@ static int check_row(const struct csv_record *l, size_t line_no, struct store_wa
     return 0;
 }
 
-struct watches {
-    struct store_watch *rows;
-    size_t n, cap;
-};
-
-static int add_row(struct csv_record *l, size_t line_no, void *ctx, char *err, size_t errlen)
-{
-    struct watches *ws = ctx;
-    ws->rows = xgrow(ws->rows, &ws->cap, ws->n, sizeof *ws->rows, 64);
-    int rc = check_row(l, line_no, &ws->rows[ws->n], err, errlen);
-    if (!rc)
-        ws->n++;
-    return rc;
-}
-
 int report_watchlist_csv_parse(const char *text, size_t len, struct store_watch **out, size_t *n,
                                char *err, size_t errlen)
 {
@@ -72,17 +56,10 @@ int report_watchlist_csv_parse(const char *text, size_t len, struct store_watch 
         .field_max = CSV_RECORD_FIELD_MAX,
         .rows_are = "accounts",
     };
-    struct watches ws = {0};
-    *out = NULL;
-    *n = 0;
-    int rc = report_csv_each(text, len, &rules, add_row, &ws, err, errlen);
-    if (rc) {
-        free(ws.rows);
-        return rc;
-    }
-    *out = ws.rows;
-    *n = ws.n;
-    return 0;
+    void *rows;
+    int rc = report_csv_rows(text, len, &rules, sizeof **out, check_row, &rows, n, err, errlen);
+    *out = rows;
+    return rc;
 }
 
 int report_watchlist_csv_write(struct buf *b, const struct store_watch *w, size_t n, char *err,
