@@ -69,6 +69,40 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
                  size_t errlen);
 /** Frees everything; safe on a zeroed struct. */
 void rp_free(struct rp_data *d);
+
+/* The steps of rp_load, for loaders that need only some of it (export_pass.c). */
+/** Fills d->channels with the session's channels the filter names (d->session read). */
+int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
+                     size_t errlen);
+/** Reads c's captures and stays into c (all_stays, all_ch). */
+int rp_load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
+                     size_t errlen);
+/** Fills c's history with the chatters of ids (sorted, unique) seen in earlier sessions. */
+int rp_load_history(struct store *st, struct rp_data *d, struct rp_channel *c, const int64_t *ids,
+                    size_t n_ids, char *err, size_t errlen);
+/** Computes d's flags from d->profiles, d->names and the channels' all_ch (d->flags must be
+ * empty: it is replaced, not freed). */
+int rp_compute_flags(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
+                     size_t errlen);
+
+/** What the chatters export needs before its first row (export_pass.c); owns every array. */
+struct rp_export_pass {
+    struct an_flags flags; /* over every chatter of the selected channels */
+    int64_t *returning;    /* chatters seen in an earlier session, sorted */
+    size_t n_returning;
+    int64_t *keep; /* with a channel filter: the chatters of those channels, sorted; else NULL */
+    size_t n_keep;
+    int64_t *channels; /* the selected channels' ids */
+    size_t n_channels;
+};
+
+/** Computes the flags and new/returning status of session_id's chatters with the least memory
+ * the flag rules allow; free with rp_export_pass_free. Same answers as rp_load. */
+int rp_export_pass(struct store *st, int64_t user_id, int64_t session_id,
+                   const struct report_options *o, struct rp_export_pass *out, char *err,
+                   size_t errlen);
+/** Frees everything; safe on a zeroed struct. */
+void rp_export_pass_free(struct rp_export_pass *p);
 /** The profile row of user_id, or NULL. */
 const struct rp_person *rp_profile(const struct rp_data *d, int64_t user_id);
 

@@ -102,6 +102,12 @@ static int remove_captures(struct store *st, int64_t session_id, char *err, size
     if (!rc)
         rc = my_exec(st, "DELETE FROM chat_raids WHERE session_id = ?", MY_ARGS(MY_INT(session_id)),
                      NULL, NULL, err, errlen);
+    if (!rc)
+        rc = my_exec(st, "DELETE FROM channel_followers WHERE session_id = ?",
+                     MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
+    if (!rc)
+        rc = my_exec(st, "DELETE FROM follower_reads WHERE session_id = ?",
+                     MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
     /* queued (not running) captures would land in the emptied session */
     if (!rc)
         rc = my_exec(st,

@@ -137,6 +137,10 @@ static const struct store_ops mariadb_ops = {
     .roles_replace = my_roles_replace,
     .roles_list = my_roles_list,
     .roles_read_at = my_roles_read_at,
+    .followers_add = my_followers_add,
+    .followers_latest = my_followers_latest,
+    .followers_list = my_followers_list,
+    .follower_reads = my_follower_reads,
 };
 
 int mariadb_store_open(const char *url, struct store **out, char *err, size_t errlen)

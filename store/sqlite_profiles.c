@@ -21,9 +21,10 @@ int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_
     *n = 0;
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
-                     "SELECT DISTINCT p.user_id FROM presence p"
-                     " LEFT JOIN twitch_users u ON u.id = p.user_id WHERE p.session_id = ?1"
-                     " AND (u.id IS NULL OR u.enriched_at = 0 OR u.enriched_at < ?2)"
+                     "SELECT p.user_id FROM (SELECT user_id FROM presence WHERE session_id = ?1"
+                     "  UNION SELECT user_id FROM channel_followers WHERE session_id = ?1) p"
+                     " LEFT JOIN twitch_users u ON u.id = p.user_id"
+                     " WHERE (u.id IS NULL OR u.enriched_at = 0 OR u.enriched_at < ?2)"
                      " ORDER BY p.user_id LIMIT ?3",
                      &s, err, errlen);
     if (rc)

@@ -240,6 +240,12 @@ int store_export_session(struct store *st, int64_t session_id, int64_t *total, s
     return st->ops->export_session(st, session_id, total, fn, ctx, err, errlen);
 }
 
+void store_scan_hint(struct store *st, int scanning)
+{
+    if (st->ops->scan_hint)
+        st->ops->scan_hint(st, scanning);
+}
+
 int store_login_create(struct store *st, const struct store_login *l, char *err, size_t errlen)
 {
     return st->ops->login_create(st, l, err, errlen);
