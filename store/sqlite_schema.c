@@ -400,6 +400,16 @@ static const char *const migrations[] = {
 
     /* compact profile rows: see COMPACT_PROFILES_STEP above */
     COMPACT_PROFILES_STEP,
+    /* sentiment of the chat messages (issue 11), scored when each arrives: per chatter and
+     * minute, how many were scored, their sum, the positive and negative ones (the text is
+     * still never stored) */
+    "ALTER TABLE chat_counts ADD COLUMN scored INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE chat_counts ADD COLUMN score_sum INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE chat_counts ADD COLUMN positive INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE chat_counts ADD COLUMN negative INTEGER NOT NULL DEFAULT 0;"
+    /* bumped with every batch of counts or raid: statistics cached for the session know the
+     * chat changed without a capture */
+    "ALTER TABLE chat_settings ADD COLUMN counts_seq INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
