@@ -79,7 +79,8 @@ static void enrich(struct store *st, const int64_t *ids, size_t n, int64_t taken
             snprintf(p[j].display_name, sizeof p[j].display_name, "%s", p[j].login);
             p[j].display_name[0] = (char)(p[j].display_name[0] - 'a' + 'A');
             int64_t days = (int64_t)(next(rng) % 3650);
-            p[j].created_at_ms = taken_at - days * 86400000LL - (int64_t)(next(rng) % 86400000);
+            /* whole seconds, as Twitch gives creation dates */
+            p[j].created_at_ms = taken_at - days * 86400000LL - (int64_t)(next(rng) % 86400) * 1000;
             p[j].enriched_at_ms = taken_at;
         }
         int renames;

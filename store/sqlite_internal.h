@@ -72,6 +72,12 @@ int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
  * SQLITE_STATIC).
  */
 void sq_bind_login(sqlite3_stmt *s, int i, const char *login, const char *display);
+/**
+ * A profile time as twitch_profiles keeps it: minus its seconds when it is whole seconds
+ * after 1970, else its milliseconds (negative ones shifted below -2^61); the twitch_users view
+ * decodes it.
+ */
+int64_t sq_time_code(int64_t ms);
 /** Adds one row to a user's name history. */
 int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
                 int64_t seen_at, char *err, size_t errlen);

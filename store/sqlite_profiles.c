@@ -30,6 +30,13 @@ void sq_bind_login(sqlite3_stmt *s, int i, const char *login, const char *displa
         sqlite3_bind_text(s, i, login, -1, SQLITE_STATIC);
 }
 
+int64_t sq_time_code(int64_t ms)
+{
+    if (ms > 0 && ms % 1000 == 0)
+        return -(ms / 1000);
+    return ms < 0 ? ms - ((int64_t)1 << 62) : ms;
+}
+
 int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
                      int64_t **ids, size_t *n, char *err, size_t errlen)
 {
@@ -190,10 +197,10 @@ int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, in
         sqlite3_bind_int64(s, 1, p[i].id);
         sq_bind_login(s, 2, p[i].login, p[i].display_name);
         sqlite3_bind_text(s, 3, p[i].display_name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, p[i].created_at_ms);
+        sqlite3_bind_int64(s, 4, sq_time_code(p[i].created_at_ms));
         sqlite3_bind_text(s, 5, p[i].type, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 6, p[i].broadcaster_type, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 7, p[i].enriched_at_ms);
+        sqlite3_bind_int64(s, 7, sq_time_code(p[i].enriched_at_ms));
         sqlite3_bind_int(s, 8, (int)named);
         rc = sq_run(st, s, err, errlen, "profile upsert");
         if (rc)

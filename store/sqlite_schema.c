@@ -65,6 +65,33 @@
     " COALESCE(NEW.created_at, 0), COALESCE(NEW.type, ''),"                                \
     " COALESCE(NEW.broadcaster_type, ''), COALESCE(NEW.enriched_at, 0), "                  \
     NAMED_CODE("NEW.named_at", "COALESCE(NEW.enriched_at, 0)") "); END;"
+/* Profile times (the last step, issue 15): a time in whole seconds, as Twitch gives creation
+ * dates, is kept as minus its seconds (4 bytes until 2038 instead of 6); any other as its
+ * milliseconds, a negative one shifted below -2^61 so the three never meet (times within 2^61
+ * ms of 1970). C writes the same (sq_time_code). */
+#define TIME_CODE(t)                                                                       \
+    "CASE WHEN (" t ") > 0 AND (" t ") % 1000 = 0 THEN -((" t ") / 1000)"                  \
+    " WHEN (" t ") < 0 THEN (" t ") - 4611686018427387904 ELSE (" t ") END"
+#define TIME_DECODE(t)                                                                     \
+    "CASE WHEN " t " >= 0 THEN " t " WHEN " t " < -2305843009213693952 THEN " t            \
+    " + 4611686018427387904 ELSE -" t " * 1000 END"
+#define PROFILE_TIMES_STEP                                                                 \
+    "DROP TRIGGER twitch_users_insert;"                                                    \
+    "DROP VIEW twitch_users;"                                                              \
+    "UPDATE twitch_profiles SET created_at = " TIME_CODE("created_at") ","                 \
+    " enriched_at = " TIME_CODE("enriched_at") ", named_at = " TIME_CODE("named_at") ";"   \
+    "CREATE VIEW twitch_users(id, login, display_name, created_at, type, broadcaster_type," \
+    " enriched_at, named_at) AS SELECT id, COALESCE(login, lower(display_name)),"          \
+    " display_name, " TIME_DECODE("created_at") ", type, broadcaster_type, "               \
+    TIME_DECODE("enriched_at") ", CASE WHEN named_at = 0 THEN " TIME_DECODE("enriched_at") \
+    " ELSE " TIME_DECODE("named_at") " END FROM twitch_profiles;"                          \
+    "CREATE TRIGGER twitch_users_insert INSTEAD OF INSERT ON twitch_users BEGIN"           \
+    " INSERT INTO twitch_profiles(id, login, display_name, created_at, type,"              \
+    " broadcaster_type, enriched_at, named_at) VALUES(NEW.id, "                            \
+    LOGIN_CODE("NEW.login", "NEW.display_name") ", NEW.display_name, "                     \
+    TIME_CODE("COALESCE(NEW.created_at, 0)") ", COALESCE(NEW.type, ''),"                   \
+    " COALESCE(NEW.broadcaster_type, ''), " TIME_CODE("COALESCE(NEW.enriched_at, 0)") ", " \
+    TIME_CODE(NAMED_CODE("NEW.named_at", "COALESCE(NEW.enriched_at, 0)")) "); END;"
 /* clang-format on */
 
 static const char *const migrations[] = {
@@ -410,6 +437,9 @@ static const char *const migrations[] = {
     /* bumped with every batch of counts or raid: statistics cached for the session know the
      * chat changed without a capture */
     "ALTER TABLE chat_settings ADD COLUMN counts_seq INTEGER NOT NULL DEFAULT 0;",
+
+    /* profile times in seconds where they are whole: see PROFILE_TIMES_STEP above */
+    PROFILE_TIMES_STEP,
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

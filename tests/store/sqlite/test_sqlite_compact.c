@@ -414,6 +414,52 @@ static void a_store_before_compact_profiles_upgrades_with_the_same_rows(void **s
     free(dir);
 }
 
+static void profile_times_read_back_exactly_whole_seconds_or_not(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    /* creation time, enrichment time, how twitch_profiles keeps the creation time */
+    static const int64_t cases[][3] = {
+        {1450000000000LL, 1700000000000LL, -1450000000LL}, /* whole seconds, as Twitch gives */
+        {1450000000123LL, 1700000000001LL, 1450000000123LL},
+        {0, 5000, 0},
+        {-86400000LL, 1, -86400000LL - (1LL << 62)}, /* 1969: shifted, never read as seconds */
+        {-1, 999, -1 - (1LL << 62)},
+        {1000, 1000, -1},
+    };
+    enum { N = sizeof cases / sizeof *cases };
+    for (int i = 0; i < N; i++) {
+        struct store_profile p = {
+            .id = 300 + i, .created_at_ms = cases[i][0], .enriched_at_ms = cases[i][1]};
+        snprintf(p.login, sizeof p.login, "user%d", i);
+        snprintf(p.display_name, sizeof p.display_name, "User%d", i);
+        int renames;
+        assert_int_equal(store_profile_put(st, &p, 1, &renames, err, sizeof err), 0);
+        struct store_profile got;
+        assert_int_equal(store_profile_get(st, 300 + i, &got, err, sizeof err), 0);
+        assert_int_equal(got.created_at_ms, cases[i][0]);
+        assert_int_equal(got.enriched_at_ms, cases[i][1]);
+        char sql[96];
+        snprintf(sql, sizeof sql, "SELECT created_at FROM twitch_profiles WHERE id = %d", 300 + i);
+        assert_int_equal(count(path, sql), cases[i][2]);
+        if (cases[i][1] > 0) { /* one name, dated by the enrichment */
+            char want[64];
+            snprintf(want, sizeof want, "user%d/User%d@%lld", i, i, (long long)cases[i][1]);
+            expect_history(st, 300 + i, (const char *const[]){want}, 1);
+        }
+    }
+    /* enriched again later: the name keeps its first date, whole seconds or not */
+    put(st, 301, "user1", 1800000000000LL, 0);
+    expect_history(st, 301, (const char *const[]){"user1/User1@1700000000001"}, 1);
+    put(st, 300, "user0", 1800000000007LL, 0);
+    expect_history(st, 300, (const char *const[]){"user0/User0@1700000000000"}, 1);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,6 +470,7 @@ int main(void)
         cmocka_unit_test(session_names_are_the_same_read_from_the_names_or_from_the_stays),
         cmocka_unit_test(logins_and_display_names_read_back_exactly_whatever_their_case),
         cmocka_unit_test(a_store_before_compact_profiles_upgrades_with_the_same_rows),
+        cmocka_unit_test(profile_times_read_back_exactly_whole_seconds_or_not),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
