@@ -159,6 +159,9 @@ enum tm_family {
 /** A registry of every family above, with tca_build_info set. Release with metrics_free. */
 struct metrics *tca_metrics_new(void);
 
+/** This build's version (`git describe` of its checkout, or "unknown"): tca_build_info's label. */
+const char *tca_version(void);
+
 /** The index of an HTTP status in the status dimension (the last one: any other). */
 size_t tca_metrics_status_index(int status);
 

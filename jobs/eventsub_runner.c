@@ -1,5 +1,6 @@
 /*
- * The EventSub runner (see the header). Must never log or store a chat message's text, never
+ * The EventSub runner (see the header). Must never log or store a chat message's text (it is
+ * scored while the parser holds it, and only the score is kept), never
  * subscribe a channel nobody follows, and never ask Twitch again for a subscription it refused
  * or revoked while the channel stays followed (Twitch would refuse again, and a revoked
  * authorization is the user's decision).
@@ -50,6 +51,8 @@ struct pending {
     int64_t session_id, channel_id, minute_ms, user_id;
     char login[32];
     int emote_only;
+    int scored; /* the scorer found lexicon words */
+    int score;
 };
 
 struct eventsub_runner {
@@ -226,6 +229,20 @@ static void backoff(struct eventsub_runner *r, struct user *u)
     u->retry_at_ms = now(r) + u->backoff_ms;
 }
 
+/* The chat reader: scores a message while the parser holds its text, keeps only the score. */
+static int score_message(void *ctx, const struct twitch_es_fragment *frags, size_t n, int *score)
+{
+    const struct an_lexicon *lx = ctx;
+    struct an_fragment *in = xcalloc(n ? n : 1, sizeof *in);
+    for (size_t i = 0; i < n; i++)
+        in[i] = (struct an_fragment){frags[i].text, frags[i].len, frags[i].emote};
+    struct an_sentiment s;
+    an_sentiment_score(lx, AN_LANG_AUTO, in, n, &s);
+    free(in);
+    *score = s.score;
+    return s.kind == AN_SENT_SCORED;
+}
+
 static int connect_user(struct eventsub_runner *r, struct user *u, char *err, size_t errlen)
 {
     char why[256];
@@ -249,6 +266,10 @@ static int connect_user(struct eventsub_runner *r, struct user *u, char *err, si
         return 0;
     }
     u->backoff_ms = 0;
+    if (r->o.lexicon) {
+        struct twitch_es_reader rd = {score_message, (void *)r->o.lexicon};
+        twitch_es_set_reader(u->es, &rd);
+    }
     return subscribe_missing(r, u, err, errlen);
 }
 
@@ -277,6 +298,8 @@ static void count_chat(struct eventsub_runner *r, const struct follow *f,
     p->user_id = m->chat.chatter_id;
     snprintf(p->login, sizeof p->login, "%s", m->chat.chatter_login);
     p->emote_only = m->chat.emote_only != 0;
+    p->scored = m->chat.read;
+    p->score = m->chat.score;
     r->counts.messages++;
 }
 
@@ -429,6 +452,12 @@ static int store_pending(struct eventsub_runner *r, char *err, size_t errlen)
         snprintf(c->login, sizeof c->login, "%s", p->login);
         c->messages++;
         c->emote_only += p->emote_only;
+        if (p->scored) {
+            c->scored++;
+            c->score_sum += p->score;
+            c->positive += p->score > 0;
+            c->negative += p->score < 0;
+        }
     }
     int rc = store_chat_add(r->o.st, rows, n, err, errlen);
     free(rows);

@@ -5,6 +5,7 @@
  * recompute a statistic by hand.
  */
 #include "report/internal.h"
+#include "report/chat.h"
 #include "analysis/raids.h"
 #include "analysis/viewers.h"
 #include "base/err.h"
@@ -247,6 +248,17 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
         json_object_set_new(doc, "flags", rp_flags_json(&d, o, sections));
     if (!rc && (sections & REPORT_OVERLAP))
         json_object_set_new(doc, "overlap", rp_matrix_json(&d));
+    if (!rc && (sections & REPORT_FOLLOWERS)) {
+        struct rp_followers f;
+        rc = rp_followers_load(st, &d, &f, err, errlen);
+        if (!rc)
+            json_object_set_new(doc, "followers", rp_followers_json(&f, o));
+        rp_followers_free(&f);
+    }
+    json_t *chat = NULL;
+    if (!rc && (sections & REPORT_CHAT) &&
+        !(rc = report_chat_section(st, session_id, o, &chat, err, errlen)))
+        json_object_set_new(doc, "chat", chat);
     rp_free(&d);
     if (rc) {
         json_decref(doc);

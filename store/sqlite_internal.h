@@ -66,6 +66,12 @@ char *sq_dup_text(sqlite3_stmt *s, int col);
  */
 int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
                     int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/**
+ * Binds the login of a profile row (twitch_profiles.login) as the schema keeps it: NULL when
+ * it is the display name in lower case and both are printable ASCII, else the text (bound
+ * SQLITE_STATIC).
+ */
+void sq_bind_login(sqlite3_stmt *s, int i, const char *login, const char *display);
 /** Adds one row to a user's name history. */
 int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
                 int64_t seen_at, char *err, size_t errlen);
@@ -87,6 +93,7 @@ int sq_table_insert(struct store *st, const struct store_table *t, const struct 
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 /** store_backup on SQLite (sqlite_backup.c). */
 int sq_backup(struct store *st, const char *path, char *err, size_t errlen);
+int sq_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
 /** store_token_reseal on SQLite (sqlite_backup.c). */
 int sq_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                     size_t errlen);

@@ -4,8 +4,9 @@
 // with the way to log in again; with it, every number of the panel is the one the API returns
 // (messages, talkers, lurkers, top talkers, the raid Twitch announced, the audience line beside
 // the messages per minute); sentiment is drawn when the document carries it, and nothing breaks
-// when it does not or when a mean is null; French; phone width. Nothing here waits a fixed
-// time for the server: every wait polls a condition.
+// when it does not or when a mean is null; French; phone width; an ended session. Nothing
+// here waits a fixed time for the server (every wait polls a condition), except the 6 s pause
+// that lets a runner without re-subscription forget Twitch's refusal (said when it happens).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -100,6 +101,7 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     const subscribed = async () => (await s.simGet('/_sim/eventsub')).chat_subscriptions === 1;
     for (let attempt = 0; !(await waitFor(subscribed, 'the chat subscription', 20000).catch(() => false)); attempt++) {
       assert.ok(attempt < 4, 'the chat subscription was never created');
+      t.diagnostic('the runner did not ask again after the new login: chat turned off and on');
       await api('/api/v1/sessions/active/chat', 'PUT', { enabled: false });
       await sleep(6000); // longer than the runner's 5 s refresh: it forgets the refusal
       await api('/api/v1/sessions/active/chat', 'PUT', { enabled: true });
@@ -269,6 +271,22 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     } finally {
       await page.setViewportSize({ width: 1366, height: 768 });
     }
+  });
+
+  await t.test('an ended session keeps its chat numbers and offers no switch', async () => {
+    const doc = await chatDoc();
+    const old = doc.session_id;
+    const r = await api('/api/v1/sessions', 'POST', {});
+    assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+    await page.goto('about:blank');
+    await page.goto(s.gw + `/#/dashboard/${old}`);
+    await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
+    const block = chat.locator('.chat-channel[data-login="raid_channel"]');
+    await block.waitFor();
+    const c = doc.channels.find((x) => x.login === 'raid_channel');
+    assert.equal(await block.locator('[data-field="messages"]').textContent(), fmt('en').int(c.messages));
+    assert.equal(await chat.getByRole('button', { name: /Turn chat capture/ }).isVisible(), false);
+    assert.match(await chat.locator('.chat-state').textContent(), /This session has ended/);
   });
 
   await t.test('no script error and no CSP violation', () => {

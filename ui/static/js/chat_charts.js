@@ -17,11 +17,14 @@ function timeAxis(a) {
   return a;
 }
 
-/** A y scale symmetric around zero, so the two sentiment axes share their zero line. */
-function symmetric(cap) {
+/**
+ * A y scale symmetric around zero, so the two sentiment axes share their zero line; whole
+ * numbers for the score (a message's score is a sum of word valences, so it may pass ±5).
+ */
+function symmetric(whole) {
   return (u, min, max) => {
     const m = Math.max(Math.abs(min || 0), Math.abs(max || 0));
-    const r = cap ? Math.min(cap, Math.max(1, Math.ceil(m))) : Math.max(1, m * 1.15);
+    const r = whole ? Math.max(1, Math.ceil(m)) : Math.max(1, m * 1.15);
     return [-r, r];
   };
 }
@@ -61,7 +64,7 @@ function sentimentOpts(el, cursor) {
     height: SENT_H,
     cursor,
     legend: { show: true },
-    scales: { x: { time: true }, s: { range: symmetric(5) }, n: { range: symmetric(0) } },
+    scales: { x: { time: true }, s: { range: symmetric(true) }, n: { range: symmetric(false) } },
     axes: [timeAxis(x), { ...left, scale: 's' }, right],
     series: [
       xSeries(),
