@@ -406,8 +406,7 @@ static const char doc[] =
     "\"schemas\":{\"Error\":{\"type\":\"object\",\"required\":[\"error\",\"message\"],\"prope"
     "rties\":{\"error\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"}}}},\"response"
     "s\":{\"Error\":{\"description\":\"An error\",\"content\":{\"application/json\":{\"schema"
-    "\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}}"
-    ;
+    "\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}}";
 
 const char *web_openapi_text(void)
 {
