@@ -172,7 +172,10 @@ function drawTop(b, c, sentiment, marks) {
 /** "— pending" while a stay window has not passed (the API sends null), as in the raids table. */
 function stay(r, key) {
   const v = r[key];
-  if (v === null || v === undefined) return h('span', { class: 'pending', title: t('dash.stay_pending') }, t('dash.stay_pending'));
+  if (v === null || v === undefined) {
+    const at = r[key + '_observable_at'];
+    return h('span', { class: 'pending', title: at ? t('dash.stay_pending_at', { time: fmtTime(at) }) : t('dash.stay_pending') }, t('dash.stay_pending'));
+  }
   return fmtInt(v);
 }
 
