@@ -138,6 +138,8 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     // top talkers: same order, same counts, each a link to the profile
     const rows = block.locator('.chat-top-table tbody tr');
     assert.equal(await rows.count(), c.top_talkers.length);
+    // the badges come from the chatter table, after the talkers are drawn
+    await block.locator(`.chat-top-table tbody tr[data-user="${second.user_id}"] .badge`, { hasText: 'watched' }).waitFor();
     for (let i = 0; i < c.top_talkers.length; i++) {
       const tt = c.top_talkers[i];
       const cells = await rows.nth(i).locator('td').allTextContents();
