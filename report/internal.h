@@ -67,6 +67,10 @@ int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct 
 int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
                  const struct report_options *o, int profiles, struct rp_data *d, char *err,
                  size_t errlen);
+/** Fills d->channels (info only) with the channels of d->session the filter of o names, all
+ * when none; TCA_EINVAL for a name the session did not capture. */
+int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
+                     size_t errlen);
 /** Frees everything; safe on a zeroed struct. */
 void rp_free(struct rp_data *d);
 /** The profile row of user_id, or NULL. */

@@ -28,9 +28,8 @@ const struct rp_person *rp_profile(const struct rp_data *d, int64_t user_id)
     return lo < d->n_people && d->people[lo].user_id == user_id ? &d->people[lo] : NULL;
 }
 
-/* Picks the session's channels the filter names (all when none). */
-static int pick_channels(struct store *st, struct rp_data *d, const struct report_options *o,
-                         char *err, size_t errlen)
+int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
+                     size_t errlen)
 {
     struct store_session_channel *all;
     size_t n;
@@ -386,7 +385,7 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
     if (rc == TCA_ENOTFOUND || (!rc && d->session.user_id != user_id))
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
     if (!rc)
-        rc = pick_channels(st, d, o, err, errlen);
+        rc = rp_pick_channels(st, d, o, err, errlen);
     for (size_t c = 0; c < d->n_channels && !rc; c++) {
         rc = load_presence(st, d, &d->channels[c], err, errlen);
         if (!rc)

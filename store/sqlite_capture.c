@@ -112,8 +112,8 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
     if (!rc)
         rc = sq_stmt(st,
                      "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
-                     " joined, \"left\", new_to_channel, pages, duration_ms, job_id, renames)"
-                     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     " joined, \"left\", new_to_channel, pages, duration_ms, job_id, renames,"
+                     " new_to_owner) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      &c->insert, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
@@ -168,8 +168,8 @@ static int step_done(struct store *st, sqlite3_stmt *s, char *err, size_t errlen
 /* Opens a stay for one joined chatter, records them in the channel's history and checks
  * their name. */
 static int join(struct store *st, struct commit_stmts *c, const struct store_capture_input *in,
-                const struct chatter *ch, int64_t *new_to_channel, int64_t *renames, char *err,
-                size_t errlen)
+                const struct chatter *ch, struct sq_aggregates *agg, int64_t *new_to_channel,
+                int64_t *renames, char *err, size_t errlen)
 {
     sqlite3_bind_int64(c->first, 1, in->channel_id);
     sqlite3_bind_int64(c->first, 2, ch->id);
@@ -187,6 +187,7 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
         return rc;
     if (new_here) {
         (*new_to_channel)++;
+        rc = sq_aggregates_join(st, agg, ch->id, 1, 1, err, errlen);
     } else {
         /* Only a chatter the channel knows can have stays in this session: look up the
          * latest, both to count sessions and to refuse a join while a stay is open. */
@@ -210,6 +211,8 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
         sqlite3_bind_int64(c->back, 3, in->taken_at_ms);
         sqlite3_bind_int(c->back, 4, again ? 0 : 1);
         rc = step_done(st, c->back, err, errlen, "channel chatter");
+        if (!rc)
+            rc = sq_aggregates_join(st, agg, ch->id, 0, !again, err, errlen);
     }
     if (rc)
         return rc;
@@ -315,6 +318,8 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
     if (rc)
         return rc;
     int64_t last_seq = 0, prev_taken_at = 0, prev_count = 0, new_to_channel = 0, renames = 0;
+    struct sq_aggregates agg;
+    sq_aggregates_init(&agg, in);
     sqlite3_bind_int64(c.last, 1, in->session_id);
     sqlite3_bind_int64(c.last, 2, in->channel_id);
     int src = sqlite3_step(c.last);
@@ -348,7 +353,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
                           (long long)in->joined[j]);
             goto out;
         }
-        rc = join(st, &c, in, &in->chatters[k], &new_to_channel, &renames, err, errlen);
+        rc = join(st, &c, in, &in->chatters[k], &agg, &new_to_channel, &renames, err, errlen);
         if (rc)
             goto out;
     }
@@ -375,6 +380,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
     else
         sqlite3_bind_null(c.insert, 11);
     sqlite3_bind_int64(c.insert, 12, renames);
+    sqlite3_bind_int64(c.insert, 13, agg.new_to_owner);
     rc = step_done(st, c.insert, err, errlen, "capture insert");
     if (rc)
         goto out;
@@ -389,6 +395,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
     }
     rc = sq_commit(st, err, errlen);
 out:
+    sq_aggregates_free(&agg);
     if (rc) {
         sq_rollback(st);
         memset(out, 0, sizeof *out);

@@ -318,6 +318,12 @@ static const char *const migrations[] = {
     " role INTEGER NOT NULL,"
     " read_at INTEGER NOT NULL,"
     " PRIMARY KEY(channel_id, role)) WITHOUT ROWID;",
+
+    /* incremental aggregates (issue 15): each capture's joiners new to its session's owner,
+     * kept by the capture (store/sqlite_aggregates.c) so the statistics' series is read, not
+     * recomputed from every stay; NULL on captures stored before this step (the statistics
+     * then recompute) */
+    "ALTER TABLE captures ADD COLUMN new_to_owner INTEGER;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
