@@ -171,6 +171,14 @@ json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_
     return out;
 }
 
+static int forward_in_time(const struct an_channel *ch)
+{
+    for (size_t i = 1; i < ch->n_captures; i++)
+        if (ch->captures[i].taken_at_ms < ch->captures[i - 1].taken_at_ms)
+            return 0;
+    return 1;
+}
+
 /* Numbers over every chosen channel together; returning means returning in any of them. */
 static json_t *all_json(const struct rp_data *d, unsigned sections, char *err, size_t errlen)
 {
@@ -178,7 +186,12 @@ static json_t *all_json(const struct rp_data *d, unsigned sections, char *err, s
     for (size_t c = 0; c < d->n_channels; c++)
         chs[c] = d->channels[c].ch;
     struct an_participation p;
-    int rc = an_participation_all(chs, d->n_channels, &p, err, errlen);
+    /* One channel whose captures go forward in time: a chatter's stays there never overlap,
+     * so the union over channels is their sum and the channel's own computation gives the
+     * same numbers (what all_channels shows of it) for half the work. */
+    int rc = d->n_channels == 1 && forward_in_time(&chs[0])
+                 ? an_participation(&chs[0], d->session.id, NULL, 0, &p, err, errlen)
+                 : an_participation_all(chs, d->n_channels, &p, err, errlen);
     free(chs);
     if (rc)
         return NULL;
