@@ -135,8 +135,10 @@ static json_t *channel_head(const struct rp_channel *c)
                      "last_capture_at", rp_time(c->info.last_at_ms));
 }
 
-json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_options *o,
-                        unsigned sections, char *err, size_t errlen)
+/* The channel object; *kept (when not NULL) takes the channel's participation over. */
+static json_t *channel_json(const struct rp_data *d, size_t ci, const struct report_options *o,
+                            unsigned sections, struct an_participation *kept, char *err,
+                            size_t errlen)
 {
     const struct rp_channel *c = &d->channels[ci];
     struct an_participation p;
@@ -167,8 +169,17 @@ json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_
     }
     if (sections & REPORT_SERIES)
         json_object_set_new(out, "series", series_json(&p));
-    an_participation_free(&p);
+    if (kept)
+        *kept = p;
+    else
+        an_participation_free(&p);
     return out;
+}
+
+json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_options *o,
+                        unsigned sections, char *err, size_t errlen)
+{
+    return channel_json(d, ci, o, sections, NULL, err, errlen);
 }
 
 static int forward_in_time(const struct an_channel *ch)
@@ -180,19 +191,20 @@ static int forward_in_time(const struct an_channel *ch)
 }
 
 /* Numbers over every chosen channel together; returning means returning in any of them. */
-static json_t *all_json(const struct rp_data *d, unsigned sections, char *err, size_t errlen)
+static json_t *all_json(const struct rp_data *d, unsigned sections,
+                        const struct an_participation *one, char *err, size_t errlen)
 {
     struct an_channel *chs = xmalloc((d->n_channels ? d->n_channels : 1) * sizeof *chs);
     for (size_t c = 0; c < d->n_channels; c++)
         chs[c] = d->channels[c].ch;
-    struct an_participation p;
+    struct an_participation p = {0};
     /* One channel whose captures go forward in time: a chatter's stays there never overlap,
-     * so the union over channels is their sum and the channel's own computation gives the
-     * same numbers (what all_channels shows of it) for half the work. */
-    int rc = d->n_channels == 1 && forward_in_time(&chs[0])
-                 ? an_participation(&chs[0], d->session.id, NULL, 0, &p, err, errlen)
-                 : an_participation_all(chs, d->n_channels, &p, err, errlen);
+     * so the union over channels is their sum, and the channel's own participation (one)
+     * has the numbers all_channels shows. */
+    int rc = one ? 0 : an_participation_all(chs, d->n_channels, &p, err, errlen);
     free(chs);
+    if (one)
+        p = *one;
     if (rc)
         return NULL;
     json_t *out = json_object();
@@ -221,7 +233,8 @@ static json_t *all_json(const struct rp_data *d, unsigned sections, char *err, s
                                       (json_int_t)(p.unique_chatters - returning), "returning",
                                       (json_int_t)returning));
     }
-    an_participation_free(&p);
+    if (!one)
+        an_participation_free(&p);
     return out;
 }
 
@@ -328,15 +341,18 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
     json_t *doc = session_head(&d.session);
     json_t *channels = json_array();
     json_object_set_new(doc, "channels", channels);
+    /* all_channels of one channel is the channel's own participation, computed once */
+    struct an_participation one = {0};
+    int single = d.n_channels == 1 && forward_in_time(&d.channels[0].ch);
     for (size_t c = 0; c < d.n_channels && !rc; c++) {
-        json_t *cj = rp_channel_json(&d, c, o, sections, err, errlen);
+        json_t *cj = channel_json(&d, c, o, sections, single ? &one : NULL, err, errlen);
         if (!cj)
             rc = TCA_EINVAL;
         else
             json_array_append_new(channels, cj);
     }
     if (!rc && (sections & (REPORT_PARTICIPATION | REPORT_VIEWERS))) {
-        json_t *all = all_json(&d, sections, err, errlen);
+        json_t *all = all_json(&d, sections, single ? &one : NULL, err, errlen);
         if (!all)
             rc = TCA_EINVAL;
         else
@@ -348,6 +364,7 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
         json_object_set_new(doc, "flags", rp_flags_json(&d, o, sections));
     if (!rc && (sections & REPORT_OVERLAP))
         json_object_set_new(doc, "overlap", rp_matrix_json(&d));
+    an_participation_free(&one);
     rp_free(&d);
     if (rc) {
         json_decref(doc);
