@@ -15,7 +15,8 @@
 #include <string.h>
 
 static const char *const names[ALERT_EVENTS] = {
-    "raid", "bot_wave", "watched_joined", "capture_failing", "login_rejected", "test",
+    "raid",           "bot_wave", "watched_joined", "capture_failing",
+    "login_rejected", "test",     "follower_wave",
 };
 
 const char *alert_event_name(int ev)
@@ -419,6 +420,69 @@ int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, in
         struct store_channel ch = {.id = channel_id};
         snprintf(ch.login, sizeof ch.login, "%s", chans[i].login);
         rc = waves_of_channel(st, owner_id, session_id, &ch, now_ms, alerts, err, errlen);
+    }
+    free(chans);
+    return rc;
+}
+
+/* Announces the follower waves of one channel, each creation day once per session. */
+static int follower_waves_of_channel(struct store *st, int64_t owner_id, int64_t session_id,
+                                     const char *login, int64_t channel_id, int64_t now_ms,
+                                     int *alerts, char *err, size_t errlen)
+{
+    struct report_options o;
+    json_t *doc = NULL;
+    report_options_default(&o);
+    snprintf(o.channels[0], sizeof o.channels[0], "%s", login);
+    o.n_channels = 1;
+    int rc = report_session(st, owner_id, session_id, &o, REPORT_FOLLOWERS, &doc, err, errlen);
+    json_t *c =
+        rc ? NULL
+           : json_array_get(json_object_get(json_object_get(doc, "followers"), "channels"), 0);
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(c, "waves"), i, w)
+    {
+        if (rc)
+            break;
+        const char *day = json_string_value(json_object_get(w, "day"));
+        long long count = (long long)json_integer_value(json_object_get(w, "count"));
+        long long seq = (long long)json_integer_value(json_object_get(w, "seq"));
+        char text[320], key[96];
+        snprintf(text, sizeof text,
+                 "Follower wave on %s: %lld new followers at capture %lld with accounts created "
+                 "within hours of each other on %s",
+                 login, count, seq, day ? day : "?");
+        snprintf(key, sizeof key, "follower_wave:%lld:%lld:%s", (long long)session_id,
+                 (long long)channel_id, day ? day : "");
+        json_t *d = json_deep_copy(w);
+        json_object_del(d, "logins"); /* the count and creation window say enough */
+        json_object_set_new(d, "session_id", json_integer(session_id));
+        json_object_set_new(d, "channel", json_string(login));
+        int q = 0;
+        rc = alert_emit(st, owner_id, channel_id, ALERT_FOLLOWER_WAVE, 0, key, text, d, now_ms, &q,
+                        err, errlen);
+        json_decref(d);
+        if (alerts)
+            *alerts += q;
+    }
+    json_decref(doc);
+    return rc;
+}
+
+int alert_on_follower_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
+                           int *alerts, char *err, size_t errlen)
+{
+    if (alerts)
+        *alerts = 0;
+    struct store_session_channel *chans = NULL;
+    size_t n = 0;
+    int rc = store_session_channels(st, session_id, &chans, &n, err, errlen);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!anyone_wants(st, owner_id, chans[i].channel_id, ALERT_FOLLOWER_WAVE, err, errlen, &rc))
+            continue;
+        rc = follower_waves_of_channel(st, owner_id, session_id, chans[i].login,
+                                       chans[i].channel_id, now_ms, alerts, err, errlen);
     }
     free(chans);
     return rc;

@@ -26,6 +26,7 @@ enum alert_event {
     ALERT_CAPTURE_FAILING,
     ALERT_LOGIN_REJECTED,
     ALERT_TEST,
+    ALERT_FOLLOWER_WAVE, /* after ALERT_TEST: webhooks keep events as bits of these values */
     ALERT_EVENTS
 };
 
@@ -95,6 +96,15 @@ int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_
  */
 int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
                       int *alerts, char *err, size_t errlen);
+
+/**
+ * After the enrichment of session_id (creation dates of new followers known): for each channel
+ * where one of owner_id's webhooks wants follower waves, announces each read the report layer
+ * rates a follower wave, with its count, creation window and capture; each creation day once
+ * per session, channel and webhook (a wave read over two captures is one alert).
+ */
+int alert_on_follower_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
+                           int *alerts, char *err, size_t errlen);
 
 /**
  * After a capture job was given up: alerts the capturing user's webhooks that captures of the

@@ -28,7 +28,7 @@ static json_t *histogram_json(const struct rp_data *d, const struct report_optio
     return out;
 }
 
-static json_t *days_json(const struct an_creation_days *days)
+json_t *rp_days_json(const struct an_creation_days *days)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < days->n; i++) {
@@ -109,7 +109,7 @@ json_t *rp_accounts_json(const struct rp_data *d, const struct report_options *o
         }
         json_object_set_new(out, "audience", json_integer((json_int_t)days->audience));
         json_object_set_new(out, "age_histogram", histogram_json(d, o));
-        json_object_set_new(out, "top_creation_days", days_json(days));
+        json_object_set_new(out, "top_creation_days", rp_days_json(days));
         json_object_set_new(out, "clusters", clusters_json(d, clusters));
         an_creation_days_free(&own_days);
         an_clusters_free(&own_clusters);

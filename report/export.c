@@ -21,9 +21,9 @@
 
 int report_export_kind_parse(const char *name)
 {
-    static const char *const names[] = {"chatters", "timeline", "capture",
-                                        "flagged",  "overlap",  "raids"};
-    for (int i = 0; i < 6; i++)
+    static const char *const names[] = {"chatters", "timeline", "capture",  "flagged",
+                                        "overlap",  "raids",    "followers"};
+    for (int i = 0; i < 7; i++)
         if (strcmp(name, names[i]) == 0)
             return i;
     return -1;
@@ -125,50 +125,22 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
         "role",       "watched",   "messages"};
     struct chatters_ctx cx = {.exclude = o->exclude, .err = err, .errlen = errlen};
     rp_table_begin(&cx.t, sink, x->format, columns, sizeof columns / sizeof *columns, 0);
-    struct rp_data d;
+    struct rp_export_pass pass;
+    memset(&pass, 0, sizeof pass);
     int rc = rp_table_flush(&cx.t, err, errlen);
+    store_scan_hint(st, 1);
     if (!rc)
-        rc = rp_load(st, user_id, x->session_id, o, &d, err, errlen);
-    if (!rc) {
+        rc = rp_export_pass(st, user_id, x->session_id, o, &pass, err, errlen);
+    if (!rc)
         rc = report_chat_per_chatter(st, x->session_id, &cx.chat_ids, &cx.chat_messages, &cx.n_chat,
                                      err, errlen);
-        if (rc)
-            rp_free(&d);
-    }
-    if (rc) {
-        rp_table_abort(&cx.t);
-        return rc;
-    }
-    size_t n = 0;
-    for (size_t c = 0; c < d.n_channels; c++)
-        n += d.channels[c].n_history;
-    int64_t *returning = xmalloc((n ? n : 1) * sizeof *returning);
-    n = 0;
-    for (size_t c = 0; c < d.n_channels; c++)
-        for (size_t h = 0; h < d.channels[c].n_history; h++)
-            returning[n++] = d.channels[c].history[h].user_id;
-    n = an_ids_sort_unique(returning, n);
-    int64_t *channels = xcalloc(d.n_channels + 1, sizeof *channels);
-    for (size_t c = 0; c < d.n_channels; c++)
-        channels[c] = d.channels[c].info.channel_id;
-    rc = rp_marks_load(st, user_id, channels, d.n_channels, &cx.marks, err, errlen);
-    free(channels);
-    int64_t *keep = NULL;
-    size_t n_keep = 0;
-    if (o->n_channels) {
-        keep = xmalloc((d.n_people ? d.n_people : 1) * sizeof *keep);
-        for (size_t i = 0; i < d.n_people; i++)
-            keep[n_keep++] = d.people[i].user_id;
-    }
-    /* Keep only the flags while rows stream: the stays and profiles can be large. */
-    struct an_flags flags = d.flags;
-    memset(&d.flags, 0, sizeof d.flags);
-    rp_free(&d);
-    cx.flags = &flags;
-    cx.returning = returning;
-    cx.n_returning = n;
-    cx.keep = keep;
-    cx.n_keep = n_keep;
+    if (!rc)
+        rc = rp_marks_load(st, user_id, pass.channels, pass.n_channels, &cx.marks, err, errlen);
+    cx.flags = &pass.flags;
+    cx.returning = pass.returning;
+    cx.n_returning = pass.n_returning;
+    cx.keep = pass.keep;
+    cx.n_keep = pass.n_keep;
     /* The total is only known once the SELECT counted it: set it before the first row. */
     if (!rc)
         rc = store_export_session(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
@@ -176,10 +148,9 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
         rc = rp_table_end(&cx.t, err, errlen);
     else
         rp_table_abort(&cx.t);
-    an_flags_free(&flags);
+    store_scan_hint(st, 0);
+    rp_export_pass_free(&pass);
     rp_marks_free(&cx.marks);
-    free(returning);
-    free(keep);
     free(cx.chat_ids);
     free(cx.chat_messages);
     return rc;
@@ -399,6 +370,9 @@ int report_export_run(struct store *st, int64_t user_id, const struct report_exp
         break;
     case REPORT_EXPORT_RAIDS:
         rc = rp_export_raids(&d, x, o, sink, err, errlen);
+        break;
+    case REPORT_EXPORT_FOLLOWERS:
+        rc = rp_export_followers(st, &d, x, sink, err, errlen);
         break;
     default:
         rc = tca_fail(err, errlen, TCA_EINVAL, "unknown export");

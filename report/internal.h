@@ -6,9 +6,11 @@
 #define TCA_REPORT_INTERNAL_H
 
 #include "analysis/flags.h"
+#include "analysis/followers.h"
 #include "analysis/participation.h"
 #include "analysis/stays.h"
 #include "report/report.h"
+#include "store/store_followers.h"
 
 /** One channel of a loaded session; owns every array. */
 struct rp_channel {
@@ -67,12 +69,42 @@ int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct 
 int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
                  const struct report_options *o, int profiles, struct rp_data *d, char *err,
                  size_t errlen);
-/** Fills d->channels (info only) with the channels of d->session the filter of o names, all
- * when none; TCA_EINVAL for a name the session did not capture. */
-int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
-                     size_t errlen);
 /** Frees everything; safe on a zeroed struct. */
 void rp_free(struct rp_data *d);
+
+/* The steps of rp_load, for loaders that need only some of it (export_pass.c). */
+/** Fills d->channels with the session's channels the filter names (d->session read). */
+int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
+                     size_t errlen);
+/** Reads c's captures and stays into c (all_stays, all_ch). */
+int rp_load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
+                     size_t errlen);
+/** Fills c's history with the chatters of ids (sorted, unique) seen in earlier sessions. */
+int rp_load_history(struct store *st, struct rp_data *d, struct rp_channel *c, const int64_t *ids,
+                    size_t n_ids, char *err, size_t errlen);
+/** Computes d's flags from d->profiles, d->names and the channels' all_ch (d->flags must be
+ * empty: it is replaced, not freed). */
+int rp_compute_flags(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
+                     size_t errlen);
+
+/** What the chatters export needs before its first row (export_pass.c); owns every array. */
+struct rp_export_pass {
+    struct an_flags flags; /* over every chatter of the selected channels */
+    int64_t *returning;    /* chatters seen in an earlier session, sorted */
+    size_t n_returning;
+    int64_t *keep; /* with a channel filter: the chatters of those channels, sorted; else NULL */
+    size_t n_keep;
+    int64_t *channels; /* the selected channels' ids */
+    size_t n_channels;
+};
+
+/** Computes the flags and new/returning status of session_id's chatters with the least memory
+ * the flag rules allow; free with rp_export_pass_free. Same answers as rp_load. */
+int rp_export_pass(struct store *st, int64_t user_id, int64_t session_id,
+                   const struct report_options *o, struct rp_export_pass *out, char *err,
+                   size_t errlen);
+/** Frees everything; safe on a zeroed struct. */
+void rp_export_pass_free(struct rp_export_pass *p);
 /** The profile row of user_id, or NULL. */
 const struct rp_person *rp_profile(const struct rp_data *d, int64_t user_id);
 
@@ -89,6 +121,37 @@ json_t *rp_channel_json(const struct rp_data *d, size_t c, const struct report_o
 /** Accounts of a bot wave (creation day at the flag level) or a login cluster: a new sorted
  * array (caller frees), *n receives how many. */
 int64_t *rp_wave_ids(const struct rp_data *d, size_t *n);
+/** One channel's follows and reads, rated (followers.c). */
+struct rp_follower_channel {
+    int64_t channel_id;
+    const char *login;         /* borrowed from the rp_data */
+    struct an_follow *follows; /* logins borrowed from rp_followers.rows */
+    size_t n;
+    struct an_follower_read *reads;
+    int64_t *read_at; /* per read */
+    size_t n_reads;
+    int64_t total; /* Twitch's follower count at the last read */
+};
+/** The followers of a loaded session's chosen channels; free with rp_followers_free. */
+struct rp_followers {
+    struct store_follow *rows;
+    size_t n_rows;
+    struct store_follower_read *read_rows;
+    size_t n_read_rows;
+    struct rp_follower_channel *channels; /* as d->channels */
+    size_t n_channels;
+};
+int rp_followers_load(struct store *st, const struct rp_data *d, struct rp_followers *f, char *err,
+                      size_t errlen);
+void rp_followers_free(struct rp_followers *f);
+/** The "followers" object of the session document. */
+json_t *rp_followers_json(const struct rp_followers *f, const struct report_options *o);
+/** The followers export: one row per follow stored by the session's reads. */
+int rp_export_followers(struct store *st, struct rp_data *d, const struct report_export *x,
+                        const struct report_sink *sink, char *err, size_t errlen);
+/** The top creation days as the accounts section lists them (accounts.c). */
+json_t *rp_days_json(const struct an_creation_days *days);
+
 /** The raids export (export_raids.c). */
 int rp_export_raids(struct rp_data *d, const struct report_export *x,
                     const struct report_options *o, const struct report_sink *sink, char *err,

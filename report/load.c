@@ -28,6 +28,7 @@ const struct rp_person *rp_profile(const struct rp_data *d, int64_t user_id)
     return lo < d->n_people && d->people[lo].user_id == user_id ? &d->people[lo] : NULL;
 }
 
+/* Picks the session's channels the filter names (all when none). */
 int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
                      size_t errlen)
 {
@@ -58,8 +59,8 @@ int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_op
     return rc;
 }
 
-static int load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
-                         size_t errlen)
+int rp_load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
+                     size_t errlen)
 {
     struct store_capture *caps;
     size_t n;
@@ -166,14 +167,10 @@ static int live_history(struct store *st, struct rp_data *d, struct rp_channel *
 /* The history of the channel's chatters in the user's sessions that captured it before this
  * one (by first capture), including the visits kept from sessions purged or deleted since:
  * returning viewers are those with any. */
-static int load_history(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
-                        size_t errlen)
+int rp_load_history(struct store *st, struct rp_data *d, struct rp_channel *c, const int64_t *ids,
+                    size_t n_ids, char *err, size_t errlen)
 {
-    size_t n_ids = c->n_all_stays;
-    int64_t *ids = xmalloc((n_ids ? n_ids : 1) * sizeof *ids);
-    for (size_t i = 0; i < n_ids; i++)
-        ids[i] = c->all_stays[i].user_id;
-    struct seen_list l = {.ids = ids, .n_ids = an_ids_sort_unique(ids, n_ids)};
+    struct seen_list l = {.ids = ids, .n_ids = n_ids};
     int rc = live_history(st, d, c, &l, err, errlen);
     struct store_kept_visit *kept = NULL;
     size_t n_kept = 0;
@@ -188,7 +185,6 @@ static int load_history(struct store *st, struct rp_data *d, struct rp_channel *
                                     kept[i].session_id, kept[i].first_seq, kept[i].last_seen_ms});
     }
     free(kept);
-    free(ids);
     if (!rc && l.n) {
         /* Each user's sessions oldest first; a session purged and captured again counts once
          * (its kept and its live visit merge). */
@@ -219,6 +215,19 @@ static int load_history(struct store *st, struct rp_data *d, struct rp_channel *
     c->n_earlier = l.n_sessions ? an_ids_sort_unique(l.sessions, l.n_sessions) : 0;
     free(l.sessions);
     free(l.items);
+    return rc;
+}
+
+static int load_history(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
+                        size_t errlen)
+{
+    size_t n_ids = c->n_all_stays;
+    int64_t *ids = xmalloc((n_ids ? n_ids : 1) * sizeof *ids);
+    for (size_t i = 0; i < n_ids; i++)
+        ids[i] = c->all_stays[i].user_id;
+    n_ids = an_ids_sort_unique(ids, n_ids);
+    int rc = rp_load_history(st, d, c, ids, n_ids, err, errlen);
+    free(ids);
     return rc;
 }
 
@@ -294,8 +303,8 @@ static int load_profiles(struct store *st, struct rp_data *d, const struct repor
     return 0;
 }
 
-static int compute_flags(struct store *st, struct rp_data *d, const struct report_options *o,
-                         char *err, size_t errlen)
+int rp_compute_flags(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
+                     size_t errlen)
 {
     struct store_known_bot *bots;
     size_t n_bots;
@@ -387,7 +396,7 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
     if (!rc)
         rc = rp_pick_channels(st, d, o, err, errlen);
     for (size_t c = 0; c < d->n_channels && !rc; c++) {
-        rc = load_presence(st, d, &d->channels[c], err, errlen);
+        rc = rp_load_presence(st, d, &d->channels[c], err, errlen);
         if (!rc)
             rc = load_history(st, d, &d->channels[c], err, errlen);
     }
@@ -396,8 +405,8 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
     if (!rc && profiles)
         rc = load_profiles(st, d, o, err, errlen);
     if (!rc && profiles) {
-        an_flags_free(&d->flags); /* compute_flags makes the flags anew */
-        rc = compute_flags(st, d, o, err, errlen);
+        an_flags_free(&d->flags); /* rp_compute_flags makes the flags anew */
+        rc = rp_compute_flags(st, d, o, err, errlen);
     }
     if (!rc)
         apply_exclusion(d, o);

@@ -364,6 +364,13 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
         json_object_set_new(doc, "flags", rp_flags_json(&d, o, sections));
     if (!rc && (sections & REPORT_OVERLAP))
         json_object_set_new(doc, "overlap", rp_matrix_json(&d));
+    if (!rc && (sections & REPORT_FOLLOWERS)) {
+        struct rp_followers f;
+        rc = rp_followers_load(st, &d, &f, err, errlen);
+        if (!rc)
+            json_object_set_new(doc, "followers", rp_followers_json(&f, o));
+        rp_followers_free(&f);
+    }
     an_participation_free(&one);
     rp_free(&d);
     if (rc) {

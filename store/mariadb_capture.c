@@ -163,7 +163,7 @@ static int write_capture(struct store *st, const struct store_capture_input *in,
         return tca_fail(err, errlen, TCA_EINVAL, "the diff does not match the open stays");
     rc = my_capture_joiners(st, in, &new_to_channel, &renames, err, errlen);
     if (!rc)
-        rc = my_capture_leavers(st, in, prev_taken_at, err, errlen);
+        rc = my_capture_leavers(st, in, err, errlen);
     if (!rc)
         rc = rename_stayers(st, in, prev_taken_at, &renames, err, errlen);
     if (rc)

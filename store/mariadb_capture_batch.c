@@ -72,21 +72,18 @@ static int mark_known(struct store *st, const struct store_capture_input *in,
     return rc < 0 ? rc : 0;
 }
 
-/* The chatters new to the channel: their history rows. */
+/* The chatters new to the channel: their history rows (the key alone). */
 static int insert_first_seen(struct store *st, const struct store_capture_input *in,
                              const struct chatter *const *ch, size_t m, struct my_val *args,
                              char *err, size_t errlen)
 {
-    char *sql = repeat_sql("INSERT INTO channel_chatters(channel_id, user_id, first_seen,"
-                           " last_seen, sessions_seen, captures_seen) VALUES",
-                           "(?, ?, ?, ?, 1, 0)", m, "");
+    char *sql =
+        repeat_sql("INSERT INTO channel_chatters(channel_id, user_id) VALUES", "(?, ?)", m, "");
     for (size_t i = 0; i < m; i++) {
-        args[4 * i] = MY_INT(in->channel_id);
-        args[4 * i + 1] = MY_INT(ch[i]->id);
-        args[4 * i + 2] = MY_INT(in->taken_at_ms);
-        args[4 * i + 3] = MY_INT(in->taken_at_ms);
+        args[2 * i] = MY_INT(in->channel_id);
+        args[2 * i + 1] = MY_INT(ch[i]->id);
     }
-    int rc = my_exec(st, sql, args, 4 * m, NULL, NULL, err, errlen);
+    int rc = my_exec(st, sql, args, 2 * m, NULL, NULL, err, errlen);
     free(sql);
     return rc;
 }
@@ -145,8 +142,8 @@ static int name_fresh(struct store *st, const struct store_capture_input *in,
     return rc;
 }
 
-/* A chatter the channel knows: its name, whether it comes back within the session (and is
- * not present already), and its history row. Rare next to new chatters: one at a time. */
+/* A chatter the channel knows: its name, and a refusal if it is present already. Rare next
+ * to new chatters: one at a time. */
 static int join_known(struct store *st, const struct store_capture_input *in,
                       const struct chatter *ch, int64_t *renames, char *err, size_t errlen)
 {
@@ -157,7 +154,7 @@ static int join_known(struct store *st, const struct store_capture_input *in,
                             chatter_name_hash(ch->login, ch->display_name), err, errlen);
     if (rc)
         return rc;
-    int again = 0, open = 0;
+    int open = 0;
     if (in->seq > 1) {
         struct my_rows r;
         rc = my_query(st,
@@ -168,8 +165,7 @@ static int join_known(struct store *st, const struct store_capture_input *in,
         if (rc)
             return rc;
         rc = my_next(&r, err, errlen);
-        again = rc == 1;
-        open = again && my_int(&r, 0);
+        open = rc == 1 && my_int(&r, 0);
         my_done(&r);
         if (rc < 0)
             return rc;
@@ -177,12 +173,7 @@ static int join_known(struct store *st, const struct store_capture_input *in,
     if (open)
         return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld joined but was already present",
                         (long long)ch->id);
-    return my_exec(st,
-                   "UPDATE channel_chatters SET last_seen = ?, sessions_seen = sessions_seen + ?"
-                   " WHERE channel_id = ? AND user_id = ?",
-                   MY_ARGS(MY_INT(in->taken_at_ms), MY_INT(again ? 0 : 1), MY_INT(in->channel_id),
-                           MY_INT(ch->id)),
-                   NULL, NULL, err, errlen);
+    return 0;
 }
 
 static int open_stays(struct store *st, const struct store_capture_input *in,
@@ -256,10 +247,9 @@ int my_capture_joiners(struct store *st, const struct store_capture_input *in,
     return rc;
 }
 
-/* One chunk of leavers: find each open stay, close them all, credit their lengths. */
+/* One chunk of leavers: find each open stay, close them all. */
 static int leave_chunk(struct store *st, const struct store_capture_input *in, const int64_t *ids,
-                       size_t m, int64_t prev_taken_at, struct my_val *args, char *err,
-                       size_t errlen)
+                       size_t m, struct my_val *args, char *err, size_t errlen)
 {
     int64_t from[BATCH] = {0};
     char *sql = repeat_sql("SELECT user_id, from_seq FROM presence WHERE session_id = ?"
@@ -300,36 +290,17 @@ static int leave_chunk(struct store *st, const struct store_capture_input *in, c
     free(sql);
     if (!rc && closed != m) /* the same chatter twice in the list */
         rc = tca_fail(err, errlen, TCA_EINVAL, "a chatter left twice");
-    if (rc)
-        return rc;
-    /* One UPDATE for the chunk: each row's credit picked by a CASE on its user id. */
-    sql = repeat_sql("UPDATE channel_chatters SET last_seen = ?, captures_seen = captures_seen"
-                     " + CASE user_id",
-                     " WHEN ? THEN ?", m, " END WHERE channel_id = ? AND user_id IN (");
-    char *in_list = repeat_sql(sql, "?", m, ")");
-    free(sql);
-    size_t a = 0;
-    args[a++] = MY_INT(prev_taken_at);
-    for (size_t i = 0; i < m; i++) {
-        args[a++] = MY_INT(ids[i]);
-        args[a++] = MY_INT(in->seq - from[i]);
-    }
-    args[a++] = MY_INT(in->channel_id);
-    for (size_t i = 0; i < m; i++)
-        args[a++] = MY_INT(ids[i]);
-    rc = my_exec(st, in_list, args, a, NULL, NULL, err, errlen);
-    free(in_list);
     return rc;
 }
 
-int my_capture_leavers(struct store *st, const struct store_capture_input *in,
-                       int64_t prev_taken_at, char *err, size_t errlen)
+int my_capture_leavers(struct store *st, const struct store_capture_input *in, char *err,
+                       size_t errlen)
 {
     struct my_val *args = xcalloc(MAX_ARGS, sizeof *args);
     int rc = 0;
     for (size_t at = 0, m; at < in->n_left && !rc; at += m) {
         m = chunk(in->n_left - at);
-        rc = leave_chunk(st, in, in->left + at, m, prev_taken_at, args, err, errlen);
+        rc = leave_chunk(st, in, in->left + at, m, args, err, errlen);
     }
     free(args);
     return rc;

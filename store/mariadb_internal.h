@@ -145,6 +145,7 @@ int my_table_insert(struct store *st, const struct store_table *t, const struct 
 int my_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 /** store_backup on MariaDB: refused, pointing at mariadb-dump (mariadb_manage.c). */
 int my_backup(struct store *st, const char *path, char *err, size_t errlen);
+int my_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
 /** store_token_reseal on MariaDB (mariadb_manage.c). */
 int my_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                     size_t errlen);
@@ -195,9 +196,9 @@ int my_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
  *  counting the chatters new to the channel and the renames seen. */
 int my_capture_joiners(struct store *st, const struct store_capture_input *in,
                        int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen);
-/** Inside a capture's transaction: closes the stays of in->left, crediting their lengths. */
-int my_capture_leavers(struct store *st, const struct store_capture_input *in,
-                       int64_t prev_taken_at, char *err, size_t errlen);
+/** Inside a capture's transaction: closes the stays of in->left. */
+int my_capture_leavers(struct store *st, const struct store_capture_input *in, char *err,
+                       size_t errlen);
 /** Records the name hash of every open stay of a chatter in a session (after a rename). */
 int my_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
                    char *err, size_t errlen);
@@ -340,5 +341,16 @@ int my_roles_list(struct store *st, const int64_t *channels, size_t n_channels,
                   struct store_role_holder **out, size_t *n, char *err, size_t errlen);
 int my_roles_read_at(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms, char *err,
                      size_t errlen);
+
+/* followers (mariadb_followers.c) */
+int my_followers_add(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                     const struct store_follow *follows, size_t n, int64_t read_at_ms,
+                     int64_t total, int *added, char *err, size_t errlen);
+int my_followers_latest(struct store *st, int64_t channel_id, int64_t *followed_at_ms,
+                        int64_t *read_at_ms, char *err, size_t errlen);
+int my_followers_list(struct store *st, int64_t session_id, struct store_follow **out, size_t *n,
+                      char *err, size_t errlen);
+int my_follower_reads(struct store *st, int64_t session_id, struct store_follower_read **out,
+                      size_t *n, char *err, size_t errlen);
 
 #endif

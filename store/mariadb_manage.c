@@ -102,6 +102,12 @@ static int remove_captures(struct store *st, int64_t session_id, char *err, size
     if (!rc)
         rc = my_exec(st, "DELETE FROM chat_raids WHERE session_id = ?", MY_ARGS(MY_INT(session_id)),
                      NULL, NULL, err, errlen);
+    if (!rc)
+        rc = my_exec(st, "DELETE FROM channel_followers WHERE session_id = ?",
+                     MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
+    if (!rc)
+        rc = my_exec(st, "DELETE FROM follower_reads WHERE session_id = ?",
+                     MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
     /* queued (not running) captures would land in the emptied session */
     if (!rc)
         rc = my_exec(st,
@@ -244,6 +250,17 @@ int my_backup(struct store *st, const char *path, char *err, size_t errlen)
                     "a MariaDB store is backed up with `mariadb-dump --single-transaction "
                     "--routines DATABASE > FILE.sql` and restored with `mariadb DATABASE < "
                     "FILE.sql` (docs/OPERATIONS.md)");
+}
+
+int my_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen)
+{
+    (void)st;
+    *before = *after = 0;
+    /* InnoDB re-packs a table with OPTIMIZE TABLE (an online rebuild): the operator's call,
+     * on the tables captures fill, not something a role runs between captures. */
+    return tca_fail(err, errlen, TCA_EINVAL,
+                    "a MariaDB store is re-packed with `OPTIMIZE TABLE presence, channel_chatters,"
+                    " twitch_users, twitch_user_names` (docs/OPERATIONS.md)");
 }
 
 int my_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,

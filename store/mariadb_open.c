@@ -37,6 +37,7 @@ static const struct store_ops mariadb_ops = {
     .table_insert = my_table_insert,
     .migrate = my_migrate,
     .backup = my_backup,
+    .compact = my_compact,
     .token_reseal = my_token_reseal,
     .user_upsert = my_user_upsert,
     .user_get = my_user_get,
@@ -137,6 +138,10 @@ static const struct store_ops mariadb_ops = {
     .roles_replace = my_roles_replace,
     .roles_list = my_roles_list,
     .roles_read_at = my_roles_read_at,
+    .followers_add = my_followers_add,
+    .followers_latest = my_followers_latest,
+    .followers_list = my_followers_list,
+    .follower_reads = my_follower_reads,
 };
 
 int mariadb_store_open(const char *url, struct store **out, char *err, size_t errlen)

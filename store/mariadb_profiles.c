@@ -21,11 +21,12 @@ int my_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_
         return 0;
     struct my_rows r;
     int rc = my_query(st,
-                      "SELECT DISTINCT p.user_id FROM presence p"
-                      " LEFT JOIN twitch_users u ON u.id = p.user_id WHERE p.session_id = ?"
-                      " AND (u.id IS NULL OR u.enriched_at = 0 OR u.enriched_at < ?)"
+                      "SELECT p.user_id FROM (SELECT user_id FROM presence WHERE session_id = ?"
+                      "  UNION SELECT user_id FROM channel_followers WHERE session_id = ?) p"
+                      " LEFT JOIN twitch_users u ON u.id = p.user_id"
+                      " WHERE (u.id IS NULL OR u.enriched_at = 0 OR u.enriched_at < ?)"
                       " ORDER BY p.user_id LIMIT ?",
-                      MY_ARGS(MY_INT(session_id), MY_INT(stale_before_ms),
+                      MY_ARGS(MY_INT(session_id), MY_INT(session_id), MY_INT(stale_before_ms),
                               MY_INT(limit > INT64_MAX ? INT64_MAX : (int64_t)limit)),
                       &r, err, errlen);
     if (rc)

@@ -315,8 +315,44 @@ static const char *const step5[] = {
     NULL,
 };
 
+/* channel_chatters keeps only its key, as SQLite's: no query read its four totals, and they
+ * cost a row update per leaver and returning joiner. IF EXISTS: a step cut short by a crash
+ * runs again. */
+static const char *const step6[] = {
+    "ALTER TABLE channel_chatters DROP COLUMN IF EXISTS first_seen,"
+    " DROP COLUMN IF EXISTS last_seen, DROP COLUMN IF EXISTS sessions_seen,"
+    " DROP COLUMN IF EXISTS captures_seen",
+    NULL,
+};
+
+/* followers (issue 12): each follow kept once per channel with the session and capture whose
+ * read saw it first, and every read with how many follows it found new */
+static const char *const step7[] = {
+    "CREATE TABLE IF NOT EXISTS channel_followers("
+    " channel_id BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL,"
+    " login VARCHAR(64) NOT NULL DEFAULT '',"
+    " followed_at BIGINT NOT NULL,"
+    " session_id BIGINT NOT NULL,"
+    " seq BIGINT NOT NULL,"
+    " PRIMARY KEY(channel_id, user_id),"
+    " KEY channel_followers_session(session_id, channel_id, seq),"
+    " FOREIGN KEY(session_id) REFERENCES sessions(id) ON DELETE CASCADE)" TABLE_OPTS,
+    "CREATE TABLE IF NOT EXISTS follower_reads("
+    " session_id BIGINT NOT NULL,"
+    " channel_id BIGINT NOT NULL,"
+    " seq BIGINT NOT NULL,"
+    " read_at BIGINT NOT NULL,"
+    " new_followers BIGINT NOT NULL,"
+    " total BIGINT NOT NULL,"
+    " PRIMARY KEY(session_id, channel_id, seq),"
+    " KEY follower_reads_channel(channel_id, read_at),"
+    " FOREIGN KEY(session_id) REFERENCES sessions(id) ON DELETE CASCADE)" TABLE_OPTS,
+    NULL,
+};
+
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1, step2, step3, step4, step5};
+static const char *const *const migrations[] = {step1, step2, step3, step4, step5, step6, step7};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

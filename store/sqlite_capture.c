@@ -1,8 +1,10 @@
 /*
  * Captures and presence intervals: the hot path of every capture. A commit touches only the
  * chatters who joined or left; everyone who stayed costs nothing. It must never write a
- * capture partially, and never update per-chatter history for chatters whose stay goes on
- * (a stay only remembers a hash of its chatter's name: renames are in sqlite_capture_names.c).
+ * capture partially, and never write a row for a chatter whose stay goes on (a stay only
+ * remembers a hash of its chatter's name: renames are in sqlite_capture_names.c). The
+ * channel's history (channel_chatters) is only who it has seen: written once per chatter and
+ * channel, never updated.
  */
 #include "store/sqlite_internal.h"
 #include "base/err.h"
@@ -102,8 +104,7 @@ int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, i
  * json_each-driven statements was tried and measured no faster (the cost is in the B-tree
  * work and the WAL pages, not in stepping statements), so the simpler form stays. */
 struct commit_stmts {
-    sqlite3_stmt *last, *insert, *stay_open, *stay_find, *stay_close, *in_session, *first, *back,
-        *left;
+    sqlite3_stmt *last, *insert, *stay_open, *stay_find, *stay_close, *in_session, *first;
 };
 
 static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, size_t errlen)
@@ -141,20 +142,9 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
                      &c->in_session, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
-                     "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
-                     " sessions_seen, captures_seen) VALUES(?1, ?2, ?3, ?3, 1, 0)"
+                     "INSERT INTO channel_chatters(channel_id, user_id) VALUES(?1, ?2)"
                      " ON CONFLICT DO NOTHING",
                      &c->first, err, errlen);
-    if (!rc)
-        rc = sq_stmt(st,
-                     "UPDATE channel_chatters SET last_seen = ?3,"
-                     " sessions_seen = sessions_seen + ?4 WHERE channel_id = ?1 AND user_id = ?2",
-                     &c->back, err, errlen);
-    if (!rc)
-        rc = sq_stmt(st,
-                     "UPDATE channel_chatters SET last_seen = ?3,"
-                     " captures_seen = captures_seen + ?4 WHERE channel_id = ?1 AND user_id = ?2",
-                     &c->left, err, errlen);
     return rc;
 }
 
@@ -165,15 +155,14 @@ static int step_done(struct store *st, sqlite3_stmt *s, char *err, size_t errlen
     return rc == SQLITE_DONE ? 0 : sq_fail(st, rc, err, errlen, what);
 }
 
-/* Opens a stay for one joined chatter, records them in the channel's history and checks
- * their name. */
+/* Opens a stay for one joined chatter, records them in the channel's history if it did not
+ * know them, and checks their name. */
 static int join(struct store *st, struct commit_stmts *c, const struct store_capture_input *in,
                 const struct chatter *ch, struct sq_aggregates *agg, int64_t *new_to_channel,
                 int64_t *renames, char *err, size_t errlen)
 {
     sqlite3_bind_int64(c->first, 1, in->channel_id);
     sqlite3_bind_int64(c->first, 2, ch->id);
-    sqlite3_bind_int64(c->first, 3, in->taken_at_ms);
     int rc = step_done(st, c->first, err, errlen, "channel chatter");
     if (rc)
         return rc;
@@ -189,8 +178,8 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
         (*new_to_channel)++;
         rc = sq_aggregates_join(st, agg, ch->id, 1, 1, err, errlen);
     } else {
-        /* Only a chatter the channel knows can have stays in this session: look up the
-         * latest, both to count sessions and to refuse a join while a stay is open. */
+        /* Only a chatter the channel knows can have a stay in this session: refuse a join
+         * while one is open; with none at all this is their first stay (the aggregates ask). */
         int again = 0, open = 0;
         if (in->seq > 1) {
             sqlite3_bind_int64(c->in_session, 1, in->session_id);
@@ -206,13 +195,7 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
         if (open)
             return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld joined but was already present",
                             (long long)ch->id);
-        sqlite3_bind_int64(c->back, 1, in->channel_id);
-        sqlite3_bind_int64(c->back, 2, ch->id);
-        sqlite3_bind_int64(c->back, 3, in->taken_at_ms);
-        sqlite3_bind_int(c->back, 4, again ? 0 : 1);
-        rc = step_done(st, c->back, err, errlen, "channel chatter");
-        if (!rc)
-            rc = sq_aggregates_join(st, agg, ch->id, 0, !again, err, errlen);
+        rc = sq_aggregates_join(st, agg, ch->id, 0, !again, err, errlen);
     }
     if (rc)
         return rc;
@@ -224,9 +207,9 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
     return step_done(st, c->stay_open, err, errlen, "open stay");
 }
 
-/* Closes the open stay of one chatter who left, crediting its length to the channel. */
+/* Closes the open stay of one chatter who left. */
 static int leave(struct store *st, struct commit_stmts *c, const struct store_capture_input *in,
-                 int64_t user_id, int64_t prev_taken_at, char *err, size_t errlen)
+                 int64_t user_id, char *err, size_t errlen)
 {
     sqlite3_bind_int64(c->stay_find, 1, in->session_id);
     sqlite3_bind_int64(c->stay_find, 2, in->channel_id);
@@ -244,14 +227,7 @@ static int leave(struct store *st, struct commit_stmts *c, const struct store_ca
     sqlite3_bind_int64(c->stay_close, 3, user_id);
     sqlite3_bind_int64(c->stay_close, 4, in->channel_id);
     sqlite3_bind_int64(c->stay_close, 5, from_seq);
-    int rc = step_done(st, c->stay_close, err, errlen, "close stay");
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(c->left, 1, in->channel_id);
-    sqlite3_bind_int64(c->left, 2, user_id);
-    sqlite3_bind_int64(c->left, 3, prev_taken_at);
-    sqlite3_bind_int64(c->left, 4, in->seq - from_seq);
-    return step_done(st, c->left, err, errlen, "channel chatter");
+    return step_done(st, c->stay_close, err, errlen, "close stay");
 }
 
 /* Checks the name of each chatter whose stay recorded another one, and records the new
@@ -358,7 +334,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
             goto out;
     }
     for (size_t l = 0; l < in->n_left; l++) {
-        rc = leave(st, &c, in, in->left[l], prev_taken_at, err, errlen);
+        rc = leave(st, &c, in, in->left[l], err, errlen);
         if (rc)
             goto out;
     }

@@ -24,6 +24,7 @@ struct sqlite_store {
     sqlite3 *db;
     struct sq_cached *stmts;
     size_t n_stmts, cap_stmts;
+    int64_t cache_before_scan; /* PRAGMA cache_size to restore after a scan; 0: no scan */
 };
 
 /** The SQLite connection behind a store handed out by sqlite_store_open. */
@@ -65,6 +66,12 @@ char *sq_dup_text(sqlite3_stmt *s, int col);
  */
 int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
                     int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/**
+ * Binds the login of a profile row (twitch_profiles.login) as the schema keeps it: NULL when
+ * it is the display name in lower case and both are printable ASCII, else the text (bound
+ * SQLITE_STATIC).
+ */
+void sq_bind_login(sqlite3_stmt *s, int i, const char *login, const char *display);
 /** Adds one row to a user's name history. */
 int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
                 int64_t seen_at, char *err, size_t errlen);
@@ -104,6 +111,7 @@ int sq_table_insert(struct store *st, const struct store_table *t, const struct 
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 /** store_backup on SQLite (sqlite_backup.c). */
 int sq_backup(struct store *st, const char *path, char *err, size_t errlen);
+int sq_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
 /** store_token_reseal on SQLite (sqlite_backup.c). */
 int sq_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                     size_t errlen);
@@ -170,6 +178,7 @@ int sq_profile_get(struct store *st, int64_t id, struct store_profile *out, char
                    size_t errlen);
 int sq_name_history(struct store *st, int64_t user_id, struct store_name **out, size_t *n,
                     char *err, size_t errlen);
+void sq_scan_hint(struct store *st, int scanning);
 int sq_export_session(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
                       void *ctx, char *err, size_t errlen);
 int sq_login_create(struct store *st, const struct store_login *l, char *err, size_t errlen);
@@ -286,5 +295,16 @@ int sq_roles_list(struct store *st, const int64_t *channels, size_t n_channels,
                   struct store_role_holder **out, size_t *n, char *err, size_t errlen);
 int sq_roles_read_at(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms, char *err,
                      size_t errlen);
+
+/* followers (sqlite_followers.c) */
+int sq_followers_add(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                     const struct store_follow *follows, size_t n, int64_t read_at_ms,
+                     int64_t total, int *added, char *err, size_t errlen);
+int sq_followers_latest(struct store *st, int64_t channel_id, int64_t *followed_at_ms,
+                        int64_t *read_at_ms, char *err, size_t errlen);
+int sq_followers_list(struct store *st, int64_t session_id, struct store_follow **out, size_t *n,
+                      char *err, size_t errlen);
+int sq_follower_reads(struct store *st, int64_t session_id, struct store_follower_read **out,
+                      size_t *n, char *err, size_t errlen);
 
 #endif

@@ -171,6 +171,7 @@ static const struct store_ops sqlite_ops = {
     .table_insert = sq_table_insert,
     .migrate = sq_migrate,
     .backup = sq_backup,
+    .compact = sq_compact,
     .token_reseal = sq_token_reseal,
     .user_upsert = sq_user_upsert,
     .user_get = sq_user_get,
@@ -210,6 +211,7 @@ static const struct store_ops sqlite_ops = {
     .profile_get = sq_profile_get,
     .name_history = sq_name_history,
     .export_session = sq_export_session,
+    .scan_hint = sq_scan_hint,
     .login_create = sq_login_create,
     .login_get = sq_login_get,
     .login_touch = sq_login_touch,
@@ -271,6 +273,10 @@ static const struct store_ops sqlite_ops = {
     .roles_replace = sq_roles_replace,
     .roles_list = sq_roles_list,
     .roles_read_at = sq_roles_read_at,
+    .followers_add = sq_followers_add,
+    .followers_latest = sq_followers_latest,
+    .followers_list = sq_followers_list,
+    .follower_reads = sq_follower_reads,
 };
 
 int sqlite_store_open(const char *path, struct store **out, char *err, size_t errlen)

@@ -160,6 +160,13 @@ static int remove_captures(struct store *st, int64_t session_id, char *err, size
     if (!rc)
         rc = run_ids(st, "DELETE FROM chat_raids WHERE session_id = ?", session_id, 0, 0, NULL, err,
                      errlen);
+    /* so are the follows its captures read */
+    if (!rc)
+        rc = run_ids(st, "DELETE FROM channel_followers WHERE session_id = ?", session_id, 0, 0,
+                     NULL, err, errlen);
+    if (!rc)
+        rc = run_ids(st, "DELETE FROM follower_reads WHERE session_id = ?", session_id, 0, 0, NULL,
+                     err, errlen);
     /* queued (not running) captures would land in the emptied session */
     if (!rc)
         rc = run_ids(st,

@@ -41,7 +41,7 @@ struct store_copy_table {
     char sum_from[33], sum_to[33]; /* checksums of every row in key order (hex) */
 };
 
-enum { STORE_COPY_TABLES = 26 };
+enum { STORE_COPY_TABLES = 28 };
 
 /** What store_copy did, table by table. */
 struct store_copy_report {
@@ -66,6 +66,13 @@ int store_migrate(struct store *st, int *from, int *to, char *err, size_t errlen
  * TCA_EINVAL, the message naming `mariadb-dump --single-transaction` (docs/OPERATIONS.md).
  */
 int store_backup(struct store *st, const char *path, char *err, size_t errlen);
+/**
+ * Re-packs every table and gives the free pages back to the file system; *before and *after
+ * receive the store's size in bytes. SQLite: VACUUM, which rewrites the whole file and holds
+ * the write lock meanwhile (captures wait on busy_timeout), and needs as much free disk again.
+ * MariaDB: TCA_EINVAL, the message naming OPTIMIZE TABLE (docs/OPERATIONS.md).
+ */
+int store_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
 
 /* ---- users and their OAuth tokens ----------------------------------------------------- */
 
@@ -412,6 +419,12 @@ typedef int (*store_export_fn)(void *ctx, const struct store_export_row *row);
  */
 int store_export_session(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
                          void *ctx, char *err, size_t errlen);
+
+/**
+ * Says that the reads until store_scan_hint(st, 0) are one-pass scans of a whole session (an
+ * export): the back end may keep less of them cached meanwhile. A hint: it never fails.
+ */
+void store_scan_hint(struct store *st, int scanning);
 
 /* ---- gateway: login sessions, OAuth states, API keys, session management ------------- */
 

@@ -46,9 +46,7 @@ static const struct store_column presence[] = {I("session_id"), I("user_id"), I(
 static const struct store_column kept_visits[] = {
     I("owner_id"),  I("channel_id"), I("session_id"),      I("user_id"),
     I("first_seq"), I("last_seen"),  I("session_first_at")};
-static const struct store_column channel_chatters[] = {I("channel_id"),    I("user_id"),
-                                                       I("first_seen"),    I("last_seen"),
-                                                       I("sessions_seen"), I("captures_seen")};
+static const struct store_column channel_chatters[] = {I("channel_id"), I("user_id")};
 static const struct store_column twitch_users[] = {I("id"),           T("login"),
                                                    T("display_name"), I("created_at"),
                                                    T("type"),         T("broadcaster_type"),
@@ -89,6 +87,10 @@ static const struct store_column chat_raids[] = {I("session_id"), I("channel_id"
                                                  T("from_login"), I("viewers"),    I("at")};
 static const struct store_column channel_roles[] = {I("channel_id"), I("role"), I("user_id")};
 static const struct store_column channel_roles_read[] = {I("channel_id"), I("role"), I("read_at")};
+static const struct store_column channel_followers[] = {
+    I("channel_id"), I("user_id"), T("login"), I("followed_at"), I("session_id"), I("seq")};
+static const struct store_column follower_reads[] = {
+    I("session_id"), I("channel_id"), I("seq"), I("read_at"), I("new_followers"), I("total")};
 
 /* Parents before children, so foreign keys hold at every insert. */
 static const struct store_table tables[STORE_COPY_TABLES] = {
@@ -119,6 +121,8 @@ static const struct store_table tables[STORE_COPY_TABLES] = {
     TABLE("chat_raids", chat_raids, "session_id, channel_id, from_id, at", NULL),
     TABLE("channel_roles", channel_roles, "channel_id, role, user_id", NULL),
     TABLE("channel_roles_read", channel_roles_read, "channel_id, role", NULL),
+    TABLE("channel_followers", channel_followers, "channel_id, user_id", NULL),
+    TABLE("follower_reads", follower_reads, "session_id, channel_id, seq", NULL),
 };
 
 enum { BATCH = 500 };

@@ -14,6 +14,11 @@ int store_backup(struct store *st, const char *path, char *err, size_t errlen)
     return st->ops->backup(st, path, err, errlen);
 }
 
+int store_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen)
+{
+    return st->ops->compact(st, before, after, err, errlen);
+}
+
 int store_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                        size_t errlen)
 {
@@ -238,6 +243,12 @@ int store_export_session(struct store *st, int64_t session_id, int64_t *total, s
                          void *ctx, char *err, size_t errlen)
 {
     return st->ops->export_session(st, session_id, total, fn, ctx, err, errlen);
+}
+
+void store_scan_hint(struct store *st, int scanning)
+{
+    if (st->ops->scan_hint)
+        st->ops->scan_hint(st, scanning);
 }
 
 int store_login_create(struct store *st, const struct store_login *l, char *err, size_t errlen)

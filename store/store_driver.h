@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "store/store_alerts.h"
 #include "store/store_chat.h"
+#include "store/store_followers.h"
 #include "store/store_roles.h"
 #include "base/err.h"
 
@@ -51,6 +52,7 @@ struct store_ops {
                         const struct store_cell *rows, size_t n, char *err, size_t errlen);
     int (*migrate)(struct store *st, int *from, int *to, char *err, size_t errlen);
     int (*backup)(struct store *st, const char *path, char *err, size_t errlen);
+    int (*compact)(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
     int (*token_reseal)(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                         size_t errlen);
     int (*user_upsert)(struct store *st, const struct store_user *u, char *err, size_t errlen);
@@ -123,6 +125,7 @@ struct store_ops {
                         char *err, size_t errlen);
     int (*export_session)(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
                           void *ctx, char *err, size_t errlen);
+    void (*scan_hint)(struct store *st, int scanning); /* may be NULL: nothing to do */
     int (*login_create)(struct store *st, const struct store_login *l, char *err, size_t errlen);
     int (*login_get)(struct store *st, const char *id_hash, struct store_login *out, char *err,
                      size_t errlen);
@@ -243,6 +246,15 @@ struct store_ops {
                       struct store_role_holder **out, size_t *n, char *err, size_t errlen);
     int (*roles_read_at)(struct store *st, int64_t channel_id, int role, int64_t *read_at_ms,
                          char *err, size_t errlen);
+    int (*followers_add)(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,
+                         const struct store_follow *follows, size_t n, int64_t read_at_ms,
+                         int64_t total, int *added, char *err, size_t errlen);
+    int (*followers_latest)(struct store *st, int64_t channel_id, int64_t *followed_at_ms,
+                            int64_t *read_at_ms, char *err, size_t errlen);
+    int (*followers_list)(struct store *st, int64_t session_id, struct store_follow **out,
+                          size_t *n, char *err, size_t errlen);
+    int (*follower_reads)(struct store *st, int64_t session_id, struct store_follower_read **out,
+                          size_t *n, char *err, size_t errlen);
 };
 
 /** The part of every connection that store.c sees. */

@@ -1,5 +1,5 @@
 // Shared by the browser tests: starts `tca twitch-sim` (manual clock) and `tca serve` pointed
-// at it on loopback ports, launches Debian's chromium through playwright-core (never a
+// at it (Helix, OAuth and EventSub) on loopback ports, launches Debian's chromium through playwright-core (never a
 // downloaded browser), and cleans everything up. TCA is the binary under test (default
 // build/ui/tca), TCA_UI_DIR the built UI (default ui/dist).
 import { spawn } from 'node:child_process';
@@ -63,6 +63,8 @@ export async function startServers({ env = {} } = {}) {
   );
   const simPort = await waitFor(() => fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8').trim(), 'the simulator');
   const sim = `http://127.0.0.1:${simPort}`;
+  // the worker's EventSub runner talks to the simulator's WebSocket, never to Twitch's
+  const eventsub = await waitFor(async () => (await (await fetch(`${sim}/_sim/eventsub`)).json()).url, 'the simulated EventSub');
   const port = await freePort();
   const gw = `http://127.0.0.1:${port}`;
   const serveEnv = {
@@ -80,6 +82,7 @@ export async function startServers({ env = {} } = {}) {
     TWITCH_REDIRECT_URL: `${gw}/auth/callback`,
     TWITCH_API_BASE: `${sim}/helix`,
     TWITCH_AUTH_BASE: `${sim}/oauth2`,
+    TWITCH_EVENTSUB_URL: eventsub,
     ...env,
   };
   const serveLog = fs.openSync(path.join(work, 'serve.log'), 'w');
@@ -93,6 +96,11 @@ export async function startServers({ env = {} } = {}) {
     gw,
     sim,
     work,
+    async simGet(p) {
+      const r = await fetch(sim + p);
+      if (!r.ok) throw new Error(`simulator ${p}: ${r.status}`);
+      return r.json();
+    },
     async simPost(p) {
       const r = await fetch(sim + p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
       if (!r.ok) throw new Error(`simulator ${p}: ${r.status}`);

@@ -138,6 +138,41 @@ test('dashboard: chart data, raid and wave markers, creation months', async () =
   assert.deepEqual(reasonList(''), []);
 });
 
+test('chat panel: minutes and captures on one time axis, sentiment only when sent, null means as gaps', async () => {
+  const { chatChartData, hasSentiment, statusNote } = await import(path.join(STATIC, 'js/views/dashboard_chat.js'));
+  const m0 = Date.parse('2026-12-01T20:00:00Z');
+  const plain = { timeline: [{ minute_ms: m0, messages: 7, talkers: 3 }, { minute_ms: m0 + 60000, messages: 2, talkers: 1 }] };
+  const caps = [{ taken_at: '2026-12-01T20:00:30Z', chatters: 50 }, { taken_at: '2026-12-01T20:01:00Z', chatters: 55 }];
+  let d = chatChartData(plain, caps);
+  assert.deepEqual(d.x, [m0 / 1000, m0 / 1000 + 30, m0 / 1000 + 60]);
+  // a point a series lacks is undefined (uPlot skips it), never 0
+  assert.deepEqual(d.messages, [7, undefined, 2]);
+  assert.deepEqual(d.talkers, [3, undefined, 1]);
+  assert.deepEqual(d.chatters, [undefined, 50, 55]);
+  assert.equal(d.sentiment, false);
+  assert.equal(hasSentiment(plain), false);
+  const scored = {
+    sentiment_mean: 0.5,
+    scored: 4,
+    timeline: [
+      { minute_ms: m0, messages: 7, talkers: 3, scored: 0, sentiment_mean: null, positive: 0, negative: 0 },
+      { minute_ms: m0 + 60000, messages: 2, talkers: 1, scored: 4, sentiment_mean: 0.5, positive: 3, negative: 1 },
+    ],
+  };
+  d = chatChartData(scored, []);
+  assert.equal(d.sentiment, true);
+  assert.deepEqual(d.mean, [null, 0.5], 'nothing scored is a gap, not a zero');
+  assert.deepEqual(d.positive, [0, 3]);
+  assert.deepEqual(d.negative, [0, -1], 'negative messages are drawn below zero');
+  assert.equal(chatChartData({ sentiment_mean: null, scored: 0, timeline: [] }, []).sentiment, true);
+  assert.equal(chatChartData(null, caps).x.length, 2);
+  assert.equal(statusNote(''), null);
+  assert.equal(statusNote('Twitch refused channel.chat.message on channel 20005: missing scope user:read:chat').kind, 'scope');
+  assert.equal(statusNote('no usable Twitch token: log in again').kind, 'relogin');
+  assert.equal(statusNote('Twitch revoked channel.chat.message on channel 20005: authorization_revoked').kind, 'revoked');
+  assert.equal(statusNote('something else').kind, 'other');
+});
+
 test('flag details are read back from the API’s English and written in the chosen language', async () => {
   const { flagDetails } = await import(path.join(STATIC, 'js/flags.js'));
   const text = 'created 2025-06-14, a critical creation day (150 accounts); login cluster coolviewer_* (99 accounts, 1..99); in 3 channels at once; 4 renames (old_name -> new_name); known bot; something new';

@@ -1,11 +1,14 @@
 /*
  * SQLite back end only: the per-channel chatter history (channel_chatters) that captures
  * maintain, read straight from the database file since store.h does not expose it. Pins down
- * that it changes only when a stay opens or closes, by the stay's length.
+ * that it holds each chatter a channel has seen once, written when the chatter is first seen
+ * there and never touched again, and that a store of the previous schema (with four totals
+ * per row) upgrades to the same keys.
  */
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
 #include "base/xalloc.h"
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -15,12 +18,9 @@
 
 enum { USER_A = 10, USER_B = 20, CHANNEL = 500 };
 
-struct history {
-    int64_t first_seen, last_seen, sessions_seen, captures_seen;
-};
-
-static void capture(struct store *st, int64_t session, const int64_t *ids, size_t n,
-                    int64_t taken_at)
+/* Captures ids in the session; returns how many were new to the channel. */
+static int64_t capture(struct store *st, int64_t session, const int64_t *ids, size_t n,
+                       int64_t taken_at)
 {
     char err[256];
     int64_t *open, last_seq;
@@ -49,32 +49,48 @@ static void capture(struct store *st, int64_t session, const int64_t *ids, size_
     an_presence_diff_free(&d);
     chatter_set_free(&set);
     free(open);
+    return r.new_to_channel;
 }
 
-static struct history read_history(const char *path, int64_t user_id)
+/* The channel's history as "user,user,..." in key order, read from the file. */
+static void read_keys(const char *path, char *out, size_t outlen)
 {
     sqlite3 *db;
     sqlite3_stmt *s;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT first_seen, last_seen, sessions_seen,"
-                                        " captures_seen FROM channel_chatters"
-                                        " WHERE channel_id = ? AND user_id = ?",
+                                        "SELECT group_concat(user_id) FROM (SELECT user_id FROM"
+                                        " channel_chatters WHERE channel_id = ? ORDER BY user_id)",
                                         -1, &s, NULL),
                      SQLITE_OK);
     sqlite3_bind_int64(s, 1, CHANNEL);
-    sqlite3_bind_int64(s, 2, user_id);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    struct history h = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-                        sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
+    snprintf(out, outlen, "%s",
+             sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
     sqlite3_finalize(s);
     sqlite3_close(db);
-    return h;
 }
 
-static void history_moves_only_when_stays_open_or_close(void **state)
+static int64_t column_count(const char *path)
 {
-    char err[256];
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM pragma_table_info('channel_chatters')", -1, &s,
+                           NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+static void history_holds_each_chatter_once_from_their_first_capture(void **state)
+{
+    (void)state;
+    char err[256], keys[256];
     char *dir = test_tmpdir();
     char *path = xasprintf("%s/store.db", dir);
     struct store *st;
@@ -87,38 +103,73 @@ static void history_moves_only_when_stays_open_or_close(void **state)
     assert_int_equal(store_channel_upsert(st, &c, err, sizeof err), 0);
     assert_int_equal(store_session_active(st, USER_A, 1, &sa, err, sizeof err), 0);
     assert_int_equal(store_session_active(st, USER_B, 1, &sb, err, sizeof err), 0);
+    assert_int_equal(column_count(path), 2); /* the key, nothing else */
 
-    int64_t both[] = {1, 2}, one[] = {1}, two[] = {2};
-    capture(st, sa, both, 2, 1000);
-    capture(st, sa, one, 1, 2000);
-    capture(st, sa, both, 2, 3000);
-    /* Chatter 1 has stayed three captures; nothing is credited while the stay is open. */
-    struct history h1 = read_history(path, 1);
-    assert_int_equal(h1.first_seen, 1000);
-    assert_int_equal(h1.last_seen, 1000);
-    assert_int_equal(h1.captures_seen, 0);
-    struct history h2 = read_history(path, 2);
-    assert_int_equal(h2.captures_seen, 1); /* the closed stay at capture 1 */
-    assert_int_equal(h2.last_seen, 3000);  /* rejoined */
-    assert_int_equal(h2.sessions_seen, 1); /* coming back within a session is not a session */
+    int64_t both[] = {1, 2}, one[] = {1}, three[] = {2, 3};
+    assert_int_equal(capture(st, sa, both, 2, 1000), 2);
+    read_keys(path, keys, sizeof keys);
+    assert_string_equal(keys, "1,2");
+    assert_int_equal(capture(st, sa, one, 1, 2000), 0);
+    assert_int_equal(capture(st, sa, both, 2, 3000), 0); /* 2 comes back: known */
+    read_keys(path, keys, sizeof keys);
+    assert_string_equal(keys, "1,2");
+    /* Another session on the channel: only 3 is new to it. */
+    assert_int_equal(capture(st, sb, three, 2, 4000), 1);
+    read_keys(path, keys, sizeof keys);
+    assert_string_equal(keys, "1,2,3");
 
-    capture(st, sa, NULL, 0, 4000);
-    h1 = read_history(path, 1);
-    assert_int_equal(h1.captures_seen, 3);
-    assert_int_equal(h1.last_seen, 3000); /* the last capture they were present in */
-    h2 = read_history(path, 2);
-    assert_int_equal(h2.captures_seen, 2);
+    store_close(st);
+    free(path);
+    free(dir);
+}
 
-    /* Another session on the channel counts as a new session, once. */
-    capture(st, sb, two, 1, 5000);
-    h2 = read_history(path, 2);
-    assert_int_equal(h2.sessions_seen, 2);
-    assert_int_equal(h2.last_seen, 5000);
-    capture(st, sa, two, 1, 6000);
-    h2 = read_history(path, 2);
-    assert_int_equal(h2.sessions_seen, 2);
-    assert_int_equal(h2.first_seen, 1000);
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
 
+static void a_store_with_totals_upgrades_to_the_same_keys(void **state)
+{
+    (void)state;
+    char err[256], keys[256];
+    char *dir = test_tmpdir();
+    char *path = xasprintf("%s/store.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "PRAGMA journal_mode = WAL");
+    /* the store just before the step that drops the totals (later steps follow it) */
+    int behind = 0;
+    while (behind < sq_schema_steps() &&
+           !strstr(sq_schema_step(behind), "CREATE TABLE channel_chatters_keys"))
+        behind++;
+    assert_true(behind < sq_schema_steps());
+    for (int v = 0; v < behind; v++)
+        exec(db, sq_schema_step(v));
+    char set[48];
+    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
+    exec(db, set);
+    exec(db, "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
+             " sessions_seen, captures_seen) VALUES (500, 3, 10, 20, 1, 2), (500, 1, 10, 10, 1, 0),"
+             " (501, 2, 30, 40, 2, 5)");
+    sqlite3_close(db);
+
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    assert_int_equal(column_count(path), 2);
+    read_keys(path, keys, sizeof keys);
+    assert_string_equal(keys, "1,3");
+    /* the upgraded history goes on: 1 is known, 4 is new */
+    struct store_user a = {.id = USER_A, .login = "a"};
+    struct store_channel c = {.id = CHANNEL, .login = "streamer"};
+    int64_t sa;
+    assert_int_equal(store_user_upsert(st, &a, err, sizeof err), 0);
+    assert_int_equal(store_channel_upsert(st, &c, err, sizeof err), 0);
+    assert_int_equal(store_session_active(st, USER_A, 1, &sa, err, sizeof err), 0);
+    assert_int_equal(capture(st, sa, (int64_t[]){1, 4}, 2, 1000), 1);
+    read_keys(path, keys, sizeof keys);
+    assert_string_equal(keys, "1,3,4");
     store_close(st);
     free(path);
     free(dir);
@@ -127,7 +178,8 @@ static void history_moves_only_when_stays_open_or_close(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(history_moves_only_when_stays_open_or_close),
+        cmocka_unit_test(history_holds_each_chatter_once_from_their_first_capture),
+        cmocka_unit_test(a_store_with_totals_upgrades_to_the_same_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@ export function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-function axes(yLabel) {
+export function axes(yLabel) {
   const stroke = cssVar('--muted');
   const grid = { stroke: cssVar('--grid'), width: 1 };
   return [
@@ -31,14 +31,14 @@ function lastIdx(u, si) {
  * A legend value that shows the latest point when the cursor is not over the chart (instead
  * of "—"): fmt(value, index) gets the point under the cursor, else the last one.
  */
-function legendValue(fmt) {
+export function legendValue(fmt) {
   return (u, v, si, idx) => {
     const i = idx == null ? lastIdx(u, si) : idx;
     return i == null ? '—' : fmt(u.data[si][i], i);
   };
 }
 
-function width(el) {
+export function width(el) {
   return Math.max(280, Math.floor(el.clientWidth || el.getBoundingClientRect().width || 600));
 }
 

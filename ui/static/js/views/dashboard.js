@@ -3,11 +3,13 @@
 // only when a new capture arrived, then updates the numbers and charts in place: current
 // chatters, chatters over time with raid markers and joined / left / new below, new vs
 // returning, time present, account-creation histogram with the top creation days, flagged
-// accounts with their reasons, raids; a channel filter and "hide known bots".
+// accounts with their reasons, raids, the chat panel (views/dashboard_chat.js); a channel
+// filter and "hide known bots".
 import { get, qs } from '../api.js';
 import { fmtDate, fmtDateTime, fmtDuration, fmtInt, fmtPct, fmtTime, t } from '../i18n.js';
 import { timeline, histogram } from '../charts.js';
 import { flagDetails } from '../flags.js';
+import { chatPanel } from './dashboard_chat.js';
 import { badge, card, clear, errorBox, errorText, field, h, loading, newId, pageTitle, stack } from '../ui.js';
 
 
@@ -228,7 +230,9 @@ export async function render(main, args, ctx, query) {
   const curList = h('ul', { class: 'current-list' });
   const curCard = card(t('dash.current'), curList);
 
-  main.append(controls, kpis, h('div', { class: 'grid' }, tlCard, curCard, nrCard, tpCard, accCard, flagCard));
+  const chat = chatPanel(sessionId, { active: () => !!summary.active, paused: () => paused });
+
+  main.append(controls, kpis, h('div', { class: 'grid' }, tlCard, chat.el, curCard, nrCard, tpCard, accCard, flagCard));
 
   let chart = null;
   let hist = null;
@@ -460,6 +464,7 @@ export async function render(main, args, ctx, query) {
     drawAccounts(doc);
     drawFlags(doc);
     drawCurrent();
+    chat.update(channels, wanted);
   }
 
   async function loadStats() {
@@ -574,5 +579,6 @@ export async function render(main, args, ctx, query) {
     if (inflight) inflight.abort();
     if (chart) chart.destroy();
     if (hist) hist.destroy();
+    chat.destroy();
   };
 }

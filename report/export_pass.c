@@ -1,0 +1,181 @@
+/*
+ * The pass the chatters export runs before its first row: every chatter's flags and whether
+ * they are new or returning. The flag rules are global (creation-day waves, login clusters),
+ * so every chatter of the session is read once; what is kept for that is the least the rules
+ * read: id, creation time and login (24 bytes and the login's bytes a chatter), not the
+ * display names, and no stay at all when the session has one channel (its chatters are the
+ * profiles' ids; the multi-channel rule needs two channels). Must give the same answers as
+ * rp_load, and must never keep anything of the session once the pass is over but its result.
+ */
+#include "report/internal.h"
+#include "analysis/ids.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lean_loader {
+    struct rp_data *d;
+    const int64_t *only; /* with several channels chosen: their chatters, sorted */
+    size_t n_only;
+    size_t cap;
+    struct buf pool;
+};
+
+/* The login's offset in the pool goes in the login field until the pool stops moving: a
+ * separate offset array would cost 8 bytes more a chatter at the peak. */
+static int add_profile(void *ctx, const struct store_chatter_profile *p)
+{
+    struct lean_loader *l = ctx;
+    struct rp_data *d = l->d;
+    if (l->only && !an_ids_contain(l->only, l->n_only, p->user_id))
+        return 0;
+    if (d->n_profiles == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4096;
+        d->profiles = xreallocarray(d->profiles, l->cap, sizeof *d->profiles);
+    }
+    uintptr_t offset = l->pool.len;
+    buf_append(&l->pool, p->login, strlen(p->login) + 1);
+    d->profiles[d->n_profiles++] =
+        (struct an_profile){p->user_id, (const char *)offset, p->created_at_ms};
+    return 0;
+}
+
+static int load_profiles(struct store *st, struct rp_data *d, const struct report_options *o,
+                         char *err, size_t errlen)
+{
+    struct lean_loader l = {.d = d};
+    buf_init(&l.pool, 0);
+    int64_t *ids = NULL;
+    if (o->n_channels > 1) { /* as rp_load: keep the chatters of the chosen channels only */
+        size_t n = 0;
+        for (size_t c = 0; c < d->n_channels; c++)
+            n += d->channels[c].n_all_stays;
+        ids = xmalloc((n ? n : 1) * sizeof *ids);
+        n = 0;
+        for (size_t c = 0; c < d->n_channels; c++)
+            for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
+                ids[n++] = d->channels[c].all_stays[i].user_id;
+        l.only = ids;
+        l.n_only = an_ids_sort_unique(ids, n);
+    }
+    int64_t one = d->n_channels == 1 ? d->channels[0].info.channel_id : 0;
+    int rc = store_session_profiles_each(st, d->session.id, one, add_profile, &l, err, errlen);
+    free(ids);
+    d->pool = buf_steal(&l.pool);
+    if (!d->profiles)
+        d->profiles = xmalloc(sizeof *d->profiles);
+    for (size_t i = 0; i < d->n_profiles; i++)
+        d->profiles[i].login = d->pool + (uintptr_t)d->profiles[i].login;
+    if (rc)
+        return rc;
+    rc = store_session_names(st, d->session.id, &d->name_rows, &d->n_names, err, errlen);
+    if (rc)
+        return rc;
+    d->names = xmalloc((d->n_names ? d->n_names : 1) * sizeof *d->names);
+    for (size_t i = 0; i < d->n_names; i++)
+        d->names[i] = (struct an_name){d->name_rows[i].user_id, d->name_rows[i].login,
+                                       d->name_rows[i].display_name, d->name_rows[i].seen_at_ms};
+    return 0;
+}
+
+/* The chatters of channel c, sorted and unique: from its stays when they were read, else
+ * (one channel) the profiles' ids, which the store gives in id order without repeats. */
+static int64_t *channel_ids(const struct rp_data *d, const struct rp_channel *c, size_t *n)
+{
+    if (c->all_stays) {
+        int64_t *ids = xmalloc((c->n_all_stays ? c->n_all_stays : 1) * sizeof *ids);
+        for (size_t i = 0; i < c->n_all_stays; i++)
+            ids[i] = c->all_stays[i].user_id;
+        *n = an_ids_sort_unique(ids, c->n_all_stays);
+        return ids;
+    }
+    int64_t *ids = xmalloc((d->n_profiles ? d->n_profiles : 1) * sizeof *ids);
+    for (size_t i = 0; i < d->n_profiles; i++)
+        ids[i] = d->profiles[i].user_id;
+    *n = d->n_profiles;
+    return ids;
+}
+
+static int load_returning(struct store *st, struct rp_data *d, struct rp_export_pass *out,
+                          char *err, size_t errlen)
+{
+    int rc = 0;
+    for (size_t c = 0; c < d->n_channels && !rc; c++) {
+        struct rp_channel *ch = &d->channels[c];
+        size_t n;
+        int64_t *ids = channel_ids(d, ch, &n);
+        rc = rp_load_history(st, d, ch, ids, n, err, errlen);
+        free(ids);
+        if (rc || !ch->n_history)
+            continue;
+        out->returning =
+            xreallocarray(out->returning, out->n_returning + ch->n_history, sizeof *out->returning);
+        for (size_t h = 0; h < ch->n_history; h++)
+            out->returning[out->n_returning++] = ch->history[h].user_id;
+    }
+    out->n_returning = an_ids_sort_unique(out->returning, out->n_returning);
+    return rc;
+}
+
+static void take_result(struct rp_data *d, const struct report_options *o,
+                        struct rp_export_pass *out)
+{
+    an_flags_free(&out->flags);
+    out->flags = d->flags;
+    an_flags_init(&d->flags);
+    out->channels = xcalloc(d->n_channels + 1, sizeof *out->channels);
+    for (size_t c = 0; c < d->n_channels; c++)
+        out->channels[out->n_channels++] = d->channels[c].info.channel_id;
+    if (!o->n_channels)
+        return;
+    out->keep = xmalloc((d->n_profiles ? d->n_profiles : 1) * sizeof *out->keep);
+    for (size_t i = 0; i < d->n_profiles; i++)
+        out->keep[out->n_keep++] = d->profiles[i].user_id;
+}
+
+int rp_export_pass(struct store *st, int64_t user_id, int64_t session_id,
+                   const struct report_options *o, struct rp_export_pass *out, char *err,
+                   size_t errlen)
+{
+    struct rp_data d;
+    memset(&d, 0, sizeof d);
+    memset(out, 0, sizeof *out);
+    an_flags_init(&d.flags);
+    an_flags_init(&out->flags);
+    int rc = store_session_get(st, session_id, &d.session, err, errlen);
+    /* absent and someone else's: the same words, as rp_load */
+    if (rc == TCA_ENOTFOUND || (!rc && d.session.user_id != user_id))
+        rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
+    if (!rc)
+        rc = rp_pick_channels(st, &d, o, err, errlen);
+    /* One channel: no stay is needed (see the top of the file). */
+    for (size_t c = 0; c < d.n_channels && d.n_channels > 1 && !rc; c++)
+        rc = rp_load_presence(st, &d, &d.channels[c], err, errlen);
+    if (!rc)
+        rc = load_profiles(st, &d, o, err, errlen);
+    if (!rc)
+        rc = load_returning(st, &d, out, err, errlen);
+    if (!rc) {
+        an_flags_free(&d.flags); /* rp_compute_flags makes them anew */
+        rc = rp_compute_flags(st, &d, o, err, errlen);
+    }
+    if (!rc)
+        take_result(&d, o, out);
+    rp_free(&d);
+    if (rc)
+        rp_export_pass_free(out);
+    return rc;
+}
+
+void rp_export_pass_free(struct rp_export_pass *p)
+{
+    an_flags_free(&p->flags);
+    free(p->returning);
+    free(p->keep);
+    free(p->channels);
+    memset(p, 0, sizeof *p);
+}

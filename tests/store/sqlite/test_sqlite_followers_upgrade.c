@@ -1,0 +1,72 @@
+/*
+ * SQLite back end only: a store written by the schema before the followers step upgrades in
+ * place, keeps its sessions, and then stores and lists follows like a fresh one. Finds its
+ * step by its text, so other steps may come before or after it.
+ */
+#include "tests/support/testutil.h"
+#include "base/xalloc.h"
+#include "store/sqlite_internal.h"
+#include "store/store_followers.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+static void a_store_of_the_previous_schema_upgrades_and_keeps_follows(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "PRAGMA journal_mode = WAL");
+    int behind = 0;
+    while (behind < sq_schema_steps() &&
+           !strstr(sq_schema_step(behind), "CREATE TABLE channel_followers"))
+        behind++;
+    assert_true(behind < sq_schema_steps());
+    for (int v = 0; v < behind; v++)
+        exec(db, sq_schema_step(v));
+    char set[48];
+    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
+    exec(db, set);
+    exec(db, "INSERT INTO users(id, login, display_name) VALUES (10, 'mod', 'Mod');"
+             "INSERT INTO sessions(id, user_id, active, saved, label, created_at, updated_at)"
+             " VALUES (3, 10, 1, 0, '', 1, 1)");
+    sqlite3_close(db);
+
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    struct store_session s;
+    assert_int_equal(store_session_get(st, 3, &s, err, sizeof err), 0);
+    struct store_follow f = {.user_id = 77, .followed_at_ms = 1000};
+    snprintf(f.login, sizeof f.login, "seventyseven");
+    int added = 0;
+    assert_int_equal(store_followers_add(st, 3, 500, 1, &f, 1, 2000, 1, &added, err, sizeof err),
+                     0);
+    assert_int_equal(added, 1);
+    struct store_follow *l = NULL;
+    size_t n = 0;
+    assert_int_equal(store_followers_list(st, 3, &l, &n, err, sizeof err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(l[0].login, "seventyseven");
+    free(l);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_store_of_the_previous_schema_upgrades_and_keeps_follows),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
