@@ -110,8 +110,25 @@ static int load_earlier(struct store *st, struct sq_aggregates *a, char *err, si
     sqlite3_reset(s);
     if (src != SQLITE_DONE)
         return sq_fail(st, src, err, errlen, "kept sessions");
-    a->loaded = 1;
-    return 0;
+    /* found by their text once here, not once per joiner: that search cost as much as
+     * the lookup itself */
+    rc = sq_stmt(st, in_live_sql, &a->in_live, err, errlen);
+    if (!rc)
+        rc = sq_stmt(st, in_kept_sql, &a->in_kept, err, errlen);
+    a->loaded = !rc;
+    return rc;
+}
+
+/* Whether statement s, bound to p, has a row. */
+static int has_row(struct store *st, sqlite3_stmt *s, const int64_t *p, int np, int *found,
+                   char *err, size_t errlen)
+{
+    for (int i = 0; i < np; i++)
+        sqlite3_bind_int64(s, i + 1, p[i]);
+    int src = sqlite3_step(s);
+    *found = src == SQLITE_ROW;
+    sqlite3_reset(s);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : sq_fail(st, src, err, errlen, "aggregate");
 }
 
 /* Whether user_id was in the channel in one of the earlier sessions. */
@@ -119,14 +136,13 @@ static int seen_earlier(struct store *st, const struct sq_aggregates *a, int64_t
                         char *err, size_t errlen)
 {
     *seen = 0;
-    int64_t one;
     int rc = 0;
     for (size_t i = 0; i < a->n_live && !rc && !*seen; i++)
-        rc = one_int(st, in_live_sql, (int64_t[]){a->live[i], user_id, a->channel_id}, 3, &one,
-                     seen, err, errlen);
+        rc = has_row(st, a->in_live, (int64_t[]){a->live[i], user_id, a->channel_id}, 3, seen, err,
+                     errlen);
     for (size_t i = 0; i < a->n_kept && !rc && !*seen; i++)
-        rc = one_int(st, in_kept_sql, (int64_t[]){a->owner_id, a->channel_id, a->kept[i], user_id},
-                     4, &one, seen, err, errlen);
+        rc = has_row(st, a->in_kept, (int64_t[]){a->owner_id, a->channel_id, a->kept[i], user_id},
+                     4, seen, err, errlen);
     return rc;
 }
 

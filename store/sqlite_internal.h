@@ -87,6 +87,7 @@ struct sq_aggregates {
     int loaded;           /* the earlier sessions below were read */
     int64_t *live, *kept; /* earlier sessions with stays, and purged or deleted ones */
     size_t n_live, n_kept;
+    sqlite3_stmt *in_live, *in_kept; /* the per-joiner lookups, found once per capture */
 };
 /** Starts the aggregates of the capture in (nothing read yet). */
 void sq_aggregates_init(struct sq_aggregates *a, const struct store_capture_input *in);
