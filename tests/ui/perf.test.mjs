@@ -158,7 +158,8 @@ test('performance of the dashboard and the chatter table', { timeout: 300000 }, 
     // simulator would take far longer to serve a million chatters.
     const N = Number(process.env.TCA_PERF_CHATTERS || 1000000);
     const gen = process.env.TCA_GEN || path.join(path.dirname(TCA), 'bench/bench_chatter_table');
-    if (!fs.existsSync(gen)) execFileSync('make', [`BUILD=${path.relative(ROOT, path.dirname(TCA))}`, path.relative(ROOT, gen)], { cwd: ROOT, stdio: 'inherit' });
+    // make every time (a no-op when up to date): a generator older than the server's schema refuses its store
+    if (!process.env.TCA_GEN) execFileSync('make', [`BUILD=${path.relative(ROOT, path.dirname(TCA))}`, path.relative(ROOT, gen)], { cwd: ROOT, stdio: 'inherit' });
     const t0 = Date.now();
     const sid = Number(execFileSync(gen, ['--write', path.join(s.work, 'tca.db'), String(me.id), '20003', String(N)], { encoding: 'utf8' }).trim());
     bigSession = sid;
@@ -236,7 +237,8 @@ test('performance of the dashboard and the chatter table', { timeout: 300000 }, 
     await shot(page, 'chatters-1m');
   });
 
-  await t.test("one read of the chat panel's document on the 1,000,000-chatter session", async () => {
+  await t.test("one read of the chat panel's document on the 1,000,000-chatter session", async (t2) => {
+    if (!bigSession) return t2.skip('the 1,000,000-chatter session was not written');
     record('chat_document_1m_ms', await chatRead(b.context.request, s.gw, bigSession));
   });
 });

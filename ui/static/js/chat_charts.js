@@ -29,6 +29,11 @@ function symmetric(whole) {
   };
 }
 
+/** The x range with half a minute on both sides, so the bars of the first and last minutes show whole. */
+function halfMinute(u, min, max) {
+  return [min - 30, max + 30];
+}
+
 function xSeries() {
   return { label: t('chart.time'), value: legendValue((v) => fmtTime(new Date(v * 1000).toISOString())) };
 }
@@ -42,7 +47,7 @@ function activityOpts(el, cursor) {
     height: ACT_H,
     cursor,
     legend: { show: true },
-    scales: { x: { time: true }, m: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] }, c: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] } },
+    scales: { x: { time: true, range: halfMinute }, m: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] }, c: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] } },
     axes: [timeAxis(x), { ...left, scale: 'm' }, right],
     series: [
       xSeries(),
@@ -64,7 +69,7 @@ function sentimentOpts(el, cursor) {
     height: SENT_H,
     cursor,
     legend: { show: true },
-    scales: { x: { time: true }, s: { range: symmetric(true) }, n: { range: symmetric(false) } },
+    scales: { x: { time: true, range: halfMinute }, s: { range: symmetric(true) }, n: { range: symmetric(false) } },
     axes: [timeAxis(x), { ...left, scale: 's' }, right],
     series: [
       xSeries(),

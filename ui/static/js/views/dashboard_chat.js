@@ -172,7 +172,10 @@ function drawTop(b, c, sentiment, marks) {
 /** "— pending" while a stay window has not passed (the API sends null), as in the raids table. */
 function stay(r, key) {
   const v = r[key];
-  if (v === null || v === undefined) return h('span', { class: 'pending', title: t('dash.stay_pending') }, t('dash.stay_pending'));
+  if (v === null || v === undefined) {
+    const at = r[key + '_observable_at'];
+    return h('span', { class: 'pending', title: at ? t('dash.stay_pending_at', { time: fmtTime(at) }) : t('dash.stay_pending') }, t('dash.stay_pending'));
+  }
   return fmtInt(v);
 }
 
@@ -307,10 +310,11 @@ export function chatPanel(sid, opts) {
     if (ok !== undefined) await load();
   }
 
-  // roles and the watchlist come from the chatter table, which has the ids
+  // Roles and the watchlist come from the chatter table, which has the ids. Its first read of
+  // a big session takes seconds on the server: the talkers are drawn first, the badges after.
   async function loadMarks() {
     const key = stats.map((c) => `${c.login}:${(c.series || []).length}`).join(',');
-    if (key === marksFor) return;
+    if (key === marksFor) return false;
     marksFor = key;
     const m = new Map();
     for (const filter of ['role', 'watched']) {
@@ -322,6 +326,7 @@ export function chatPanel(sid, opts) {
       }
     }
     marks = m;
+    return true;
   }
 
   function drawChannel(c) {
@@ -386,9 +391,11 @@ export function chatPanel(sid, opts) {
       const switched = !doc || doc.enabled !== d.enabled;
       doc = d;
       if (switched) schedule(); // the polling pace follows the switch
-      if ((doc.channels || []).some((c) => (c.top_talkers || []).length)) await loadMarks();
-      if (stopped) return;
       draw();
+      if ((doc.channels || []).some((c) => (c.top_talkers || []).length))
+        loadMarks().then((changed) => {
+          if (changed && !stopped) draw();
+        });
       el.dataset.chatLoads = String(Number(el.dataset.chatLoads || 0) + 1);
     } catch (e) {
       if (e.name === 'AbortError') return;
