@@ -68,7 +68,9 @@
 /* Profile times (the last step, issue 15): a time in whole seconds, as Twitch gives creation
  * dates, is kept as minus its seconds (4 bytes until 2038 instead of 6); any other as its
  * milliseconds, a negative one shifted below -2^61 so the three never meet (times within 2^61
- * ms of 1970). C writes the same (sq_time_code). */
+ * ms of 1970). C writes the same (sq_time_code). Encoding twice would corrupt the dates, so
+ * the step leaves the rows alone when the view already decodes them (a store that ran this
+ * step under another number, before the steps of parallel branches were put in order). */
 #define TIME_CODE(t)                                                                       \
     "CASE WHEN (" t ") > 0 AND (" t ") % 1000 = 0 THEN -((" t ") / 1000)"                  \
     " WHEN (" t ") < 0 THEN (" t ") - 4611686018427387904 ELSE (" t ") END"
@@ -76,10 +78,12 @@
     "CASE WHEN " t " >= 0 THEN " t " WHEN " t " < -2305843009213693952 THEN " t            \
     " + 4611686018427387904 ELSE -" t " * 1000 END"
 #define PROFILE_TIMES_STEP                                                                 \
+    "UPDATE twitch_profiles SET created_at = " TIME_CODE("created_at") ","                 \
+    " enriched_at = " TIME_CODE("enriched_at") ", named_at = " TIME_CODE("named_at")       \
+    " WHERE NOT EXISTS(SELECT 1 FROM sqlite_master WHERE name = 'twitch_users'"            \
+    " AND sql LIKE '%4611686018427387904%');"                                              \
     "DROP TRIGGER twitch_users_insert;"                                                    \
     "DROP VIEW twitch_users;"                                                              \
-    "UPDATE twitch_profiles SET created_at = " TIME_CODE("created_at") ","                 \
-    " enriched_at = " TIME_CODE("enriched_at") ", named_at = " TIME_CODE("named_at") ";"   \
     "CREATE VIEW twitch_users(id, login, display_name, created_at, type, broadcaster_type," \
     " enriched_at, named_at) AS SELECT id, COALESCE(login, lower(display_name)),"          \
     " display_name, " TIME_DECODE("created_at") ", type, broadcaster_type, "               \

@@ -455,6 +455,24 @@ static void profile_times_read_back_exactly_whole_seconds_or_not(void **state)
     expect_history(st, 301, (const char *const[]){"user1/User1@1700000000001"}, 1);
     put(st, 300, "user0", 1800000000007LL, 0);
     expect_history(st, 300, (const char *const[]){"user0/User0@1700000000000"}, 1);
+    /* the step run a second time (a store that ran it under another number) changes nothing */
+    int step = 0;
+    while (step < sq_schema_steps() && !strstr(sq_schema_step(step), "4611686018427387904"))
+        step++;
+    assert_true(step < sq_schema_steps());
+    struct store_profile before[N], after;
+    for (int i = 0; i < N; i++)
+        assert_int_equal(store_profile_get(st, 300 + i, &before[i], err, sizeof err), 0);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, sq_schema_step(step));
+    sqlite3_close(db);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(store_profile_get(st, 300 + i, &after, err, sizeof err), 0);
+        assert_int_equal(after.created_at_ms, before[i].created_at_ms);
+        assert_int_equal(after.enriched_at_ms, before[i].enriched_at_ms);
+    }
+    expect_history(st, 300, (const char *const[]){"user0/User0@1700000000000"}, 1);
     store_close(st);
     free(path);
     free(dir);
