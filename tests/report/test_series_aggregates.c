@@ -82,12 +82,14 @@ static void capture(struct fx *f, struct model *m, size_t s, int c, uint64_t *rn
 }
 
 /* The series of each channel of the document (caller frees the text). */
-static char *series_of(struct fx *f, int64_t session, unsigned sections)
+static char *series_of(struct fx *f, int64_t session, unsigned sections, const char *channel)
 {
     struct report_options o;
     report_options_default(&o);
     json_t *doc = NULL;
     char err[256];
+    if (channel)
+        assert_int_equal(report_option_set(&o, "channel", channel, err, sizeof err), 0);
     assert_int_equal(report_session(f->st, FX_USER, session, &o, sections, &doc, err, sizeof err),
                      0);
     json_t *out = json_array(), *ch;
@@ -107,8 +109,22 @@ static void check_all(struct fx *f, struct model *m)
     for (size_t s = 0; s < m->n; s++) {
         if (!m->alive[s] || m->owner[s] != FX_USER)
             continue;
-        char *kept = series_of(f, m->session[s], REPORT_SERIES);
-        char *full = series_of(f, m->session[s], REPORT_SERIES | REPORT_PARTICIPATION);
+        char *kept = series_of(f, m->session[s], REPORT_SERIES, NULL);
+        char *full = series_of(f, m->session[s], REPORT_SERIES | REPORT_PARTICIPATION, NULL);
+        assert_string_equal(kept, full);
+        free(kept);
+        free(full);
+        struct store_capture *caps;
+        size_t n_caps;
+        char err[256];
+        assert_int_equal(
+            store_capture_list(f->st, m->session[s], FX_ALPHA, &caps, &n_caps, err, sizeof err), 0);
+        free(caps);
+        if (!n_caps) /* purged: a filter on alpha names a channel it has no capture of */
+            continue;
+        /* a channel filter keeps the aggregates */
+        kept = series_of(f, m->session[s], REPORT_SERIES, "alpha");
+        full = series_of(f, m->session[s], REPORT_SERIES | REPORT_PARTICIPATION, "alpha");
         assert_string_equal(kept, full);
         free(kept);
         free(full);
