@@ -124,6 +124,7 @@ static void *eventsub_main(void *arg)
                                         .tw = tw,
                                         .keys = p->opt.keys,
                                         .url = p->opt.eventsub_url,
+                                        .lexicon = p->opt.lexicon,
                                         .clock = p->opt.twitch.clock,
                                         .on_problem = es_problem,
                                         .ctx = p};

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/sentiment.h"
 #include "base/crypto.h"
 #include "jobs/worker.h"
 #include "kv/kv.h"
@@ -36,6 +37,9 @@ struct pool_options {
     /** EventSub WebSocket URL: a thread runs jobs/eventsub_runner.h (one process of those
      * sharing a kv, by the "eventsub" lease); NULL: no EventSub. Must outlive the pool. */
     const char *eventsub_url;
+    /** The lexicon chat messages are scored with (NULL: counted, not scored); must outlive
+     * the pool. */
+    const struct an_lexicon *lexicon;
     struct metrics *metrics; /* the process's registry (workers, scheduler lag); NULL: none */
     /** Called from worker threads after each job (may be NULL); must be thread-safe. */
     void (*on_outcome)(void *ctx, const struct worker_outcome *o);

@@ -66,16 +66,17 @@ enum report_section {
     REPORT_RAIDS = 1u << 8,         /* raids of each channel */
     REPORT_OVERLAP = 1u << 9,       /* the overlap matrix of the channels */
     REPORT_FOLLOWERS = 1u << 10,    /* new followers per capture, their accounts, follower waves */
+    REPORT_CHAT = 1u << 11,         /* chat activity per channel (report/chat.h); null when off */
 };
 
 /** The sections of `tca stats --json`: everything but the long per-chatter lists. */
 #define REPORT_SUMMARY                                                                             \
     (REPORT_PARTICIPATION | REPORT_SERIES | REPORT_VIEWERS | REPORT_ACCOUNTS | REPORT_SUSPECTS |   \
-     REPORT_FLAGS | REPORT_RAIDS | REPORT_OVERLAP | REPORT_FOLLOWERS)
+     REPORT_FLAGS | REPORT_RAIDS | REPORT_OVERLAP | REPORT_FOLLOWERS | REPORT_CHAT)
 
 /** Parses a comma list of section names (summary, participation, series, viewers,
- * viewer_list, accounts, suspects, flags, flag_list, raids, overlap, followers) into REPORT_* bits;
- * TCA_EINVAL with the accepted names in err otherwise (an empty list included). */
+ * viewer_list, accounts, suspects, flags, flag_list, raids, overlap, followers, chat) into REPORT_*
+ * bits; TCA_EINVAL with the accepted names in err otherwise (an empty list included). */
 int report_sections_parse(const char *list, unsigned *out, char *err, size_t errlen);
 
 /**

@@ -67,7 +67,7 @@ doc = {
         parameters=[{"name":"key","in":"path","required":True,"schema":{"type":"integer","minimum":1}}])},
   "/api/v1/sessions/{session}/stats": {"get": dict(op("Statistics of a session (report sections; filters and thresholds as query parameters: channel, exclude, critical, suspect, watch, raid_*, cluster_*, top_days, top, period …)", extra=["400","401","404"]),
         parameters=[{"$ref":"#/components/parameters/session"},
-                    {"name":"sections","in":"query","description":"comma list: summary, participation, series, viewers, viewer_list, accounts, suspects, flags, flag_list, raids, overlap, followers (new followers per capture, their creation days and clusters, follower waves)","schema":{"type":"string"}},
+                    {"name":"sections","in":"query","description":"comma list: summary, participation, series, viewers, viewer_list, accounts, suspects, flags, flag_list, raids, overlap, followers (new followers per capture, their creation days and clusters, follower waves), chat (chat activity per channel, sentiment; null while chat capture is off)","schema":{"type":"string"}},
                     {"name":"channel","in":"query","description":"channel logins to keep (repeat or comma list)","schema":{"type":"string"}},
                     {"name":"exclude","in":"query","description":"comma list of known_bots, wave, cluster, multi_channel, renamer, flagged","schema":{"type":"string"}}])},
   "/api/v1/sessions/{session}/overlap": {"get": dict(op("Shared chatters of two channels of a session", extra=["400","401","404"]),
