@@ -78,6 +78,30 @@ static void print_channel(json_t *c)
     }
 }
 
+/* Followers read beside the captures: nothing when no capture read any (no scope). */
+static void print_followers(json_t *followers)
+{
+    size_t i, k;
+    json_t *c, *w;
+    json_array_foreach(json_object_get(followers, "channels"), i, c)
+    {
+        if (json_integer_value(json_object_get(c, "reads")) == 0)
+            continue;
+        printf("%s followers: %lld new over %lld reads (Twitch counts %lld)\n",
+               json_string_value(json_object_get(c, "login")),
+               (long long)json_integer_value(json_object_get(c, "new_followers")),
+               (long long)json_integer_value(json_object_get(c, "reads")),
+               (long long)json_integer_value(json_object_get(c, "total")));
+        json_array_foreach(json_object_get(c, "waves"), k, w)
+            printf("  follower wave at capture %lld: %lld new followers, accounts created within "
+                   "hours on %s (usual %.1f)\n",
+                   (long long)json_integer_value(json_object_get(w, "seq")),
+                   (long long)json_integer_value(json_object_get(w, "count")),
+                   json_string_value(json_object_get(w, "day")),
+                   json_real_value(json_object_get(w, "usual")));
+    }
+}
+
 static void print_summary(json_t *doc)
 {
     json_t *s = json_object_get(doc, "session"), *c, *a = json_object_get(doc, "accounts");
@@ -122,6 +146,7 @@ static void print_summary(json_t *doc)
     json_object_foreach(by, key, n)
         printf("%s%s %lld", i++ ? ", " : "", key, (long long)json_integer_value(n));
     printf("); excluded %lld\n", (long long)json_integer_value(json_object_get(f, "excluded")));
+    print_followers(json_object_get(doc, "followers"));
 }
 
 int cmd_stats(int argc, char **argv)

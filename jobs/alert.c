@@ -482,8 +482,15 @@ static int waves_of_channel(struct store *st, int64_t owner_id, int64_t session_
     return rc;
 }
 
-int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
-                      int *alerts, char *err, size_t errlen)
+/* What announces one kind of wave in one channel of a session. */
+typedef int (*channel_waves_fn)(struct store *st, int64_t owner_id, int64_t session_id,
+                                const struct store_channel *ch, int64_t now_ms, int *alerts,
+                                char *err, size_t errlen);
+
+/* Runs fn for each channel of session_id where one of owner_id's webhooks wants ev. */
+static int each_channel_wanting(struct store *st, int64_t owner_id, int64_t session_id, int ev,
+                                channel_waves_fn fn, int64_t now_ms, int *alerts, char *err,
+                                size_t errlen)
 {
     if (alerts)
         *alerts = 0;
@@ -492,21 +499,30 @@ int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, in
     int rc = store_session_channels(st, session_id, &chans, &n, err, errlen);
     for (size_t i = 0; i < n && !rc; i++) {
         int64_t channel_id = chans[i].channel_id;
-        if (!anyone_wants(st, owner_id, channel_id, ALERT_BOT_WAVE, err, errlen, &rc))
+        if (!anyone_wants(st, owner_id, channel_id, ev, err, errlen, &rc))
             continue;
         struct store_channel ch = {.id = channel_id};
         snprintf(ch.login, sizeof ch.login, "%s", chans[i].login);
-        rc = waves_of_channel(st, owner_id, session_id, &ch, now_ms, alerts, err, errlen);
+        rc = fn(st, owner_id, session_id, &ch, now_ms, alerts, err, errlen);
     }
     free(chans);
     return rc;
 }
 
+int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
+                      int *alerts, char *err, size_t errlen)
+{
+    return each_channel_wanting(st, owner_id, session_id, ALERT_BOT_WAVE, waves_of_channel, now_ms,
+                                alerts, err, errlen);
+}
+
 /* Announces the follower waves of one channel, each creation day once per session. */
 static int follower_waves_of_channel(struct store *st, int64_t owner_id, int64_t session_id,
-                                     const char *login, int64_t channel_id, int64_t now_ms,
-                                     int *alerts, char *err, size_t errlen)
+                                     const struct store_channel *ch, int64_t now_ms, int *alerts,
+                                     char *err, size_t errlen)
 {
+    const char *login = ch->login;
+    int64_t channel_id = ch->id;
     struct report_options o;
     json_t *doc = NULL;
     report_options_default(&o);
@@ -550,17 +566,6 @@ static int follower_waves_of_channel(struct store *st, int64_t owner_id, int64_t
 int alert_on_follower_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
                            int *alerts, char *err, size_t errlen)
 {
-    if (alerts)
-        *alerts = 0;
-    struct store_session_channel *chans = NULL;
-    size_t n = 0;
-    int rc = store_session_channels(st, session_id, &chans, &n, err, errlen);
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (!anyone_wants(st, owner_id, chans[i].channel_id, ALERT_FOLLOWER_WAVE, err, errlen, &rc))
-            continue;
-        rc = follower_waves_of_channel(st, owner_id, session_id, chans[i].login,
-                                       chans[i].channel_id, now_ms, alerts, err, errlen);
-    }
-    free(chans);
-    return rc;
+    return each_channel_wanting(st, owner_id, session_id, ALERT_FOLLOWER_WAVE,
+                                follower_waves_of_channel, now_ms, alerts, err, errlen);
 }

@@ -14,20 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int has_scope(const char *scopes, const char *scope)
-{
-    size_t n = strlen(scope);
-    for (const char *p = scopes; (p = strstr(p, scope)); p += n)
-        if ((p == scopes || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
-            return 1;
-    return 0;
-}
-
 int followers_fetch(struct worker_env *env, struct twitch_token *tok, int64_t channel_id,
                     int64_t now_ms, struct followers_read *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (!has_scope(tok->scopes, TWITCH_FOLLOWER_SCOPE))
+    if (!twitch_token_has_scope(tok, TWITCH_FOLLOWER_SCOPE))
         return 0;
     int64_t latest = 0, read_at = 0, interval = env->followers_interval_ms;
     int rc = store_followers_latest(env->st, channel_id, &latest, &read_at, err, errlen);

@@ -11,15 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int has_scope(const char *scopes, const char *scope)
-{
-    size_t n = strlen(scope);
-    for (const char *p = scopes; (p = strstr(p, scope)); p += n)
-        if ((p == scopes || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
-            return 1;
-    return 0;
-}
-
 static int refresh_one(struct worker_env *env, struct twitch_token *tok, int64_t channel_id,
                        enum twitch_role role, int stored_role, int64_t now_ms, char *err,
                        size_t errlen)
@@ -42,16 +33,16 @@ int roles_refresh(struct worker_env *env, struct twitch_token *tok, int64_t chan
     if (user_id != channel_id)
         return 0;
     int read = 0, rc = 0;
-    if (has_scope(tok->scopes, "moderation:read") ||
-        has_scope(tok->scopes, "channel:manage:moderators")) {
+    if (twitch_token_has_scope(tok, "moderation:read") ||
+        twitch_token_has_scope(tok, "channel:manage:moderators")) {
         rc = refresh_one(env, tok, channel_id, TWITCH_ROLE_MODERATORS, STORE_ROLE_MODERATOR, now_ms,
                          err, errlen);
         if (rc < 0)
             return rc;
         read += rc;
     }
-    if (has_scope(tok->scopes, "channel:read:vips") ||
-        has_scope(tok->scopes, "channel:manage:vips")) {
+    if (twitch_token_has_scope(tok, "channel:read:vips") ||
+        twitch_token_has_scope(tok, "channel:manage:vips")) {
         rc = refresh_one(env, tok, channel_id, TWITCH_ROLE_VIPS, STORE_ROLE_VIP, now_ms, err,
                          errlen);
         if (rc < 0)

@@ -124,6 +124,15 @@ out:
     return rc;
 }
 
+int twitch_token_has_scope(const struct twitch_token *tok, const char *scope)
+{
+    size_t n = strlen(scope);
+    for (const char *p = tok->scopes; (p = strstr(p, scope)); p += n)
+        if ((p == tok->scopes || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+            return 1;
+    return 0;
+}
+
 int twitch_scopes_with(const char *extras, char *out, size_t outlen)
 {
     char list[64];

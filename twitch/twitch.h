@@ -158,6 +158,8 @@ int twitch_get_channel_roles(struct twitch_client *c, struct twitch_token *tok,
  * else. These are asked only by a user who wants them (a broadcaster for roles).
  */
 int twitch_scopes_with(const char *extras, char *out, size_t outlen);
+/** 1 when tok's space-separated scopes hold scope as a whole word. */
+int twitch_token_has_scope(const struct twitch_token *tok, const char *scope);
 
 /** One follow of a channel. */
 struct twitch_follow {

@@ -55,6 +55,11 @@ assert top["count"] >= len(bots) // 2 and top["level"] in ("watch", "suspect", "
 print("follows", len(rows), "wave", len(bots), "at", [(w["seq"], w["count"]) for w in waves])
 PY
 check "each follow stored once with its capture; the follower wave found exactly at its captures with exactly the follow bots"
+"$TCA" stats >"$WORK/stats.txt" 2>>"$WORK/stats.err" || fail "stats in text"
+n=$(jq '.followers.channels[0].new_followers' "$WORK/stats.json")
+grep -q "^cozy_channel followers: $n new over 15 reads" "$WORK/stats.txt" || { cat "$WORK/stats.txt"; fail "stats text: followers line"; }
+[ "$(grep -c "follower wave at capture 1[23]: 5[34] new followers" "$WORK/stats.txt")" = 2 ] || { cat "$WORK/stats.txt"; fail "stats text: wave lines"; }
+check "tca stats says the followers and the wave in text"
 
 # a login without the scope: no follower request at all
 rm -f "$TCA_DB"*

@@ -29,7 +29,7 @@ fi
 mkdir -p tests/ui/out && rm -f tests/ui/out/perf.json tests/ui/out/*.tap
 # one file at a time (the performance test must not share the machine with the others)
 pass=0 fail=0 rc=0
-for f in unit dashboard chat perf; do
+for f in unit dashboard chat followers perf; do
     node --test --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="tests/ui/out/$f.tap" "tests/ui/$f.test.mjs" || rc=1
     p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "tests/ui/out/$f.tap" | tail -1)
