@@ -29,7 +29,7 @@ TEST_BIN  = $(TEST_SRC:%.c=$(BUILD)/%)
 BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
 FUZZ_BIN  = $(FUZZ_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all asan check tests unit ui ui-test lexicons fuzz fuzz-run fuzz-long bench demo deps format lint clean
+.PHONY: FORCE all asan check tests unit ui ui-test lexicons fuzz fuzz-run fuzz-long bench demo deps format lint clean
 .SECONDARY:
 
 all: $(BUILD)/tca ui lexicons
@@ -58,6 +58,24 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(TCA_CFLAGS) -MMD -MP -c $< -o $@
+
+# The version tca reports (`tca --version`, /metrics' tca_build_info): `git describe` of this
+# checkout, "unknown" outside one (a tarball, or a build image without git); `make
+# TCA_VERSION=...` names it instead. Only base/tca_metrics.o carries it, rebuilt when it changes:
+# $(BUILD)/version is rewritten only when its text differs, so a build that changed nothing
+# relinks nothing.
+ifeq ($(origin TCA_VERSION),undefined)
+TCA_VERSION := $(shell test -e .git && git describe --always --dirty 2>/dev/null || echo unknown)
+endif
+
+$(BUILD)/version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(TCA_VERSION)' | cmp -s - $@ || echo '$(TCA_VERSION)' > $@
+
+$(BUILD)/obj/base/tca_metrics.o: $(BUILD)/version
+$(BUILD)/obj/base/tca_metrics.o: TCA_CFLAGS += -DTCA_VERSION='"$(TCA_VERSION)"'
+
+FORCE:
 
 $(BUILD)/libtca.a: $(LIB_OBJ)
 	@rm -f $@

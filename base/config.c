@@ -224,6 +224,12 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
         problem(p, "TCA_JOB_LEASE is malformed: seconds a worker holds a job before another "
                    "may retry it, 1 to 3600 (default 120)");
 
+    v = lookup(&src, "TCA_FOLLOWERS_INTERVAL");
+    cfg->followers_interval_s = 60;
+    if (v && *v && parse_int(v, 0, 86400, &cfg->followers_interval_s) < 0)
+        problem(p, "TCA_FOLLOWERS_INTERVAL is malformed: seconds between two reads of a "
+                   "channel's new followers, 0 (each capture) to 86400 (default 60)");
+
     v = lookup(&src, "TCA_PUBLIC_URL");
     cfg->public_url = v && *v ? xstrdup(v) : NULL;
     strip_slash(cfg->public_url);

@@ -20,6 +20,7 @@ struct tca_config {
     int capture_interval;       /* TCA_CAPTURE_INTERVAL, seconds */
     int workers;                /* TCA_WORKERS: capture threads */
     int job_lease_s;            /* TCA_JOB_LEASE: seconds before a crashed worker's job reruns */
+    int followers_interval_s;   /* TCA_FOLLOWERS_INTERVAL: seconds between follower reads */
     char *app_session_secret;   /* APP_SESSION_SECRET (secret), base64 of >= 32 bytes */
     char *public_url;           /* TCA_PUBLIC_URL, no trailing slash; NULL: derived (see web) */
     int max_saved_sessions;     /* TCA_MAX_SAVED_SESSIONS: saved analysis sessions per user */

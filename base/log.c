@@ -1,7 +1,8 @@
 /*
  * Log lines to stderr with a UTC timestamp; one write per line so threads do not interleave.
  * TCA_LOG_FORMAT=json makes each line one JSON object ({"ts","level","msg"}) for log
- * collectors (Loki's promtail). Never logs anything itself: callers keep secrets out.
+ * collectors (Loki's promtail), including the plain errors a command prints before it logs
+ * anything (log_cli_error). Never logs anything itself: callers keep secrets out.
  */
 #include "base/log.h"
 
@@ -14,51 +15,72 @@
 #include <time.h>
 #include <unistd.h>
 
-static void vlog(const char *level, const char *fmt, va_list ap)
+#define LINE_MAX_BYTES 2048
+
+static int json_wanted(void)
 {
-    char line[2048];
+    /* read at each line, not cached: no process-wide state in base/, and logging is rare */
+    const char *format = getenv("TCA_LOG_FORMAT");
+    return format && strcmp(format, "json") == 0;
+}
+
+/* Writes {"ts","level","msg"} as one line; 0 if msg could not be (it is not UTF-8: a Twitch
+ * name cut mid-character), and the caller writes a plain line instead. */
+static int write_json(const char *ts, const char *level, const char *msg)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", level, "msg", msg);
+    char *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!json)
+        return 0;
+    char out[4 * LINE_MAX_BYTES];
+    int k = snprintf(out, sizeof out, "%s\n", json);
+    free(json);
+    if (k <= 0 || (size_t)k >= sizeof out)
+        return 0;
+    ssize_t w = write(STDERR_FILENO, out, (size_t)k);
+    (void)w;
+    return 1;
+}
+
+/* The timestamp of now, `2026-12-01T19:57:49.123Z`, into ts (at least 32 bytes). */
+static void timestamp(char *ts, size_t size)
+{
     struct timeval tv;
     struct tm tm;
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
-    int n = (int)strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += snprintf(line + n, sizeof line - (size_t)n, ".%03ldZ %s ", (long)tv.tv_usec / 1000, level);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    if (m < 0)
-        m = 0;
-    n += m;
-    if ((size_t)n > sizeof line - 2)
-        n = (int)sizeof line - 2;
+    size_t n = strftime(ts, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts + n, size - n, ".%03ldZ", (long)tv.tv_usec / 1000);
+}
+
+/* Formats into line (LINE_MAX_BYTES, cut to fit with room for a newline); returns its length. */
+static size_t format_line(char *line, size_t at, const char *fmt, va_list ap)
+{
+    int m = vsnprintf(line + at, LINE_MAX_BYTES - at - 1, fmt, ap);
+    size_t n = at + (m < 0 ? 0 : (size_t)m);
+    if (n > LINE_MAX_BYTES - 2)
+        n = LINE_MAX_BYTES - 2;
     line[n] = 0;
-    /* read at each line, not cached: no process-wide state in base/, and logging is rare */
-    const char *format = getenv("TCA_LOG_FORMAT");
-    char *json = NULL;
-    if (format && strcmp(format, "json") == 0) {
-        char ts[32];
-        const char *sp = strchr(line, ' ');
-        size_t tslen = (size_t)(sp - line);
-        memcpy(ts, line, tslen < sizeof ts ? tslen : sizeof ts - 1);
-        ts[tslen < sizeof ts ? tslen : sizeof ts - 1] = 0;
-        const char *msg = sp + 1 + strlen(level) + 1;
-        /* a message that is not UTF-8 (a Twitch name cut mid-character) stays a plain line */
-        json_t *o = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", level, "msg", msg);
-        json = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
-    }
-    ssize_t w;
-    if (json) {
-        char out[4 * sizeof line];
-        int k = snprintf(out, sizeof out, "%s\n", json);
-        free(json);
-        if (k > 0 && (size_t)k < sizeof out) {
-            w = write(STDERR_FILENO, out, (size_t)k);
-            (void)w;
-            return;
-        }
-    }
+    return n;
+}
+
+static void write_plain(char *line, size_t n)
+{
     line[n++] = '\n';
-    w = write(STDERR_FILENO, line, (size_t)n);
+    ssize_t w = write(STDERR_FILENO, line, n);
     (void)w;
+}
+
+static void vlog(const char *level, const char *fmt, va_list ap)
+{
+    char line[LINE_MAX_BYTES], ts[32];
+    timestamp(ts, sizeof ts);
+    int at = snprintf(line, sizeof line, "%s %s ", ts, level);
+    size_t n = format_line(line, (size_t)at, fmt, ap);
+    if (json_wanted() && write_json(ts, level, line + at))
+        return;
+    write_plain(line, n);
 }
 
 void log_info(const char *fmt, ...)
@@ -83,4 +105,19 @@ void log_error(const char *fmt, ...)
     va_start(ap, fmt);
     vlog("error", fmt, ap);
     va_end(ap);
+}
+
+void log_cli_error(const char *fmt, ...)
+{
+    char line[LINE_MAX_BYTES], ts[32];
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = format_line(line, 0, fmt, ap);
+    va_end(ap);
+    if (json_wanted()) {
+        timestamp(ts, sizeof ts);
+        if (write_json(ts, "error", line))
+            return;
+    }
+    write_plain(line, n);
 }

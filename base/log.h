@@ -12,4 +12,12 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Logs an error line. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/**
+ * An error a command prints for the person who ran it, such as a role's refusal to start on a
+ * bad configuration: the line as it is, or under TCA_LOG_FORMAT=json (read from the
+ * environment: the configuration may be what failed) the logger's JSON object at level error,
+ * so a collector reading a role's output gets JSON only.
+ */
+void log_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -6,9 +6,9 @@
 
 #include <stddef.h>
 
-/* The version tca_build_info reports; the build may set it (-DTCA_VERSION=...). */
+/* The Makefile sets it from `git describe` (-DTCA_VERSION=...); a build outside it has none. */
 #ifndef TCA_VERSION
-#define TCA_VERSION "1.0.0"
+#define TCA_VERSION "unknown"
 #endif
 
 #define N(a) (sizeof a / sizeof *a)
@@ -97,4 +97,9 @@ size_t tca_metrics_status_index(int status)
     while (i < N(status_numbers) && status_numbers[i] != status)
         i++;
     return i;
+}
+
+const char *tca_version(void)
+{
+    return TCA_VERSION;
 }

@@ -19,7 +19,7 @@ const char *app_env_file(void)
 void app_print_problems(const struct config_problems *p)
 {
     for (size_t i = 0; i < p->n; i++)
-        fprintf(stderr, "tca: %s\n", p->lines[i]);
+        log_cli_error("tca: %s", p->lines[i]);
 }
 
 static void settings_from_config(struct app *a)
@@ -42,35 +42,33 @@ int app_open(struct app *a, const char *role, int need_twitch)
     memset(a, 0, sizeof *a);
     if (config_load(&a->cfg, app_env_file(), &problems)) {
         app_print_problems(&problems);
-        fprintf(stderr,
-                "tca %s: refusing to start with %zu configuration problem%s "
-                "(`tca env-check` lists them, `tca env-generate` makes secrets)\n",
-                role, problems.n, problems.n == 1 ? "" : "s");
+        log_cli_error("tca %s: refusing to start with %zu configuration problem%s "
+                      "(`tca env-check` lists them, `tca env-generate` makes secrets)",
+                      role, problems.n, problems.n == 1 ? "" : "s");
         config_problems_free(&problems);
         return EXIT_USAGE;
     }
     config_problems_free(&problems);
     if (need_twitch && a->cfg.demo) {
-        fprintf(stderr,
-                "tca %s: no Twitch app configured: set TWITCH_CLIENT_ID, "
-                "TWITCH_CLIENT_SECRET and TWITCH_REDIRECT_URL (or run `tca serve`, "
-                "which uses a simulated Twitch when none is set)\n",
-                role);
+        log_cli_error("tca %s: no Twitch app configured: set TWITCH_CLIENT_ID, "
+                      "TWITCH_CLIENT_SECRET and TWITCH_REDIRECT_URL (or run `tca serve`, "
+                      "which uses a simulated Twitch when none is set)",
+                      role);
         return EXIT_USAGE;
     }
     if (crypto_init() || crypto_keys_derive(a->cfg.app_session_secret, &a->keys, err, sizeof err)) {
-        fprintf(stderr, "tca %s: %s\n", role, err);
+        log_cli_error("tca %s: %s", role, err);
         return EXIT_USAGE;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (store_open(a->cfg.db, &a->st, err, sizeof err)) {
         char where[512];
         store_url_redact(a->cfg.db, where, sizeof where);
-        fprintf(stderr, "tca %s: cannot open store %s: %s\n", role, where, err);
+        log_cli_error("tca %s: cannot open store %s: %s", role, where, err);
         return EXIT_FAIL;
     }
     if (kv_open(a->cfg.redis, &a->kv, err, sizeof err)) {
-        fprintf(stderr, "tca %s: TCA_REDIS: %s\n", role, err);
+        log_cli_error("tca %s: TCA_REDIS: %s", role, err);
         return EXIT_FAIL;
     }
     a->budget = twitch_budget_new_kv(a->kv, clock_real());

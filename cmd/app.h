@@ -30,13 +30,14 @@ struct app {
 
 /** Where the optional .env file is read from: $TCA_ENV_FILE or ./.env. */
 const char *app_env_file(void);
-/** Prints configuration problems as `tca: NAME ...` lines on stderr. */
+/** Prints configuration problems as `tca: NAME ...` lines on stderr (log_cli_error). */
 void app_print_problems(const struct config_problems *p);
 
 /**
  * Loads and checks the configuration, derives keys, opens the store and, when need_twitch is
- * set, refuses demo mode (no Twitch app) with a clear message. On failure prints why and
- * returns the exit code to use; 0 on success. Release with app_close.
+ * set, refuses demo mode (no Twitch app) with a clear message. On failure prints why (one
+ * line each, JSON under TCA_LOG_FORMAT=json) and returns the exit code to use; 0 on success.
+ * Release with app_close.
  */
 int app_open(struct app *a, const char *role, int need_twitch);
 /** Frees everything app_open made; safe after a failed app_open. */

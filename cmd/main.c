@@ -1,6 +1,7 @@
 /* tca: one binary, one subcommand per role or operation. */
 #include "cmd/commands.h"
 #include "cmd/app.h"
+#include "base/tca_metrics.h"
 
 #include <curl/curl.h>
 #include <malloc.h>
@@ -23,6 +24,7 @@ static const struct command commands[] = {
     {"env-generate", cmd_env_generate, "print fresh strong secrets"},
     {"migrate", cmd_migrate, "apply pending store migrations"},
     {"migrate-store", cmd_migrate_store, "copy a store to another: --from sqlite:P --to mysql://"},
+    {"compact", cmd_compact, "re-pack the store and give free space back (SQLite VACUUM)"},
     {"backup", cmd_backup, "write a consistent copy of the store to a new file: backup FILE"},
     {"restore", cmd_restore, "copy a backup into a fresh store and verify it: restore FILE"},
     {"rotate-secret", cmd_rotate_secret, "re-seal stored tokens under APP_SESSION_SECRET_NEW"},
@@ -40,7 +42,7 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tca COMMAND [OPTIONS]\n\ncommands:\n");
+    fprintf(f, "usage: tca COMMAND [OPTIONS]\n       tca --version\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nConfiguration comes from the environment and ./.env (see README).\n");
@@ -58,6 +60,10 @@ int main(int argc, char **argv)
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("tca %s\n", tca_version());
+        return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {

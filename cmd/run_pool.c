@@ -52,6 +52,7 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
         .keys = &a->keys,
         .workers = a->cfg.workers,
         .lease_ms = (int64_t)a->cfg.job_lease_s * 1000,
+        .followers_interval_ms = (int64_t)a->cfg.followers_interval_s * 1000,
         .run_scheduler = run_scheduler,
         .metrics = a->metrics,
         .on_outcome = on_outcome,

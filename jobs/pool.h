@@ -25,10 +25,11 @@ struct pool_options {
     const char *db_path;
     struct twitch_settings twitch; /* per thread; its strings must outlive the pool */
     const struct crypto_keys *keys;
-    int workers;       /* capture/enrich threads, >= 1 */
-    int run_scheduler; /* also turn due schedules into jobs, once a second */
-    int64_t poll_ms;   /* idle wait between claims; 0: 250 */
-    int64_t lease_ms;  /* see struct worker_env */
+    int workers;                   /* capture/enrich threads, >= 1 */
+    int run_scheduler;             /* also turn due schedules into jobs, once a second */
+    int64_t poll_ms;               /* idle wait between claims; 0: 250 */
+    int64_t lease_ms;              /* see struct worker_env */
+    int64_t followers_interval_ms; /* see struct worker_env */
     int max_attempts;
     struct kv *kv;           /* scheduler lease (shared on Redis); NULL: always lead */
     int64_t leader_lease_ms; /* a dead leader's lease runs out after; 0: 15000 */

@@ -26,25 +26,50 @@ static int by_id_then_strongest(const void *a, const void *b)
     return (int)y->role - (int)x->role;
 }
 
+/* What both the table marks and a profile read: the channels' role lists and the owner's
+ * watchlist; the caller frees both, also on an error. */
+struct lists {
+    struct store_role_holder *h;
+    struct store_watch *w;
+    size_t n_h, n_w;
+};
+
+static int lists_load(struct store *st, int64_t owner_id, const int64_t *channels, size_t n,
+                      struct lists *l, char *err, size_t errlen)
+{
+    memset(l, 0, sizeof *l);
+    int rc = store_roles_list(st, channels, n, &l->h, &l->n_h, err, errlen);
+    return rc ? rc : store_watch_list(st, owner_id, &l->w, &l->n_w, err, errlen);
+}
+
+static void lists_free(struct lists *l)
+{
+    free(l->h);
+    free(l->w);
+}
+
+static enum rp_role role_of(const struct store_role_holder *h)
+{
+    return h->role == STORE_ROLE_MODERATOR ? RP_ROLE_MODERATOR : RP_ROLE_VIP;
+}
+
 int rp_marks_load(struct store *st, int64_t owner_id, const int64_t *channels, size_t n,
                   struct rp_marks *m, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
-    struct store_role_holder *h = NULL;
-    struct store_watch *w = NULL;
-    size_t n_h = 0, n_w = 0;
-    int rc = store_roles_list(st, channels, n, &h, &n_h, err, errlen);
-    if (!rc)
-        rc = store_watch_list(st, owner_id, &w, &n_w, err, errlen);
+    struct lists l;
+    int rc = lists_load(st, owner_id, channels, n, &l, err, errlen);
     if (rc)
         goto out;
+    const struct store_role_holder *h = l.h;
+    const struct store_watch *w = l.w;
+    size_t n_h = l.n_h, n_w = l.n_w;
     struct held *all = xcalloc(n_h + n + 1, sizeof *all);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         all[k++] = (struct held){channels[i], RP_ROLE_BROADCASTER};
     for (size_t i = 0; i < n_h; i++)
-        all[k++] = (struct held){h[i].user_id, h[i].role == STORE_ROLE_MODERATOR ? RP_ROLE_MODERATOR
-                                                                                 : RP_ROLE_VIP};
+        all[k++] = (struct held){h[i].user_id, (uint8_t)role_of(&h[i])};
     qsort(all, k, sizeof *all, by_id_then_strongest);
     m->role_ids = xcalloc(k + 1, sizeof *m->role_ids);
     m->roles = xcalloc(k + 1, 1);
@@ -60,8 +85,7 @@ int rp_marks_load(struct store *st, int64_t owner_id, const int64_t *channels, s
             m->watched[m->n_watched++] = w[i].user_id;
     m->n_watched = an_ids_sort_unique(m->watched, m->n_watched);
 out:
-    free(h);
-    free(w);
+    lists_free(&l);
     return rc;
 }
 
@@ -102,21 +126,18 @@ int rp_marks_profile(struct store *st, int64_t owner_id, int64_t chatter_id,
                      const int64_t *channels, const char *const *logins, size_t n, json_t *profile,
                      char *err, size_t errlen)
 {
-    struct store_role_holder *h = NULL;
-    struct store_watch *w = NULL;
-    size_t n_h = 0, n_w = 0;
-    int rc = store_roles_list(st, channels, n, &h, &n_h, err, errlen);
-    if (!rc)
-        rc = store_watch_list(st, owner_id, &w, &n_w, err, errlen);
+    struct lists l;
+    int rc = lists_load(st, owner_id, channels, n, &l, err, errlen);
     if (rc)
         goto out;
+    const struct store_role_holder *h = l.h;
+    const struct store_watch *w = l.w;
     json_t *roles = json_array();
     for (size_t c = 0; c < n; c++) {
         enum rp_role best = channels[c] == chatter_id ? RP_ROLE_BROADCASTER : RP_ROLE_NONE;
-        for (size_t i = 0; i < n_h; i++)
+        for (size_t i = 0; i < l.n_h; i++)
             if (h[i].channel_id == channels[c] && h[i].user_id == chatter_id) {
-                enum rp_role r =
-                    h[i].role == STORE_ROLE_MODERATOR ? RP_ROLE_MODERATOR : RP_ROLE_VIP;
+                enum rp_role r = role_of(&h[i]);
                 best = r > best ? r : best;
             }
         if (best != RP_ROLE_NONE)
@@ -126,7 +147,7 @@ int rp_marks_profile(struct store *st, int64_t owner_id, int64_t chatter_id,
     }
     json_object_set_new(profile, "roles", roles);
     json_t *watched = json_null();
-    for (size_t i = 0; i < n_w; i++)
+    for (size_t i = 0; i < l.n_w; i++)
         if (w[i].user_id == chatter_id) {
             json_decref(watched);
             watched = json_pack("{s:s, s:s, s:o}", "reason", w[i].reason, "note", w[i].note,
@@ -134,7 +155,6 @@ int rp_marks_profile(struct store *st, int64_t owner_id, int64_t chatter_id,
         }
     json_object_set_new(profile, "watched", watched);
 out:
-    free(h);
-    free(w);
+    lists_free(&l);
     return rc;
 }

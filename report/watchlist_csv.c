@@ -1,31 +1,17 @@
 /*
  * The watchlist CSV import and export. Outside input: every field is checked, sizes are
- * capped and every error names its line, as in the known-bots import (report/bots_csv.c),
- * whose record reader this shares. Must never accept a row it cannot store exactly.
+ * capped and every error names its line, as in the known-bots import (report/bots_csv.c):
+ * both walk the file with report_csv_each (report/csv_record.c). Must never accept a row it cannot
+ * store exactly.
  */
 #include "report/watchlist_csv.h"
 #include "base/csv.h"
 #include "base/err.h"
-#include "base/xalloc.h"
 #include "report/csv_record.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#define MAX_FIELDS 4
-
-static void trim(char *s)
-{
-    size_t n = strlen(s), a = 0;
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    while (s[a] && isspace((unsigned char)s[a]))
-        a++;
-    memmove(s, s + a, n - a + 1);
-}
 
 static int printable(const char *s)
 {
@@ -35,37 +21,15 @@ static int printable(const char *s)
     return 1;
 }
 
-static int check_row(struct csv_record *l, size_t line_no, struct store_watch *w, char *err,
+static int check_row(const struct csv_record *l, size_t line_no, void *slot, char *err,
                      size_t errlen)
 {
-    memset(w, 0, sizeof *w);
-    for (size_t i = 0; i < l->n; i++)
-        trim(l->field[i]);
-    const char *login = l->field[0];
-    size_t n = strlen(login);
-    if (n > 25)
-        return tca_fail(err, errlen, TCA_EINVAL, "line %zu: a login has 1 to 25 characters",
-                        line_no);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)login[i];
-        if (!(isascii(c) && (isalnum(c) || c == '_')))
-            return tca_fail(err, errlen, TCA_EINVAL,
-                            "line %zu: a login has only letters, digits and _", line_no);
-        w->login[i] = (char)tolower(c);
-    }
-    if (l->n > 1 && l->field[1][0]) {
-        const char *id = l->field[1];
-        size_t k = strlen(id);
-        if (k > 18)
-            return tca_fail(err, errlen, TCA_EINVAL, "line %zu: user_id is too long", line_no);
-        for (size_t i = 0; i < k; i++)
-            if (!isdigit((unsigned char)id[i]))
-                return tca_fail(err, errlen, TCA_EINVAL, "line %zu: user_id is a decimal number",
-                                line_no);
-        w->user_id = strtoll(id, NULL, 10);
-        if (w->user_id <= 0)
-            return tca_fail(err, errlen, TCA_EINVAL, "line %zu: user_id must be positive", line_no);
-    }
+    struct store_watch *w = slot;
+    int rc = report_csv_login(l->field[0], 1, line_no, w->login, err, errlen);
+    if (!rc)
+        rc = report_csv_user_id(l->n > 1 ? l->field[1] : "", line_no, &w->user_id, err, errlen);
+    if (rc)
+        return rc;
     if (!w->login[0] && !w->user_id)
         return tca_fail(err, errlen, TCA_EINVAL, "line %zu: a login or a user_id is needed",
                         line_no);
@@ -85,54 +49,17 @@ static int check_row(struct csv_record *l, size_t line_no, struct store_watch *w
 int report_watchlist_csv_parse(const char *text, size_t len, struct store_watch **out, size_t *n,
                                char *err, size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
-    if (len > REPORT_WATCHLIST_CSV_MAX)
-        return tca_fail(err, errlen, TCA_ELIMIT, "the file is larger than %d bytes",
-                        REPORT_WATCHLIST_CSV_MAX);
-    if (memchr(text, '\0', len))
-        return tca_fail(err, errlen, TCA_EINVAL, "the file holds a NUL byte: not CSV text");
-    size_t pos = 0, line_no = 1, cap = 0;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 byte-order mark */
-        pos = 3;
-    struct store_watch *rows = NULL;
-    int rc = 0, first = 1;
-    while (pos < len && !rc) {
-        size_t at = line_no;
-        if (text[pos] == '#' || text[pos] == '\n' || text[pos] == '\r') {
-            while (pos < len && text[pos] != '\n')
-                pos++;
-            pos += pos < len;
-            line_no++;
-            continue;
-        }
-        struct csv_record l;
-        rc = report_csv_record(text, len, &pos, &line_no, MAX_FIELDS, CSV_RECORD_FIELD_MAX, &l, err,
-                               errlen);
-        if (rc)
-            break;
-        if (first && strcasecmp(l.field[0], "login") == 0) {
-            first = 0;
-            continue;
-        }
-        first = 0;
-        if (*n == REPORT_WATCHLIST_MAX_ROWS) {
-            rc = tca_fail(err, errlen, TCA_ELIMIT, "line %zu: more than %d accounts", at,
-                          REPORT_WATCHLIST_MAX_ROWS);
-            break;
-        }
-        rows = xgrow(rows, &cap, *n, sizeof *rows, 64);
-        rc = check_row(&l, at, &rows[*n], err, errlen);
-        if (!rc)
-            (*n)++;
-    }
-    if (rc) {
-        free(rows);
-        *n = 0;
-        return rc;
-    }
+    static const struct csv_import rules = {
+        .max_bytes = REPORT_WATCHLIST_CSV_MAX,
+        .max_rows = REPORT_WATCHLIST_MAX_ROWS,
+        .max_fields = 4,
+        .field_max = CSV_RECORD_FIELD_MAX,
+        .rows_are = "accounts",
+    };
+    void *rows;
+    int rc = report_csv_rows(text, len, &rules, sizeof **out, check_row, &rows, n, err, errlen);
     *out = rows;
-    return 0;
+    return rc;
 }
 
 int report_watchlist_csv_write(struct buf *b, const struct store_watch *w, size_t n, char *err,

@@ -108,7 +108,9 @@ check "base image $base: $(docker image inspect -f '{{.Size}}' "$base" | numfmt 
 # Images. The build containers use the host's network: apt and npm reach their registries as
 # the host does; nothing else is pulled.
 t=$(now)
+version=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
 docker build -q --network host --build-arg BUILD_IMAGE="$base" --build-arg RUNTIME_IMAGE="$base" \
+    --build-arg TCA_VERSION="$version" \
     -f "$root/deploy/Dockerfile" -t "$image" "$root" >"$work/build.log" 2>&1 ||
     { tail -30 "$work/build.log"; fail "the tca image does not build"; }
 build_s=$(since "$t")
@@ -121,6 +123,8 @@ done
 check "images built (tca in ${build_s} s, cached layers count as built); tca image" \
     "$(numfmt --to=si "$size")B, base $(numfmt --to=si "$(docker image inspect -f '{{.Size}}' "$base")")B"
 docker run --rm --network none "$image" --help | grep -q '^usage: tca' || fail "tca does not run in its image"
+[ "$(docker run --rm --network none "$image" --version)" = "tca $version" ] ||
+    fail "the image's tca --version is not tca $version"
 docker run --rm --network none --entrypoint id "$image" | grep -q 'uid=10001(tca)' || fail "tca runs as root"
 t=$(now)
 docker run --rm --network none "$image" --help >/dev/null

@@ -30,3 +30,26 @@ set -e
 [ "$rc" = 2 ] || fail "bad login: exit $rc"
 grep -q "is not a Twitch login" "$WORK/bad.out" || fail "bad login message: $(cat "$WORK/bad.out")"
 check "usage errors"
+
+# Under TCA_LOG_FORMAT=json the refusal to start is the logger's JSON object, read from the
+# environment even though the configuration that would name the format failed to load.
+export TCA_ENV_FILE="$WORK/none.env"
+unset APP_SESSION_SECRET || true
+if TCA_LOG_FORMAT=json "$TCA" worker >"$WORK/json.out" 2>"$WORK/json.err"; then
+    fail "worker started without a secret"
+fi
+[ -s "$WORK/json.err" ] || fail "no refusal written"
+jq -e -s 'length >= 2 and all(.[]; (keys == ["level", "msg", "ts"]) and .level == "error" and
+    (.ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")))' \
+    "$WORK/json.err" >/dev/null || fail "not one JSON object per line: $(cat "$WORK/json.err")"
+jq -e -s 'any(.[]; .msg | startswith("tca: APP_SESSION_SECRET is missing"))' "$WORK/json.err" \
+    >/dev/null ||
+    fail "the problem is not in the JSON lines: $(cat "$WORK/json.err")"
+jq -e -s 'any(.[]; .msg | test("^tca worker: refusing to start with 1 configuration problem "))' \
+    "$WORK/json.err" >/dev/null || fail "the refusal is not a JSON line: $(cat "$WORK/json.err")"
+# the same refusal without the setting stays the plain line a person reads
+if "$TCA" worker 2>"$WORK/plain.err"; then fail "worker started without a secret"; fi
+grep -q '^tca worker: refusing to start with 1 configuration problem ' "$WORK/plain.err" ||
+    fail "plain refusal changed: $(cat "$WORK/plain.err")"
+if grep -q '^{' "$WORK/plain.err"; then fail "JSON without TCA_LOG_FORMAT=json"; fi
+check "a refusal to start is a JSON log line under TCA_LOG_FORMAT=json, plain otherwise"

@@ -2,6 +2,7 @@
 #include "tests/support/store_backend.h"
 #include "tests/support/testutil.h"
 #include "base/xalloc.h"
+#include "store/store.h"
 
 #include <mysql.h>
 #include <stdio.h>
@@ -102,4 +103,28 @@ int test_store_run(const char *name, const struct CMUnitTest *tests, size_t n)
     failed += _cmocka_run_group_tests(label, tests, n, NULL, NULL);
     on_mariadb = 0;
     return failed;
+}
+
+int test_store_open_fresh(void **state)
+{
+    struct test_store *f = xcalloc(1, sizeof *f);
+    char err[256] = "";
+    f->url = test_store_url();
+    if (store_open(f->url, &f->st, err, sizeof err) != 0) {
+        fprintf(stderr, "store_open: %s\n", err);
+        test_store_drop(f->url);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int test_store_close_fresh(void **state)
+{
+    struct test_store *f = *state;
+    store_close(f->st);
+    test_store_drop(f->url);
+    free(f);
+    return 0;
 }

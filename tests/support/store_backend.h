@@ -22,6 +22,16 @@ void test_store_server_exec(const char *sql);
 void test_store_drop(char *url);
 /** "sqlite" or "mariadb": the back end the current run is on. */
 const char *test_store_backend(void);
+/** A fresh, open store of the back end under test: the state most contract tests start from. */
+struct test_store {
+    char *url; /* test_store_url's */
+    struct store *st;
+};
+/** cmocka setup: a fresh store opened into *state (a struct test_store); -1, saying why, if not. */
+int test_store_open_fresh(void **state);
+/** cmocka teardown of test_store_open_fresh: closes and drops the store, frees the state. */
+int test_store_close_fresh(void **state);
+
 /** Runs the group once per available back end; returns the number of failed tests. */
 int test_store_run(const char *name, const struct CMUnitTest *tests, size_t n);
 

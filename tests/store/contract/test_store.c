@@ -13,33 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct fixture {
-    char *path; /* the store URL */
-    struct store *st;
-};
-
-static int open_fresh(void **state)
-{
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char err[256] = "";
-    f->path = test_store_url();
-    if (store_open(f->path, &f->st, err, sizeof err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->path);
-    free(f);
-    return 0;
-}
-
 static void add_user(struct store *st, int64_t id, const char *login, int64_t last_login)
 {
     struct store_user u = {.id = id, .last_login_ms = last_login};
@@ -58,7 +31,7 @@ static void add_channel(struct store *st, int64_t id, const char *login)
 
 static void reopening_and_migrating_again_changes_nothing(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int from = -1, to = -1;
     assert_int_equal(store_migrate(f->st, &from, &to, err, sizeof err), 0);
@@ -67,7 +40,7 @@ static void reopening_and_migrating_again_changes_nothing(void **state)
     add_user(f->st, 7, "keeper", 1000);
     store_close(f->st);
 
-    assert_int_equal(store_open(f->path, &f->st, err, sizeof err), 0);
+    assert_int_equal(store_open(f->url, &f->st, err, sizeof err), 0);
     int from2 = -1, to2 = -1;
     assert_int_equal(store_migrate(f->st, &from2, &to2, err, sizeof err), 0);
     assert_int_equal(from2, to);
@@ -94,7 +67,7 @@ static void a_new_file_is_fully_migrated_by_open(void **state)
 
 static void users_round_trip_and_the_latest_login_wins(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     struct store_user u;
     assert_int_equal(store_user_latest(f->st, &u, err, sizeof err), TCA_ENOTFOUND);
@@ -112,7 +85,7 @@ static void users_round_trip_and_the_latest_login_wins(void **state)
 
 static void tokens_round_trip_are_replaced_and_deleted(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     add_user(f->st, 10, "mod", 1000);
     struct store_token t = {.user_id = 10,
@@ -148,7 +121,7 @@ static void tokens_round_trip_are_replaced_and_deleted(void **state)
 
 static void channels_are_found_by_login_whatever_the_case(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     add_channel(f->st, 500, "SomeStreamer");
     struct store_channel c;
@@ -165,7 +138,7 @@ static void channels_are_found_by_login_whatever_the_case(void **state)
 
 static void the_active_session_is_created_once_per_user(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     add_user(f->st, 10, "a", 1);
     add_user(f->st, 20, "b", 1);
@@ -198,7 +171,7 @@ static void the_active_session_is_created_once_per_user(void **state)
 
 static void a_session_of_an_unknown_user_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t id;
     assert_true(store_session_active(f->st, 4242, 1, &id, err, sizeof err) < 0);
@@ -206,7 +179,7 @@ static void a_session_of_an_unknown_user_is_refused(void **state)
 
 static void due_schedules_are_listed_advanced_and_stopped(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     add_user(f->st, 10, "mod", 1);
     add_channel(f->st, 500, "one");
@@ -253,7 +226,7 @@ static void due_schedules_are_listed_advanced_and_stopped(void **state)
 
 static void a_passed_stop_time_disables_the_schedule(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     add_user(f->st, 10, "mod", 1);
     add_channel(f->st, 500, "one");
@@ -289,7 +262,7 @@ static void a_passed_stop_time_disables_the_schedule(void **state)
 
 static void a_schedule_needs_a_known_channel(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     add_user(f->st, 10, "mod", 1);
     int64_t sid;
@@ -299,7 +272,7 @@ static void a_schedule_needs_a_known_channel(void **state)
     assert_true(store_schedule_set(f->st, &a, err, sizeof err) < 0);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, close_fresh)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_store_open_fresh, test_store_close_fresh)
 
 int main(void)
 {

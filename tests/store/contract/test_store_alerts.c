@@ -14,31 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct fixture {
-    char *path;
-    struct store *st;
-};
-
-static int open_fresh(void **state)
-{
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char err[256] = "";
-    f->path = test_store_url();
-    if (store_open(f->path, &f->st, err, sizeof err) != 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->path);
-    free(f);
-    return 0;
-}
-
 static int64_t add_hook(struct store *st, int64_t owner, const char *kind)
 {
     char err[256] = "";
@@ -57,7 +32,7 @@ static int64_t add_hook(struct store *st, int64_t owner, const char *kind)
 
 static void webhooks_are_kept_as_given_and_deleted_only_by_their_owner(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t a = add_hook(f->st, 7, "json");
     add_hook(f->st, 8, "discord");
@@ -87,7 +62,7 @@ static void webhooks_are_kept_as_given_and_deleted_only_by_their_owner(void **st
 
 static void deliveries_record_each_attempt_newest_first(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t hook = add_hook(f->st, 7, "json");
     int64_t ids[3];
@@ -129,7 +104,7 @@ static void deliveries_record_each_attempt_newest_first(void **state)
 
 static void a_dedupe_key_is_delivered_once_per_webhook(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t a = add_hook(f->st, 7, "json"), b = add_hook(f->st, 7, "slack"), id;
     struct store_delivery d = {.webhook_id = a, .owner_id = 7, .created_at_ms = 1};
@@ -148,7 +123,7 @@ static void a_dedupe_key_is_delivered_once_per_webhook(void **state)
 
 static void a_login_only_watch_entry_is_completed_by_its_id_not_duplicated(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     struct store_watch w = {.owner_id = 7, .added_at_ms = 10};
     snprintf(w.login, sizeof w.login, "spammer");
@@ -187,7 +162,7 @@ static void a_login_only_watch_entry_is_completed_by_its_id_not_duplicated(void 
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, open_fresh, close_fresh)
+#define T(name) cmocka_unit_test_setup_teardown(name, test_store_open_fresh, test_store_close_fresh)
     const struct CMUnitTest tests[] = {
         T(webhooks_are_kept_as_given_and_deleted_only_by_their_owner),
         T(deliveries_record_each_attempt_newest_first),

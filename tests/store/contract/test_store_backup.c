@@ -15,33 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct fixture {
-    char *url;
-    struct store *st;
-};
-
-static int open_fresh(void **state)
-{
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char err[256] = "";
-    f->url = test_store_url();
-    if (store_open(f->url, &f->st, err, sizeof err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->url);
-    free(f);
-    return 0;
-}
-
 static void put_token(struct store *st, int64_t user_id, const char *access, const char *refresh)
 {
     struct store_user u = {.id = user_id, .last_login_ms = 1};
@@ -58,7 +31,7 @@ static void put_token(struct store *st, int64_t user_id, const char *access, con
 
 static void backup_copies_the_store_and_never_overwrites(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[512] = "", path[] = "/tmp/tca-backup-test-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -112,7 +85,7 @@ static int prefix_new(void *ctx, int64_t user_id, const char *sealed, char **out
 
 static void reseal_rewrites_every_token(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256] = "";
     size_t n = 99;
     assert_int_equal(store_token_reseal(f->st, prefix_new, NULL, &n, err, sizeof err), 0);
@@ -135,7 +108,7 @@ static void reseal_rewrites_every_token(void **state)
 
 static void a_failed_reseal_changes_nothing(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256] = "";
     size_t n = 0;
     put_token(f->st, 1, "a1", "r1");
@@ -157,7 +130,7 @@ static void a_failed_reseal_changes_nothing(void **state)
     put_token(f->st, 4, "a4", NULL);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, close_fresh)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_store_open_fresh, test_store_close_fresh)
 
 int main(void)
 {

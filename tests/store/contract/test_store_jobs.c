@@ -12,33 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct fixture {
-    char *path; /* the store URL */
-    struct store *st;
-};
-
-static int open_fresh(void **state)
-{
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char err[256] = "";
-    f->path = test_store_url();
-    if (store_open(f->path, &f->st, err, sizeof err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->path);
-    free(f);
-    return 0;
-}
-
 static int64_t enqueue(struct store *st, const char *key, int64_t run_at)
 {
     int64_t id = 0;
@@ -51,7 +24,7 @@ static int64_t enqueue(struct store *st, const char *key, int64_t run_at)
 
 static void a_second_job_with_a_pending_key_is_refused_with_the_first_id(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t first = enqueue(f->st, "capture:1:500", 1000);
     int64_t dup = 0;
@@ -82,7 +55,7 @@ static void a_second_job_with_a_pending_key_is_refused_with_the_first_id(void **
 
 static void the_oldest_due_job_is_claimed_first(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t late = enqueue(f->st, "late", 3000);
     int64_t early = enqueue(f->st, "early", 1000);
@@ -108,7 +81,7 @@ static void the_oldest_due_job_is_claimed_first(void **state)
 
 static void an_expired_lease_is_claimed_again_with_one_more_attempt(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t id = enqueue(f->st, "k", 1000);
     struct store_job j;
@@ -129,7 +102,7 @@ static void an_expired_lease_is_claimed_again_with_one_more_attempt(void **state
 
 static void retry_and_fail_keep_the_error_and_done_finishes(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t id = enqueue(f->st, "k", 1000);
     struct store_job j;
@@ -172,7 +145,7 @@ static void retry_and_fail_keep_the_error_and_done_finishes(void **state)
 
 static void unknown_jobs_are_not_found(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     struct store_job j;
     assert_int_equal(store_job_get(f->st, 77, &j, err, sizeof err), TCA_ENOTFOUND);
@@ -185,10 +158,10 @@ static void unknown_jobs_are_not_found(void **state)
 
 static void two_connections_never_claim_the_same_job(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     struct store *other;
-    assert_int_equal(store_open(f->path, &other, err, sizeof err), 0);
+    assert_int_equal(store_open(f->url, &other, err, sizeof err), 0);
     int64_t a = enqueue(f->st, "a", 1);
     int64_t b = enqueue(f->st, "b", 2);
     struct store_job j1, j2, j3;
@@ -202,7 +175,7 @@ static void two_connections_never_claim_the_same_job(void **state)
     store_close(other);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, close_fresh)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_store_open_fresh, test_store_close_fresh)
 
 int main(void)
 {

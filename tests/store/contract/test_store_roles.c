@@ -12,34 +12,9 @@
 
 #include <stdlib.h>
 
-struct fixture {
-    char *path;
-    struct store *st;
-};
-
-static int open_fresh(void **state)
-{
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char err[256] = "";
-    f->path = test_store_url();
-    if (store_open(f->path, &f->st, err, sizeof err) != 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->path);
-    free(f);
-    return 0;
-}
-
 static void a_read_replaces_one_role_of_one_channel(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256] = "";
     int64_t at = -1;
     assert_int_equal(store_roles_read_at(f->st, 100, STORE_ROLE_MODERATOR, &at, err, sizeof err),
@@ -98,8 +73,8 @@ static void a_read_replaces_one_role_of_one_channel(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_read_replaces_one_role_of_one_channel, open_fresh,
-                                        close_fresh),
+        cmocka_unit_test_setup_teardown(a_read_replaces_one_role_of_one_channel,
+                                        test_store_open_fresh, test_store_close_fresh),
     };
     return test_store_run("store_roles", tests, sizeof tests / sizeof *tests);
 }

@@ -14,18 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct fixture {
-    char *path; /* the store URL */
-    struct store *st;
-};
-
 static int open_fresh(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char err[256] = "";
-    f->path = test_store_url();
-    if (store_open(f->path, &f->st, err, sizeof err) != 0)
+    if (test_store_open_fresh(state))
         return -1;
+    struct test_store *f = *state;
+    char err[256] = "";
     struct store_user u = {.id = 7, .last_login_ms = 1};
     snprintf(u.login, sizeof u.login, "mod");
     struct store_user v = {.id = 8, .last_login_ms = 1};
@@ -36,22 +30,12 @@ static int open_fresh(void **state)
         store_user_upsert(f->st, &v, err, sizeof err) ||
         store_channel_upsert(f->st, &c, err, sizeof err))
         return -1;
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->path);
-    free(f);
     return 0;
 }
 
 static void login_sessions_are_found_by_hash_touched_and_swept(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     struct store_login l = {
         .user_id = 7, .created_at_ms = 1000, .last_seen_ms = 1000, .expires_at_ms = 100000};
@@ -75,7 +59,7 @@ static void login_sessions_are_found_by_hash_touched_and_swept(void **state)
 
 static void ending_a_users_logins_ends_all_of_them(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     for (int i = 0; i < 3; i++) {
         struct store_login l = {.user_id = i < 2 ? 7 : 8, .expires_at_ms = 100};
@@ -93,7 +77,7 @@ static void ending_a_users_logins_ends_all_of_them(void **state)
 
 static void oauth_state_is_single_use_and_expires(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     assert_int_equal(store_oauth_state_put(f->st, "s1", 1000, err, sizeof err), 0);
     assert_int_equal(store_oauth_state_put(f->st, "s2", 1000, err, sizeof err), 0);
@@ -105,7 +89,7 @@ static void oauth_state_is_single_use_and_expires(void **state)
 
 static void api_keys_are_found_by_hash_until_revoked_by_their_owner(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     struct store_api_key k = {.user_id = 7, .read_only = 1, .created_at_ms = 5};
     snprintf(k.key_hash, sizeof k.key_hash, "hash-a");
@@ -133,7 +117,7 @@ static void api_keys_are_found_by_hash_until_revoked_by_their_owner(void **state
 
 static void user_channels_are_replaced_and_checked(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     struct store_user_channel c[2] = {0};
     c[0].channel.id = 7;
@@ -158,7 +142,7 @@ static void user_channels_are_replaced_and_checked(void **state)
     assert_int_equal(store_user_channel_allowed(f->st, 7, 100, err, sizeof err), TCA_ENOTFOUND);
 }
 
-static int64_t capture_one(struct fixture *f, int64_t session, int64_t seq, int64_t at)
+static int64_t capture_one(struct test_store *f, int64_t session, int64_t seq, int64_t at)
 {
     char err[256];
     struct chatter ch[2] = {{.id = 501}, {.id = 502}};
@@ -180,7 +164,7 @@ static int64_t capture_one(struct fixture *f, int64_t session, int64_t seq, int6
 
 static void saving_past_the_limit_is_refused_and_relabelling_a_saved_one_is_not(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t ids[3];
     for (int i = 0; i < 3; i++) {
@@ -208,7 +192,7 @@ static void saving_past_the_limit_is_refused_and_relabelling_a_saved_one_is_not(
 
 static void purge_removes_captures_and_stays_and_delete_removes_the_session(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t sid;
     assert_int_equal(store_session_active(f->st, 7, 10, &sid, err, sizeof err), 0);
@@ -240,7 +224,7 @@ static void purge_removes_captures_and_stays_and_delete_removes_the_session(void
 
 static void sweep_removes_only_unsaved_sessions_idle_before_the_cutoff(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t old_unsaved, old_saved, recent;
     assert_int_equal(store_session_active(f->st, 7, 100, &old_unsaved, err, sizeof err), 0);
@@ -261,7 +245,7 @@ static void sweep_removes_only_unsaved_sessions_idle_before_the_cutoff(void **st
 
 static void live_watches_are_listed_for_active_sessions(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t sid;
     assert_int_equal(store_session_active(f->st, 7, 10, &sid, err, sizeof err), 0);
@@ -286,7 +270,7 @@ static void live_watches_are_listed_for_active_sessions(void **state)
 
 static void session_jobs_and_queue_age_are_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct test_store *f = *state;
     char err[256];
     int64_t job;
     assert_int_equal(store_job_enqueue(f->st, "capture", "k1",
@@ -311,7 +295,7 @@ static void session_jobs_and_queue_age_are_reported(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, open_fresh, close_fresh)
+#define T(name) cmocka_unit_test_setup_teardown(name, open_fresh, test_store_close_fresh)
     const struct CMUnitTest tests[] = {
         T(login_sessions_are_found_by_hash_touched_and_swept),
         T(ending_a_users_logins_ends_all_of_them),
