@@ -28,6 +28,8 @@ export TWITCH_CLIENT_ID=bench TWITCH_CLIENT_SECRET=bench-secret
 export TWITCH_REDIRECT_URL=http://127.0.0.1:9/auth/callback
 export TWITCH_API_BASE="$SIM/helix" TWITCH_AUTH_BASE="$SIM/oauth2"
 export TCA_DB="$WORK/tca.db" TCA_ENV_FILE="$WORK/none.env" TCA_WORKERS=1
+# every message is scored too (the lexicons from npm ci in lexicons/)
+export TCA_SENTIMENT_LEXICONS="$root/lexicons/node_modules"
 export APP_SESSION_SECRET=dGNhLWJlbmNobWFyay1zZWNyZXQtMDEyMzQ1Njc4OWFiY2RlZg==
 TWITCH_EVENTSUB_URL=$(curl -sf "$SIM/_sim/eventsub" | jq -r .url)
 export TWITCH_EVENTSUB_URL

@@ -61,6 +61,10 @@ static void print_text(json_t *doc)
                (long long)json_integer_value(json_object_get(c, "talkers")),
                (long long)json_integer_value(json_object_get(c, "lurkers")),
                (long long)json_integer_value(json_object_get(c, "chatters")));
+        json_t *mean = json_object_get(c, "sentiment_mean");
+        if (json_is_number(mean))
+            printf("  sentiment: mean %+.2f over %lld scored messages\n", json_number_value(mean),
+                   (long long)json_integer_value(json_object_get(c, "scored")));
     }
     json_array_foreach(json_object_get(doc, "raids"), i, c)
     {
@@ -69,6 +73,22 @@ static void print_text(json_t *doc)
                json_string_value(json_object_get(c, "from_login")),
                (long long)json_integer_value(json_object_get(c, "viewers")),
                json_string_value(json_object_get(c, "at")));
+        json_t *saw = json_object_get(c, "captures_saw");
+        if (!json_is_object(saw))
+            continue;
+        printf("  %lld arrived at the next capture; stayed",
+               (long long)json_integer_value(json_object_get(saw, "joined")));
+        static const char *const windows[] = {"5", "15", "30"};
+        for (size_t w = 0; w < 3; w++) {
+            char key[16];
+            snprintf(key, sizeof key, "stayed_%sm", windows[w]);
+            json_t *v = json_object_get(c, key);
+            if (json_is_integer(v))
+                printf(" %s min: %lld", windows[w], (long long)json_integer_value(v));
+            else
+                printf(" %s min: not yet known", windows[w]);
+            printf(w < 2 ? "," : "\n");
+        }
     }
 }
 

@@ -116,6 +116,13 @@ static void a_reader_is_lent_the_fragments_and_only_its_numbers_stay(void **stat
     body = seed("chat_emote.json");
     assert_int_equal(twitch_es_parse_read(body, strlen(body), &rd, &m, err, sizeof err), 0);
     assert_true(l.emotes > 0);
+    /* a mention (someone's login) and a cheermote are not the writer's words either */
+    memset(&l, 0, sizeof l);
+    body = seed("chat_mixed.json");
+    assert_int_equal(twitch_es_parse_read(body, strlen(body), &rd, &m, err, sizeof err), 0);
+    assert_int_equal(l.emotes, 3);
+    assert_string_equal(l.text, "@viewer9 great play Cheer100 Kappa");
+    assert_false(m.chat.emote_only);
 }
 
 static void emote_only_message_is_flagged(void **state)
