@@ -242,6 +242,11 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
         strncmp(cfg->redis, "unix:///", 8) != 0)
         problem(p, "TCA_REDIS is malformed: redis://HOST:PORT or unix:///path/redis.sock "
                    "(unset: in-process state, one machine only)");
+    v = lookup(&src, "TCA_LIVE_CHECK");
+    cfg->live_check_s = 30;
+    if (v && *v && parse_int(v, 1, 86400, &cfg->live_check_s) < 0)
+        problem(p, "TCA_LIVE_CHECK is malformed: seconds between two Get Streams checks of the "
+                   "\"capture while live\" channels, 1 to 86400 (default 30)");
     v = lookup(&src, "TCA_LEADER_LEASE");
     cfg->leader_lease_s = 15;
     if (v && *v && parse_int(v, 1, 3600, &cfg->leader_lease_s) < 0)

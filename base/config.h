@@ -34,7 +34,8 @@ struct tca_config {
     char *sentiment_lexicons;   /* TCA_SENTIMENT_LEXICONS: npm folder of the lexicons */
     char *redis;                /* TCA_REDIS: redis://HOST:PORT or unix:///PATH; NULL: memory */
     int leader_lease_s;         /* TCA_LEADER_LEASE: a dead scheduler's lease runs out after */
-    char *metrics_listen;       /* TCA_METRICS_LISTEN: `tca worker`'s /metrics; NULL: none */
+    int live_check_s;     /* TCA_LIVE_CHECK: polling of "capture while live" (EventSub aside) */
+    char *metrics_listen; /* TCA_METRICS_LISTEN: `tca worker`'s /metrics; NULL: none */
 };
 
 /** A list of human-readable configuration problems, one line each. */

@@ -276,8 +276,12 @@ static void run(const char *tca, const char *db, const char *label, char *const 
         lines += ch == '\n';
     if (f)
         fclose(f);
-    printf("%-34s %8.0f ms %6ld MB RSS  exit %d  %zu lines %zu bytes", label, ms,
-           ru.ru_maxrss / 1024, WIFEXITED(status) ? WEXITSTATUS(status) : -1, lines, bytes);
+    /* the child's CPU beside its wall time: on a shared machine the wall time is mostly
+     * waiting for a core */
+    double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+    printf("%-34s %8.0f ms (%5.0f ms CPU) %6ld MB RSS  exit %d  %zu lines %zu bytes", label, ms,
+           cpu, ru.ru_maxrss / 1024, WIFEXITED(status) ? WEXITSTATUS(status) : -1, lines, bytes);
     if (strstr(label, "export") && lines > 1)
         printf("  %.0f rows/s", (double)(lines - 1) / (ms / 1e3));
     printf("\n");

@@ -61,6 +61,7 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
         .kv = a->kv,
         .leader_lease_ms = (int64_t)a->cfg.leader_lease_s * 1000,
         .eventsub_url = a->cfg.twitch_eventsub_url,
+        .live_every_ms = (int64_t)a->cfg.live_check_s * 1000,
     };
     /* chat sentiment needs the lexicons; without them messages are still counted */
     struct an_lexicon *lexicon = NULL;

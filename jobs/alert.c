@@ -4,6 +4,7 @@
  * jobs/deliver.c does, to post) and never fail a capture because an alert could not be queued.
  */
 #include "jobs/alert.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "jobs/job_payload.h"
@@ -282,6 +283,77 @@ static int anyone_wants(struct store *st, int64_t owner_id, int64_t channel_id, 
     return yes;
 }
 
+/* The largest stay window of a raid taken at taken_at observable at capture_at (its index),
+ * or -1. */
+static int last_known_window(json_t *raid, int64_t taken_at, int64_t capture_at)
+{
+    int last = -1;
+    for (int w = 0; w < AN_STAY_WINDOWS; w++) {
+        char key[40];
+        snprintf(key, sizeof key, "stayed_%dm", AN_STAY_WINDOWS_MIN[w]);
+        if (json_is_integer(json_object_get(raid, key)) &&
+            taken_at + (int64_t)AN_STAY_WINDOWS_MIN[w] * 60000 <= capture_at)
+            last = w;
+    }
+    return last;
+}
+
+/* When capture seq of a channel document was taken (from its series), or 0. */
+static int64_t capture_time(json_t *channel, int64_t seq)
+{
+    size_t i;
+    json_t *s;
+    int64_t at = 0;
+    json_array_foreach(json_object_get(channel, "series"), i, s)
+    {
+        if (json_integer_value(json_object_get(s, "seq")) == seq &&
+            clock_parse_rfc3339(json_string_value(json_object_get(s, "taken_at")), &at) < 0)
+            at = 0;
+    }
+    return at;
+}
+
+/* A raid's stay counts once they are observable: one post per window and webhook, the
+ * largest window known at this capture only (a capture that makes two windows known at once
+ * posts the later one; the earlier one is then never posted), for raids at most
+ * RAID_FOLLOWUP_MAX_MS old. */
+static int raid_followup(struct store *st, int64_t owner_id, int64_t session_id,
+                         const struct store_channel *ch, json_t *raid, int64_t seq,
+                         int64_t capture_at, int64_t now_ms, int *alerts, char *err, size_t errlen)
+{
+    int64_t at = json_integer_value(json_object_get(raid, "seq")), taken_at = 0;
+    if (at > seq || capture_at <= 0 ||
+        clock_parse_rfc3339(json_string_value(json_object_get(raid, "taken_at")), &taken_at) < 0 ||
+        capture_at - taken_at > RAID_FOLLOWUP_MAX_MS)
+        return 0;
+    int w = last_known_window(raid, taken_at, capture_at);
+    if (w < 0)
+        return 0;
+    char key[96], count_key[40], text[256];
+    snprintf(count_key, sizeof count_key, "stayed_%dm", AN_STAY_WINDOWS_MIN[w]);
+    long long stayed = (long long)json_integer_value(json_object_get(raid, count_key));
+    long long joined = (long long)json_integer_value(json_object_get(raid, "joined"));
+    snprintf(text, sizeof text,
+             "Raid on %s at capture %lld: %lld of its %lld chatters still there after %d "
+             "minutes (%.0f%%)",
+             ch->login, (long long)at, stayed, joined, AN_STAY_WINDOWS_MIN[w],
+             joined > 0 ? 100.0 * (double)stayed / (double)joined : 0.0);
+    snprintf(key, sizeof key, "raid:%lld:%lld:%lld:%dm", (long long)session_id, (long long)ch->id,
+             (long long)at, AN_STAY_WINDOWS_MIN[w]);
+    json_t *d = json_deep_copy(raid);
+    json_object_set_new(d, "session_id", json_integer(session_id));
+    json_object_set_new(d, "channel", json_string(ch->login));
+    json_object_set_new(d, "followup_window_min", json_integer(AN_STAY_WINDOWS_MIN[w]));
+    json_object_set_new(d, "recognised_at_seq", json_integer(seq));
+    int queued = 0;
+    int rc =
+        alert_emit(st, owner_id, ch->id, ALERT_RAID, 0, key, text, d, now_ms, &queued, err, errlen);
+    json_decref(d);
+    if (alerts)
+        *alerts += queued;
+    return rc;
+}
+
 int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_t channel_id,
                   int64_t seq, int64_t now_ms, int *alerts, char *err, size_t errlen)
 {
@@ -298,8 +370,10 @@ int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_
     report_options_default(&o);
     snprintf(o.channels[0], sizeof o.channels[0], "%s", ch.login);
     o.n_channels = 1;
-    rc = report_session(st, owner_id, session_id, &o, REPORT_RAIDS, &doc, err, errlen);
+    rc = report_session(st, owner_id, session_id, &o, REPORT_RAIDS | REPORT_SERIES, &doc, err,
+                        errlen);
     json_t *c = rc ? NULL : json_array_get(json_object_get(doc, "channels"), 0);
+    int64_t capture_at = capture_time(c, seq);
     size_t i;
     json_t *raid;
     /* A raid the rules recognise only at a later capture (its numbers need the captures
@@ -308,6 +382,9 @@ int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_
     json_array_foreach(json_object_get(c, "raids"), i, raid)
     {
         int64_t at = json_integer_value(json_object_get(raid, "seq"));
+        if ((rc = raid_followup(st, owner_id, session_id, &ch, raid, seq, capture_at, now_ms,
+                                alerts, err, errlen)))
+            break;
         if (at > seq || at <= seq - RAID_LATE_CAPTURES)
             continue;
         char text[256];

@@ -33,6 +33,11 @@ struct eventsub_runner_options {
     int64_t refresh_every_ms;   /* re-read which channels to follow; 0: 5000 */
     int64_t flush_every_ms;     /* store the counted messages; 0: 1000 */
     int64_t connect_timeout_ms; /* wait for the welcome; 0: 10000 */
+    /** A refused or revoked subscription is asked again once the user's stored token changed
+     * (refreshed, new login): how often to look (0: 30000), and the first wait between two
+     * such attempts (0: 60000; doubles each time, up to about an hour). */
+    int64_t token_recheck_ms;
+    int64_t resubscribe_backoff_ms;
     /** Sentiment lexicon each chat message is scored with as it arrives (the text is read
      * during the parse and dropped); NULL: messages are counted, not scored. Must outlive it. */
     const struct an_lexicon *lexicon;

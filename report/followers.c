@@ -112,7 +112,21 @@ static json_t *accounts_json(const struct rp_follower_channel *fc, const struct 
                                             rp_time(k->first_created_ms), "last_created_at",
                                             rp_time(k->last_created_ms), "sequence", k->sequence));
     }
-    json_t *out = json_pack("{s:o, s:o}", "top_creation_days", rp_days_json(&days), "clusters", cl);
+    static const char *const periods[] = {"day", "week", "month", "year"};
+    struct an_age_histogram h;
+    an_account_ages(p, fc->n, o->period, &h);
+    json_t *bars = json_array();
+    for (size_t i = 0; i < h.n; i++) {
+        char start[11];
+        an_date_format(h.buckets[i].start_ms, start);
+        json_array_append_new(
+            bars, json_pack("{s:s, s:I}", "start", start, "count", (json_int_t)h.buckets[i].count));
+    }
+    json_t *hist = json_pack("{s:s, s:o, s:I}", "period", periods[o->period], "buckets", bars,
+                             "unknown", (json_int_t)h.unknown);
+    an_age_histogram_free(&h);
+    json_t *out = json_pack("{s:o, s:o, s:o}", "age_histogram", hist, "top_creation_days",
+                            rp_days_json(&days), "clusters", cl);
     an_creation_days_free(&days);
     an_clusters_free(&clusters);
     free(p);

@@ -410,6 +410,12 @@ static const char *const migrations[] = {
     /* bumped with every batch of counts or raid: statistics cached for the session know the
      * chat changed without a capture */
     "ALTER TABLE chat_settings ADD COLUMN counts_seq INTEGER NOT NULL DEFAULT 0;",
+
+    /* incremental aggregates (issue 15): each capture's joiners new to its session's owner,
+     * kept by the capture (store/sqlite_aggregates.c) so the statistics' series is read, not
+     * recomputed from every stay; NULL on captures stored before this step (the statistics
+     * then recompute) */
+    "ALTER TABLE captures ADD COLUMN new_to_owner INTEGER;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -328,6 +328,10 @@ struct store_capture {
     int pages;
     int64_t duration_ms;
     int64_t renames; /* renames this capture recorded */
+    /* joiners at their first stay of the session never seen in the channel by an earlier
+     * session of the session's owner (the statistics' new_to_channel), kept at capture time;
+     * -1 when the back end keeps no such aggregate or the capture predates it */
+    int64_t new_to_owner;
 };
 
 /** Captures of a session (channel_id 0: all channels), by time. *out is the caller's. */

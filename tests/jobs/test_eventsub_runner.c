@@ -126,6 +126,9 @@ static int setup(void **state)
                                         .clock = clock_real(),
                                         .refresh_every_ms = 200,
                                         .flush_every_ms = 200,
+                                        .token_recheck_ms = 200,
+                                        /* the first retry comes at once, the next in 10 min */
+                                        .resubscribe_backoff_ms = 600000,
                                         .lexicon = f->lx};
     f->r = eventsub_runner_new(&o);
     json_decref(j);
@@ -323,6 +326,68 @@ messages_are_scored_per_minute_exactly_as_the_scorer_reads_the_simulators_lines(
     json_decref(truth);
 }
 
+static long revocations(struct fixture *f)
+{
+    struct eventsub_runner_counts c;
+    eventsub_runner_counts(f->r, &c);
+    return c.revocations;
+}
+static int first_revocation_seen(struct fixture *f)
+{
+    return revocations(f) == 1 && subscriptions(f) == 3;
+}
+static int second_revocation_seen(struct fixture *f)
+{
+    return revocations(f) == 2 && subscriptions(f) == 3;
+}
+
+/* Steps the runner for ms (many refreshes) and asserts the chat subscription stays dead. */
+static void stays_dead_for(struct fixture *f, int64_t ms)
+{
+    int64_t until = clock_mono_ms() + ms;
+    while (clock_mono_ms() < until)
+        assert_int_equal(eventsub_runner_step(f->r, 100, f->err, sizeof f->err), 0);
+    assert_int_equal(subscriptions(f), 3);
+    json_t *j = sim_call(f, "GET", "/_sim/eventsub", NULL);
+    assert_int_equal(json_integer_value(json_object_get(j, "chat_subscriptions")), 0);
+    json_decref(j);
+}
+
+static void chat_status_contains(struct fixture *f, const char *want)
+{
+    struct store_chat_setting cs;
+    assert_int_equal(store_chat_get(f->st, f->session_id, &cs, f->err, sizeof f->err), 0);
+    if (!strstr(cs.status, want))
+        fail_msg("chat status \"%s\" lacks \"%s\"", cs.status, want);
+}
+
+static void a_revoked_subscription_comes_back_after_a_new_login_never_in_a_loop(void **state)
+{
+    struct fixture *f = *state;
+    capture_chat_of(f, RAID);
+    run_until(f, chat_subscribed, "the runner never held the 4 subscriptions");
+    json_decref(sim_call(
+        f, "POST", "/_sim/eventsub/revoke?broadcaster_id=20005&type=channel.chat.message", NULL));
+    run_until(f, first_revocation_seen, "the revocation was not handled");
+    chat_status_contains(f, "authorization_revoked");
+    /* the same login: Twitch would refuse again, so it is never asked, however many refreshes */
+    stays_dead_for(f, 2000);
+
+    /* a new login (a new token): asked again at once, and the status clears */
+    log_in(f);
+    run_until(f, chat_subscribed, "a new login did not bring the chat subscription back");
+    struct store_chat_setting cs;
+    assert_int_equal(store_chat_get(f->st, f->session_id, &cs, f->err, sizeof f->err), 0);
+    assert_string_equal(cs.status, "");
+
+    /* revoked again and a new login at once: the backoff (10 min here) holds it back */
+    json_decref(sim_call(
+        f, "POST", "/_sim/eventsub/revoke?broadcaster_id=20005&type=channel.chat.message", NULL));
+    run_until(f, second_revocation_seen, "the second revocation was not handled");
+    log_in(f);
+    stays_dead_for(f, 2000);
+}
+
 static int live_is(struct fixture *f, int want)
 {
     struct store_live_watch *lw = NULL;
@@ -375,6 +440,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(stream_online_and_offline_flip_the_live_watch_at_once,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_revoked_subscription_comes_back_after_a_new_login_never_in_a_loop, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
