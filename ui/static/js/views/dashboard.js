@@ -501,6 +501,7 @@ export async function render(main, args, ctx, query) {
       summary = s;
       const sig = sigOf(s);
       drawCurrent();
+      chat.summaryChanged();
       if (force || sig !== lastSig) {
         lastSig = sig;
         await loadStats();

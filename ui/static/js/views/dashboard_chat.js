@@ -245,8 +245,9 @@ function drawSummary(box, chans, max) {
 
 /**
  * The chat panel of session sid. opts: {active(), paused()} read the dashboard's state.
- * Returns {el, update(statsChannels, wanted), destroy()}: update() after every statistics
- * load (the captures' series are the audience line) and on a channel change.
+ * Returns {el, update(statsChannels, wanted), summaryChanged(), destroy()}: update() after
+ * every statistics load (the captures' series are the audience line) and on a channel change,
+ * summaryChanged() after every read of the session's summary.
  */
 export function chatPanel(sid, opts) {
   const state = h('div', { class: 'chat-state', role: 'status', 'aria-live': 'polite' });
@@ -433,6 +434,10 @@ export function chatPanel(sid, opts) {
         return Promise.resolve();
       }
       return load();
+    },
+    /** The session's summary was read again (it may have ended): the switch follows. */
+    summaryChanged() {
+      drawState();
     },
     destroy() {
       stopped = true;
