@@ -224,6 +224,12 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
         problem(p, "TCA_JOB_LEASE is malformed: seconds a worker holds a job before another "
                    "may retry it, 1 to 3600 (default 120)");
 
+    v = lookup(&src, "TCA_FOLLOWERS_INTERVAL");
+    cfg->followers_interval_s = 60;
+    if (v && *v && parse_int(v, 0, 86400, &cfg->followers_interval_s) < 0)
+        problem(p, "TCA_FOLLOWERS_INTERVAL is malformed: seconds between two reads of a "
+                   "channel's new followers, 0 (each capture) to 86400 (default 60)");
+
     v = lookup(&src, "TCA_PUBLIC_URL");
     cfg->public_url = v && *v ? xstrdup(v) : NULL;
     strip_slash(cfg->public_url);
@@ -236,6 +242,11 @@ int config_load(struct tca_config *cfg, const char *dotenv_path, struct config_p
         strncmp(cfg->redis, "unix:///", 8) != 0)
         problem(p, "TCA_REDIS is malformed: redis://HOST:PORT or unix:///path/redis.sock "
                    "(unset: in-process state, one machine only)");
+    v = lookup(&src, "TCA_LIVE_CHECK");
+    cfg->live_check_s = 30;
+    if (v && *v && parse_int(v, 1, 86400, &cfg->live_check_s) < 0)
+        problem(p, "TCA_LIVE_CHECK is malformed: seconds between two Get Streams checks of the "
+                   "\"capture while live\" channels, 1 to 86400 (default 30)");
     v = lookup(&src, "TCA_LEADER_LEASE");
     cfg->leader_lease_s = 15;
     if (v && *v && parse_int(v, 1, 3600, &cfg->leader_lease_s) < 0)

@@ -20,6 +20,7 @@ struct tca_config {
     int capture_interval;       /* TCA_CAPTURE_INTERVAL, seconds */
     int workers;                /* TCA_WORKERS: capture threads */
     int job_lease_s;            /* TCA_JOB_LEASE: seconds before a crashed worker's job reruns */
+    int followers_interval_s;   /* TCA_FOLLOWERS_INTERVAL: seconds between follower reads */
     char *app_session_secret;   /* APP_SESSION_SECRET (secret), base64 of >= 32 bytes */
     char *public_url;           /* TCA_PUBLIC_URL, no trailing slash; NULL: derived (see web) */
     int max_saved_sessions;     /* TCA_MAX_SAVED_SESSIONS: saved analysis sessions per user */
@@ -33,7 +34,8 @@ struct tca_config {
     char *sentiment_lexicons;   /* TCA_SENTIMENT_LEXICONS: npm folder of the lexicons */
     char *redis;                /* TCA_REDIS: redis://HOST:PORT or unix:///PATH; NULL: memory */
     int leader_lease_s;         /* TCA_LEADER_LEASE: a dead scheduler's lease runs out after */
-    char *metrics_listen;       /* TCA_METRICS_LISTEN: `tca worker`'s /metrics; NULL: none */
+    int live_check_s;     /* TCA_LIVE_CHECK: polling of "capture while live" (EventSub aside) */
+    char *metrics_listen; /* TCA_METRICS_LISTEN: `tca worker`'s /metrics; NULL: none */
 };
 
 /** A list of human-readable configuration problems, one line each. */

@@ -142,7 +142,11 @@ extern const struct metric_dim tm_dim_route;   /* method="…",route="…" of th
       "HTTP API requests refused with 429 by tca's own rate limit.")                               \
     X(HTTP_HEAVY, GAUGE, "tca_http_heavy_requests", none, none, none, 1,                           \
       "Heavy HTTP requests (statistics, overlaps, exports) queued or running off the connection "  \
-      "threads.")
+      "threads.")                                                                                  \
+    X(HTTP_EXPORT_RUNS, COUNTER, "tca_http_export_runs_total", none, none, none, 1,                \
+      "Exports run for downloads (identical downloads at once share one run).")                    \
+    X(HTTP_EXPORT_SHARED, COUNTER, "tca_http_export_shared_total", none, none, none, 1,            \
+      "Downloads served by an identical download's export run instead of their own.")
 
 /** TM_<ID>: a family's number in the registry. */
 enum tm_family {

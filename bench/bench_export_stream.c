@@ -3,12 +3,15 @@
  * then four captures with 5% churn) on a real SQLite file, served by the gateway in this
  * process on loopback, downloaded with libcurl and an API key. Prints, per export, the time
  * to the response headers, to the first body byte and to the last, the size, and the
- * process's peak RSS; it must never assert. Usage: bench_export_stream [dir]
+ * process's peak RSS; then TWINS identical downloads at once (one export run shared by all)
+ * with their total time and the runs counted by /metrics. It must never assert.
+ * Usage: bench_export_stream [dir]
  */
 #include "analysis/presence.h"
 #include "base/chatter.h"
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "base/buf.h"
 #include "base/xalloc.h"
 #include "store/store.h"
 #include "web/web.h"
@@ -167,6 +170,87 @@ static void fetch(int port, const char *what, const char *format, const char *ex
     curl_easy_cleanup(h);
 }
 
+enum { TWINS = 8 };
+
+static size_t count_body(char *p, size_t size, size_t n, void *ud)
+{
+    (void)p;
+    *(size_t *)ud += size * n;
+    return size * n;
+}
+
+static size_t keep_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct buf *b = ud;
+    return buf_append(b, p, size * n) < 0 ? 0 : size * n;
+}
+
+/* A counter of the gateway's /metrics, or -1. */
+static long long metric(int port, const char *name)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", port);
+    struct buf b;
+    buf_init(&b, 0);
+    CURL *h = curl_easy_init();
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    long long v = -1;
+    if (curl_easy_perform(h) == CURLE_OK && buf_append(&b, "", 1) == 0) {
+        char *line = xasprintf("\n%s ", name);
+        const char *at = strstr(b.data, line);
+        if (at)
+            v = strtoll(at + strlen(line), NULL, 10);
+        free(line);
+    }
+    curl_easy_cleanup(h);
+    buf_free(&b);
+    return v;
+}
+
+/* TWINS identical downloads started together: they share one export run. */
+static void fetch_twins(int port, const char *format)
+{
+    char url[256];
+    snprintf(url, sizeof url,
+             "http://127.0.0.1:%d/api/v1/sessions/active/export?what=chatters&format=%s", port,
+             format);
+    long long runs = metric(port, "tca_http_export_runs_total");
+    CURLM *m = curl_multi_init();
+    CURL *h[TWINS];
+    size_t bytes[TWINS] = {0};
+    struct curl_slist *hs = curl_slist_append(NULL, "Authorization: Bearer " KEY);
+    double start = now_ms();
+    for (int i = 0; i < TWINS; i++) {
+        h[i] = curl_easy_init();
+        curl_easy_setopt(h[i], CURLOPT_URL, url);
+        curl_easy_setopt(h[i], CURLOPT_HTTPHEADER, hs);
+        curl_easy_setopt(h[i], CURLOPT_WRITEFUNCTION, count_body);
+        curl_easy_setopt(h[i], CURLOPT_WRITEDATA, &bytes[i]);
+        curl_multi_add_handle(m, h[i]);
+    }
+    int running = 1;
+    while (running) {
+        curl_multi_perform(m, &running);
+        if (running)
+            curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+    double total = now_ms() - start;
+    size_t same = 0;
+    for (int i = 0; i < TWINS; i++) {
+        same += bytes[i] == bytes[0];
+        curl_multi_remove_handle(m, h[i]);
+        curl_easy_cleanup(h[i]);
+    }
+    curl_multi_cleanup(m);
+    curl_slist_free_all(hs);
+    printf("%d identical chatters %s downloads at once: %.1f ms for all, %zu bytes each (%zu of "
+           "%d the same size), %lld export run(s)\n",
+           TWINS, format, total, bytes[0], same, TWINS,
+           metric(port, "tca_http_export_runs_total") - runs);
+}
+
 int main(int argc, char **argv)
 {
     char tmpl[] = "/tmp/tca-bench-XXXXXX", err[256];
@@ -206,6 +290,8 @@ int main(int argc, char **argv)
         fetch(port, "chatters", "json", "");
         fetch(port, "capture", "json", "&channel=bigchannel&capture=5");
     }
+    fetch_twins(port, "csv");
+    fetch_twins(port, "json");
     web_stop(w);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

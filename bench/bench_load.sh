@@ -4,7 +4,8 @@
 # API key over a session with real captures of two channels. Prints requests per second,
 # p99 latency, errors (socket errors and non-2xx replies) and the load average (the machine
 # may be shared) per route; asserts nothing. Not here: the event stream (one long response)
-# and the routes that change data.
+# and the routes that change data. LOAD_ROUTES (space-separated glob patterns) keeps only the
+# routes matching one of them, e.g. LOAD_ROUTES="*/export /api/v1/sessions */history".
 # Usage: bench/bench_load.sh [BUILD_DIR]   (needs wrk, curl, python3)
 set -euo pipefail
 build=${1:-build}
@@ -67,6 +68,20 @@ routes=(
     /api/v1/channels/cozy_channel/history /api/v1/bots "/api/v1/sessions/$s/chatters"
     /api/v1/webhooks /api/v1/deliveries /api/v1/watchlist
 )
+if [ -n "${LOAD_ROUTES:-}" ]; then
+    kept=()
+    read -r -a patterns <<<"$LOAD_ROUTES"
+    for route in "${routes[@]}"; do
+        for pattern in "${patterns[@]}"; do
+            # shellcheck disable=SC2053 # the pattern is a glob on purpose
+            if [[ "$route" == $pattern ]]; then
+                kept+=("$route")
+                break
+            fi
+        done
+    done
+    routes=("${kept[@]}")
+fi
 for route in "${routes[@]}"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$GW$route")
     [ "$code" = 200 ] || echo "warning: $route answers $code before the load"

@@ -59,6 +59,7 @@ void cli_worker_env(struct app *a, struct worker_env *env)
     env->keys = &a->keys;
     env->clock = clock_real();
     env->lease_ms = (int64_t)a->cfg.job_lease_s * 1000;
+    env->followers_interval_ms = (int64_t)a->cfg.followers_interval_s * 1000;
 }
 
 static void capture_text(FILE *f, struct store *st, const struct worker_outcome *o)

@@ -37,10 +37,11 @@ static void progress(void *ctx, int64_t done, int64_t total)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: tca export [--session ID] --format csv|json\n"
-                    "                  [--what chatters|timeline|capture|flagged|overlap|raids]\n"
-                    "                  [--channel LOGIN ...] [--capture SEQ] [--exclude-bots]\n"
-                    "                  [--OPTION VALUE ...]   (the options of tca stats)\n");
+    fprintf(stderr,
+            "usage: tca export [--session ID] --format csv|json\n"
+            "                  [--what chatters|timeline|capture|flagged|overlap|raids|followers]\n"
+            "                  [--channel LOGIN ...] [--capture SEQ] [--exclude-bots]\n"
+            "                  [--OPTION VALUE ...]   (the options of tca stats)\n");
     return EXIT_USAGE;
 }
 

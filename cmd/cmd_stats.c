@@ -26,7 +26,7 @@ static int usage(void)
             "         cluster_min_size cluster_min_stem cluster_max_spread multi_channels\n"
             "         multi_channels_alone fresh_days min_renames top_days top period\n"
             "sections (JSON; default summary): summary participation series viewers viewer_list\n"
-            "         accounts suspects flags flag_list raids overlap\n");
+            "         accounts suspects flags flag_list raids overlap followers chat\n");
     return EXIT_USAGE;
 }
 

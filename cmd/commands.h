@@ -11,6 +11,7 @@ int cmd_env_check(int argc, char **argv);
 int cmd_env_generate(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_migrate_store(int argc, char **argv);
+int cmd_compact(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_rotate_secret(int argc, char **argv);

@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"env-generate", cmd_env_generate, "print fresh strong secrets"},
     {"migrate", cmd_migrate, "apply pending store migrations"},
     {"migrate-store", cmd_migrate_store, "copy a store to another: --from sqlite:P --to mysql://"},
+    {"compact", cmd_compact, "re-pack the store and give free space back (SQLite VACUUM)"},
     {"backup", cmd_backup, "write a consistent copy of the store to a new file: backup FILE"},
     {"restore", cmd_restore, "copy a backup into a fresh store and verify it: restore FILE"},
     {"rotate-secret", cmd_rotate_secret, "re-seal stored tokens under APP_SESSION_SECRET_NEW"},

@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "jobs/pool.h"
+#include "report/lexicon.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
         .keys = &a->keys,
         .workers = a->cfg.workers,
         .lease_ms = (int64_t)a->cfg.job_lease_s * 1000,
+        .followers_interval_ms = (int64_t)a->cfg.followers_interval_s * 1000,
         .run_scheduler = run_scheduler,
         .metrics = a->metrics,
         .on_outcome = on_outcome,
@@ -59,9 +61,17 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
         .kv = a->kv,
         .leader_lease_ms = (int64_t)a->cfg.leader_lease_s * 1000,
         .eventsub_url = a->cfg.twitch_eventsub_url,
+        .live_every_ms = (int64_t)a->cfg.live_check_s * 1000,
     };
+    /* chat sentiment needs the lexicons; without them messages are still counted */
+    struct an_lexicon *lexicon = NULL;
+    if (o.eventsub_url &&
+        report_lexicon_load(a->cfg.sentiment_lexicons, &lexicon, err, sizeof err) != 0)
+        log_error("%s: chat messages are counted but not scored: %s", role, err);
+    o.lexicon = lexicon;
     if (worker_pool_start(&o, &pool, err, sizeof err)) {
         log_error("%s: %s", role, err);
+        an_lexicon_free(lexicon);
         return EXIT_FAIL;
     }
     char where[512];
@@ -72,6 +82,7 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
         clock_sleep_ms(100);
     log_info("%s stopping: finishing jobs in flight", role);
     worker_pool_stop(pool);
+    an_lexicon_free(lexicon);
     log_info("%s stopped", role);
     return EXIT_OK;
 }

@@ -4,6 +4,7 @@
  * jobs/deliver.c does, to post) and never fail a capture because an alert could not be queued.
  */
 #include "jobs/alert.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "jobs/job_payload.h"
@@ -15,7 +16,8 @@
 #include <string.h>
 
 static const char *const names[ALERT_EVENTS] = {
-    "raid", "bot_wave", "watched_joined", "capture_failing", "login_rejected", "test",
+    "raid",           "bot_wave", "watched_joined", "capture_failing",
+    "login_rejected", "test",     "follower_wave",
 };
 
 const char *alert_event_name(int ev)
@@ -281,6 +283,77 @@ static int anyone_wants(struct store *st, int64_t owner_id, int64_t channel_id, 
     return yes;
 }
 
+/* The largest stay window of a raid taken at taken_at observable at capture_at (its index),
+ * or -1. */
+static int last_known_window(json_t *raid, int64_t taken_at, int64_t capture_at)
+{
+    int last = -1;
+    for (int w = 0; w < AN_STAY_WINDOWS; w++) {
+        char key[40];
+        snprintf(key, sizeof key, "stayed_%dm", AN_STAY_WINDOWS_MIN[w]);
+        if (json_is_integer(json_object_get(raid, key)) &&
+            taken_at + (int64_t)AN_STAY_WINDOWS_MIN[w] * 60000 <= capture_at)
+            last = w;
+    }
+    return last;
+}
+
+/* When capture seq of a channel document was taken (from its series), or 0. */
+static int64_t capture_time(json_t *channel, int64_t seq)
+{
+    size_t i;
+    json_t *s;
+    int64_t at = 0;
+    json_array_foreach(json_object_get(channel, "series"), i, s)
+    {
+        if (json_integer_value(json_object_get(s, "seq")) == seq &&
+            clock_parse_rfc3339(json_string_value(json_object_get(s, "taken_at")), &at) < 0)
+            at = 0;
+    }
+    return at;
+}
+
+/* A raid's stay counts once they are observable: one post per window and webhook, the
+ * largest window known at this capture only (a capture that makes two windows known at once
+ * posts the later one; the earlier one is then never posted), for raids at most
+ * RAID_FOLLOWUP_MAX_MS old. */
+static int raid_followup(struct store *st, int64_t owner_id, int64_t session_id,
+                         const struct store_channel *ch, json_t *raid, int64_t seq,
+                         int64_t capture_at, int64_t now_ms, int *alerts, char *err, size_t errlen)
+{
+    int64_t at = json_integer_value(json_object_get(raid, "seq")), taken_at = 0;
+    if (at > seq || capture_at <= 0 ||
+        clock_parse_rfc3339(json_string_value(json_object_get(raid, "taken_at")), &taken_at) < 0 ||
+        capture_at - taken_at > RAID_FOLLOWUP_MAX_MS)
+        return 0;
+    int w = last_known_window(raid, taken_at, capture_at);
+    if (w < 0)
+        return 0;
+    char key[96], count_key[40], text[256];
+    snprintf(count_key, sizeof count_key, "stayed_%dm", AN_STAY_WINDOWS_MIN[w]);
+    long long stayed = (long long)json_integer_value(json_object_get(raid, count_key));
+    long long joined = (long long)json_integer_value(json_object_get(raid, "joined"));
+    snprintf(text, sizeof text,
+             "Raid on %s at capture %lld: %lld of its %lld chatters still there after %d "
+             "minutes (%.0f%%)",
+             ch->login, (long long)at, stayed, joined, AN_STAY_WINDOWS_MIN[w],
+             joined > 0 ? 100.0 * (double)stayed / (double)joined : 0.0);
+    snprintf(key, sizeof key, "raid:%lld:%lld:%lld:%dm", (long long)session_id, (long long)ch->id,
+             (long long)at, AN_STAY_WINDOWS_MIN[w]);
+    json_t *d = json_deep_copy(raid);
+    json_object_set_new(d, "session_id", json_integer(session_id));
+    json_object_set_new(d, "channel", json_string(ch->login));
+    json_object_set_new(d, "followup_window_min", json_integer(AN_STAY_WINDOWS_MIN[w]));
+    json_object_set_new(d, "recognised_at_seq", json_integer(seq));
+    int queued = 0;
+    int rc =
+        alert_emit(st, owner_id, ch->id, ALERT_RAID, 0, key, text, d, now_ms, &queued, err, errlen);
+    json_decref(d);
+    if (alerts)
+        *alerts += queued;
+    return rc;
+}
+
 int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_t channel_id,
                   int64_t seq, int64_t now_ms, int *alerts, char *err, size_t errlen)
 {
@@ -297,8 +370,10 @@ int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_
     report_options_default(&o);
     snprintf(o.channels[0], sizeof o.channels[0], "%s", ch.login);
     o.n_channels = 1;
-    rc = report_session(st, owner_id, session_id, &o, REPORT_RAIDS, &doc, err, errlen);
+    rc = report_session(st, owner_id, session_id, &o, REPORT_RAIDS | REPORT_SERIES, &doc, err,
+                        errlen);
     json_t *c = rc ? NULL : json_array_get(json_object_get(doc, "channels"), 0);
+    int64_t capture_at = capture_time(c, seq);
     size_t i;
     json_t *raid;
     /* A raid the rules recognise only at a later capture (its numbers need the captures
@@ -307,6 +382,9 @@ int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_
     json_array_foreach(json_object_get(c, "raids"), i, raid)
     {
         int64_t at = json_integer_value(json_object_get(raid, "seq"));
+        if ((rc = raid_followup(st, owner_id, session_id, &ch, raid, seq, capture_at, now_ms,
+                                alerts, err, errlen)))
+            break;
         if (at > seq || at <= seq - RAID_LATE_CAPTURES)
             continue;
         char text[256];
@@ -419,6 +497,69 @@ int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, in
         struct store_channel ch = {.id = channel_id};
         snprintf(ch.login, sizeof ch.login, "%s", chans[i].login);
         rc = waves_of_channel(st, owner_id, session_id, &ch, now_ms, alerts, err, errlen);
+    }
+    free(chans);
+    return rc;
+}
+
+/* Announces the follower waves of one channel, each creation day once per session. */
+static int follower_waves_of_channel(struct store *st, int64_t owner_id, int64_t session_id,
+                                     const char *login, int64_t channel_id, int64_t now_ms,
+                                     int *alerts, char *err, size_t errlen)
+{
+    struct report_options o;
+    json_t *doc = NULL;
+    report_options_default(&o);
+    snprintf(o.channels[0], sizeof o.channels[0], "%s", login);
+    o.n_channels = 1;
+    int rc = report_session(st, owner_id, session_id, &o, REPORT_FOLLOWERS, &doc, err, errlen);
+    json_t *c =
+        rc ? NULL
+           : json_array_get(json_object_get(json_object_get(doc, "followers"), "channels"), 0);
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(c, "waves"), i, w)
+    {
+        if (rc)
+            break;
+        const char *day = json_string_value(json_object_get(w, "day"));
+        long long count = (long long)json_integer_value(json_object_get(w, "count"));
+        long long seq = (long long)json_integer_value(json_object_get(w, "seq"));
+        char text[320], key[96];
+        snprintf(text, sizeof text,
+                 "Follower wave on %s: %lld new followers at capture %lld with accounts created "
+                 "within hours of each other on %s",
+                 login, count, seq, day ? day : "?");
+        snprintf(key, sizeof key, "follower_wave:%lld:%lld:%s", (long long)session_id,
+                 (long long)channel_id, day ? day : "");
+        json_t *d = json_deep_copy(w);
+        json_object_del(d, "logins"); /* the count and creation window say enough */
+        json_object_set_new(d, "session_id", json_integer(session_id));
+        json_object_set_new(d, "channel", json_string(login));
+        int q = 0;
+        rc = alert_emit(st, owner_id, channel_id, ALERT_FOLLOWER_WAVE, 0, key, text, d, now_ms, &q,
+                        err, errlen);
+        json_decref(d);
+        if (alerts)
+            *alerts += q;
+    }
+    json_decref(doc);
+    return rc;
+}
+
+int alert_on_follower_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
+                           int *alerts, char *err, size_t errlen)
+{
+    if (alerts)
+        *alerts = 0;
+    struct store_session_channel *chans = NULL;
+    size_t n = 0;
+    int rc = store_session_channels(st, session_id, &chans, &n, err, errlen);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!anyone_wants(st, owner_id, chans[i].channel_id, ALERT_FOLLOWER_WAVE, err, errlen, &rc))
+            continue;
+        rc = follower_waves_of_channel(st, owner_id, session_id, chans[i].login,
+                                       chans[i].channel_id, now_ms, alerts, err, errlen);
     }
     free(chans);
     return rc;

@@ -26,6 +26,7 @@ enum alert_event {
     ALERT_CAPTURE_FAILING,
     ALERT_LOGIN_REJECTED,
     ALERT_TEST,
+    ALERT_FOLLOWER_WAVE, /* after ALERT_TEST: webhooks keep events as bits of these values */
     ALERT_EVENTS
 };
 
@@ -77,13 +78,18 @@ int alert_on_capture(struct store *st, int64_t owner_id, int64_t channel_id,
 
 /** How far back a capture looks for raids not announced yet. */
 #define RAID_LATE_CAPTURES 10
+/** How old a raid may be at the capture that posts a follow-up with its stay counts (the
+ * 30-minute window, plus 15 minutes for the capture that makes it observable). */
+#define RAID_FOLLOWUP_MAX_MS (45 * 60 * 1000)
 
 /**
  * After capture seq of channel_id in session_id: when one of owner_id's webhooks wants raids
  * there, asks the report layer for the channel's raids (its rules, untouched here) and alerts
  * for each raid of the last RAID_LATE_CAPTURES captures up to this one that was not announced
  * yet (a raid recognised only later is announced late, saying so; each raid once per webhook).
- * *alerts (may be NULL) receives the deliveries queued.
+ * Then, as each stay window (5, 15, 30 minutes) of a raid at most RAID_FOLLOWUP_MAX_MS old
+ * becomes observable, a follow-up with its stay count: once per window and webhook, the largest
+ * window known at this capture only. *alerts (may be NULL) receives the deliveries queued.
  */
 int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_t channel_id,
                   int64_t seq, int64_t now_ms, int *alerts, char *err, size_t errlen);
@@ -95,6 +101,15 @@ int alert_on_raid(struct store *st, int64_t owner_id, int64_t session_id, int64_
  */
 int alert_on_bot_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
                       int *alerts, char *err, size_t errlen);
+
+/**
+ * After the enrichment of session_id (creation dates of new followers known): for each channel
+ * where one of owner_id's webhooks wants follower waves, announces each read the report layer
+ * rates a follower wave, with its count, creation window and capture; each creation day once
+ * per session, channel and webhook (a wave read over two captures is one alert).
+ */
+int alert_on_follower_wave(struct store *st, int64_t owner_id, int64_t session_id, int64_t now_ms,
+                           int *alerts, char *err, size_t errlen);
 
 /**
  * After a capture job was given up: alerts the capturing user's webhooks that captures of the

@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/tca_metrics.h"
 #include "jobs/alert.h"
+#include "jobs/followers.h"
 #include "jobs/roles.h"
 #include "twitch/user_token.h"
 
@@ -83,6 +84,7 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
     struct twitch_token tok = {0};
     struct chatter_set now = {0};
     struct an_presence_diff diff = {0};
+    struct followers_read followers = {0};
     int64_t *open = NULL, *open_hashes = NULL, *renamed = NULL;
     size_t n_open = 0, n_renamed = 0;
     int64_t last_seq = 0;
@@ -97,6 +99,8 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
     if (!rc) { /* best effort, before the tokens are saved: it may have refreshed them */
         char ignored[160];
         roles_refresh(env, &tok, channel_id, user_id, taken_at, ignored, sizeof ignored);
+        /* read now, stored with the capture's seq once it is committed */
+        followers_fetch(env, &tok, channel_id, taken_at, &followers, ignored, sizeof ignored);
     }
     int saved = user_token_persist_refresh(env->st, env->keys, &tok, taken_at, NULL, 0);
     if (rc)
@@ -138,11 +142,14 @@ int capture_run(struct worker_env *env, int64_t session_id, int64_t channel_id, 
                          NULL, ignored, sizeof ignored);
         alert_on_raid(env->st, user_id, session_id, channel_id, out->seq, taken_at, NULL, ignored,
                       sizeof ignored);
+        followers_store(env, session_id, channel_id, out->seq, &followers, NULL, ignored,
+                        sizeof ignored);
     }
 out:
     count_capture(env, session_id, channel_id, rc, in_store, out, *pages,
                   clock_mono_ms() - started);
     an_presence_diff_free(&diff);
+    followers_read_free(&followers);
     free(open);
     free(open_hashes);
     free(renamed);

@@ -1,8 +1,10 @@
 /*
- * The EventSub runner (see the header). Must never log or store a chat message's text, never
- * subscribe a channel nobody follows, and never ask Twitch again for a subscription it refused
- * or revoked while the channel stays followed (Twitch would refuse again, and a revoked
- * authorization is the user's decision).
+ * The EventSub runner (see the header). Must never log or store a chat message's text (it is
+ * scored while the parser holds it, and only the score is kept), never subscribe a channel
+ * nobody follows, and never ask Twitch again for a subscription it refused or revoked with the
+ * same login: Twitch would refuse again, and a revoked authorization is the user's decision.
+ * Only a changed token (refreshed, or a new login, maybe with the missing scope) can have
+ * removed the cause; then it asks once more, no sooner than a backoff that doubles each time.
  */
 #include "jobs/eventsub_runner.h"
 #include "base/err.h"
@@ -25,6 +27,8 @@
 #define BACKOFF_MAX_MS 60000
 /* Token trouble needs the user: no point asking Twitch every few seconds. */
 #define TOKEN_RETRY_MS 60000
+/* Longest wait between two attempts at a subscription that died (about an hour). */
+#define RESUBSCRIBE_MAX_MS (64 * 60000)
 
 /* One followed channel of one user's active session. */
 struct follow {
@@ -32,7 +36,11 @@ struct follow {
     int64_t channel_id;
     unsigned want; /* BIT(sub) of the subscriptions it needs */
     unsigned held; /* subscribed on the current connection */
-    unsigned dead; /* refused or revoked: not asked again while followed */
+    unsigned dead; /* refused or revoked: not asked again with the same token */
+    char dead_token[CRYPTO_HASH_HEX + 1]; /* keyed hash of the token that saw it die */
+    int64_t retry_at_ms;                  /* no new attempt before (backoff) */
+    int64_t retry_backoff_ms;
+    int revived; /* asked again after a change of token: clear the status once held */
 };
 
 struct user {
@@ -41,6 +49,7 @@ struct user {
     struct twitch_token tok;
     int64_t retry_at_ms;
     int64_t backoff_ms;
+    int64_t token_checked_at_ms; /* last look for a changed token (dead subscriptions) */
     struct follow *f;
     size_t n_f, cap_f;
 };
@@ -50,6 +59,8 @@ struct pending {
     int64_t session_id, channel_id, minute_ms, user_id;
     char login[32];
     int emote_only;
+    int scored; /* the scorer found lexicon words */
+    int score;
 };
 
 struct eventsub_runner {
@@ -102,6 +113,10 @@ struct eventsub_runner *eventsub_runner_new(const struct eventsub_runner_options
         r->o.flush_every_ms = 1000;
     if (r->o.connect_timeout_ms <= 0)
         r->o.connect_timeout_ms = 10000;
+    if (r->o.token_recheck_ms <= 0)
+        r->o.token_recheck_ms = 30000;
+    if (r->o.resubscribe_backoff_ms <= 0)
+        r->o.resubscribe_backoff_ms = 60000;
     return r;
 }
 
@@ -187,6 +202,26 @@ out:
     return rc;
 }
 
+/* Which token a subscription died with: a keyed hash of the access token and its scopes, so
+ * a refreshed token or a new login (maybe with another scope) reads as a change. */
+static void token_print(const struct eventsub_runner *r, const struct twitch_token *t,
+                        char out[CRYPTO_HASH_HEX + 1])
+{
+    char access[CRYPTO_HASH_HEX + 1], both[CRYPTO_HASH_HEX + sizeof t->scopes + 2];
+    crypto_token_hash(r->o.keys, t->access_token ? t->access_token : "", access);
+    snprintf(both, sizeof both, "%s %s", access, t->scopes);
+    crypto_token_hash(r->o.keys, both, out);
+}
+
+static void kill_sub(const struct eventsub_runner *r, const struct user *u, struct follow *f,
+                     enum twitch_es_sub sub)
+{
+    f->dead |= BIT(sub);
+    f->held &= ~BIT(sub);
+    f->revived = 0;
+    token_print(r, &u->tok, f->dead_token);
+}
+
 /* Asks for every subscription a follow wants and does not hold. */
 static int subscribe_missing(struct eventsub_runner *r, struct user *u, char *err, size_t errlen)
 {
@@ -201,8 +236,12 @@ static int subscribe_missing(struct eventsub_runner *r, struct user *u, char *er
                                           f->channel_id, id, why, sizeof why);
             if (src == 0 || src == TCA_ECONFLICT) {
                 f->held |= BIT(sub);
+                if (f->revived && (f->held & f->want) == f->want) {
+                    f->revived = 0; /* what the status said is over */
+                    rc = note(r, f->session_id, "", err, errlen);
+                }
             } else if (src == TCA_EFORBIDDEN || src == TCA_EAUTH) {
-                f->dead |= BIT(sub);
+                kill_sub(r, u, f, (enum twitch_es_sub)sub);
                 problem(r, "eventsub user=%lld session=%lld: %s", (long long)u->user_id,
                         (long long)f->session_id, why);
                 rc = note(r, f->session_id, why, err, errlen);
@@ -218,12 +257,69 @@ static int subscribe_missing(struct eventsub_runner *r, struct user *u, char *er
     return rc ? rc : saved;
 }
 
+/* A user's dead subscriptions are asked again when the stored token changed since they died
+ * (refreshed, or a new login) and their backoff has passed; the token is looked at no more
+ * than every token_recheck_ms. Never an error: a user without a usable token keeps them dead. */
+static void revive(struct eventsub_runner *r, struct user *u)
+{
+    int64_t t = now(r);
+    int due = 0;
+    for (size_t i = 0; i < u->n_f && !due; i++)
+        due = (u->f[i].dead & u->f[i].want) && t >= u->f[i].retry_at_ms;
+    if (!due || (u->token_checked_at_ms && t - u->token_checked_at_ms < r->o.token_recheck_ms))
+        return;
+    u->token_checked_at_ms = t;
+    struct twitch_token tok = {0};
+    char why[256], print[CRYPTO_HASH_HEX + 1];
+    if (user_token_load(r->o.st, r->o.keys, r->o.tw, u->user_id, t, &tok, why, sizeof why)) {
+        twitch_token_clear(&tok);
+        return;
+    }
+    token_print(r, &tok, print);
+    int changed = 0;
+    for (size_t i = 0; i < u->n_f; i++) {
+        struct follow *f = &u->f[i];
+        if (!(f->dead & f->want) || t < f->retry_at_ms || strcmp(print, f->dead_token) == 0)
+            continue;
+        f->dead = 0;
+        f->revived = 1;
+        f->retry_backoff_ms =
+            f->retry_backoff_ms ? f->retry_backoff_ms * 2 : r->o.resubscribe_backoff_ms;
+        if (f->retry_backoff_ms > RESUBSCRIBE_MAX_MS)
+            f->retry_backoff_ms = RESUBSCRIBE_MAX_MS;
+        f->retry_at_ms = t + f->retry_backoff_ms;
+        changed = 1;
+        problem(r, "eventsub user=%lld session=%lld: the Twitch login changed; subscribing again",
+                (long long)u->user_id, (long long)f->session_id);
+    }
+    if (changed) { /* the new token is the one to subscribe with */
+        twitch_token_clear(&u->tok);
+        u->tok = tok;
+    } else {
+        twitch_token_clear(&tok);
+    }
+}
+
 static void backoff(struct eventsub_runner *r, struct user *u)
 {
     u->backoff_ms = u->backoff_ms ? u->backoff_ms * 2 : 1000;
     if (u->backoff_ms > BACKOFF_MAX_MS)
         u->backoff_ms = BACKOFF_MAX_MS;
     u->retry_at_ms = now(r) + u->backoff_ms;
+}
+
+/* The chat reader: scores a message while the parser holds its text, keeps only the score. */
+static int score_message(void *ctx, const struct twitch_es_fragment *frags, size_t n, int *score)
+{
+    const struct an_lexicon *lx = ctx;
+    struct an_fragment *in = xcalloc(n ? n : 1, sizeof *in);
+    for (size_t i = 0; i < n; i++)
+        in[i] = (struct an_fragment){frags[i].text, frags[i].len, frags[i].emote};
+    struct an_sentiment s;
+    an_sentiment_score(lx, AN_LANG_AUTO, in, n, &s);
+    free(in);
+    *score = s.score;
+    return s.kind == AN_SENT_SCORED;
 }
 
 static int connect_user(struct eventsub_runner *r, struct user *u, char *err, size_t errlen)
@@ -249,6 +345,10 @@ static int connect_user(struct eventsub_runner *r, struct user *u, char *err, si
         return 0;
     }
     u->backoff_ms = 0;
+    if (r->o.lexicon) {
+        struct twitch_es_reader rd = {score_message, (void *)r->o.lexicon};
+        twitch_es_set_reader(u->es, &rd);
+    }
     return subscribe_missing(r, u, err, errlen);
 }
 
@@ -277,6 +377,8 @@ static void count_chat(struct eventsub_runner *r, const struct follow *f,
     p->user_id = m->chat.chatter_id;
     snprintf(p->login, sizeof p->login, "%s", m->chat.chatter_login);
     p->emote_only = m->chat.emote_only != 0;
+    p->scored = m->chat.read;
+    p->score = m->chat.score;
     r->counts.messages++;
 }
 
@@ -306,8 +408,7 @@ static int handle(struct eventsub_runner *r, struct user *u, const struct twitch
     if (!f || !(f->want & BIT(m->sub)))
         return 0;
     if (m->kind == TWITCH_ES_REVOCATION) {
-        f->dead |= BIT(m->sub);
-        f->held &= ~BIT(m->sub);
+        kill_sub(r, u, f, m->sub);
         r->counts.revocations++;
         char why[256];
         snprintf(why, sizeof why, "Twitch revoked %s on channel %lld: %s",
@@ -429,6 +530,12 @@ static int store_pending(struct eventsub_runner *r, char *err, size_t errlen)
         snprintf(c->login, sizeof c->login, "%s", p->login);
         c->messages++;
         c->emote_only += p->emote_only;
+        if (p->scored) {
+            c->scored++;
+            c->score_sum += p->score;
+            c->positive += p->score > 0;
+            c->negative += p->score < 0;
+        }
     }
     int rc = store_chat_add(r->o.st, rows, n, err, errlen);
     free(rows);
@@ -456,6 +563,7 @@ int eventsub_runner_step(struct eventsub_runner *r, int64_t ms, char *err, size_
         r->next_refresh_ms = t + r->o.refresh_every_ms;
         for (size_t i = 0; i < r->n_users && !rc; i++) {
             struct user *u = &r->users[i];
+            revive(r, u);
             if (!u->es && now(r) >= u->retry_at_ms)
                 rc = connect_user(r, u, err, errlen);
             else if (u->es)

@@ -3,7 +3,8 @@
  * chat (a per-session setting, off by default: messages are personal data) or follows a
  * channel "while live". It subscribes each of that user's channels with the user's token
  * (channel.chat.message and channel.raid when chat is captured; stream.online and
- * stream.offline for both), counts messages per chatter and minute and stores them in batches,
+ * stream.offline for both), counts messages per chatter and minute (with the sum of their
+ * sentiment scores when given a lexicon) and stores them in batches,
  * records raids Twitch announces, and starts or stops "capture while live" schedules the moment
  * a stream goes online or offline (the scheduler's polling stays the fallback).
  *
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/sentiment.h"
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "store/store.h"
@@ -31,6 +33,14 @@ struct eventsub_runner_options {
     int64_t refresh_every_ms;   /* re-read which channels to follow; 0: 5000 */
     int64_t flush_every_ms;     /* store the counted messages; 0: 1000 */
     int64_t connect_timeout_ms; /* wait for the welcome; 0: 10000 */
+    /** A refused or revoked subscription is asked again once the user's stored token changed
+     * (refreshed, new login): how often to look (0: 30000), and the first wait between two
+     * such attempts (0: 60000; doubles each time, up to about an hour). */
+    int64_t token_recheck_ms;
+    int64_t resubscribe_backoff_ms;
+    /** Sentiment lexicon each chat message is scored with as it arrives (the text is read
+     * during the parse and dropped); NULL: messages are counted, not scored. Must outlive it. */
+    const struct an_lexicon *lexicon;
     /** Called on every problem worth a log line (may be NULL); never carries chat text. */
     void (*on_problem)(void *ctx, const char *message);
     void *ctx;

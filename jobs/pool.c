@@ -124,6 +124,7 @@ static void *eventsub_main(void *arg)
                                         .tw = tw,
                                         .keys = p->opt.keys,
                                         .url = p->opt.eventsub_url,
+                                        .lexicon = p->opt.lexicon,
                                         .clock = p->opt.twitch.clock,
                                         .on_problem = es_problem,
                                         .ctx = p};
@@ -215,6 +216,7 @@ static void *worker_main(void *arg)
     env.keys = p->opt.keys;
     env.clock = p->opt.twitch.clock;
     env.lease_ms = p->opt.lease_ms;
+    env.followers_interval_ms = p->opt.followers_interval_ms;
     env.max_attempts = p->opt.max_attempts;
     env.metrics = p->opt.metrics;
     int64_t poll = p->opt.poll_ms > 0 ? p->opt.poll_ms : 250;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/sentiment.h"
 #include "base/crypto.h"
 #include "jobs/worker.h"
 #include "kv/kv.h"
@@ -24,10 +25,11 @@ struct pool_options {
     const char *db_path;
     struct twitch_settings twitch; /* per thread; its strings must outlive the pool */
     const struct crypto_keys *keys;
-    int workers;       /* capture/enrich threads, >= 1 */
-    int run_scheduler; /* also turn due schedules into jobs, once a second */
-    int64_t poll_ms;   /* idle wait between claims; 0: 250 */
-    int64_t lease_ms;  /* see struct worker_env */
+    int workers;                   /* capture/enrich threads, >= 1 */
+    int run_scheduler;             /* also turn due schedules into jobs, once a second */
+    int64_t poll_ms;               /* idle wait between claims; 0: 250 */
+    int64_t lease_ms;              /* see struct worker_env */
+    int64_t followers_interval_ms; /* see struct worker_env */
     int max_attempts;
     struct kv *kv;           /* scheduler lease (shared on Redis); NULL: always lead */
     int64_t leader_lease_ms; /* a dead leader's lease runs out after; 0: 15000 */
@@ -35,6 +37,9 @@ struct pool_options {
     /** EventSub WebSocket URL: a thread runs jobs/eventsub_runner.h (one process of those
      * sharing a kv, by the "eventsub" lease); NULL: no EventSub. Must outlive the pool. */
     const char *eventsub_url;
+    /** The lexicon chat messages are scored with (NULL: counted, not scored); must outlive
+     * the pool. */
+    const struct an_lexicon *lexicon;
     struct metrics *metrics; /* the process's registry (workers, scheduler lag); NULL: none */
     /** Called from worker threads after each job (may be NULL); must be thread-safe. */
     void (*on_outcome)(void *ctx, const struct worker_outcome *o);

@@ -170,6 +170,9 @@ int worker_run_one(struct worker_env *env, struct worker_outcome *out, char *err
                 char ignored[160];
                 alert_on_bot_wave(env->st, p.user_id, p.session_id,
                                   env->clock.now_ms(env->clock.ctx), NULL, ignored, sizeof ignored);
+                alert_on_follower_wave(env->st, p.user_id, p.session_id,
+                                       env->clock.now_ms(env->clock.ctx), NULL, ignored,
+                                       sizeof ignored);
             }
         } else if (strcmp(job.kind, "deliver") == 0 && p.delivery_id > 0) {
             /* deliveries keep their own rules: never retry a 4xx, wait out a 429 */

@@ -29,6 +29,8 @@ struct worker_env {
     int max_attempts;           /* then the job is dead-lettered; 0: 5 */
     int64_t profile_max_age_ms; /* profiles older than this are enriched again; 0: 7 days */
     struct metrics *metrics;    /* jobs, captures and enrichment are counted here; NULL: not */
+    int64_t
+        followers_interval_ms; /* a channel's followers read at most this often; 0: each capture */
 };
 
 /** What one call of worker_run_one did, for the caller to log or print. */

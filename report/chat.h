@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report/report.h"
 #include "store/store.h"
 
 /** Builds the document; top: talkers listed per channel; chatters: also every talker's total.
@@ -25,5 +26,14 @@ int report_chat(struct store *st, int64_t user_id, int64_t session_id, size_t to
  */
 int report_chat_per_chatter(struct store *st, int64_t session_id, int64_t **ids, int64_t **messages,
                             size_t *n, char *err, size_t errlen);
+
+/**
+ * The `chat` section of the statistics document: per channel (the filter of o applied)
+ * messages, talkers, lurkers, scored and sentiment_mean (null when nothing was scored), and
+ * the same over the session; *out is JSON null when chat capture is off and nothing was
+ * counted. *out is the caller's (json_decref).
+ */
+int report_chat_section(struct store *st, int64_t session_id, const struct report_options *o,
+                        json_t **out, char *err, size_t errlen);
 
 #endif

@@ -21,9 +21,9 @@
 
 int report_export_kind_parse(const char *name)
 {
-    static const char *const names[] = {"chatters", "timeline", "capture",
-                                        "flagged",  "overlap",  "raids"};
-    for (int i = 0; i < 6; i++)
+    static const char *const names[] = {"chatters", "timeline", "capture",  "flagged",
+                                        "overlap",  "raids",    "followers"};
+    for (int i = 0; i < 7; i++)
         if (strcmp(name, names[i]) == 0)
             return i;
     return -1;
@@ -370,6 +370,9 @@ int report_export_run(struct store *st, int64_t user_id, const struct report_exp
         break;
     case REPORT_EXPORT_RAIDS:
         rc = rp_export_raids(&d, x, o, sink, err, errlen);
+        break;
+    case REPORT_EXPORT_FOLLOWERS:
+        rc = rp_export_followers(st, &d, x, sink, err, errlen);
         break;
     default:
         rc = tca_fail(err, errlen, TCA_EINVAL, "unknown export");

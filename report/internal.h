@@ -6,9 +6,11 @@
 #define TCA_REPORT_INTERNAL_H
 
 #include "analysis/flags.h"
+#include "analysis/followers.h"
 #include "analysis/participation.h"
 #include "analysis/stays.h"
 #include "report/report.h"
+#include "store/store_followers.h"
 
 /** One channel of a loaded session; owns every array. */
 struct rp_channel {
@@ -119,6 +121,37 @@ json_t *rp_channel_json(const struct rp_data *d, size_t c, const struct report_o
 /** Accounts of a bot wave (creation day at the flag level) or a login cluster: a new sorted
  * array (caller frees), *n receives how many. */
 int64_t *rp_wave_ids(const struct rp_data *d, size_t *n);
+/** One channel's follows and reads, rated (followers.c). */
+struct rp_follower_channel {
+    int64_t channel_id;
+    const char *login;         /* borrowed from the rp_data */
+    struct an_follow *follows; /* logins borrowed from rp_followers.rows */
+    size_t n;
+    struct an_follower_read *reads;
+    int64_t *read_at; /* per read */
+    size_t n_reads;
+    int64_t total; /* Twitch's follower count at the last read */
+};
+/** The followers of a loaded session's chosen channels; free with rp_followers_free. */
+struct rp_followers {
+    struct store_follow *rows;
+    size_t n_rows;
+    struct store_follower_read *read_rows;
+    size_t n_read_rows;
+    struct rp_follower_channel *channels; /* as d->channels */
+    size_t n_channels;
+};
+int rp_followers_load(struct store *st, const struct rp_data *d, struct rp_followers *f, char *err,
+                      size_t errlen);
+void rp_followers_free(struct rp_followers *f);
+/** The "followers" object of the session document. */
+json_t *rp_followers_json(const struct rp_followers *f, const struct report_options *o);
+/** The followers export: one row per follow stored by the session's reads. */
+int rp_export_followers(struct store *st, struct rp_data *d, const struct report_export *x,
+                        const struct report_sink *sink, char *err, size_t errlen);
+/** The top creation days as the accounts section lists them (accounts.c). */
+json_t *rp_days_json(const struct an_creation_days *days);
+
 /** The raids export (export_raids.c). */
 int rp_export_raids(struct rp_data *d, const struct report_export *x,
                     const struct report_options *o, const struct report_sink *sink, char *err,

@@ -215,12 +215,19 @@ static const struct {
     const char *name;
     unsigned bits;
 } section_names[] = {
-    {"summary", REPORT_SUMMARY},         {"participation", REPORT_PARTICIPATION},
-    {"series", REPORT_SERIES},           {"viewers", REPORT_VIEWERS},
-    {"viewer_list", REPORT_VIEWER_LIST}, {"accounts", REPORT_ACCOUNTS},
-    {"suspects", REPORT_SUSPECTS},       {"flags", REPORT_FLAGS},
-    {"flag_list", REPORT_FLAG_LIST},     {"raids", REPORT_RAIDS},
+    {"summary", REPORT_SUMMARY},
+    {"participation", REPORT_PARTICIPATION},
+    {"series", REPORT_SERIES},
+    {"viewers", REPORT_VIEWERS},
+    {"viewer_list", REPORT_VIEWER_LIST},
+    {"accounts", REPORT_ACCOUNTS},
+    {"suspects", REPORT_SUSPECTS},
+    {"flags", REPORT_FLAGS},
+    {"flag_list", REPORT_FLAG_LIST},
+    {"raids", REPORT_RAIDS},
     {"overlap", REPORT_OVERLAP},
+    {"followers", REPORT_FOLLOWERS},
+    {"chat", REPORT_CHAT},
 };
 
 int report_sections_parse(const char *list, unsigned *out, char *err, size_t errlen)
@@ -243,9 +250,10 @@ int report_sections_parse(const char *list, unsigned *out, char *err, size_t err
     }
     if (*list || !*out) {
         *out = 0;
-        return tca_fail(err, errlen, TCA_EINVAL,
-                        "sections: a comma list of summary, participation, series, viewers, "
-                        "viewer_list, accounts, suspects, flags, flag_list, raids, overlap");
+        return tca_fail(
+            err, errlen, TCA_EINVAL,
+            "sections: a comma list of summary, participation, series, viewers, "
+            "viewer_list, accounts, suspects, flags, flag_list, raids, overlap, followers, chat");
     }
     return 0;
 }

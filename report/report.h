@@ -65,16 +65,18 @@ enum report_section {
     REPORT_FLAG_LIST = 1u << 7,     /* every flagged account with its reasons */
     REPORT_RAIDS = 1u << 8,         /* raids of each channel */
     REPORT_OVERLAP = 1u << 9,       /* the overlap matrix of the channels */
+    REPORT_FOLLOWERS = 1u << 10,    /* new followers per capture, their accounts, follower waves */
+    REPORT_CHAT = 1u << 11,         /* chat activity per channel (report/chat.h); null when off */
 };
 
 /** The sections of `tca stats --json`: everything but the long per-chatter lists. */
 #define REPORT_SUMMARY                                                                             \
     (REPORT_PARTICIPATION | REPORT_SERIES | REPORT_VIEWERS | REPORT_ACCOUNTS | REPORT_SUSPECTS |   \
-     REPORT_FLAGS | REPORT_RAIDS | REPORT_OVERLAP)
+     REPORT_FLAGS | REPORT_RAIDS | REPORT_OVERLAP | REPORT_FOLLOWERS | REPORT_CHAT)
 
 /** Parses a comma list of section names (summary, participation, series, viewers,
- * viewer_list, accounts, suspects, flags, flag_list, raids, overlap) into REPORT_* bits;
- * TCA_EINVAL with the accepted names in err otherwise (an empty list included). */
+ * viewer_list, accounts, suspects, flags, flag_list, raids, overlap, followers, chat) into REPORT_*
+ * bits; TCA_EINVAL with the accepted names in err otherwise (an empty list included). */
 int report_sections_parse(const char *list, unsigned *out, char *err, size_t errlen);
 
 /**
@@ -120,15 +122,17 @@ enum report_format { REPORT_CSV, REPORT_JSON };
 
 /** What to export. */
 enum report_export_kind {
-    REPORT_EXPORT_CHATTERS, /* one row per chatter of the session */
-    REPORT_EXPORT_TIMELINE, /* one row per capture of each channel */
-    REPORT_EXPORT_CAPTURE,  /* one capture's exact chatter list (channel + seq) */
-    REPORT_EXPORT_FLAGGED,  /* flagged accounts with reasons */
-    REPORT_EXPORT_OVERLAP,  /* the overlap matrix, one row per pair of channels */
-    REPORT_EXPORT_RAIDS,    /* the raids of each channel, stay counts empty until known */
+    REPORT_EXPORT_CHATTERS,  /* one row per chatter of the session */
+    REPORT_EXPORT_TIMELINE,  /* one row per capture of each channel */
+    REPORT_EXPORT_CAPTURE,   /* one capture's exact chatter list (channel + seq) */
+    REPORT_EXPORT_FLAGGED,   /* flagged accounts with reasons */
+    REPORT_EXPORT_OVERLAP,   /* the overlap matrix, one row per pair of channels */
+    REPORT_EXPORT_RAIDS,     /* the raids of each channel, stay counts empty until known */
+    REPORT_EXPORT_FOLLOWERS, /* the follows the session's captures read, wave or not */
 };
 
-/** Parses "chatters", "timeline", "capture", "flagged", "overlap", "raids"; -1 if unknown. */
+/** Parses "chatters", "timeline", "capture", "flagged", "overlap", "raids", "followers"; -1 if
+ * unknown. */
 int report_export_kind_parse(const char *name);
 
 /** Which rows: capture_channel and capture_seq are read by REPORT_EXPORT_CAPTURE only. */

@@ -5,6 +5,7 @@
  * recompute a statistic by hand.
  */
 #include "report/internal.h"
+#include "report/chat.h"
 #include "analysis/raids.h"
 #include "analysis/viewers.h"
 #include "base/err.h"
@@ -127,18 +128,24 @@ static json_t *raids_json(const struct an_raids *r)
     return a;
 }
 
-json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_options *o,
-                        unsigned sections, char *err, size_t errlen)
+static json_t *channel_head(const struct rp_channel *c)
+{
+    return json_pack("{s:o, s:s, s:s, s:I, s:o, s:o}", "id", rp_id(c->info.channel_id), "login",
+                     c->info.login, "display_name", c->info.display_name, "captures",
+                     (json_int_t)c->info.captures, "first_capture_at", rp_time(c->info.first_at_ms),
+                     "last_capture_at", rp_time(c->info.last_at_ms));
+}
+
+/* The channel object; *kept (when not NULL) takes the channel's participation over. */
+static json_t *channel_json(const struct rp_data *d, size_t ci, const struct report_options *o,
+                            unsigned sections, struct an_participation *kept, char *err,
+                            size_t errlen)
 {
     const struct rp_channel *c = &d->channels[ci];
     struct an_participation p;
     if (an_participation(&c->ch, d->session.id, c->history, c->n_history, &p, err, errlen))
         return NULL;
-    json_t *out =
-        json_pack("{s:o, s:s, s:s, s:I, s:o, s:o}", "id", rp_id(c->info.channel_id), "login",
-                  c->info.login, "display_name", c->info.display_name, "captures",
-                  (json_int_t)c->info.captures, "first_capture_at", rp_time(c->info.first_at_ms),
-                  "last_capture_at", rp_time(c->info.last_at_ms));
+    json_t *out = channel_head(c);
     if (sections & REPORT_PARTICIPATION)
         json_object_set_new(out, "participation", rp_participation_json(&p));
     if (sections & (REPORT_VIEWERS | REPORT_VIEWER_LIST)) {
@@ -163,19 +170,42 @@ json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_
     }
     if (sections & REPORT_SERIES)
         json_object_set_new(out, "series", series_json(&p));
-    an_participation_free(&p);
+    if (kept)
+        *kept = p;
+    else
+        an_participation_free(&p);
     return out;
 }
 
+json_t *rp_channel_json(const struct rp_data *d, size_t ci, const struct report_options *o,
+                        unsigned sections, char *err, size_t errlen)
+{
+    return channel_json(d, ci, o, sections, NULL, err, errlen);
+}
+
+static int forward_in_time(const struct an_channel *ch)
+{
+    for (size_t i = 1; i < ch->n_captures; i++)
+        if (ch->captures[i].taken_at_ms < ch->captures[i - 1].taken_at_ms)
+            return 0;
+    return 1;
+}
+
 /* Numbers over every chosen channel together; returning means returning in any of them. */
-static json_t *all_json(const struct rp_data *d, unsigned sections, char *err, size_t errlen)
+static json_t *all_json(const struct rp_data *d, unsigned sections,
+                        const struct an_participation *one, char *err, size_t errlen)
 {
     struct an_channel *chs = xmalloc((d->n_channels ? d->n_channels : 1) * sizeof *chs);
     for (size_t c = 0; c < d->n_channels; c++)
         chs[c] = d->channels[c].ch;
-    struct an_participation p;
-    int rc = an_participation_all(chs, d->n_channels, &p, err, errlen);
+    struct an_participation p = {0};
+    /* One channel whose captures go forward in time: a chatter's stays there never overlap,
+     * so the union over channels is their sum, and the channel's own participation (one)
+     * has the numbers all_channels shows. */
+    int rc = one ? 0 : an_participation_all(chs, d->n_channels, &p, err, errlen);
     free(chs);
+    if (one)
+        p = *one;
     if (rc)
         return NULL;
     json_t *out = json_object();
@@ -204,8 +234,90 @@ static json_t *all_json(const struct rp_data *d, unsigned sections, char *err, s
                                       (json_int_t)(p.unique_chatters - returning), "returning",
                                       (json_int_t)returning));
     }
-    an_participation_free(&p);
+    if (!one)
+        an_participation_free(&p);
     return out;
+}
+
+static json_t *session_head(const struct store_session *s)
+{
+    return json_pack("{s:{s:I, s:s, s:b, s:b, s:o, s:I}}", "session", "id", (json_int_t)s->id,
+                     "label", s->label, "active", s->active, "saved", s->saved, "created_at",
+                     rp_time(s->created_at_ms), "captures", (json_int_t)s->captures);
+}
+
+/* One channel's series from its captures' own counts and the aggregate each capture kept
+ * (new_to_owner); NULL, with nothing failed, when a capture has none (stored by a back end or
+ * a version that keeps none): the caller recomputes from the stays. */
+static json_t *kept_series(struct store *st, const struct rp_data *d, const struct rp_channel *c,
+                           int *rc, char *err, size_t errlen)
+{
+    struct store_capture *caps;
+    size_t n;
+    *rc = store_capture_list(st, d->session.id, c->info.channel_id, &caps, &n, err, errlen);
+    if (*rc)
+        return NULL;
+    struct an_participation p = {.series = xcalloc(n ? n : 1, sizeof *p.series), .n_series = n};
+    int kept = 1;
+    for (size_t i = 0; i < n && kept; i++) {
+        const struct store_capture *k = &caps[i];
+        kept = k->new_to_owner >= 0 && k->seq == (int64_t)i + 1;
+        int64_t before = i ? caps[i - 1].chatter_count : 0;
+        p.series[i] = (struct an_capture_stat){
+            k->seq,
+            k->taken_at_ms,
+            (size_t)k->chatter_count,
+            (size_t)k->joined,
+            (size_t)k->left,
+            (size_t)(kept ? k->new_to_owner : 0),
+            before ? (double)k->left / (double)before : 0.0,
+        };
+    }
+    json_t *out = kept ? series_json(&p) : NULL;
+    free(p.series);
+    free(caps);
+    return out;
+}
+
+/*
+ * The document of the series alone, read from the captures and their aggregates: the
+ * timeline a dashboard refreshes after every capture costs a read of the capture rows instead
+ * of every stay of the session. *built is 0 when some capture has no aggregate.
+ */
+static int series_document(struct store *st, int64_t user_id, int64_t session_id,
+                           const struct report_options *o, json_t **out, int *built, char *err,
+                           size_t errlen)
+{
+    *out = NULL;
+    *built = 0;
+    struct rp_data d = {0};
+    int rc = store_session_get(st, session_id, &d.session, err, errlen);
+    /* the same refusal as rp_load_part: absent and someone else's read alike */
+    if (rc == TCA_ENOTFOUND || (!rc && d.session.user_id != user_id))
+        rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
+    if (!rc)
+        rc = rp_pick_channels(st, &d, o, err, errlen);
+    json_t *doc = rc ? NULL : session_head(&d.session), *channels = json_array();
+    int all = 1;
+    for (size_t c = 0; c < d.n_channels && !rc && all; c++) {
+        json_t *series = kept_series(st, &d, &d.channels[c], &rc, err, errlen);
+        all = series != NULL;
+        if (!series)
+            continue;
+        json_t *cj = channel_head(&d.channels[c]);
+        json_object_set_new(cj, "series", series);
+        json_array_append_new(channels, cj);
+    }
+    rp_free(&d);
+    if (rc || !all) {
+        json_decref(doc);
+        json_decref(channels);
+        return rc;
+    }
+    json_object_set_new(doc, "channels", channels);
+    *out = doc;
+    *built = 1;
+    return 0;
 }
 
 int report_session(struct store *st, int64_t user_id, int64_t session_id,
@@ -213,6 +325,12 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
                    size_t errlen)
 {
     *out = NULL;
+    if (sections == REPORT_SERIES && !o->exclude) {
+        int built;
+        int rc = series_document(st, user_id, session_id, o, out, &built, err, errlen);
+        if (rc || built)
+            return rc;
+    }
     struct rp_data d;
     /* Participation, series and overlap read stays only: a dashboard refreshing the series
      * must not pay for every profile and the flags. */
@@ -221,21 +339,21 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
     int rc = rp_load_part(st, user_id, session_id, o, profiles, &d, err, errlen);
     if (rc)
         return rc;
-    json_t *doc = json_pack(
-        "{s:{s:I, s:s, s:b, s:b, s:o, s:I}}", "session", "id", (json_int_t)d.session.id, "label",
-        d.session.label, "active", d.session.active, "saved", d.session.saved, "created_at",
-        rp_time(d.session.created_at_ms), "captures", (json_int_t)d.session.captures);
+    json_t *doc = session_head(&d.session);
     json_t *channels = json_array();
     json_object_set_new(doc, "channels", channels);
+    /* all_channels of one channel is the channel's own participation, computed once */
+    struct an_participation one = {0};
+    int single = d.n_channels == 1 && forward_in_time(&d.channels[0].ch);
     for (size_t c = 0; c < d.n_channels && !rc; c++) {
-        json_t *cj = rp_channel_json(&d, c, o, sections, err, errlen);
+        json_t *cj = channel_json(&d, c, o, sections, single ? &one : NULL, err, errlen);
         if (!cj)
             rc = TCA_EINVAL;
         else
             json_array_append_new(channels, cj);
     }
     if (!rc && (sections & (REPORT_PARTICIPATION | REPORT_VIEWERS))) {
-        json_t *all = all_json(&d, sections, err, errlen);
+        json_t *all = all_json(&d, sections, single ? &one : NULL, err, errlen);
         if (!all)
             rc = TCA_EINVAL;
         else
@@ -247,6 +365,18 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
         json_object_set_new(doc, "flags", rp_flags_json(&d, o, sections));
     if (!rc && (sections & REPORT_OVERLAP))
         json_object_set_new(doc, "overlap", rp_matrix_json(&d));
+    if (!rc && (sections & REPORT_FOLLOWERS)) {
+        struct rp_followers f;
+        rc = rp_followers_load(st, &d, &f, err, errlen);
+        if (!rc)
+            json_object_set_new(doc, "followers", rp_followers_json(&f, o));
+        rp_followers_free(&f);
+    }
+    json_t *chat = NULL;
+    if (!rc && (sections & REPORT_CHAT) &&
+        !(rc = report_chat_section(st, session_id, o, &chat, err, errlen)))
+        json_object_set_new(doc, "chat", chat);
+    an_participation_free(&one);
     rp_free(&d);
     if (rc) {
         json_decref(doc);

@@ -5,14 +5,23 @@
  */
 #include "report/stats_cache.h"
 #include "base/xalloc.h"
+#include "store/store_chat.h"
 
 #include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* What a document depends on besides the question: the session's captures and update time,
+ * and for the chat section its chat state (counts arrive without a capture). */
+struct version {
+    int64_t captures, updated_at_ms;
+    int64_t chat_seq, chat_at_ms; /* 0 unless the chat section is asked for */
+};
+
 struct entry {
-    int64_t user_id, session_id, captures, updated_at_ms;
+    int64_t user_id, session_id;
+    struct version v;
     struct report_options o;
     unsigned sections;
     int64_t built_at_ms;
@@ -84,7 +93,8 @@ static int same_question(const struct entry *e, const struct store_session *s,
 
 /* A copy of the text kept for this question, or NULL; drops an entry the session outgrew. */
 static char *lookup(struct report_stats_cache *c, const struct store_session *s,
-                    const struct report_options *o, unsigned sections, int64_t now_ms, size_t *len)
+                    const struct version *v, const struct report_options *o, unsigned sections,
+                    int64_t now_ms, size_t *len)
 {
     char *json = NULL;
     pthread_mutex_lock(&c->lock);
@@ -92,8 +102,7 @@ static char *lookup(struct report_stats_cache *c, const struct store_session *s,
         struct entry *e = &c->entries[i];
         if (!same_question(e, s, o, sections))
             continue;
-        if (e->captures == s->captures && e->updated_at_ms == s->updated_at_ms &&
-            now_ms - e->built_at_ms <= c->max_age_ms) {
+        if (memcmp(&e->v, v, sizeof *v) == 0 && now_ms - e->built_at_ms <= c->max_age_ms) {
             e->used = ++c->tick;
             json = xmalloc(e->len + 1);
             memcpy(json, e->json, e->len + 1);
@@ -109,8 +118,8 @@ static char *lookup(struct report_stats_cache *c, const struct store_session *s,
 
 /* Keeps a copy of json for this question, dropping the least recently used to make room. */
 static void keep(struct report_stats_cache *c, const struct store_session *s,
-                 const struct report_options *o, unsigned sections, int64_t now_ms,
-                 const char *json, size_t len)
+                 const struct version *v, const struct report_options *o, unsigned sections,
+                 int64_t now_ms, const char *json, size_t len)
 {
     if (len > c->max_bytes)
         return;
@@ -129,8 +138,7 @@ static void keep(struct report_stats_cache *c, const struct store_session *s,
     struct entry *e = &c->entries[c->n++];
     *e = (struct entry){.user_id = s->user_id,
                         .session_id = s->id,
-                        .captures = s->captures,
-                        .updated_at_ms = s->updated_at_ms,
+                        .v = *v,
                         .o = *o,
                         .sections = sections,
                         .built_at_ms = now_ms,
@@ -147,11 +155,22 @@ int report_stats_cached(struct report_stats_cache *c, struct store *st,
                         unsigned sections, int64_t now_ms, char **json, size_t *len, char *err,
                         size_t errlen)
 {
-    *json = lookup(c, s, o, sections, now_ms, len);
+    /* read before the build: a change during it makes the kept entry stale, never wrong */
+    struct version v = {.captures = s->captures, .updated_at_ms = s->updated_at_ms};
+    int rc = 0;
+    if (sections & REPORT_CHAT) {
+        struct store_chat_setting cs;
+        rc = store_chat_get(st, s->id, &cs, err, errlen);
+        if (rc)
+            return rc;
+        v.chat_seq = cs.counts_seq;
+        v.chat_at_ms = cs.updated_at_ms;
+    }
+    *json = lookup(c, s, &v, o, sections, now_ms, len);
     if (*json)
         return 0;
     json_t *doc = NULL;
-    int rc = report_session(st, s->user_id, s->id, o, sections, &doc, err, errlen);
+    rc = report_session(st, s->user_id, s->id, o, sections, &doc, err, errlen);
     if (rc)
         return rc;
     *json = json_dumps(doc, JSON_COMPACT);
@@ -162,6 +181,6 @@ int report_stats_cached(struct report_stats_cache *c, struct store *st,
     pthread_mutex_lock(&c->lock);
     c->builds++;
     pthread_mutex_unlock(&c->lock);
-    keep(c, s, o, sections, now_ms, *json, *len);
+    keep(c, s, &v, o, sections, now_ms, *json, *len);
     return 0;
 }

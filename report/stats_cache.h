@@ -2,9 +2,10 @@
  * The statistics documents already built, as the JSON text the API sends: a repeat of the
  * same question on a session that has the same captures is answered without touching the
  * store. Bounded by bytes over all entries (least recently used first out); an entry is reused
- * while its session has the same captures and update time, for at most max_age_ms (enrichment
- * changes profiles without a capture). Must never serve another user's entry, and never hold
- * its lock while a document is built.
+ * while its session has the same captures and update time (and, with the chat section, the
+ * same chat counts sequence and setting time: chat arrives without a capture), for at most
+ * max_age_ms (enrichment changes profiles without a capture). Must never serve another user's
+ * entry, and never hold its lock while a document is built.
  */
 #ifndef TCA_REPORT_STATS_CACHE_H
 #define TCA_REPORT_STATS_CACHE_H

@@ -7,7 +7,15 @@ import json
 import re
 import sys
 
-ENDPOINTS = ["/chat/chatters", "/users", "/moderation/channels", "/streams"]
+ENDPOINTS = [
+    "/chat/chatters",
+    "/users",
+    "/moderation/channels",
+    "/streams",
+    "/moderation/moderators",
+    "/channels/vips",
+    "/channels/followers",
+]
 
 
 def plain(markdown):

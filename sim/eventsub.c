@@ -94,17 +94,29 @@ struct conn *es_current_conn(struct sim_es *es, const char *session_id)
     return NULL;
 }
 
-static void notify(struct sim_es *es, const struct sub *sub, const char *message_id, json_t *ev)
+/* Sends a notification stamped at_ms (0: now). */
+static void notify_at(struct sim_es *es, const struct sub *sub, const char *message_id, json_t *ev,
+                      int64_t at_ms)
 {
     struct conn *c = es_current_conn(es, sub->session_id);
     if (!c) {
         json_decref(ev);
         return;
     }
-    es_push(c, json_pack("{s:o, s:{s:o, s:o}}", "metadata",
-                         es_metadata(es, "notification", message_id, sub), "payload",
-                         "subscription", es_sub_json(sub), "event", ev));
+    json_t *meta = es_metadata(es, "notification", message_id, sub);
+    if (at_ms > 0) {
+        char ts[40];
+        clock_format_rfc3339(at_ms, ts, sizeof ts);
+        json_object_set_new(meta, "message_timestamp", json_string(ts));
+    }
+    es_push(c, json_pack("{s:o, s:{s:o, s:o}}", "metadata", meta, "payload", "subscription",
+                         es_sub_json(sub), "event", ev));
     es->sent++;
+}
+
+static void notify(struct sim_es *es, const struct sub *sub, const char *message_id, json_t *ev)
+{
+    notify_at(es, sub, message_id, ev, 0);
 }
 
 static json_t *broadcaster_fields(struct sim_es *es, const struct sub *sub, const char *prefix)
@@ -122,6 +134,7 @@ static void chat_events(struct sim_es *es, const struct sub *sub, int64_t tick)
 {
     struct world *w = es->sim->world;
     struct audience_snapshot *snap = audience_get(es->sim->audience, sub->channel, tick);
+    int64_t sent_at = chat_sent_at_ms(es->sim->start_ms, es->sim->opt.tick_ms, tick);
     for (size_t i = 0; i < snap->n; i++) {
         int64_t user = snap->ids[i];
         int n = chat_messages(w, sub->channel, user, tick);
@@ -144,7 +157,7 @@ static void chat_events(struct sim_es *es, const struct sub *sub, int64_t tick)
                                                  login, "chatter_user_name", login, "message_id",
                                                  chat_id, "message", "text", text, "fragments",
                                                  frag, "message_type", "text", "badges"));
-            notify(es, sub, mid, ev);
+            notify_at(es, sub, mid, ev, sent_at);
         }
     }
     audience_release(es->sim->audience, snap);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define MAX_CHAT_TICKS 10080 /* a week of minutes per /_sim/chat call */
+#define MAX_TEXT_TICKS 60    /* an hour of minutes when the texts are asked for */
 
 static json_t *page(json_t *data)
 {
@@ -108,7 +109,28 @@ static int revoke_subs(struct sim *s, struct call *c)
     return 1;
 }
 
-/* The chat model's exact counts: what a client subscribed over those ticks must have seen. */
+/* Every message of one tick as the chat model wrote it: who, the text, emotes only or not. */
+static json_t *tick_lines(struct sim *s, size_t ch, const struct audience_snapshot *snap, long t)
+{
+    json_t *lines = json_array();
+    for (size_t i = 0; i < snap->n; i++) {
+        int n = chat_messages(s->world, ch, snap->ids[i], t);
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)snap->ids[i]);
+        for (int k = 0; k < n; k++) {
+            int emote;
+            const char *text = chat_text(s->world, snap->ids[i], t, k, &emote);
+            json_array_append_new(lines, json_pack("{s:s, s:s, s:b}", "user_id", id, "text", text,
+                                                   "emote_only", emote));
+        }
+    }
+    return json_pack("{s:I, s:I, s:i, s:o}", "tick", (json_int_t)t, "sent_at_ms",
+                     (json_int_t)chat_sent_at_ms(s->start_ms, s->opt.tick_ms, t), "mood",
+                     chat_mood(s->world, t), "lines", lines);
+}
+
+/* The chat model's exact counts: what a client subscribed over those ticks must have seen;
+ * with texts=1 also every message's text per tick (the simulator's chat is no one's). */
 static int chat(struct sim *s, struct call *c)
 {
     int64_t b;
@@ -119,7 +141,11 @@ static int chat(struct sim *s, struct call *c)
     if (call_parse_int(call_arg(c, "from_tick"), 0, 1L << 40, -1, &from) < 0 || from < 0 ||
         call_parse_int(call_arg(c, "to_tick"), from, from + MAX_CHAT_TICKS, from, &to) < 0)
         return fail(c, 400, "from_tick is required; to_tick within a week of it");
-    json_t *per = json_object();
+    const char *texts_arg = call_arg(c, "texts");
+    int texts = texts_arg && strcmp(texts_arg, "1") == 0;
+    if (texts && to - from >= MAX_TEXT_TICKS)
+        return fail(c, 400, "texts=1 covers at most an hour of ticks");
+    json_t *per = json_object(), *ticks = texts ? json_array() : NULL;
     long total = 0;
     for (long t = from; t <= to; t++) {
         struct audience_snapshot *snap = audience_get(s->audience, (size_t)ch, t);
@@ -133,10 +159,14 @@ static int chat(struct sim *s, struct call *c)
             json_object_set_new(per, id, json_integer((v ? json_integer_value(v) : 0) + n));
             total += n;
         }
+        if (ticks)
+            json_array_append_new(ticks, tick_lines(s, (size_t)ch, snap, t));
         audience_release(s->audience, snap);
     }
-    call_reply_json(c, 200,
-                    json_pack("{s:I, s:o}", "messages", (json_int_t)total, "per_chatter", per));
+    json_t *j = json_pack("{s:I, s:o}", "messages", (json_int_t)total, "per_chatter", per);
+    if (ticks)
+        json_object_set_new(j, "ticks", ticks);
+    call_reply_json(c, 200, j);
     return 1;
 }
 

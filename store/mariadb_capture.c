@@ -244,6 +244,7 @@ int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         c->pages = (int)my_int(&r, 9);
         c->duration_ms = my_int(&r, 10);
         c->renames = my_int(&r, 11);
+        c->new_to_owner = -1; /* MariaDB keeps no aggregates: the statistics recompute */
     }
     my_done(&r);
     if (rc < 0) {

@@ -42,9 +42,10 @@ int my_chat_get(struct store *st, int64_t session_id, struct store_chat_setting 
     memset(out, 0, sizeof *out);
     out->session_id = session_id;
     struct my_rows r;
-    int rc =
-        my_query(st, "SELECT enabled, status, updated_at FROM chat_settings WHERE session_id = ?",
-                 MY_ARGS(MY_INT(session_id)), &r, err, errlen);
+    int rc = my_query(st,
+                      "SELECT enabled, status, updated_at, counts_seq FROM chat_settings"
+                      " WHERE session_id = ?",
+                      MY_ARGS(MY_INT(session_id)), &r, err, errlen);
     if (rc)
         return rc;
     rc = my_next(&r, err, errlen);
@@ -52,6 +53,7 @@ int my_chat_get(struct store *st, int64_t session_id, struct store_chat_setting 
         out->enabled = (int)my_int(&r, 0);
         my_text(&r, 1, out->status, sizeof out->status);
         out->updated_at_ms = my_int(&r, 2);
+        out->counts_seq = my_int(&r, 3);
     }
     my_done(&r);
     return rc < 0 ? rc : 0;
@@ -93,6 +95,13 @@ int my_chat_targets(struct store *st, struct store_chat_target **out, size_t *n,
     return 0;
 }
 
+/* Tells cached statistics the session's chat changed (rows sorted by session: one bump each). */
+static int bump(struct store *st, int64_t session_id, char *err, size_t errlen)
+{
+    return my_exec(st, "UPDATE chat_settings SET counts_seq = counts_seq + 1 WHERE session_id = ?",
+                   MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
+}
+
 int my_chat_add(struct store *st, const struct store_chat_count *rows, size_t n, char *err,
                 size_t errlen)
 {
@@ -103,14 +112,21 @@ int my_chat_add(struct store *st, const struct store_chat_count *rows, size_t n,
         const struct store_chat_count *c = &rows[i];
         rc = my_exec(st,
                      "INSERT INTO chat_counts(session_id, channel_id, minute, user_id, login,"
-                     " messages, emote_only) VALUES(?, ?, ?, ?, ?, ?, ?)"
+                     " messages, emote_only, scored, score_sum, positive, negative)"
+                     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                      " ON DUPLICATE KEY UPDATE login = VALUES(login),"
                      " messages = messages + VALUES(messages),"
-                     " emote_only = emote_only + VALUES(emote_only)",
+                     " emote_only = emote_only + VALUES(emote_only),"
+                     " scored = scored + VALUES(scored), score_sum = score_sum + VALUES(score_sum),"
+                     " positive = positive + VALUES(positive),"
+                     " negative = negative + VALUES(negative)",
                      MY_ARGS(MY_INT(c->session_id), MY_INT(c->channel_id), MY_INT(c->minute_ms),
                              MY_INT(c->user_id), MY_TEXT(c->login), MY_INT(c->messages),
-                             MY_INT(c->emote_only)),
+                             MY_INT(c->emote_only), MY_INT(c->scored), MY_INT(c->score_sum),
+                             MY_INT(c->positive), MY_INT(c->negative)),
                      NULL, NULL, err, errlen);
+        if (!rc && (i == 0 || rows[i - 1].session_id != c->session_id))
+            rc = bump(st, c->session_id, err, errlen);
     }
     if (!rc)
         rc = my_commit(st, err, errlen);
@@ -126,8 +142,9 @@ int my_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
     *n = 0;
     struct my_rows r;
     int rc = my_query(st,
-                      "SELECT channel_id, minute, user_id, login, messages, emote_only"
-                      " FROM chat_counts WHERE session_id = ? AND (? = 0 OR channel_id = ?)"
+                      "SELECT channel_id, minute, user_id, login, messages, emote_only,"
+                      " scored, score_sum, positive, negative FROM chat_counts WHERE session_id = "
+                      "? AND (? = 0 OR channel_id = ?)"
                       " ORDER BY channel_id, minute, user_id",
                       MY_ARGS(MY_INT(session_id), MY_INT(channel_id), MY_INT(channel_id)), &r, err,
                       errlen);
@@ -145,6 +162,10 @@ int my_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
         my_text(&r, 3, c->login, sizeof c->login);
         c->messages = my_int(&r, 4);
         c->emote_only = my_int(&r, 5);
+        c->scored = my_int(&r, 6);
+        c->score_sum = my_int(&r, 7);
+        c->positive = my_int(&r, 8);
+        c->negative = my_int(&r, 9);
     }
     my_done(&r);
     if (rc < 0) {
@@ -158,12 +179,13 @@ int my_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
 
 int my_chat_raid_add(struct store *st, const struct store_chat_raid *r, char *err, size_t errlen)
 {
-    return my_exec(st,
-                   "INSERT IGNORE INTO chat_raids(session_id, channel_id, from_id, from_login,"
-                   " viewers, at) VALUES(?, ?, ?, ?, ?, ?)",
-                   MY_ARGS(MY_INT(r->session_id), MY_INT(r->channel_id), MY_INT(r->from_id),
-                           MY_TEXT(r->from_login), MY_INT(r->viewers), MY_INT(r->at_ms)),
-                   NULL, NULL, err, errlen);
+    int rc = my_exec(st,
+                     "INSERT IGNORE INTO chat_raids(session_id, channel_id, from_id, from_login,"
+                     " viewers, at) VALUES(?, ?, ?, ?, ?, ?)",
+                     MY_ARGS(MY_INT(r->session_id), MY_INT(r->channel_id), MY_INT(r->from_id),
+                             MY_TEXT(r->from_login), MY_INT(r->viewers), MY_INT(r->at_ms)),
+                     NULL, NULL, err, errlen);
+    return rc ? rc : bump(st, r->session_id, err, errlen);
 }
 
 int my_chat_raids(struct store *st, int64_t session_id, struct store_chat_raid **out, size_t *n,

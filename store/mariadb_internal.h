@@ -145,6 +145,8 @@ int my_table_insert(struct store *st, const struct store_table *t, const struct 
 int my_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 /** store_backup on MariaDB: refused, pointing at mariadb-dump (mariadb_manage.c). */
 int my_backup(struct store *st, const char *path, char *err, size_t errlen);
+/** store_compact on MariaDB: refused, pointing at OPTIMIZE TABLE (mariadb_manage.c). */
+int my_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
 /** store_token_reseal on MariaDB (mariadb_manage.c). */
 int my_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                     size_t errlen);

@@ -252,6 +252,17 @@ int my_backup(struct store *st, const char *path, char *err, size_t errlen)
                     "FILE.sql` (docs/OPERATIONS.md)");
 }
 
+int my_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen)
+{
+    (void)st;
+    *before = *after = 0;
+    /* InnoDB re-packs a table with OPTIMIZE TABLE (an online rebuild): the operator's call,
+     * on the tables captures fill, not something a role runs between captures. */
+    return tca_fail(err, errlen, TCA_EINVAL,
+                    "a MariaDB store is re-packed with `OPTIMIZE TABLE presence, channel_chatters,"
+                    " twitch_users, twitch_user_names` (docs/OPERATIONS.md)");
+}
+
 int my_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                     size_t errlen)
 {

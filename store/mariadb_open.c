@@ -37,6 +37,7 @@ static const struct store_ops mariadb_ops = {
     .table_insert = my_table_insert,
     .migrate = my_migrate,
     .backup = my_backup,
+    .compact = my_compact,
     .token_reseal = my_token_reseal,
     .user_upsert = my_user_upsert,
     .user_get = my_user_get,

@@ -351,8 +351,21 @@ static const char *const step7[] = {
     NULL,
 };
 
+/* sentiment of the chat messages (issue 11), scored when each arrives: per chatter and minute,
+ * how many were scored, their sum, the positive and negative ones; never the text */
+static const char *const step8[] = {
+    "ALTER TABLE chat_counts ADD COLUMN IF NOT EXISTS scored BIGINT NOT NULL DEFAULT 0,"
+    " ADD COLUMN IF NOT EXISTS score_sum BIGINT NOT NULL DEFAULT 0,"
+    " ADD COLUMN IF NOT EXISTS positive BIGINT NOT NULL DEFAULT 0,"
+    " ADD COLUMN IF NOT EXISTS negative BIGINT NOT NULL DEFAULT 0",
+    /* bumped with every batch of counts or raid: cached statistics see the chat change */
+    "ALTER TABLE chat_settings ADD COLUMN IF NOT EXISTS counts_seq BIGINT NOT NULL DEFAULT 0",
+    NULL,
+};
+
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1, step2, step3, step4, step5, step6, step7};
+static const char *const *const migrations[] = {step1, step2, step3, step4,
+                                                step5, step6, step7, step8};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

@@ -1,8 +1,9 @@
 /*
  * Whole-store operations on SQLite. store_backup: the online backup API copies every page
  * into a new file in one step, so the copy is one read snapshot (WAL lets writers go on).
- * store_token_reseal: every sealed token rewritten in one transaction. Must never overwrite
- * an existing file, leave a partial copy behind, or commit a rotation halfway.
+ * store_token_reseal: every sealed token rewritten in one transaction. store_compact: VACUUM.
+ * Must never overwrite an existing file, leave a partial copy behind, or commit a rotation
+ * halfway.
  */
 #include "store/sqlite_internal.h"
 
@@ -71,6 +72,38 @@ static int reseal_one(store_reseal_fn fn, void *ctx, int64_t user_id, const char
 {
     *out = NULL;
     return sealed ? fn(ctx, user_id, sealed, out, err, errlen) : 0;
+}
+
+/* The store's size in bytes: its pages, as the file holds them after a checkpoint. */
+static int store_bytes(struct store *st, int64_t *bytes, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc =
+        sq_stmt(st, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                &s, err, errlen);
+    if (rc)
+        return rc;
+    int src = sqlite3_step(s);
+    *bytes = src == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return src == SQLITE_ROW ? 0 : sq_fail(st, src, err, errlen, "page count");
+}
+
+int sq_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen)
+{
+    *before = *after = 0;
+    int rc = store_bytes(st, before, err, errlen);
+    if (rc)
+        return rc;
+    /* Pages are left part full where rows grew or shrank in place (a profile enriched after
+     * its placeholder, a stay closed) and free where a migration rewrote a table: only a
+     * rewrite of the file packs them again. The checkpoint then hands the bytes back. */
+    int src = sqlite3_exec(sq_conn(st)->db, "VACUUM", NULL, NULL, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_exec(sq_conn(st)->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    if (src != SQLITE_OK)
+        return sq_fail(st, src, err, errlen, "vacuum");
+    return store_bytes(st, after, err, errlen);
 }
 
 int sq_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,

@@ -113,8 +113,8 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
     if (!rc)
         rc = sq_stmt(st,
                      "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
-                     " joined, \"left\", new_to_channel, pages, duration_ms, job_id, renames)"
-                     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     " joined, \"left\", new_to_channel, pages, duration_ms, job_id, renames,"
+                     " new_to_owner) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      &c->insert, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
@@ -158,8 +158,8 @@ static int step_done(struct store *st, sqlite3_stmt *s, char *err, size_t errlen
 /* Opens a stay for one joined chatter, records them in the channel's history if it did not
  * know them, and checks their name. */
 static int join(struct store *st, struct commit_stmts *c, const struct store_capture_input *in,
-                const struct chatter *ch, int64_t *new_to_channel, int64_t *renames, char *err,
-                size_t errlen)
+                const struct chatter *ch, struct sq_aggregates *agg, int64_t *new_to_channel,
+                int64_t *renames, char *err, size_t errlen)
 {
     sqlite3_bind_int64(c->first, 1, in->channel_id);
     sqlite3_bind_int64(c->first, 2, ch->id);
@@ -176,21 +176,29 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
         return rc;
     if (new_here) {
         (*new_to_channel)++;
-    } else if (in->seq > 1) {
+        rc = sq_aggregates_join(st, agg, ch->id, 1, 1, err, errlen);
+    } else {
         /* Only a chatter the channel knows can have a stay in this session: refuse a join
-         * while one is open. */
-        sqlite3_bind_int64(c->in_session, 1, in->session_id);
-        sqlite3_bind_int64(c->in_session, 2, ch->id);
-        sqlite3_bind_int64(c->in_session, 3, in->channel_id);
-        int src = sqlite3_step(c->in_session);
-        int open = src == SQLITE_ROW && sqlite3_column_int(c->in_session, 0);
-        sqlite3_reset(c->in_session);
-        if (src != SQLITE_ROW && src != SQLITE_DONE)
-            return sq_fail(st, src, err, errlen, "stay lookup");
+         * while one is open; with none at all this is their first stay (the aggregates ask). */
+        int again = 0, open = 0;
+        if (in->seq > 1) {
+            sqlite3_bind_int64(c->in_session, 1, in->session_id);
+            sqlite3_bind_int64(c->in_session, 2, ch->id);
+            sqlite3_bind_int64(c->in_session, 3, in->channel_id);
+            int src = sqlite3_step(c->in_session);
+            again = src == SQLITE_ROW;
+            open = again && sqlite3_column_int(c->in_session, 0);
+            sqlite3_reset(c->in_session);
+            if (src != SQLITE_ROW && src != SQLITE_DONE)
+                return sq_fail(st, src, err, errlen, "stay lookup");
+        }
         if (open)
             return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld joined but was already present",
                             (long long)ch->id);
+        rc = sq_aggregates_join(st, agg, ch->id, 0, !again, err, errlen);
     }
+    if (rc)
+        return rc;
     sqlite3_bind_int64(c->stay_open, 1, in->session_id);
     sqlite3_bind_int64(c->stay_open, 2, ch->id);
     sqlite3_bind_int64(c->stay_open, 3, in->channel_id);
@@ -286,6 +294,8 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
     if (rc)
         return rc;
     int64_t last_seq = 0, prev_taken_at = 0, prev_count = 0, new_to_channel = 0, renames = 0;
+    struct sq_aggregates agg;
+    sq_aggregates_init(&agg, in);
     sqlite3_bind_int64(c.last, 1, in->session_id);
     sqlite3_bind_int64(c.last, 2, in->channel_id);
     int src = sqlite3_step(c.last);
@@ -319,7 +329,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
                           (long long)in->joined[j]);
             goto out;
         }
-        rc = join(st, &c, in, &in->chatters[k], &new_to_channel, &renames, err, errlen);
+        rc = join(st, &c, in, &in->chatters[k], &agg, &new_to_channel, &renames, err, errlen);
         if (rc)
             goto out;
     }
@@ -346,6 +356,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
     else
         sqlite3_bind_null(c.insert, 11);
     sqlite3_bind_int64(c.insert, 12, renames);
+    sqlite3_bind_int64(c.insert, 13, agg.new_to_owner);
     rc = step_done(st, c.insert, err, errlen, "capture insert");
     if (rc)
         goto out;
@@ -360,6 +371,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
     }
     rc = sq_commit(st, err, errlen);
 out:
+    sq_aggregates_free(&agg);
     if (rc) {
         sq_rollback(st);
         memset(out, 0, sizeof *out);

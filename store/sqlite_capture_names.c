@@ -68,14 +68,15 @@ static int add_placeholder(struct store *st, const struct chatter *ch, int *adde
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
-                     "INSERT INTO twitch_users(id, login, display_name) VALUES(?1, ?2, ?3)"
+                     "INSERT INTO twitch_profiles(id, login, display_name) VALUES(?1, ?2, ?3)"
                      " ON CONFLICT DO NOTHING",
                      &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, ch->id);
-    sqlite3_bind_text(s, 2, ch->login, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, ch->display_name[0] ? ch->display_name : ch->login, -1, SQLITE_STATIC);
+    const char *display = ch->display_name[0] ? ch->display_name : ch->login;
+    sq_bind_login(s, 2, ch->login, display);
+    sqlite3_bind_text(s, 3, display, -1, SQLITE_STATIC);
     rc = sq_run(st, s, err, errlen, "placeholder profile");
     *added = !rc && sqlite3_changes(sq_conn(st)->db) == 1;
     return rc;
@@ -121,13 +122,13 @@ int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
     }
     sqlite3_stmt *s;
     rc = sq_stmt(st,
-                 "UPDATE twitch_users SET login = ?2, display_name = ?3,"
+                 "UPDATE twitch_profiles SET login = ?2, display_name = ?3,"
                  " named_at = CASE WHEN ?4 THEN NULL ELSE named_at END WHERE id = ?1",
                  &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, ch->id);
-    sqlite3_bind_text(s, 2, ch->login, -1, SQLITE_STATIC);
+    sq_bind_login(s, 2, ch->login, display);
     sqlite3_bind_text(s, 3, display, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 4, login_changed || display_changed); /* the history is in rows now */
     return sq_run(st, s, err, errlen, "profile rename");

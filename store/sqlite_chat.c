@@ -52,9 +52,10 @@ int sq_chat_get(struct store *st, int64_t session_id, struct store_chat_setting 
     memset(out, 0, sizeof *out);
     out->session_id = session_id;
     sqlite3_stmt *s;
-    int rc =
-        sq_stmt(st, "SELECT enabled, status, updated_at FROM chat_settings WHERE session_id = ?",
-                &s, err, errlen);
+    int rc = sq_stmt(st,
+                     "SELECT enabled, status, updated_at, counts_seq FROM chat_settings"
+                     " WHERE session_id = ?",
+                     &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, session_id);
@@ -63,6 +64,7 @@ int sq_chat_get(struct store *st, int64_t session_id, struct store_chat_setting 
         out->enabled = sqlite3_column_int(s, 0);
         sq_copy_text(out->status, sizeof out->status, s, 1);
         out->updated_at_ms = sqlite3_column_int64(s, 2);
+        out->counts_seq = sqlite3_column_int64(s, 3);
     } else if (src != SQLITE_DONE) {
         rc = sq_fail(st, src, err, errlen, "chat setting");
     }
@@ -107,6 +109,19 @@ int sq_chat_targets(struct store *st, struct store_chat_target **out, size_t *n,
     return 0;
 }
 
+/* Tells cached statistics the session's chat changed (rows sorted by session: one bump each). */
+static int bump(struct store *st, int64_t session_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc =
+        sq_stmt(st, "UPDATE chat_settings SET counts_seq = counts_seq + 1 WHERE session_id = ?", &s,
+                err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, session_id);
+    return sq_run(st, s, err, errlen, "chat counts seq");
+}
+
 int sq_chat_add(struct store *st, const struct store_chat_count *rows, size_t n, char *err,
                 size_t errlen)
 {
@@ -116,10 +131,14 @@ int sq_chat_add(struct store *st, const struct store_chat_count *rows, size_t n,
     sqlite3_stmt *s;
     rc = sq_stmt(st,
                  "INSERT INTO chat_counts(session_id, channel_id, minute, user_id, login,"
-                 " messages, emote_only) VALUES(?, ?, ?, ?, ?, ?, ?)"
+                 " messages, emote_only, scored, score_sum, positive, negative)"
+                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                  " ON CONFLICT(session_id, channel_id, minute, user_id) DO UPDATE SET"
                  " login = excluded.login, messages = messages + excluded.messages,"
-                 " emote_only = emote_only + excluded.emote_only",
+                 " emote_only = emote_only + excluded.emote_only,"
+                 " scored = scored + excluded.scored, score_sum = score_sum + excluded.score_sum,"
+                 " positive = positive + excluded.positive,"
+                 " negative = negative + excluded.negative",
                  &s, err, errlen);
     for (size_t i = 0; i < n && !rc; i++) {
         const struct store_chat_count *c = &rows[i];
@@ -130,7 +149,13 @@ int sq_chat_add(struct store *st, const struct store_chat_count *rows, size_t n,
         sqlite3_bind_text(s, 5, c->login, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 6, c->messages);
         sqlite3_bind_int64(s, 7, c->emote_only);
+        sqlite3_bind_int64(s, 8, c->scored);
+        sqlite3_bind_int64(s, 9, c->score_sum);
+        sqlite3_bind_int64(s, 10, c->positive);
+        sqlite3_bind_int64(s, 11, c->negative);
         rc = sq_run(st, s, err, errlen, "chat counts");
+        if (!rc && (i == 0 || rows[i - 1].session_id != c->session_id))
+            rc = bump(st, c->session_id, err, errlen);
     }
     if (!rc)
         rc = sq_commit(st, err, errlen);
@@ -146,8 +171,9 @@ int sq_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
     *n = 0;
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
-                     "SELECT channel_id, minute, user_id, login, messages, emote_only"
-                     " FROM chat_counts WHERE session_id = ?1 AND (?2 = 0 OR channel_id = ?2)"
+                     "SELECT channel_id, minute, user_id, login, messages, emote_only,"
+                     " scored, score_sum, positive, negative FROM chat_counts WHERE session_id = "
+                     "?1 AND (?2 = 0 OR channel_id = ?2)"
                      " ORDER BY channel_id, minute, user_id",
                      &s, err, errlen);
     if (rc)
@@ -167,6 +193,10 @@ int sq_chat_counts(struct store *st, int64_t session_id, int64_t channel_id,
         sq_copy_text(c->login, sizeof c->login, s, 3);
         c->messages = sqlite3_column_int64(s, 4);
         c->emote_only = sqlite3_column_int64(s, 5);
+        c->scored = sqlite3_column_int64(s, 6);
+        c->score_sum = sqlite3_column_int64(s, 7);
+        c->positive = sqlite3_column_int64(s, 8);
+        c->negative = sqlite3_column_int64(s, 9);
     }
     sqlite3_reset(s);
     if (src != SQLITE_DONE) {
@@ -193,7 +223,8 @@ int sq_chat_raid_add(struct store *st, const struct store_chat_raid *r, char *er
     sqlite3_bind_text(s, 4, r->from_login, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 5, r->viewers);
     sqlite3_bind_int64(s, 6, r->at_ms);
-    return sq_run(st, s, err, errlen, "chat raid");
+    rc = sq_run(st, s, err, errlen, "chat raid");
+    return rc ? rc : bump(st, r->session_id, err, errlen);
 }
 
 int sq_chat_raids(struct store *st, int64_t session_id, struct store_chat_raid **out, size_t *n,

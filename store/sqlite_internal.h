@@ -66,12 +66,37 @@ char *sq_dup_text(sqlite3_stmt *s, int col);
  */
 int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
                     int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/**
+ * Binds the login of a profile row (twitch_profiles.login) as the schema keeps it: NULL when
+ * it is the display name in lower case and both are printable ASCII, else the text (bound
+ * SQLITE_STATIC).
+ */
+void sq_bind_login(sqlite3_stmt *s, int i, const char *login, const char *display);
 /** Adds one row to a user's name history. */
 int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
                 int64_t seen_at, char *err, size_t errlen);
 /** Records the name hash of every open stay of a chatter in a session (after a rename). */
 int sq_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
                    char *err, size_t errlen);
+
+/** What one capture adds to the aggregates (sqlite_aggregates.c); lives for one commit. */
+struct sq_aggregates {
+    int64_t session_id, channel_id, owner_id;
+    int64_t first_at;     /* the session's first capture of the channel */
+    int64_t new_to_owner; /* joiners new to the owner's earlier sessions: captures.new_to_owner */
+    int loaded;           /* the earlier sessions below were read */
+    int64_t *live, *kept; /* earlier sessions with stays, and purged or deleted ones */
+    size_t n_live, n_kept;
+    sqlite3_stmt *in_live, *in_kept; /* the per-joiner lookups, found once per capture */
+};
+/** Starts the aggregates of the capture in (nothing read yet). */
+void sq_aggregates_init(struct sq_aggregates *a, const struct store_capture_input *in);
+/** Counts one joiner: new_here when the channel never saw them, first_stay when this is their
+ * first stay of the session. Reads only for a first stay of a chatter the channel knows. */
+int sq_aggregates_join(struct store *st, struct sq_aggregates *a, int64_t user_id, int new_here,
+                       int first_stay, char *err, size_t errlen);
+/** Frees what the aggregates read; safe twice. */
+void sq_aggregates_free(struct sq_aggregates *a);
 
 /** How many migration steps the schema has (its current version). */
 int sq_schema_steps(void);
@@ -87,6 +112,8 @@ int sq_table_insert(struct store *st, const struct store_table *t, const struct 
 int sq_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
 /** store_backup on SQLite (sqlite_backup.c). */
 int sq_backup(struct store *st, const char *path, char *err, size_t errlen);
+/** store_compact on SQLite (sqlite_backup.c). */
+int sq_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
 /** store_token_reseal on SQLite (sqlite_backup.c). */
 int sq_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                     size_t errlen);

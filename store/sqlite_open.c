@@ -171,6 +171,7 @@ static const struct store_ops sqlite_ops = {
     .table_insert = sq_table_insert,
     .migrate = sq_migrate,
     .backup = sq_backup,
+    .compact = sq_compact,
     .token_reseal = sq_token_reseal,
     .user_upsert = sq_user_upsert,
     .user_get = sq_user_get,

@@ -5,6 +5,8 @@
  * A history of one name is not stored as a row: it is the profile's own name, seen at
  * twitch_users.named_at (NULL otherwise). The first rename writes that name as the first row
  * and clears named_at, so a user has either named_at or rows, never both.
+ * Rows are written to twitch_profiles in its compact form (sqlite_schema.c, the last steps);
+ * everything reads them back through the twitch_users view.
  */
 #include "store/sqlite_internal.h"
 #include "base/err.h"
@@ -13,6 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+void sq_bind_login(sqlite3_stmt *s, int i, const char *login, const char *display)
+{
+    size_t k = 0;
+    /* SQLite's lower() only folds ASCII: outside printable ASCII the text is kept */
+    for (; display[k] && login[k] && display[k] >= ' ' && display[k] <= '~'; k++)
+        if (login[k] !=
+            (display[k] >= 'A' && display[k] <= 'Z' ? display[k] - 'A' + 'a' : display[k]))
+            break;
+    if (!display[k] && !login[k])
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_text(s, i, login, -1, SQLITE_STATIC);
+}
 
 int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
                      int64_t **ids, size_t *n, char *err, size_t errlen)
@@ -149,14 +165,17 @@ int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, in
         *renames = 0;
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
-                     "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
+                     "INSERT INTO twitch_profiles(id, login, display_name, created_at, type,"
                      " broadcaster_type, enriched_at, named_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                     " CASE WHEN ?8 = 1 THEN ?7 END)"
+                     " CASE WHEN ?8 = 1 THEN 0 END)"
                      " ON CONFLICT(id) DO UPDATE SET login = excluded.login,"
                      " display_name = excluded.display_name, created_at = excluded.created_at,"
                      " type = excluded.type, broadcaster_type = excluded.broadcaster_type,"
                      " enriched_at = excluded.enriched_at,"
-                     " named_at = CASE ?8 WHEN 0 THEN named_at WHEN 1 THEN ?7 END",
+                     /* a name dated by the enrichment keeps its date when enriched again */
+                     " named_at = CASE ?8 WHEN 0 THEN CASE WHEN named_at = 0"
+                     " AND enriched_at <> excluded.enriched_at THEN enriched_at ELSE named_at END"
+                     " WHEN 1 THEN 0 END",
                      &s, err, errlen);
     if (rc)
         return rc;
@@ -169,7 +188,7 @@ int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, in
         if (rc)
             goto out;
         sqlite3_bind_int64(s, 1, p[i].id);
-        sqlite3_bind_text(s, 2, p[i].login, -1, SQLITE_STATIC);
+        sq_bind_login(s, 2, p[i].login, p[i].display_name);
         sqlite3_bind_text(s, 3, p[i].display_name, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 4, p[i].created_at_ms);
         sqlite3_bind_text(s, 5, p[i].type, -1, SQLITE_STATIC);

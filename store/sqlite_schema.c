@@ -23,6 +23,50 @@
  *   capture and their parents are checked once per capture instead.
  * - jobs_dedupe is unique only over queued and running jobs: a finished capture must not
  *   block the next capture of the same channel. */
+/* clang-format off */
+/* The compact profile rows of the last step (issue 15). Twitch logins are the lower-case form
+ * of the display name for most accounts: twitch_profiles keeps the login as NULL when it is
+ * the display name in lower case and both are printable ASCII (where SQLite's lower() and C
+ * agree; sq_bind_login writes the same), and named_at as 0 when the name is dated by the
+ * enrichment, the usual case (a name dated 0 with a later enrichment cannot be told apart: no
+ * name is dated 1970). twitch_users becomes the view every reader keeps using, in plain SQL so
+ * that any SQLite client reads it; inserting into it encodes the same way. Decoding costs one
+ * lower() per login read; a case mask of the login in place of the display name saved the
+ * same bytes but cost three function calls per display name read. */
+#define LOGIN_CODE(login, display)                                                         \
+    "CASE WHEN " login " = lower(" display ") AND " display " NOT GLOB '*[^ -~]*'"         \
+    " THEN NULL ELSE " login " END"
+#define NAMED_CODE(named, enriched)                                                        \
+    "CASE WHEN " named " = " enriched " AND " named " <> 0 THEN 0 ELSE " named " END"
+#define COMPACT_PROFILES_STEP                                                              \
+    "CREATE TABLE twitch_profiles("                                                        \
+    " id INTEGER PRIMARY KEY,"                                                             \
+    " login TEXT,"                                                                         \
+    " display_name TEXT NOT NULL,"                                                         \
+    " created_at INTEGER NOT NULL DEFAULT 0,"                                              \
+    " type TEXT NOT NULL DEFAULT '',"                                                      \
+    " broadcaster_type TEXT NOT NULL DEFAULT '',"                                          \
+    " enriched_at INTEGER NOT NULL DEFAULT 0,"                                             \
+    " named_at INTEGER);"                                                                  \
+    "INSERT INTO twitch_profiles(id, login, display_name, created_at, type,"               \
+    " broadcaster_type, enriched_at, named_at) SELECT id, "                                \
+    LOGIN_CODE("login", "display_name") ", display_name, created_at, type,"                \
+    " broadcaster_type, enriched_at, " NAMED_CODE("named_at", "enriched_at")               \
+    " FROM twitch_users ORDER BY id;"                                                      \
+    "DROP TABLE twitch_users;"                                                             \
+    "CREATE VIEW twitch_users(id, login, display_name, created_at, type, broadcaster_type," \
+    " enriched_at, named_at) AS SELECT id, COALESCE(login, lower(display_name)),"          \
+    " display_name, created_at, type, broadcaster_type, enriched_at,"                      \
+    " CASE WHEN named_at = 0 THEN enriched_at ELSE named_at END FROM twitch_profiles;"     \
+    "CREATE TRIGGER twitch_users_insert INSTEAD OF INSERT ON twitch_users BEGIN"           \
+    " INSERT INTO twitch_profiles(id, login, display_name, created_at, type,"              \
+    " broadcaster_type, enriched_at, named_at) VALUES(NEW.id, "                            \
+    LOGIN_CODE("NEW.login", "NEW.display_name") ", NEW.display_name,"                      \
+    " COALESCE(NEW.created_at, 0), COALESCE(NEW.type, ''),"                                \
+    " COALESCE(NEW.broadcaster_type, ''), COALESCE(NEW.enriched_at, 0), "                  \
+    NAMED_CODE("NEW.named_at", "COALESCE(NEW.enriched_at, 0)") "); END;"
+/* clang-format on */
+
 static const char *const migrations[] = {
     /* 1: the data model of DESIGN.md */
     "CREATE TABLE users("
@@ -331,6 +375,7 @@ static const char *const migrations[] = {
     " SELECT channel_id, user_id FROM channel_chatters ORDER BY channel_id, user_id;"
     "DROP TABLE channel_chatters;"
     "ALTER TABLE channel_chatters_keys RENAME TO channel_chatters;",
+
     /* followers (issue 12): each follow kept once per channel with the session and capture
      * whose read saw it first, and every read with how many follows it found new, so a
      * capture with none still counts in the channel's usual follows */
@@ -352,6 +397,25 @@ static const char *const migrations[] = {
     " total INTEGER NOT NULL,"
     " PRIMARY KEY(session_id, channel_id, seq)) WITHOUT ROWID;"
     "CREATE INDEX follower_reads_channel ON follower_reads(channel_id, read_at);",
+
+    /* compact profile rows: see COMPACT_PROFILES_STEP above */
+    COMPACT_PROFILES_STEP,
+    /* sentiment of the chat messages (issue 11), scored when each arrives: per chatter and
+     * minute, how many were scored, their sum, the positive and negative ones (the text is
+     * still never stored) */
+    "ALTER TABLE chat_counts ADD COLUMN scored INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE chat_counts ADD COLUMN score_sum INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE chat_counts ADD COLUMN positive INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE chat_counts ADD COLUMN negative INTEGER NOT NULL DEFAULT 0;"
+    /* bumped with every batch of counts or raid: statistics cached for the session know the
+     * chat changed without a capture */
+    "ALTER TABLE chat_settings ADD COLUMN counts_seq INTEGER NOT NULL DEFAULT 0;",
+
+    /* incremental aggregates (issue 15): each capture's joiners new to its session's owner,
+     * kept by the capture (store/sqlite_aggregates.c) so the statistics' series is read, not
+     * recomputed from every stay; NULL on captures stored before this step (the statistics
+     * then recompute) */
+    "ALTER TABLE captures ADD COLUMN new_to_owner INTEGER;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -66,6 +66,13 @@ int store_migrate(struct store *st, int *from, int *to, char *err, size_t errlen
  * TCA_EINVAL, the message naming `mariadb-dump --single-transaction` (docs/OPERATIONS.md).
  */
 int store_backup(struct store *st, const char *path, char *err, size_t errlen);
+/**
+ * Re-packs every table and gives the free pages back to the file system; *before and *after
+ * receive the store's size in bytes. SQLite: VACUUM, which rewrites the whole file and holds
+ * the write lock meanwhile (captures wait on busy_timeout), and needs as much free disk again.
+ * MariaDB: TCA_EINVAL, the message naming OPTIMIZE TABLE (docs/OPERATIONS.md).
+ */
+int store_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
 
 /* ---- users and their OAuth tokens ----------------------------------------------------- */
 
@@ -321,6 +328,10 @@ struct store_capture {
     int pages;
     int64_t duration_ms;
     int64_t renames; /* renames this capture recorded */
+    /* joiners at their first stay of the session never seen in the channel by an earlier
+     * session of the session's owner (the statistics' new_to_channel), kept at capture time;
+     * -1 when the back end keeps no such aggregate or the capture predates it */
+    int64_t new_to_owner;
 };
 
 /** Captures of a session (channel_id 0: all channels), by time. *out is the caller's. */

@@ -1,8 +1,8 @@
 /*
  * Store operations for chat activity (EventSub): the per-session "chat capture" setting, the
- * messages each chatter wrote per minute (counts only, never the text), and the raids Twitch
- * announced. Part of store.h's table of operations; every row here belongs to a session and
- * goes when the session is deleted. Nothing here may ever hold a message's text.
+ * messages each chatter wrote per minute (counts and sentiment sums only, never the text), and the
+ * raids Twitch announced. Part of store.h's table of operations; every row here belongs to a
+ * session and goes when the session is deleted. Nothing here may ever hold a message's text.
  */
 #ifndef TCA_STORE_CHAT_H
 #define TCA_STORE_CHAT_H
@@ -15,6 +15,7 @@ struct store_chat_setting {
     int enabled;
     char status[192]; /* "": fine; else why chat is not captured (missing scope, revoked) */
     int64_t updated_at_ms;
+    int64_t counts_seq; /* grows with every store_chat_add or store_chat_raid_add of the session */
 };
 
 /** Turns chat capture on or off for a session (clearing its status). TCA_ENOTFOUND: no session. */
@@ -48,6 +49,11 @@ struct store_chat_count {
     char login[32]; /* the chatter's login as of their last message */
     int64_t messages;
     int64_t emote_only; /* of messages, those made of emotes only */
+    /* sentiment, scored as each message arrived (the text itself is never stored) */
+    int64_t scored;    /* of messages, those with at least one lexicon word */
+    int64_t score_sum; /* sum of the scores of the scored ones */
+    int64_t positive;  /* scored ones with a score > 0 */
+    int64_t negative;  /* scored ones with a score < 0 */
 };
 
 /** Adds rows to the counts (summing with what is stored), in one transaction. */

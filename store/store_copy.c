@@ -79,10 +79,10 @@ static const struct store_column webhook_deliveries[] = {
 static const struct store_column watchlist[] = {
     I("id"), I("owner_id"), I("user_id"), T("login"), T("reason"), T("note"), I("added_at")};
 static const struct store_column chat_settings[] = {I("session_id"), I("enabled"), T("status"),
-                                                    I("updated_at")};
-static const struct store_column chat_counts[] = {I("session_id"), I("channel_id"), I("minute"),
-                                                  I("user_id"),    T("login"),      I("messages"),
-                                                  I("emote_only")};
+                                                    I("updated_at"), I("counts_seq")};
+static const struct store_column chat_counts[] = {
+    I("session_id"), I("channel_id"), I("minute"),    I("user_id"),  T("login"),   I("messages"),
+    I("emote_only"), I("scored"),     I("score_sum"), I("positive"), I("negative")};
 static const struct store_column chat_raids[] = {I("session_id"), I("channel_id"), I("from_id"),
                                                  T("from_login"), I("viewers"),    I("at")};
 static const struct store_column channel_roles[] = {I("channel_id"), I("role"), I("user_id")};

@@ -14,6 +14,11 @@ int store_backup(struct store *st, const char *path, char *err, size_t errlen)
     return st->ops->backup(st, path, err, errlen);
 }
 
+int store_compact(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen)
+{
+    return st->ops->compact(st, before, after, err, errlen);
+}
+
 int store_token_reseal(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                        size_t errlen)
 {

@@ -52,6 +52,7 @@ struct store_ops {
                         const struct store_cell *rows, size_t n, char *err, size_t errlen);
     int (*migrate)(struct store *st, int *from, int *to, char *err, size_t errlen);
     int (*backup)(struct store *st, const char *path, char *err, size_t errlen);
+    int (*compact)(struct store *st, int64_t *before, int64_t *after, char *err, size_t errlen);
     int (*token_reseal)(struct store *st, store_reseal_fn fn, void *ctx, size_t *n, char *err,
                         size_t errlen);
     int (*user_upsert)(struct store *st, const struct store_user *u, char *err, size_t errlen);

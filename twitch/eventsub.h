@@ -3,6 +3,8 @@
  * struct. Pure: bytes in, struct out, no I/O, no clock. The parser must never crash or read
  * past len whatever the bytes (it is fuzzed), and never keeps a chat message's text: only its
  * length and whether it was emotes only, so nothing personal leaves the parser by accident.
+ * A caller that must read the words (the sentiment scorer) gives a chat reader: it is lent
+ * the fragments during the parse and only the two numbers it returns are kept.
  */
 #ifndef TCA_TWITCH_EVENTSUB_H
 #define TCA_TWITCH_EVENTSUB_H
@@ -44,6 +46,24 @@ struct twitch_es_chat {
     char message_id[TWITCH_ES_ID_MAX + 1]; /* the chat message's own id */
     size_t text_bytes;                     /* length of message.text */
     int emote_only;                        /* every fragment is an emote */
+    int read;  /* the chat reader's verdict (1: scored); 0 without a reader */
+    int score; /* the chat reader's number when read is 1 */
+};
+
+/** One piece of a chat message (message.fragments[]), lent to a chat reader. */
+struct twitch_es_fragment {
+    const char *text; /* not NUL-terminated; valid only during the reader's call */
+    size_t len;
+    int emote; /* emote, cheermote or mention: not words of the writer */
+};
+
+/**
+ * Reads the words of a chat message while it is parsed, without keeping them: returns 1 and
+ * sets *score when the message has something to count (chat.read and chat.score), else 0.
+ */
+struct twitch_es_reader {
+    int (*read)(void *ctx, const struct twitch_es_fragment *frags, size_t n, int *score);
+    void *ctx;
 };
 
 /** An incoming raid (channel.raid with to_broadcaster_user_id = the captured channel). */
@@ -80,6 +100,9 @@ struct twitch_es_message {
  */
 int twitch_es_parse(const char *body, size_t len, struct twitch_es_message *out, char *err,
                     size_t errlen);
+/** twitch_es_parse, lending each chat message's fragments to reader (NULL: none). */
+int twitch_es_parse_read(const char *body, size_t len, const struct twitch_es_reader *reader,
+                         struct twitch_es_message *out, char *err, size_t errlen);
 
 /**
  * A Create EventSub Subscription answer (202): copies data[0].id into sub_id
@@ -111,6 +134,8 @@ struct twitch_es;
  */
 int twitch_es_connect(const char *url, int64_t timeout_ms, struct twitch_es **out, char *err,
                       size_t errlen);
+/** Lends every chat message's fragments to reader from now on (copied; NULL: none). */
+void twitch_es_set_reader(struct twitch_es *es, const struct twitch_es_reader *reader);
 /** The session id to subscribe with (changes never: a reconnect keeps the session). */
 const char *twitch_es_session_id(const struct twitch_es *es);
 /**

@@ -58,6 +58,7 @@ struct twitch_es {
     uint16_t gen_cur[2 * TWITCH_ES_DEDUPE], gen_prev[2 * TWITCH_ES_DEDUPE];
     size_t gen_n;
     long duplicates, reconnects;
+    struct twitch_es_reader reader; /* read.read NULL: none */
 };
 
 static void queue_message(struct wsconn *c)
@@ -304,7 +305,7 @@ int twitch_es_next(struct twitch_es *es, int64_t timeout_ms, struct twitch_es_me
         }
         if (msg) {
             es->last_rx_ms = clock_mono_ms();
-            int rc = twitch_es_parse(msg->body, msg->len, out, err, errlen);
+            int rc = twitch_es_parse_read(msg->body, msg->len, &es->reader, out, err, errlen);
             free(msg->body);
             free(msg);
             if (rc == 0)
@@ -377,6 +378,11 @@ int twitch_es_connect(const char *url, int64_t timeout_ms, struct twitch_es **ou
 out:
     twitch_es_free(es);
     return rc;
+}
+
+void twitch_es_set_reader(struct twitch_es *es, const struct twitch_es_reader *reader)
+{
+    es->reader = reader ? *reader : (struct twitch_es_reader){0};
 }
 
 const char *twitch_es_session_id(const struct twitch_es *es)

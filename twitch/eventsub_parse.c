@@ -6,9 +6,11 @@
  */
 #include "twitch/eventsub.h"
 #include "base/err.h"
+#include "base/xalloc.h"
 #include "twitch/parse.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -124,8 +126,31 @@ static int parse_session(json_t *payload, struct twitch_es_message *m, char *err
     return 0;
 }
 
+/* Lends the fragments to the reader; a fragment without text is an empty one. */
+static void read_fragments(json_t *frags, const struct twitch_es_reader *rd,
+                           struct twitch_es_chat *c)
+{
+    size_t n = json_array_size(frags), i;
+    struct twitch_es_fragment *fr = xcalloc(n ? n : 1, sizeof *fr);
+    json_t *f;
+    json_array_foreach(frags, i, f)
+    {
+        json_t *text = json_object_get(f, "text");
+        const char *type = json_string_value(json_object_get(f, "type"));
+        fr[i].text = json_is_string(text) ? json_string_value(text) : "";
+        fr[i].len = json_is_string(text) ? json_string_length(text) : 0;
+        /* a mention's text is someone's login, a cheermote's a bits count */
+        fr[i].emote = strcmp(type, "text") != 0;
+    }
+    int score = 0;
+    c->read = rd->read(rd->ctx, fr, n, &score) == 1;
+    c->score = c->read ? score : 0;
+    free(fr);
+}
+
 /* Emote-only: every fragment is of type "emote" (and there is at least one). */
-static int parse_chat_text(json_t *ev, struct twitch_es_chat *c, char *err, size_t errlen)
+static int parse_chat_text(json_t *ev, const struct twitch_es_reader *rd, struct twitch_es_chat *c,
+                           char *err, size_t errlen)
 {
     json_t *msg = get_object(ev, "message", "payload.event.message", err, errlen);
     if (!msg)
@@ -148,10 +173,13 @@ static int parse_chat_text(json_t *ev, struct twitch_es_chat *c, char *err, size
             emotes++;
     }
     c->emote_only = emotes > 0 && emotes == json_array_size(frags);
+    if (rd && rd->read)
+        read_fragments(frags, rd, c);
     return 0;
 }
 
-static int parse_event(json_t *ev, struct twitch_es_message *m, char *err, size_t errlen)
+static int parse_event(json_t *ev, const struct twitch_es_reader *rd, struct twitch_es_message *m,
+                       char *err, size_t errlen)
 {
     int rc;
     switch (m->sub) {
@@ -165,7 +193,7 @@ static int parse_event(json_t *ev, struct twitch_es_message *m, char *err, size_
             (rc = get_token(ev, "message_id", m->chat.message_id, TWITCH_ES_ID_MAX,
                             "payload.event.message_id", err, errlen)) < 0)
             return rc;
-        return parse_chat_text(ev, &m->chat, err, errlen);
+        return parse_chat_text(ev, rd, &m->chat, err, errlen);
     case TWITCH_ES_SUB_RAID: {
         if ((rc = get_id(ev, "from_broadcaster_user_id", &m->raid.from_id,
                          "payload.event.from_broadcaster_user_id", err, errlen)) < 0 ||
@@ -194,8 +222,8 @@ static int parse_event(json_t *ev, struct twitch_es_message *m, char *err, size_
     return bad(err, errlen, "payload.subscription.type", "is not a type tca subscribes to");
 }
 
-static int parse_subscription(json_t *payload, struct twitch_es_message *m, char *err,
-                              size_t errlen)
+static int parse_subscription(json_t *payload, const struct twitch_es_reader *rd,
+                              struct twitch_es_message *m, char *err, size_t errlen)
 {
     json_t *sub = get_object(payload, "subscription", "payload.subscription", err, errlen);
     if (!sub)
@@ -219,7 +247,7 @@ static int parse_subscription(json_t *payload, struct twitch_es_message *m, char
         return get_id(cond, key, &m->broadcaster_id, "payload.subscription.condition", err, errlen);
     }
     json_t *ev = get_object(payload, "event", "payload.event", err, errlen);
-    return ev ? parse_event(ev, m, err, errlen) : TCA_EPROTO;
+    return ev ? parse_event(ev, rd, m, err, errlen) : TCA_EPROTO;
 }
 
 static int parse_kind(json_t *meta, struct twitch_es_message *m, char *err, size_t errlen)
@@ -271,6 +299,12 @@ out:
 int twitch_es_parse(const char *body, size_t len, struct twitch_es_message *out, char *err,
                     size_t errlen)
 {
+    return twitch_es_parse_read(body, len, NULL, out, err, errlen);
+}
+
+int twitch_es_parse_read(const char *body, size_t len, const struct twitch_es_reader *rd,
+                         struct twitch_es_message *out, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     if (len > TWITCH_ES_MESSAGE_MAX)
         return tca_fail(err, errlen, TCA_EPROTO, "eventsub message: %zu bytes is too large", len);
@@ -301,7 +335,7 @@ int twitch_es_parse(const char *body, size_t len, struct twitch_es_message *out,
         break;
     case TWITCH_ES_NOTIFICATION:
     case TWITCH_ES_REVOCATION:
-        rc = parse_subscription(payload, out, err, errlen);
+        rc = parse_subscription(payload, rd, out, err, errlen);
         break;
     }
 out:

@@ -245,8 +245,9 @@ void web_api_session_export(struct web_req *r)
     char name[160];
     file_name(&s, channel, what ? what : "chatters", x.format == REPORT_JSON ? "json" : "csv",
               web_now_ms(r), name, sizeof name);
-    web_reply_export(
-        r, &x, &o, x.format == REPORT_JSON ? "application/json" : "text/csv; charset=utf-8", name);
+    web_reply_export(r, &x, &o, s.captures,
+                     x.format == REPORT_JSON ? "application/json" : "text/csv; charset=utf-8",
+                     name);
 }
 
 /* ---- known bots ------------------------------------------------------------------------- */

@@ -69,7 +69,7 @@ static int64_t parse_events(struct web_req *r, json_t *events)
         if (e < 0 || e == ALERT_TEST) {
             web_error(r, 400, "invalid_body",
                       "events are raid, bot_wave, watched_joined, capture_failing,"
-                      " login_rejected");
+                      " login_rejected, follower_wave");
             return -1;
         }
         mask |= (int64_t)1 << e;

@@ -163,7 +163,7 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *n
 
 /* What makes two requests the same: who asks, how, the method, path and every argument in
  * order. NULL when the URL is too long to be worth sharing. */
-static char *request_key(struct web_req *r)
+char *web_request_key(struct web_req *r)
 {
     struct key k = {.too_long = 0};
     buf_init(&k.b, KEY_MAX);
@@ -179,7 +179,7 @@ static char *request_key(struct web_req *r)
 int web_heavy_submit(struct web_heavy *h, struct web_req *r, int shared)
 {
     if (shared && !r->heavy_key)
-        r->heavy_key = request_key(r);
+        r->heavy_key = web_request_key(r);
     pthread_mutex_lock(&h->lock);
     if (h->stopping || !h->n_threads || h->n == h->cap) {
         pthread_mutex_unlock(&h->lock);

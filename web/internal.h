@@ -85,10 +85,11 @@ struct web {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     int stopping;
-    struct web_stream *streams;    /* downloads whose producer or response is alive (stop_lock) */
+    struct web_feed *feeds;        /* exports whose producer or a reader is alive (stop_lock) */
+    size_t shared_bytes;           /* held by the buffers of shared exports (stop_lock) */
     int producers;                 /* download producers exporting now (stop_lock) */
     pthread_cond_t producers_cond; /* signalled when one ends */
-    pthread_cond_t streams_cond;   /* signalled when the list empties */
+    pthread_cond_t streams_cond;   /* signalled when feeds empties */
 };
 
 struct web_req;
@@ -186,12 +187,14 @@ void web_fail(struct web_req *r, int rc, const char *message);
 struct web_stream;
 /**
  * Replies 200 with export x streamed as it is produced (chunked, no Content-Length) by a
- * producer thread on its own store connection. Check the export first
- * (report_export_check): after this, a failure can only cut the transfer short. 0, or
- * TCA_ERR with a 503 replied.
+ * producer thread on its own store connection, or by the producer of an identical download
+ * already running (same user, request and captures: the session's capture count). Check the
+ * export first (report_export_check): after this, a failure can only cut the transfer short.
+ * 0, or TCA_ERR with a 503 replied.
  */
 int web_reply_export(struct web_req *r, const struct report_export *x,
-                     const struct report_options *o, const char *ctype, const char *filename);
+                     const struct report_options *o, int64_t captures, const char *ctype,
+                     const char *filename);
 /** The MHD response of a stream; it owns s from here on (NULL on failure, s freed). */
 struct MHD_Response *web_stream_response(struct web_stream *s);
 /** Lets go of a stream whose response was never queued. */
@@ -316,6 +319,9 @@ struct web_heavy *web_heavy_new(struct web *w, int threads, size_t queue);
  * 1 when queued; 0 when the queue is full or stopping, with 503 and Retry-After replied.
  */
 int web_heavy_submit(struct web_heavy *h, struct web_req *r, int shared);
+/** What makes two requests the same: who asks and how, the method, path and every argument in
+ * order (a new string, caller frees); NULL when the URL is too long to be worth sharing. */
+char *web_request_key(struct web_req *r);
 /** Refuses new requests, answers every queued one, joins the workers; idempotent. */
 void web_heavy_stop(struct web_heavy *h);
 /** Stops (if needed) and frees; NULL is a no-op. */

@@ -13,7 +13,7 @@ label = {"type":"object","additionalProperties":False,"properties":{"label":{"ty
 sched = {"type":"object","additionalProperties":False,"required":["interval_s"],"properties":{"interval_s":{"type":"integer","minimum":5,"maximum":86400},"stop_at":{"type":"string","format":"date-time"}}}
 live = {"type":"object","additionalProperties":False,"required":["interval_s"],"properties":{"interval_s":{"type":"integer","minimum":5,"maximum":86400}}}
 key = {"type":"object","additionalProperties":False,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":63},"read_only":{"type":"boolean"}}}
-hook = {"type":"object","additionalProperties":False,"required":["kind","url","events"],"properties":{"kind":{"type":"string","enum":["discord","slack","json"]},"url":{"type":"string","maxLength":512},"name":{"type":"string","maxLength":63},"channel_id":{"type":"integer","minimum":0,"description":"0 or absent: every channel"},"events":{"type":"array","items":{"type":"string","enum":["raid","bot_wave","watched_joined","capture_failing","login_rejected"]}}}}
+hook = {"type":"object","additionalProperties":False,"required":["kind","url","events"],"properties":{"kind":{"type":"string","enum":["discord","slack","json"]},"url":{"type":"string","maxLength":512},"name":{"type":"string","maxLength":63},"channel_id":{"type":"integer","minimum":0,"description":"0 or absent: every channel"},"events":{"type":"array","items":{"type":"string","enum":["raid","bot_wave","watched_joined","capture_failing","login_rejected","follower_wave"]}}}}
 watch = {"type":"object","additionalProperties":False,"properties":{"login":{"type":"string","maxLength":25},"user_id":{"type":"string","pattern":"^[1-9][0-9]{0,17}$"},"reason":{"type":"string","maxLength":31},"note":{"type":"string","maxLength":255}}}
 chat = {"type":"object","additionalProperties":False,"required":["enabled"],"properties":{"enabled":{"type":"boolean"}}}
 S=["session"]; SC=["session","channel"]
@@ -67,7 +67,7 @@ doc = {
         parameters=[{"name":"key","in":"path","required":True,"schema":{"type":"integer","minimum":1}}])},
   "/api/v1/sessions/{session}/stats": {"get": dict(op("Statistics of a session (report sections; filters and thresholds as query parameters: channel, exclude, critical, suspect, watch, raid_*, cluster_*, top_days, top, period …)", extra=["400","401","404"]),
         parameters=[{"$ref":"#/components/parameters/session"},
-                    {"name":"sections","in":"query","description":"comma list: summary, participation, series, viewers, viewer_list, accounts, suspects, flags, flag_list, raids, overlap","schema":{"type":"string"}},
+                    {"name":"sections","in":"query","description":"comma list: summary, participation, series, viewers, viewer_list, accounts, suspects, flags, flag_list, raids, overlap, followers (new followers per capture, their creation days and clusters, follower waves), chat (chat activity per channel, sentiment; null while chat capture is off)","schema":{"type":"string"}},
                     {"name":"channel","in":"query","description":"channel logins to keep (repeat or comma list)","schema":{"type":"string"}},
                     {"name":"exclude","in":"query","description":"comma list of known_bots, wave, cluster, multi_channel, renamer, flagged","schema":{"type":"string"}}])},
   "/api/v1/sessions/{session}/overlap": {"get": dict(op("Shared chatters of two channels of a session", extra=["400","401","404"]),
@@ -76,7 +76,7 @@ doc = {
                     {"name":"b","in":"query","required":True,"schema":{"type":"string"}}])},
   "/api/v1/sessions/{session}/export": {"get": dict(op("A streamed export (CSV or JSON) of a session", desc="The file, as a download", extra=["400","401","404"]),
         parameters=[{"$ref":"#/components/parameters/session"},
-                    {"name":"what","in":"query","schema":{"type":"string","enum":["chatters","timeline","capture","flagged","overlap"]}},
+                    {"name":"what","in":"query","schema":{"type":"string","enum":["chatters","timeline","capture","flagged","overlap","raids","followers"]}},
                     {"name":"format","in":"query","schema":{"type":"string","enum":["csv","json"]}},
                     {"name":"channel","in":"query","schema":{"type":"string"}},
                     {"name":"capture","in":"query","schema":{"type":"integer","minimum":1}}])},

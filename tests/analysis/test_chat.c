@@ -11,8 +11,11 @@ static void talkers_lurkers_and_writers_the_captures_missed(void **state)
 {
     (void)state;
     /* 1 and 2 write, 3 and 4 only sit in the list, 9 writes but no capture saw them */
-    struct an_chat_count rows[] = {
-        {60000, 2, 1, 0}, {0, 1, 2, 1}, {60000, 1, 1, 0}, {0, 9, 1, 1}, {0, 2, 0, 0}};
+    struct an_chat_count rows[] = {{60000, 2, 1, 0, {0}},
+                                   {0, 1, 2, 1, {0}},
+                                   {60000, 1, 1, 0, {0}},
+                                   {0, 9, 1, 1, {0}},
+                                   {0, 2, 0, 0, {0}}};
     int64_t present[] = {1, 2, 3, 4};
     struct an_chat c;
     an_chat(rows, 5, present, 4, &c);
@@ -37,6 +40,33 @@ static void talkers_lurkers_and_writers_the_captures_missed(void **state)
     an_chat_free(&c);
 }
 
+static void sentiment_sums_add_up_per_minute_per_talker_and_channel(void **state)
+{
+    (void)state;
+    /* user 1: +3 and -1 in minute 0, nothing scored in minute 1; user 2: -4 in minute 1 */
+    struct an_chat_count rows[] = {{0, 1, 3, 1, {2, 2, 1, 1}},
+                                   {60000, 1, 1, 0, {0, 0, 0, 0}},
+                                   {60000, 2, 2, 0, {1, -4, 0, 1}}};
+    struct an_chat c;
+    an_chat(rows, 3, NULL, 0, &c);
+    assert_int_equal(c.tone.scored, 3);
+    assert_int_equal(c.tone.score_sum, -2);
+    assert_true(an_chat_tone_mean(&c.tone) == -2.0 / 3.0);
+    assert_int_equal(c.minutes[0].tone.scored, 2);
+    assert_true(an_chat_tone_mean(&c.minutes[0].tone) == 1.0);
+    assert_int_equal(c.minutes[0].tone.positive, 1);
+    assert_int_equal(c.minutes[0].tone.negative, 1);
+    assert_int_equal(c.minutes[1].tone.scored, 1);
+    assert_int_equal(c.minutes[1].tone.negative, 1);
+    assert_int_equal(c.ranked[0].user_id, 1);
+    assert_int_equal(c.ranked[0].tone.scored, 2);
+    assert_int_equal(c.ranked[0].tone.score_sum, 2);
+    assert_int_equal(c.ranked[1].tone.score_sum, -4);
+    struct an_chat_tone none = {0};
+    assert_true(an_chat_tone_mean(&none) == 0.0); /* the caller says null */
+    an_chat_free(&c);
+}
+
 static void no_messages_makes_everyone_a_lurker(void **state)
 {
     (void)state;
@@ -54,6 +84,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(talkers_lurkers_and_writers_the_captures_missed),
+        cmocka_unit_test(sentiment_sums_add_up_per_minute_per_talker_and_channel),
         cmocka_unit_test(no_messages_makes_everyone_a_lurker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
  * Raid alerts over a real store: a raid is announced at the capture it arrived in, or at a
  * later one when the rules recognise it only then (saying so), once per webhook however many
- * captures offer it, and never from further back than RAID_LATE_CAPTURES.
+ * captures offer it, and never from further back than RAID_LATE_CAPTURES. Its stay counts
+ * follow up once per window as the capture that makes each observable arrives (the later one
+ * only when a capture makes two known at once).
  */
 #include "tests/report/fixture.h"
 #include "jobs/alert.h"
@@ -50,27 +52,83 @@ static int queued_at(struct fx *f, int64_t seq)
     return alerts;
 }
 
+/* How many of FX_USER's deliveries hold what (and also, unless NULL) in their body. */
+static int has_delivery(struct fx *f, const char *what, const char *also)
+{
+    struct store_delivery *d = NULL;
+    size_t n = 0;
+    char err[256];
+    int found = 0;
+    assert_int_equal(store_delivery_list(f->st, FX_USER, 20, &d, &n, err, sizeof err), 0);
+    for (size_t i = 0; i < n; i++) {
+        struct store_delivery full;
+        assert_int_equal(store_delivery_get(f->st, d[i].id, &full, err, sizeof err), 0);
+        found += strstr(full.body, what) && (!also || strstr(full.body, also));
+        store_delivery_clear(&full);
+    }
+    free(d);
+    return found;
+}
+
+static int deliveries(struct fx *f)
+{
+    struct store_delivery *d = NULL;
+    size_t n = 0;
+    char err[256];
+    assert_int_equal(store_delivery_list(f->st, FX_USER, 20, &d, &n, err, sizeof err), 0);
+    free(d);
+    return (int)n;
+}
+
 static void a_raid_seen_late_is_announced_once_and_says_so(void **state)
 {
     struct fx *f = *state;
     raid(f);
     hook(f);
     assert_int_equal(queued_at(f, 5), 0); /* before the raid's capture: nothing */
-    assert_int_equal(queued_at(f, 8), 1); /* two captures late: announced now */
-    assert_int_equal(queued_at(f, 9), 0); /* and only once */
+    /* two captures late (20 minutes in): announced now, with the 15-minute follow-up */
+    assert_int_equal(queued_at(f, 8), 2);
+    assert_int_equal(has_delivery(f, "joined at capture 6", "recognised at capture 8"), 1);
+    assert_int_equal(has_delivery(f, "\"recognised_at_seq\":8", "joined at capture 6"), 1);
     assert_int_equal(queued_at(f, 6), 0);
-    struct store_delivery *d = NULL;
-    size_t n = 0;
-    char err[256];
-    assert_int_equal(store_delivery_list(f->st, FX_USER, 10, &d, &n, err, sizeof err), 0);
-    assert_int_equal(n, 1);
-    struct store_delivery full;
-    assert_int_equal(store_delivery_get(f->st, d[0].id, &full, err, sizeof err), 0);
-    assert_non_null(strstr(full.body, "joined at capture 6"));
-    assert_non_null(strstr(full.body, "recognised at capture 8"));
-    assert_non_null(strstr(full.body, "\"recognised_at_seq\":8"));
-    store_delivery_clear(&full);
-    free(d);
+    assert_int_equal(has_delivery(f, "joined at capture 6", NULL), 1); /* and only once */
+}
+
+static void stay_counts_follow_up_once_per_window_as_they_become_observable(void **state)
+{
+    struct fx *f = *state;
+    raid(f);
+    hook(f);
+    assert_int_equal(queued_at(f, 6), 1); /* the raid's own capture: no window has passed */
+    assert_int_equal(has_delivery(f, "joined at capture 6", NULL), 1);
+    /* capture 7, 10 minutes in: the 5-minute count (50 of the 100 raiders) */
+    assert_int_equal(queued_at(f, 7), 1);
+    assert_int_equal(has_delivery(f, "50 of its 100 chatters still there after 5 minutes", NULL),
+                     1);
+    assert_int_equal(queued_at(f, 7), 0); /* the same capture again: nothing */
+    /* capture 8, 20 minutes in: the 15-minute count; capture 9, 35 minutes in: 30 minutes */
+    assert_int_equal(queued_at(f, 8), 1);
+    assert_int_equal(has_delivery(f, "20 of its 100 chatters still there after 15 minutes",
+                                  "\"followup_window_min\":15"),
+                     1);
+    assert_int_equal(queued_at(f, 9), 1);
+    assert_int_equal(has_delivery(f, "10 of its 100 chatters still there after 30 minutes", NULL),
+                     1);
+    assert_int_equal(queued_at(f, 9), 0);
+    assert_int_equal(deliveries(f), 4);
+}
+
+static void a_capture_that_makes_two_windows_known_posts_the_later_only(void **state)
+{
+    struct fx *f = *state;
+    raid(f);
+    hook(f);
+    /* first look at capture 8 (20 minutes in): 5 and 15 minutes known, one post for 15 */
+    assert_int_equal(queued_at(f, 8), 2);
+    assert_int_equal(has_delivery(f, "after 15 minutes", NULL), 1);
+    assert_int_equal(has_delivery(f, "after 5 minutes", NULL), 0);
+    assert_int_equal(queued_at(f, 9), 1);
+    assert_int_equal(has_delivery(f, "after 5 minutes", NULL), 0); /* never posted later */
 }
 
 static void a_raid_further_back_than_the_window_is_left_alone(void **state)
@@ -89,6 +147,10 @@ int main(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(a_raid_further_back_than_the_window_is_left_alone, fx_setup,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            stay_counts_follow_up_once_per_window_as_they_become_observable, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(a_capture_that_makes_two_windows_known_posts_the_later_only,
+                                        fx_setup, fx_teardown),
     };
     return test_store_run("alert_raids", tests, sizeof tests / sizeof *tests);
 }

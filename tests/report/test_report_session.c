@@ -7,6 +7,7 @@
 #include "tests/report/fixture.h"
 #include "tests/report/jpath.h"
 #include "report/report.h"
+#include "store/store_chat.h"
 #include "base/buf.h"
 
 static const int64_t MIN = 60000, DAY = 86400000;
@@ -545,6 +546,79 @@ static void report_numbers_equal_a_naive_recomputation_from_snapshots(void **sta
     }
 }
 
+static struct store_chat_count chat_row(int64_t session, int64_t channel, int64_t user,
+                                        int64_t messages, int64_t scored, int64_t sum,
+                                        int64_t positive, int64_t negative)
+{
+    struct store_chat_count c = {.session_id = session,
+                                 .channel_id = channel,
+                                 .minute_ms = FX_T0,
+                                 .user_id = user,
+                                 .messages = messages,
+                                 .scored = scored,
+                                 .score_sum = sum,
+                                 .positive = positive,
+                                 .negative = negative};
+    snprintf(c.login, sizeof c.login, "u%lld", (long long)user);
+    return c;
+}
+
+static void the_chat_section_totals_each_channel_and_is_null_while_chat_is_off(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    const int64_t alpha[] = {1, 2, 3, 4}, beta[] = {5};
+    fx_capture(f->st, f->session, FX_ALPHA, alpha, 4, FX_T0);
+    fx_capture(f->st, f->session, FX_BETA, beta, 1, FX_T0);
+    struct report_options o;
+    report_options_default(&o);
+    json_t *doc;
+    assert_int_equal(
+        report_session(f->st, FX_USER, f->session, &o, REPORT_SUMMARY, &doc, err, sizeof err), 0);
+    assert_true(json_is_null(jp(doc, "chat")));
+    json_decref(doc);
+
+    /* alpha: 1 writes 3 (+3 and +1 scored), 2 writes 1 (-2), 9 writes 2 (nothing scored) and
+     * was never in a capture, 3 and 4 only sit there; beta: 5 writes 1, unscored */
+    assert_int_equal(store_chat_set(f->st, f->session, 1, FX_T0, err, sizeof err), 0);
+    struct store_chat_count rows[] = {
+        chat_row(f->session, FX_ALPHA, 1, 3, 2, 4, 2, 0),
+        chat_row(f->session, FX_ALPHA, 2, 1, 1, -2, 0, 1),
+        chat_row(f->session, FX_ALPHA, 9, 2, 0, 0, 0, 0),
+        chat_row(f->session, FX_BETA, 5, 1, 0, 0, 0, 0),
+    };
+    assert_int_equal(store_chat_add(f->st, rows, 4, err, sizeof err), 0);
+    unsigned chat_only;
+    assert_int_equal(report_sections_parse("chat", &chat_only, err, sizeof err), 0);
+    assert_int_equal(chat_only, REPORT_CHAT);
+    assert_int_equal(
+        report_session(f->st, FX_USER, f->session, &o, chat_only, &doc, err, sizeof err), 0);
+    assert_true(json_is_true(jp(doc, "chat.enabled")));
+    assert_int_equal(jpi(doc, "chat.messages"), 7);
+    assert_int_equal(jpi(doc, "chat.scored"), 3);
+    assert_true(jpd(doc, "chat.sentiment_mean") == 2.0 / 3.0);
+    assert_string_equal(json_string_value(jp(doc, "chat.channels.0.login")), "alpha");
+    assert_int_equal(jpi(doc, "chat.channels.0.messages"), 6);
+    assert_int_equal(jpi(doc, "chat.channels.0.talkers"), 3);
+    assert_int_equal(jpi(doc, "chat.channels.0.lurkers"), 2);
+    assert_int_equal(jpi(doc, "chat.channels.0.scored"), 3);
+    assert_true(jpd(doc, "chat.channels.0.sentiment_mean") == 2.0 / 3.0);
+    assert_string_equal(json_string_value(jp(doc, "chat.channels.1.login")), "beta");
+    assert_int_equal(jpi(doc, "chat.channels.1.lurkers"), 0);
+    assert_true(json_is_null(jp(doc, "chat.channels.1.sentiment_mean")));
+    assert_null(jp(doc, "flags")); /* only what was asked */
+    json_decref(doc);
+
+    /* a channel filter keeps the chat of those channels only */
+    assert_int_equal(report_option_set(&o, "channel", "beta", err, sizeof err), 0);
+    assert_int_equal(
+        report_session(f->st, FX_USER, f->session, &o, chat_only, &doc, err, sizeof err), 0);
+    assert_int_equal(json_array_size(jp(doc, "chat.channels")), 1);
+    assert_int_equal(jpi(doc, "chat.messages"), 1);
+    assert_true(json_is_null(jp(doc, "chat.sentiment_mean")));
+    json_decref(doc);
+}
+
 static void section_lists_parse_to_their_bits_and_refuse_unknown_names(void **state)
 {
     (void)state;
@@ -573,6 +647,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(section_lists_parse_to_their_bits_and_refuse_unknown_names),
+        cmocka_unit_test_setup_teardown(
+            the_chat_section_totals_each_channel_and_is_null_while_chat_is_off, fx_setup,
+            fx_teardown),
         cmocka_unit_test_setup_teardown(
             participation_and_returning_viewers_match_a_hand_computation, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(

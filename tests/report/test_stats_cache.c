@@ -5,6 +5,7 @@
  */
 #include "tests/report/fixture.h"
 #include "report/stats_cache.h"
+#include "store/store_chat.h"
 
 #include <jansson.h>
 
@@ -54,6 +55,45 @@ static void a_repeat_is_served_from_the_cache_until_the_next_capture(void **stat
     assert_int_equal(report_stats_cache_builds(c), 2);
     ask(f, c, &o, REPORT_SUMMARY, 4000);
     assert_int_equal(report_stats_cache_builds(c), 2);
+    report_stats_cache_free(c);
+}
+
+static void chat_counts_and_raids_arriving_without_a_capture_build_again(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    const int64_t ids[] = {1, 2, 3};
+    fx_capture(f->st, f->session, FX_ALPHA, ids, 3, FX_T0);
+    assert_int_equal(store_chat_set(f->st, f->session, 1, FX_T0, err, sizeof err), 0);
+    struct report_options o;
+    report_options_default(&o);
+    struct report_stats_cache *c = report_stats_cache_new(1 << 20, 10000);
+    ask(f, c, &o, REPORT_SUMMARY, 1000);
+    ask(f, c, &o, REPORT_SERIES, 1000); /* no chat section: chat never rebuilds it */
+    assert_int_equal(report_stats_cache_builds(c), 2);
+    struct store_chat_count n = {.session_id = f->session,
+                                 .channel_id = FX_ALPHA,
+                                 .minute_ms = FX_T0,
+                                 .user_id = 1,
+                                 .messages = 2,
+                                 .scored = 1,
+                                 .score_sum = 3,
+                                 .positive = 1};
+    assert_int_equal(store_chat_add(f->st, &n, 1, err, sizeof err), 0);
+    ask(f, c, &o, REPORT_SUMMARY, 2000); /* ask() checks the text equals a fresh build */
+    assert_int_equal(report_stats_cache_builds(c), 3);
+    ask(f, c, &o, REPORT_SUMMARY, 2000);
+    ask(f, c, &o, REPORT_SERIES, 2000);
+    assert_int_equal(report_stats_cache_builds(c), 3);
+    struct store_chat_raid r = {
+        .session_id = f->session, .channel_id = FX_ALPHA, .from_id = 42, .at_ms = FX_T0};
+    assert_int_equal(store_chat_raid_add(f->st, &r, err, sizeof err), 0);
+    ask(f, c, &o, REPORT_SUMMARY, 3000);
+    assert_int_equal(report_stats_cache_builds(c), 4);
+    /* turning chat off changes the section's "enabled": built again */
+    assert_int_equal(store_chat_set(f->st, f->session, 0, FX_T0 + 1, err, sizeof err), 0);
+    ask(f, c, &o, REPORT_SUMMARY, 4000);
+    assert_int_equal(report_stats_cache_builds(c), 5);
     report_stats_cache_free(c);
 }
 
@@ -130,6 +170,8 @@ int main(void)
                                         fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(other_options_sections_age_or_a_dropped_user_build_again,
                                         fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            chat_counts_and_raids_arriving_without_a_capture_build_again, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(a_purged_session_is_never_answered_from_before, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(

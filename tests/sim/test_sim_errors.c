@@ -11,14 +11,17 @@
 
 /* Which credentials a case sends. */
 enum who {
-    USER,         /* demo_mod, both scopes */
-    NO_TOKEN,     /* no Authorization header */
-    BAD_TOKEN,    /* a token the simulator never issued */
-    APP,          /* a client-credentials token */
-    NO_CHATTERS,  /* demo_mod without moderator:read:chatters */
-    NO_MODERATED, /* demo_mod without user:read:moderated_channels */
-    OTHER_CLIENT, /* demo_mod's token with another Client-Id */
-    OTHER_MOD,    /* other_mod, both scopes */
+    USER,             /* demo_mod, both scopes */
+    NO_TOKEN,         /* no Authorization header */
+    BAD_TOKEN,        /* a token the simulator never issued */
+    APP,              /* a client-credentials token */
+    NO_CHATTERS,      /* demo_mod without moderator:read:chatters */
+    NO_MODERATED,     /* demo_mod without user:read:moderated_channels */
+    OTHER_CLIENT,     /* demo_mod's token with another Client-Id */
+    OTHER_MOD,        /* other_mod, both scopes */
+    BROADCASTER,      /* cozy_channel with the role and follower scopes */
+    BARE_BROADCASTER, /* cozy_channel with moderator:read:chatters only */
+    MOD_FOLLOWERS,    /* demo_mod with moderator:read:followers */
     N_WHO
 };
 
@@ -35,6 +38,10 @@ struct helix_case {
 #define USERS "/helix/users"
 #define MODERATED "/helix/moderation/channels"
 #define STREAMS "/helix/streams"
+#define MODS "/helix/moderation/moderators"
+#define VIPS "/helix/channels/vips"
+#define FOLLOWERS "/helix/channels/followers"
+#define HEADER_REQUIRED "The Authorization header is required and must contain a user access token."
 
 static const struct helix_case helix_cases[] = {
     {CHATTERS, 400, "The broadcaster_id query parameter is required.", "?moderator_id=10001", USER,
@@ -108,6 +115,63 @@ static const struct helix_case helix_cases[] = {
     {STREAMS, 401, "The ID in the Client-Id header must match the Client ID in the access token.",
      "", OTHER_CLIENT, NULL},
     {STREAMS, 400, NULL, "?first=101", USER, NULL},
+
+    {MODS, 400, "The broadcaster_id query parameter is required.", "", BROADCASTER, NULL},
+    {MODS, 401, "The ID in broadcaster_id must match the user ID found in the access token.",
+     "?broadcaster_id=20003", BROADCASTER, NULL},
+    {MODS, 401, HEADER_REQUIRED, "?broadcaster_id=20002", NO_TOKEN, NULL},
+    {MODS, 401, HEADER_REQUIRED, "?broadcaster_id=20002", APP, NULL},
+    {MODS, 401, "The user access token must include the moderation:read scope.",
+     "?broadcaster_id=20002", BARE_BROADCASTER, NULL},
+    {MODS, 401, "The access token is not valid.", "?broadcaster_id=20002", BAD_TOKEN, NULL},
+    {MODS, 401,
+     "The client ID specified in the Client-Id header does not match the client ID specified in "
+     "the access token.",
+     "?broadcaster_id=20002", OTHER_CLIENT, NULL},
+    {MODS, 400, NULL, "?broadcaster_id=20002&first=101", BROADCASTER, NULL},
+
+    {VIPS, 400, "The broadcaster_id query parameter is required.", "", BROADCASTER, NULL},
+    {VIPS, 400, "The ID in the user_id query parameter is not valid.",
+     "?broadcaster_id=20002&user_id=abc", BROADCASTER, NULL},
+    {VIPS, 400, "The number of user_id query parameters exceeds the maximum allowed.", NULL,
+     BROADCASTER, NULL},
+    {VIPS, 401, HEADER_REQUIRED, "?broadcaster_id=20002", NO_TOKEN, NULL},
+    {VIPS, 401,
+     "The user access token must include the channel:read:vips or channel:manage:vips scope.",
+     "?broadcaster_id=20002", BARE_BROADCASTER, NULL},
+    {VIPS, 401, "The OAuth token is not valid.", "?broadcaster_id=20002", BAD_TOKEN, NULL},
+    {VIPS, 401,
+     "The ID in the broadcaster_id query parameter must match the user ID in the access token.",
+     "?broadcaster_id=20003", BROADCASTER, NULL},
+    {VIPS, 401,
+     "The client ID specified in the Client-Id header does not match the client ID specified in "
+     "the OAuth token.",
+     "?broadcaster_id=20002", OTHER_CLIENT, NULL},
+
+    {FOLLOWERS, 400, "The broadcaster_id query parameter is required.", "", USER, NULL},
+    {FOLLOWERS, 400, "The broadcaster_id query parameter is not valid.", "?broadcaster_id=abc",
+     USER, NULL},
+    {FOLLOWERS, 400, "The broadcaster_id query parameter is not valid.", "?broadcaster_id=99999999",
+     USER, NULL},
+    {FOLLOWERS, 401,
+     "The ID in the broadcaster_id query parameter must match the user ID in the access token or "
+     "the user must be a moderator for the specified broadcaster.",
+     "?broadcaster_id=20002&user_id=10001", MOD_FOLLOWERS, NULL},
+    {FOLLOWERS, 401, HEADER_REQUIRED, "?broadcaster_id=20002", NO_TOKEN, NULL},
+    {FOLLOWERS, 401, HEADER_REQUIRED, "?broadcaster_id=20002", APP, NULL},
+    {FOLLOWERS, 401, "The user access token is missing the moderator:read:followers scope.",
+     "?broadcaster_id=20002&user_id=10001", BARE_BROADCASTER, NULL},
+    {FOLLOWERS, 401, "The OAuth token is not valid.", "?broadcaster_id=20002", BAD_TOKEN, NULL},
+    {FOLLOWERS, 401,
+     "The client ID specified in the Client-Id header does not match the client ID specified in "
+     "the OAuth token.",
+     "?broadcaster_id=20002", OTHER_CLIENT, NULL},
+    {FOLLOWERS, 401,
+     "The user_id parameter was specified but either the user access token is missing the "
+     "moderator:read:followers scope or the user is not the broadcaster or moderator for the "
+     "specified channel",
+     "?broadcaster_id=20002&user_id=10001", USER, NULL},
+    {FOLLOWERS, 400, NULL, "?broadcaster_id=20002&first=101", MOD_FOLLOWERS, NULL},
 };
 
 struct fixture {
@@ -136,6 +200,14 @@ static int setup(void **state)
     simtest_login(f->st, "demo_mod", "user:read:moderated_channels", f->token[NO_CHATTERS], NULL);
     simtest_login(f->st, "demo_mod", "moderator:read:chatters", f->token[NO_MODERATED], NULL);
     simtest_login(f->st, "other_mod", SIMTEST_SCOPES, f->token[OTHER_MOD], NULL);
+    simtest_login(f->st, "cozy_channel",
+                  "moderator:read:chatters moderation:read channel:read:vips "
+                  "moderator:read:followers",
+                  f->token[BROADCASTER], NULL);
+    simtest_login(f->st, "cozy_channel", "moderator:read:chatters", f->token[BARE_BROADCASTER],
+                  NULL);
+    simtest_login(f->st, "demo_mod", "moderator:read:chatters moderator:read:followers",
+                  f->token[MOD_FOLLOWERS], NULL);
     app_token(f->st, f->token[APP]);
     snprintf(f->token[BAD_TOKEN], 64, "%s", "not-a-token-of-this-simulator");
     snprintf(f->token[OTHER_CLIENT], 64, "%s", f->token[USER]);
@@ -193,9 +265,18 @@ static const char *reason_phrase(int status)
     }
 }
 
-/* A query with 101 id and login parameters. */
-static char *too_many_lookups(void)
+/* A query with 101 id and login parameters (Get Users), or 101 user_id (Get VIPs). */
+static char *too_many_lookups(const char *path)
 {
+    if (strcmp(path, VIPS) == 0) {
+        char *q = xstrdup("?broadcaster_id=20002");
+        for (int i = 0; i < 101; i++) {
+            char *next = xasprintf("%s&user_id=%d", q, 3000000 + i);
+            free(q);
+            q = next;
+        }
+        return q;
+    }
     char *q = xstrdup("?login=demo_mod");
     for (int i = 0; i < 100; i++) {
         char *next = xasprintf("%s&id=%d", q, 20001 + i);
@@ -215,7 +296,7 @@ static void run_helix_case(struct fixture *f, const struct helix_case *k)
         http_resp_free(&r);
         free(url);
     }
-    char *query = k->query ? xstrdup(k->query) : too_many_lookups();
+    char *query = k->query ? xstrdup(k->query) : too_many_lookups(k->path);
     char *url = xasprintf("%s%s%s", f->st->base, k->path, query);
     char *auth = xasprintf("Authorization: Bearer %s", f->token[k->who]);
     const char *client =

@@ -76,6 +76,48 @@ static void chat_message_gives_chatter_not_text(void **state)
     assert_null(memmem(&m, sizeof m, "Hi chat", 7));
 }
 
+/* A reader that keeps what it was lent (a test may: tca's reader keeps numbers only). */
+struct lent {
+    char text[64];
+    int emotes, calls;
+};
+static int keep_lent(void *ctx, const struct twitch_es_fragment *frags, size_t n, int *score)
+{
+    struct lent *l = ctx;
+    l->calls++;
+    for (size_t i = 0; i < n; i++) {
+        strncat(l->text, frags[i].text, frags[i].len < 32 ? frags[i].len : 32);
+        l->emotes += frags[i].emote;
+    }
+    *score = -3;
+    return 1;
+}
+
+static void a_reader_is_lent_the_fragments_and_only_its_numbers_stay(void **state)
+{
+    struct twitch_es_message m;
+    char err[256];
+    struct lent l = {{0}, 0, 0};
+    struct twitch_es_reader rd = {keep_lent, &l};
+    const char *body = seed("chat.json");
+    assert_int_equal(twitch_es_parse_read(body, strlen(body), &rd, &m, err, sizeof err), 0);
+    assert_int_equal(l.calls, 1);
+    assert_string_equal(l.text, "Hi chat");
+    assert_int_equal(l.emotes, 0);
+    assert_int_equal(m.chat.read, 1);
+    assert_int_equal(m.chat.score, -3);
+    assert_null(memmem(&m, sizeof m, "Hi chat", 7));
+    /* without a reader nothing is read */
+    assert_int_equal(parse(body, &m, err), 0);
+    assert_int_equal(m.chat.read, 0);
+    assert_int_equal(m.chat.score, 0);
+    /* an emote fragment is lent as one */
+    memset(&l, 0, sizeof l);
+    body = seed("chat_emote.json");
+    assert_int_equal(twitch_es_parse_read(body, strlen(body), &rd, &m, err, sizeof err), 0);
+    assert_true(l.emotes > 0);
+}
+
 static void emote_only_message_is_flagged(void **state)
 {
     struct twitch_es_message m;
@@ -186,6 +228,7 @@ int main(void)
         cmocka_unit_test(reconnect_gives_the_new_url),
         cmocka_unit_test(chat_message_gives_chatter_not_text),
         cmocka_unit_test(emote_only_message_is_flagged),
+        cmocka_unit_test(a_reader_is_lent_the_fragments_and_only_its_numbers_stay),
         cmocka_unit_test(raid_gives_raider_target_and_viewers),
         cmocka_unit_test(stream_online_and_offline_give_the_channel),
         cmocka_unit_test(revocation_says_why_and_which_channel),

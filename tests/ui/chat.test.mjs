@@ -2,10 +2,12 @@
 // whose worker runs EventSub against `tca twitch-sim` on loopback: chat capture off says so and
 // offers the switch; turned on by a login without the chat permission, Twitch's refusal shows
 // with the way to log in again; with it, every number of the panel is the one the API returns
-// (messages, talkers, lurkers, top talkers, the raid Twitch announced, the audience line beside
-// the messages per minute); sentiment is drawn when the document carries it, and nothing breaks
-// when it does not or when a mean is null; French; phone width. Nothing here waits a fixed
-// time for the server: every wait polls a condition.
+// (messages, talkers, lurkers, top talkers, the raid Twitch announced with its stays, the
+// audience line beside the messages per minute, the sentiment the server scored); a null mean
+// reads "—" and an older server without sentiment shows none of it (both by altering the real
+// document in the page's fetch); French; phone width; an ended session. Nothing
+// here waits a fixed time for the server (every wait polls a condition), except the 6 s pause
+// that lets a runner without re-subscription forget Twitch's refusal (said when it happens).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -100,6 +102,7 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     const subscribed = async () => (await s.simGet('/_sim/eventsub')).chat_subscriptions === 1;
     for (let attempt = 0; !(await waitFor(subscribed, 'the chat subscription', 20000).catch(() => false)); attempt++) {
       assert.ok(attempt < 4, 'the chat subscription was never created');
+      t.diagnostic('the runner did not ask again after the new login: chat turned off and on');
       await api('/api/v1/sessions/active/chat', 'PUT', { enabled: false });
       await sleep(6000); // longer than the runner's 5 s refresh: it forgets the refusal
       await api('/api/v1/sessions/active/chat', 'PUT', { enabled: true });
@@ -135,6 +138,8 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     // top talkers: same order, same counts, each a link to the profile
     const rows = block.locator('.chat-top-table tbody tr');
     assert.equal(await rows.count(), c.top_talkers.length);
+    // the badges come from the chatter table, after the talkers are drawn
+    await block.locator(`.chat-top-table tbody tr[data-user="${second.user_id}"] .badge`, { hasText: 'watched' }).waitFor();
     for (let i = 0; i < c.top_talkers.length; i++) {
       const tt = c.top_talkers[i];
       const cells = await rows.nth(i).locator('td').allTextContents();
@@ -159,56 +164,65 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     assert.equal(legend[1], f.int(c.timeline.at(-1).messages), 'messages per minute');
     assert.equal(legend[3], f.int(series.at(-1).chatters), 'chatters of the latest capture');
     assert.equal(await block.locator('[data-chart="chat-activity"] canvas').count(), 1);
-    if (!('sentiment_mean' in c)) {
-      // a server without sentiment: nothing about it, and no error
-      assert.equal(await block.locator('[data-chart="chat-sentiment"]').isVisible(), false);
-      assert.equal(await block.locator('[data-field="sentiment"]').isVisible(), false);
-    }
+    // the raid's stays: the API's counts, or "— pending" until the window has passed
+    const stays = ['stayed_5m', 'stayed_15m', 'stayed_30m'].map((k) => (r[k] === null ? '— pending' : f.int(r[k])));
+    assert.equal(rc[5], stays.join(' / '));
+    // sentiment, as the server scored the simulator's lines
+    assert.ok(c.scored > 0, `the server scored ${c.scored} messages`);
+    assert.equal(await value('sentiment'), f.num(c.sentiment_mean));
+    assert.match(await block.locator('.kpi', { has: page.locator('[data-field="sentiment"]') }).textContent(), new RegExp(`${f.int(c.scored)} messages scored`));
+    assert.match(await block.locator('.kpi', { has: page.locator('[data-field="sentiment"]') }).getAttribute('title'), /AFINN.*French.*−5.*\+5/);
+    await block.locator('[data-chart="chat-sentiment"] canvas').waitFor();
+    const m = c.timeline.at(-1);
+    const tone = await block.locator('[data-chart="chat-sentiment"] .u-legend .u-series .u-value').allTextContents();
+    assert.equal(tone[1], f.int(m.positive), 'positive messages of the latest minute');
+    assert.equal(tone[2], f.int(m.negative), 'negative messages of the latest minute');
+    assert.equal(tone[3], f.num(m.sentiment_mean), 'mean of the latest minute');
+    for (let i = 0; i < c.top_talkers.length; i++)
+      assert.equal((await rows.nth(i).locator('td').allTextContents())[4], f.num(c.top_talkers[i].sentiment_mean), `talker ${i}'s sentiment`);
     await snap('dashboard-chat');
   });
 
-  await t.test('sentiment: the mean per minute and the positive / negative counts are drawn; null is "—"', async () => {
-    // The server's sentiment fields are stubbed on top of the real document (the chat helper
-    // adds them to report/chat.c at the same time): exactly the names it adds.
+  await t.test('sentiment: a null mean is "—" and a gap; a server without sentiment shows none of it, without error', async () => {
+    // The real document altered in the page's fetch: null means (nothing scored) that the
+    // simulator's talkative chat never gives, then no sentiment field at all (an older server).
     const real = await chatDoc();
     const c0 = real.channels.find((x) => x.login === 'raid_channel');
     const first = c0.timeline[0].minute_ms - 60000;
-    let stubNull = false;
+    let mode = 'null';
     await page.route('**/api/v1/sessions/*/chat?*', async (route) => {
       const resp = await route.fetch();
       const d = await resp.json();
       for (const c of d.channels) {
-        c.timeline = [{ minute: new Date(first).toISOString(), minute_ms: first, messages: 3, talkers: 2 }, ...c.timeline];
-        c.timeline.forEach((m, i) => Object.assign(m, i === 0 ? { scored: 0, sentiment_mean: null, positive: 0, negative: 0 } : { scored: 40 + i, sentiment_mean: i % 2 ? 1.25 : -0.5, positive: 30 + i, negative: 8 }));
-        Object.assign(c, stubNull ? { scored: 0, sentiment_mean: null } : { scored: 123, sentiment_mean: 0.75 });
-        c.top_talkers.forEach((tt, i) => (tt.sentiment_mean = i === 0 ? null : 2.5));
+        if (mode === 'absent') {
+          for (const x of [c, ...c.timeline, ...c.top_talkers]) for (const k of ['scored', 'sentiment_mean', 'positive', 'negative']) delete x[k];
+          continue;
+        }
+        c.timeline = [{ minute: new Date(first).toISOString(), minute_ms: first, messages: 3, talkers: 2, scored: 0, sentiment_mean: null, positive: 0, negative: 0 }, ...c.timeline];
+        Object.assign(c, { scored: 0, sentiment_mean: null });
+        c.top_talkers[0].sentiment_mean = null;
       }
       await route.fulfill({ response: resp, json: d });
     });
     try {
       await openDashboard();
       const block = chat.locator('.chat-channel[data-login="raid_channel"]');
-      const f = fmt('en');
-      await block.locator('[data-chart="chat-sentiment"] canvas').waitFor();
-      assert.equal(await block.locator('[data-field="sentiment"]').textContent(), f.num(0.75));
-      assert.match(await block.locator('.kpi', { has: page.locator('[data-field="sentiment"]') }).textContent(), /123 messages scored/);
-      assert.match(await block.locator('.kpi', { has: page.locator('[data-field="sentiment"]') }).getAttribute('title'), /AFINN.*French.*−5.*\+5/);
-      const last = c0.timeline.length; // the stubbed minutes: the real ones after one added
-      const legend = await block.locator('[data-chart="chat-sentiment"] .u-legend .u-series .u-value').allTextContents();
-      assert.equal(legend[1], f.int(30 + last), 'positive messages of the latest minute');
-      assert.equal(legend[2], f.int(8), 'negative messages of the latest minute');
-      assert.equal(legend[3], f.num(last % 2 ? 1.25 : -0.5), 'mean of the latest minute');
-      // the column of the top talkers: null is "—"
-      const rows = block.locator('.chat-top-table tbody tr');
-      assert.equal((await rows.nth(0).locator('td').allTextContents())[4], '—');
-      assert.equal((await rows.nth(1).locator('td').allTextContents())[4], f.num(2.5));
-      await snap('dashboard-chat-sentiment');
-      // nothing scored in the whole channel: "—", and why
-      stubNull = true;
-      await openDashboard();
       await block.locator('[data-chart="chat-sentiment"] canvas').waitFor();
       assert.equal(await block.locator('[data-field="sentiment"]').textContent(), '—');
       assert.match(await block.locator('.kpi', { has: page.locator('[data-field="sentiment"]') }).textContent(), /nothing scored yet/);
+      assert.equal((await block.locator('.chat-top-table tbody tr').nth(0).locator('td').allTextContents())[4], '—');
+      // hovering the minute with nothing scored: the legend says "—", not 0
+      const over = block.locator('[data-chart="chat-sentiment"] .u-over');
+      await over.scrollIntoViewIfNeeded();
+      const box = await over.boundingBox();
+      await page.mouse.move(box.x + 2, box.y + box.height / 2);
+      await page.waitForFunction(() => document.querySelector('#chat [data-chart="chat-sentiment"] .u-legend .u-series:nth-child(4) .u-value').textContent === '—');
+      mode = 'absent';
+      await openDashboard();
+      await block.locator('[data-chart="chat-activity"] canvas').waitFor();
+      assert.equal(await block.locator('[data-chart="chat-sentiment"]').isVisible(), false);
+      assert.equal(await block.locator('[data-field="sentiment"]').isVisible(), false);
+      assert.equal(await block.locator('.chat-top-table thead th').count(), 4, 'no sentiment column');
     } finally {
       await page.unrouteAll({ behavior: 'wait' });
     }
@@ -269,6 +283,22 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     } finally {
       await page.setViewportSize({ width: 1366, height: 768 });
     }
+  });
+
+  await t.test('an ended session keeps its chat numbers and offers no switch', async () => {
+    const doc = await chatDoc();
+    const old = doc.session_id;
+    const r = await api('/api/v1/sessions', 'POST', {});
+    assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+    await page.goto('about:blank');
+    await page.goto(s.gw + `/#/dashboard/${old}`);
+    await page.waitForFunction(() => document.body.dataset.dashboardReady === '1');
+    const block = chat.locator('.chat-channel[data-login="raid_channel"]');
+    await block.waitFor();
+    const c = doc.channels.find((x) => x.login === 'raid_channel');
+    assert.equal(await block.locator('[data-field="messages"]').textContent(), fmt('en').int(c.messages));
+    assert.equal(await chat.getByRole('button', { name: /Turn chat capture/ }).isVisible(), false);
+    assert.match(await chat.locator('.chat-state').textContent(), /This session has ended/);
   });
 
   await t.test('no script error and no CSP violation', () => {

@@ -83,6 +83,7 @@ export async function startServers({ env = {} } = {}) {
     TWITCH_API_BASE: `${sim}/helix`,
     TWITCH_AUTH_BASE: `${sim}/oauth2`,
     TWITCH_EVENTSUB_URL: eventsub,
+    TCA_SENTIMENT_LEXICONS: path.join(ROOT, 'lexicons/node_modules'),
     ...env,
   };
   const serveLog = fs.openSync(path.join(work, 'serve.log'), 'w');

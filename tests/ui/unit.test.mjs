@@ -139,7 +139,7 @@ test('dashboard: chart data, raid and wave markers, creation months', async () =
 });
 
 test('chat panel: minutes and captures on one time axis, sentiment only when sent, null means as gaps', async () => {
-  const { chatChartData, hasSentiment, statusNote } = await import(path.join(STATIC, 'js/views/dashboard_chat.js'));
+  const { chatChartData, hasSentiment, pickBlocks, statusNote } = await import(path.join(STATIC, 'js/views/dashboard_chat.js'));
   const m0 = Date.parse('2026-12-01T20:00:00Z');
   const plain = { timeline: [{ minute_ms: m0, messages: 7, talkers: 3 }, { minute_ms: m0 + 60000, messages: 2, talkers: 1 }] };
   const caps = [{ taken_at: '2026-12-01T20:00:30Z', chatters: 50 }, { taken_at: '2026-12-01T20:01:00Z', chatters: 55 }];
@@ -171,6 +171,12 @@ test('chat panel: minutes and captures on one time axis, sentiment only when sen
   assert.equal(statusNote('no usable Twitch token: log in again').kind, 'relogin');
   assert.equal(statusNote('Twitch revoked channel.chat.message on channel 20005: authorization_revoked').kind, 'revoked');
   assert.equal(statusNote('something else').kind, 'other');
+  // many channels: the busiest drawn in full, every one in the summary table
+  const chans = ['a', 'b', 'c', 'd', 'e', 'f'].map((login, i) => ({ login, messages: [5, 50, 0, 7, 50, 1][i] }));
+  assert.deepEqual(pickBlocks(chans.slice(0, 4)), { full: chans.slice(0, 4), summary: false });
+  const p = pickBlocks(chans, 4);
+  assert.equal(p.summary, true);
+  assert.deepEqual(p.full.map((c) => c.login), ['b', 'e', 'd', 'a']);
 });
 
 test('flag details are read back from the API’s English and written in the chosen language', async () => {

@@ -3,6 +3,8 @@
  * times the producer's ring) arrives chunked, without a Content-Length, equal byte for byte
  * to report_export_run (what `tca export` writes); a failure injected mid-stream ends the
  * transfer without its final chunk, so the client sees an error, never a valid short file.
+ * Identical downloads at once share one export run (counted by /metrics), each byte-equal to
+ * one alone; another user, or the same request after a capture, never gets the shared one.
  */
 #include "tests/web/gwtest.h"
 
@@ -241,12 +243,213 @@ static void a_client_leaving_mid_stream_stops_the_producer(void **state)
     gw_stop(g); /* returns only once the producer ended */
 }
 
+/* One download driven by a curl multi handle; pause_first: stop taking bytes after the first
+ * block until resumed (so its export run stays alive while others start). */
+struct dl {
+    CURL *h;
+    struct body x;
+    int pause_first, paused;
+    char *url;
+};
+
+static size_t on_dl_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct dl *d = ud;
+    if (d->pause_first && !d->paused && d->x.b.len > 0) {
+        d->paused = 1;
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    return buf_append(&d->x.b, p, size * n) < 0 ? 0 : size * n;
+}
+
+/* A handle with the cookies of browser b (the same login) for path. */
+static void dl_init(struct dl *d, struct gw *g, CURL *b, const char *path)
+{
+    memset(d, 0, sizeof *d);
+    buf_init(&d->x.b, 0);
+    d->h = gw_browser();
+    struct curl_slist *cookies = NULL;
+    curl_easy_getinfo(b, CURLINFO_COOKIELIST, &cookies);
+    for (struct curl_slist *c = cookies; c; c = c->next)
+        curl_easy_setopt(d->h, CURLOPT_COOKIELIST, c->data);
+    curl_slist_free_all(cookies);
+    d->url = xasprintf("%s%s", g->base, path);
+    curl_easy_setopt(d->h, CURLOPT_URL, d->url);
+    curl_easy_setopt(d->h, CURLOPT_TIMEOUT_MS, 120000L);
+    curl_easy_setopt(d->h, CURLOPT_WRITEFUNCTION, on_dl_body);
+    curl_easy_setopt(d->h, CURLOPT_WRITEDATA, d);
+}
+
+static void dl_free(struct dl *d)
+{
+    curl_easy_cleanup(d->h);
+    buf_free(&d->x.b);
+    free(d->url);
+}
+
+/* Runs the multi handle until every transfer in it is done, or only paused ones remain. */
+static void run_multi(CURLM *m, struct dl *dls, size_t n)
+{
+    for (;;) {
+        int running = 0;
+        curl_multi_perform(m, &running);
+        size_t waiting = 0;
+        for (size_t i = 0; i < n; i++)
+            waiting += dls[i].paused == 1;
+        if (running == 0 || (size_t)running == waiting)
+            return;
+        curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+}
+
+static int64_t metric(struct gw *g, CURL *b, const char *name)
+{
+    struct body got;
+    assert_int_equal(fetch(g, b, "/metrics", &got), CURLE_OK);
+    assert_int_equal(buf_append(&got.b, "", 1), 0);
+    char *line = xasprintf("\n%s ", name);
+    const char *at = strstr(got.b.data, line);
+    assert_non_null(at);
+    int64_t v = strtoll(at + strlen(line), NULL, 10);
+    free(line);
+    buf_free(&got.b);
+    return v;
+}
+
+enum { TWINS = 6 };
+
+static void identical_downloads_at_once_share_one_export_run(void **state)
+{
+    (void)state;
+    struct gw *g = gw_start(NULL);
+    CURL *b = gw_browser();
+    int64_t session = big_session(g, b);
+    const char *path = "/api/v1/sessions/active/export?what=chatters&format=json";
+    struct buf want;
+    struct report_export x = {
+        .kind = REPORT_EXPORT_CHATTERS, .format = REPORT_JSON, .session_id = session};
+    expected(g, user_of(g, b), &x, &want);
+    int64_t runs = metric(g, b, "tca_http_export_runs_total");
+    int64_t shared = metric(g, b, "tca_http_export_shared_total");
+    /* the first download takes one block and waits: its run stays alive meanwhile */
+    CURLM *m = curl_multi_init();
+    struct dl dls[TWINS];
+    dl_init(&dls[0], g, b, path);
+    dls[0].pause_first = 1;
+    curl_multi_add_handle(m, dls[0].h);
+    run_multi(m, dls, 1);
+    assert_int_equal(dls[0].paused, 1);
+    for (size_t i = 1; i < TWINS; i++) {
+        dl_init(&dls[i], g, b, path);
+        curl_multi_add_handle(m, dls[i].h);
+    }
+    run_multi(m, dls, TWINS); /* the others complete while the first waits */
+    for (size_t i = 1; i < TWINS; i++) {
+        assert_int_equal(dls[i].x.b.len, want.len);
+        assert_memory_equal(dls[i].x.b.data, want.data, want.len);
+    }
+    /* another user asking the same URL gets their own session's export, never the shared
+     * one, and someone else's session is a 404 */
+    CURL *other = gw_browser();
+    gw_login(g, other, "other_mod");
+    struct body theirs;
+    assert_int_equal(fetch(g, other, path, &theirs), CURLE_OK);
+    assert_true(theirs.b.len < 1000); /* the header row alone: their session is empty */
+    buf_free(&theirs.b);
+    char *direct =
+        xasprintf("/api/v1/sessions/%lld/export?what=chatters&format=json", (long long)session);
+    assert_int_equal(gw_get_status(g, other, direct), 404);
+    free(direct);
+    /* the first download resumes and gets the same bytes */
+    dls[0].paused = 2;
+    curl_easy_pause(dls[0].h, CURLPAUSE_CONT);
+    run_multi(m, dls, TWINS);
+    assert_int_equal(dls[0].x.b.len, want.len);
+    assert_memory_equal(dls[0].x.b.data, want.data, want.len);
+    /* one run for the six identical downloads, one for the other user's */
+    assert_int_equal(metric(g, b, "tca_http_export_runs_total"), runs + 2);
+    assert_int_equal(metric(g, b, "tca_http_export_shared_total"), shared + TWINS - 1);
+    for (size_t i = 0; i < TWINS; i++) {
+        curl_multi_remove_handle(m, dls[i].h);
+        dl_free(&dls[i]);
+    }
+    curl_multi_cleanup(m);
+    buf_free(&want);
+    curl_easy_cleanup(other);
+    curl_easy_cleanup(b);
+    gw_stop(g);
+}
+
+static void a_capture_in_between_starts_a_fresh_export(void **state)
+{
+    (void)state;
+    struct gw *g = gw_start(NULL);
+    CURL *b = gw_browser();
+    int64_t session = big_session(g, b);
+    int64_t user = user_of(g, b);
+    const char *path = "/api/v1/sessions/active/export?what=chatters&format=csv";
+    int64_t runs = metric(g, b, "tca_http_export_runs_total");
+    CURLM *m = curl_multi_init();
+    struct dl dls[2];
+    dl_init(&dls[0], g, b, path);
+    dls[0].pause_first = 1;
+    curl_multi_add_handle(m, dls[0].h);
+    run_multi(m, dls, 1);
+    assert_int_equal(dls[0].paused, 1);
+    /* a second capture: one chatter left */
+    char err[256];
+    struct store *st;
+    assert_int_equal(store_open(g->db, &st, err, sizeof err), 0);
+    struct chatter_set set;
+    chatter_set_init(&set);
+    chatter_set_add_named(&set, 1000, "viewer1000", "viewer1000");
+    int64_t left[CHATTERS - 1];
+    for (int64_t i = 1; i < CHATTERS; i++)
+        left[i - 1] = 1000 + i * 7;
+    struct store_capture_input in = {.session_id = session,
+                                     .channel_id = CHANNEL,
+                                     .seq = 2,
+                                     .taken_at_ms = clock_wall_ms(),
+                                     .pages = 1,
+                                     .chatters = set.items,
+                                     .n_chatters = set.n,
+                                     .left = left,
+                                     .n_left = CHATTERS - 1};
+    struct store_capture_result res;
+    assert_int_equal(store_capture_commit(st, &in, &res, err, sizeof err), 0);
+    chatter_set_free(&set);
+    store_close(st);
+    struct buf want;
+    struct report_export x = {
+        .kind = REPORT_EXPORT_CHATTERS, .format = REPORT_CSV, .session_id = session};
+    expected(g, user, &x, &want);
+    dl_init(&dls[1], g, b, path);
+    curl_multi_add_handle(m, dls[1].h);
+    run_multi(m, dls, 2);
+    assert_int_equal(dls[1].x.b.len, want.len); /* the new state, not the running export */
+    assert_memory_equal(dls[1].x.b.data, want.data, want.len);
+    assert_int_equal(metric(g, b, "tca_http_export_runs_total"), runs + 2);
+    dls[0].paused = 2;
+    curl_easy_pause(dls[0].h, CURLPAUSE_CONT);
+    run_multi(m, dls, 2);
+    for (size_t i = 0; i < 2; i++) {
+        curl_multi_remove_handle(m, dls[i].h);
+        dl_free(&dls[i]);
+    }
+    curl_multi_cleanup(m);
+    buf_free(&want);
+    curl_easy_cleanup(b);
+    gw_stop(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_big_export_arrives_chunked_and_equals_the_cli_export),
         cmocka_unit_test(a_failure_mid_stream_is_an_incomplete_transfer_for_the_client),
         cmocka_unit_test(a_client_leaving_mid_stream_stops_the_producer),
+        cmocka_unit_test(identical_downloads_at_once_share_one_export_run),
+        cmocka_unit_test(a_capture_in_between_starts_a_fresh_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

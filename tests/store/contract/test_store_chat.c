@@ -157,6 +157,68 @@ static void counts_add_up_per_chatter_and_minute(void **state)
     free(c);
 }
 
+static void sentiment_sums_add_up_like_the_counts_and_go_with_a_purge(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    int64_t s = f->session;
+    struct store_chat_count a = count(s, 500, 60000, 7, "ann", 3, 1);
+    a.scored = 2, a.score_sum = 1, a.positive = 1, a.negative = 1;
+    struct store_chat_count b = count(s, 500, 60000, 7, "ann", 2, 0);
+    b.scored = 2, b.score_sum = -7, b.positive = 0, b.negative = 2;
+    struct store_chat_count plain = count(s, 600, 60000, 8, "bob", 1, 0);
+    assert_int_equal(store_chat_add(f->st, &a, 1, err, sizeof err), 0);
+    assert_int_equal(store_chat_add(f->st, &b, 1, err, sizeof err), 0);
+    assert_int_equal(store_chat_add(f->st, &plain, 1, err, sizeof err), 0);
+
+    struct store_chat_count *c;
+    size_t n;
+    assert_int_equal(store_chat_counts(f->st, s, 0, &c, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(c[0].messages, 5);
+    assert_int_equal(c[0].scored, 4);
+    assert_int_equal(c[0].score_sum, -6);
+    assert_int_equal(c[0].positive, 1);
+    assert_int_equal(c[0].negative, 3);
+    assert_int_equal(c[1].scored, 0); /* a row without sentiment reads as nothing scored */
+    assert_int_equal(c[1].score_sum, 0);
+    free(c);
+
+    assert_int_equal(store_session_purge(f->st, s, 60, err, sizeof err), 0);
+    assert_int_equal(store_chat_counts(f->st, s, 0, &c, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
+    free(c);
+}
+
+static int64_t counts_seq(struct fixture *f)
+{
+    struct store_chat_setting cs;
+    char err[256];
+    assert_int_equal(store_chat_get(f->st, f->session, &cs, err, sizeof err), 0);
+    return cs.counts_seq;
+}
+
+static void every_batch_of_counts_and_every_raid_moves_the_sessions_counts_seq(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    int64_t s = f->session;
+    assert_int_equal(store_chat_set(f->st, s, 1, 50, err, sizeof err), 0);
+    int64_t seq = counts_seq(f);
+    struct store_chat_count c1 = count(s, 500, 60000, 7, "ann", 2, 0);
+    assert_int_equal(store_chat_add(f->st, &c1, 1, err, sizeof err), 0);
+    assert_true(counts_seq(f) > seq);
+    seq = counts_seq(f);
+    struct store_chat_raid r = {.session_id = s, .channel_id = 500, .from_id = 42, .at_ms = 1};
+    assert_int_equal(store_chat_raid_add(f->st, &r, err, sizeof err), 0);
+    assert_true(counts_seq(f) > seq);
+    seq = counts_seq(f);
+    /* turning chat off and on keeps it: a cached document must not come back */
+    assert_int_equal(store_chat_set(f->st, s, 0, 60, err, sizeof err), 0);
+    assert_int_equal(store_chat_set(f->st, s, 1, 70, err, sizeof err), 0);
+    assert_true(counts_seq(f) >= seq);
+}
+
 static void a_raid_is_stored_once(void **state)
 {
     struct fixture *f = *state;
@@ -237,6 +299,8 @@ int main(void)
         T(chat_capture_is_off_until_turned_on_and_lists_the_sessions_channels),
         T(an_inactive_session_is_no_target),
         T(counts_add_up_per_chatter_and_minute),
+        T(sentiment_sums_add_up_like_the_counts_and_go_with_a_purge),
+        T(every_batch_of_counts_and_every_raid_moves_the_sessions_counts_seq),
         T(a_raid_is_stored_once),
         T(deleting_the_session_deletes_its_chat_activity),
         T(purging_the_session_removes_its_chat_activity_and_keeps_the_setting),

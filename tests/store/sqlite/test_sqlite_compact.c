@@ -3,7 +3,8 @@
  * history row (twitch_users.named_at dates that name), closed stays keep no name hash, and
  * neither changes an answer: name histories read the same through store.h, before and after
  * a rename, after the migration of a store written by the previous schema, and in a copy to
- * another store.
+ * another store. Display names are kept as a login is kept as NULL when it is the display name
+ * in lower case (twitch_profiles behind the twitch_users view): both read back byte for byte.
  */
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
@@ -288,6 +289,131 @@ static void session_names_are_the_same_read_from_the_names_or_from_the_stays(voi
     free(dir);
 }
 
+/* The rows of the twitch_users view (or table, before the compact step) as one string. */
+static void dump_profiles(sqlite3 *db, char *out, size_t outlen)
+{
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(id || '|' || login || '|' ||"
+                                        " display_name || '|' || created_at || '|' || type || '|'"
+                                        " || broadcaster_type || '|' || enriched_at || '|' ||"
+                                        " COALESCE(named_at, 'null'), ';') FROM"
+                                        " (SELECT * FROM twitch_users ORDER BY id)",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+}
+
+static void logins_and_display_names_read_back_exactly_whatever_their_case(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    /* login, display name, how twitch_profiles keeps the login */
+    static const char *const cases[][3] = {
+        {"plain", "plain", "null"},
+        {"first", "First", "null"},
+        {"camelcase", "CamelCase", "null"},
+        {"all_caps_42", "ALL_CAPS_42", "null"},
+        {"abcdefghijklmnopqrstuvwxy", "ABCDEFGHIJKLMNOPQRSTUVWXY", "null"},
+        {"upper", "upper", "null"},
+        {"MixedLogin", "MixedLogin", "text"},
+        {"other", "Someone", "text"},
+        {"longer", "longer2", "text"},
+        {"kanji", "\xe6\xbc\xa2\xe5\xad\x97", "text"},
+        {"x1", "x1 ", "text"},
+    };
+    enum { N = sizeof cases / sizeof *cases };
+    struct store_profile p[N];
+    memset(p, 0, sizeof p);
+    for (int i = 0; i < N; i++) {
+        p[i].id = 100 + i;
+        snprintf(p[i].login, sizeof p[i].login, "%s", cases[i][0]);
+        snprintf(p[i].display_name, sizeof p[i].display_name, "%s", cases[i][1]);
+        p[i].created_at_ms = 1234567;
+        p[i].enriched_at_ms = 5000;
+    }
+    int renames;
+    assert_int_equal(store_profile_put(st, p, N, &renames, err, sizeof err), 0);
+    assert_int_equal(renames, 0);
+    for (int i = 0; i < N; i++) {
+        struct store_profile got;
+        assert_int_equal(store_profile_get(st, 100 + i, &got, err, sizeof err), 0);
+        assert_string_equal(got.login, cases[i][0]);
+        assert_string_equal(got.display_name, cases[i][1]);
+        assert_int_equal(got.created_at_ms, 1234567);
+        char sql[96];
+        snprintf(sql, sizeof sql, "SELECT typeof(login) = '%s' FROM twitch_profiles WHERE id = %d",
+                 cases[i][2], 100 + i);
+        assert_int_equal(count(path, sql), 1);
+        char want[64];
+        snprintf(want, sizeof want, "%s/%s@5000", cases[i][0], cases[i][1]);
+        expect_history(st, 100 + i, (const char *const[]){want}, 1);
+    }
+    /* a row inserted into the view by any SQLite client reads back the same */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "INSERT INTO twitch_users(id, login, display_name, created_at) VALUES"
+             " (200, 'viewer', 'Viewer', 77), (201, 'mixed', 'MiXeD', 0)");
+    char rows[2048];
+    dump_profiles(db, rows, sizeof rows);
+    assert_non_null(strstr(rows, "200|viewer|Viewer|77|||0|null;201|mixed|MiXeD|0|||0|null"));
+    sqlite3_close(db);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
+static void a_store_before_compact_profiles_upgrades_with_the_same_rows(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "PRAGMA journal_mode = WAL");
+    int behind = 0;
+    while (behind < sq_schema_steps() &&
+           !strstr(sq_schema_step(behind), "CREATE TABLE twitch_profiles"))
+        behind++;
+    assert_true(behind < sq_schema_steps());
+    for (int v = 0; v < behind; v++)
+        exec(db, sq_schema_step(v));
+    char set[48];
+    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
+    exec(db, set);
+    exec(db, "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
+             " broadcaster_type, enriched_at, named_at) VALUES"
+             " (10, 'alice', 'Alice', 1000, '', '', 500, 500),"
+             " (20, 'bob', 'bob', 2000, 'staff', 'partner', 600, NULL),"
+             " (30, 'carol', 'CaRoL', 0, '', '', 0, NULL),"
+             " (40, 'dave', 'Davy', 3000, '', 'affiliate', 700, 650),"
+             " (50, 'eve', 'eve', 4000, '', '', 800, 800)");
+    char before[1024], after[1024];
+    dump_profiles(db, before, sizeof before);
+    sqlite3_close(db);
+
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    dump_profiles(db, after, sizeof after);
+    sqlite3_close(db);
+    assert_string_equal(after, before);
+    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_profiles WHERE login IS NULL"), 4);
+    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_profiles WHERE named_at = 0"), 2);
+    expect_history(st, ALICE, (const char *const[]){"alice/Alice@500"}, 1);
+    /* enriched again with the same name: the name keeps the date it was first seen */
+    put(st, ALICE, "alice", 900, 0);
+    expect_history(st, ALICE, (const char *const[]){"alice/Alice@500"}, 1);
+    put(st, ALICE, "alicia", 950, 1);
+    expect_history(st, ALICE, (const char *const[]){"alice/Alice@500", "alicia/Alicia@950"}, 2);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +422,8 @@ int main(void)
         cmocka_unit_test(a_store_of_the_previous_schema_upgrades_with_the_same_histories),
         cmocka_unit_test(a_copy_to_another_store_carries_the_implied_names),
         cmocka_unit_test(session_names_are_the_same_read_from_the_names_or_from_the_stays),
+        cmocka_unit_test(logins_and_display_names_read_back_exactly_whatever_their_case),
+        cmocka_unit_test(a_store_before_compact_profiles_upgrades_with_the_same_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,13 +17,21 @@ function timeAxis(a) {
   return a;
 }
 
-/** A y scale symmetric around zero, so the two sentiment axes share their zero line. */
-function symmetric(cap) {
+/**
+ * A y scale symmetric around zero, so the two sentiment axes share their zero line; whole
+ * numbers for the score (a message's score is a sum of word valences, so it may pass ±5).
+ */
+function symmetric(whole) {
   return (u, min, max) => {
     const m = Math.max(Math.abs(min || 0), Math.abs(max || 0));
-    const r = cap ? Math.min(cap, Math.max(1, Math.ceil(m))) : Math.max(1, m * 1.15);
+    const r = whole ? Math.max(1, Math.ceil(m)) : Math.max(1, m * 1.15);
     return [-r, r];
   };
+}
+
+/** The x range with half a minute on both sides, so the bars of the first and last minutes show whole. */
+function halfMinute(u, min, max) {
+  return [min - 30, max + 30];
 }
 
 function xSeries() {
@@ -39,7 +47,7 @@ function activityOpts(el, cursor) {
     height: ACT_H,
     cursor,
     legend: { show: true },
-    scales: { x: { time: true }, m: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] }, c: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] } },
+    scales: { x: { time: true, range: halfMinute }, m: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] }, c: { range: (u, min, max) => [0, Math.max(1, max) * 1.15] } },
     axes: [timeAxis(x), { ...left, scale: 'm' }, right],
     series: [
       xSeries(),
@@ -61,7 +69,7 @@ function sentimentOpts(el, cursor) {
     height: SENT_H,
     cursor,
     legend: { show: true },
-    scales: { x: { time: true }, s: { range: symmetric(5) }, n: { range: symmetric(0) } },
+    scales: { x: { time: true, range: halfMinute }, s: { range: symmetric(true) }, n: { range: symmetric(false) } },
     axes: [timeAxis(x), { ...left, scale: 's' }, right],
     series: [
       xSeries(),

@@ -10,6 +10,7 @@ import { fmtDate, fmtDateTime, fmtDuration, fmtInt, fmtPct, fmtTime, t } from '.
 import { timeline, histogram } from '../charts.js';
 import { flagDetails } from '../flags.js';
 import { chatPanel } from './dashboard_chat.js';
+import { followersPanel } from './dashboard_followers.js';
 import { badge, card, clear, errorBox, errorText, field, h, loading, newId, pageTitle, stack } from '../ui.js';
 
 
@@ -241,6 +242,7 @@ export async function render(main, args, ctx, query) {
   let stopped = false;
   let inflight = null;
   let first = true;
+  main.querySelector('.grid').append(followersPanel(sessionId).el);
 
   const sigOf = (s) => (s.channels || []).map((c) => `${c.id}:${c.last_capture ? c.last_capture.seq : 0}`).join(',');
 

@@ -11,6 +11,10 @@ import { fmtInt, fmtNum, fmtPct, fmtTime, t } from '../i18n.js';
 import { act, badge, card, clear, errorText, h, newId, stack } from '../ui.js';
 
 export const CHAT_POLL_MS = 5000;
+/** While chat capture is off: only to notice it turned on elsewhere (tca chat on). */
+export const CHAT_OFF_POLL_MS = 30000;
+/** Channels drawn in full; more are summed up in one table (the filter shows any of them). */
+export const MAX_BLOCKS = 4;
 const TOP = 10;
 const RELOGIN = '/auth/login?with=chat';
 
@@ -45,6 +49,12 @@ export function chatChartData(ch, series) {
   }
   for (const s of caps) d.chatters[at.get(secs(s.taken_at))] = s.chatters;
   return d;
+}
+
+/** The channels drawn in full (most messages first when there are too many) and whether a summary table is needed. */
+export function pickBlocks(chans, max = MAX_BLOCKS) {
+  if (chans.length <= max) return { full: chans, summary: false };
+  return { full: [...chans].sort((a, b) => b.messages - a.messages || a.login.localeCompare(b.login)).slice(0, max), summary: true };
 }
 
 /** The chat status in the user's words: {kind: 'scope' | 'relogin' | 'revoked' | 'other', text}, or null. */
@@ -162,7 +172,10 @@ function drawTop(b, c, sentiment, marks) {
 /** "— pending" while a stay window has not passed (the API sends null), as in the raids table. */
 function stay(r, key) {
   const v = r[key];
-  if (v === null || v === undefined) return h('span', { class: 'pending', title: t('dash.stay_pending') }, t('dash.stay_pending'));
+  if (v === null || v === undefined) {
+    const at = r[key + '_observable_at'];
+    return h('span', { class: 'pending', title: at ? t('dash.stay_pending_at', { time: fmtTime(at) }) : t('dash.stay_pending') }, t('dash.stay_pending'));
+  }
   return fmtInt(v);
 }
 
@@ -202,6 +215,34 @@ function drawRaids(box, raids) {
   );
 }
 
+function drawSummary(box, chans, max) {
+  const sentiment = chans.some(hasSentiment);
+  const cols = ['chat.col.channel', 'chat.col.messages', 'chat.col.talkers', 'chat.col.lurkers', ...(sentiment ? ['chat.col.sentiment'] : [])];
+  const rows = chans.map((c) =>
+    h(
+      'tr',
+      { 'data-login': c.login },
+      h('td', null, c.login),
+      h('td', { class: 'num' }, fmtInt(c.messages)),
+      h('td', { class: 'num' }, fmtInt(c.talkers)),
+      h('td', { class: 'num' }, fmtInt(c.lurkers)),
+      sentiment ? h('td', { class: 'num' }, sentimentText(c.sentiment_mean)) : null,
+    ),
+  );
+  box.replaceChildren(
+    stack(
+      h(
+        'table',
+        { class: 'data chat-summary-table' },
+        h('caption', null, t('chat.summary')),
+        h('thead', null, h('tr', null, cols.map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', null, rows),
+      ),
+    ),
+    h('p', { class: 'hint' }, t('chat.more_channels', { n: max })),
+  );
+}
+
 /**
  * The chat panel of session sid. opts: {active(), paused()} read the dashboard's state.
  * Returns {el, update(statsChannels, wanted), destroy()}: update() after every statistics
@@ -209,11 +250,12 @@ function drawRaids(box, raids) {
  */
 export function chatPanel(sid, opts) {
   const state = h('div', { class: 'chat-state', role: 'status', 'aria-live': 'polite' });
+  const summaryBox = h('div', { class: 'table-wrap chat-summary', hidden: true });
   const channelsBox = h('div', { class: 'chat-channels' });
   const raidsBox = h('div', { class: 'chat-raids' });
   const raidsHead = h('h3', null, t('chat.raids'));
   const raidsHint = h('p', { class: 'hint' }, t('chat.raids_hint'));
-  const el = card(t('chat.title'), state, channelsBox, raidsHead, raidsHint, raidsBox);
+  const el = card(t('chat.title'), state, summaryBox, channelsBox, raidsHead, raidsHint, raidsBox);
   el.classList.add('wide', 'chat-card');
   el.id = 'chat';
   const blocks = new Map();
@@ -225,27 +267,42 @@ export function chatPanel(sid, opts) {
   let timer = null;
   let stopped = false;
   let inflight = null;
+  let tookMs = 0; // how long the last document took: a big session is read less often
+
+  // The state line's parts are built once and only their text changes, so a poll neither
+  // moves the keyboard focus off the switch nor makes a screen reader repeat the line.
+  const stateLine = h('p');
+  const problem = h('p', { class: 'chat-problem', role: 'alert', hidden: true });
+  const toggleBtn = h('button', { type: 'button', class: 'btn small' });
+  const relogin = h('a', { class: 'relogin', href: RELOGIN }, t('chat.relogin'));
+  const scopeHint = h('span', { class: 'hint' }, t('chat.scope_hint'));
+  const ended = h('span', { class: 'hint' }, t('chat.ended'));
+  state.append(stateLine, problem, h('div', { class: 'toolbar' }, toggleBtn, scopeHint, relogin, ended));
+  state.hidden = true;
+  toggleBtn.addEventListener('click', () => toggle(toggleBtn, !doc.enabled));
+  const setText = (node, text) => {
+    if (node.textContent !== text) node.textContent = text;
+  };
 
   function drawState() {
-    clear(state);
+    state.hidden = !doc;
     if (!doc) return;
     const note = statusNote(doc.status);
     const active = opts.active();
-    const line = (cls, text) => h('p', { class: cls }, text);
-    if (!doc.enabled) state.append(line('chat-off', t('chat.off')));
-    else state.append(line('chat-on', doc.messages ? t('chat.on') : t('chat.on_waiting')));
-    if (note) state.append(h('p', { class: 'chat-problem', role: 'alert' }, note.text));
-    const buttons = h('div', { class: 'toolbar' });
-    if (active) {
-      const btn = h('button', { type: 'button', class: 'btn small ' + (doc.enabled ? '' : 'primary'), 'aria-pressed': String(!!doc.enabled) }, doc.enabled ? t('chat.turn_off') : t('chat.turn_on'));
-      btn.addEventListener('click', () => toggle(btn, !doc.enabled));
-      buttons.append(btn);
-    }
-    // a login without the chat permission: the way to grant it
-    if (note && (note.kind === 'scope' || note.kind === 'relogin')) buttons.append(h('a', { class: 'btn small primary relogin', href: RELOGIN }, t('chat.relogin')));
-    else if (!doc.enabled && active) buttons.append(h('span', { class: 'hint' }, t('chat.scope_hint'), ' ', h('a', { class: 'relogin', href: RELOGIN }, t('chat.relogin'))));
-    if (!active) buttons.append(h('span', { class: 'hint' }, t('chat.ended')));
-    state.append(buttons);
+    stateLine.className = doc.enabled ? 'chat-on' : 'chat-off';
+    setText(stateLine, doc.enabled ? (doc.messages ? t('chat.on') : t('chat.on_waiting')) : t('chat.off'));
+    problem.hidden = !note;
+    setText(problem, note ? note.text : '');
+    toggleBtn.hidden = !active;
+    toggleBtn.className = 'btn small' + (doc.enabled ? '' : ' primary');
+    toggleBtn.setAttribute('aria-pressed', String(!!doc.enabled));
+    setText(toggleBtn, doc.enabled ? t('chat.turn_off') : t('chat.turn_on'));
+    // a login without the chat permission: the way to grant it, as a button once Twitch refused
+    const refused = !!note && (note.kind === 'scope' || note.kind === 'relogin');
+    relogin.hidden = !refused && (doc.enabled || !active);
+    relogin.className = refused ? 'btn small primary relogin' : 'relogin';
+    scopeHint.hidden = refused || doc.enabled || !active;
+    ended.hidden = active;
   }
 
   async function toggle(btn, on) {
@@ -253,10 +310,11 @@ export function chatPanel(sid, opts) {
     if (ok !== undefined) await load();
   }
 
-  // roles and the watchlist come from the chatter table, which has the ids
+  // Roles and the watchlist come from the chatter table, which has the ids. Its first read of
+  // a big session takes seconds on the server: the talkers are drawn first, the badges after.
   async function loadMarks() {
     const key = stats.map((c) => `${c.login}:${(c.series || []).length}`).join(',');
-    if (key === marksFor) return;
+    if (key === marksFor) return false;
     marksFor = key;
     const m = new Map();
     for (const filter of ['role', 'watched']) {
@@ -268,6 +326,7 @@ export function chatPanel(sid, opts) {
       }
     }
     marks = m;
+    return true;
   }
 
   function drawChannel(c) {
@@ -301,7 +360,10 @@ export function chatPanel(sid, opts) {
     drawState();
     const chans = ((doc && doc.channels) || []).filter((c) => !wanted || c.login === wanted);
     // a session that never had chat on shows only the line saying so
-    const shown = doc && (doc.enabled || doc.messages) ? chans : [];
+    const all = doc && (doc.enabled || doc.messages) ? chans : [];
+    const { full: shown, summary } = pickBlocks(all);
+    summaryBox.hidden = !summary;
+    if (summary) drawSummary(summaryBox, all, MAX_BLOCKS);
     for (const [login, b] of blocks) {
       if (shown.some((c) => c.login === login)) continue;
       if (b.charts) b.charts.destroy();
@@ -321,38 +383,55 @@ export function chatPanel(sid, opts) {
     if (inflight) inflight.abort();
     const ac = new AbortController();
     inflight = ac;
+    const started = performance.now();
     try {
       const d = await get(`/api/v1/sessions/${sid}/chat?top=${TOP}`, { signal: ac.signal });
+      tookMs = performance.now() - started;
       if (ac.signal.aborted || stopped) return;
+      const switched = !doc || doc.enabled !== d.enabled;
       doc = d;
-      if ((doc.channels || []).some((c) => (c.top_talkers || []).length)) await loadMarks();
-      if (stopped) return;
+      if (switched) schedule(); // the polling pace follows the switch
       draw();
+      if ((doc.channels || []).some((c) => (c.top_talkers || []).length))
+        loadMarks().then((changed) => {
+          if (changed && !stopped) draw();
+        });
       el.dataset.chatLoads = String(Number(el.dataset.chatLoads || 0) + 1);
     } catch (e) {
       if (e.name === 'AbortError') return;
-      state.replaceChildren(h('p', { class: 'chat-problem', role: 'alert' }, t('chat.problem', { why: errorText(e) })));
+      state.hidden = false;
+      problem.hidden = false;
+      setText(problem, t('chat.problem', { why: errorText(e) }));
     } finally {
       if (inflight === ac) inflight = null;
     }
   }
 
-  // chat counts grow between captures: poll while chat capture is on in a live session
+  // Chat counts grow between captures: poll while chat capture is on in a live session, and
+  // now and then while it is off. The server reads every stay of the session for this
+  // document, so a session where that takes long is read less often (20 times its cost).
   function schedule() {
     clearTimeout(timer);
     if (stopped) return;
+    const every = Math.max(doc && doc.enabled ? CHAT_POLL_MS : CHAT_OFF_POLL_MS, 20 * tookMs);
     timer = setTimeout(async () => {
-      if (doc && doc.enabled && opts.active() && !opts.paused() && !document.hidden) await load();
+      if (doc && opts.active() && !opts.paused() && !document.hidden) await load();
       schedule();
-    }, CHAT_POLL_MS);
+    }, every);
   }
   schedule();
 
   return {
     el,
     update(statsChannels, channel) {
+      const filterOnly = !!doc && (channel || '') !== wanted;
       stats = statsChannels || [];
       wanted = channel || '';
+      // the document has every channel, and a session without chat has nothing new to show
+      if (filterOnly || (doc && !doc.enabled && !doc.messages)) {
+        draw();
+        return Promise.resolve();
+      }
       return load();
     },
     destroy() {

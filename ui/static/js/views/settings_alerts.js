@@ -5,7 +5,7 @@ import { del, get, post } from '../api.js';
 import { fmtDateTime, fmtInt, t } from '../i18n.js';
 import { act, badge, card, clear, errorBox, field, h, loading, newId } from '../ui.js';
 
-const EVENTS = ['raid', 'bot_wave', 'watched_joined', 'capture_failing', 'login_rejected'];
+const EVENTS = ['raid', 'bot_wave', 'watched_joined', 'capture_failing', 'login_rejected', 'follower_wave'];
 const STATE_KIND = { sent: 'ok', failed: 'danger', queued: '' };
 
 export function webhooksCard() {

@@ -1,0 +1,157 @@
+/*
+ * SQLite back end only: the aggregates a capture keeps (captures.new_to_owner). A store
+ * written by the schema before the aggregates step upgrades with its captures marked as
+ * having none (-1), the statistics' series still recomputed right from the stays, and the
+ * captures made after the upgrade keep theirs.
+ */
+#include "tests/support/testutil.h"
+#include "analysis/presence.h"
+#include "base/chatter.h"
+#include "base/xalloc.h"
+#include "report/report.h"
+#include "store/sqlite_internal.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OWNER = 1, CHANNEL = 500, SESSION = 1 };
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+static void capture(struct store *st, const int64_t *ids, size_t n, int64_t taken_at)
+{
+    char err[256];
+    int64_t *open, last_seq;
+    size_t n_open;
+    assert_int_equal(
+        store_presence_open(st, SESSION, CHANNEL, &open, &n_open, &last_seq, err, sizeof err), 0);
+    struct chatter_set set;
+    chatter_set_init(&set);
+    for (size_t i = 0; i < n; i++) {
+        char login[32];
+        snprintf(login, sizeof login, "u%lld", (long long)ids[i]);
+        chatter_set_add(&set, ids[i], login);
+    }
+    chatter_set_sort_unique(&set);
+    struct an_presence_diff d;
+    an_presence_diff(open, n_open, set.items, set.n, &d);
+    struct store_capture_input in = {.session_id = SESSION,
+                                     .channel_id = CHANNEL,
+                                     .seq = last_seq + 1,
+                                     .taken_at_ms = taken_at,
+                                     .pages = 1,
+                                     .chatters = set.items,
+                                     .n_chatters = set.n,
+                                     .joined = d.joined,
+                                     .n_joined = d.n_joined,
+                                     .left = d.left,
+                                     .n_left = d.n_left};
+    struct store_capture_result r;
+    assert_int_equal(store_capture_commit(st, &in, &r, err, sizeof err), 0);
+    an_presence_diff_free(&d);
+    chatter_set_free(&set);
+    free(open);
+}
+
+/* The series of the session's channel as a document of the series alone gives it, and as
+ * the document beside participation (always recomputed from the stays) gives it. */
+static void expect_same_series(struct store *st)
+{
+    char *text[2];
+    const unsigned sections[2] = {REPORT_SERIES, REPORT_SERIES | REPORT_PARTICIPATION};
+    for (int i = 0; i < 2; i++) {
+        struct report_options o;
+        report_options_default(&o);
+        json_t *doc;
+        char err[256];
+        assert_int_equal(report_session(st, OWNER, SESSION, &o, sections[i], &doc, err, sizeof err),
+                         0);
+        json_t *ch = json_array_get(json_object_get(doc, "channels"), 0);
+        text[i] = json_dumps(json_object_get(ch, "series"), JSON_COMPACT);
+        json_decref(doc);
+    }
+    assert_string_equal(text[0], text[1]);
+    free(text[0]);
+    free(text[1]);
+}
+
+static void a_store_of_the_previous_schema_upgrades_and_recomputes_its_old_captures(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "PRAGMA journal_mode = WAL");
+    /* the store as it was just before the aggregates step (later steps may follow it) */
+    int behind = 0;
+    while (behind < sq_schema_steps() && !strstr(sq_schema_step(behind), "ADD COLUMN new_to_owner"))
+        behind++;
+    assert_true(behind < sq_schema_steps());
+    for (int v = 0; v < behind; v++)
+        exec(db, sq_schema_step(v));
+    char set[48];
+    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
+    exec(db, set);
+    /* two captures: 10 and 20, then 20 and 30 (30 new, 10 left) */
+    exec(db, "INSERT INTO users(id, login, display_name) VALUES (1, 'mod', 'Mod');"
+             "INSERT INTO channels(id, login, display_name) VALUES (500, 'alpha', 'Alpha');"
+             "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
+             " VALUES (1, 1, 1, 1000, 1000);"
+             "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count, joined,"
+             " \"left\", new_to_channel, pages, duration_ms) VALUES"
+             " (1, 500, 1, 60000, 2, 2, 0, 2, 1, 0), (1, 500, 2, 120000, 2, 1, 1, 1, 1, 0);"
+             "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq) VALUES"
+             " (1, 10, 500, 1, 1), (1, 20, 500, 1, NULL), (1, 30, 500, 2, NULL);");
+    /* channel_chatters keeps its key alone since an earlier step; its totals before that */
+    sqlite3_stmt *cols;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM pragma_table_info('channel_chatters')", -1,
+                           &cols, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(cols), SQLITE_ROW);
+    int keys_only = sqlite3_column_int(cols, 0) == 2;
+    sqlite3_finalize(cols);
+    exec(db, keys_only ? "INSERT INTO channel_chatters(channel_id, user_id) VALUES"
+                         " (500, 10), (500, 20), (500, 30)"
+                       : "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
+                         " sessions_seen, captures_seen) VALUES (500, 10, 60000, 60000, 1, 1),"
+                         " (500, 20, 60000, 60000, 1, 0), (500, 30, 120000, 120000, 1, 0)");
+    sqlite3_close(db);
+
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    struct store_capture *caps;
+    size_t n;
+    assert_int_equal(store_capture_list(st, SESSION, CHANNEL, &caps, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(caps[0].new_to_owner, -1);
+    assert_int_equal(caps[1].new_to_owner, -1);
+    free(caps);
+    expect_same_series(st);
+    /* a capture after the upgrade keeps its aggregate: 10 back (seen in this session), 40 new */
+    capture(st, (const int64_t[]){10, 20, 30, 40}, 4, 180000);
+    assert_int_equal(store_capture_list(st, SESSION, CHANNEL, &caps, &n, err, sizeof err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(caps[2].new_to_owner, 1);
+    free(caps);
+    expect_same_series(st);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_store_of_the_previous_schema_upgrades_and_recomputes_its_old_captures),
+    };
+    return cmocka_run_group_tests_name("sqlite aggregates", tests, NULL, NULL);
+}

@@ -1,0 +1,85 @@
+/*
+ * The SQLite schema step that added sentiment sums to chat_counts: a store of the version just
+ * before it keeps its counts (nothing scored), and sums added after the upgrade pile onto the
+ * old rows. Finds the step by what it does, never by its number.
+ */
+#include "tests/support/testutil.h"
+#include "base/xalloc.h"
+#include "store/sqlite_internal.h"
+#include "store/store_chat.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+static void counts_of_the_previous_schema_upgrade_with_nothing_scored(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "PRAGMA journal_mode = WAL");
+    int behind = 0;
+    while (behind < sq_schema_steps() &&
+           !strstr(sq_schema_step(behind), "chat_counts ADD COLUMN scored"))
+        behind++;
+    assert_true(behind < sq_schema_steps());
+    for (int v = 0; v < behind; v++)
+        exec(db, sq_schema_step(v));
+    char set[48];
+    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
+    exec(db, set);
+    exec(db, "INSERT INTO users(id, login, display_name) VALUES (10, 'mod', 'mod');"
+             "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
+             " VALUES (1, 10, 1, 1, 1);"
+             "INSERT INTO chat_counts(session_id, channel_id, minute, user_id, login, messages,"
+             " emote_only) VALUES (1, 500, 60000, 7, 'ann', 4, 1)");
+    sqlite3_close(db);
+
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    struct store_chat_count *c;
+    size_t n;
+    assert_int_equal(store_chat_counts(st, 1, 0, &c, &n, err, sizeof err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(c[0].messages, 4);
+    assert_int_equal(c[0].scored, 0);
+    assert_int_equal(c[0].score_sum, 0);
+    free(c);
+    struct store_chat_count more = {.session_id = 1,
+                                    .channel_id = 500,
+                                    .minute_ms = 60000,
+                                    .user_id = 7,
+                                    .messages = 2,
+                                    .scored = 2,
+                                    .score_sum = 5,
+                                    .positive = 2};
+    snprintf(more.login, sizeof more.login, "ann");
+    assert_int_equal(store_chat_add(st, &more, 1, err, sizeof err), 0);
+    assert_int_equal(store_chat_counts(st, 1, 0, &c, &n, err, sizeof err), 0);
+    assert_int_equal(c[0].messages, 6);
+    assert_int_equal(c[0].scored, 2);
+    assert_int_equal(c[0].score_sum, 5);
+    assert_int_equal(c[0].positive, 2);
+    assert_int_equal(c[0].negative, 0);
+    free(c);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(counts_of_the_previous_schema_upgrade_with_nothing_scored),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
