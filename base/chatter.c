@@ -40,6 +40,23 @@ void chatter_set_add_named(struct chatter_set *s, int64_t id, const char *login,
  * stores it in 4 bytes: with 8, the stays' rows and their open-stay index grew enough to cost
  * the 100,000-chatter churn capture ~10 ms. A collision hides one rename at one capture
  * (the chatter's next change is seen): 1 in 2^31 per change. */
+int chatter_parse_id(const char *s, int64_t *id)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 19)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v == 0 || v > (uint64_t)INT64_MAX)
+        return -1;
+    *id = (int64_t)v;
+    return 0;
+}
+
 int64_t chatter_name_hash(const char *login, const char *display_name)
 {
     uint64_t h = 14695981039346656037ULL;

@@ -35,6 +35,13 @@ void chatter_set_add(struct chatter_set *s, int64_t id, const char *login);
 void chatter_set_add_named(struct chatter_set *s, int64_t id, const char *login,
                            const char *display_name);
 /**
+ * Parses an id as Twitch and tca write them (a Twitch user id, a session or capture number):
+ * 1-19 decimal digits and nothing else, > 0, fits int64. Returns 0 or -1. The one id grammar:
+ * HTTP paths, the command line and Twitch's answers all read ids through it.
+ */
+int chatter_parse_id(const char *s, int64_t *id);
+
+/**
  * A 31-bit fingerprint of a login and display name: what a stay remembers of the name its
  * chatter had, so a capture finds renames without reading any name back. Never 0.
  */

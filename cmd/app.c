@@ -1,5 +1,6 @@
 /* Wiring shared by the subcommands: configuration, keys, store, Twitch client. */
 #include "cmd/app.h"
+#include "base/chatter.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -99,6 +100,12 @@ void app_close(struct app *a)
     crypto_keys_wipe(&a->keys);
     config_free(&a->cfg);
     memset(a, 0, sizeof *a);
+}
+
+int64_t app_positive_arg(const char *s)
+{
+    int64_t v;
+    return chatter_parse_id(s, &v) ? 0 : v;
 }
 
 int app_current_user(struct app *a, struct store_user *out)

@@ -45,6 +45,8 @@ void app_close(struct app *a);
 /** Points the Twitch settings at other bases (the in-process simulator of the demo). */
 void app_use_twitch(struct app *a, const char *api_base, const char *auth_base,
                     const char *client_id, const char *client_secret);
+/** A positive id or count on the command line (chatter_parse_id's grammar); 0 if not one. */
+int64_t app_positive_arg(const char *s);
 /** The user the CLI acts for: the most recent login. Prints a hint and returns 1 if none. */
 int app_current_user(struct app *a, struct store_user *out);
 

@@ -22,13 +22,6 @@ static int usage(void)
     return EXIT_USAGE;
 }
 
-static int64_t parse_positive(const char *s)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    return *end || v <= 0 ? 0 : v;
-}
-
 /* Says so when the stored token lacks user:read:chat: Twitch would refuse the subscription. */
 static void warn_scope(struct app *a, int64_t user_id)
 {
@@ -105,9 +98,9 @@ int cmd_chat(int argc, char **argv)
         else if (i == 1 && strcmp(argv[i], "status") == 0)
             continue;
         else if (strcmp(argv[i], "--session") == 0 && i + 1 < argc)
-            session_id = parse_positive(argv[++i]);
+            session_id = app_positive_arg(argv[++i]);
         else if (strcmp(argv[i], "--top") == 0 && i + 1 < argc)
-            top = parse_positive(argv[++i]);
+            top = app_positive_arg(argv[++i]);
         else if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else if (strcmp(argv[i], "--chatters") == 0)

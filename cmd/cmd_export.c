@@ -45,13 +45,6 @@ static int usage(void)
     return EXIT_USAGE;
 }
 
-static int64_t parse_id(const char *s)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    return *end || v <= 0 ? 0 : v;
-}
-
 int cmd_export(int argc, char **argv)
 {
     struct report_options o;
@@ -74,7 +67,7 @@ int cmd_export(int argc, char **argv)
             else
                 return usage();
         } else if (strcmp(a, "--session") == 0) {
-            if (!(x.session_id = parse_id(argv[++i])))
+            if (!(x.session_id = app_positive_arg(argv[++i])))
                 return usage();
         } else if (strcmp(a, "--what") == 0) {
             int k = report_export_kind_parse(argv[++i]);
@@ -82,7 +75,7 @@ int cmd_export(int argc, char **argv)
                 return usage();
             x.kind = (enum report_export_kind)k;
         } else if (strcmp(a, "--capture") == 0) {
-            if (!(x.capture_seq = parse_id(argv[++i])))
+            if (!(x.capture_seq = app_positive_arg(argv[++i])))
                 return usage();
         } else if (report_option_set(&o, a + 2, argv[++i], err, sizeof err)) {
             fprintf(stderr, "tca export: %s\n", err);

@@ -30,13 +30,6 @@ static int usage(void)
     return EXIT_USAGE;
 }
 
-static int64_t parse_id(const char *s)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    return *end || v <= 0 ? 0 : v;
-}
-
 static void print_channel(json_t *c)
 {
     json_t *p = json_object_get(c, "participation"), *v = json_object_get(c, "viewers");
@@ -167,13 +160,13 @@ int cmd_stats(int argc, char **argv)
         } else if (strncmp(a, "--", 2) != 0 || i + 1 >= argc) {
             return usage();
         } else if (strcmp(a, "--session") == 0) {
-            if (!(session_id = parse_id(argv[++i])))
+            if (!(session_id = app_positive_arg(argv[++i])))
                 return usage();
         } else if (strcmp(a, "--chatter") == 0) {
-            if (!(chatter = parse_id(argv[++i])))
+            if (!(chatter = app_positive_arg(argv[++i])))
                 return usage();
         } else if (strcmp(a, "--compare") == 0) {
-            if (!(compare = parse_id(argv[++i])))
+            if (!(compare = app_positive_arg(argv[++i])))
                 return usage();
         } else if (strcmp(a, "--history") == 0) {
             history = argv[++i];

@@ -47,19 +47,7 @@ static void copy_text(char *dst, size_t dstlen, const char *src)
 
 int twitch_parse_id(const char *s, int64_t *id)
 {
-    size_t n = strlen(s);
-    if (n == 0 || n > 19)
-        return -1;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (v == 0 || v > (uint64_t)INT64_MAX)
-        return -1;
-    *id = (int64_t)v;
-    return 0;
+    return chatter_parse_id(s, id);
 }
 
 int twitch_login_valid(const char *s)

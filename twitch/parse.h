@@ -66,7 +66,7 @@ int twitch_parse_error(const char *body, size_t len, char *msg, size_t msglen);
 
 /** Parses an RFC 3339 UTC time of Twitch's shape (up to 9 fraction digits) into ms. 0 or -1. */
 int twitch_parse_time(const char *s, int64_t *ms);
-/** Parses a Twitch id: 1-19 decimal digits, > 0, fits int64. Returns 0 or -1. */
+/** Parses a Twitch id: chatter_parse_id (1-19 decimal digits, > 0, fits int64); 0 or -1. */
 int twitch_parse_id(const char *s, int64_t *id);
 /** Returns 1 when s is a valid login: 1..CHATTER_LOGIN_MAX characters of [a-z0-9_]. */
 int twitch_login_valid(const char *s);

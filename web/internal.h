@@ -231,7 +231,7 @@ int web_query_int(struct web_req *r, const char *name, int64_t lo, int64_t hi, i
 int web_param_id(struct web_req *r, int i, int64_t *out);
 /** Finds cookie name in a Cookie header into out; 0, or -1 when absent or too long. Pure. */
 int web_cookie_find(const char *header, const char *name, char *out, size_t outlen);
-/** Parses a positive decimal id; 0 or -1. Pure. */
+/** Parses an id from a path or query (chatter_parse_id; NULL is not one): 0 or -1. Pure. */
 int web_parse_id(const char *s, int64_t *out);
 
 /* ---- resources (pool.c) ---- */

@@ -5,6 +5,7 @@
  */
 #include "web/internal.h"
 
+#include "base/chatter.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
@@ -205,14 +206,7 @@ int web_query_int(struct web_req *r, const char *name, int64_t lo, int64_t hi, i
 
 int web_parse_id(const char *s, int64_t *out)
 {
-    if (!s || !*s || strlen(s) > 19 || strspn(s, "0123456789") != strlen(s))
-        return -1;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    if (errno || v <= 0)
-        return -1;
-    *out = v;
-    return 0;
+    return s ? chatter_parse_id(s, out) : -1;
 }
 
 int web_param_id(struct web_req *r, int i, int64_t *out)

@@ -53,3 +53,15 @@ grep -q '^tca worker: refusing to start with 1 configuration problem ' "$WORK/pl
     fail "plain refusal changed: $(cat "$WORK/plain.err")"
 if grep -q '^{' "$WORK/plain.err"; then fail "JSON without TCA_LOG_FORMAT=json"; fi
 check "a refusal to start is a JSON log line under TCA_LOG_FORMAT=json, plain otherwise"
+
+# Ids on the command line follow the one id grammar (base/chatter.c), as HTTP paths do: a
+# sign, a space, trailing text or more than int64 holds is a usage error, never a lookup.
+for bad in "+5" " 5" "5x" "0" "99999999999999999999"; do
+    set +e
+    "$TCA" stats --session "$bad" >/dev/null 2>"$WORK/id.err"
+    rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q '^usage: tca stats' "$WORK/id.err" ||
+        fail "tca stats --session '$bad': exit $rc, $(head -1 "$WORK/id.err")"
+done
+check "ids on the command line are plain positive decimals"
