@@ -122,8 +122,15 @@ int my_connect(struct mariadb_store *c, char *err, size_t errlen)
 static int statement(struct mariadb_store *c, const char *sql, MYSQL_STMT **out, char *err,
                      size_t errlen)
 {
+    /* the caller's address first, confirmed by text (see sq_cached in sqlite_open.c) */
     for (size_t i = 0; i < c->n_stmts; i++)
-        if (c->stmts[i].sql == sql || !strcmp(c->stmts[i].sql, sql)) {
+        if (c->stmts[i].seen == sql && !strcmp(c->stmts[i].sql, sql)) {
+            *out = c->stmts[i].stmt;
+            return 0;
+        }
+    for (size_t i = 0; i < c->n_stmts; i++)
+        if (!strcmp(c->stmts[i].sql, sql)) {
+            c->stmts[i].seen = sql;
             *out = c->stmts[i].stmt;
             return 0;
         }
@@ -136,7 +143,7 @@ static int statement(struct mariadb_store *c, const char *sql, MYSQL_STMT **out,
         return rc;
     }
     c->stmts = xgrow(c->stmts, &c->cap_stmts, c->n_stmts, sizeof *c->stmts, 32);
-    c->stmts[c->n_stmts++] = (struct my_cached){.sql = xstrdup(sql), .stmt = s};
+    c->stmts[c->n_stmts++] = (struct my_cached){.sql = xstrdup(sql), .seen = sql, .stmt = s};
     *out = s;
     return 0;
 }

@@ -25,7 +25,8 @@ struct my_target {
 
 /** A prepared statement kept for the life of the connection, found again by its SQL. */
 struct my_cached {
-    char *sql;
+    char *sql;        /* owned copy: the text decides */
+    const char *seen; /* the caller's pointer it was last found by: a hint, checked by text */
     MYSQL_STMT *stmt;
 };
 

@@ -14,7 +14,8 @@
 
 /** A prepared statement kept for the life of the connection, found again by its SQL. */
 struct sq_cached {
-    char *sql;
+    char *sql;        /* owned copy: the text decides */
+    const char *seen; /* the caller's pointer it was last found by: a hint, checked by text */
     sqlite3_stmt *stmt;
 };
 

@@ -55,13 +55,18 @@ int sq_cached(struct store *st, const char *sql, sqlite3_stmt **out)
 {
     struct sqlite_store *sq = sq_conn(st);
     *out = NULL;
-    /* By address first (every call site passes a literal), then by text. */
-    for (size_t i = 0; i < sq->n_stmts; i++)
-        if (sq->stmts[i].sql == sql)
+    /* By the caller's address first (nearly every call site passes a literal): one full
+     * compare confirms it, where a walk by text compares the shared "SELECT ..." prefixes of
+     * every statement before it. The text still decides: a built string's address can come
+     * back holding other SQL. */
+    for (size_t i = 0; !*out && i < sq->n_stmts; i++)
+        if (sq->stmts[i].seen == sql && !strcmp(sq->stmts[i].sql, sql))
             *out = sq->stmts[i].stmt;
     for (size_t i = 0; !*out && i < sq->n_stmts; i++)
-        if (!strcmp(sq->stmts[i].sql, sql))
+        if (!strcmp(sq->stmts[i].sql, sql)) {
             *out = sq->stmts[i].stmt;
+            sq->stmts[i].seen = sql;
+        }
     if (*out) {
         sqlite3_reset(*out);
         sqlite3_clear_bindings(*out);
@@ -72,7 +77,7 @@ int sq_cached(struct store *st, const char *sql, sqlite3_stmt **out)
     if (rc != SQLITE_OK)
         return rc;
     sq->stmts = xgrow(sq->stmts, &sq->cap_stmts, sq->n_stmts, sizeof *sq->stmts, 64);
-    sq->stmts[sq->n_stmts++] = (struct sq_cached){.sql = xstrdup(sql), .stmt = s};
+    sq->stmts[sq->n_stmts++] = (struct sq_cached){.sql = xstrdup(sql), .seen = sql, .stmt = s};
     *out = s;
     return SQLITE_OK;
 }
