@@ -44,6 +44,9 @@ static int start_role(struct app *a, const char *listen, int analysis_only, stru
     o.analysis_only = analysis_only;
     o.kv = a->kv;
     o.metrics = a->metrics;
+    /* the demo's browser login keeps the chat scope its device login granted (chat panel) */
+    if (a->cfg.demo && a->cfg.twitch_eventsub_url)
+        o.login_with = "chat";
     if (listen)
         o.listen = listen;
     if (web_start(&o, out, &port, err, sizeof err)) {

@@ -1,7 +1,9 @@
 /*
  * serve: every role in one process on the embedded store: workers, scheduler and the HTTP
  * gateway. With no Twitch app configured it runs the simulator in-process and logs the demo
- * user in through it, so a new user sees captures arrive at once.
+ * user in through it (chat scope included, chat capture on, EventSub from the simulator), so
+ * a new user sees captures and chat arrive at once. A configured Twitch app is never
+ * redirected to the simulator.
  */
 #include "cmd/app.h"
 #include "cmd/cmd_gateway.h"
@@ -12,6 +14,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "store/store_chat.h"
 #include "twitch/user_token.h"
 #include "sim/sim.h"
 
@@ -42,13 +45,27 @@ struct demo {
     char *auth_base;
 };
 
+/* Chat capture on for the demo's session: the chat panel fills at once. Messages are personal
+ * data, but the demo's are the simulator's. Off when EventSub is (TWITCH_EVENTSUB_URL=off). */
+static int demo_chat_on(struct app *a, int64_t session_id, char *err, size_t errlen)
+{
+    if (!a->cfg.twitch_eventsub_url)
+        return 0;
+    int rc = store_chat_set(a->st, session_id, 1, clock_wall_ms(), err, errlen);
+    if (!rc)
+        log_info("demo: chat capture on for session %lld (sentiment lexicons from %s)",
+                 (long long)session_id, a->cfg.sentiment_lexicons);
+    return rc;
+}
+
 static int schedule_demo(struct app *a, const struct store_user *me, const char *channels)
 {
     char err[256];
     int64_t session_id;
     struct twitch_channel *mod = NULL;
     size_t n = 0;
-    if (store_session_active(a->st, me->id, clock_wall_ms(), &session_id, err, sizeof err))
+    if (store_session_active(a->st, me->id, clock_wall_ms(), &session_id, err, sizeof err) ||
+        demo_chat_on(a, session_id, err, sizeof err))
         goto fail;
     struct twitch_token tok = {0};
     /* The channels come from Twitch, as they would for a real moderator. */
@@ -101,9 +118,16 @@ static int start_demo(struct app *a, struct demo *d, const char *channels)
     d->auth_base = xasprintf("http://127.0.0.1:%d/oauth2", port);
     log_info("demo: no Twitch app configured, using a simulated Twitch at %s", d->api_base);
     app_use_twitch(a, d->api_base, d->auth_base, so.client_id, so.client_secret);
+    /* the worker's EventSub runner reads the simulator's chat, never Twitch's, unless off */
+    if (a->cfg.twitch_eventsub_url) {
+        free(a->cfg.twitch_eventsub_url);
+        a->cfg.twitch_eventsub_url = sim_eventsub_url(d->sim);
+        log_info("demo: chat from the simulated EventSub at %s", a->cfg.twitch_eventsub_url);
+    }
     struct store_user me;
     FILE *devnull = fopen("/dev/null", "w");
-    int rc = login_device_flow(a, devnull ? devnull : stderr, NULL, &me);
+    const char *scopes = a->cfg.twitch_eventsub_url ? TWITCH_SCOPES_CHAT : TWITCH_SCOPES;
+    int rc = login_device_flow(a, devnull ? devnull : stderr, scopes, &me);
     if (devnull)
         fclose(devnull);
     if (rc)

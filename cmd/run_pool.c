@@ -76,8 +76,9 @@ int run_pool_until_signal(struct app *a, const char *role, int run_scheduler)
     }
     char where[512];
     store_url_redact(a->cfg.db, where, sizeof where);
-    log_info("%s running workers=%d scheduler=%s store=%s kv=%s", role, a->cfg.workers,
-             run_scheduler ? "on" : "off", where, kv_name(a->kv));
+    log_info("%s running workers=%d scheduler=%s store=%s kv=%s eventsub=%s", role, a->cfg.workers,
+             run_scheduler ? "on" : "off", where, kv_name(a->kv),
+             o.eventsub_url ? o.eventsub_url : "off");
     while (!signals_stop_requested())
         clock_sleep_ms(100);
     log_info("%s stopping: finishing jobs in flight", role);

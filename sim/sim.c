@@ -115,6 +115,11 @@ int64_t sim_tick(struct sim *s)
     return t;
 }
 
+char *sim_eventsub_url(struct sim *s)
+{
+    return xasprintf("ws://%s:%d/ws", s->host, s->es_port);
+}
+
 char *sim_base_url(struct sim *s, struct call *c)
 {
     const char *host = call_header(c, MHD_HTTP_HEADER_HOST);

@@ -40,6 +40,8 @@ int sim_start(struct sim *s, const char *listen, int *port, char *err, size_t er
 /** Stops the server and frees everything; NULL is a no-op. */
 void sim_free(struct sim *s);
 
+/** The EventSub WebSocket URL of a started simulator (GET /_sim/eventsub's); caller frees. */
+char *sim_eventsub_url(struct sim *s);
 /** The current tick of the audience clock. */
 int64_t sim_tick(struct sim *s);
 

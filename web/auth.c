@@ -52,8 +52,12 @@ void web_auth_login(struct web_req *r)
     char *cookie = web_cookie_value(w, WEB_STATE_COOKIE, state, WEB_STATE_TTL_MS / 1000);
     web_set_cookie(r, cookie);
     free(cookie);
-    char scopes[256];
-    if (twitch_scopes_with(web_query(r, "with"), scopes, sizeof scopes) < 0) {
+    char scopes[256], extras[128];
+    const char *with = web_query(r, "with");
+    /* the demo's own extras (chat) stay granted whatever a re-login asks for */
+    snprintf(extras, sizeof extras, "%s%s%s", with ? with : "",
+             with && *with && w->o.login_with ? "," : "", w->o.login_with ? w->o.login_with : "");
+    if (twitch_scopes_with(extras, scopes, sizeof scopes) < 0) {
         web_error(r, 400, "invalid_request",
                   "with= takes a comma-separated list of roles, followers and chat");
         return;

@@ -44,6 +44,7 @@ struct web_options {
     struct kv *kv;           /* rate limits and caches (shared on Redis); NULL: in-process */
     struct metrics *metrics; /* the process's registry (borrowed); NULL: the gateway's own */
     int logins_in_kv;        /* login sessions and OAuth states in kv (TCA_REDIS), else store */
+    const char *login_with;  /* extras every browser login asks too ("chat": the demo); NULL */
 
     /* tests only: a streamed export fails after this many bytes (0: never) */
     size_t export_fail_after;

@@ -308,6 +308,53 @@ static void token_twitch_no_longer_accepts_ends_the_login_with_401(void **state)
     gw_stop(g);
 }
 
+static void demo_login_with(struct web_options *o)
+{
+    o->login_with = "chat";
+}
+
+/* The location /auth/login?with=... (NULL: no query) redirects to; the caller frees it. */
+static char *login_location(struct gw *g, const char *with, long *status)
+{
+    CURL *b = gw_browser();
+    struct gw_resp r;
+    char *url = with ? xasprintf("%s/auth/login?with=%s", g->base, with)
+                     : xasprintf("%s/auth/login", g->base);
+    gw_do(b, "GET", url, NULL, NULL, NULL, &r);
+    *status = r.status;
+    char *loc = xstrdup(r.location);
+    gw_resp_free(&r);
+    free(url);
+    curl_easy_cleanup(b);
+    return loc;
+}
+
+static void login_with_option_keeps_its_scope_whatever_the_browser_asks(void **state)
+{
+    long status;
+    struct gw *g = gw_start(NULL);
+    char *loc = login_location(g, NULL, &status);
+    assert_int_equal(status, 302);
+    assert_null(strstr(loc, "user%3Aread%3Achat")); /* a real gateway asks chat only if told */
+    free(loc);
+    gw_stop(g);
+
+    g = gw_start(demo_login_with); /* the demo: every browser login asks chat too */
+    loc = login_location(g, NULL, &status);
+    assert_int_equal(status, 302);
+    assert_non_null(strstr(loc, "user%3Aread%3Achat"));
+    free(loc);
+    loc = login_location(g, "followers", &status);
+    assert_int_equal(status, 302);
+    assert_non_null(strstr(loc, "user%3Aread%3Achat"));
+    assert_non_null(strstr(loc, "moderator%3Aread%3Afollowers"));
+    free(loc);
+    loc = login_location(g, "bogus", &status);
+    assert_int_equal(status, 400);
+    free(loc);
+    gw_stop(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +368,7 @@ int main(void)
         cmocka_unit_test(login_session_expires_after_its_idle_time_and_its_absolute_limit),
         cmocka_unit_test(new_login_replaces_the_session_id_of_the_browser),
         cmocka_unit_test(token_twitch_no_longer_accepts_ends_the_login_with_401),
+        cmocka_unit_test(login_with_option_keeps_its_scope_whatever_the_browser_asks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
