@@ -13,6 +13,8 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 unset TWITCH_CLIENT_ID TWITCH_CLIENT_SECRET TWITCH_REDIRECT_URL
+# captures (and the API) only: the demo's chat capture would measure the simulated chat too
+export TWITCH_EVENTSUB_URL=off
 export TCA_DB="$WORK/tca.db" TCA_ENV_FILE="$WORK/none.env" TCA_CAPTURE_INTERVAL=2
 export APP_SESSION_SECRET=dGNhLWJlbmNobWFyay1zZWNyZXQtMDEyMzQ1Njc4OWFiY2RlZg==
 "$TCA" serve --listen "127.0.0.1:$port" --demo-channels huge_channel,big_channel \

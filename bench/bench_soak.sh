@@ -28,6 +28,8 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 unset TWITCH_CLIENT_ID TWITCH_CLIENT_SECRET TWITCH_REDIRECT_URL
+# captures (and the API) only: the demo's chat capture would measure the simulated chat too
+export TWITCH_EVENTSUB_URL=off
 export TCA_DB="$WORK/tca.db" TCA_ENV_FILE="$WORK/none.env" TCA_RATE_LIMIT=0
 export TCA_CAPTURE_INTERVAL=${SOAK_CAPTURE_S:-5}
 export APP_SESSION_SECRET=dGNhLWJlbmNobWFyay1zZWNyZXQtMDEyMzQ1Njc4OWFiY2RlZg==

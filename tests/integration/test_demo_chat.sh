@@ -26,8 +26,10 @@ export APP_SESSION_SECRET=dGNhLWludGVncmF0aW9uLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODk=
 export TCA_CAPTURE_INTERVAL=2 # the simulator's audience (and chat) steps every 2 s
 (cd "$root" && exec "$TCA" serve >"$WORK/demo.log" 2>&1) &
 demo_pid=$!
-PIDS+=($demo_pid)
+PIDS+=("$demo_pid")
 wait_for 60 "the demo has no gateway" "$WORK/demo.log" 'curl -sf "$GW/healthz" >/dev/null'
+wait_for 60 "the demo did not start its workers" "$WORK/demo.log" \
+    'grep -q "serve running" "$WORK/demo.log"'
 grep -q "eventsub=ws://127.0.0.1:" "$WORK/demo.log" || fail "EventSub not the simulator's"
 grep -q "eventsub=wss://eventsub.wss.twitch.tv" "$WORK/demo.log" && fail "demo used Twitch's"
 grep -q "chat messages are counted but not scored" "$WORK/demo.log" && fail "lexicons not found"
@@ -62,7 +64,7 @@ unset TWITCH_EVENTSUB_URL
 port=$(free_port)
 export TCA_DB="$WORK/app.db" TCA_LISTEN="127.0.0.1:$port"
 "$TCA" serve >"$WORK/app.log" 2>&1 &
-PIDS+=($!)
+PIDS+=("$!")
 app_pid=$!
 wait_for 60 "serve with an app did not start its workers" "$WORK/app.log" \
     'grep -q "serve running" "$WORK/app.log"'
