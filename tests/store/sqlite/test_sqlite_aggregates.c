@@ -4,6 +4,7 @@
  * having none (-1), the statistics' series still recomputed right from the stays, and the
  * captures made after the upgrade keep theirs.
  */
+#include "tests/support/sqlite_steps.h"
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
 #include "base/chatter.h"
@@ -87,19 +88,8 @@ static void a_store_of_the_previous_schema_upgrades_and_recomputes_its_old_captu
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode = WAL");
     /* the store as it was just before the aggregates step (later steps may follow it) */
-    int behind = 0;
-    while (behind < sq_schema_steps() && !strstr(sq_schema_step(behind), "ADD COLUMN new_to_owner"))
-        behind++;
-    assert_true(behind < sq_schema_steps());
-    for (int v = 0; v < behind; v++)
-        exec(db, sq_schema_step(v));
-    char set[48];
-    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
-    exec(db, set);
+    sqlite3 *db = test_sqlite_before_step(path, "ADD COLUMN new_to_owner");
     /* two captures: 10 and 20, then 20 and 30 (30 new, 10 left) */
     exec(db, "INSERT INTO users(id, login, display_name) VALUES (1, 'mod', 'Mod');"
              "INSERT INTO channels(id, login, display_name) VALUES (500, 'alpha', 'Alpha');"

@@ -3,6 +3,7 @@
  * before it keeps its counts (nothing scored), and sums added after the upgrade pile onto the
  * old rows. Finds the step by what it does, never by its number.
  */
+#include "tests/support/sqlite_steps.h"
 #include "tests/support/testutil.h"
 #include "base/xalloc.h"
 #include "store/sqlite_internal.h"
@@ -24,19 +25,7 @@ static void counts_of_the_previous_schema_upgrade_with_nothing_scored(void **sta
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode = WAL");
-    int behind = 0;
-    while (behind < sq_schema_steps() &&
-           !strstr(sq_schema_step(behind), "chat_counts ADD COLUMN scored"))
-        behind++;
-    assert_true(behind < sq_schema_steps());
-    for (int v = 0; v < behind; v++)
-        exec(db, sq_schema_step(v));
-    char set[48];
-    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
-    exec(db, set);
+    sqlite3 *db = test_sqlite_before_step(path, "chat_counts ADD COLUMN scored");
     exec(db, "INSERT INTO users(id, login, display_name) VALUES (10, 'mod', 'mod');"
              "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
              " VALUES (1, 10, 1, 1, 1);"

@@ -5,6 +5,7 @@
  * there and never touched again, and that a store of the previous schema (with four totals
  * per row) upgrades to the same keys.
  */
+#include "tests/support/sqlite_steps.h"
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
 #include "base/xalloc.h"
@@ -136,20 +137,8 @@ static void a_store_with_totals_upgrades_to_the_same_keys(void **state)
     char err[256], keys[256];
     char *dir = test_tmpdir();
     char *path = xasprintf("%s/store.db", dir);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode = WAL");
     /* the store just before the step that drops the totals (later steps follow it) */
-    int behind = 0;
-    while (behind < sq_schema_steps() &&
-           !strstr(sq_schema_step(behind), "CREATE TABLE channel_chatters_keys"))
-        behind++;
-    assert_true(behind < sq_schema_steps());
-    for (int v = 0; v < behind; v++)
-        exec(db, sq_schema_step(v));
-    char set[48];
-    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
-    exec(db, set);
+    sqlite3 *db = test_sqlite_before_step(path, "CREATE TABLE channel_chatters_keys");
     exec(db, "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
              " sessions_seen, captures_seen) VALUES (500, 3, 10, 20, 1, 2), (500, 1, 10, 10, 1, 0),"
              " (501, 2, 30, 40, 2, 5)");

@@ -6,6 +6,7 @@
  * another store. Display names are kept as a login is kept as NULL when it is the display name
  * in lower case (twitch_profiles behind the twitch_users view): both read back byte for byte.
  */
+#include "tests/support/sqlite_steps.h"
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
 #include "base/chatter.h"
@@ -170,19 +171,8 @@ static void a_store_of_the_previous_schema_upgrades_with_the_same_histories(void
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode = WAL");
     /* the store as it was just before the compact-profiles step (later steps follow it) */
-    int behind = 0;
-    while (behind < sq_schema_steps() && !strstr(sq_schema_step(behind), "ADD COLUMN named_at"))
-        behind++;
-    assert_true(behind < sq_schema_steps());
-    for (int v = 0; v < behind; v++)
-        exec(db, sq_schema_step(v));
-    char set[48];
-    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
-    exec(db, set);
+    sqlite3 *db = test_sqlite_before_step(path, "ADD COLUMN named_at");
     /* Alice: one name; Bob: renamed once; Carol: one row that is not her profile's name
      * (kept as a row: only a history equal to the profile is implied). */
     exec(db, "INSERT INTO twitch_users(id, login, display_name, enriched_at) VALUES"
@@ -371,19 +361,7 @@ static void a_store_before_compact_profiles_upgrades_with_the_same_rows(void **s
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode = WAL");
-    int behind = 0;
-    while (behind < sq_schema_steps() &&
-           !strstr(sq_schema_step(behind), "CREATE TABLE twitch_profiles"))
-        behind++;
-    assert_true(behind < sq_schema_steps());
-    for (int v = 0; v < behind; v++)
-        exec(db, sq_schema_step(v));
-    char set[48];
-    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
-    exec(db, set);
+    sqlite3 *db = test_sqlite_before_step(path, "CREATE TABLE twitch_profiles");
     exec(db, "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
              " broadcaster_type, enriched_at, named_at) VALUES"
              " (10, 'alice', 'Alice', 1000, '', '', 500, 500),"

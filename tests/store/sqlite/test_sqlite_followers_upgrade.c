@@ -3,6 +3,7 @@
  * place, keeps its sessions, and then stores and lists follows like a fresh one. Finds its
  * step by its text, so other steps may come before or after it.
  */
+#include "tests/support/sqlite_steps.h"
 #include "tests/support/testutil.h"
 #include "base/xalloc.h"
 #include "store/sqlite_internal.h"
@@ -24,19 +25,7 @@ static void a_store_of_the_previous_schema_upgrades_and_keeps_follows(void **sta
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode = WAL");
-    int behind = 0;
-    while (behind < sq_schema_steps() &&
-           !strstr(sq_schema_step(behind), "CREATE TABLE channel_followers"))
-        behind++;
-    assert_true(behind < sq_schema_steps());
-    for (int v = 0; v < behind; v++)
-        exec(db, sq_schema_step(v));
-    char set[48];
-    snprintf(set, sizeof set, "PRAGMA user_version = %d", behind);
-    exec(db, set);
+    sqlite3 *db = test_sqlite_before_step(path, "CREATE TABLE channel_followers");
     exec(db, "INSERT INTO users(id, login, display_name) VALUES (10, 'mod', 'Mod');"
              "INSERT INTO sessions(id, user_id, active, saved, label, created_at, updated_at)"
              " VALUES (3, 10, 1, 0, '', 1, 1)");

@@ -3,6 +3,7 @@
  * when it rewrites a table (channel_chatters, twitch_users) go back to the file system, and
  * that the rows read the same after.
  */
+#include "tests/support/sqlite_steps.h"
 #include "tests/support/testutil.h"
 #include "base/xalloc.h"
 #include "store/sqlite_internal.h"
@@ -54,20 +55,9 @@ static void compacting_an_upgraded_store_gives_the_rewritten_tables_pages_back(v
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode = WAL");
     /* the store just before channel_chatters lost its totals (later steps follow it) */
-    int behind = 0;
-    while (behind < sq_schema_steps() &&
-           !strstr(sq_schema_step(behind), "CREATE TABLE channel_chatters_keys"))
-        behind++;
-    assert_true(behind < sq_schema_steps());
-    for (int v = 0; v < behind; v++)
-        exec(db, sq_schema_step(v));
+    sqlite3 *db = test_sqlite_before_step(path, "CREATE TABLE channel_chatters_keys");
     char sql[512];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", behind);
-    exec(db, sql);
     snprintf(sql, sizeof sql,
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
              " INSERT INTO twitch_users(id, login, display_name, created_at, enriched_at,"
