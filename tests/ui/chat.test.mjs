@@ -293,8 +293,10 @@ test('the dashboard chat panel', { timeout: 400000 }, async (t) => {
     await block.waitFor();
     const c = doc.channels.find((x) => x.login === 'raid_channel');
     assert.equal(await block.locator('[data-field="messages"]').textContent(), fmt('en').int(c.messages));
-    // the gateway caches a session's summary for a second: the page may first see it active
-    await chat.locator('.chat-state', { hasText: 'This session has ended' }).waitFor();
+    // the gateway caches a session's summary for a second: the page may first see it active.
+    // Wait for the hint itself to show (the state block holds it hidden while active, so a
+    // text match on the block would pass at once); the switch hides in the same redraw.
+    await chat.getByText('This session has ended').waitFor({ state: 'visible' });
     assert.equal(await chat.getByRole('button', { name: /Turn chat capture/ }).isVisible(), false);
   });
 
