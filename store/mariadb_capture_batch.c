@@ -145,7 +145,8 @@ static int name_fresh(struct store *st, const struct store_capture_input *in,
 /* A chatter the channel knows: its name, and a refusal if it is present already. Rare next
  * to new chatters: one at a time. */
 static int join_known(struct store *st, const struct store_capture_input *in,
-                      const struct chatter *ch, int64_t *renames, char *err, size_t errlen)
+                      const struct chatter *ch, struct my_aggregates *agg, int64_t *renames,
+                      char *err, size_t errlen)
 {
     int64_t before = *renames;
     int rc = my_capture_name(st, ch, 0, in->taken_at_ms, in->taken_at_ms, renames, err, errlen);
@@ -154,7 +155,7 @@ static int join_known(struct store *st, const struct store_capture_input *in,
                             chatter_name_hash(ch->login, ch->display_name), err, errlen);
     if (rc)
         return rc;
-    int open = 0;
+    int again = 0, open = 0;
     if (in->seq > 1) {
         struct my_rows r;
         rc = my_query(st,
@@ -165,7 +166,8 @@ static int join_known(struct store *st, const struct store_capture_input *in,
         if (rc)
             return rc;
         rc = my_next(&r, err, errlen);
-        open = rc == 1 && my_int(&r, 0);
+        again = rc == 1;
+        open = again && my_int(&r, 0);
         my_done(&r);
         if (rc < 0)
             return rc;
@@ -173,6 +175,8 @@ static int join_known(struct store *st, const struct store_capture_input *in,
     if (open)
         return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld joined but was already present",
                         (long long)ch->id);
+    /* with no stay at all in the session this is their first (the aggregates ask) */
+    my_aggregates_join(agg, ch->id, 0, !again);
     return 0;
 }
 
@@ -198,7 +202,8 @@ static int open_stays(struct store *st, const struct store_capture_input *in,
 /* One chunk of joiners: who is new to the channel, their rows, names, then the stays. */
 static int join_chunk(struct store *st, const struct store_capture_input *in,
                       const struct chatter *const *ch, size_t m, struct my_val *args,
-                      int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen)
+                      struct my_aggregates *agg, int64_t *new_to_channel, int64_t *renames,
+                      char *err, size_t errlen)
 {
     unsigned char known[BATCH] = {0};
     const struct chatter *fresh[BATCH];
@@ -214,16 +219,19 @@ static int join_chunk(struct store *st, const struct store_capture_input *in,
             rc = name_fresh(st, in, fresh + at, k, args, renames, err, errlen);
     }
     *new_to_channel += (int64_t)n_fresh;
+    for (size_t i = 0; i < n_fresh; i++)
+        my_aggregates_join(agg, fresh[i]->id, 1, 1);
     for (size_t i = 0; i < m && !rc; i++)
         if (known[i])
-            rc = join_known(st, in, ch[i], renames, err, errlen);
+            rc = join_known(st, in, ch[i], agg, renames, err, errlen);
     if (!rc)
         rc = open_stays(st, in, ch, m, args, err, errlen);
     return rc;
 }
 
 int my_capture_joiners(struct store *st, const struct store_capture_input *in,
-                       int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen)
+                       struct my_aggregates *agg, int64_t *new_to_channel, int64_t *renames,
+                       char *err, size_t errlen)
 {
     const struct chatter **ch = xcalloc(in->n_joined ? in->n_joined : 1, sizeof *ch);
     struct my_val *args = xcalloc(MAX_ARGS, sizeof *args);
@@ -240,7 +248,7 @@ int my_capture_joiners(struct store *st, const struct store_capture_input *in,
     }
     for (size_t at = 0, m; at < in->n_joined && !rc; at += m) {
         m = chunk(in->n_joined - at);
-        rc = join_chunk(st, in, ch + at, m, args, new_to_channel, renames, err, errlen);
+        rc = join_chunk(st, in, ch + at, m, args, agg, new_to_channel, renames, err, errlen);
     }
     free(args);
     free(ch);
