@@ -104,37 +104,26 @@ static int drop_seen(struct store *st, const struct store_capture_input *in, int
     const char *head;
     if (s->kept) {
         head = "SELECT user_id FROM kept_visits WHERE owner_id = ? AND channel_id = ?"
-               " AND session_id = ? AND user_id IN (?";
+               " AND session_id = ? AND user_id IN (";
         args[np++] = MY_INT(owner);
         args[np++] = MY_INT(in->channel_id);
         args[np++] = MY_INT(s->id);
     } else {
         head = "SELECT user_id FROM presence WHERE session_id = ? AND channel_id = ?"
-               " AND user_id IN (?";
+               " AND user_id IN (";
         args[np++] = MY_INT(s->id);
         args[np++] = MY_INT(in->channel_id);
     }
-    size_t hl = strlen(head);
-    char *sql = xmalloc(hl + 2 * k + 1);
-    memcpy(sql, head, hl);
-    for (size_t i = 1; i < k; i++)
-        memcpy(sql + hl + 2 * (i - 1), ",?", 2);
-    memcpy(sql + hl + 2 * (k - 1), ")", 2);
     for (size_t i = 0; i < k; i++) /* padded with the last id: IN ignores the repeats */
         args[np + i] = MY_INT(ids[i < m ? i : m - 1]);
-    struct my_rows r;
-    int rc = my_query(st, sql, args, np + k, &r, err, errlen);
+    unsigned char seen[ASK] = {0};
+    char *sql = my_repeat_sql(head, "?", k, ")");
+    int rc = my_ids_found(st, sql, args, np, k, seen, err, errlen);
     free(sql);
-    if (rc)
-        return rc;
-    while ((rc = my_next(&r, err, errlen)) == 1) {
-        int64_t id = my_int(&r, 0);
-        for (size_t i = 0; i < m; i++)
-            if (ids[i] == id)
-                ids[i] = 0;
-    }
-    my_done(&r);
-    return rc < 0 ? rc : 0;
+    for (size_t i = 0; i < m && !rc; i++)
+        if (seen[i])
+            ids[i] = 0;
+    return rc;
 }
 
 /* Compacts away the ids drop_seen marked. */

@@ -198,6 +198,13 @@ int my_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
 /** store/sqlite_internal.h's sq_capture_name, on MariaDB. */
 int my_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
                     int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/** head, then n copies of item separated by commas (by spaces for CASE arms, whose item
+ *  starts with one), then tail: a new string the caller frees (mariadb_capture_batch.c). */
+char *my_repeat_sql(const char *head, const char *item, size_t n, const char *tail);
+/** Runs sql, whose args[np, np + m) are ids and whose rows start with one of them, setting
+ *  found[i] for each of those ids a row names (the others are left as they are). */
+int my_ids_found(struct store *st, const char *sql, const struct my_val *args, size_t np, size_t m,
+                 unsigned char *found, char *err, size_t errlen);
 /** What one capture adds to the aggregates (mariadb_aggregates.c); zero it to start, free it
  *  with my_aggregates_free; lives for one commit. */
 struct my_aggregates {
