@@ -79,6 +79,14 @@ void sq_bind_login(sqlite3_stmt *s, int i, const char *login, const char *displa
  * decodes it.
  */
 int64_t sq_time_code(int64_t ms);
+/** The time sq_time_code(ms) encoded: ms again (what the twitch_users view computes). */
+int64_t sq_time_decode(int64_t code);
+/**
+ * The login of a twitch_profiles row into dst (n bytes, truncated, NUL-terminated): the login
+ * column (col), or when it is NULL the display name (display_col) in lower case, folded as
+ * SQLite's lower() does (ASCII only), as the twitch_users view reads it.
+ */
+void sq_copy_login(char *dst, size_t n, sqlite3_stmt *s, int col, int display_col);
 /** Adds one row to a user's name history. */
 int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
                 int64_t seen_at, char *err, size_t errlen);

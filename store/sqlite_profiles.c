@@ -37,6 +37,30 @@ int64_t sq_time_code(int64_t ms)
     return ms < 0 ? ms - ((int64_t)1 << 62) : ms;
 }
 
+int64_t sq_time_decode(int64_t code)
+{
+    if (code >= 0)
+        return code;
+    if (code < -((int64_t)1 << 61))
+        return code + ((int64_t)1 << 62);
+    return -code * 1000;
+}
+
+void sq_copy_login(char *dst, size_t n, sqlite3_stmt *s, int col, int display_col)
+{
+    if (sqlite3_column_type(s, col) != SQLITE_NULL) {
+        sq_copy_text(dst, n, s, col);
+        return;
+    }
+    const unsigned char *t = sqlite3_column_text(s, display_col);
+    size_t len = t ? (size_t)sqlite3_column_bytes(s, display_col) : 0;
+    if (len >= n)
+        len = n - 1;
+    for (size_t i = 0; i < len; i++)
+        dst[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
+    dst[len] = '\0';
+}
+
 int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
                      int64_t **ids, size_t *n, char *err, size_t errlen)
 {
