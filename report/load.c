@@ -235,10 +235,7 @@ static int load_history(struct store *st, struct rp_data *d, struct rp_channel *
  * the store's fixed-size struct would take 176 MB. */
 struct people_loader {
     struct rp_data *d;
-    const int64_t *only; /* with several channels chosen: their chatters, sorted */
-    size_t n_only;
     size_t *offsets; /* login offset in the pool per person, until the pool stops moving */
-    size_t cap;
     struct buf pool;
 };
 
@@ -246,13 +243,6 @@ static int add_person(void *ctx, const struct store_chatter_profile *p)
 {
     struct people_loader *l = ctx;
     struct rp_data *d = l->d;
-    if (l->only && !an_ids_contain(l->only, l->n_only, p->user_id))
-        return 0;
-    if (d->n_people == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 1024;
-        d->people = xreallocarray(d->people, l->cap, sizeof *d->people);
-        l->offsets = xreallocarray(l->offsets, l->cap, sizeof *l->offsets);
-    }
     l->offsets[d->n_people] = l->pool.len;
     buf_append(&l->pool, p->login, strlen(p->login) + 1);
     buf_append(&l->pool, p->display_name, strlen(p->display_name) + 1);
@@ -260,26 +250,24 @@ static int add_person(void *ctx, const struct store_chatter_profile *p)
     return 0;
 }
 
-static int load_profiles(struct store *st, struct rp_data *d, const struct report_options *o,
-                         char *err, size_t errlen)
+/* The chatters of the loaded channels are the ids of their stays, already read: the profiles
+ * are read for those ids (store_profiles_each), not through a second pass over the stays. */
+static int load_profiles(struct store *st, struct rp_data *d, char *err, size_t errlen)
 {
+    size_t n = 0;
+    for (size_t c = 0; c < d->n_channels; c++)
+        n += d->channels[c].n_all_stays;
+    int64_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
+    n = 0;
+    for (size_t c = 0; c < d->n_channels; c++)
+        for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
+            ids[n++] = d->channels[c].all_stays[i].user_id;
+    n = an_ids_sort_unique(ids, n);
     struct people_loader l = {.d = d};
     buf_init(&l.pool, 0);
-    int64_t *ids = NULL;
-    if (o->n_channels > 1) { /* keep the chatters of the chosen channels only */
-        size_t n = 0;
-        for (size_t c = 0; c < d->n_channels; c++)
-            n += d->channels[c].n_all_stays;
-        ids = xmalloc((n ? n : 1) * sizeof *ids);
-        n = 0;
-        for (size_t c = 0; c < d->n_channels; c++)
-            for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
-                ids[n++] = d->channels[c].all_stays[i].user_id;
-        l.only = ids;
-        l.n_only = an_ids_sort_unique(ids, n);
-    }
-    int64_t one = d->n_channels == 1 ? d->channels[0].info.channel_id : 0;
-    int rc = store_session_profiles_each(st, d->session.id, one, add_person, &l, err, errlen);
+    d->people = xmalloc((n ? n : 1) * sizeof *d->people);
+    l.offsets = xmalloc((n ? n : 1) * sizeof *l.offsets);
+    int rc = store_profiles_each(st, ids, n, STORE_PROFILE_DISPLAY, add_person, &l, err, errlen);
     free(ids);
     d->pool = buf_steal(&l.pool);
     d->profiles = xmalloc((d->n_people ? d->n_people : 1) * sizeof *d->profiles);
@@ -403,7 +391,7 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
     /* An exclusion needs the flags, and the flags need every profile. */
     profiles = profiles || o->exclude;
     if (!rc && profiles)
-        rc = load_profiles(st, d, o, err, errlen);
+        rc = load_profiles(st, d, err, errlen);
     if (!rc && profiles) {
         an_flags_free(&d->flags); /* rp_compute_flags makes the flags anew */
         rc = rp_compute_flags(st, d, o, err, errlen);

@@ -146,11 +146,7 @@ static void read_profile(sqlite3_stmt *s, void *p)
     struct store_chatter_profile *c = p;
     memset(c, 0, sizeof *c);
     c->user_id = sqlite3_column_int64(s, 0);
-    if (sqlite3_column_type(s, 2) == SQLITE_NULL)
-        return; /* no profile row: a chatter never seen by name */
-    sq_copy_login(c->login, sizeof c->login, s, 1, 2);
-    sq_copy_text(c->display_name, sizeof c->display_name, s, 2);
-    c->created_at_ms = sq_time_decode(sqlite3_column_int64(s, 3));
+    sq_profile_row(s, 1, STORE_PROFILE_DISPLAY, c);
 }
 
 /* The presence key starts (session, user): the scan walks it in user order, no sort, and a
