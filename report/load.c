@@ -383,6 +383,10 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
     if (!rc)
         rc = rp_pick_channels(st, d, o, err, errlen);
+    /* Stays and profiles are read once each, in key order: cached, their pages would add
+     * the session's size to the process (16 MB of the whole document's 95 MB on issue 15's
+     * store) and evict what other requests keep warm. */
+    store_scan_hint(st, 1);
     for (size_t c = 0; c < d->n_channels && !rc; c++) {
         rc = rp_load_presence(st, d, &d->channels[c], err, errlen);
         if (!rc)
@@ -392,6 +396,7 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
     profiles = profiles || o->exclude;
     if (!rc && profiles)
         rc = load_profiles(st, d, err, errlen);
+    store_scan_hint(st, 0);
     if (!rc && profiles) {
         an_flags_free(&d->flags); /* rp_compute_flags makes the flags anew */
         rc = rp_compute_flags(st, d, o, err, errlen);
