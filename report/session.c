@@ -335,7 +335,9 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
     /* Participation, series and overlap read stays only: a dashboard refreshing the series
      * must not pay for every profile and the flags. Followers read their own rows. */
     int profiles = (sections & ~(unsigned)(REPORT_PARTICIPATION | REPORT_SERIES | REPORT_OVERLAP |
-                                           REPORT_FOLLOWERS)) != 0;
+                                           REPORT_FOLLOWERS)) != 0
+                       ? RP_PROFILES_LEAN /* the document shows logins, no display name */
+                       : RP_NO_PROFILES;
     int rc = rp_load_part(st, user_id, session_id, o, profiles, &d, err, errlen);
     if (rc)
         return rc;
