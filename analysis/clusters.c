@@ -299,38 +299,39 @@ static int by_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Whether profile i takes part, with its stem's hash in *h. */
+static int takes_part(const struct an_profile *p, size_t i, const uint64_t *repeat, size_t min_stem,
+                      uint32_t *h)
+{
+    size_t stem;
+    if ((repeat && (repeat[i / 64] >> (i % 64) & 1)) || p[i].created_at_ms == 0 ||
+        !split(p[i].login, min_stem, &stem))
+        return 0;
+    *h = stem_hash(p[i].login, stem);
+    return 1;
+}
+
 /* The accounts that take part, as (stem hash << 32 | position), grouped by the hash's top
- * bits with a counting sort: two passes over the profiles, one array of 8 bytes an account. */
+ * bits with a counting sort: two passes over the profiles, one array of 8 bytes an account.
+ * end[b] is where bucket b ends. */
 static uint64_t *by_bucket(const struct an_profile *p, size_t n, const uint64_t *repeat,
-                           size_t min_stem, uint32_t *end, size_t *k_out)
+                           size_t min_stem, uint32_t *end)
 {
     size_t k = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        uint64_t *slot = pass ? xmalloc((k ? k : 1) * sizeof *slot) : NULL;
-        for (size_t i = 0; i < n; i++) {
-            if ((repeat && (repeat[i / 64] >> (i % 64) & 1)) || p[i].created_at_ms == 0)
-                continue;
-            size_t stem;
-            if (!split(p[i].login, min_stem, &stem))
-                continue;
-            uint32_t h = stem_hash(p[i].login, stem);
-            if (pass)
-                slot[end[h >> (32 - BUCKET_BITS)]++] = (uint64_t)h << 32 | i;
-            else
-                end[h >> (32 - BUCKET_BITS)]++;
-        }
-        if (pass) {
-            *k_out = k;
-            return slot;
-        }
-        for (size_t b = 0, at = 0; b < (1u << BUCKET_BITS); b++) { /* counts to starts */
-            size_t c = end[b];
-            end[b] = (uint32_t)at;
-            at += c;
-            k += c;
-        }
+    uint32_t h;
+    for (size_t i = 0; i < n; i++)
+        if (takes_part(p, i, repeat, min_stem, &h))
+            end[h >> (32 - BUCKET_BITS)]++;
+    for (size_t b = 0; b < (1u << BUCKET_BITS); b++) { /* counts to starts */
+        size_t c = end[b];
+        end[b] = (uint32_t)k;
+        k += c;
     }
-    return NULL;
+    uint64_t *slot = xmalloc((k ? k : 1) * sizeof *slot);
+    for (size_t i = 0; i < n; i++)
+        if (takes_part(p, i, repeat, min_stem, &h))
+            slot[end[h >> (32 - BUCKET_BITS)]++] = (uint64_t)h << 32 | i;
+    return slot;
 }
 
 void an_clusters(const struct an_profile *profiles, size_t n, const struct an_cluster_rule *rule,
@@ -341,10 +342,10 @@ void an_clusters(const struct an_profile *profiles, size_t n, const struct an_cl
         rule = &defaults;
     memset(out, 0, sizeof *out);
     struct work w = {.p = profiles, .rule = rule, .out = out};
-    size_t min_size = rule->min_size ? rule->min_size : 1, k;
+    size_t min_size = rule->min_size ? rule->min_size : 1;
     uint64_t *repeat = an_profiles_repeats(profiles, n);
     uint32_t *end = xcalloc(1u << BUCKET_BITS, sizeof *end);
-    uint64_t *slot = by_bucket(profiles, n, repeat, rule->min_stem, end, &k);
+    uint64_t *slot = by_bucket(profiles, n, repeat, rule->min_stem, end);
     free(repeat);
     for (size_t b = 0, from = 0; b < (1u << BUCKET_BITS); from = end[b++]) {
         size_t size = end[b] - from;
