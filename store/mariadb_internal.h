@@ -312,6 +312,8 @@ int my_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
                       struct store_visit **out, size_t *n, char *err, size_t errlen);
 int my_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
                         struct store_chatter_profile **out, size_t *n, char *err, size_t errlen);
+int my_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                     store_profile_fn fn, void *ctx, char *err, size_t errlen);
 int my_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
                              store_profile_fn fn, void *ctx, char *err, size_t errlen);
 int my_session_names(struct store *st, int64_t session_id, struct store_name_row **out, size_t *n,
