@@ -388,6 +388,13 @@ static int on_writeable(struct sim_es *es, struct lws *wsi, struct conn *c)
         if (!c->head)
             c->tail = NULL;
         c->queued--;
+        if (!c->welcomed_ms) {
+            /* the session is this connection's before its welcome leaves: a client that
+             * subscribes the moment it reads the welcome must find it (it once did not, under
+             * load, when this waited until after the write) */
+            c->welcomed_ms = clock_wall_ms();
+            take_over(es, c);
+        }
     }
     if (c->queued < CHAT_QUEUE_MAX / 2)
         write_chat(es, c);
@@ -414,10 +421,6 @@ static int on_writeable(struct sim_es *es, struct lws *wsi, struct conn *c)
         return -1;
     }
     c->last_sent_ms = clock_wall_ms();
-    if (!c->welcomed_ms) {
-        c->welcomed_ms = c->last_sent_ms;
-        take_over(es, c);
-    }
     int more = c->head || c->closing;
     pthread_mutex_unlock(&es->lock);
     if (more)
