@@ -38,6 +38,17 @@ struct rp_chatter_table {
     uint64_t used; /* last use, for LRU */
 };
 
+/** A row and the key it sorts by (chatter_sort.c). */
+struct rp_sort_item {
+    uint64_t key;
+    uint32_t row;
+};
+
+/** Sorts a[0..n) by key, ascending and stable (equal keys keep their order). */
+void rp_sort_items(struct rp_sort_item *a, size_t n);
+/** Fills out[0..t->n) with t's rows by login (bytes as strcmp compares them), then by id. */
+void rp_sort_logins(const struct rp_chatter_table *t, uint32_t *out);
+
 /** Frees a table and its indexes; NULL is a no-op. */
 void rp_chatter_table_free(struct rp_chatter_table *t);
 
