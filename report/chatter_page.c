@@ -190,12 +190,12 @@ static int rows_from_stays(struct rp_chatter_table *t, struct rp_data *d, struct
     return 0;
 }
 
-static int load_table(struct store *st, const struct store_session *s,
+static int load_table(struct store *st, struct store *aside, const struct store_session *s,
                       const struct report_options *o, struct rp_chatter_table *t, char *err,
                       size_t errlen)
 {
     struct rp_data d;
-    int rc = rp_load(st, s->user_id, s->id, o, &d, err, errlen);
+    int rc = rp_load_aside(st, aside, s->user_id, s->id, o, &d, err, errlen);
     if (rc)
         return rc;
     size_t n = 0;
@@ -426,8 +426,8 @@ static json_t *page_json(struct rp_chatter_table *t, const struct report_chatter
                      q->desc ? "desc" : "asc", "rows", rows);
 }
 
-int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_t user_id,
-                        int64_t session_id, const struct report_options *o,
+int report_chatter_page(struct report_chatter_cache *c, struct store *st, struct store *aside,
+                        int64_t user_id, int64_t session_id, const struct report_options *o,
                         const struct report_chatter_query *q, int64_t now_ms, json_t **out,
                         char *err, size_t errlen)
 {
@@ -447,7 +447,7 @@ int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_
     int load;
     struct rp_chatter_table *t = rp_chatter_cache_acquire(c, &s, o, now_ms, &load);
     if (load) {
-        rc = load_table(st, &s, o, t, err, errlen);
+        rc = load_table(st, aside, &s, o, t, err, errlen);
         rp_chatter_cache_loaded(c, t, rc);
         if (rc) {
             rp_chatter_cache_release(c, t);

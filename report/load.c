@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -383,9 +384,26 @@ int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct 
     return rp_load_part(st, user_id, session_id, o, 1, d, err, errlen);
 }
 
-int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
-                 const struct report_options *o, int profiles, struct rp_data *d, char *err,
-                 size_t errlen)
+/* The profiles and name histories read on a second connection while the first reads the
+ * stays: they touch other members of d (people, pool, profiles, names). */
+struct aside_job {
+    struct store *st;
+    struct rp_data *d;
+    const struct report_options *o;
+    int rc;
+    char err[256];
+};
+
+static void *profiles_aside(void *arg)
+{
+    struct aside_job *j = arg;
+    j->rc = load_profiles(j->st, j->d, j->o, j->err, sizeof j->err);
+    return NULL;
+}
+
+static int load(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                const struct report_options *o, int profiles, struct rp_data *d, char *err,
+                size_t errlen)
 {
     memset(d, 0, sizeof *d);
     an_flags_init(&d->flags);
@@ -395,15 +413,25 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
     if (!rc)
         rc = rp_pick_channels(st, d, o, err, errlen);
+    /* An exclusion needs the flags, and the flags need every profile. */
+    profiles = profiles || o->exclude;
+    /* the profiles need the stays first only to keep several chosen channels' chatters */
+    struct aside_job job = {.st = aside, .d = d, .o = o};
+    pthread_t thread;
+    int parallel = !rc && profiles && aside && o->n_channels <= 1 &&
+                   pthread_create(&thread, NULL, profiles_aside, &job) == 0;
     for (size_t c = 0; c < d->n_channels && !rc; c++) {
         rc = rp_load_presence(st, d, &d->channels[c], err, errlen);
         if (!rc)
             rc = load_history(st, d, &d->channels[c], err, errlen);
     }
-    /* An exclusion needs the flags, and the flags need every profile. */
-    profiles = profiles || o->exclude;
-    if (!rc && profiles)
+    if (parallel) {
+        pthread_join(thread, NULL);
+        if (!rc && job.rc)
+            rc = tca_fail(err, errlen, job.rc, "%s", job.err);
+    } else if (!rc && profiles) {
         rc = load_profiles(st, d, o, err, errlen);
+    }
     if (!rc && profiles) {
         an_flags_free(&d->flags); /* rp_compute_flags makes the flags anew */
         rc = rp_compute_flags(st, d, o, err, errlen);
@@ -413,6 +441,19 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
     if (rc)
         rp_free(d);
     return rc;
+}
+
+int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
+                 const struct report_options *o, int profiles, struct rp_data *d, char *err,
+                 size_t errlen)
+{
+    return load(st, NULL, user_id, session_id, o, profiles, d, err, errlen);
+}
+
+int rp_load_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                  const struct report_options *o, struct rp_data *d, char *err, size_t errlen)
+{
+    return load(st, aside, user_id, session_id, o, 1, d, err, errlen);
 }
 
 void rp_free(struct rp_data *d)
