@@ -402,8 +402,8 @@ static void *profiles_aside(void *arg)
 }
 
 static int load(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
-                const struct report_options *o, int profiles, struct rp_data *d, char *err,
-                size_t errlen)
+                const struct report_options *o, int profiles, int flags, struct rp_data *d,
+                char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
     an_flags_init(&d->flags);
@@ -432,7 +432,7 @@ static int load(struct store *st, struct store *aside, int64_t user_id, int64_t 
     } else if (!rc && profiles) {
         rc = load_profiles(st, d, o, err, errlen);
     }
-    if (!rc && profiles) {
+    if (!rc && profiles && (flags || o->exclude)) {
         an_flags_free(&d->flags); /* rp_compute_flags makes the flags anew */
         rc = rp_compute_flags(st, d, o, err, errlen);
     }
@@ -447,13 +447,14 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
                  const struct report_options *o, int profiles, struct rp_data *d, char *err,
                  size_t errlen)
 {
-    return load(st, NULL, user_id, session_id, o, profiles, d, err, errlen);
+    return load(st, NULL, user_id, session_id, o, profiles, 1, d, err, errlen);
 }
 
 int rp_load_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
-                  const struct report_options *o, struct rp_data *d, char *err, size_t errlen)
+                  const struct report_options *o, int flags, struct rp_data *d, char *err,
+                  size_t errlen)
 {
-    return load(st, aside, user_id, session_id, o, 1, d, err, errlen);
+    return load(st, aside, user_id, session_id, o, 1, flags, d, err, errlen);
 }
 
 void rp_free(struct rp_data *d)
