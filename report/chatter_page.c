@@ -235,9 +235,20 @@ static int rows_beside_flags(struct store *st, struct rp_chatter_table *t, struc
         return tca_fail(err, errlen, TCA_EINVAL, "session too large for the chatter table");
     if (job.rc)
         return tca_fail(err, errlen, job.rc, "%s", job.err);
-    for (size_t i = 0; i < t->n; i++) {
-        const struct an_flag *f = an_flags_find(&d->flags, t->id[i]);
-        t->reasons[i] = f ? f->reasons & 31u : 0;
+    /* rows are by id: each flagged account finds its row, instead of a lookup per row */
+    memset(t->reasons, 0, t->n * sizeof *t->reasons);
+    for (size_t k = 0; k < d->flags.n; k++) {
+        const struct an_flag *f = &d->flags.flags[k];
+        size_t lo = 0, hi = t->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (t->id[mid] < f->user_id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < t->n && t->id[lo] == f->user_id)
+            t->reasons[lo] = f->reasons & 31u;
     }
     return 0;
 }
