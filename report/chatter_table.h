@@ -38,6 +38,18 @@ struct rp_chatter_table {
     uint64_t used; /* last use, for LRU */
 };
 
+/**
+ * Fills t (not yet visible to other requests) with session s under o, reading on st and, when
+ * not NULL, on aside beside it (chatter_load.c); the orders by login and by key (the first
+ * page's) are built with it when they can be.
+ */
+int rp_chatter_load(struct store *st, struct store *aside, const struct store_session *s,
+                    const struct report_options *o, int key, struct rp_chatter_table *t, char *err,
+                    size_t errlen);
+/** The ascending order of key (enum report_chatter_sort), built once (chatter_sort.c); the
+ * caller holds t->lock, or is loading t. */
+const uint32_t *rp_chatter_order(struct rp_chatter_table *t, int key);
+
 /** A row and the key it sorts by (chatter_sort.c). */
 struct rp_sort_item {
     uint64_t key;
