@@ -89,17 +89,19 @@ int sq_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struc
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    /* Ordered as the primary key (user, channel, from_seq), so no sort is needed; the unary
+    /* From the table under the presence view: an open stay's span is NULL, and so is its
+     * to_seq, read as 0. Ordered as the primary key (user, channel, from_seq), so no sort is
+     * needed; the unary
      * + keeps SQLite 3.40 from sorting anyway (a channel_id = ?2 term outside the key's prefix
      * made it sort every stay: 307,600 of them cost ~40% of the load). */
     int rc = channel_id ? sq_stmt(st,
-                                  "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
-                                  " FROM presence WHERE session_id = ?1 AND +channel_id = ?2"
+                                  "SELECT user_id, channel_id, from_seq, from_seq + span"
+                                  " FROM stays WHERE session_id = ?1 AND +channel_id = ?2"
                                   " ORDER BY user_id, channel_id, from_seq",
                                   &s, err, errlen)
                         : sq_stmt(st,
-                                  "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
-                                  " FROM presence WHERE session_id = ?1"
+                                  "SELECT user_id, channel_id, from_seq, from_seq + span"
+                                  " FROM stays WHERE session_id = ?1"
                                   " ORDER BY user_id, channel_id, from_seq",
                                   &s, err, errlen);
     if (rc)

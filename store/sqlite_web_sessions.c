@@ -147,7 +147,10 @@ static int remove_captures(struct store *st, int64_t session_id, char *err, size
 {
     int rc = run_ids(st, keep_visits_sql, session_id, 0, 0, NULL, err, errlen);
     if (!rc)
-        rc = run_ids(st, "DELETE FROM presence WHERE session_id = ?", session_id, 0, 0, NULL, err,
+        rc = run_ids(st, "DELETE FROM stays WHERE session_id = ?", session_id, 0, 0, NULL, err,
+                     errlen);
+    if (!rc) /* presence is a view over both (sqlite_schema.c): its trigger works row by row */
+        rc = run_ids(st, "DELETE FROM open_stays WHERE session_id = ?", session_id, 0, 0, NULL, err,
                      errlen);
     if (!rc)
         rc = run_ids(st, "DELETE FROM captures WHERE session_id = ?", session_id, 0, 0, NULL, err,
