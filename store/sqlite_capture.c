@@ -106,7 +106,7 @@ int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, i
  * work and the WAL pages, not in stepping statements), so the simpler form stays. */
 struct commit_stmts {
     sqlite3_stmt *last, *insert, *stay_open, *open_add, *stay_find, *stay_close, *open_remove,
-        *in_session, *first;
+        *first;
 };
 
 static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, size_t errlen)
@@ -128,8 +128,9 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
                      "INSERT INTO open_stays(session_id, channel_id, user_id, name_hash)"
                      " VALUES(?, ?, ?, ?)",
                      &c->open_add, err, errlen);
-    /* A chatter's last stay in the channel is the one that can be open: the key's
-     * (session, user, channel) prefix read backwards. */
+    /* A chatter's last stay in the channel, the one that can be open: the key's
+     * (session, user, channel) prefix read backwards. A leaver's stay to close; for a joiner,
+     * whether this is their first stay of the session, and none may be open. */
     if (!rc)
         rc = sq_stmt(st,
                      "SELECT from_seq, span IS NULL FROM stays WHERE session_id = ? AND user_id = ?"
@@ -146,11 +147,6 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
         rc = sq_stmt(
             st, "DELETE FROM open_stays WHERE session_id = ? AND channel_id = ? AND user_id = ?",
             &c->open_remove, err, errlen);
-    if (!rc)
-        rc = sq_stmt(st,
-                     "SELECT span IS NULL FROM stays WHERE session_id = ? AND user_id = ?"
-                     " AND channel_id = ? ORDER BY from_seq DESC LIMIT 1",
-                     &c->in_session, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
                      "INSERT INTO channel_chatters(channel_id, user_id) VALUES(?1, ?2)"
@@ -193,13 +189,13 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
          * while one is open; with none at all this is their first stay (the aggregates ask). */
         int again = 0, open = 0;
         if (in->seq > 1) {
-            sqlite3_bind_int64(c->in_session, 1, in->session_id);
-            sqlite3_bind_int64(c->in_session, 2, ch->id);
-            sqlite3_bind_int64(c->in_session, 3, in->channel_id);
-            int src = sqlite3_step(c->in_session);
+            sqlite3_bind_int64(c->stay_find, 1, in->session_id);
+            sqlite3_bind_int64(c->stay_find, 2, ch->id);
+            sqlite3_bind_int64(c->stay_find, 3, in->channel_id);
+            int src = sqlite3_step(c->stay_find);
             again = src == SQLITE_ROW;
-            open = again && sqlite3_column_int(c->in_session, 0);
-            sqlite3_reset(c->in_session);
+            open = again && sqlite3_column_int(c->stay_find, 1);
+            sqlite3_reset(c->stay_find);
             if (src != SQLITE_ROW && src != SQLITE_DONE)
                 return sq_fail(st, src, err, errlen, "stay lookup");
         }
