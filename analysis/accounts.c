@@ -73,54 +73,91 @@ void an_date_format(int64_t t, char out[11])
     snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
 }
 
-/* Indexes of the first profile of each distinct user_id, in input order. */
-static size_t distinct_profiles(const struct an_profile *p, size_t n, size_t *keep)
+uint64_t *an_profiles_repeats(const struct an_profile *p, size_t n)
 {
-    /* The store lists profiles by id: then they are distinct already and no index is needed. */
     size_t sorted = 1;
     while (sorted < n && p[sorted - 1].user_id < p[sorted].user_id)
         sorted++;
-    if (sorted >= n) {
-        for (size_t i = 0; i < n; i++)
-            keep[i] = i;
-        return n;
-    }
+    if (sorted >= n)
+        return NULL;
+    uint64_t *repeat = xcalloc(n / 64 + 1, sizeof *repeat);
     struct an_id_index ix;
     an_id_index_init(&ix, n);
-    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t before = ix.n;
         an_id_index_add(&ix, p[i].user_id);
-        if (ix.n != before)
-            keep[k++] = i;
+        if (ix.n == before)
+            repeat[i / 64] |= 1ull << (i % 64);
     }
     an_id_index_free(&ix);
-    return k;
+    return repeat;
+}
+
+static int repeated(const uint64_t *repeat, size_t i)
+{
+    return repeat && (repeat[i / 64] >> (i % 64) & 1);
+}
+
+/* Distinct keys (periods, days) and how many accounts each has: memory by the keys, not by
+ * the accounts, so a 1,000,000-chatter audience costs what its few thousand days cost. */
+struct tally {
+    struct an_id_index ix; /* key -> slot */
+    size_t *count;         /* by slot */
+    size_t cap;
+};
+
+static void tally_init(struct tally *t)
+{
+    memset(t, 0, sizeof *t);
+    an_id_index_init(&t->ix, 1024);
+}
+
+static void tally_add(struct tally *t, int64_t key)
+{
+    uint32_t k = an_id_index_add(&t->ix, key);
+    if (k == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 1024;
+        t->count = xreallocarray(t->count, cap, sizeof *t->count);
+        memset(t->count + t->cap, 0, (cap - t->cap) * sizeof *t->count);
+        t->cap = cap;
+    }
+    t->count[k]++;
+}
+
+static void tally_free(struct tally *t)
+{
+    an_id_index_free(&t->ix);
+    free(t->count);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const struct an_age_bucket *x = a, *y = b;
+    return (x->start_ms > y->start_ms) - (x->start_ms < y->start_ms);
 }
 
 void an_account_ages(const struct an_profile *profiles, size_t n, enum an_period period,
                      struct an_age_histogram *out)
 {
     memset(out, 0, sizeof *out);
-    size_t *keep = xmalloc((n ? n : 1) * sizeof *keep);
-    int64_t *starts = xmalloc((n ? n : 1) * sizeof *starts);
-    size_t d = distinct_profiles(profiles, n, keep), m = 0;
-    for (size_t i = 0; i < d; i++) {
-        const struct an_profile *p = &profiles[keep[i]];
-        if (p->created_at_ms == 0)
+    uint64_t *repeat = an_profiles_repeats(profiles, n);
+    struct tally t;
+    tally_init(&t);
+    for (size_t i = 0; i < n; i++) {
+        if (repeated(repeat, i))
+            continue;
+        if (profiles[i].created_at_ms == 0)
             out->unknown++;
         else
-            starts[m++] = an_period_start(p->created_at_ms, period);
+            tally_add(&t, an_period_start(profiles[i].created_at_ms, period));
     }
-    an_ids_sort(starts, m);
-    out->buckets = xmalloc((m ? m : 1) * sizeof *out->buckets);
-    for (size_t i = 0; i < m; i++) {
-        if (out->n == 0 || out->buckets[out->n - 1].start_ms != starts[i])
-            out->buckets[out->n++] = (struct an_age_bucket){starts[i], 0};
-        out->buckets[out->n - 1].count++;
-    }
-    free(keep);
-    free(starts);
+    out->n = t.ix.n;
+    out->buckets = xmalloc((out->n ? out->n : 1) * sizeof *out->buckets);
+    for (size_t i = 0; i < out->n; i++)
+        out->buckets[i] = (struct an_age_bucket){t.ix.ids[i], t.count[i]};
+    qsort(out->buckets, out->n, sizeof *out->buckets, by_start);
+    tally_free(&t);
+    free(repeat);
 }
 
 void an_age_histogram_free(struct an_age_histogram *h)
@@ -202,6 +239,11 @@ static double usual_per_day(const struct run *by_date, const size_t *before, siz
 /* Sorts a day's members by user id, keeping each login with its id. */
 static void sort_members(struct an_creation_day *day)
 {
+    size_t sorted = 1; /* the store's order, usually */
+    while (sorted < day->count && day->user_ids[sorted - 1] < day->user_ids[sorted])
+        sorted++;
+    if (sorted >= day->count)
+        return;
     uint32_t *order = xmalloc((day->count ? day->count : 1) * sizeof *order);
     int64_t *ids = xmalloc((day->count ? day->count : 1) * sizeof *ids);
     const char **logins = xmalloc((day->count ? day->count : 1) * sizeof *logins);
@@ -224,37 +266,33 @@ void an_top_creation_days(const struct an_profile *profiles, size_t n, size_t to
     if (!levels)
         levels = &defaults;
     memset(out, 0, sizeof *out);
-    size_t *keep = xmalloc((n ? n : 1) * sizeof *keep);
-    int64_t *day_of = xmalloc((n ? n : 1) * sizeof *day_of);
-    int64_t *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
-    struct run *runs = xmalloc((n ? n : 1) * sizeof *runs);
-    size_t d = distinct_profiles(profiles, n, keep), m = 0, n_runs = 0;
-    out->audience = d;
-    for (size_t i = 0; i < d; i++) {
-        const struct an_profile *p = &profiles[keep[i]];
-        if (p->created_at_ms == 0)
+    uint64_t *repeat = an_profiles_repeats(profiles, n);
+    struct tally t;
+    tally_init(&t);
+    for (size_t i = 0; i < n; i++) {
+        if (repeated(repeat, i))
             continue;
-        keep[m] = keep[i];
-        day_of[m] = sorted[m] = an_period_start(p->created_at_ms, AN_PERIOD_DAY);
-        m++;
+        out->audience++;
+        if (profiles[i].created_at_ms)
+            tally_add(&t, an_period_start(profiles[i].created_at_ms, AN_PERIOD_DAY));
     }
-    /* Count by sorting the days alone; only the top days' members are gathered after. */
-    an_ids_sort(sorted, m);
-    for (size_t i = 0; i < m; i++) {
-        if (n_runs == 0 || runs[n_runs - 1].day_ms != sorted[i])
-            runs[n_runs++] = (struct run){0, sorted[i]};
-        runs[n_runs - 1].count++;
-    }
-    /* runs are by day here: prefix sums give any window's count in two binary searches */
+    size_t n_runs = t.ix.n, d = out->audience;
+    struct run *runs = xmalloc((n_runs ? n_runs : 1) * sizeof *runs);
+    for (size_t i = 0; i < n_runs; i++)
+        runs[i] = (struct run){t.count[i], t.ix.ids[i]};
+    struct run *by_date = xmalloc((n_runs ? n_runs : 1) * sizeof *by_date);
+    memcpy(by_date, runs, n_runs * sizeof *runs);
+    qsort(by_date, n_runs, sizeof *by_date, by_day);
+    /* prefix sums by day give any window's count in two binary searches */
     size_t *before = xmalloc((n_runs + 1) * sizeof *before);
     before[0] = 0;
     for (size_t i = 0; i < n_runs; i++)
-        before[i + 1] = before[i] + runs[i].count;
-    struct run *by_date = xmalloc((n_runs ? n_runs : 1) * sizeof *by_date);
-    memcpy(by_date, runs, n_runs * sizeof *runs);
+        before[i + 1] = before[i] + by_date[i].count;
     qsort(runs, n_runs, sizeof *runs, by_count_then_day);
     out->n = n_runs < top ? n_runs : top;
     out->days = xcalloc(out->n ? out->n : 1, sizeof *out->days);
+    /* slot of a day in the tally -> its place among the top days + 1, 0 when not on top */
+    uint32_t *top_of = xcalloc(n_runs ? n_runs : 1, sizeof *top_of);
     for (size_t i = 0; i < out->n; i++) {
         struct an_creation_day *day = &out->days[i];
         day->day_ms = runs[i].day_ms;
@@ -264,26 +302,29 @@ void an_top_creation_days(const struct an_profile *profiles, size_t n, size_t to
         day->level = an_wave_level(levels, excess > 0 ? (size_t)excess : 0);
         day->user_ids = xmalloc(runs[i].count * sizeof *day->user_ids);
         day->logins = xmalloc(runs[i].count * sizeof *day->logins);
-        runs[i].count = i; /* from here on: the slot of the day in out->days */
+        uint32_t slot;
+        if (an_id_index_find(&t.ix, runs[i].day_ms, &slot))
+            top_of[slot] = (uint32_t)i + 1;
     }
-    qsort(runs, out->n, sizeof *runs, by_day);
-    for (size_t i = 0; i < m && out->n; i++) {
-        struct run key = {0, day_of[i]};
-        const struct run *hit = bsearch(&key, runs, out->n, sizeof *runs, by_day);
-        if (!hit)
+    for (size_t i = 0; i < n && out->n; i++) {
+        uint32_t slot;
+        if (repeated(repeat, i) || !profiles[i].created_at_ms ||
+            !an_id_index_find(&t.ix, an_period_start(profiles[i].created_at_ms, AN_PERIOD_DAY),
+                              &slot) ||
+            !top_of[slot])
             continue;
-        struct an_creation_day *day = &out->days[hit->count];
-        day->user_ids[day->count] = profiles[keep[i]].user_id;
-        day->logins[day->count++] = profiles[keep[i]].login;
+        struct an_creation_day *day = &out->days[top_of[slot] - 1];
+        day->user_ids[day->count] = profiles[i].user_id;
+        day->logins[day->count++] = profiles[i].login;
     }
     for (size_t i = 0; i < out->n; i++)
         sort_members(&out->days[i]);
-    free(keep);
-    free(day_of);
-    free(sorted);
+    free(top_of);
+    free(repeat);
     free(runs);
     free(by_date);
     free(before);
+    tally_free(&t);
 }
 
 void an_creation_days_free(struct an_creation_days *d)

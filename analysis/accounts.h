@@ -16,6 +16,13 @@ struct an_profile {
     int64_t created_at_ms;
 };
 
+/**
+ * The profiles that repeat an earlier one's user_id, as a new bitset (bit i of word i / 64;
+ * caller frees), or NULL when there is none. Profiles sorted by user_id (as the store lists
+ * them) are checked in one pass without an index.
+ */
+uint64_t *an_profiles_repeats(const struct an_profile *profiles, size_t n);
+
 /** Calendar periods of the histogram (UTC; weeks start on Monday). */
 enum an_period { AN_PERIOD_DAY, AN_PERIOD_WEEK, AN_PERIOD_MONTH, AN_PERIOD_YEAR };
 

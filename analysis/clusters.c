@@ -1,8 +1,11 @@
 /*
- * Cluster finding: split each login into stem and number, sort by stem then creation
- * time, and cut a cluster wherever the gap between two creations passes the window. Must
- * never merge two stems: "viewer_1" and "viewer1" are different stems on purpose, a script
- * uses one pattern.
+ * Cluster finding: split each login into stem and number, group by stem, order each group by
+ * creation time, and cut a cluster wherever the gap between two creations passes the window.
+ * The work and memory go to compact keys (a 32-bit stem hash and the profile's position; a
+ * group's creation times packed with positions into one integer), never to a record per
+ * chatter: a 1,000,000-chatter session is the common case. Strings are compared only within
+ * one hash, so a hash collision costs time, never a wrong cluster. Must never merge two stems:
+ * "viewer_1" and "viewer1" are different stems on purpose, a script uses one pattern.
  */
 #include "analysis/clusters.h"
 #include "analysis/ids.h"
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #define MAX_DIGITS 18
+#define BUCKET_BITS 16
 
 struct an_cluster_rule an_cluster_rule_default(void)
 {
@@ -19,47 +23,67 @@ struct an_cluster_rule an_cluster_rule_default(void)
         .window_ms = 24LL * 3600000, .min_size = 5, .min_stem = 3, .max_number_spread = 100};
 }
 
-struct member {
-    char stem[32];
-    uint64_t number;
-    int64_t created_ms;
-    int64_t user_id;
-};
-
-/* Splits a login into its lowercase stem and trailing number; 0 when it does not qualify. */
-static int split_login(const char *login, size_t min_stem, struct member *m)
+/* Whether a login takes part; *stem: where its stem ends (the stem may be empty when
+ * min_stem is 0). */
+static int split(const char *login, size_t min_stem, size_t *stem)
 {
     if (!login)
         return 0;
     size_t len = strlen(login), digits = 0;
-    if (len >= sizeof m->stem)
+    if (len >= sizeof((struct an_cluster *)0)->stem)
         return 0;
     while (digits < len && login[len - 1 - digits] >= '0' && login[len - 1 - digits] <= '9')
         digits++;
-    size_t stem = len - digits;
-    if (digits == 0 || digits > MAX_DIGITS || stem < min_stem)
-        return 0;
-    for (size_t i = 0; i < stem; i++) {
-        char c = login[i];
-        m->stem[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-    }
-    m->stem[stem] = '\0';
-    m->number = 0;
-    for (size_t i = stem; i < len; i++)
-        m->number = m->number * 10 + (uint64_t)(login[i] - '0');
-    return 1;
+    *stem = len - digits;
+    return digits > 0 && digits <= MAX_DIGITS && *stem >= min_stem;
 }
 
-static int by_stem_then_time(const void *a, const void *b)
+static char lower(char c)
 {
-    const struct member *x = a, *y = b;
-    int c = strcmp(x->stem, y->stem);
-    if (c)
-        return c;
-    if (x->created_ms != y->created_ms)
-        return (x->created_ms > y->created_ms) - (x->created_ms < y->created_ms);
-    return (x->user_id > y->user_id) - (x->user_id < y->user_id);
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
+
+/* FNV-1a of the lowercase stem. */
+static uint32_t stem_hash(const char *login, size_t stem)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < stem; i++)
+        h = (h ^ (uint8_t)lower(login[i])) * 16777619u;
+    return h;
+}
+
+static uint64_t number_of(const char *login)
+{
+    size_t len = strlen(login), stem = len;
+    while (stem > 0 && login[stem - 1] >= '0' && login[stem - 1] <= '9')
+        stem--;
+    uint64_t v = 0;
+    for (size_t i = stem; i < len; i++)
+        v = v * 10 + (uint64_t)(login[i] - '0');
+    return v;
+}
+
+/* strcmp of two qualifying logins' lowercase stems. */
+static int stem_cmp(const char *a, const char *b)
+{
+    size_t la = 0, lb = 0;
+    split(a, 0, &la);
+    split(b, 0, &lb);
+    for (size_t i = 0; i < la && i < lb; i++) {
+        unsigned char x = (unsigned char)lower(a[i]), y = (unsigned char)lower(b[i]);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return (la > lb) - (la < lb);
+}
+
+/* What the steps share: the input and the clusters found so far. */
+struct work {
+    const struct an_profile *p;
+    const struct an_cluster_rule *rule;
+    struct an_clusters *out;
+    size_t cap;
+};
 
 static int by_size(const void *a, const void *b)
 {
@@ -73,38 +97,180 @@ static int by_size(const void *a, const void *b)
            (x->first_created_ms < y->first_created_ms);
 }
 
-/* A script numbers its accounts near each other; people who happen to share a stem pick
- * numbers (years, ids) scattered over millions. */
-static int close_numbers(const struct member *m, size_t n, const struct an_cluster_rule *rule)
+/* A cluster: pos[0..n) the positions of its profiles in creation order. A script numbers its
+ * accounts near each other; people who happen to share a stem pick numbers (years, ids)
+ * scattered over millions. */
+static void emit(struct work *w, const uint32_t *pos, size_t n)
 {
-    if (!rule->max_number_spread)
-        return 1;
-    uint64_t lo = m[0].number, hi = m[0].number;
-    for (size_t i = 1; i < n; i++) {
-        lo = m[i].number < lo ? m[i].number : lo;
-        hi = m[i].number > hi ? m[i].number : hi;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = number_of(w->p[pos[i]].login);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
     }
-    return hi - lo < (uint64_t)rule->max_number_spread * n;
-}
-
-static void emit(struct an_clusters *out, const struct member *m, size_t n)
-{
-    struct an_cluster *c = &out->clusters[out->n++];
-    memcpy(c->stem, m[0].stem, sizeof c->stem);
+    if (w->rule->max_number_spread && hi - lo >= (uint64_t)w->rule->max_number_spread * n)
+        return;
+    if (w->out->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 16;
+        w->out->clusters = xreallocarray(w->out->clusters, w->cap, sizeof *w->out->clusters);
+    }
+    struct an_cluster *c = &w->out->clusters[w->out->n++];
+    memset(c, 0, sizeof *c);
+    const char *login = w->p[pos[0]].login;
+    size_t stem = 0;
+    split(login, 0, &stem);
+    for (size_t i = 0; i < stem; i++)
+        c->stem[i] = lower(login[i]);
     c->n = n;
     c->user_ids = xmalloc(n * sizeof *c->user_ids);
-    c->first_created_ms = m[0].created_ms;
-    c->last_created_ms = m[n - 1].created_ms;
-    c->number_min = c->number_max = m[0].number;
-    for (size_t i = 0; i < n; i++) {
-        c->user_ids[i] = m[i].user_id;
-        if (m[i].number < c->number_min)
-            c->number_min = m[i].number;
-        if (m[i].number > c->number_max)
-            c->number_max = m[i].number;
-    }
+    for (size_t i = 0; i < n; i++)
+        c->user_ids[i] = w->p[pos[i]].user_id;
     an_ids_sort(c->user_ids, n);
-    c->sequence = c->number_max - c->number_min < 2 * (uint64_t)n;
+    c->first_created_ms = w->p[pos[0]].created_at_ms;
+    c->last_created_ms = w->p[pos[n - 1]].created_at_ms;
+    c->number_min = lo;
+    c->number_max = hi;
+    c->sequence = hi - lo < 2 * (uint64_t)n;
+}
+
+static int by_created(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+static unsigned bits_for(uint64_t v)
+{
+    unsigned b = 0;
+    while (b < 64 && v >> b)
+        b++;
+    return b;
+}
+
+/* One stem's accounts (positions, any order; rewritten in creation order): cut by the
+ * window. Equal creation times fall in one cluster whatever their order, so the order among
+ * them does not matter. */
+static void one_stem(struct work *w, uint32_t *pos, size_t n)
+{
+    int64_t lo = w->p[pos[0]].created_at_ms, hi = lo;
+    for (size_t i = 1; i < n; i++) {
+        int64_t t = w->p[pos[i]].created_at_ms;
+        lo = t < lo ? t : lo;
+        hi = t > hi ? t : hi;
+    }
+    uint64_t range = (uint64_t)hi - (uint64_t)lo;
+    unsigned at_bits = bits_for(n - 1);
+    if (bits_for(range) + at_bits <= 63) {
+        /* time since the earliest, then the slot: one integer, sorted by radix */
+        int64_t *key = xmalloc(n * sizeof *key);
+        for (size_t i = 0; i < n; i++)
+            key[i] =
+                (int64_t)((((uint64_t)w->p[pos[i]].created_at_ms - (uint64_t)lo) << at_bits) | i);
+        an_ids_sort(key, n);
+        uint64_t mask = at_bits ? (1ull << at_bits) - 1 : 0;
+        for (size_t i = 0; i < n; i++)
+            key[i] = pos[(uint64_t)key[i] & mask];
+        for (size_t i = 0; i < n; i++)
+            pos[i] = (uint32_t)key[i];
+        free(key);
+    } else { /* times over more than 2^63 ms together: pairs, compared */
+        int64_t(*pair)[2] = xmalloc(n * sizeof *pair);
+        for (size_t i = 0; i < n; i++) {
+            pair[i][0] = w->p[pos[i]].created_at_ms;
+            pair[i][1] = pos[i];
+        }
+        qsort(pair, n, sizeof *pair, by_created);
+        for (size_t i = 0; i < n; i++)
+            pos[i] = (uint32_t)pair[i][1];
+        free(pair);
+    }
+    size_t min_size = w->rule->min_size ? w->rule->min_size : 1;
+    for (size_t from = 0, i = 1; from < n; i++) {
+        if (i < n &&
+            w->p[pos[i]].created_at_ms - w->p[pos[i - 1]].created_at_ms <= w->rule->window_ms)
+            continue;
+        if (i - from >= min_size)
+            emit(w, &pos[from], i - from);
+        from = i;
+    }
+}
+
+struct named {
+    const char *login;
+    uint32_t pos;
+};
+
+static int by_stem(const void *a, const void *b)
+{
+    return stem_cmp(((const struct named *)a)->login, ((const struct named *)b)->login);
+}
+
+/* One hash's accounts: one stem, unless two stems share the hash. */
+static void one_hash(struct work *w, uint32_t *pos, size_t n)
+{
+    const char *first = w->p[pos[0]].login;
+    size_t same = 1;
+    while (same < n && !stem_cmp(first, w->p[pos[same]].login))
+        same++;
+    if (same == n) {
+        one_stem(w, pos, n);
+        return;
+    }
+    struct named *s = xmalloc(n * sizeof *s);
+    for (size_t i = 0; i < n; i++)
+        s[i] = (struct named){w->p[pos[i]].login, pos[i]};
+    qsort(s, n, sizeof *s, by_stem);
+    for (size_t i = 0; i < n; i++)
+        pos[i] = s[i].pos;
+    size_t min_size = w->rule->min_size ? w->rule->min_size : 1;
+    for (size_t from = 0, i = 1; from < n; i++) {
+        if (i < n && !stem_cmp(s[i].login, s[from].login))
+            continue;
+        if (i - from >= min_size)
+            one_stem(w, &pos[from], i - from);
+        from = i;
+    }
+    free(s);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The accounts that take part, as (stem hash << 32 | position), grouped by the hash's top
+ * bits with a counting sort: two passes over the profiles, one array of 8 bytes an account. */
+static uint64_t *by_bucket(const struct an_profile *p, size_t n, const uint64_t *repeat,
+                           size_t min_stem, uint32_t *end, size_t *k_out)
+{
+    size_t k = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t *slot = pass ? xmalloc((k ? k : 1) * sizeof *slot) : NULL;
+        for (size_t i = 0; i < n; i++) {
+            if ((repeat && (repeat[i / 64] >> (i % 64) & 1)) || p[i].created_at_ms == 0)
+                continue;
+            size_t stem;
+            if (!split(p[i].login, min_stem, &stem))
+                continue;
+            uint32_t h = stem_hash(p[i].login, stem);
+            if (pass)
+                slot[end[h >> (32 - BUCKET_BITS)]++] = (uint64_t)h << 32 | i;
+            else
+                end[h >> (32 - BUCKET_BITS)]++;
+        }
+        if (pass) {
+            *k_out = k;
+            return slot;
+        }
+        for (size_t b = 0, at = 0; b < (1u << BUCKET_BITS); b++) { /* counts to starts */
+            size_t c = end[b];
+            end[b] = (uint32_t)at;
+            at += c;
+            k += c;
+        }
+    }
+    return NULL;
 }
 
 void an_clusters(const struct an_profile *profiles, size_t n, const struct an_cluster_rule *rule,
@@ -114,44 +280,41 @@ void an_clusters(const struct an_profile *profiles, size_t n, const struct an_cl
     if (!rule)
         rule = &defaults;
     memset(out, 0, sizeof *out);
-    struct member *m = xmalloc((n ? n : 1) * sizeof *m);
-    /* The store lists profiles by id, distinct already: then no index (16 bytes a chatter, a
-     * third of a big export's memory) is needed to skip repeats. */
-    size_t sorted = 1;
-    while (sorted < n && profiles[sorted - 1].user_id < profiles[sorted].user_id)
-        sorted++;
-    struct an_id_index seen;
-    an_id_index_init(&seen, sorted >= n ? 0 : n);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct an_profile *p = &profiles[i];
-        uint32_t before = seen.n;
-        if (sorted < n)
-            an_id_index_add(&seen, p->user_id);
-        if ((sorted < n && seen.n == before) || p->created_at_ms == 0 ||
-            !split_login(p->login, rule->min_stem, &m[k]))
+    struct work w = {.p = profiles, .rule = rule, .out = out};
+    size_t min_size = rule->min_size ? rule->min_size : 1, k;
+    uint64_t *repeat = an_profiles_repeats(profiles, n);
+    uint32_t *end = xcalloc(1u << BUCKET_BITS, sizeof *end);
+    uint64_t *slot = by_bucket(profiles, n, repeat, rule->min_stem, end, &k);
+    free(repeat);
+    for (size_t b = 0, from = 0; b < (1u << BUCKET_BITS); from = end[b++]) {
+        size_t size = end[b] - from;
+        if (size < min_size)
             continue;
-        m[k].created_ms = p->created_at_ms;
-        m[k].user_id = p->user_id;
-        k++;
+        uint64_t *s = &slot[from];
+        size_t same = 1;
+        while (same < size && s[same] >> 32 == s[0] >> 32)
+            same++;
+        if (same < size)
+            qsort(s, size, sizeof *s, by_key);
+        for (size_t at = 0, i = 1; at < size; i++) {
+            if (i < size && s[i] >> 32 == s[at] >> 32)
+                continue;
+            if (i - at >= min_size) {
+                uint32_t *pos = xmalloc((i - at) * sizeof *pos);
+                for (size_t j = at; j < i; j++)
+                    pos[j - at] = (uint32_t)s[j];
+                one_hash(&w, pos, i - at);
+                free(pos);
+            }
+            at = i;
+        }
     }
-    an_id_index_free(&seen);
-    qsort(m, k, sizeof *m, by_stem_then_time);
-    out->clusters =
-        xmalloc((k / (rule->min_size ? rule->min_size : 1) + 1) * sizeof *out->clusters);
-    size_t min_size = rule->min_size ? rule->min_size : 1;
-    for (size_t from = 0, i = 1; from < k; i++) {
-        if (i < k && !strcmp(m[i].stem, m[from].stem) &&
-            m[i].created_ms - m[i - 1].created_ms <= rule->window_ms)
-            continue;
-        if (i - from >= min_size && close_numbers(&m[from], i - from, rule))
-            emit(out, &m[from], i - from);
-        from = i;
-    }
+    free(slot);
+    free(end);
+    if (!out->clusters)
+        out->clusters = xmalloc(sizeof *out->clusters);
     qsort(out->clusters, out->n, sizeof *out->clusters, by_size);
-    free(m);
 }
-
 void an_clusters_free(struct an_clusters *c)
 {
     for (size_t i = 0; i < c->n; i++)

@@ -96,23 +96,13 @@ static int64_t nearest_rank(const int64_t *sorted, size_t n, size_t percent)
     return sorted[(rank ? rank : 1) - 1];
 }
 
-/* Fills the per-chatter part of out from the tally; n_series must already be set. */
-static void summarise(const struct tally *t, struct an_participation *out)
+/* The per-chatter summary of out from its chatters; n_series must already be set. */
+static void summarise_chatters(struct an_participation *out)
 {
-    size_t n = t->ix.n;
-    out->unique_chatters = n;
-    out->chatters = xcalloc(n ? n : 1, sizeof *out->chatters);
-    uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    size_t n = out->unique_chatters;
     int64_t *times = xmalloc((n ? n : 1) * sizeof *times);
-    an_ids_order(t->ix.ids, n, order);
     for (size_t i = 0; i < n; i++) {
-        uint32_t k = order[i];
-        struct an_chatter_time *c = &out->chatters[i];
-        c->user_id = t->ix.ids[k];
-        c->present_ms = t->present_ms[k];
-        c->captures_present = t->captures[k];
-        c->stays = t->stays[k];
-        c->first_seq = t->first_seq[k];
+        const struct an_chatter_time *c = &out->chatters[i];
         times[i] = c->present_ms;
         size_t b = AN_TIME_BUCKETS - 1;
         while (b > 0 && c->present_ms < bucket_floor_ms[b])
@@ -128,8 +118,62 @@ static void summarise(const struct tally *t, struct an_participation *out)
     out->p99_ms = nearest_rank(times, n, 99);
     for (size_t r = 0; r < AN_RETENTION_LEVELS; r++)
         out->retention[r] = n ? (double)out->retained[r] / (double)n : 0.0;
-    free(order);
     free(times);
+}
+
+/* Fills the per-chatter part of out from the tally; n_series must already be set. */
+static void summarise(const struct tally *t, struct an_participation *out)
+{
+    size_t n = t->ix.n;
+    out->unique_chatters = n;
+    out->chatters = xcalloc(n ? n : 1, sizeof *out->chatters);
+    uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    an_ids_order(t->ix.ids, n, order);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = order[i];
+        struct an_chatter_time *c = &out->chatters[i];
+        c->user_id = t->ix.ids[k];
+        c->present_ms = t->present_ms[k];
+        c->captures_present = t->captures[k];
+        c->stays = t->stays[k];
+        c->first_seq = t->first_seq[k];
+    }
+    free(order);
+    summarise_chatters(out);
+}
+
+/* 1 when the stays come grouped by chatter in id order, as the store reads them. */
+static int grouped_by_chatter(const struct an_channel *ch)
+{
+    for (size_t i = 1; i < ch->n_stays; i++)
+        if (ch->stays[i - 1].user_id > ch->stays[i].user_id)
+            return 0;
+    return 1;
+}
+
+/* The same totals as add_channel and summarise, summed in place over each chatter's run of
+ * stays: no id index, tally or ordering, ~50 bytes a chatter less at the whole document's
+ * peak (issue 15: 307,600 chatters). */
+static void summarise_grouped(const struct an_channel *ch, struct an_participation *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ch->n_stays; i++)
+        n += i == 0 || ch->stays[i].user_id != ch->stays[i - 1].user_id;
+    out->unique_chatters = n;
+    out->chatters = xcalloc(n ? n : 1, sizeof *out->chatters);
+    struct an_chatter_time *c = out->chatters - 1;
+    for (size_t i = 0; i < ch->n_stays; i++) {
+        const struct an_stay *s = &ch->stays[i];
+        if (i == 0 || s->user_id != ch->stays[i - 1].user_id)
+            (++c)->user_id = s->user_id;
+        int64_t last = an_stay_last_seq(ch, s);
+        c->present_ms += an_channel_time(ch, last) - an_channel_time(ch, s->from_seq);
+        c->captures_present += (size_t)(last - s->from_seq + 1);
+        c->stays++;
+        if (c->first_seq == 0 || s->from_seq < c->first_seq)
+            c->first_seq = s->from_seq;
+    }
+    summarise_chatters(out);
 }
 
 int an_participation(const struct an_channel *ch, int64_t session_id,
@@ -148,10 +192,6 @@ int an_participation(const struct an_channel *ch, int64_t session_id,
         starts[ch->stays[i].from_seq]++;
         ends[an_stay_last_seq(ch, &ch->stays[i])]++;
     }
-    struct tally t;
-    tally_init(&t, ch->n_stays / 2 + 16);
-    add_channel(&t, ch);
-
     out->n_series = n;
     out->series = xcalloc(n ? n : 1, sizeof *out->series);
     size_t present = 0, total = 0;
@@ -173,7 +213,15 @@ int an_participation(const struct an_channel *ch, int64_t session_id,
         }
     }
     out->avg_chatters = n ? (double)total / (double)n : 0.0;
-    summarise(&t, out);
+    if (grouped_by_chatter(ch)) {
+        summarise_grouped(ch, out);
+    } else {
+        struct tally t;
+        tally_init(&t, ch->n_stays / 2 + 16);
+        add_channel(&t, ch);
+        summarise(&t, out);
+        tally_free(&t);
+    }
     /* Chatters and history are both sorted by id: one merge instead of a search each. */
     for (size_t i = 0, h = 0; i < out->unique_chatters; i++) {
         const struct an_chatter_time *c = &out->chatters[i];
@@ -183,7 +231,6 @@ int an_participation(const struct an_channel *ch, int64_t session_id,
             history[h].first_session_id == session_id)
             out->series[c->first_seq - 1].new_to_channel++;
     }
-    tally_free(&t);
     free(starts);
     free(ends);
     return 0;

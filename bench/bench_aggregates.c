@@ -5,9 +5,11 @@
  * twice as many, EARLIER sessions of one capture each before the measured one, then in a new
  * session a first capture (every chatter known to the channel) and CAPTURES captures with 5%
  * churn whose joiners all come back from the pool. Prints the median and max CPU of the
- * commit per capture; asserts nothing. Under callgrind (TCA_BENCH_CAPTURES=3) the inclusive
- * cost of sq_aggregates_join against sq_capture_commit is the aggregates' share.
- * Usage: bench_aggregates [AUDIENCE] [EARLIER] (default 100000 4); TCA_BENCH_CAPTURES=N.
+ * commit per capture, and its wall time (on MariaDB most of the cost is the server's);
+ * asserts nothing. Under callgrind (TCA_BENCH_CAPTURES=3) the inclusive cost of
+ * sq_aggregates_join against sq_capture_commit is the aggregates' share.
+ * Usage: bench_aggregates [AUDIENCE] [EARLIER] (default 100000 4); TCA_BENCH_CAPTURES=N;
+ * TCA_BENCH_STORE=mysql://... runs it on that (empty) MariaDB database instead.
  */
 #include "analysis/presence.h"
 #include "base/chatter.h"
@@ -28,12 +30,17 @@ static uint64_t next(uint64_t *s)
     return *s >> 33;
 }
 
-static double cpu_ms(void)
+static double clock_ms(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
+
+/* What one commit took. */
+struct cost {
+    double cpu, wall;
+};
 
 static void die(const char *what, const char *err)
 {
@@ -53,9 +60,9 @@ static void set_of(struct chatter_set *set, const int64_t *ids, size_t n)
     chatter_set_sort_unique(set);
 }
 
-/* Commits the capture of ids in session; returns the commit's CPU milliseconds. */
-static double capture(struct store *st, int64_t session, const int64_t *ids, size_t n,
-                      int64_t taken_at)
+/* Commits the capture of ids in session; returns the commit's milliseconds. */
+static struct cost capture(struct store *st, int64_t session, const int64_t *ids, size_t n,
+                           int64_t taken_at)
 {
     char err[256];
     int64_t *open, last_seq;
@@ -78,10 +85,11 @@ static double capture(struct store *st, int64_t session, const int64_t *ids, siz
                                      .left = d.left,
                                      .n_left = d.n_left};
     struct store_capture_result r;
-    double t = cpu_ms();
+    struct cost t = {clock_ms(CLOCK_PROCESS_CPUTIME_ID), clock_ms(CLOCK_MONOTONIC)};
     if (store_capture_commit(st, &in, &r, err, sizeof err))
         die("commit", err);
-    t = cpu_ms() - t;
+    t.cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - t.cpu;
+    t.wall = clock_ms(CLOCK_MONOTONIC) - t.wall;
     an_presence_diff_free(&d);
     chatter_set_free(&set);
     free(open);
@@ -124,7 +132,8 @@ int main(int argc, char **argv)
     struct store_user u = {.id = OWNER, .login = "bench", .display_name = "bench"};
     struct store_channel c = {.id = CHANNEL, .login = "big", .display_name = "Big"};
     int64_t at = 1700000000000LL, session;
-    if (store_open(path, &st, err, sizeof err) || store_user_upsert(st, &u, err, sizeof err) ||
+    const char *url = getenv("TCA_BENCH_STORE") ? getenv("TCA_BENCH_STORE") : path;
+    if (store_open(url, &st, err, sizeof err) || store_user_upsert(st, &u, err, sizeof err) ||
         store_channel_upsert(st, &c, err, sizeof err))
         die("setup", err);
     size_t n_pool = audience * 2;
@@ -138,14 +147,15 @@ int main(int argc, char **argv)
         if (store_session_active(st, OWNER, at, &session, err, sizeof err))
             die("session", err);
         draw(ids, audience, pool, n_pool, &rng);
-        double first = capture(st, session, ids, audience, at += 60000);
+        struct cost first = capture(st, session, ids, audience, at += 60000);
         if (e == earlier)
-            printf("first capture of the measured session: %zu chatters, all known to the "
-                   "channel, %d earlier sessions: commit %.1f ms CPU\n",
-                   audience, earlier, first);
+            printf("%s: first capture of the measured session: %zu chatters, all known to the "
+                   "channel, %d earlier sessions: commit %.1f ms CPU, %.1f ms wall\n",
+                   store_backend(st), audience, earlier, first.cpu, first.wall);
     }
     /* 5% churn: leavers drawn from the audience, joiners from the pool outside it */
-    double *cpu = xmalloc((size_t)captures * sizeof *cpu);
+    double *cpu = xmalloc((size_t)captures * sizeof *cpu),
+           *wall = xmalloc((size_t)captures * sizeof *wall);
     unsigned char *in = xcalloc(n_pool, 1);
     for (size_t i = 0; i < audience; i++)
         in[(size_t)(ids[i] - 100000000) / 7919] = 1;
@@ -160,14 +170,19 @@ int main(int argc, char **argv)
             in[j] = 1;
             ids[victim] = pool[j];
         }
-        cpu[k] = capture(st, session, ids, audience, at += 60000);
+        struct cost t = capture(st, session, ids, audience, at += 60000);
+        cpu[k] = t.cpu;
+        wall[k] = t.wall;
     }
     qsort(cpu, (size_t)captures, sizeof *cpu, by_value);
-    printf("5%% churn, every joiner back from the pool: %d captures, commit median %.1f ms, max "
-           "%.1f ms CPU\n",
-           captures, cpu[captures / 2], cpu[captures - 1]);
+    qsort(wall, (size_t)captures, sizeof *wall, by_value);
+    printf("%s: 5%% churn, every joiner back from the pool: %d captures, commit median %.1f ms, "
+           "max %.1f ms CPU; wall median %.1f ms, max %.1f ms\n",
+           store_backend(st), captures, cpu[captures / 2], cpu[captures - 1], wall[captures / 2],
+           wall[captures - 1]);
     store_close(st);
     free(cpu);
+    free(wall);
     free(in);
     free(pool);
     free(ids);

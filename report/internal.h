@@ -64,8 +64,15 @@ struct rp_data {
 /** Loads session_id of user_id with the options' filter and exclusion; free with rp_free. */
 int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct report_options *o,
             struct rp_data *d, char *err, size_t errlen);
-/** rp_load, but with profiles 0 (and no exclusion in o) neither profiles, names nor flags are
- * loaded: people, profiles, names and flags stay empty. For documents that use none of them. */
+/** What rp_load_part reads of the chatters' profiles. */
+enum rp_profiles {
+    RP_NO_PROFILES = 0,   /* none (unless o excludes accounts: then RP_PROFILES_LEAN) */
+    RP_PROFILES = 1,      /* logins, display names and creation times */
+    RP_PROFILES_LEAN = 2, /* logins and creation times; every display name "" */
+};
+/** rp_load, but with profiles RP_NO_PROFILES (and no exclusion in o) neither profiles, names
+ * nor flags are loaded: people, profiles, names and flags stay empty. For documents that use
+ * none of them; RP_PROFILES_LEAN for documents that show no display name. */
 int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
                  const struct report_options *o, int profiles, struct rp_data *d, char *err,
                  size_t errlen);

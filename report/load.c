@@ -235,10 +235,8 @@ static int load_history(struct store *st, struct rp_data *d, struct rp_channel *
  * the store's fixed-size struct would take 176 MB. */
 struct people_loader {
     struct rp_data *d;
-    const int64_t *only; /* with several channels chosen: their chatters, sorted */
-    size_t n_only;
+    int lean;        /* display names not kept: each points at its login's terminator */
     size_t *offsets; /* login offset in the pool per person, until the pool stops moving */
-    size_t cap;
     struct buf pool;
 };
 
@@ -246,47 +244,40 @@ static int add_person(void *ctx, const struct store_chatter_profile *p)
 {
     struct people_loader *l = ctx;
     struct rp_data *d = l->d;
-    if (l->only && !an_ids_contain(l->only, l->n_only, p->user_id))
-        return 0;
-    if (d->n_people == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 1024;
-        d->people = xreallocarray(d->people, l->cap, sizeof *d->people);
-        l->offsets = xreallocarray(l->offsets, l->cap, sizeof *l->offsets);
-    }
     l->offsets[d->n_people] = l->pool.len;
     buf_append(&l->pool, p->login, strlen(p->login) + 1);
-    buf_append(&l->pool, p->display_name, strlen(p->display_name) + 1);
+    if (!l->lean)
+        buf_append(&l->pool, p->display_name, strlen(p->display_name) + 1);
     d->people[d->n_people++] = (struct rp_person){p->user_id, p->created_at_ms, NULL, NULL};
     return 0;
 }
 
-static int load_profiles(struct store *st, struct rp_data *d, const struct report_options *o,
-                         char *err, size_t errlen)
+/* The chatters of the loaded channels are the ids of their stays, already read: the profiles
+ * are read for those ids (store_profiles_each), not through a second pass over the stays. */
+static int load_profiles(struct store *st, struct rp_data *d, int lean, char *err, size_t errlen)
 {
-    struct people_loader l = {.d = d};
+    size_t n = 0;
+    for (size_t c = 0; c < d->n_channels; c++)
+        n += d->channels[c].n_all_stays;
+    int64_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
+    n = 0;
+    for (size_t c = 0; c < d->n_channels; c++)
+        for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
+            ids[n++] = d->channels[c].all_stays[i].user_id;
+    n = an_ids_sort_unique(ids, n);
+    struct people_loader l = {.d = d, .lean = lean};
     buf_init(&l.pool, 0);
-    int64_t *ids = NULL;
-    if (o->n_channels > 1) { /* keep the chatters of the chosen channels only */
-        size_t n = 0;
-        for (size_t c = 0; c < d->n_channels; c++)
-            n += d->channels[c].n_all_stays;
-        ids = xmalloc((n ? n : 1) * sizeof *ids);
-        n = 0;
-        for (size_t c = 0; c < d->n_channels; c++)
-            for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
-                ids[n++] = d->channels[c].all_stays[i].user_id;
-        l.only = ids;
-        l.n_only = an_ids_sort_unique(ids, n);
-    }
-    int64_t one = d->n_channels == 1 ? d->channels[0].info.channel_id : 0;
-    int rc = store_session_profiles_each(st, d->session.id, one, add_person, &l, err, errlen);
+    d->people = xmalloc((n ? n : 1) * sizeof *d->people);
+    l.offsets = xmalloc((n ? n : 1) * sizeof *l.offsets);
+    int rc = store_profiles_each(st, ids, n, lean ? STORE_PROFILE_LEAN : STORE_PROFILE_DISPLAY,
+                                 add_person, &l, err, errlen);
     free(ids);
     d->pool = buf_steal(&l.pool);
     d->profiles = xmalloc((d->n_people ? d->n_people : 1) * sizeof *d->profiles);
     for (size_t i = 0; i < d->n_people; i++) {
         struct rp_person *p = &d->people[i];
         p->login = d->pool + l.offsets[i];
-        p->display_name = p->login + strlen(p->login) + 1;
+        p->display_name = p->login + strlen(p->login) + !lean;
         d->profiles[i] = (struct an_profile){p->user_id, p->login, p->created_at_ms};
     }
     d->n_profiles = d->n_people;
@@ -380,7 +371,7 @@ static void apply_exclusion(struct rp_data *d, const struct report_options *o)
 int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct report_options *o,
             struct rp_data *d, char *err, size_t errlen)
 {
-    return rp_load_part(st, user_id, session_id, o, 1, d, err, errlen);
+    return rp_load_part(st, user_id, session_id, o, RP_PROFILES, d, err, errlen);
 }
 
 int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
@@ -395,15 +386,21 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
     if (!rc)
         rc = rp_pick_channels(st, d, o, err, errlen);
+    /* Stays and profiles are read once each, in key order: cached, their pages would add
+     * the session's size to the process (16 MB of the whole document's 95 MB on issue 15's
+     * store) and evict what other requests keep warm. */
+    store_scan_hint(st, 1);
     for (size_t c = 0; c < d->n_channels && !rc; c++) {
         rc = rp_load_presence(st, d, &d->channels[c], err, errlen);
         if (!rc)
             rc = load_history(st, d, &d->channels[c], err, errlen);
     }
     /* An exclusion needs the flags, and the flags need every profile. */
-    profiles = profiles || o->exclude;
+    if (profiles == RP_NO_PROFILES && o->exclude)
+        profiles = RP_PROFILES_LEAN;
     if (!rc && profiles)
-        rc = load_profiles(st, d, o, err, errlen);
+        rc = load_profiles(st, d, profiles == RP_PROFILES_LEAN, err, errlen);
+    store_scan_hint(st, 0);
     if (!rc && profiles) {
         an_flags_free(&d->flags); /* rp_compute_flags makes the flags anew */
         rc = rp_compute_flags(st, d, o, err, errlen);

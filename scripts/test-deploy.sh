@@ -243,12 +243,21 @@ for _ in 1 2 3; do
     body=$(https -f -b "$jar" "https://tca.test/api/v1/sessions/$sid/stats") || fail "stats through the front"
 done
 echo "$body" | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "stats is not JSON"
-dc logs --no-color analysis | grep -q 'route=/api/v1/sessions/{session}/stats status=200' ||
+# the logs go to files first: `dc logs | grep -q` under pipefail fails when grep stops reading
+# at its first match and docker-compose dies of SIGPIPE, which a longer log makes likely
+dc logs --no-color analysis >"$work/analysis.log" 2>&1
+dc logs --no-color gateway >"$work/gateway.log" 2>&1
+grep -q 'route=/api/v1/sessions/{session}/stats status=200' "$work/analysis.log" ||
     fail "the analysis role did not answer the stats"
-if dc logs --no-color gateway | grep -q 'route=/api/v1/sessions/{session}/stats'; then
+if grep -q 'route=/api/v1/sessions/{session}/stats' "$work/gateway.log"; then
     fail "a gateway answered stats"
 fi
 check "statistics through the front are served by the analysis container"
+dc logs --no-color worker >"$work/worker.log" 2>&1
+if grep -q 'counted but not scored' "$work/worker.log"; then
+    fail "the image has no sentiment lexicons"
+fi
+check "the workers found the sentiment lexicons in the image"
 
 first=$(prom 'sum(tca_captures_completed_total)')
 for _ in $(seq 1 600); do

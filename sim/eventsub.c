@@ -43,6 +43,7 @@ void es_push(struct conn *c, json_t *j)
     else
         c->head = m;
     c->tail = m;
+    c->queued++;
 }
 
 json_t *es_metadata(struct sim_es *es, const char *type, const char *message_id,
@@ -130,37 +131,80 @@ static json_t *broadcaster_fields(struct sim_es *es, const struct sub *sub, cons
     return json_pack("{s:s, s:s, s:s}", k1, id, k2, ch->login, k3, ch->login);
 }
 
-static void chat_events(struct sim_es *es, const struct sub *sub, int64_t tick)
+/* The messages one chatter writes at tick. */
+static void chatter_events(struct sim_es *es, const struct sub *sub, int64_t user, int64_t tick)
 {
     struct world *w = es->sim->world;
-    struct audience_snapshot *snap = audience_get(es->sim->audience, sub->channel, tick);
     int64_t sent_at = chat_sent_at_ms(es->sim->start_ms, es->sim->opt.tick_ms, tick);
-    for (size_t i = 0; i < snap->n; i++) {
-        int64_t user = snap->ids[i];
-        int n = chat_messages(w, sub->channel, user, tick);
-        char login[32], uid[24], mid[128], chat_id[80];
-        if (n > 0) {
-            world_user_login(w, user, tick, login, sizeof login);
-            snprintf(uid, sizeof uid, "%lld", (long long)user);
-        }
-        for (int k = 0; k < n; k++) {
-            int emote;
-            const char *text = chat_text(w, user, tick, k, &emote);
-            /* ids from the event itself: a resent message carries the same id */
-            snprintf(chat_id, sizeof chat_id, "chat-%zu-%lld-%lld-%d", sub->channel,
-                     (long long)tick, (long long)user, k);
-            snprintf(mid, sizeof mid, "%s-%s", sub->id, chat_id);
-            json_t *ev = broadcaster_fields(es, sub, "");
-            json_t *frag = json_pack("{s:s, s:s}", "type", emote ? "emote" : "text", "text", text);
-            json_object_update_new(ev, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:[o]}, s:s, s:[]}",
-                                                 "chatter_user_id", uid, "chatter_user_login",
-                                                 login, "chatter_user_name", login, "message_id",
-                                                 chat_id, "message", "text", text, "fragments",
-                                                 frag, "message_type", "text", "badges"));
-            notify_at(es, sub, mid, ev, sent_at);
+    int n = chat_messages(w, sub->channel, user, tick);
+    char login[32], uid[24], mid[128], chat_id[80];
+    if (n > 0) {
+        world_user_login(w, user, tick, login, sizeof login);
+        snprintf(uid, sizeof uid, "%lld", (long long)user);
+    }
+    for (int k = 0; k < n; k++) {
+        int emote;
+        const char *text = chat_text(w, user, tick, k, &emote);
+        /* ids from the event itself: a resent message carries the same id */
+        snprintf(chat_id, sizeof chat_id, "chat-%zu-%lld-%lld-%d", sub->channel, (long long)tick,
+                 (long long)user, k);
+        snprintf(mid, sizeof mid, "%s-%s", sub->id, chat_id);
+        json_t *ev = broadcaster_fields(es, sub, "");
+        json_t *frag = json_pack("{s:s, s:s}", "type", emote ? "emote" : "text", "text", text);
+        json_object_update_new(ev, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:[o]}, s:s, s:[]}",
+                                             "chatter_user_id", uid, "chatter_user_login", login,
+                                             "chatter_user_name", login, "message_id", chat_id,
+                                             "message", "text", text, "fragments", frag,
+                                             "message_type", "text", "badges"));
+        notify_at(es, sub, mid, ev, sent_at);
+    }
+}
+
+void es_sub_release(struct sim_es *es, struct sub *sub)
+{
+    audience_release(es->sim->audience, sub->chat_audience);
+    sub->chat_audience = NULL;
+}
+
+/* Writes the chat of sub's next chatters on c, up to c's queue bound: 1 if it wrote or moved
+ * on, 0 when sub's chat is written up to the last tick that passed. */
+static int chat_step(struct sim_es *es, struct sub *sub, struct conn *c)
+{
+    if (sub->chat_tick < es->last_tick - MAX_TICKS_PER_PUMP + 1) {
+        es_sub_release(es, sub); /* too far behind: like a jump of the clock, the last day only */
+        sub->chat_tick = es->last_tick - MAX_TICKS_PER_PUMP + 1;
+        sub->chat_at = 0;
+    }
+    if (sub->chat_tick > es->last_tick)
+        return 0;
+    if (!sub->chat_audience)
+        sub->chat_audience = audience_get(es->sim->audience, sub->channel, sub->chat_tick);
+    const struct audience_snapshot *snap = sub->chat_audience;
+    /* a few chatters at a time, so the session's other channels take turns */
+    for (int k = 0; k < 64 && sub->chat_at < snap->n && c->queued < CHAT_QUEUE_MAX; k++)
+        chatter_events(es, sub, snap->ids[sub->chat_at++], sub->chat_tick);
+    if (sub->chat_at == snap->n) {
+        es_sub_release(es, sub);
+        sub->chat_tick++;
+        sub->chat_at = 0;
+    }
+    return 1;
+}
+
+/* Tops c's queue up with the chat of its session's subscriptions. Under the lock. */
+static void write_chat(struct sim_es *es, struct conn *c)
+{
+    int more = 1;
+    while (more && c->current && c->queued < CHAT_QUEUE_MAX) {
+        more = 0;
+        for (size_t i = 0; i < es->n_subs && c->queued < CHAT_QUEUE_MAX; i++) {
+            struct sub *sub = &es->subs[i];
+            if (sub->type != TWITCH_ES_SUB_CHAT_MESSAGE || strcmp(sub->status, "enabled") != 0 ||
+                strcmp(sub->session_id, c->session_id) != 0)
+                continue;
+            more |= chat_step(es, sub, c);
         }
     }
-    audience_release(es->sim->audience, snap);
 }
 
 static void raid_events(struct sim_es *es, const struct sub *sub, int64_t tick)
@@ -214,18 +258,17 @@ static void pump(struct sim_es *es)
     int64_t from = es->last_tick + 1;
     if (tick - from >= MAX_TICKS_PER_PUMP)
         from = tick - MAX_TICKS_PER_PUMP + 1;
+    /* chat is written as the connections drain (write_chat), raids at once */
     for (int64_t t = from; t <= tick; t++)
-        for (size_t i = 0; i < es->n_subs; i++) {
-            struct sub *sub = &es->subs[i];
-            if (strcmp(sub->status, "enabled") != 0)
-                continue;
-            if (sub->type == TWITCH_ES_SUB_CHAT_MESSAGE)
-                chat_events(es, sub, t);
-            else if (sub->type == TWITCH_ES_SUB_RAID)
-                raid_events(es, sub, t);
-        }
+        for (size_t i = 0; i < es->n_subs; i++)
+            if (es->subs[i].type == TWITCH_ES_SUB_RAID &&
+                strcmp(es->subs[i].status, "enabled") == 0)
+                raid_events(es, &es->subs[i], t);
     if (tick > es->last_tick)
         es->last_tick = tick;
+    for (size_t i = 0; i < es->n_subs; i++)
+        if (strcmp(es->subs[i].status, "enabled") != 0)
+            es_sub_release(es, &es->subs[i]); /* its chat will not be written */
     for (size_t i = 0; i < es->n_subs; i++)
         if (strcmp(es->subs[i].status, "enabled") == 0 &&
             es->subs[i].type != TWITCH_ES_SUB_CHAT_MESSAGE &&
@@ -235,6 +278,7 @@ static void pump(struct sim_es *es)
         struct conn *c = es->conns[i];
         if (!c)
             continue;
+        write_chat(es, c);
         if (c->current && !c->head && now - c->last_sent_ms >= c->keepalive_s * 1000LL)
             es_push(c, json_pack("{s:o, s:{}}", "metadata",
                                  es_metadata(es, "session_keepalive", NULL, NULL), "payload"));
@@ -304,7 +348,9 @@ static void take_over(struct sim_es *es, struct conn *c)
         else
             c->head = old->head;
         c->tail = old->tail;
+        c->queued += old->queued;
         old->head = old->tail = NULL;
+        old->queued = 0;
     }
     /* resend the old connection's last notifications, as Twitch may around a reconnect */
     struct out_msg *again[HISTORY];
@@ -323,6 +369,7 @@ static void take_over(struct sim_es *es, struct conn *c)
         else
             c->head = copy;
         c->tail = copy;
+        c->queued++;
     }
     es->resend = 0;
     lws_callback_on_writable(old->wsi);
@@ -336,7 +383,10 @@ static int on_writeable(struct sim_es *es, struct lws *wsi, struct conn *c)
         c->head = m->next;
         if (!c->head)
             c->tail = NULL;
+        c->queued--;
     }
+    if (c->queued < CHAT_QUEUE_MAX / 2)
+        write_chat(es, c);
     int closing = c->closing && !c->head && !m;
     pthread_mutex_unlock(&es->lock);
     if (closing && lws_partial_buffered(wsi)) {
@@ -389,6 +439,7 @@ static void on_closed(struct sim_es *es, struct conn *c)
         free(m);
     }
     c->tail = NULL;
+    c->queued = 0;
     for (size_t i = 0; i < HISTORY; i++) {
         free(c->history[i]);
         c->history[i] = NULL;
@@ -512,6 +563,8 @@ void sim_es_free(struct sim_es *es)
     }
     if (es->ctx)
         lws_context_destroy(es->ctx); /* closes the connections: on_closed frees their queues */
+    for (size_t i = 0; i < es->n_subs; i++)
+        es_sub_release(es, &es->subs[i]);
     pthread_mutex_destroy(&es->lock);
     free(es);
 }

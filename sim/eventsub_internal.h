@@ -17,6 +17,10 @@
 #define MAX_SUBS 1024
 #define WELCOME_GRACE_MS 10000
 #define MAX_TICKS_PER_PUMP 1440 /* a day of ticks: a jump further only sends the last day */
+/* Chat notifications queued on a connection at most: the rest of a tick's chat is written as
+ * the client reads, so a client slower than the chat costs lag, not memory (a 100,000-chatter
+ * channel writes ~25,000 messages a tick; queued whole, a slow reader held hundreds of MB). */
+#define CHAT_QUEUE_MAX 256
 
 struct out_msg {
     struct out_msg *next;
@@ -36,6 +40,7 @@ struct conn {
     int closing; /* replaced by a reconnect, or unused: close once the queue is empty */
     struct out_msg *history[HISTORY]; /* the last messages sent, oldest first once full */
     size_t history_at;
+    size_t queued; /* messages from head to tail */
 };
 
 struct sub {
@@ -48,6 +53,11 @@ struct sub {
     char status[40];
     int64_t created_ms;
     int live; /* stream.*: the state last seen */
+    /* channel.chat.message: where writing its chat stands (the tick, and the index of the next
+     * chatter in that tick's audience, held while the tick is being written) */
+    int64_t chat_tick;
+    size_t chat_at;
+    struct audience_snapshot *chat_audience;
 };
 
 struct sim_es {
@@ -80,6 +90,8 @@ json_t *es_metadata(struct sim_es *es, const char *type, const char *message_id,
 json_t *es_sub_json(const struct sub *sub);
 /** payload.session of a welcome or reconnect (url: the reconnect URL, or NULL). */
 json_t *es_session_json(const struct conn *c, const char *status, const char *url);
+/** Lets go of what a subscription holds (before it is deleted). Under the lock. */
+void es_sub_release(struct sim_es *es, struct sub *sub);
 /** The connection a session's events go to, or NULL. Under the lock. */
 struct conn *es_current_conn(struct sim_es *es, const char *session_id);
 

@@ -88,6 +88,7 @@ int sim_es_subscribe(struct sim_es *es, int64_t user_id, const char *type, const
     snprintf(s->session_id, sizeof s->session_id, "%s", session_id);
     snprintf(s->status, sizeof s->status, "enabled");
     s->created_ms = clock_wall_ms();
+    s->chat_tick = es->last_tick + 1; /* chat from the next tick that passes */
     if (t == TWITCH_ES_SUB_STREAM_ONLINE || t == TWITCH_ES_SUB_STREAM_OFFLINE) {
         struct stream_state st;
         streams_state(es->sim->streams, s->channel, sim_tick(es->sim), s->created_ms,
@@ -117,6 +118,7 @@ int sim_es_delete(struct sim_es *es, int64_t user_id, const char *id)
     pthread_mutex_lock(&es->lock);
     for (size_t i = 0; i < es->n_subs; i++)
         if (es->subs[i].owner == user_id && strcmp(es->subs[i].id, id) == 0) {
+            es_sub_release(es, &es->subs[i]);
             es->subs[i] = es->subs[--es->n_subs];
             status = 204;
             break;

@@ -181,6 +181,43 @@ int my_session_profiles_each(struct store *st, int64_t session_id, int64_t chann
     return rc;
 }
 
+/* The profiles between the first and the last id, merged with ids as they stream in: one
+ * range scan of the primary key, where an IN list would need batches of bound ids. */
+int my_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                     store_profile_fn fn, void *ctx, char *err, size_t errlen)
+{
+    if (!n)
+        return 0;
+    struct my_rows r;
+    int rc = my_query_stream(st,
+                             "SELECT id, login, display_name, created_at FROM twitch_users"
+                             " WHERE id BETWEEN ? AND ? ORDER BY id",
+                             MY_ARGS(MY_INT(ids[0]), MY_INT(ids[n - 1])), &r, err, errlen);
+    if (rc)
+        return rc;
+    struct store_chatter_profile c;
+    int more = my_next(&r, err, errlen);
+    for (size_t i = 0; i < n && !rc && more >= 0; i++) {
+        while (more == 1 && my_int(&r, 0) < ids[i])
+            more = my_next(&r, err, errlen);
+        if (more < 0)
+            break;
+        memset(&c, 0, sizeof c);
+        c.user_id = ids[i];
+        if (more == 1 && my_int(&r, 0) == ids[i]) {
+            my_text(&r, 1, c.login, sizeof c.login);
+            if (fields & STORE_PROFILE_DISPLAY)
+                my_text(&r, 2, c.display_name, sizeof c.display_name);
+            c.created_at_ms = my_int(&r, 3);
+        }
+        rc = fn(ctx, &c);
+    }
+    if (!rc && more < 0)
+        rc = more;
+    my_done(&r);
+    return rc;
+}
+
 static void read_name(const struct my_rows *r, void *p)
 {
     struct store_name_row *row = p;

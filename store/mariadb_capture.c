@@ -161,22 +161,27 @@ static int write_capture(struct store *st, const struct store_capture_input *in,
     /* A diff against anything but the current open stays would corrupt the intervals. */
     if ((int64_t)in->n_chatters != prev_count - (int64_t)in->n_left + (int64_t)in->n_joined)
         return tca_fail(err, errlen, TCA_EINVAL, "the diff does not match the open stays");
-    rc = my_capture_joiners(st, in, &new_to_channel, &renames, err, errlen);
+    struct my_aggregates agg = {0};
+    rc = my_capture_joiners(st, in, &agg, &new_to_channel, &renames, err, errlen);
     if (!rc)
         rc = my_capture_leavers(st, in, err, errlen);
     if (!rc)
         rc = rename_stayers(st, in, prev_taken_at, &renames, err, errlen);
+    if (!rc)
+        rc = my_aggregates_finish(st, &agg, in, err, errlen);
+    int64_t new_to_owner = agg.new_to_owner;
+    my_aggregates_free(&agg);
     if (rc)
         return rc;
     struct my_val job = in->job_id > 0 ? MY_INT(in->job_id) : MY_TEXT(NULL);
     rc = my_exec(st,
                  "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
-                 " joined, `left`, new_to_channel, pages, duration_ms, job_id, renames)"
-                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 " joined, `left`, new_to_channel, pages, duration_ms, job_id, renames,"
+                 " new_to_owner) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  MY_ARGS(MY_INT(in->session_id), MY_INT(in->channel_id), MY_INT(in->seq),
                          MY_INT(in->taken_at_ms), MY_INT(in->n_chatters), MY_INT(in->n_joined),
                          MY_INT(in->n_left), MY_INT(new_to_channel), MY_INT(in->pages),
-                         MY_INT(in->duration_ms), job, MY_INT(renames)),
+                         MY_INT(in->duration_ms), job, MY_INT(renames), MY_INT(new_to_owner)),
                  NULL, &out->capture_id, err, errlen);
     if (!rc && in->job_id > 0)
         rc = my_job_done(st, in->job_id, err, errlen);
@@ -218,13 +223,15 @@ int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     int rc = channel_id
                  ? my_query(st,
                             "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                            " joined, `left`, new_to_channel, pages, duration_ms, renames"
-                            " FROM captures WHERE session_id = ? AND channel_id = ? ORDER BY seq",
+                            " joined, `left`, new_to_channel, pages, duration_ms, renames,"
+                            " COALESCE(new_to_owner, -1) FROM captures"
+                            " WHERE session_id = ? AND channel_id = ? ORDER BY seq",
                             MY_ARGS(MY_INT(session_id), MY_INT(channel_id)), &r, err, errlen)
                  : my_query(st,
                             "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                            " joined, `left`, new_to_channel, pages, duration_ms, renames"
-                            " FROM captures WHERE session_id = ? ORDER BY taken_at, id",
+                            " joined, `left`, new_to_channel, pages, duration_ms, renames,"
+                            " COALESCE(new_to_owner, -1) FROM captures"
+                            " WHERE session_id = ? ORDER BY taken_at, id",
                             MY_ARGS(MY_INT(session_id)), &r, err, errlen);
     if (rc)
         return rc;
@@ -244,7 +251,7 @@ int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         c->pages = (int)my_int(&r, 9);
         c->duration_ms = my_int(&r, 10);
         c->renames = my_int(&r, 11);
-        c->new_to_owner = -1; /* MariaDB keeps no aggregates: the statistics recompute */
+        c->new_to_owner = my_int(&r, 12); /* -1: stored before the aggregates step */
     }
     my_done(&r);
     if (rc < 0) {

@@ -27,9 +27,7 @@ static size_t chunk(size_t remaining)
     return n;
 }
 
-/* head, then n copies of item separated by commas (by spaces for CASE arms, whose item
- * starts with one), then tail: a new string. */
-static char *repeat_sql(const char *head, const char *item, size_t n, const char *tail)
+char *my_repeat_sql(const char *head, const char *item, size_t n, const char *tail)
 {
     size_t hl = strlen(head), il = strlen(item), tl = strlen(tail);
     char sep = item[0] == ' ' ? '\0' : ',';
@@ -46,30 +44,37 @@ static char *repeat_sql(const char *head, const char *item, size_t n, const char
     return sql;
 }
 
-/* Marks known[i] for each of the m chatters the channel has seen before. */
-static int mark_known(struct store *st, const struct store_capture_input *in,
-                      const struct chatter *const *ch, size_t m, unsigned char *known,
-                      struct my_val *args, char *err, size_t errlen)
+int my_ids_found(struct store *st, const char *sql, const struct my_val *args, size_t np, size_t m,
+                 unsigned char *found, char *err, size_t errlen)
 {
-    char *sql = repeat_sql("SELECT user_id FROM channel_chatters WHERE channel_id = ?"
-                           " AND user_id IN (",
-                           "?", m, ")");
-    args[0] = MY_INT(in->channel_id);
-    for (size_t i = 0; i < m; i++)
-        args[1 + i] = MY_INT(ch[i]->id);
     struct my_rows r;
-    int rc = my_query(st, sql, args, 1 + m, &r, err, errlen);
-    free(sql);
+    int rc = my_query(st, sql, args, np + m, &r, err, errlen);
     if (rc)
         return rc;
     while ((rc = my_next(&r, err, errlen)) == 1) {
         int64_t id = my_int(&r, 0);
         for (size_t i = 0; i < m; i++)
-            if (ch[i]->id == id)
-                known[i] = 1;
+            if (args[np + i].i == id)
+                found[i] = 1;
     }
     my_done(&r);
     return rc < 0 ? rc : 0;
+}
+
+/* Marks known[i] for each of the m chatters the channel has seen before. */
+static int mark_known(struct store *st, const struct store_capture_input *in,
+                      const struct chatter *const *ch, size_t m, unsigned char *known,
+                      struct my_val *args, char *err, size_t errlen)
+{
+    char *sql = my_repeat_sql("SELECT user_id FROM channel_chatters WHERE channel_id = ?"
+                              " AND user_id IN (",
+                              "?", m, ")");
+    args[0] = MY_INT(in->channel_id);
+    for (size_t i = 0; i < m; i++)
+        args[1 + i] = MY_INT(ch[i]->id);
+    int rc = my_ids_found(st, sql, args, 1, m, known, err, errlen);
+    free(sql);
+    return rc;
 }
 
 /* The chatters new to the channel: their history rows (the key alone). */
@@ -78,7 +83,7 @@ static int insert_first_seen(struct store *st, const struct store_capture_input 
                              char *err, size_t errlen)
 {
     char *sql =
-        repeat_sql("INSERT INTO channel_chatters(channel_id, user_id) VALUES", "(?, ?)", m, "");
+        my_repeat_sql("INSERT INTO channel_chatters(channel_id, user_id) VALUES", "(?, ?)", m, "");
     for (size_t i = 0; i < m; i++) {
         args[2 * i] = MY_INT(in->channel_id);
         args[2 * i + 1] = MY_INT(ch[i]->id);
@@ -95,7 +100,7 @@ static int name_fresh(struct store *st, const struct store_capture_input *in,
                       int64_t *renames, char *err, size_t errlen)
 {
     unsigned char profile[BATCH] = {0};
-    char *sql = repeat_sql("SELECT id FROM twitch_users WHERE id IN (", "?", m, ")");
+    char *sql = my_repeat_sql("SELECT id FROM twitch_users WHERE id IN (", "?", m, ")");
     for (size_t i = 0; i < m; i++)
         args[i] = MY_INT(ch[i]->id);
     struct my_rows r;
@@ -125,8 +130,8 @@ static int name_fresh(struct store *st, const struct store_capture_input *in,
     /* Cut into power-of-two chunks too, so the statement shapes stay few. */
     for (size_t at = 0, k; at < n_new && !rc; at += k) {
         k = chunk(n_new - at);
-        sql = repeat_sql("INSERT IGNORE INTO twitch_users(id, login, display_name) VALUES",
-                         "(?, ?, ?)", k, "");
+        sql = my_repeat_sql("INSERT IGNORE INTO twitch_users(id, login, display_name) VALUES",
+                            "(?, ?, ?)", k, "");
         rc = my_exec(st, sql, args + 3 * at, 3 * k, NULL, NULL, err, errlen);
         free(sql);
     }
@@ -145,7 +150,8 @@ static int name_fresh(struct store *st, const struct store_capture_input *in,
 /* A chatter the channel knows: its name, and a refusal if it is present already. Rare next
  * to new chatters: one at a time. */
 static int join_known(struct store *st, const struct store_capture_input *in,
-                      const struct chatter *ch, int64_t *renames, char *err, size_t errlen)
+                      const struct chatter *ch, struct my_aggregates *agg, int64_t *renames,
+                      char *err, size_t errlen)
 {
     int64_t before = *renames;
     int rc = my_capture_name(st, ch, 0, in->taken_at_ms, in->taken_at_ms, renames, err, errlen);
@@ -154,7 +160,7 @@ static int join_known(struct store *st, const struct store_capture_input *in,
                             chatter_name_hash(ch->login, ch->display_name), err, errlen);
     if (rc)
         return rc;
-    int open = 0;
+    int again = 0, open = 0;
     if (in->seq > 1) {
         struct my_rows r;
         rc = my_query(st,
@@ -165,7 +171,8 @@ static int join_known(struct store *st, const struct store_capture_input *in,
         if (rc)
             return rc;
         rc = my_next(&r, err, errlen);
-        open = rc == 1 && my_int(&r, 0);
+        again = rc == 1;
+        open = again && my_int(&r, 0);
         my_done(&r);
         if (rc < 0)
             return rc;
@@ -173,6 +180,8 @@ static int join_known(struct store *st, const struct store_capture_input *in,
     if (open)
         return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld joined but was already present",
                         (long long)ch->id);
+    /* with no stay at all in the session this is their first (the aggregates ask) */
+    my_aggregates_join(agg, ch->id, 0, !again);
     return 0;
 }
 
@@ -180,9 +189,9 @@ static int open_stays(struct store *st, const struct store_capture_input *in,
                       const struct chatter *const *ch, size_t m, struct my_val *args, char *err,
                       size_t errlen)
 {
-    char *sql = repeat_sql("INSERT INTO presence(session_id, user_id, channel_id, from_seq,"
-                           " to_seq, name_hash) VALUES",
-                           "(?, ?, ?, ?, NULL, ?)", m, "");
+    char *sql = my_repeat_sql("INSERT INTO presence(session_id, user_id, channel_id, from_seq,"
+                              " to_seq, name_hash) VALUES",
+                              "(?, ?, ?, ?, NULL, ?)", m, "");
     for (size_t i = 0; i < m; i++) {
         args[5 * i] = MY_INT(in->session_id);
         args[5 * i + 1] = MY_INT(ch[i]->id);
@@ -198,7 +207,8 @@ static int open_stays(struct store *st, const struct store_capture_input *in,
 /* One chunk of joiners: who is new to the channel, their rows, names, then the stays. */
 static int join_chunk(struct store *st, const struct store_capture_input *in,
                       const struct chatter *const *ch, size_t m, struct my_val *args,
-                      int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen)
+                      struct my_aggregates *agg, int64_t *new_to_channel, int64_t *renames,
+                      char *err, size_t errlen)
 {
     unsigned char known[BATCH] = {0};
     const struct chatter *fresh[BATCH];
@@ -214,16 +224,19 @@ static int join_chunk(struct store *st, const struct store_capture_input *in,
             rc = name_fresh(st, in, fresh + at, k, args, renames, err, errlen);
     }
     *new_to_channel += (int64_t)n_fresh;
+    for (size_t i = 0; i < n_fresh; i++)
+        my_aggregates_join(agg, fresh[i]->id, 1, 1);
     for (size_t i = 0; i < m && !rc; i++)
         if (known[i])
-            rc = join_known(st, in, ch[i], renames, err, errlen);
+            rc = join_known(st, in, ch[i], agg, renames, err, errlen);
     if (!rc)
         rc = open_stays(st, in, ch, m, args, err, errlen);
     return rc;
 }
 
 int my_capture_joiners(struct store *st, const struct store_capture_input *in,
-                       int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen)
+                       struct my_aggregates *agg, int64_t *new_to_channel, int64_t *renames,
+                       char *err, size_t errlen)
 {
     const struct chatter **ch = xcalloc(in->n_joined ? in->n_joined : 1, sizeof *ch);
     struct my_val *args = xcalloc(MAX_ARGS, sizeof *args);
@@ -240,7 +253,7 @@ int my_capture_joiners(struct store *st, const struct store_capture_input *in,
     }
     for (size_t at = 0, m; at < in->n_joined && !rc; at += m) {
         m = chunk(in->n_joined - at);
-        rc = join_chunk(st, in, ch + at, m, args, new_to_channel, renames, err, errlen);
+        rc = join_chunk(st, in, ch + at, m, args, agg, new_to_channel, renames, err, errlen);
     }
     free(args);
     free(ch);
@@ -252,9 +265,9 @@ static int leave_chunk(struct store *st, const struct store_capture_input *in, c
                        size_t m, struct my_val *args, char *err, size_t errlen)
 {
     int64_t from[BATCH] = {0};
-    char *sql = repeat_sql("SELECT user_id, from_seq FROM presence WHERE session_id = ?"
-                           " AND channel_id = ? AND to_seq IS NULL AND user_id IN (",
-                           "?", m, ")");
+    char *sql = my_repeat_sql("SELECT user_id, from_seq FROM presence WHERE session_id = ?"
+                              " AND channel_id = ? AND to_seq IS NULL AND user_id IN (",
+                              "?", m, ")");
     args[0] = MY_INT(in->session_id);
     args[1] = MY_INT(in->channel_id);
     for (size_t i = 0; i < m; i++)
@@ -277,9 +290,9 @@ static int leave_chunk(struct store *st, const struct store_capture_input *in, c
         if (!from[i])
             return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld left but was not present",
                             (long long)ids[i]);
-    sql = repeat_sql("UPDATE presence SET to_seq = ? WHERE session_id = ? AND channel_id = ?"
-                     " AND to_seq IS NULL AND user_id IN (",
-                     "?", m, ")");
+    sql = my_repeat_sql("UPDATE presence SET to_seq = ? WHERE session_id = ? AND channel_id = ?"
+                        " AND to_seq IS NULL AND user_id IN (",
+                        "?", m, ")");
     args[0] = MY_INT(in->seq - 1);
     args[1] = MY_INT(in->session_id);
     args[2] = MY_INT(in->channel_id);

@@ -144,6 +144,10 @@ int my_table_insert(struct store *st, const struct store_table *t, const struct 
 /* The operations of store.h on MariaDB (store_driver.h's table points at these);
  * my_migrate applies pending migrations under GET_LOCK, so any number of processes may. */
 int my_migrate(struct store *st, int *from, int *to, char *err, size_t errlen);
+/** How many schema steps there are (the current version). */
+int my_schema_steps(void);
+/** The statements of step v (version v to v + 1), NULL-terminated; NULL past the last. */
+const char *const *my_schema_step(int v);
 /** store_backup on MariaDB: refused, pointing at mariadb-dump (mariadb_manage.c). */
 int my_backup(struct store *st, const char *path, char *err, size_t errlen);
 /** store_compact on MariaDB: refused, pointing at OPTIMIZE TABLE (mariadb_manage.c). */
@@ -194,10 +198,35 @@ int my_job_counts(struct store *st, int64_t counts[4], char *err, size_t errlen)
 /** store/sqlite_internal.h's sq_capture_name, on MariaDB. */
 int my_capture_name(struct store *st, const struct chatter *ch, int likely_new, int64_t before_ms,
                     int64_t taken_at, int64_t *renames, char *err, size_t errlen);
+/** head, then n copies of item separated by commas (by spaces for CASE arms, whose item
+ *  starts with one), then tail: a new string the caller frees (mariadb_capture_batch.c). */
+char *my_repeat_sql(const char *head, const char *item, size_t n, const char *tail);
+/** Runs sql, whose args[np, np + m) are ids and whose rows start with one of them, setting
+ *  found[i] for each of those ids a row names (the others are left as they are). */
+int my_ids_found(struct store *st, const char *sql, const struct my_val *args, size_t np, size_t m,
+                 unsigned char *found, char *err, size_t errlen);
+/** What one capture adds to the aggregates (mariadb_aggregates.c); zero it to start, free it
+ *  with my_aggregates_free; lives for one commit. */
+struct my_aggregates {
+    int64_t new_to_owner; /* joiners new to the owner's earlier sessions: captures.new_to_owner */
+    int64_t *asked;       /* owned: joiners the channel knew, at their first stay, to look up */
+    size_t n_asked, cap_asked;
+};
+/** Notes one joiner: new_here when the channel never saw them, first_stay when they have no
+ *  earlier stay in the session (nothing is read yet). */
+void my_aggregates_join(struct my_aggregates *a, int64_t user_id, int new_here, int first_stay);
+/** Looks the noted known joiners up in the owner's earlier sessions, adding the unseen ones
+ *  to a->new_to_owner; inside the capture's transaction. */
+int my_aggregates_finish(struct store *st, struct my_aggregates *a,
+                         const struct store_capture_input *in, char *err, size_t errlen);
+/** Frees what the aggregates noted; safe twice. */
+void my_aggregates_free(struct my_aggregates *a);
 /** Inside a capture's transaction: opens the stays of in->joined (multi-row statements),
- *  counting the chatters new to the channel and the renames seen. */
+ *  counting the chatters new to the channel and the renames seen, and noting each joiner in
+ *  agg. */
 int my_capture_joiners(struct store *st, const struct store_capture_input *in,
-                       int64_t *new_to_channel, int64_t *renames, char *err, size_t errlen);
+                       struct my_aggregates *agg, int64_t *new_to_channel, int64_t *renames,
+                       char *err, size_t errlen);
 /** Inside a capture's transaction: closes the stays of in->left. */
 int my_capture_leavers(struct store *st, const struct store_capture_input *in, char *err,
                        size_t errlen);
@@ -283,6 +312,8 @@ int my_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
                       struct store_visit **out, size_t *n, char *err, size_t errlen);
 int my_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
                         struct store_chatter_profile **out, size_t *n, char *err, size_t errlen);
+int my_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                     store_profile_fn fn, void *ctx, char *err, size_t errlen);
 int my_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
                              store_profile_fn fn, void *ctx, char *err, size_t errlen);
 int my_session_names(struct store *st, int64_t session_id, struct store_name_row **out, size_t *n,

@@ -5,6 +5,7 @@
  * stays here. Must never delete a saved session on its own.
  */
 #include "store/mariadb_internal.h"
+#include "store/store_sql.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
@@ -89,25 +90,8 @@ static int remove_captures(struct store *st, int64_t session_id, char *err, size
                 " WHERE p.session_id = ?"
                 " GROUP BY s.user_id, p.channel_id, p.session_id, p.user_id",
                 MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
-    if (!rc)
-        rc = my_exec(st, "DELETE FROM presence WHERE session_id = ?", MY_ARGS(MY_INT(session_id)),
-                     NULL, NULL, err, errlen);
-    if (!rc)
-        rc = my_exec(st, "DELETE FROM captures WHERE session_id = ?", MY_ARGS(MY_INT(session_id)),
-                     NULL, NULL, err, errlen);
-    /* chat counts go with the captures, as on SQLite */
-    if (!rc)
-        rc = my_exec(st, "DELETE FROM chat_counts WHERE session_id = ?",
-                     MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
-    if (!rc)
-        rc = my_exec(st, "DELETE FROM chat_raids WHERE session_id = ?", MY_ARGS(MY_INT(session_id)),
-                     NULL, NULL, err, errlen);
-    if (!rc)
-        rc = my_exec(st, "DELETE FROM channel_followers WHERE session_id = ?",
-                     MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
-    if (!rc)
-        rc = my_exec(st, "DELETE FROM follower_reads WHERE session_id = ?",
-                     MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
+    for (const char *const *sql = store_sql_session_clear; *sql && !rc; sql++)
+        rc = my_exec(st, *sql, MY_ARGS(MY_INT(session_id)), NULL, NULL, err, errlen);
     /* queued (not running) captures would land in the emptied session */
     if (!rc)
         rc = my_exec(st,

@@ -109,6 +109,7 @@ static const struct store_ops mariadb_ops = {
     .channel_visits = my_channel_visits,
     .session_profiles = my_session_profiles,
     .session_profiles_each = my_session_profiles_each,
+    .profiles_each = my_profiles_each,
     .session_names = my_session_names,
     .capture_chatters = my_capture_chatters,
     .chatter_sessions = my_chatter_sessions,

@@ -363,11 +363,29 @@ static const char *const step8[] = {
     NULL,
 };
 
+/* incremental aggregates (issue 15): each capture's joiners new to its session's owner, kept
+ * by the capture (store/mariadb_aggregates.c) so the statistics' series is read, not
+ * recomputed; NULL on the captures stored before this step (they recompute) */
+static const char *const step9[] = {
+    "ALTER TABLE captures ADD COLUMN IF NOT EXISTS new_to_owner BIGINT NULL",
+    NULL,
+};
+
 /* Step i brings the schema from version i to i + 1. */
-static const char *const *const migrations[] = {step1, step2, step3, step4,
-                                                step5, step6, step7, step8};
+static const char *const *const migrations[] = {step1, step2, step3, step4, step5,
+                                                step6, step7, step8, step9};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
+
+int my_schema_steps(void)
+{
+    return SCHEMA_VERSION;
+}
+
+const char *const *my_schema_step(int v)
+{
+    return v >= 0 && v < SCHEMA_VERSION ? migrations[v] : NULL;
+}
 
 static int schema_version(struct store *st, int *v, char *err, size_t errlen)
 {

@@ -146,19 +146,18 @@ static void read_profile(sqlite3_stmt *s, void *p)
     struct store_chatter_profile *c = p;
     memset(c, 0, sizeof *c);
     c->user_id = sqlite3_column_int64(s, 0);
-    sq_copy_text(c->login, sizeof c->login, s, 1);
-    sq_copy_text(c->display_name, sizeof c->display_name, s, 2);
-    c->created_at_ms = sqlite3_column_int64(s, 3);
+    sq_profile_row(s, 1, STORE_PROFILE_DISPLAY, c);
 }
 
 /* The presence key starts (session, user): the scan walks it in user order, no sort, and a
  * chatter's stays are adjacent, so the repeats are skipped here. (The former DISTINCT
  * subquery had SQLite sort every profile row, logins included; a GROUP BY copied every row's
  * names into its accumulator: 111 against 84 ms of CPU for issue 15's 307,600 stays.) */
-static const char profiles_sql[] = "SELECT p.user_id, u.login, u.display_name, u.created_at"
-                                   " FROM presence p LEFT JOIN twitch_users u ON u.id = p.user_id"
-                                   " WHERE p.session_id = ?1 AND (?2 = 0 OR +p.channel_id = ?2)"
-                                   " ORDER BY p.user_id";
+static const char profiles_sql[] =
+    "SELECT p.user_id, u.login, u.display_name, u.created_at"
+    " FROM presence p LEFT JOIN twitch_profiles u ON u.id = p.user_id"
+    " WHERE p.session_id = ?1 AND (?2 = 0 OR +p.channel_id = ?2)"
+    " ORDER BY p.user_id";
 
 struct profile_list {
     struct store_chatter_profile *items;

@@ -79,6 +79,16 @@ void sq_bind_login(sqlite3_stmt *s, int i, const char *login, const char *displa
  * decodes it.
  */
 int64_t sq_time_code(int64_t ms);
+/** The time sq_time_code(ms) encoded: ms again (what the twitch_users view computes). */
+int64_t sq_time_decode(int64_t code);
+/**
+ * The names and creation time of c (not its id) from a row of twitch_profiles columns login,
+ * display_name, created_at starting at col, decoded as the twitch_users view does (a NULL
+ * login is the display name in lower case, folded as SQLite's lower(): ASCII only); a NULL
+ * display name (no profile row in a LEFT JOIN) gives empty names and 0. The display name is
+ * read only with STORE_PROFILE_DISPLAY in fields, else left "".
+ */
+void sq_profile_row(sqlite3_stmt *s, int col, unsigned fields, struct store_chatter_profile *c);
 /** Adds one row to a user's name history. */
 int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
                 int64_t seen_at, char *err, size_t errlen);
@@ -244,6 +254,8 @@ int sq_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
                       struct store_visit **out, size_t *n, char *err, size_t errlen);
 int sq_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
                         struct store_chatter_profile **out, size_t *n, char *err, size_t errlen);
+int sq_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                     store_profile_fn fn, void *ctx, char *err, size_t errlen);
 int sq_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
                              store_profile_fn fn, void *ctx, char *err, size_t errlen);
 int sq_session_names(struct store *st, int64_t session_id, struct store_name_row **out, size_t *n,

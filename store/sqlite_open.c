@@ -249,6 +249,7 @@ static const struct store_ops sqlite_ops = {
     .channel_visits = sq_channel_visits,
     .session_profiles = sq_session_profiles,
     .session_profiles_each = sq_session_profiles_each,
+    .profiles_each = sq_profiles_each,
     .session_names = sq_session_names,
     .capture_chatters = sq_capture_chatters,
     .chatter_sessions = sq_chatter_sessions,

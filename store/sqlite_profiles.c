@@ -37,6 +37,113 @@ int64_t sq_time_code(int64_t ms)
     return ms < 0 ? ms - ((int64_t)1 << 62) : ms;
 }
 
+int64_t sq_time_decode(int64_t code)
+{
+    if (code >= 0)
+        return code;
+    if (code < -((int64_t)1 << 61))
+        return code + ((int64_t)1 << 62);
+    return -code * 1000;
+}
+
+/* Copies len bytes of t into dst (n bytes), cut and NUL-terminated; folded to lower case
+ * (ASCII only, as SQLite's lower()) when fold is set. */
+static void copy_cut(char *dst, size_t n, const unsigned char *t, size_t len, int fold)
+{
+    if (len >= n)
+        len = n - 1;
+    if (fold)
+        for (size_t i = 0; i < len; i++)
+            dst[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
+    else if (len)
+        memcpy(dst, t, len);
+    dst[len] = '\0';
+}
+
+/* Each sqlite3_column_* call costs ~60 instructions: every column is asked for once. */
+void sq_profile_row(sqlite3_stmt *s, int col, unsigned fields, struct store_chatter_profile *c)
+{
+    c->login[0] = c->display_name[0] = '\0';
+    c->created_at_ms = 0;
+    const unsigned char *display = sqlite3_column_text(s, col + 1);
+    if (!display)
+        return; /* no profile row: a chatter never seen by name */
+    size_t display_len = (size_t)sqlite3_column_bytes(s, col + 1);
+    const unsigned char *login = sqlite3_column_text(s, col);
+    if (login)
+        copy_cut(c->login, sizeof c->login, login, (size_t)sqlite3_column_bytes(s, col), 0);
+    else
+        copy_cut(c->login, sizeof c->login, display, display_len, 1);
+    if (fields & STORE_PROFILE_DISPLAY)
+        copy_cut(c->display_name, sizeof c->display_name, display, display_len, 0);
+    c->created_at_ms = sq_time_decode(sqlite3_column_int64(s, col + 2));
+}
+
+/* A session's chatters are mostly runs of consecutive profile rows (profiles are written as
+ * chatters first appear), so the cursor steps forward, a few hundred instructions a row, and
+ * seeks (a B-tree descent, several times that) only past a gap of GAP_STEPS rows. */
+enum { GAP_STEPS = 8 };
+
+/* Moves s (id >= ?1, by id) to the first profile row at or after id; *at its id. */
+static int advance(sqlite3_stmt *s, int state, int64_t id, int64_t *at)
+{
+    for (int k = 0; state == SQLITE_ROW && *at < id && k < GAP_STEPS; k++)
+        if ((state = sqlite3_step(s)) == SQLITE_ROW)
+            *at = sqlite3_column_int64(s, 0);
+    if (state == SQLITE_ROW && *at < id) {
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, id);
+        if ((state = sqlite3_step(s)) == SQLITE_ROW)
+            *at = sqlite3_column_int64(s, 0);
+    }
+    return state;
+}
+
+int sq_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                     store_profile_fn fn, void *ctx, char *err, size_t errlen)
+{
+    if (!n)
+        return 0;
+    sqlite3_stmt *s;
+    int state = sq_cached(st,
+                          "SELECT id, login, display_name, created_at FROM twitch_profiles"
+                          " WHERE id >= ?1 ORDER BY id",
+                          &s);
+    if (state != SQLITE_OK)
+        return sq_fail(st, state, err, errlen, "profiles");
+    /* one snapshot across the seeks, unless the caller has one */
+    int own = sqlite3_get_autocommit(sq_conn(st)->db);
+    int rc = own ? sq_begin_read(st, err, errlen) : 0;
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, ids[0]);
+    int64_t at = 0;
+    if ((state = sqlite3_step(s)) == SQLITE_ROW)
+        at = sqlite3_column_int64(s, 0);
+    struct store_chatter_profile c;
+    for (size_t i = 0; i < n && !rc; i++) {
+        state = advance(s, state, ids[i], &at);
+        if (state != SQLITE_ROW && state != SQLITE_DONE) {
+            rc = sq_fail(st, state, err, errlen, "profiles");
+            break;
+        }
+        c.user_id = ids[i];
+        if (state == SQLITE_ROW && at == ids[i]) {
+            sq_profile_row(s, 1, fields, &c);
+        } else {
+            c.login[0] = c.display_name[0] = '\0';
+            c.created_at_ms = 0;
+        }
+        rc = fn(ctx, &c);
+    }
+    sqlite3_reset(s);
+    if (own && !rc)
+        rc = sq_commit(st, err, errlen);
+    if (own)
+        sq_rollback(st);
+    return rc;
+}
+
 int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
                      int64_t **ids, size_t *n, char *err, size_t errlen)
 {

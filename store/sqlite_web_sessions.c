@@ -5,6 +5,7 @@
  * deleting a session removes its stays here. Must never delete a saved session on its own.
  */
 #include "store/sqlite_internal.h"
+#include "store/store_sql.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
@@ -146,30 +147,16 @@ static const char keep_visits_sql[] =
 static int remove_captures(struct store *st, int64_t session_id, char *err, size_t errlen)
 {
     int rc = run_ids(st, keep_visits_sql, session_id, 0, 0, NULL, err, errlen);
+    /* presence is a view over stays and open_stays (sqlite_schema.c) whose delete trigger
+     * works row by row: both go first, and the shared list's presence delete finds none */
     if (!rc)
         rc = run_ids(st, "DELETE FROM stays WHERE session_id = ?", session_id, 0, 0, NULL, err,
                      errlen);
-    if (!rc) /* presence is a view over both (sqlite_schema.c): its trigger works row by row */
+    if (!rc)
         rc = run_ids(st, "DELETE FROM open_stays WHERE session_id = ?", session_id, 0, 0, NULL, err,
                      errlen);
-    if (!rc)
-        rc = run_ids(st, "DELETE FROM captures WHERE session_id = ?", session_id, 0, 0, NULL, err,
-                     errlen);
-    /* chat counts are personal data observed during the captures: they go with them (the
-     * session's chat setting stays, as its channels do) */
-    if (!rc)
-        rc = run_ids(st, "DELETE FROM chat_counts WHERE session_id = ?", session_id, 0, 0, NULL,
-                     err, errlen);
-    if (!rc)
-        rc = run_ids(st, "DELETE FROM chat_raids WHERE session_id = ?", session_id, 0, 0, NULL, err,
-                     errlen);
-    /* so are the follows its captures read */
-    if (!rc)
-        rc = run_ids(st, "DELETE FROM channel_followers WHERE session_id = ?", session_id, 0, 0,
-                     NULL, err, errlen);
-    if (!rc)
-        rc = run_ids(st, "DELETE FROM follower_reads WHERE session_id = ?", session_id, 0, 0, NULL,
-                     err, errlen);
+    for (const char *const *sql = store_sql_session_clear; *sql && !rc; sql++)
+        rc = run_ids(st, *sql, session_id, 0, 0, NULL, err, errlen);
     /* queued (not running) captures would land in the emptied session */
     if (!rc)
         rc = run_ids(st,

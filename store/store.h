@@ -640,6 +640,21 @@ typedef int (*store_profile_fn)(void *ctx, const struct store_chatter_profile *p
 int store_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
                                 store_profile_fn fn, void *ctx, char *err, size_t errlen);
 
+/** What store_profiles_each reads beside the id, the login and the creation time. */
+enum store_profile_fields {
+    STORE_PROFILE_LEAN = 0,    /* display_name left "" */
+    STORE_PROFILE_DISPLAY = 1, /* display_name read too */
+};
+
+/**
+ * The profiles of ids (ascending, no repeats: for example a session's chatters from its stays),
+ * one call of fn per id in that order, an id without a profile with empty names and
+ * created_at_ms 0. Reads only the fields asked for, so a reader that already holds the ids
+ * pays neither a second pass over the stays nor names it does not keep.
+ */
+int store_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                        store_profile_fn fn, void *ctx, char *err, size_t errlen);
+
 /** One row of a name history, with its user. */
 struct store_name_row {
     int64_t user_id;

@@ -438,6 +438,12 @@ int store_session_profiles_each(struct store *st, int64_t session_id, int64_t ch
     return st->ops->session_profiles_each(st, session_id, channel_id, fn, ctx, err, errlen);
 }
 
+int store_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                        store_profile_fn fn, void *ctx, char *err, size_t errlen)
+{
+    return st->ops->profiles_each(st, ids, n, fields, fn, ctx, err, errlen);
+}
+
 int store_session_names(struct store *st, int64_t session_id, struct store_name_row **out,
                         size_t *n, char *err, size_t errlen)
 {

@@ -189,6 +189,8 @@ struct store_ops {
                             size_t errlen);
     int (*session_profiles_each)(struct store *st, int64_t session_id, int64_t channel_id,
                                  store_profile_fn fn, void *ctx, char *err, size_t errlen);
+    int (*profiles_each)(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                         store_profile_fn fn, void *ctx, char *err, size_t errlen);
     int (*session_names)(struct store *st, int64_t session_id, struct store_name_row **out,
                          size_t *n, char *err, size_t errlen);
     int (*capture_chatters)(struct store *st, int64_t session_id, int64_t channel_id, int64_t seq,

@@ -1,4 +1,5 @@
-/* SQL text for store_copy's generic table statements; never runs anything itself. */
+/* SQL text for store_copy's generic table statements and for a purge; never runs anything
+ * itself. */
 #include "store/store_sql.h"
 #include "base/xalloc.h"
 
@@ -43,3 +44,15 @@ char *store_sql_insert(const struct store_table *t, char quote)
     free(marks);
     return sql;
 }
+
+const char *const store_sql_session_clear[] = {
+    "DELETE FROM presence WHERE session_id = ?",
+    "DELETE FROM captures WHERE session_id = ?",
+    /* chat counts are personal data observed during the captures: they go with them */
+    "DELETE FROM chat_counts WHERE session_id = ?",
+    "DELETE FROM chat_raids WHERE session_id = ?",
+    /* so are the follows its captures read */
+    "DELETE FROM channel_followers WHERE session_id = ?",
+    "DELETE FROM follower_reads WHERE session_id = ?",
+    NULL,
+};

@@ -80,6 +80,24 @@ static void order_lists_positions_by_id_and_keeps_ties_in_input_order(void **sta
     an_ids_order(NULL, 0, order);
 }
 
+/* Input already in order (ids read in key order) takes a shortcut: it must answer the same. */
+static void sorted_input_sorts_and_orders_as_any_other(void **state)
+{
+    int64_t ids[] = {INT64_MIN, -5, 7, 7, 30, 30, 31};
+    uint32_t order[7], want[] = {0, 1, 2, 3, 4, 5, 6};
+    an_ids_order(ids, 7, order);
+    assert_memory_equal(order, want, sizeof want);
+    int64_t copy[7];
+    memcpy(copy, ids, sizeof ids);
+    an_ids_sort(copy, 7);
+    assert_memory_equal(copy, ids, sizeof ids);
+    assert_int_equal(an_ids_sort_unique(copy, 7), 5);
+    int64_t one_out[] = {1, 2, 3, 5, 4};
+    an_ids_order(one_out, 5, order);
+    uint32_t want_out[] = {0, 1, 2, 4, 3};
+    assert_memory_equal(order, want_out, sizeof want_out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -87,6 +105,7 @@ int main(void)
         cmocka_unit_test(growing_past_the_expected_size_keeps_every_number),
         cmocka_unit_test(radix_sort_agrees_with_qsort),
         cmocka_unit_test(order_lists_positions_by_id_and_keeps_ties_in_input_order),
+        cmocka_unit_test(sorted_input_sorts_and_orders_as_any_other),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -643,6 +643,44 @@ static void section_lists_parse_to_their_bits_and_refuse_unknown_names(void **st
     }
 }
 
+/* The document without the per-chatter list classifies its chatters a slice at a time
+ * (report/session.c): over several slices, the regulars and counts are the full list's. */
+static void regulars_are_the_same_with_or_without_the_chatter_list(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 40000 }; /* three slices */
+    int64_t *ids = malloc(N * sizeof *ids), *some = malloc(N * sizeof *some);
+    size_t n_some = 0;
+    for (int64_t i = 0; i < N; i++) {
+        ids[i] = i + 1;
+        if (i % 3 == 0 || i % 7 == 0)
+            some[n_some++] = i + 1;
+    }
+    fx_capture(f->st, f->session, FX_ALPHA, some, n_some, FX_T0 - DAY);
+    int64_t s1 = fx_new_session(f, FX_USER, FX_T0);
+    fx_capture(f->st, s1, FX_ALPHA, ids, N, FX_T0);
+    n_some = 0;
+    for (int64_t i = 0; i < N; i++)
+        if (i % 5 == 0 || i > N - 30)
+            some[n_some++] = i + 1;
+    fx_capture(f->st, s1, FX_ALPHA, some, n_some, FX_T0 + MIN);
+    fx_capture(f->st, s1, FX_ALPHA, some, n_some / 2, FX_T0 + 2 * MIN);
+    json_t *lean = session_doc(f, s1, NULL, REPORT_VIEWERS);
+    json_t *full = session_doc(f, s1, NULL, REPORT_VIEWERS | REPORT_VIEWER_LIST);
+    json_t *regulars = jp(lean, "channels.0.viewers.regulars");
+    assert_true(json_array_size(regulars) > 0);
+    assert_true(json_equal(regulars, jp(full, "channels.0.viewers.regulars")));
+    assert_int_equal(jpi(lean, "channels.0.viewers.new"), jpi(full, "channels.0.viewers.new"));
+    assert_int_equal(jpi(lean, "channels.0.viewers.returning"),
+                     jpi(full, "channels.0.viewers.returning"));
+    assert_int_equal(jpi(lean, "channels.0.viewers.returning"), 17144); /* i % 3 or i % 7 */
+    assert_null(jp(lean, "channels.0.viewers.chatters"));
+    json_decref(lean);
+    json_decref(full);
+    free(ids);
+    free(some);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -652,6 +690,8 @@ int main(void)
             fx_teardown),
         cmocka_unit_test_setup_teardown(
             participation_and_returning_viewers_match_a_hand_computation, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(regulars_are_the_same_with_or_without_the_chatter_list,
+                                        fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(
             a_wave_and_a_login_cluster_are_flagged_and_known_bots_can_be_left_out, fx_setup,
             fx_teardown),

@@ -107,7 +107,12 @@ int test_store_run(const char *name, const struct CMUnitTest *tests, size_t n)
 
 int test_store_open_fresh(void **state)
 {
-    struct test_store *f = xcalloc(1, sizeof *f);
+    return test_store_open_fixture(state, sizeof(struct test_store));
+}
+
+int test_store_open_fixture(void **state, size_t size)
+{
+    struct test_store *f = xcalloc(1, size);
     char err[256] = "";
     f->url = test_store_url();
     if (store_open(f->url, &f->st, err, sizeof err) != 0) {
@@ -118,6 +123,13 @@ int test_store_open_fresh(void **state)
     }
     *state = f;
     return 0;
+}
+
+int test_store_setup_failed(void **state, const char *err)
+{
+    fprintf(stderr, "setup: %s\n", err);
+    test_store_close_fresh(state);
+    return -1;
 }
 
 int test_store_close_fresh(void **state)

@@ -29,6 +29,12 @@ struct test_store {
 };
 /** cmocka setup: a fresh store opened into *state (a struct test_store); -1, saying why, if not. */
 int test_store_open_fresh(void **state);
+/** test_store_open_fresh for a test's own fixture of size bytes (zeroed) whose first member is
+ * a struct test_store; test_store_close_fresh closes and frees it the same way. */
+int test_store_open_fixture(void **state, size_t size);
+/** For a fixture's setup after test_store_open_fixture: says "setup: err", closes the store
+ * (cmocka runs no teardown after a failed setup) and returns -1. */
+int test_store_setup_failed(void **state, const char *err);
 /** cmocka teardown of test_store_open_fresh: closes and drops the store, frees the state. */
 int test_store_close_fresh(void **state);
 

@@ -96,6 +96,82 @@ static void session_profiles_cover_every_chatter_enriched_or_not(void **state)
     free(p);
 }
 
+struct profile_calls {
+    struct store_chatter_profile got[16];
+    size_t n, stop_after;
+};
+
+static int keep_profile(void *ctx, const struct store_chatter_profile *p)
+{
+    struct profile_calls *c = ctx;
+    assert_true(c->n < 16);
+    c->got[c->n++] = *p;
+    return c->stop_after && c->n == c->stop_after ? 7 : 0;
+}
+
+static void profiles_of_ids_come_in_order_one_per_id_known_or_not(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    int64_t a[40];
+    for (int i = 0; i < 40; i++)
+        a[i] = i + 1;
+    fx_capture(f->st, f->session, FX_ALPHA, a, 40, FX_T0);
+    struct store_profile two = {
+        .id = 2, .created_at_ms = FX_T0 - 86400000, .enriched_at_ms = FX_T0};
+    snprintf(two.login, sizeof two.login, "two");
+    snprintf(two.display_name, sizeof two.display_name, "Two_Display");
+    int renames;
+    assert_int_equal(store_profile_put(f->st, &two, 1, &renames, err, sizeof err), 0);
+    /* gaps longer and shorter than a few rows, ids past the last profile */
+    const int64_t ids[] = {1, 2, 3, 20, 39, 40, 41, 1000};
+    enum { N = sizeof ids / sizeof *ids };
+    struct profile_calls c = {0};
+    assert_int_equal(store_profiles_each(f->st, ids, N, STORE_PROFILE_DISPLAY, keep_profile, &c,
+                                         err, sizeof err),
+                     0);
+    assert_int_equal(c.n, N);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(c.got[i].user_id, ids[i]);
+    assert_string_equal(c.got[0].login, "u1");
+    assert_int_equal(c.got[0].created_at_ms, 0);
+    assert_string_equal(c.got[1].login, "two");
+    assert_string_equal(c.got[1].display_name, "Two_Display");
+    assert_int_equal(c.got[1].created_at_ms, FX_T0 - 86400000);
+    assert_string_equal(c.got[3].login, "u20");
+    assert_string_equal(c.got[5].login, "u40");
+    for (size_t i = 6; i < N; i++) { /* no profile */
+        assert_string_equal(c.got[i].login, "");
+        assert_string_equal(c.got[i].display_name, "");
+        assert_int_equal(c.got[i].created_at_ms, 0);
+    }
+    /* the same profiles as the session's listing gives */
+    struct store_chatter_profile *p;
+    size_t n;
+    assert_int_equal(store_session_profiles(f->st, f->session, 0, &p, &n, err, sizeof err), 0);
+    assert_int_equal(n, 40);
+    for (size_t i = 0; i < 6; i++) {
+        struct store_chatter_profile *want = &p[ids[i] - 1];
+        assert_string_equal(c.got[i].login, want->login);
+        assert_string_equal(c.got[i].display_name, want->display_name);
+        assert_int_equal(c.got[i].created_at_ms, want->created_at_ms);
+    }
+    free(p);
+    /* lean: no display name; a non-zero return stops the listing and is returned */
+    memset(&c, 0, sizeof c);
+    c.stop_after = 2;
+    assert_int_equal(
+        store_profiles_each(f->st, ids, N, STORE_PROFILE_LEAN, keep_profile, &c, err, sizeof err),
+        7);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.got[1].login, "two");
+    assert_string_equal(c.got[1].display_name, "");
+    assert_int_equal(c.got[1].created_at_ms, FX_T0 - 86400000);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(store_profiles_each(f->st, ids, 0, 0, keep_profile, &c, err, sizeof err), 0);
+    assert_int_equal(c.n, 0);
+}
+
 static void session_names_hold_only_chatters_with_a_history(void **state)
 {
     struct fx *f = *state;
@@ -253,6 +329,8 @@ int main(void)
             channel_sessions_are_ordered_by_first_capture_and_filtered_by_owner, fx_setup,
             fx_teardown),
         cmocka_unit_test_setup_teardown(session_profiles_cover_every_chatter_enriched_or_not,
+                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(profiles_of_ids_come_in_order_one_per_id_known_or_not,
                                         fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(session_names_hold_only_chatters_with_a_history, fx_setup,
                                         fx_teardown),

@@ -17,44 +17,28 @@
 enum { USER_A = 10, USER_B = 20, CHANNEL = 500, CHANNEL2 = 600 };
 
 struct fixture {
-    char *path; /* the store URL */
-    struct store *st;
-    int64_t session;   /* USER_A's active session */
-    int64_t session_b; /* USER_B's active session */
+    struct test_store base; /* first: test_store_close_fresh frees the fixture */
+    int64_t session;        /* USER_A's active session */
+    int64_t session_b;      /* USER_B's active session */
 };
 
 static int open_fresh(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char err[256] = "";
-    f->path = test_store_url();
-    if (store_open(f->path, &f->st, err, sizeof err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err);
+    if (test_store_open_fixture(state, sizeof(struct fixture)))
         return -1;
-    }
+    struct fixture *f = *state;
+    char err[256] = "";
     struct store_user a = {.id = USER_A, .login = "mod_a", .display_name = "Mod_A"};
     struct store_user b = {.id = USER_B, .login = "mod_b", .display_name = "Mod_B"};
     struct store_channel c1 = {.id = CHANNEL, .login = "streamer", .display_name = "Streamer"};
     struct store_channel c2 = {.id = CHANNEL2, .login = "other", .display_name = "Other"};
-    if (store_user_upsert(f->st, &a, err, sizeof err) ||
-        store_user_upsert(f->st, &b, err, sizeof err) ||
-        store_channel_upsert(f->st, &c1, err, sizeof err) ||
-        store_channel_upsert(f->st, &c2, err, sizeof err) ||
-        store_session_active(f->st, USER_A, 1, &f->session, err, sizeof err) ||
-        store_session_active(f->st, USER_B, 1, &f->session_b, err, sizeof err)) {
-        fprintf(stderr, "setup: %s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->path);
-    free(f);
+    if (store_user_upsert(f->base.st, &a, err, sizeof err) ||
+        store_user_upsert(f->base.st, &b, err, sizeof err) ||
+        store_channel_upsert(f->base.st, &c1, err, sizeof err) ||
+        store_channel_upsert(f->base.st, &c2, err, sizeof err) ||
+        store_session_active(f->base.st, USER_A, 1, &f->session, err, sizeof err) ||
+        store_session_active(f->base.st, USER_B, 1, &f->session_b, err, sizeof err))
+        return test_store_setup_failed(state, err);
     return 0;
 }
 
@@ -127,7 +111,7 @@ static void the_first_capture_opens_a_stay_for_everyone(void **state)
     char err[256];
     int64_t ids[] = {3, 1, 2};
     struct store_capture_result r;
-    assert_int_equal(capture(f->st, f->session, CHANNEL, ids, 3, 60000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, ids, 3, 60000, 0, &r), 0);
     assert_int_equal(r.seq, 1);
     assert_int_equal(r.chatter_count, 3);
     assert_int_equal(r.joined, 3);
@@ -138,7 +122,8 @@ static void the_first_capture_opens_a_stay_for_everyone(void **state)
     int64_t *open, last_seq;
     size_t n;
     assert_int_equal(
-        store_presence_open(f->st, f->session, CHANNEL, &open, &n, &last_seq, err, sizeof err), 0);
+        store_presence_open(f->base.st, f->session, CHANNEL, &open, &n, &last_seq, err, sizeof err),
+        0);
     assert_int_equal(n, 3);
     assert_int_equal(last_seq, 1);
     for (size_t i = 0; i < n; i++)
@@ -147,8 +132,8 @@ static void the_first_capture_opens_a_stay_for_everyone(void **state)
 
     struct store_capture *caps;
     size_t nc;
-    assert_int_equal(store_capture_list(f->st, f->session, CHANNEL, &caps, &nc, err, sizeof err),
-                     0);
+    assert_int_equal(
+        store_capture_list(f->base.st, f->session, CHANNEL, &caps, &nc, err, sizeof err), 0);
     assert_int_equal(nc, 1);
     assert_int_equal(caps[0].id, r.capture_id);
     assert_int_equal(caps[0].taken_at_ms, 60000);
@@ -158,12 +143,12 @@ static void the_first_capture_opens_a_stay_for_everyone(void **state)
     free(caps);
 
     struct store_session s;
-    assert_int_equal(store_session_get(f->st, f->session, &s, err, sizeof err), 0);
+    assert_int_equal(store_session_get(f->base.st, f->session, &s, err, sizeof err), 0);
     assert_int_equal(s.captures, 1);
 
     /* Unknown chatters get a placeholder profile carrying the login seen in chat. */
     struct store_profile p;
-    assert_int_equal(store_profile_get(f->st, 2, &p, err, sizeof err), 0);
+    assert_int_equal(store_profile_get(f->base.st, 2, &p, err, sizeof err), 0);
     assert_string_equal(p.login, "u2");
     assert_string_equal(p.display_name, "u2");
     assert_int_equal(p.enriched_at_ms, 0);
@@ -176,17 +161,18 @@ static void a_chatter_who_leaves_and_returns_gets_two_stays(void **state)
     char err[256];
     int64_t both[] = {1, 2}, one[] = {1};
     struct store_capture_result r;
-    assert_int_equal(capture(f->st, f->session, CHANNEL, both, 2, 1000, 0, &r), 0);
-    assert_int_equal(capture(f->st, f->session, CHANNEL, one, 1, 2000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, both, 2, 1000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, one, 1, 2000, 0, &r), 0);
     assert_int_equal(r.left, 1);
     assert_int_equal(r.joined, 0);
-    assert_int_equal(capture(f->st, f->session, CHANNEL, both, 2, 3000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, both, 2, 3000, 0, &r), 0);
     assert_int_equal(r.joined, 1);
     assert_int_equal(r.new_to_channel, 0);
 
     struct store_stay *stays;
     size_t n;
-    assert_int_equal(store_stay_list(f->st, f->session, CHANNEL, &stays, &n, err, sizeof err), 0);
+    assert_int_equal(store_stay_list(f->base.st, f->session, CHANNEL, &stays, &n, err, sizeof err),
+                     0);
     assert_int_equal(n, 3);
     int seen_1 = 0, closed_2 = 0, open_2 = 0;
     for (size_t i = 0; i < n; i++) {
@@ -207,7 +193,7 @@ static void a_capture_out_of_sequence_writes_nothing(void **state)
     struct fixture *f = *state;
     char err[256];
     int64_t ids[] = {1, 2};
-    assert_int_equal(capture(f->st, f->session, CHANNEL, ids, 2, 1000, 0, NULL), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, ids, 2, 1000, 0, NULL), 0);
     struct chatter_set set;
     fill(&set, ids, 2);
     struct store_capture_input in = {.session_id = f->session,
@@ -217,12 +203,12 @@ static void a_capture_out_of_sequence_writes_nothing(void **state)
                                      .chatters = set.items,
                                      .n_chatters = set.n};
     struct store_capture_result r;
-    assert_int_equal(store_capture_commit(f->st, &in, &r, err, sizeof err), TCA_ECONFLICT);
+    assert_int_equal(store_capture_commit(f->base.st, &in, &r, err, sizeof err), TCA_ECONFLICT);
     in.seq = 3;
-    assert_int_equal(store_capture_commit(f->st, &in, &r, err, sizeof err), TCA_ECONFLICT);
+    assert_int_equal(store_capture_commit(f->base.st, &in, &r, err, sizeof err), TCA_ECONFLICT);
     chatter_set_free(&set);
-    assert_int_equal(count_captures(f->st, f->session), 1);
-    assert_int_equal(count_stays(f->st, f->session), 2);
+    assert_int_equal(count_captures(f->base.st, f->session), 1);
+    assert_int_equal(count_stays(f->base.st, f->session), 2);
 }
 
 static void a_failure_mid_transaction_leaves_no_partial_rows(void **state)
@@ -230,7 +216,7 @@ static void a_failure_mid_transaction_leaves_no_partial_rows(void **state)
     struct fixture *f = *state;
     char err[256];
     int64_t first[] = {1, 2, 3};
-    assert_int_equal(capture(f->st, f->session, CHANNEL, first, 3, 1000, 0, NULL), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, first, 3, 1000, 0, NULL), 0);
 
     /* Chatters 4 and 5 join (stays, history and profiles get written), then the commit
      * reaches a leaver who was never present and must undo all of it. */
@@ -249,28 +235,29 @@ static void a_failure_mid_transaction_leaves_no_partial_rows(void **state)
                                      .left = bogus_left,
                                      .n_left = 1};
     struct store_capture_result r;
-    assert_int_equal(store_capture_commit(f->st, &in, &r, err, sizeof err), TCA_EINVAL);
+    assert_int_equal(store_capture_commit(f->base.st, &in, &r, err, sizeof err), TCA_EINVAL);
 
     /* The same with a job that does not exist: everything is written before the job. */
     int64_t left[] = {3};
     in.left = left;
     in.job_id = 424242;
-    assert_int_equal(store_capture_commit(f->st, &in, &r, err, sizeof err), TCA_ENOTFOUND);
+    assert_int_equal(store_capture_commit(f->base.st, &in, &r, err, sizeof err), TCA_ENOTFOUND);
     chatter_set_free(&set);
 
-    assert_int_equal(count_captures(f->st, f->session), 1);
-    assert_int_equal(count_stays(f->st, f->session), 3);
+    assert_int_equal(count_captures(f->base.st, f->session), 1);
+    assert_int_equal(count_stays(f->base.st, f->session), 3);
     struct store_profile p;
-    assert_int_equal(store_profile_get(f->st, 4, &p, err, sizeof err), TCA_ENOTFOUND);
+    assert_int_equal(store_profile_get(f->base.st, 4, &p, err, sizeof err), TCA_ENOTFOUND);
     int64_t *open, last_seq;
     size_t n;
     assert_int_equal(
-        store_presence_open(f->st, f->session, CHANNEL, &open, &n, &last_seq, err, sizeof err), 0);
+        store_presence_open(f->base.st, f->session, CHANNEL, &open, &n, &last_seq, err, sizeof err),
+        0);
     assert_int_equal(n, 3);
     assert_int_equal(last_seq, 1);
     free(open);
     /* The channel history was rolled back too: 4 and 5 are still new to the channel. */
-    assert_int_equal(capture(f->st, f->session, CHANNEL, next, 4, 2000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, next, 4, 2000, 0, &r), 0);
     assert_int_equal(r.new_to_channel, 2);
 }
 
@@ -279,7 +266,7 @@ static void a_diff_that_does_not_match_the_open_stays_is_refused(void **state)
     struct fixture *f = *state;
     char err[256];
     int64_t first[] = {1, 2};
-    assert_int_equal(capture(f->st, f->session, CHANNEL, first, 2, 1000, 0, NULL), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, first, 2, 1000, 0, NULL), 0);
     int64_t next[] = {1, 2, 3};
     struct chatter_set set;
     fill(&set, next, 3);
@@ -293,12 +280,12 @@ static void a_diff_that_does_not_match_the_open_stays_is_refused(void **state)
                                      .joined = wrong_joined,
                                      .n_joined = 1};
     struct store_capture_result r;
-    assert_int_equal(store_capture_commit(f->st, &in, &r, err, sizeof err), TCA_EINVAL);
+    assert_int_equal(store_capture_commit(f->base.st, &in, &r, err, sizeof err), TCA_EINVAL);
     in.n_joined = 0; /* counts that do not add up */
-    assert_int_equal(store_capture_commit(f->st, &in, &r, err, sizeof err), TCA_EINVAL);
+    assert_int_equal(store_capture_commit(f->base.st, &in, &r, err, sizeof err), TCA_EINVAL);
     chatter_set_free(&set);
-    assert_int_equal(count_captures(f->st, f->session), 1);
-    assert_int_equal(count_stays(f->st, f->session), 2);
+    assert_int_equal(count_captures(f->base.st, f->session), 1);
+    assert_int_equal(count_stays(f->base.st, f->session), 2);
 }
 
 static void the_job_is_marked_done_with_its_capture(void **state)
@@ -307,21 +294,21 @@ static void the_job_is_marked_done_with_its_capture(void **state)
     char err[256];
     int64_t job_id;
     assert_int_equal(
-        store_job_enqueue(f->st, "capture", "cap:500", "{}", 0, &job_id, err, sizeof err), 0);
+        store_job_enqueue(f->base.st, "capture", "cap:500", "{}", 0, &job_id, err, sizeof err), 0);
     struct store_job j;
-    assert_int_equal(store_job_claim(f->st, 10, 60000, &j, err, sizeof err), 0);
+    assert_int_equal(store_job_claim(f->base.st, 10, 60000, &j, err, sizeof err), 0);
     store_job_clear(&j);
     int64_t ids[] = {1};
-    assert_int_equal(capture(f->st, f->session, CHANNEL, ids, 1, 1000, job_id, NULL), 0);
-    assert_int_equal(store_job_get(f->st, job_id, &j, err, sizeof err), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, ids, 1, 1000, job_id, NULL), 0);
+    assert_int_equal(store_job_get(f->base.st, job_id, &j, err, sizeof err), 0);
     assert_int_equal(j.state, JOB_DONE);
     store_job_clear(&j);
 
     /* A commit that fails leaves its job running, to be retried or re-claimed. */
     int64_t job2;
     assert_int_equal(
-        store_job_enqueue(f->st, "capture", "cap:500", "{}", 0, &job2, err, sizeof err), 0);
-    assert_int_equal(store_job_claim(f->st, 10, 60000, &j, err, sizeof err), 0);
+        store_job_enqueue(f->base.st, "capture", "cap:500", "{}", 0, &job2, err, sizeof err), 0);
+    assert_int_equal(store_job_claim(f->base.st, 10, 60000, &j, err, sizeof err), 0);
     store_job_clear(&j);
     struct chatter_set set;
     fill(&set, ids, 1);
@@ -332,9 +319,9 @@ static void the_job_is_marked_done_with_its_capture(void **state)
                                      .n_chatters = set.n,
                                      .job_id = job2};
     struct store_capture_result r;
-    assert_int_equal(store_capture_commit(f->st, &in, &r, err, sizeof err), TCA_ECONFLICT);
+    assert_int_equal(store_capture_commit(f->base.st, &in, &r, err, sizeof err), TCA_ECONFLICT);
     chatter_set_free(&set);
-    assert_int_equal(store_job_get(f->st, job2, &j, err, sizeof err), 0);
+    assert_int_equal(store_job_get(f->base.st, job2, &j, err, sizeof err), 0);
     assert_int_equal(j.state, JOB_RUNNING);
     store_job_clear(&j);
 }
@@ -344,25 +331,25 @@ static void new_to_channel_counts_only_first_ever_appearances_in_the_channel(voi
     struct fixture *f = *state;
     struct store_capture_result r;
     int64_t a1[] = {1, 2};
-    assert_int_equal(capture(f->st, f->session, CHANNEL, a1, 2, 1000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, a1, 2, 1000, 0, &r), 0);
     assert_int_equal(r.new_to_channel, 2);
     /* Another moderator's session on the same channel: only 3 is new to the channel. */
     int64_t b1[] = {2, 3};
-    assert_int_equal(capture(f->st, f->session_b, CHANNEL, b1, 2, 1500, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session_b, CHANNEL, b1, 2, 1500, 0, &r), 0);
     assert_int_equal(r.joined, 2);
     assert_int_equal(r.new_to_channel, 1);
     int64_t a2[] = {1, 2, 3, 4};
-    assert_int_equal(capture(f->st, f->session, CHANNEL, a2, 4, 2000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, a2, 4, 2000, 0, &r), 0);
     assert_int_equal(r.joined, 2);
     assert_int_equal(r.new_to_channel, 1);
     /* Leaving and coming back is not new either. */
     int64_t a3[] = {4};
-    assert_int_equal(capture(f->st, f->session, CHANNEL, a3, 1, 3000, 0, &r), 0);
-    assert_int_equal(capture(f->st, f->session, CHANNEL, a2, 4, 4000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, a3, 1, 3000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, a2, 4, 4000, 0, &r), 0);
     assert_int_equal(r.joined, 3);
     assert_int_equal(r.new_to_channel, 0);
     /* Known elsewhere is still new to this channel. */
-    assert_int_equal(capture(f->st, f->session, CHANNEL2, a2, 4, 4000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL2, a2, 4, 4000, 0, &r), 0);
     assert_int_equal(r.new_to_channel, 4);
 }
 
@@ -372,14 +359,15 @@ static void an_empty_capture_closes_every_stay(void **state)
     char err[256];
     int64_t ids[] = {1, 2};
     struct store_capture_result r;
-    assert_int_equal(capture(f->st, f->session, CHANNEL, ids, 2, 1000, 0, &r), 0);
-    assert_int_equal(capture(f->st, f->session, CHANNEL, NULL, 0, 2000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, ids, 2, 1000, 0, &r), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, NULL, 0, 2000, 0, &r), 0);
     assert_int_equal(r.left, 2);
     assert_int_equal(r.chatter_count, 0);
     int64_t *open, last_seq;
     size_t n;
     assert_int_equal(
-        store_presence_open(f->st, f->session, CHANNEL, &open, &n, &last_seq, err, sizeof err), 0);
+        store_presence_open(f->base.st, f->session, CHANNEL, &open, &n, &last_seq, err, sizeof err),
+        0);
     assert_int_equal(n, 0);
     assert_int_equal(last_seq, 2);
     free(open);
@@ -390,14 +378,15 @@ static void two_workers_racing_on_one_channel_store_one_capture(void **state)
     struct fixture *f = *state;
     char err[256];
     struct store *other;
-    assert_int_equal(store_open(f->path, &other, err, sizeof err), 0);
+    assert_int_equal(store_open(f->base.url, &other, err, sizeof err), 0);
     int64_t first[] = {1, 2};
-    assert_int_equal(capture(f->st, f->session, CHANNEL, first, 2, 1000, 0, NULL), 0);
+    assert_int_equal(capture(f->base.st, f->session, CHANNEL, first, 2, 1000, 0, NULL), 0);
     /* Both read the same open stays, then both try to store capture 2. */
     int64_t *open_a, *open_b, seq_a, seq_b;
     size_t n_a, n_b;
-    assert_int_equal(
-        store_presence_open(f->st, f->session, CHANNEL, &open_a, &n_a, &seq_a, err, sizeof err), 0);
+    assert_int_equal(store_presence_open(f->base.st, f->session, CHANNEL, &open_a, &n_a, &seq_a,
+                                         err, sizeof err),
+                     0);
     assert_int_equal(
         store_presence_open(other, f->session, CHANNEL, &open_b, &n_b, &seq_b, err, sizeof err), 0);
     int64_t next[] = {2, 3};
@@ -416,15 +405,15 @@ static void two_workers_racing_on_one_channel_store_one_capture(void **state)
                                      .left = d.left,
                                      .n_left = d.n_left};
     struct store_capture_result r;
-    assert_int_equal(store_capture_commit(f->st, &in, &r, err, sizeof err), 0);
+    assert_int_equal(store_capture_commit(f->base.st, &in, &r, err, sizeof err), 0);
     assert_int_equal(store_capture_commit(other, &in, &r, err, sizeof err), TCA_ECONFLICT);
     an_presence_diff_free(&d);
     chatter_set_free(&set);
     free(open_a);
     free(open_b);
     store_close(other);
-    assert_int_equal(count_captures(f->st, f->session), 2);
-    assert_int_equal(count_stays(f->st, f->session), 3);
+    assert_int_equal(count_captures(f->base.st, f->session), 2);
+    assert_int_equal(count_stays(f->base.st, f->session), 3);
 }
 
 /* Hundreds of chatters join and leave at each capture, more than one multi-row statement
@@ -443,7 +432,7 @@ static void churn_across_statement_batches_matches_a_naive_recomputation(void **
     size_t n = 0;
     for (int64_t u = 0; u < POOL; u += 3)
         ids[n++] = 1000 + u * 7919;
-    assert_int_equal(capture(f->st, f->session_b, CHANNEL, ids, n, 500, 0, NULL), 0);
+    assert_int_equal(capture(f->base.st, f->session_b, CHANNEL, ids, n, 500, 0, NULL), 0);
     for (int64_t u = 0; u < POOL; u += 3)
         seen[u] = 1;
     for (int c = 1; c <= BIG_CAPTURES; c++) {
@@ -462,14 +451,15 @@ static void churn_across_statement_batches_matches_a_naive_recomputation(void **
             }
         }
         struct store_capture_result r;
-        assert_int_equal(capture(f->st, f->session, CHANNEL, ids, n, 1000 * c, 0, &r), 0);
+        assert_int_equal(capture(f->base.st, f->session, CHANNEL, ids, n, 1000 * c, 0, &r), 0);
         assert_int_equal(r.joined, (int64_t)joined);
         assert_int_equal(r.left, (int64_t)left);
         assert_int_equal(r.new_to_channel, (int64_t)fresh);
     }
     struct store_stay *stays;
     size_t n_stays, k = 0;
-    assert_int_equal(store_stay_list(f->st, f->session, CHANNEL, &stays, &n_stays, NULL, 0), 0);
+    assert_int_equal(store_stay_list(f->base.st, f->session, CHANNEL, &stays, &n_stays, NULL, 0),
+                     0);
     for (int u = 0; u < POOL; u++)
         for (int c = 1; c <= BIG_CAPTURES; c++) {
             if (!present[c][u] || present[c - 1][u])
@@ -487,7 +477,7 @@ static void churn_across_statement_batches_matches_a_naive_recomputation(void **
     free(stays);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, close_fresh)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, test_store_close_fresh)
 
 int main(void)
 {

@@ -19,45 +19,28 @@ enum { USER_A = 10, POOL = 80, CAPTURES = 30, CHANNELS = 2 };
 static const int64_t channel_ids[CHANNELS] = {500, 600};
 
 struct fixture {
-    char *url;
-    struct store *st;
+    struct test_store base; /* first: test_store_close_fresh frees the fixture */
     int64_t session;
 };
 
 static int open_fresh(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
-    char err[256] = "";
-    f->url = test_store_url();
-    int rc = store_open(f->url, &f->st, err, sizeof err);
-    if (rc) {
-        fprintf(stderr, "store_open: %s\n", err);
+    if (test_store_open_fixture(state, sizeof(struct fixture)))
         return -1;
-    }
+    struct fixture *f = *state;
+    char err[256] = "";
     struct store_user a = {.id = USER_A, .login = "mod_a", .display_name = "Mod_A"};
-    rc = store_user_upsert(f->st, &a, err, sizeof err);
+    int rc = store_user_upsert(f->base.st, &a, err, sizeof err);
     for (int c = 0; c < CHANNELS && !rc; c++) {
         struct store_channel ch = {.id = channel_ids[c]};
         snprintf(ch.login, sizeof ch.login, "channel%d", c);
         snprintf(ch.display_name, sizeof ch.display_name, "Channel%d", c);
-        rc = store_channel_upsert(f->st, &ch, err, sizeof err);
+        rc = store_channel_upsert(f->base.st, &ch, err, sizeof err);
     }
     if (!rc)
-        rc = store_session_active(f->st, USER_A, 1, &f->session, err, sizeof err);
-    if (rc) {
-        fprintf(stderr, "setup: %s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->url);
-    free(f);
+        rc = store_session_active(f->base.st, USER_A, 1, &f->session, err, sizeof err);
+    if (rc)
+        return test_store_setup_failed(state, err);
     return 0;
 }
 
@@ -148,7 +131,7 @@ static void the_export_equals_a_naive_recomputation_from_the_snapshots(void **st
                 memset(present[c][k], 0, sizeof present[c][k]); /* an empty capture */
             clock += 1000 + (int64_t)(next_random(&rng) % 60000);
             taken[c][k] = clock;
-            capture(f->st, f->session, channel_ids[c], present[c][k], clock, "u");
+            capture(f->base.st, f->session, channel_ids[c], present[c][k], clock, "u");
         }
     }
     /* A few profiles are enriched: their creation date appears in the export. */
@@ -157,13 +140,13 @@ static void the_export_equals_a_naive_recomputation_from_the_snapshots(void **st
         {.id = 2, .login = "u2", .display_name = "U2", .created_at_ms = 222, .enriched_at_ms = 5},
     };
     int renames;
-    assert_int_equal(store_profile_put(f->st, prof, 2, &renames, err, sizeof err), 0);
+    assert_int_equal(store_profile_put(f->base.st, prof, 2, &renames, err, sizeof err), 0);
 
     struct collected got = {0};
     int64_t total = -1;
     got.total = &total;
     assert_int_equal(
-        store_export_session(f->st, f->session, &total, collect, &got, err, sizeof err), 0);
+        store_export_session(f->base.st, f->session, &total, collect, &got, err, sizeof err), 0);
     size_t row = 0, expected_rows = 0, expected_stays = 0;
     for (int id = 1; id <= POOL; id++) {
         int64_t seen = 0, first = 0, last = 0, time_present = 0;
@@ -207,7 +190,8 @@ static void the_export_equals_a_naive_recomputation_from_the_snapshots(void **st
 
     struct store_stay *stays;
     size_t n_stays;
-    assert_int_equal(store_stay_list(f->st, f->session, 0, &stays, &n_stays, err, sizeof err), 0);
+    assert_int_equal(store_stay_list(f->base.st, f->session, 0, &stays, &n_stays, err, sizeof err),
+                     0);
     assert_int_equal(n_stays, expected_stays);
     free(stays);
 }
@@ -218,20 +202,20 @@ static void a_callback_can_stop_the_export(void **state)
     char err[256], present[POOL + 1] = {0};
     for (int id = 1; id <= 5; id++)
         present[id] = 1;
-    capture(f->st, f->session, channel_ids[0], present, 1000, "u");
+    capture(f->base.st, f->session, channel_ids[0], present, 1000, "u");
     int64_t total;
     struct collected got = {.total = &total, .stop_after = 2};
     assert_int_equal(
-        store_export_session(f->st, f->session, &total, collect, &got, err, sizeof err), 99);
+        store_export_session(f->base.st, f->session, &total, collect, &got, err, sizeof err), 99);
     assert_int_equal(got.n, 2);
     assert_int_equal(got.total_at_first, 5);
     free(got.rows);
     /* The connection is usable afterwards: the export left no transaction open. */
     present[6] = 1;
-    capture(f->st, f->session, channel_ids[0], present, 2000, "u");
+    capture(f->base.st, f->session, channel_ids[0], present, 2000, "u");
     got = (struct collected){.total = &total};
-    assert_int_equal(store_export_session(f->st, f->session, NULL, collect, &got, err, sizeof err),
-                     0);
+    assert_int_equal(
+        store_export_session(f->base.st, f->session, NULL, collect, &got, err, sizeof err), 0);
     assert_int_equal(got.n, 6);
     assert_int_equal(got.rows[5].captures_seen, 1);
     assert_int_equal(got.rows[0].captures_seen, 2);
@@ -262,36 +246,36 @@ static void renames_are_counted_once_per_change_of_name(void **state)
     struct fixture *f = *state;
     char err[256], present[POOL + 1] = {0};
     present[1] = present[2] = present[3] = 1;
-    capture(f->st, f->session, channel_ids[0], present, 1000, "u");
+    capture(f->base.st, f->session, channel_ids[0], present, 1000, "u");
 
     int renames = -1;
     struct store_profile p = profile(1, "u1", "U1", 2000);
-    assert_int_equal(store_profile_put(f->st, &p, 1, &renames, err, sizeof err), 0);
+    assert_int_equal(store_profile_put(f->base.st, &p, 1, &renames, err, sizeof err), 0);
     assert_int_equal(renames, 0); /* the first enrichment starts the history */
-    assert_int_equal(history_length(f->st, 1), 1);
+    assert_int_equal(history_length(f->base.st, 1), 1);
     /* Enriched again with the same names, and captured again many times: no rename. */
     p.enriched_at_ms = 3000;
-    assert_int_equal(store_profile_put(f->st, &p, 1, &renames, err, sizeof err), 0);
+    assert_int_equal(store_profile_put(f->base.st, &p, 1, &renames, err, sizeof err), 0);
     assert_int_equal(renames, 0);
     for (int k = 0; k < 5; k++) {
         present[1] = (char)(k % 2);
-        capture(f->st, f->session, channel_ids[0], present, 4000 + k * 1000, "u");
+        capture(f->base.st, f->session, channel_ids[0], present, 4000 + k * 1000, "u");
     }
-    assert_int_equal(history_length(f->st, 1), 1);
+    assert_int_equal(history_length(f->base.st, 1), 1);
 
     struct store_profile batch[3] = {profile(1, "u1_new", "U1_New", 10000),
                                      profile(2, "u2", "U2", 10000), profile(3, "u3", "U3", 10000)};
-    assert_int_equal(store_profile_put(f->st, batch, 3, &renames, err, sizeof err), 0);
+    assert_int_equal(store_profile_put(f->base.st, batch, 3, &renames, err, sizeof err), 0);
     assert_int_equal(renames, 1);
     batch[0] = profile(1, "u1_new", "U1_NEW", 11000); /* display name only */
     batch[1] = profile(2, "u2_new", "U2", 11000);
     batch[2] = profile(3, "u3", "U3", 11000);
-    assert_int_equal(store_profile_put(f->st, batch, 3, &renames, err, sizeof err), 0);
+    assert_int_equal(store_profile_put(f->base.st, batch, 3, &renames, err, sizeof err), 0);
     assert_int_equal(renames, 2);
 
     struct store_name *names;
     size_t n;
-    assert_int_equal(store_name_history(f->st, 1, &names, &n, err, sizeof err), 0);
+    assert_int_equal(store_name_history(f->base.st, 1, &names, &n, err, sizeof err), 0);
     assert_int_equal(n, 3);
     assert_string_equal(names[0].login, "u1");
     assert_string_equal(names[0].display_name, "U1");
@@ -301,13 +285,13 @@ static void renames_are_counted_once_per_change_of_name(void **state)
     free(names);
 
     struct store_profile got;
-    assert_int_equal(store_profile_get(f->st, 1, &got, err, sizeof err), 0);
+    assert_int_equal(store_profile_get(f->base.st, 1, &got, err, sizeof err), 0);
     assert_string_equal(got.login, "u1_new");
     assert_string_equal(got.display_name, "U1_NEW");
     assert_string_equal(got.broadcaster_type, "affiliate");
     assert_int_equal(got.created_at_ms, 42);
     assert_int_equal(got.enriched_at_ms, 11000);
-    assert_int_equal(store_profile_get(f->st, 999, &got, err, sizeof err), TCA_ENOTFOUND);
+    assert_int_equal(store_profile_get(f->base.st, 999, &got, err, sizeof err), TCA_ENOTFOUND);
 }
 
 static void a_login_changed_before_the_first_enrichment_is_a_rename(void **state)
@@ -315,23 +299,23 @@ static void a_login_changed_before_the_first_enrichment_is_a_rename(void **state
     struct fixture *f = *state;
     char err[256], present[POOL + 1] = {0};
     present[7] = 1;
-    capture(f->st, f->session, channel_ids[0], present, 1000, "old");
+    capture(f->base.st, f->session, channel_ids[0], present, 1000, "old");
     int renames;
     struct store_profile p = profile(7, "new7", "New7", 5000);
-    assert_int_equal(store_profile_put(f->st, &p, 1, &renames, err, sizeof err), 0);
+    assert_int_equal(store_profile_put(f->base.st, &p, 1, &renames, err, sizeof err), 0);
     assert_int_equal(renames, 1);
     struct store_name *names;
     size_t n;
-    assert_int_equal(store_name_history(f->st, 7, &names, &n, err, sizeof err), 0);
+    assert_int_equal(store_name_history(f->base.st, 7, &names, &n, err, sizeof err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(names[0].login, "old7");
     assert_string_equal(names[1].login, "new7");
     free(names);
     /* A profile never seen in a capture can be stored too, starting its history. */
     p = profile(8, "eight", "Eight", 5000);
-    assert_int_equal(store_profile_put(f->st, &p, 1, &renames, err, sizeof err), 0);
+    assert_int_equal(store_profile_put(f->base.st, &p, 1, &renames, err, sizeof err), 0);
     assert_int_equal(renames, 0);
-    assert_int_equal(history_length(f->st, 8), 1);
+    assert_int_equal(history_length(f->base.st, 8), 1);
 }
 
 static void stale_profiles_are_the_never_or_long_ago_enriched_chatters(void **state)
@@ -339,28 +323,29 @@ static void stale_profiles_are_the_never_or_long_ago_enriched_chatters(void **st
     struct fixture *f = *state;
     char err[256], present[POOL + 1] = {0};
     present[1] = present[2] = present[3] = 1;
-    capture(f->st, f->session, channel_ids[0], present, 1000, "u");
+    capture(f->base.st, f->session, channel_ids[0], present, 1000, "u");
     struct store_profile p = profile(1, "u1", "U1", 5000);
     int renames;
-    assert_int_equal(store_profile_put(f->st, &p, 1, &renames, err, sizeof err), 0);
+    assert_int_equal(store_profile_put(f->base.st, &p, 1, &renames, err, sizeof err), 0);
     int64_t *ids;
     size_t n;
-    assert_int_equal(store_profile_stale(f->st, f->session, 4000, 10, &ids, &n, err, sizeof err),
-                     0);
+    assert_int_equal(
+        store_profile_stale(f->base.st, f->session, 4000, 10, &ids, &n, err, sizeof err), 0);
     assert_int_equal(n, 2);
     assert_int_equal(ids[0], 2);
     assert_int_equal(ids[1], 3);
     free(ids);
-    assert_int_equal(store_profile_stale(f->st, f->session, 6000, 10, &ids, &n, err, sizeof err),
-                     0);
+    assert_int_equal(
+        store_profile_stale(f->base.st, f->session, 6000, 10, &ids, &n, err, sizeof err), 0);
     assert_int_equal(n, 3);
     free(ids);
-    assert_int_equal(store_profile_stale(f->st, f->session, 6000, 2, &ids, &n, err, sizeof err), 0);
+    assert_int_equal(
+        store_profile_stale(f->base.st, f->session, 6000, 2, &ids, &n, err, sizeof err), 0);
     assert_int_equal(n, 2);
     free(ids);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, close_fresh)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, test_store_close_fresh)
 
 int main(void)
 {

@@ -21,37 +21,24 @@ enum { USER = 10, CH_X = 500, CH_Y = 600 };
 static const int64_t T0 = 1735689600000LL, MIN = 60000, DAY = 86400000;
 
 struct fixture {
-    char *url;
-    struct store *st;
+    struct test_store base; /* first: test_store_close_fresh frees the fixture */
     int64_t session;
 };
 
 static int open_fresh(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof *f);
+    if (test_store_open_fixture(state, sizeof(struct fixture)))
+        return -1;
+    struct fixture *f = *state;
     char err[256] = "";
-    f->url = test_store_url();
-    int rc = store_open(f->url, &f->st, err, sizeof err);
     struct store_user u = {.id = USER, .login = "mod", .display_name = "Mod"};
     struct store_channel x = {.id = CH_X, .login = "xchan", .display_name = "XChan"};
     struct store_channel y = {.id = CH_Y, .login = "ychan", .display_name = "YChan"};
-    if (rc || store_user_upsert(f->st, &u, err, sizeof err) ||
-        store_channel_upsert(f->st, &x, err, sizeof err) ||
-        store_channel_upsert(f->st, &y, err, sizeof err) ||
-        store_session_active(f->st, USER, 1, &f->session, err, sizeof err)) {
-        fprintf(stderr, "setup: %s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int close_fresh(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->st);
-    test_store_drop(f->url);
-    free(f);
+    if (store_user_upsert(f->base.st, &u, err, sizeof err) ||
+        store_channel_upsert(f->base.st, &x, err, sizeof err) ||
+        store_channel_upsert(f->base.st, &y, err, sizeof err) ||
+        store_session_active(f->base.st, USER, 1, &f->session, err, sizeof err))
+        return test_store_setup_failed(state, err);
     return 0;
 }
 
@@ -68,8 +55,8 @@ static int64_t capture(struct fixture *f, int64_t channel, const struct seen *wh
     char err[256];
     int64_t *open, *hashes, *renamed, last_seq;
     size_t n_open, n_renamed;
-    assert_int_equal(store_presence_open_named(f->st, f->session, channel, &open, &hashes, &n_open,
-                                               &last_seq, err, sizeof err),
+    assert_int_equal(store_presence_open_named(f->base.st, f->session, channel, &open, &hashes,
+                                               &n_open, &last_seq, err, sizeof err),
                      0);
     struct chatter_set set;
     chatter_set_init(&set);
@@ -97,7 +84,7 @@ static int64_t capture(struct fixture *f, int64_t channel, const struct seen *wh
                                      .renamed = renamed,
                                      .n_renamed = n_renamed};
     struct store_capture_result res;
-    int rc = store_capture_commit(f->st, &in, &res, err, sizeof err);
+    int rc = store_capture_commit(f->base.st, &in, &res, err, sizeof err);
     if (rc)
         fprintf(stderr, "commit: %s\n", err);
     assert_int_equal(rc, 0);
@@ -130,8 +117,8 @@ static const char *login_at(struct fixture *f, int64_t channel, int64_t seq, int
     static struct capture_logins l;
     char err[256];
     memset(&l, 0, sizeof l);
-    assert_int_equal(store_capture_chatters(f->st, f->session, channel, seq, NULL, add_login, &l,
-                                            err, sizeof err),
+    assert_int_equal(store_capture_chatters(f->base.st, f->session, channel, seq, NULL, add_login,
+                                            &l, err, sizeof err),
                      0);
     for (size_t i = 0; i < l.n; i++)
         if (l.ids[i] == user)
@@ -152,7 +139,7 @@ static void a_rename_mid_stay_is_recorded_once_at_its_capture(void **state)
     char err[256];
     struct store_name *h;
     size_t n;
-    assert_int_equal(store_name_history(f->st, 1, &h, &n, err, sizeof err), 0);
+    assert_int_equal(store_name_history(f->base.st, 1, &h, &n, err, sizeof err), 0);
     assert_int_equal(n, 3);
     assert_string_equal(h[0].login, "alice");
     assert_int_equal(h[0].seen_at_ms, T0 + MIN); /* last seen under it */
@@ -162,7 +149,7 @@ static void a_rename_mid_stay_is_recorded_once_at_its_capture(void **state)
     assert_string_equal(h[2].login, "alice");
     free(h);
     struct store_profile p;
-    assert_int_equal(store_profile_get(f->st, 1, &p, err, sizeof err), 0);
+    assert_int_equal(store_profile_get(f->base.st, 1, &p, err, sizeof err), 0);
     assert_string_equal(p.login, "alice");
     /* each capture's export shows the login of that moment */
     assert_string_equal(login_at(f, CH_X, 1, 1), "alice");
@@ -170,20 +157,23 @@ static void a_rename_mid_stay_is_recorded_once_at_its_capture(void **state)
     assert_string_equal(login_at(f, CH_X, 4, 1), "alicia");
     assert_string_equal(login_at(f, CH_X, 5, 1), "alice");
     struct store_capture *caps;
-    assert_int_equal(store_capture_list(f->st, f->session, CH_X, &caps, &n, err, sizeof err), 0);
+    assert_int_equal(store_capture_list(f->base.st, f->session, CH_X, &caps, &n, err, sizeof err),
+                     0);
     assert_int_equal(caps[2].renames, 1);
     assert_int_equal(caps[3].renames, 0);
     free(caps);
     int64_t total_caps, total_renames;
-    assert_int_equal(store_capture_totals(f->st, &total_caps, &total_renames, err, sizeof err), 0);
+    assert_int_equal(store_capture_totals(f->base.st, &total_caps, &total_renames, err, sizeof err),
+                     0);
     assert_int_equal(total_caps, 5);
     assert_int_equal(total_renames, 2);
     /* SQLite keeps counters that purging does not lower; MariaDB counts the stored captures
      * (one counter row would serialize every worker's capture commits) */
     if (strcmp(test_store_backend(), "sqlite") != 0)
         return;
-    assert_int_equal(store_session_purge(f->st, f->session, T0 + DAY, err, sizeof err), 0);
-    assert_int_equal(store_capture_totals(f->st, &total_caps, &total_renames, err, sizeof err), 0);
+    assert_int_equal(store_session_purge(f->base.st, f->session, T0 + DAY, err, sizeof err), 0);
+    assert_int_equal(store_capture_totals(f->base.st, &total_caps, &total_renames, err, sizeof err),
+                     0);
     assert_int_equal(total_caps, 5);
     assert_int_equal(total_renames, 2);
 }
@@ -278,7 +268,7 @@ static void renames_and_capture_logins_match_a_naive_recomputation(void **state)
     for (int u = 0; u < USERS; u++) {
         struct store_name *h;
         size_t n;
-        assert_int_equal(store_name_history(f->st, u + 1, &h, &n, err, sizeof err), 0);
+        assert_int_equal(store_name_history(f->base.st, u + 1, &h, &n, err, sizeof err), 0);
         assert_int_equal(n, m.n_history[u]);
         for (size_t i = 0; i < n; i++) {
             char want[32];
@@ -302,7 +292,7 @@ static void renames_and_capture_logins_match_a_naive_recomputation(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, close_fresh)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fresh, test_store_close_fresh)
     const struct CMUnitTest tests[] = {
         T(a_rename_mid_stay_is_recorded_once_at_its_capture),
         T(a_rename_seen_in_one_channel_is_not_counted_again_in_the_other),

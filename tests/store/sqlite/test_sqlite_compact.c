@@ -456,6 +456,77 @@ static void profile_times_read_back_exactly_whole_seconds_or_not(void **state)
     free(dir);
 }
 
+/* What the session's profiles read straight from twitch_profiles (decoded in C) must be what
+ * the twitch_users view gives, cut to the struct's sizes: every login and time encoding, a
+ * login longer than the struct holds, a non-ASCII display name and a chatter with no row. */
+static void session_profiles_decode_the_compact_rows_as_the_view_does(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    int64_t session = session_of(st);
+    static const char *const names[][2] = {
+        {"plain", "plain"},
+        {"first", "First"},
+        {"mixedlogin", "MixedLogin"},
+        {"other", "Someone"},
+        {"kanji", "\xe6\xbc\xa2\xe5\xad\x97"},
+        {"x1", "x1 "},
+    };
+    static const int64_t times[] = {1450000000000LL, 1450000000123LL, 0, -86400000LL, -1, 1000};
+    enum { N = sizeof names / sizeof *names, ROWS = N + 2 };
+    int64_t ids[ROWS];
+    const char *logins[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+        ids[i] = 700 + i;
+        logins[i] = i < N ? names[i][0] : "placeholder";
+    }
+    capture(st, session, ids, logins, ROWS, 1000);
+    for (int i = 0; i < N; i++) {
+        struct store_profile p = {.id = 700 + i, .created_at_ms = times[i], .enriched_at_ms = 9};
+        snprintf(p.login, sizeof p.login, "%s", names[i][0]);
+        snprintf(p.display_name, sizeof p.display_name, "%s", names[i][1]);
+        int renames;
+        assert_int_equal(store_profile_put(st, &p, 1, &renames, err, sizeof err), 0);
+    }
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "UPDATE twitch_profiles SET login = NULL, display_name ="
+             " 'A_Very_Long_Display_Name_Of_Forty_Chars!' WHERE id = 706");
+    exec(db, "DELETE FROM twitch_profiles WHERE id = 707");
+    struct store_chatter_profile *p;
+    size_t n;
+    assert_int_equal(store_session_profiles(st, session, 0, &p, &n, err, sizeof err), 0);
+    assert_int_equal(n, ROWS);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT c.id, COALESCE(substr(u.login, 1, 31), ''),"
+                                        " COALESCE(u.display_name, ''), COALESCE(u.created_at, 0)"
+                                        " FROM (SELECT ?1 AS id) c LEFT JOIN twitch_users u"
+                                        " ON u.id = c.id",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(s, 1, p[i].user_id);
+        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+        assert_int_equal(p[i].user_id, ids[i]);
+        assert_string_equal(p[i].login, (const char *)sqlite3_column_text(s, 1));
+        assert_string_equal(p[i].display_name, (const char *)sqlite3_column_text(s, 2));
+        assert_int_equal(p[i].created_at_ms, sqlite3_column_int64(s, 3));
+        sqlite3_reset(s);
+    }
+    assert_string_equal(p[6].login, "a_very_long_display_name_of_for");
+    assert_string_equal(p[7].login, "");
+    assert_int_equal(p[3].created_at_ms, -86400000LL);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    free(p);
+    store_close(st);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +538,7 @@ int main(void)
         cmocka_unit_test(logins_and_display_names_read_back_exactly_whatever_their_case),
         cmocka_unit_test(a_store_before_compact_profiles_upgrades_with_the_same_rows),
         cmocka_unit_test(profile_times_read_back_exactly_whole_seconds_or_not),
+        cmocka_unit_test(session_profiles_decode_the_compact_rows_as_the_view_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
