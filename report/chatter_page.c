@@ -1,14 +1,14 @@
 /*
  * Pages of a session's chatter table, computed on the server. A session is loaded once into
- * compact columns (about 60 bytes and the two names per chatter) and kept in a cache keyed by
- * the session's capture count, so a new capture or another filter loads afresh; each sort key
- * gets its ascending index (4 bytes per chatter) the first time a page asks for it. Must
- * never hold JSON of more than one page, and never a whole session twice per request.
+ * compact columns (about 60 bytes and the two names per chatter; chatter_load.c) and kept in
+ * a cache keyed by the session's capture count (chatter_cache.c), so a new capture or another
+ * filter loads afresh; each sort key gets its ascending index (4 bytes per chatter;
+ * chatter_sort.c) the first time a page asks for it. Must never hold JSON of more than one
+ * page, and never a whole session twice per request.
  */
 #include "report/chatter_table.h"
 #include "report/internal.h"
 #include "report/marks.h"
-#include "analysis/ids.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
@@ -27,305 +27,6 @@ int report_chatter_sort_parse(const char *name)
         if (strcmp(name, sort_names[i]) == 0)
             return i;
     return -1;
-}
-
-/* ---- loading -------------------------------------------------------------------------- */
-
-struct load_ctx {
-    struct rp_chatter_table *t;
-    const struct an_flags *flags;
-    const struct rp_marks *marks;
-    uint32_t exclude;
-    const int64_t *returning, *keep;
-    size_t n_returning, n_keep, cap;
-};
-
-static uint32_t pool_add(struct rp_chatter_table *t, const char *s)
-{
-    size_t len = strlen(s) + 1;
-    while (t->pool_len + len > t->pool_cap) {
-        t->pool_cap = t->pool_cap ? t->pool_cap * 2 : 4096;
-        t->pool = xrealloc(t->pool, t->pool_cap);
-    }
-    memcpy(t->pool + t->pool_len, s, len);
-    t->pool_len += len;
-    return (uint32_t)(t->pool_len - len);
-}
-
-static void columns_grow(struct rp_chatter_table *t, size_t cap)
-{
-    t->id = xreallocarray(t->id, cap, sizeof *t->id);
-    t->created = xreallocarray(t->created, cap, sizeof *t->created);
-    t->first = xreallocarray(t->first, cap, sizeof *t->first);
-    t->last = xreallocarray(t->last, cap, sizeof *t->last);
-    t->present_s = xreallocarray(t->present_s, cap, sizeof *t->present_s);
-    t->captures_seen = xreallocarray(t->captures_seen, cap, sizeof *t->captures_seen);
-    t->reasons = xreallocarray(t->reasons, cap, sizeof *t->reasons);
-    t->returning = xreallocarray(t->returning, cap, sizeof *t->returning);
-    t->role = xreallocarray(t->role, cap, sizeof *t->role);
-    t->watched = xreallocarray(t->watched, cap, sizeof *t->watched);
-    t->login = xreallocarray(t->login, cap, sizeof *t->login);
-    t->display = xreallocarray(t->display, cap, sizeof *t->display);
-}
-
-/* Keeps one row of the chatters export (report/export.c) instead of writing it. */
-static void add_row(struct load_ctx *x, const struct store_export_row *r, const char *login,
-                    const char *display)
-{
-    struct rp_chatter_table *t = x->t;
-    if (x->keep && !an_ids_contain(x->keep, x->n_keep, r->user_id))
-        return;
-    if (x->exclude && an_flags_match(x->flags, r->user_id, x->exclude))
-        return;
-    if (t->n == x->cap) {
-        x->cap = x->cap ? x->cap * 2 : 1024;
-        columns_grow(t, x->cap);
-    }
-    const struct an_flag *f = an_flags_find(x->flags, r->user_id);
-    size_t i = t->n++;
-    t->id[i] = r->user_id;
-    t->created[i] = r->created_at_ms;
-    t->first[i] = r->first_seen_ms;
-    t->last[i] = r->last_seen_ms;
-    t->present_s[i] = r->time_present_ms / 1000;
-    t->captures_seen[i] = r->captures_seen;
-    t->reasons[i] = f ? f->reasons & 31u : 0;
-    t->returning[i] = (uint8_t)an_ids_contain(x->returning, x->n_returning, r->user_id);
-    t->role[i] = (uint8_t)rp_marks_role(x->marks, r->user_id);
-    t->watched[i] = (uint8_t)rp_marks_watched(x->marks, r->user_id);
-    t->login[i] = pool_add(t, login);
-    t->display[i] = pool_add(t, display);
-}
-
-static int load_row(void *ctx, const struct store_export_row *r)
-{
-    add_row(ctx, r, r->login, r->display_name);
-    return 0;
-}
-
-/* The time of capture seq of a channel (captures by seq), or -1 if there is none. */
-static int64_t taken_at(const struct rp_channel *c, int64_t seq)
-{
-    size_t lo = 0, hi = c->n_captures;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->captures[mid].seq < seq)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < c->n_captures && c->captures[lo].seq == seq ? c->captures[lo].taken_at_ms : -1;
-}
-
-/* Every channel is loaded: the rows are the export's sums over the stays already in memory,
- * which halves the loading time of a big session (measured: 1,000,000 chatters, 5.5 s for
- * the load and 4.7 s more for the export's SELECT). */
-static void rows_from_stays(struct rp_chatter_table *t, const struct rp_data *d, struct load_ctx *x)
-{
-    size_t n = d->n_people;
-    int64_t *seen = xcalloc(n ? n : 1, sizeof *seen), *first = xcalloc(n ? n : 1, sizeof *first);
-    int64_t *last = xcalloc(n ? n : 1, sizeof *last),
-            *present = xcalloc(n ? n : 1, sizeof *present);
-    for (size_t c = 0; c < d->n_channels; c++) {
-        const struct rp_channel *ch = &d->channels[c];
-        int64_t end = ch->n_captures ? ch->captures[ch->n_captures - 1].seq : 0;
-        for (size_t i = 0; i < ch->n_all_stays; i++) {
-            const struct an_stay *s = &ch->all_stays[i];
-            const struct rp_person *p = rp_profile(d, s->user_id);
-            int64_t to = s->to_seq ? s->to_seq : end;
-            int64_t from_at = taken_at(ch, s->from_seq), to_at = taken_at(ch, to);
-            if (!p || from_at < 0 || to_at < 0)
-                continue;
-            size_t k = (size_t)(p - d->people);
-            first[k] = seen[k] && first[k] < from_at ? first[k] : from_at;
-            last[k] = seen[k] && last[k] > to_at ? last[k] : to_at;
-            seen[k] += to - s->from_seq + 1;
-            present[k] += to_at - from_at;
-        }
-    }
-    for (size_t k = 0; k < n; k++) {
-        const struct rp_person *p = &d->people[k];
-        if (!seen[k])
-            continue;
-        struct store_export_row r = {.user_id = p->user_id,
-                                     .created_at_ms = p->created_at_ms,
-                                     .captures_seen = seen[k],
-                                     .first_seen_ms = first[k],
-                                     .last_seen_ms = last[k],
-                                     .time_present_ms = present[k]};
-        /* the profile's names fit the export row's (same sizes): no copy through it */
-        add_row(x, &r, p->login ? p->login : "", p->display_name ? p->display_name : "");
-    }
-    free(seen);
-    free(first);
-    free(last);
-    free(present);
-}
-
-static int load_table(struct store *st, const struct store_session *s,
-                      const struct report_options *o, struct rp_chatter_table *t, char *err,
-                      size_t errlen)
-{
-    struct rp_data d;
-    int rc = rp_load(st, s->user_id, s->id, o, &d, err, errlen);
-    if (rc)
-        return rc;
-    size_t n = 0;
-    for (size_t c = 0; c < d.n_channels; c++)
-        n += d.channels[c].n_history;
-    int64_t *returning = xmalloc((n ? n : 1) * sizeof *returning);
-    n = 0;
-    for (size_t c = 0; c < d.n_channels; c++)
-        for (size_t h = 0; h < d.channels[c].n_history; h++)
-            returning[n++] = d.channels[c].history[h].user_id;
-    n = an_ids_sort_unique(returning, n);
-    struct rp_marks marks;
-    int64_t *channels = xcalloc(d.n_channels + 1, sizeof *channels);
-    for (size_t c = 0; c < d.n_channels; c++)
-        channels[c] = d.channels[c].info.channel_id;
-    rc = rp_marks_load(st, s->user_id, channels, d.n_channels, &marks, err, errlen);
-    free(channels);
-    struct load_ctx x = {.t = t,
-                         .flags = &d.flags,
-                         .marks = &marks,
-                         .exclude = o->exclude,
-                         .returning = returning,
-                         .n_returning = n};
-    if (rc || !o->n_channels) {
-        if (!rc)
-            rows_from_stays(t, &d, &x);
-        rp_free(&d);
-        rp_marks_free(&marks);
-        free(returning);
-        return rc;
-    }
-    /* With a channel filter the export's values still sum over every channel of the session,
-     * which d did not load: read them from the export itself, keeping the filter's chatters. */
-    int64_t *keep = xmalloc((d.n_people ? d.n_people : 1) * sizeof *keep);
-    size_t n_keep = 0;
-    for (size_t i = 0; i < d.n_people; i++)
-        keep[n_keep++] = d.people[i].user_id;
-    struct an_flags flags = d.flags;
-    memset(&d.flags, 0, sizeof d.flags);
-    rp_free(&d);
-    x.flags = &flags;
-    x.keep = keep;
-    x.n_keep = n_keep;
-    rc = store_export_session(st, s->id, NULL, load_row, &x, err, errlen);
-    an_flags_free(&flags);
-    rp_marks_free(&marks);
-    free(returning);
-    free(keep);
-    if (!rc && t->n > UINT32_MAX)
-        rc = tca_fail(err, errlen, TCA_EINVAL, "session too large for the chatter table");
-    return rc;
-}
-
-/* ---- sorting -------------------------------------------------------------------------- */
-
-/* Sorting copies of the keys, not indexes into the columns: a compare then reads one
- * element instead of three arrays far apart (measured: the cold open's two sorts ~2x). */
-struct login_key {
-    const char *login;
-    int64_t id;
-    uint32_t row;
-};
-
-static int cmp_login(const void *a, const void *b)
-{
-    const struct login_key *x = a, *y = b;
-    int c = strcmp(x->login, y->login);
-    if (c)
-        return c;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
-static int64_t key_of(const struct rp_chatter_table *t, int key, uint32_t i)
-{
-    switch (key) {
-    case REPORT_SORT_STATUS:
-        return t->returning[i];
-    case REPORT_SORT_FLAGS:
-        return t->flag_rank[t->reasons[i]];
-    /* times sort by the second shown (RFC 3339 without fractions): equal shown times fall
-     * back to the login, as a reader would expect */
-    case REPORT_SORT_CREATED:
-        return t->created[i] / 1000;
-    case REPORT_SORT_CAPTURES:
-        return t->captures_seen[i];
-    case REPORT_SORT_PRESENT:
-        return t->present_s[i];
-    case REPORT_SORT_FIRST_SEEN:
-        return t->first[i] / 1000;
-    case REPORT_SORT_LAST_SEEN:
-        return t->last[i] / 1000;
-    case REPORT_SORT_ROLE:
-        return t->role[i];
-    default:
-        return 0;
-    }
-}
-
-struct sort_key {
-    int64_t key;
-    uint32_t rank, row;
-};
-
-/* By the key, then by login order: the rank makes the tie an integer compare. */
-static int cmp_key(const void *a, const void *b)
-{
-    const struct sort_key *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->rank > y->rank) - (x->rank < y->rank);
-}
-
-static int cmp_text(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The ascending order of key, built once; the caller holds t->lock. */
-static const uint32_t *order_of(struct rp_chatter_table *t, int key)
-{
-    if (t->order[key])
-        return t->order[key];
-    if (!t->rank) {
-        struct login_key *lk = xmalloc((t->n ? t->n : 1) * sizeof *lk);
-        for (size_t i = 0; i < t->n; i++)
-            lk[i] = (struct login_key){t->pool + t->login[i], t->id[i], (uint32_t)i};
-        qsort(lk, t->n, sizeof *lk, cmp_login);
-        uint32_t *by_login = xmalloc((t->n ? t->n : 1) * sizeof *by_login);
-        t->rank = xmalloc((t->n ? t->n : 1) * sizeof *t->rank);
-        for (size_t i = 0; i < t->n; i++) {
-            by_login[i] = lk[i].row;
-            t->rank[lk[i].row] = (uint32_t)i;
-        }
-        free(lk);
-        t->order[REPORT_SORT_LOGIN] = by_login;
-        /* the 32 possible flag sets, ranked by their text */
-        char names[32][128];
-        const char *sorted[32];
-        for (uint32_t b = 0; b < 32; b++) {
-            rp_reason_names(b, names[b], sizeof names[b]);
-            sorted[b] = names[b];
-        }
-        qsort(sorted, 32, sizeof *sorted, cmp_text);
-        for (uint32_t r = 0; r < 32; r++)
-            t->flag_rank[(sorted[r] - names[0]) / sizeof names[0]] = r;
-    }
-    if (!t->order[key]) {
-        struct sort_key *sk = xmalloc((t->n ? t->n : 1) * sizeof *sk);
-        for (size_t i = 0; i < t->n; i++)
-            sk[i] = (struct sort_key){key_of(t, key, (uint32_t)i), t->rank[i], (uint32_t)i};
-        qsort(sk, t->n, sizeof *sk, cmp_key);
-        uint32_t *order = xmalloc((t->n ? t->n : 1) * sizeof *order);
-        for (size_t i = 0; i < t->n; i++)
-            order[i] = sk[i].row;
-        free(sk);
-        t->order[key] = order;
-    }
-    return t->order[key];
 }
 
 /* ---- a page --------------------------------------------------------------------------- */
@@ -369,7 +70,7 @@ static json_t *page_json(struct rp_chatter_table *t, const struct report_chatter
     int64_t total = 0;
     /* an index never changes once built: only building it needs the lock */
     pthread_mutex_lock(&t->lock);
-    const uint32_t *order = order_of(t, q->sort);
+    const uint32_t *order = rp_chatter_order(t, q->sort);
     pthread_mutex_unlock(&t->lock);
     int all = q->filter == REPORT_CHATTERS_ALL && !q->exclude_bots && (!q->search || !*q->search);
     if (all) {
@@ -395,8 +96,8 @@ static json_t *page_json(struct rp_chatter_table *t, const struct report_chatter
                      q->desc ? "desc" : "asc", "rows", rows);
 }
 
-int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_t user_id,
-                        int64_t session_id, const struct report_options *o,
+int report_chatter_page(struct report_chatter_cache *c, struct store *st, struct store *aside,
+                        int64_t user_id, int64_t session_id, const struct report_options *o,
                         const struct report_chatter_query *q, int64_t now_ms, json_t **out,
                         char *err, size_t errlen)
 {
@@ -416,7 +117,7 @@ int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_
     int load;
     struct rp_chatter_table *t = rp_chatter_cache_acquire(c, &s, o, now_ms, &load);
     if (load) {
-        rc = load_table(st, &s, o, t, err, errlen);
+        rc = rp_chatter_load(st, aside, &s, o, q->sort, t, err, errlen);
         rp_chatter_cache_loaded(c, t, rc);
         if (rc) {
             rp_chatter_cache_release(c, t);

@@ -77,10 +77,11 @@ uint64_t report_chatter_cache_loads(struct report_chatter_cache *c);
  *  "sort", "order", "rows": [...export fields (role and watched included) plus flagged and
  * known_bot...]}. Order: ascending by the key (times to the second shown), then login, then id;
  * descending is its exact reverse. TCA_ENOTFOUND if the session is not the user's. now_ms ages
- * cache entries.
+ * cache entries. aside (may be NULL) is a second connection to the same store, borrowed for
+ * the call: a load reads the profiles on it in a second thread while st reads the stays.
  */
-int report_chatter_page(struct report_chatter_cache *c, struct store *st, int64_t user_id,
-                        int64_t session_id, const struct report_options *o,
+int report_chatter_page(struct report_chatter_cache *c, struct store *st, struct store *aside,
+                        int64_t user_id, int64_t session_id, const struct report_options *o,
                         const struct report_chatter_query *q, int64_t now_ms, json_t **out,
                         char *err, size_t errlen);
 

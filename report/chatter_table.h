@@ -38,6 +38,29 @@ struct rp_chatter_table {
     uint64_t used; /* last use, for LRU */
 };
 
+/**
+ * Fills t (not yet visible to other requests) with session s under o, reading on st and, when
+ * not NULL, on aside beside it (chatter_load.c); the orders by login and by key (the first
+ * page's) are built with it when they can be.
+ */
+int rp_chatter_load(struct store *st, struct store *aside, const struct store_session *s,
+                    const struct report_options *o, int key, struct rp_chatter_table *t, char *err,
+                    size_t errlen);
+/** The ascending order of key (enum report_chatter_sort), built once (chatter_sort.c); the
+ * caller holds t->lock, or is loading t. */
+const uint32_t *rp_chatter_order(struct rp_chatter_table *t, int key);
+
+/** A row and the key it sorts by (chatter_sort.c). */
+struct rp_sort_item {
+    uint64_t key;
+    uint32_t row;
+};
+
+/** Sorts a[0..n) by key, ascending and stable (equal keys keep their order). */
+void rp_sort_items(struct rp_sort_item *a, size_t n);
+/** Fills out[0..t->n) with t's rows by login (bytes as strcmp compares them), then by id. */
+void rp_sort_logins(const struct rp_chatter_table *t, uint32_t *out);
+
 /** Frees a table and its indexes; NULL is a no-op. */
 void rp_chatter_table_free(struct rp_chatter_table *t);
 

@@ -76,6 +76,12 @@ enum rp_profiles {
 int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
                  const struct report_options *o, int profiles, struct rp_data *d, char *err,
                  size_t errlen);
+/** rp_load, the profiles and name histories read on aside (another connection to the same
+ * store, NULL: none) in a second thread while st reads the history. With flags 0 and no
+ * exclusion in o, the flags are left to the caller (rp_compute_flags, d->flags freed first). */
+int rp_load_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                  const struct report_options *o, int flags, struct rp_data *d, char *err,
+                  size_t errlen);
 /** Frees everything; safe on a zeroed struct. */
 void rp_free(struct rp_data *d);
 

@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -374,9 +375,29 @@ int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct 
     return rp_load_part(st, user_id, session_id, o, RP_PROFILES, d, err, errlen);
 }
 
-int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
-                 const struct report_options *o, int profiles, struct rp_data *d, char *err,
-                 size_t errlen)
+/* The profiles and name histories read on a second connection while the first reads the
+ * history of earlier sessions: both need only the stays, and they fill other members of d
+ * (people, pool, profiles, names against channels' history and visits). */
+struct aside_job {
+    struct store *st;
+    struct rp_data *d;
+    int lean;
+    int rc;
+    char err[256];
+};
+
+static void *profiles_aside(void *arg)
+{
+    struct aside_job *j = arg;
+    store_scan_hint(j->st, 1);
+    j->rc = load_profiles(j->st, j->d, j->lean, j->err, sizeof j->err);
+    store_scan_hint(j->st, 0);
+    return NULL;
+}
+
+static int load(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                const struct report_options *o, int profiles, int flags, struct rp_data *d,
+                char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
     an_flags_init(&d->flags);
@@ -390,18 +411,26 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
      * the session's size to the process (16 MB of the whole document's 95 MB on issue 15's
      * store) and evict what other requests keep warm. */
     store_scan_hint(st, 1);
-    for (size_t c = 0; c < d->n_channels && !rc; c++) {
+    for (size_t c = 0; c < d->n_channels && !rc; c++)
         rc = rp_load_presence(st, d, &d->channels[c], err, errlen);
-        if (!rc)
-            rc = load_history(st, d, &d->channels[c], err, errlen);
-    }
     /* An exclusion needs the flags, and the flags need every profile. */
     if (profiles == RP_NO_PROFILES && o->exclude)
         profiles = RP_PROFILES_LEAN;
-    if (!rc && profiles)
+    struct aside_job job = {.st = aside, .d = d, .lean = profiles == RP_PROFILES_LEAN};
+    pthread_t thread;
+    int parallel =
+        !rc && profiles && aside && pthread_create(&thread, NULL, profiles_aside, &job) == 0;
+    for (size_t c = 0; c < d->n_channels && !rc; c++)
+        rc = load_history(st, d, &d->channels[c], err, errlen);
+    if (parallel) {
+        pthread_join(thread, NULL);
+        if (!rc && job.rc)
+            rc = tca_fail(err, errlen, job.rc, "%s", job.err);
+    } else if (!rc && profiles) {
         rc = load_profiles(st, d, profiles == RP_PROFILES_LEAN, err, errlen);
+    }
     store_scan_hint(st, 0);
-    if (!rc && profiles) {
+    if (!rc && profiles && (flags || o->exclude)) {
         an_flags_free(&d->flags); /* rp_compute_flags makes the flags anew */
         rc = rp_compute_flags(st, d, o, err, errlen);
     }
@@ -410,6 +439,20 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
     if (rc)
         rp_free(d);
     return rc;
+}
+
+int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
+                 const struct report_options *o, int profiles, struct rp_data *d, char *err,
+                 size_t errlen)
+{
+    return load(st, NULL, user_id, session_id, o, profiles, 1, d, err, errlen);
+}
+
+int rp_load_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                  const struct report_options *o, int flags, struct rp_data *d, char *err,
+                  size_t errlen)
+{
+    return load(st, aside, user_id, session_id, o, RP_PROFILES, flags, d, err, errlen);
 }
 
 void rp_free(struct rp_data *d)

@@ -126,8 +126,13 @@ void web_api_session_chatters(struct web_req *r)
         web_error(r, 400, "invalid_parameter", "%s", p.err);
         return;
     }
-    int rc = report_chatter_page(r->w->chatters, r->st, r->user_id, s.id, &o, &q, web_now_ms(r),
-                                 &doc, err, sizeof err);
+    /* a second pooled connection, so a cold load reads the profiles beside the stays; the
+     * load goes on with one if none can be had */
+    struct web_req aside = {.w = r->w, .route = -1};
+    int rc = report_chatter_page(r->w->chatters, r->st, web_store(&aside), r->user_id, s.id, &o, &q,
+                                 web_now_ms(r), &doc, err, sizeof err);
+    web_release(&aside);
+    free(aside.resp); /* a 503 from an unavailable store goes nowhere */
     if (rc == TCA_ENOTFOUND)
         web_error(r, 404, "not_found", "no such session");
     else if (rc == TCA_EINVAL)

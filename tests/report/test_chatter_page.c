@@ -2,7 +2,8 @@
  * report_chatter_page on a real store (SQLite, and MariaDB when TCA_TEST_MYSQL is set):
  * new/returning and flags as the analysis says, pages that follow the order exactly, one
  * load when several threads ask for a cold session at once, a fresh load after a new
- * capture, a session bigger than the cache still answered, another user's session refused.
+ * capture, a session bigger than the cache still answered, another user's session refused,
+ * the same pages when the profiles are read on a second connection.
  */
 #include "tests/report/fixture.h"
 
@@ -19,7 +20,7 @@ static json_t *page(struct report_chatter_cache *c, struct store *st, int64_t us
     json_t *doc = NULL;
     char err[256];
     report_options_default(&o);
-    int rc = report_chatter_page(c, st, user, session, &o, &q, FX_T0, &doc, err, sizeof err);
+    int rc = report_chatter_page(c, st, NULL, user, session, &o, &q, FX_T0, &doc, err, sizeof err);
     if (rc)
         fail_msg("page: %s", err);
     return doc;
@@ -218,17 +219,52 @@ static void another_users_session_and_a_bad_limit_are_refused(void **state)
     char err[256];
     struct report_chatter_query q = {.limit = 10};
     assert_int_equal(
-        report_chatter_page(c, f->st, FX_OTHER, s, &o, &q, FX_T0, &doc, err, sizeof err),
+        report_chatter_page(c, f->st, NULL, FX_OTHER, s, &o, &q, FX_T0, &doc, err, sizeof err),
         TCA_ENOTFOUND);
     assert_int_equal(
-        report_chatter_page(c, f->st, FX_USER, 99999, &o, &q, FX_T0, &doc, err, sizeof err),
+        report_chatter_page(c, f->st, NULL, FX_USER, 99999, &o, &q, FX_T0, &doc, err, sizeof err),
         TCA_ENOTFOUND);
     q.limit = REPORT_PAGE_MAX + 1;
     assert_int_equal(
-        report_chatter_page(c, f->st, FX_USER, s, &o, &q, FX_T0, &doc, err, sizeof err),
+        report_chatter_page(c, f->st, NULL, FX_USER, s, &o, &q, FX_T0, &doc, err, sizeof err),
         TCA_EINVAL);
     assert_null(doc);
     report_chatter_cache_free(c);
+}
+
+/* A load that reads the profiles on a second connection, in a second thread, gives every
+ * page the one-connection load gives. */
+static void profiles_read_aside_give_the_same_pages(void **state)
+{
+    struct fx *f = *state;
+    int64_t s;
+    fill(f, &s);
+    struct store *aside;
+    char err[256];
+    assert_int_equal(store_open(f->url, &aside, err, sizeof err), 0);
+    struct report_chatter_cache *one = report_chatter_cache_new(1000, 60000);
+    struct report_chatter_cache *two = report_chatter_cache_new(1000, 60000);
+    struct report_options o;
+    report_options_default(&o);
+    for (int k = 0; k < REPORT_SORT_COUNT * 2; k++) {
+        struct report_chatter_query q = {
+            .limit = 500, .sort = (enum report_chatter_sort)(k / 2), .desc = k % 2};
+        json_t *a = NULL, *b = NULL;
+        assert_int_equal(
+            report_chatter_page(one, f->st, NULL, FX_USER, s, &o, &q, FX_T0, &a, err, sizeof err),
+            0);
+        assert_int_equal(
+            report_chatter_page(two, f->st, aside, FX_USER, s, &o, &q, FX_T0, &b, err, sizeof err),
+            0);
+        assert_int_equal(json_integer_value(json_object_get(b, "total")), 40);
+        assert_true(json_equal(a, b));
+        json_decref(a);
+        json_decref(b);
+    }
+    assert_int_equal(report_chatter_cache_loads(two), 1);
+    report_chatter_cache_free(one);
+    report_chatter_cache_free(two);
+    store_close(aside);
 }
 
 int main(void)
@@ -243,6 +279,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_session_bigger_than_the_cache_is_still_answered, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(another_users_session_and_a_bad_limit_are_refused, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(profiles_read_aside_give_the_same_pages, fx_setup,
                                         fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
