@@ -77,6 +77,18 @@ static int stem_cmp(const char *a, const char *b)
     return (la > lb) - (la < lb);
 }
 
+/* 1 when login's stem is first's (stem bytes long); one pass over login. */
+static int same_stem(const char *first, size_t stem, const char *login)
+{
+    for (size_t i = 0; i < stem; i++)
+        if (lower(first[i]) != lower(login[i]))
+            return 0;
+    size_t i = stem;
+    while (login[i] >= '0' && login[i] <= '9')
+        i++;
+    return i > stem && login[i] == '\0';
+}
+
 /* What the steps share: the input and the clusters found so far. */
 struct work {
     const struct an_profile *p;
@@ -97,11 +109,49 @@ static int by_size(const void *a, const void *b)
            (x->first_created_ms < y->first_created_ms);
 }
 
-/* A cluster: pos[0..n) the positions of its profiles in creation order. A script numbers its
- * accounts near each other; people who happen to share a stem pick numbers (years, ids)
- * scattered over millions. */
-static void emit(struct work *w, const uint32_t *pos, size_t n)
+/* Sorts positions ascending in place (LSD radix, 11 bits a pass): a cluster's members are
+ * then read in the profiles' order, not scattered by creation time over a big session. */
+static void sort_positions(uint32_t *a, size_t n)
 {
+    if (n < 64) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t v = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > v; j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    uint32_t *tmp = xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 32; shift += 11) {
+        size_t count[2048] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[src[i] >> shift & 2047]++;
+        if (count[src[0] >> shift & 2047] == n)
+            continue;
+        for (size_t b = 0, at = 0; b < 2048; b++) {
+            size_t c = count[b];
+            count[b] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[src[i] >> shift & 2047]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+    free(tmp);
+}
+
+/* A cluster: pos[0..n) the positions of its profiles (reordered here), created from first_ms
+ * to last_ms. A script numbers its accounts near each other; people who happen to share a
+ * stem pick numbers (years, ids) scattered over millions. */
+static void emit(struct work *w, uint32_t *pos, size_t n, int64_t first_ms, int64_t last_ms)
+{
+    sort_positions(pos, n);
     uint64_t lo = UINT64_MAX, hi = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t v = number_of(w->p[pos[i]].login);
@@ -123,11 +173,15 @@ static void emit(struct work *w, const uint32_t *pos, size_t n)
         c->stem[i] = lower(login[i]);
     c->n = n;
     c->user_ids = xmalloc(n * sizeof *c->user_ids);
-    for (size_t i = 0; i < n; i++)
+    size_t sorted = 1;
+    for (size_t i = 0; i < n; i++) {
         c->user_ids[i] = w->p[pos[i]].user_id;
-    an_ids_sort(c->user_ids, n);
-    c->first_created_ms = w->p[pos[0]].created_at_ms;
-    c->last_created_ms = w->p[pos[n - 1]].created_at_ms;
+        sorted += i && c->user_ids[i - 1] < c->user_ids[i];
+    }
+    if (sorted < n) /* the store gives profiles by id: then they are in order already */
+        an_ids_sort(c->user_ids, n);
+    c->first_created_ms = first_ms;
+    c->last_created_ms = last_ms;
     c->number_min = lo;
     c->number_max = hi;
     c->sequence = hi - lo < 2 * (uint64_t)n;
@@ -147,7 +201,7 @@ static unsigned bits_for(uint64_t v)
     return b;
 }
 
-/* One stem's accounts (positions, any order; rewritten in creation order): cut by the
+/* One stem's accounts (positions, any order): sorted by creation time and cut by the
  * window. Equal creation times fall in one cluster whatever their order, so the order among
  * them does not matter. */
 static void one_stem(struct work *w, uint32_t *pos, size_t n)
@@ -160,19 +214,22 @@ static void one_stem(struct work *w, uint32_t *pos, size_t n)
     }
     uint64_t range = (uint64_t)hi - (uint64_t)lo;
     unsigned at_bits = bits_for(n - 1);
+    /* times[i]: the creation time of pos[i] once sorted */
+    int64_t *times = xmalloc(n * sizeof *times);
     if (bits_for(range) + at_bits <= 63) {
         /* time since the earliest, then the slot: one integer, sorted by radix */
-        int64_t *key = xmalloc(n * sizeof *key);
         for (size_t i = 0; i < n; i++)
-            key[i] =
+            times[i] =
                 (int64_t)((((uint64_t)w->p[pos[i]].created_at_ms - (uint64_t)lo) << at_bits) | i);
-        an_ids_sort(key, n);
+        an_ids_sort(times, n);
         uint64_t mask = at_bits ? (1ull << at_bits) - 1 : 0;
-        for (size_t i = 0; i < n; i++)
-            key[i] = pos[(uint64_t)key[i] & mask];
-        for (size_t i = 0; i < n; i++)
-            pos[i] = (uint32_t)key[i];
-        free(key);
+        uint32_t *sorted = xmalloc(n * sizeof *sorted);
+        for (size_t i = 0; i < n; i++) {
+            sorted[i] = pos[(uint64_t)times[i] & mask];
+            times[i] = (int64_t)((uint64_t)lo + ((uint64_t)times[i] >> at_bits));
+        }
+        memcpy(pos, sorted, n * sizeof *pos);
+        free(sorted);
     } else { /* times over more than 2^63 ms together: pairs, compared */
         int64_t(*pair)[2] = xmalloc(n * sizeof *pair);
         for (size_t i = 0; i < n; i++) {
@@ -180,19 +237,21 @@ static void one_stem(struct work *w, uint32_t *pos, size_t n)
             pair[i][1] = pos[i];
         }
         qsort(pair, n, sizeof *pair, by_created);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            times[i] = pair[i][0];
             pos[i] = (uint32_t)pair[i][1];
+        }
         free(pair);
     }
     size_t min_size = w->rule->min_size ? w->rule->min_size : 1;
     for (size_t from = 0, i = 1; from < n; i++) {
-        if (i < n &&
-            w->p[pos[i]].created_at_ms - w->p[pos[i - 1]].created_at_ms <= w->rule->window_ms)
+        if (i < n && times[i] - times[i - 1] <= w->rule->window_ms)
             continue;
         if (i - from >= min_size)
-            emit(w, &pos[from], i - from);
+            emit(w, &pos[from], i - from, times[from], times[i - 1]);
         from = i;
     }
+    free(times);
 }
 
 struct named {
@@ -209,8 +268,9 @@ static int by_stem(const void *a, const void *b)
 static void one_hash(struct work *w, uint32_t *pos, size_t n)
 {
     const char *first = w->p[pos[0]].login;
-    size_t same = 1;
-    while (same < n && !stem_cmp(first, w->p[pos[same]].login))
+    size_t stem = 0, same = 1;
+    split(first, 0, &stem);
+    while (same < n && same_stem(first, stem, w->p[pos[same]].login))
         same++;
     if (same == n) {
         one_stem(w, pos, n);

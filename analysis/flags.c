@@ -20,11 +20,47 @@ void an_flags_init(struct an_flags *f)
 
 void an_flags_free(struct an_flags *f)
 {
-    for (size_t i = 0; i < f->n; i++)
-        free(f->flags[i].text);
+    for (size_t i = 0; i < f->n_texts; i++)
+        free(f->texts[i]);
+    free(f->texts);
+    free(f->text_slots);
     free(f->flags);
     an_id_index_free(&f->ix);
     memset(f, 0, sizeof *f);
+}
+
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The set's copy of text (made once). */
+static const char *intern(struct an_flags *f, const char *text)
+{
+    if (2 * (f->n_texts + 1) > f->text_mask + 1 || !f->text_slots) {
+        size_t slots = f->text_slots ? 2 * (f->text_mask + 1) : 64;
+        uint32_t *t = xcalloc(slots, sizeof *t);
+        for (size_t i = 0; i < f->n_texts; i++) {
+            size_t h = (size_t)text_hash(f->texts[i]) & (slots - 1);
+            while (t[h])
+                h = (h + 1) & (slots - 1);
+            t[h] = (uint32_t)i + 1;
+        }
+        free(f->text_slots);
+        f->text_slots = t;
+        f->text_mask = slots - 1;
+        f->texts = xreallocarray(f->texts, slots / 2, sizeof *f->texts);
+    }
+    size_t h = (size_t)text_hash(text) & f->text_mask;
+    for (; f->text_slots[h]; h = (h + 1) & f->text_mask)
+        if (!strcmp(f->texts[f->text_slots[h] - 1], text))
+            return f->texts[f->text_slots[h] - 1];
+    f->texts[f->n_texts] = xstrdup(text);
+    f->text_slots[h] = (uint32_t)++f->n_texts;
+    return f->texts[f->n_texts - 1];
 }
 
 void an_flags_add(struct an_flags *f, int64_t user_id, uint32_t reason, const char *detail)
@@ -41,9 +77,21 @@ void an_flags_add(struct an_flags *f, int64_t user_id, uint32_t reason, const ch
     flag->reasons |= reason;
     if (!detail || !*detail)
         return;
-    char *text = flag->text ? xasprintf("%s; %s", flag->text, detail) : xstrdup(detail);
-    free(flag->text);
-    flag->text = text;
+    if (f->last_detail && flag->text == f->last_from && !strcmp(detail, f->last_detail)) {
+        flag->text = f->last_to;
+        return;
+    }
+    const char *from = flag->text;
+    if (from) {
+        char *joined = xasprintf("%s; %s", from, detail);
+        flag->text = intern(f, joined);
+        free(joined);
+    } else {
+        flag->text = intern(f, detail);
+    }
+    f->last_from = from;
+    f->last_detail = intern(f, detail);
+    f->last_to = flag->text;
 }
 
 const struct an_flag *an_flags_find(const struct an_flags *f, int64_t user_id)

@@ -25,19 +25,30 @@ enum an_reason {
     AN_REASON_RENAMER = 1u << 4,       /* renamed often */
 };
 
-/** One flagged account. Owns text: "; "-separated details, in the order flags were added. */
+/**
+ * One flagged account. text: "; "-separated details, in the order flags were added; owned by
+ * the set (one copy of each distinct text: a cluster or a wave gives thousands of accounts
+ * the same words).
+ */
 struct an_flag {
     int64_t user_id;
     uint32_t reasons;
-    char *text;
+    const char *text;
 };
 
-/** The flagged accounts, in order of first flag. Owns flags and the index. */
+/** The flagged accounts, in order of first flag. Owns flags, the index and the texts. */
 struct an_flags {
     struct an_flag *flags;
     size_t n;
     size_t cap;
     struct an_id_index ix; /* user_id -> position in flags */
+    char **texts;          /* every distinct text, each owned */
+    size_t n_texts;
+    uint32_t *text_slots; /* hash table of texts: position + 1, 0 when empty */
+    size_t text_mask;     /* slot count - 1 (a power of two), kept at most half full */
+    /* the last text made from (text, detail): the next account of a cluster or a day asks
+     * for the same (NULL when none yet) */
+    const char *last_from, *last_detail, *last_to;
 };
 
 /** The known-bots list: ids sorted ascending, logins in any case; all borrowed. */

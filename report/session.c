@@ -393,6 +393,8 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
         else
             json_object_set_new(doc, "all_channels", all);
     }
+    /* freed before the accounts' arrays are made: the two met at the document's peak */
+    an_participation_free(&one);
     if (!rc && (sections & (REPORT_ACCOUNTS | REPORT_SUSPECTS)))
         json_object_set_new(doc, "accounts", rp_accounts_json(&d, o, sections));
     if (!rc && (sections & (REPORT_FLAGS | REPORT_FLAG_LIST)))
@@ -410,7 +412,6 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
     if (!rc && (sections & REPORT_CHAT) &&
         !(rc = report_chat_section(st, session_id, o, &chat, err, errlen)))
         json_object_set_new(doc, "chat", chat);
-    an_participation_free(&one);
     rp_free(&d);
     if (rc) {
         json_decref(doc);

@@ -43,7 +43,8 @@ void es_push(struct conn *c, json_t *j)
     else
         c->head = m;
     c->tail = m;
-    c->queued++;
+    if (++c->queued > c->queued_peak)
+        c->queued_peak = c->queued;
 }
 
 json_t *es_metadata(struct sim_es *es, const char *type, const char *message_id,
@@ -349,6 +350,8 @@ static void take_over(struct sim_es *es, struct conn *c)
             c->head = old->head;
         c->tail = old->tail;
         c->queued += old->queued;
+        if (c->queued > c->queued_peak)
+            c->queued_peak = c->queued;
         old->head = old->tail = NULL;
         old->queued = 0;
     }
@@ -369,7 +372,8 @@ static void take_over(struct sim_es *es, struct conn *c)
         else
             c->head = copy;
         c->tail = copy;
-        c->queued++;
+        if (++c->queued > c->queued_peak)
+            c->queued_peak = c->queued;
     }
     es->resend = 0;
     lws_callback_on_writable(old->wsi);
@@ -384,6 +388,13 @@ static int on_writeable(struct sim_es *es, struct lws *wsi, struct conn *c)
         if (!c->head)
             c->tail = NULL;
         c->queued--;
+        if (!c->welcomed_ms) {
+            /* the session is this connection's before its welcome leaves: a client that
+             * subscribes the moment it reads the welcome must find it (it once did not, under
+             * load, when this waited until after the write) */
+            c->welcomed_ms = clock_wall_ms();
+            take_over(es, c);
+        }
     }
     if (c->queued < CHAT_QUEUE_MAX / 2)
         write_chat(es, c);
@@ -410,10 +421,6 @@ static int on_writeable(struct sim_es *es, struct lws *wsi, struct conn *c)
         return -1;
     }
     c->last_sent_ms = clock_wall_ms();
-    if (!c->welcomed_ms) {
-        c->welcomed_ms = c->last_sent_ms;
-        take_over(es, c);
-    }
     int more = c->head || c->closing;
     pthread_mutex_unlock(&es->lock);
     if (more)
@@ -440,6 +447,8 @@ static void on_closed(struct sim_es *es, struct conn *c)
     }
     c->tail = NULL;
     c->queued = 0;
+    if (c->queued_peak > es->queued_peak)
+        es->queued_peak = c->queued_peak;
     for (size_t i = 0; i < HISTORY; i++) {
         free(c->history[i]);
         c->history[i] = NULL;
@@ -575,4 +584,15 @@ long sim_es_sent(struct sim_es *es)
     long n = es->sent;
     pthread_mutex_unlock(&es->lock);
     return n;
+}
+
+long sim_es_queued_peak(struct sim_es *es)
+{
+    pthread_mutex_lock(&es->lock);
+    size_t n = es->queued_peak;
+    for (size_t i = 0; i < MAX_CONNS; i++)
+        if (es->conns[i] && es->conns[i]->queued_peak > n)
+            n = es->conns[i]->queued_peak;
+    pthread_mutex_unlock(&es->lock);
+    return (long)n;
 }

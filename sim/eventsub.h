@@ -17,6 +17,10 @@
 struct sim;
 struct sim_es;
 
+/** Chat notifications queued on one connection at most (a few more when one chatter's
+ * messages of a tick or a reconnect's resent ones pass it); the rest wait to be written. */
+#define SIM_ES_CHAT_QUEUE_MAX 256
+
 /** Creates the server over s (which must outlive it); nothing listens until sim_es_start. */
 struct sim_es *sim_es_new(struct sim *s);
 /** Listens on host, port chosen by the OS (written to *port), and starts the service thread. */
@@ -49,6 +53,9 @@ int sim_es_reconnect(struct sim_es *es, int resend);
 int sim_es_revoke(struct sim_es *es, int64_t broadcaster, const char *type, const char *status);
 /** Notifications sent so far (every connection), for GET /_sim/eventsub. */
 long sim_es_sent(struct sim_es *es);
+/** The most messages ever queued on one connection (see SIM_ES_CHAT_QUEUE_MAX), for
+ * GET /_sim/eventsub. */
+long sim_es_queued_peak(struct sim_es *es);
 /** Enabled subscriptions (of type, or all when NULL), for GET /_sim/eventsub. */
 long sim_es_enabled(struct sim_es *es, const char *type);
 

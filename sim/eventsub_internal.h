@@ -17,10 +17,10 @@
 #define MAX_SUBS 1024
 #define WELCOME_GRACE_MS 10000
 #define MAX_TICKS_PER_PUMP 1440 /* a day of ticks: a jump further only sends the last day */
-/* Chat notifications queued on a connection at most: the rest of a tick's chat is written as
- * the client reads, so a client slower than the chat costs lag, not memory (a 100,000-chatter
- * channel writes ~25,000 messages a tick; queued whole, a slow reader held hundreds of MB). */
-#define CHAT_QUEUE_MAX 256
+/* SIM_ES_CHAT_QUEUE_MAX: the rest of a tick's chat is written as the client reads, so a
+ * client slower than the chat costs lag, not memory (a 100,000-chatter channel writes ~25,000
+ * messages a tick; queued whole, a slow reader made the simulator hold hundreds of MB). */
+#define CHAT_QUEUE_MAX SIM_ES_CHAT_QUEUE_MAX
 
 struct out_msg {
     struct out_msg *next;
@@ -40,7 +40,8 @@ struct conn {
     int closing; /* replaced by a reconnect, or unused: close once the queue is empty */
     struct out_msg *history[HISTORY]; /* the last messages sent, oldest first once full */
     size_t history_at;
-    size_t queued; /* messages from head to tail */
+    size_t queued;      /* messages from head to tail */
+    size_t queued_peak; /* the most there ever were */
 };
 
 struct sub {
@@ -76,6 +77,7 @@ struct sim_es {
     int64_t last_tick;
     int resend; /* notifications the next takeover sends again (as Twitch may) */
     long sent;
+    size_t queued_peak; /* of the connections closed so far */
     unsigned long next_id;
 };
 

@@ -179,8 +179,9 @@ int eventsub_handle(struct sim *s, struct call *c)
         char url[160];
         snprintf(url, sizeof url, "ws://%s:%d/ws", s->host, s->es_port);
         call_reply_json(c, 200,
-                        json_pack("{s:s, s:I, s:I, s:I}", "url", url, "notifications",
-                                  (json_int_t)sim_es_sent(s->es), "subscriptions",
+                        json_pack("{s:s, s:I, s:I, s:I, s:I}", "url", url, "notifications",
+                                  (json_int_t)sim_es_sent(s->es), "queued_peak",
+                                  (json_int_t)sim_es_queued_peak(s->es), "subscriptions",
                                   (json_int_t)sim_es_enabled(s->es, NULL), "chat_subscriptions",
                                   (json_int_t)sim_es_enabled(s->es, "channel.chat.message")));
         return 1;

@@ -1,8 +1,10 @@
 /*
  * Captures and presence intervals: the hot path of every capture. A commit touches only the
  * chatters who joined or left; everyone who stayed costs nothing. It must never write a
- * capture partially, and never write a row for a chatter whose stay goes on (a stay only
- * remembers a hash of its chatter's name: renames are in sqlite_capture_names.c). The
+ * capture partially, and never write a row for a chatter whose stay goes on (an open stay
+ * only remembers a hash of its chatter's name, in open_stays: renames are in
+ * sqlite_capture_names.c). A stay row is written at its final size: its span (NULL while
+ * open) takes one byte when it closes, and open_stays loses the open stay's row. The
  * channel's history (channel_chatters) is only who it has seen: written once per chatter and
  * channel, never updated.
  */
@@ -30,9 +32,8 @@ int sq_presence_open_named(struct store *st, int64_t session_id, int64_t channel
     int rc = sq_stmt(st, last_sql, &last, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
-                     "SELECT user_id, name_hash FROM presence INDEXED BY presence_open"
-                     " WHERE session_id = ? AND channel_id = ? AND to_seq IS NULL"
-                     " ORDER BY user_id",
+                     "SELECT user_id, name_hash FROM open_stays"
+                     " WHERE session_id = ? AND channel_id = ? ORDER BY user_id",
                      &open, err, errlen);
     if (rc)
         return rc;
@@ -104,7 +105,8 @@ int sq_presence_open(struct store *st, int64_t session_id, int64_t channel_id, i
  * json_each-driven statements was tried and measured no faster (the cost is in the B-tree
  * work and the WAL pages, not in stepping statements), so the simpler form stays. */
 struct commit_stmts {
-    sqlite3_stmt *last, *insert, *stay_open, *stay_find, *stay_close, *in_session, *first;
+    sqlite3_stmt *last, *insert, *stay_open, *open_add, *stay_find, *stay_close, *open_remove,
+        *first;
 };
 
 static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, size_t errlen)
@@ -118,28 +120,33 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
                      &c->insert, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
-                     "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq,"
-                     " name_hash) VALUES(?, ?, ?, ?, NULL, ?)",
+                     "INSERT INTO stays(session_id, user_id, channel_id, from_seq, span)"
+                     " VALUES(?, ?, ?, ?, NULL)",
                      &c->stay_open, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
-                     "SELECT from_seq FROM presence WHERE session_id = ? AND channel_id = ?"
-                     " AND user_id = ? AND to_seq IS NULL",
+                     "INSERT INTO open_stays(session_id, channel_id, user_id, name_hash)"
+                     " VALUES(?, ?, ?, ?)",
+                     &c->open_add, err, errlen);
+    /* A joiner's last stay in the channel, the one that can be open: the key's
+     * (session, user, channel) prefix read backwards tells whether this is their first stay
+     * of the session, and that none is open. */
+    if (!rc)
+        rc = sq_stmt(st,
+                     "SELECT from_seq, span IS NULL FROM stays WHERE session_id = ? AND user_id = ?"
+                     " AND channel_id = ? ORDER BY from_seq DESC LIMIT 1",
                      &c->stay_find, err, errlen);
     /* Not UPDATE ... RETURNING: SQLite builds a temporary table for the returned rows on
-     * every execution, which cost more than this second statement. A closed stay's name hash
-     * is never read again: 0 takes no bytes. */
+     * every execution, which cost more than this second statement. */
     if (!rc)
         rc = sq_stmt(st,
-                     "UPDATE presence SET to_seq = ?, name_hash = 0 WHERE session_id = ?"
-                     " AND user_id = ?"
-                     " AND channel_id = ? AND from_seq = ?",
+                     "UPDATE stays SET span = ? - from_seq WHERE session_id = ? AND user_id = ?"
+                     " AND channel_id = ? AND span IS NULL",
                      &c->stay_close, err, errlen);
     if (!rc)
-        rc = sq_stmt(st,
-                     "SELECT to_seq IS NULL FROM presence WHERE session_id = ? AND user_id = ?"
-                     " AND channel_id = ? ORDER BY from_seq DESC LIMIT 1",
-                     &c->in_session, err, errlen);
+        rc = sq_stmt(
+            st, "DELETE FROM open_stays WHERE session_id = ? AND channel_id = ? AND user_id = ?",
+            &c->open_remove, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
                      "INSERT INTO channel_chatters(channel_id, user_id) VALUES(?1, ?2)"
@@ -182,13 +189,13 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
          * while one is open; with none at all this is their first stay (the aggregates ask). */
         int again = 0, open = 0;
         if (in->seq > 1) {
-            sqlite3_bind_int64(c->in_session, 1, in->session_id);
-            sqlite3_bind_int64(c->in_session, 2, ch->id);
-            sqlite3_bind_int64(c->in_session, 3, in->channel_id);
-            int src = sqlite3_step(c->in_session);
+            sqlite3_bind_int64(c->stay_find, 1, in->session_id);
+            sqlite3_bind_int64(c->stay_find, 2, ch->id);
+            sqlite3_bind_int64(c->stay_find, 3, in->channel_id);
+            int src = sqlite3_step(c->stay_find);
             again = src == SQLITE_ROW;
-            open = again && sqlite3_column_int(c->in_session, 0);
-            sqlite3_reset(c->in_session);
+            open = again && sqlite3_column_int(c->stay_find, 1);
+            sqlite3_reset(c->stay_find);
             if (src != SQLITE_ROW && src != SQLITE_DONE)
                 return sq_fail(st, src, err, errlen, "stay lookup");
         }
@@ -203,30 +210,36 @@ static int join(struct store *st, struct commit_stmts *c, const struct store_cap
     sqlite3_bind_int64(c->stay_open, 2, ch->id);
     sqlite3_bind_int64(c->stay_open, 3, in->channel_id);
     sqlite3_bind_int64(c->stay_open, 4, in->seq);
-    sqlite3_bind_int64(c->stay_open, 5, chatter_name_hash(ch->login, ch->display_name));
-    return step_done(st, c->stay_open, err, errlen, "open stay");
+    rc = step_done(st, c->stay_open, err, errlen, "open stay");
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(c->open_add, 1, in->session_id);
+    sqlite3_bind_int64(c->open_add, 2, in->channel_id);
+    sqlite3_bind_int64(c->open_add, 3, ch->id);
+    sqlite3_bind_int64(c->open_add, 4, chatter_name_hash(ch->login, ch->display_name));
+    return step_done(st, c->open_add, err, errlen, "open stay");
 }
 
-/* Closes the open stay of one chatter who left. */
+/* Closes the open stay of one chatter who left. A chatter has an open_stays row exactly
+ * while their stay is open, so deleting it is the check; the stay itself is the one of the
+ * chatter's few in the channel without a span (no read of its first capture first: one
+ * B-tree seek less per leaver). */
 static int leave(struct store *st, struct commit_stmts *c, const struct store_capture_input *in,
                  int64_t user_id, char *err, size_t errlen)
 {
-    sqlite3_bind_int64(c->stay_find, 1, in->session_id);
-    sqlite3_bind_int64(c->stay_find, 2, in->channel_id);
-    sqlite3_bind_int64(c->stay_find, 3, user_id);
-    int src = sqlite3_step(c->stay_find);
-    int64_t from_seq = src == SQLITE_ROW ? sqlite3_column_int64(c->stay_find, 0) : 0;
-    sqlite3_reset(c->stay_find);
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return sq_fail(st, src, err, errlen, "find stay");
-    if (!from_seq)
+    sqlite3_bind_int64(c->open_remove, 1, in->session_id);
+    sqlite3_bind_int64(c->open_remove, 2, in->channel_id);
+    sqlite3_bind_int64(c->open_remove, 3, user_id);
+    int rc = step_done(st, c->open_remove, err, errlen, "close stay");
+    if (rc)
+        return rc;
+    if (sqlite3_changes(sq_conn(st)->db) != 1)
         return tca_fail(err, errlen, TCA_EINVAL, "chatter %lld left but was not present",
                         (long long)user_id);
     sqlite3_bind_int64(c->stay_close, 1, in->seq - 1);
     sqlite3_bind_int64(c->stay_close, 2, in->session_id);
     sqlite3_bind_int64(c->stay_close, 3, user_id);
     sqlite3_bind_int64(c->stay_close, 4, in->channel_id);
-    sqlite3_bind_int64(c->stay_close, 5, from_seq);
     return step_done(st, c->stay_close, err, errlen, "close stay");
 }
 

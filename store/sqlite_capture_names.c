@@ -134,16 +134,18 @@ int sq_capture_name(struct store *st, const struct chatter *ch, int likely_new, 
     return sq_run(st, s, err, errlen, "profile rename");
 }
 
-/* Every open stay of the user in the session, whichever channel: the (session, user) key
- * prefix makes it a lookup. A later capture of another channel then compares against the
- * new name, so a return to the old one (A -> B -> A) is seen there too. */
+/* Every open stay of the user in the session, whichever channel: open_stays is keyed
+ * (session, channel, user), so the session's channels (from its captures' key) make it one
+ * lookup each. A later capture of another channel then compares against the new name, so a
+ * return to the old one (A -> B -> A) is seen there too. */
 int sq_stay_rename(struct store *st, int64_t session_id, int64_t user_id, int64_t name_hash,
                    char *err, size_t errlen)
 {
     sqlite3_stmt *s;
     int rc = sq_stmt(st,
-                     "UPDATE presence SET name_hash = ?3 WHERE session_id = ?1 AND user_id = ?2"
-                     " AND to_seq IS NULL",
+                     "UPDATE open_stays SET name_hash = ?3 WHERE session_id = ?1"
+                     " AND channel_id IN (SELECT DISTINCT channel_id FROM captures"
+                     " WHERE session_id = ?1) AND user_id = ?2",
                      &s, err, errlen);
     if (rc)
         return rc;

@@ -96,6 +96,53 @@
     TIME_CODE("COALESCE(NEW.created_at, 0)") ", COALESCE(NEW.type, ''),"                   \
     " COALESCE(NEW.broadcaster_type, ''), " TIME_CODE("COALESCE(NEW.enriched_at, 0)") ", " \
     TIME_CODE(NAMED_CODE("NEW.named_at", "COALESCE(NEW.enriched_at, 0)")) "); END;"
+/* Stays at their final size (issue 15): presence was a third of what the capture path wrote
+ * and shrank or grew at every close (the open stay's name hash went, to_seq came), leaving
+ * part-empty pages. stays keeps a stay's length in captures after from_seq (span: 1 byte for
+ * most stays where to_seq took 2, 0 bytes for a stay of one capture), NULL while it is open;
+ * the name hash of an open stay lives in open_stays, keyed as the capture diffs against it
+ * (it replaces the presence_open index, which carried the same columns). presence becomes a
+ * view in plain SQL so that every reader and any SQLite client keeps reading it (to_seq is
+ * from_seq + span, NULL while open); its name_hash column is only computed where a query
+ * asks for it. Inserting into it and deleting from it reach both tables. */
+#define STAYS_STEP                                                                         \
+    "CREATE TABLE stays("                                                                  \
+    " session_id INTEGER NOT NULL,"                                                        \
+    " user_id INTEGER NOT NULL,"                                                           \
+    " channel_id INTEGER NOT NULL,"                                                        \
+    " from_seq INTEGER NOT NULL,"                                                          \
+    " span INTEGER,"                                                                       \
+    " PRIMARY KEY(session_id, user_id, channel_id, from_seq)) WITHOUT ROWID;"              \
+    "CREATE TABLE open_stays("                                                             \
+    " session_id INTEGER NOT NULL,"                                                        \
+    " channel_id INTEGER NOT NULL,"                                                        \
+    " user_id INTEGER NOT NULL,"                                                           \
+    " name_hash INTEGER NOT NULL DEFAULT 0,"                                               \
+    " PRIMARY KEY(session_id, channel_id, user_id)) WITHOUT ROWID;"                        \
+    "INSERT INTO stays(session_id, user_id, channel_id, from_seq, span)"                   \
+    " SELECT session_id, user_id, channel_id, from_seq, to_seq - from_seq FROM presence"   \
+    " ORDER BY session_id, user_id, channel_id, from_seq;"                                 \
+    "INSERT INTO open_stays(session_id, channel_id, user_id, name_hash)"                   \
+    " SELECT session_id, channel_id, user_id, name_hash FROM presence"                     \
+    " WHERE to_seq IS NULL ORDER BY session_id, channel_id, user_id;"                      \
+    "DROP TABLE presence;"                                                                 \
+    "CREATE VIEW presence(session_id, user_id, channel_id, from_seq, to_seq, name_hash)"   \
+    " AS SELECT session_id, user_id, channel_id, from_seq, from_seq + span,"               \
+    " CASE WHEN span IS NULL THEN COALESCE((SELECT o.name_hash FROM open_stays o"          \
+    " WHERE o.session_id = stays.session_id AND o.channel_id = stays.channel_id"           \
+    " AND o.user_id = stays.user_id), 0) ELSE 0 END FROM stays;"                           \
+    "CREATE TRIGGER presence_insert INSTEAD OF INSERT ON presence BEGIN"                   \
+    " INSERT INTO stays(session_id, user_id, channel_id, from_seq, span)"                  \
+    " VALUES(NEW.session_id, NEW.user_id, NEW.channel_id, NEW.from_seq,"                   \
+    " NEW.to_seq - NEW.from_seq);"                                                         \
+    " INSERT INTO open_stays(session_id, channel_id, user_id, name_hash)"                  \
+    " SELECT NEW.session_id, NEW.channel_id, NEW.user_id, COALESCE(NEW.name_hash, 0)"      \
+    " WHERE NEW.to_seq IS NULL; END;"                                                      \
+    "CREATE TRIGGER presence_delete INSTEAD OF DELETE ON presence BEGIN"                   \
+    " DELETE FROM stays WHERE session_id = OLD.session_id AND user_id = OLD.user_id"       \
+    " AND channel_id = OLD.channel_id AND from_seq = OLD.from_seq;"                        \
+    " DELETE FROM open_stays WHERE OLD.to_seq IS NULL AND session_id = OLD.session_id"     \
+    " AND channel_id = OLD.channel_id AND user_id = OLD.user_id; END;"
 /* clang-format on */
 
 static const char *const migrations[] = {
@@ -450,6 +497,9 @@ static const char *const migrations[] = {
 
     /* profile times in seconds where they are whole: see PROFILE_TIMES_STEP above */
     PROFILE_TIMES_STEP,
+
+    /* stays at their final size, open stays apart: see STAYS_STEP above */
+    STAYS_STEP,
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -147,6 +147,14 @@ static const char keep_visits_sql[] =
 static int remove_captures(struct store *st, int64_t session_id, char *err, size_t errlen)
 {
     int rc = run_ids(st, keep_visits_sql, session_id, 0, 0, NULL, err, errlen);
+    /* presence is a view over stays and open_stays (sqlite_schema.c) whose delete trigger
+     * works row by row: both go first, and the shared list's presence delete finds none */
+    if (!rc)
+        rc = run_ids(st, "DELETE FROM stays WHERE session_id = ?", session_id, 0, 0, NULL, err,
+                     errlen);
+    if (!rc)
+        rc = run_ids(st, "DELETE FROM open_stays WHERE session_id = ?", session_id, 0, 0, NULL, err,
+                     errlen);
     for (const char *const *sql = store_sql_session_clear; *sql && !rc; sql++)
         rc = run_ids(st, *sql, session_id, 0, 0, NULL, err, errlen);
     /* queued (not running) captures would land in the emptied session */

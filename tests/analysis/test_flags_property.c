@@ -7,6 +7,7 @@
 #include "tests/support/testutil.h"
 #include "analysis/accounts.h"
 #include "analysis/clusters.h"
+#include "analysis/flags.h"
 #include "analysis/ids.h"
 #include "base/xalloc.h"
 
@@ -390,12 +391,58 @@ static void stems_of_one_hash_stay_apart(void **state)
     an_clusters_free(&c);
 }
 
+/* Flag texts kept once per distinct text: every account's text is still the "; "-joined
+ * details in the order they were added, as a plain concatenation per account gives. */
+static void flag_texts_are_the_plain_concatenation(void **state)
+{
+    (void)state;
+    static const char *const details[] = {"known bot",
+                                          "login cluster bot* (5 accounts, 1..5)",
+                                          "created 2024-03-10, a critical creation day (120 "
+                                          "accounts)",
+                                          "",
+                                          NULL,
+                                          "in 3 channels at once"};
+    uint64_t s = 3;
+    enum { ACCOUNTS = 300, ADDS = 3000 };
+    char(*want)[4096] = xcalloc(ACCOUNTS, sizeof *want);
+    uint32_t reasons[ACCOUNTS] = {0};
+    struct an_flags f;
+    an_flags_init(&f);
+    for (int i = 0; i < ADDS; i++) {
+        int64_t id = (int64_t)(next(&s) % ACCOUNTS);
+        uint32_t reason = 1u << (next(&s) % 5);
+        const char *d = details[next(&s) % 6];
+        char own[64];
+        if (next(&s) % 4 == 0) { /* one of a kind, from a buffer reused between calls */
+            snprintf(own, sizeof own, "%llu renames", (unsigned long long)(next(&s) % 7));
+            d = own;
+        }
+        an_flags_add(&f, id, reason, d);
+        reasons[id] |= reason;
+        if (d && *d) {
+            size_t len = strlen(want[id]);
+            assert_true(len + strlen(d) + 3 < sizeof want[id]);
+            snprintf(want[id] + len, sizeof want[id] - len, "%s%s", len ? "; " : "", d);
+        }
+    }
+    for (int64_t id = 0; id < ACCOUNTS; id++) {
+        const struct an_flag *flag = an_flags_find(&f, id);
+        assert_int_equal(flag ? flag->reasons : 0, reasons[id]);
+        if (flag)
+            assert_string_equal(flag->text ? flag->text : "", want[id]);
+    }
+    an_flags_free(&f);
+    free(want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_audiences_give_the_naive_clusters_and_days),
         cmocka_unit_test(one_big_stem_gives_the_naive_clusters),
         cmocka_unit_test(stems_of_one_hash_stay_apart),
+        cmocka_unit_test(flag_texts_are_the_plain_concatenation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

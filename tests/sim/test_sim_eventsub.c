@@ -3,12 +3,15 @@
  * simulator's server. Every chat message the chat model writes over the ticks subscribed
  * arrives exactly once, also across a forced session_reconnect; a revocation arrives with
  * its reason; a missing scope is refused with a message naming it; raids and stream status
- * arrive as Twitch documents them.
+ * arrive as Twitch documents them; a reader slower than the chat still gets all of it while the
+ * server keeps a bounded queue.
  */
 #include "tests/sim/simtest.h"
 
 #include "base/clock.h"
 #include "base/err.h"
+#include "sim/chat.h"
+#include "sim/eventsub.h"
 #include "sim/world.h"
 #include "twitch/eventsub.h"
 #include "twitch/twitch.h"
@@ -199,6 +202,27 @@ static void a_reconnect_mid_stream_loses_no_message(void **state)
     json_decref(per);
 }
 
+static void a_reader_slower_than_the_chat_gets_it_all_from_a_bounded_queue(void **state)
+{
+    struct fixture *f = *state;
+    subscribe(f, TWITCH_ES_SUB_CHAT_MESSAGE, COZY);
+    /* thousands of messages come due while the reader reads nothing */
+    int64_t from = sim_tick(f->st->sim) + 1, to = advance(f, 40);
+    long want = expected(f, from, to);
+    assert_true(want > 4 * SIM_ES_CHAT_QUEUE_MAX);
+    json_t *per = json_object();
+    long got = read_chat(f, want, per);
+    assert_matches_model(f, from, to, per, got);
+    json_decref(per);
+    /* queued whole, they would all have waited at once: the server's memory would grow with
+     * the reader's lag (the demo's 100,000-chatter chat held hundreds of MB that way) */
+    json_t *d = sim_call(f, "GET", "/_sim/eventsub", NULL);
+    long peak = (long)json_integer_value(json_object_get(d, "queued_peak"));
+    json_decref(d);
+    assert_true(peak > 0);
+    assert_true(peak <= SIM_ES_CHAT_QUEUE_MAX + CHAT_MAX_PER_TICK + 2);
+}
+
 static void a_revocation_arrives_with_its_reason(void **state)
 {
     struct fixture *f = *state;
@@ -276,6 +300,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(every_chat_message_of_the_model_arrives_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_reconnect_mid_stream_loses_no_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_reader_slower_than_the_chat_gets_it_all_from_a_bounded_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(a_revocation_arrives_with_its_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(chat_without_the_scope_is_refused_naming_it, setup,
                                         teardown),

@@ -58,6 +58,27 @@ char *test_store_mariadb_url(void)
     return url;
 }
 
+int test_store_mariadb_available(void)
+{
+    const char *server = getenv("TCA_TEST_MYSQL");
+    if (server && *server)
+        return 1;
+    printf("skipped: TCA_TEST_MYSQL is not set\n");
+    return 0;
+}
+
+int test_store_mariadb_fresh(void **state)
+{
+    *state = test_store_mariadb_url();
+    return *state ? 0 : -1;
+}
+
+int test_store_mariadb_drop(void **state)
+{
+    test_store_drop(*state);
+    return 0;
+}
+
 char *test_store_url(void)
 {
     if (!on_mariadb) {

@@ -16,6 +16,13 @@
 char *test_store_url(void);
 /** A fresh MariaDB database's URL whatever the current run, or NULL without a server. */
 char *test_store_mariadb_url(void);
+/** For a MariaDB-only test program: 1 when TCA_TEST_MYSQL names a server, else 0 after
+ * printing that the program is skipped. */
+int test_store_mariadb_available(void);
+/** cmocka setup of a MariaDB-only test: a fresh database's URL (test_store_mariadb_url) in
+ * *state; teardown: test_store_mariadb_drop. */
+int test_store_mariadb_fresh(void **state);
+int test_store_mariadb_drop(void **state);
 /** Runs one statement on the TCA_TEST_MYSQL server (aborts on failure). */
 void test_store_server_exec(const char *sql);
 /** Removes what test_store_url made (a MariaDB database) and frees url; NULL is a no-op. */

@@ -65,30 +65,18 @@ static void a_transaction_cut_short_is_temporary_and_leaves_nothing(void **state
     store_close(st);
 }
 
-static int fresh(void **state)
-{
-    *state = test_store_mariadb_url();
-    return 0;
-}
-
-static int drop(void **state)
-{
-    test_store_drop(*state);
-    return 0;
-}
-
 int main(void)
 {
-    if (!getenv("TCA_TEST_MYSQL") || !*getenv("TCA_TEST_MYSQL")) {
-        printf("skipped: TCA_TEST_MYSQL is not set\n");
+    if (!test_store_mariadb_available())
         return 0;
-    }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_read_survives_a_killed_connection, fresh, drop),
+        cmocka_unit_test_setup_teardown(a_read_survives_a_killed_connection,
+                                        test_store_mariadb_fresh, test_store_mariadb_drop),
         cmocka_unit_test_setup_teardown(
-            a_write_after_a_kill_is_temporary_or_done_and_the_next_one_works, fresh, drop),
+            a_write_after_a_kill_is_temporary_or_done_and_the_next_one_works,
+            test_store_mariadb_fresh, test_store_mariadb_drop),
         cmocka_unit_test_setup_teardown(a_transaction_cut_short_is_temporary_and_leaves_nothing,
-                                        fresh, drop),
+                                        test_store_mariadb_fresh, test_store_mariadb_drop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

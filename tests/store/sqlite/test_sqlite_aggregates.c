@@ -4,6 +4,7 @@
  * having none (-1), the statistics' series still recomputed right from the stays, and the
  * captures made after the upgrade keep theirs.
  */
+#include "tests/support/aggregates_upgrade.h"
 #include "tests/support/sqlite_steps.h"
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
@@ -25,63 +26,6 @@ static void exec(sqlite3 *db, const char *sql)
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
         fail_msg("%s: %s", sql, msg);
-}
-
-static void capture(struct store *st, const int64_t *ids, size_t n, int64_t taken_at)
-{
-    char err[256];
-    int64_t *open, last_seq;
-    size_t n_open;
-    assert_int_equal(
-        store_presence_open(st, SESSION, CHANNEL, &open, &n_open, &last_seq, err, sizeof err), 0);
-    struct chatter_set set;
-    chatter_set_init(&set);
-    for (size_t i = 0; i < n; i++) {
-        char login[32];
-        snprintf(login, sizeof login, "u%lld", (long long)ids[i]);
-        chatter_set_add(&set, ids[i], login);
-    }
-    chatter_set_sort_unique(&set);
-    struct an_presence_diff d;
-    an_presence_diff(open, n_open, set.items, set.n, &d);
-    struct store_capture_input in = {.session_id = SESSION,
-                                     .channel_id = CHANNEL,
-                                     .seq = last_seq + 1,
-                                     .taken_at_ms = taken_at,
-                                     .pages = 1,
-                                     .chatters = set.items,
-                                     .n_chatters = set.n,
-                                     .joined = d.joined,
-                                     .n_joined = d.n_joined,
-                                     .left = d.left,
-                                     .n_left = d.n_left};
-    struct store_capture_result r;
-    assert_int_equal(store_capture_commit(st, &in, &r, err, sizeof err), 0);
-    an_presence_diff_free(&d);
-    chatter_set_free(&set);
-    free(open);
-}
-
-/* The series of the session's channel as a document of the series alone gives it, and as
- * the document beside participation (always recomputed from the stays) gives it. */
-static void expect_same_series(struct store *st)
-{
-    char *text[2];
-    const unsigned sections[2] = {REPORT_SERIES, REPORT_SERIES | REPORT_PARTICIPATION};
-    for (int i = 0; i < 2; i++) {
-        struct report_options o;
-        report_options_default(&o);
-        json_t *doc;
-        char err[256];
-        assert_int_equal(report_session(st, OWNER, SESSION, &o, sections[i], &doc, err, sizeof err),
-                         0);
-        json_t *ch = json_array_get(json_object_get(doc, "channels"), 0);
-        text[i] = json_dumps(json_object_get(ch, "series"), JSON_COMPACT);
-        json_decref(doc);
-    }
-    assert_string_equal(text[0], text[1]);
-    free(text[0]);
-    free(text[1]);
 }
 
 static void a_store_of_the_previous_schema_upgrades_and_recomputes_its_old_captures(void **state)
@@ -118,21 +62,7 @@ static void a_store_of_the_previous_schema_upgrades_and_recomputes_its_old_captu
 
     struct store *st;
     assert_int_equal(store_open(path, &st, err, sizeof err), 0);
-    struct store_capture *caps;
-    size_t n;
-    assert_int_equal(store_capture_list(st, SESSION, CHANNEL, &caps, &n, err, sizeof err), 0);
-    assert_int_equal(n, 2);
-    assert_int_equal(caps[0].new_to_owner, -1);
-    assert_int_equal(caps[1].new_to_owner, -1);
-    free(caps);
-    expect_same_series(st);
-    /* a capture after the upgrade keeps its aggregate: 10 back (seen in this session), 40 new */
-    capture(st, (const int64_t[]){10, 20, 30, 40}, 4, 180000);
-    assert_int_equal(store_capture_list(st, SESSION, CHANNEL, &caps, &n, err, sizeof err), 0);
-    assert_int_equal(n, 3);
-    assert_int_equal(caps[2].new_to_owner, 1);
-    free(caps);
-    expect_same_series(st);
+    test_aggregates_upgraded(st, OWNER, SESSION, CHANNEL);
     store_close(st);
     free(path);
     free(dir);
