@@ -112,12 +112,29 @@ static int add_stay(const struct session_times *t, sqlite3_stmt *s, struct store
     return 1;
 }
 
+/* A text column read as a blob: sqlite3_column_text of a row's text makes SQLite allocate a
+ * terminated copy first, and that malloc and free per name cost more than the copy. */
+static void copy_name(char *dst, size_t n, sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) != SQLITE_TEXT) {
+        sq_copy_text(dst, n, s, col);
+        return;
+    }
+    const void *t = sqlite3_column_blob(s, col);
+    size_t len = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
+    if (len >= n)
+        len = n - 1;
+    if (len)
+        memcpy(dst, t, len);
+    dst[len] = '\0';
+}
+
 static void start_row(sqlite3_stmt *s, struct store_export_row *row)
 {
     memset(row, 0, sizeof *row);
     row->user_id = sqlite3_column_int64(s, 0);
-    sq_copy_text(row->login, sizeof row->login, s, 4);
-    sq_copy_text(row->display_name, sizeof row->display_name, s, 5);
+    copy_name(row->login, sizeof row->login, s, 4);
+    copy_name(row->display_name, sizeof row->display_name, s, 5);
     row->created_at_ms = sqlite3_column_int64(s, 6);
 }
 
