@@ -112,30 +112,24 @@ static int add_stay(const struct session_times *t, sqlite3_stmt *s, struct store
     return 1;
 }
 
-/* A text column read as a blob: sqlite3_column_text of a row's text makes SQLite allocate a
- * terminated copy first, and that malloc and free per name cost more than the copy. */
-static void copy_name(char *dst, size_t n, sqlite3_stmt *s, int col)
-{
-    if (sqlite3_column_type(s, col) != SQLITE_TEXT) {
-        sq_copy_text(dst, n, s, col);
-        return;
-    }
-    const void *t = sqlite3_column_blob(s, col);
-    size_t len = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
-    if (len >= n)
-        len = n - 1;
-    if (len)
-        memcpy(dst, t, len);
-    dst[len] = '\0';
-}
+/* The names and creation time come from twitch_profiles decoded in C (sq_profile_row, as the
+ * twitch_users view does): the view's lower() and CASE per stay row were a fifth of the
+ * scan's CPU at a million rows a second. */
+_Static_assert(sizeof(struct store_export_row){0}.login ==
+                       sizeof(struct store_chatter_profile){0}.login &&
+                   sizeof(struct store_export_row){0}.display_name ==
+                       sizeof(struct store_chatter_profile){0}.display_name,
+               "the export row copies a profile's names whole");
 
 static void start_row(sqlite3_stmt *s, struct store_export_row *row)
 {
+    struct store_chatter_profile c;
     memset(row, 0, sizeof *row);
     row->user_id = sqlite3_column_int64(s, 0);
-    copy_name(row->login, sizeof row->login, s, 4);
-    copy_name(row->display_name, sizeof row->display_name, s, 5);
-    row->created_at_ms = sqlite3_column_int64(s, 6);
+    sq_profile_row(s, 4, STORE_PROFILE_DISPLAY, &c);
+    memcpy(row->login, c.login, sizeof row->login);
+    memcpy(row->display_name, c.display_name, sizeof row->display_name);
+    row->created_at_ms = c.created_at_ms;
 }
 
 /* The presence key is (session, user, channel, from_seq), so SQLite walks the session's
@@ -150,7 +144,7 @@ static int stream_rows(struct store *st, int64_t session_id, const struct sessio
     int rc = sq_stmt(st,
                      "SELECT p.user_id, p.channel_id, p.from_seq, p.to_seq,"
                      " u.login, u.display_name, u.created_at"
-                     " FROM presence p LEFT JOIN twitch_users u ON u.id = p.user_id"
+                     " FROM presence p LEFT JOIN twitch_profiles u ON u.id = p.user_id"
                      " WHERE p.session_id = ? ORDER BY p.user_id",
                      &s, err, errlen);
     if (rc)
