@@ -31,7 +31,9 @@ static int reserve(struct buf *b, size_t extra)
 
 int buf_append(struct buf *b, const void *p, size_t n)
 {
-    if (reserve(b, n) < 0)
+    /* the exports append a few bytes at a time into room they already have: that case
+     * checks the room and the cap in place (n < cap - len cannot overflow) */
+    if (!(n < b->cap - b->len && (!b->max || b->len + n <= b->max)) && reserve(b, n) < 0)
         return -1;
     if (n)
         memcpy(b->data + b->len, p, n);
