@@ -21,13 +21,6 @@
 
 enum { OWNER = 1, CHANNEL = 500, SESSION = 1 };
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
 static void a_store_of_the_previous_schema_upgrades_and_recomputes_its_old_captures(void **state)
 {
     (void)state;
@@ -35,15 +28,16 @@ static void a_store_of_the_previous_schema_upgrades_and_recomputes_its_old_captu
     /* the store as it was just before the aggregates step (later steps may follow it) */
     sqlite3 *db = test_sqlite_before_step(path, "ADD COLUMN new_to_owner");
     /* two captures: 10 and 20, then 20 and 30 (30 new, 10 left) */
-    exec(db, "INSERT INTO users(id, login, display_name) VALUES (1, 'mod', 'Mod');"
-             "INSERT INTO channels(id, login, display_name) VALUES (500, 'alpha', 'Alpha');"
-             "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
-             " VALUES (1, 1, 1, 1000, 1000);"
-             "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count, joined,"
-             " \"left\", new_to_channel, pages, duration_ms) VALUES"
-             " (1, 500, 1, 60000, 2, 2, 0, 2, 1, 0), (1, 500, 2, 120000, 2, 1, 1, 1, 1, 0);"
-             "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq) VALUES"
-             " (1, 10, 500, 1, 1), (1, 20, 500, 1, NULL), (1, 30, 500, 2, NULL);");
+    test_sqlite_exec(
+        db, "INSERT INTO users(id, login, display_name) VALUES (1, 'mod', 'Mod');"
+            "INSERT INTO channels(id, login, display_name) VALUES (500, 'alpha', 'Alpha');"
+            "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
+            " VALUES (1, 1, 1, 1000, 1000);"
+            "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count, joined,"
+            " \"left\", new_to_channel, pages, duration_ms) VALUES"
+            " (1, 500, 1, 60000, 2, 2, 0, 2, 1, 0), (1, 500, 2, 120000, 2, 1, 1, 1, 1, 0);"
+            "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq) VALUES"
+            " (1, 10, 500, 1, 1), (1, 20, 500, 1, NULL), (1, 30, 500, 2, NULL);");
     /* channel_chatters keeps its key alone since an earlier step; its totals before that */
     sqlite3_stmt *cols;
     assert_int_equal(
@@ -53,11 +47,12 @@ static void a_store_of_the_previous_schema_upgrades_and_recomputes_its_old_captu
     assert_int_equal(sqlite3_step(cols), SQLITE_ROW);
     int keys_only = sqlite3_column_int(cols, 0) == 2;
     sqlite3_finalize(cols);
-    exec(db, keys_only ? "INSERT INTO channel_chatters(channel_id, user_id) VALUES"
-                         " (500, 10), (500, 20), (500, 30)"
-                       : "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
-                         " sessions_seen, captures_seen) VALUES (500, 10, 60000, 60000, 1, 1),"
-                         " (500, 20, 60000, 60000, 1, 0), (500, 30, 120000, 120000, 1, 0)");
+    test_sqlite_exec(
+        db, keys_only ? "INSERT INTO channel_chatters(channel_id, user_id) VALUES"
+                        " (500, 10), (500, 20), (500, 30)"
+                      : "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
+                        " sessions_seen, captures_seen) VALUES (500, 10, 60000, 60000, 1, 1),"
+                        " (500, 20, 60000, 60000, 1, 0), (500, 30, 120000, 120000, 1, 0)");
     sqlite3_close(db);
 
     struct store *st;

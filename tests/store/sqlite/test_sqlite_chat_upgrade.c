@@ -14,23 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
 static void counts_of_the_previous_schema_upgrade_with_nothing_scored(void **state)
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
     sqlite3 *db = test_sqlite_before_step(path, "chat_counts ADD COLUMN scored");
-    exec(db, "INSERT INTO users(id, login, display_name) VALUES (10, 'mod', 'mod');"
-             "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
-             " VALUES (1, 10, 1, 1, 1);"
-             "INSERT INTO chat_counts(session_id, channel_id, minute, user_id, login, messages,"
-             " emote_only) VALUES (1, 500, 60000, 7, 'ann', 4, 1)");
+    test_sqlite_exec(
+        db, "INSERT INTO users(id, login, display_name) VALUES (10, 'mod', 'mod');"
+            "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
+            " VALUES (1, 10, 1, 1, 1);"
+            "INSERT INTO chat_counts(session_id, channel_id, minute, user_id, login, messages,"
+            " emote_only) VALUES (1, 500, 60000, 7, 'ann', 4, 1)");
     sqlite3_close(db);
 
     struct store *st;

@@ -124,13 +124,6 @@ static void history_holds_each_chatter_once_from_their_first_capture(void **stat
     free(dir);
 }
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
 static void a_store_with_totals_upgrades_to_the_same_keys(void **state)
 {
     (void)state;
@@ -139,9 +132,10 @@ static void a_store_with_totals_upgrades_to_the_same_keys(void **state)
     char *path = xasprintf("%s/store.db", dir);
     /* the store just before the step that drops the totals (later steps follow it) */
     sqlite3 *db = test_sqlite_before_step(path, "CREATE TABLE channel_chatters_keys");
-    exec(db, "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
-             " sessions_seen, captures_seen) VALUES (500, 3, 10, 20, 1, 2), (500, 1, 10, 10, 1, 0),"
-             " (501, 2, 30, 40, 2, 5)");
+    test_sqlite_exec(
+        db, "INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
+            " sessions_seen, captures_seen) VALUES (500, 3, 10, 20, 1, 2), (500, 1, 10, 10, 1, 0),"
+            " (501, 2, 30, 40, 2, 5)");
     sqlite3_close(db);
 
     struct store *st;

@@ -7,9 +7,8 @@
  * in lower case (twitch_profiles behind the twitch_users view): both read back byte for byte.
  */
 #include "tests/support/sqlite_steps.h"
+#include "tests/support/store_capture.h"
 #include "tests/support/testutil.h"
-#include "analysis/presence.h"
-#include "base/chatter.h"
 #include "base/xalloc.h"
 #include "store/sqlite_internal.h"
 
@@ -19,19 +18,6 @@
 #include <string.h>
 
 enum { OWNER = 1, CHANNEL = 500, ALICE = 10, BOB = 20, CAROL = 30 };
-
-static int64_t count(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
 
 /* Asserts user_id's history is exactly the names "login@seen_at" given, in order. */
 static void expect_history(struct store *st, int64_t user_id, const char *const *want, size_t n)
@@ -62,56 +48,6 @@ static void put(struct store *st, int64_t id, const char *login, int64_t at, int
     assert_int_equal(renames, want_renames);
 }
 
-static void capture(struct store *st, int64_t session, const int64_t *ids,
-                    const char *const *logins, size_t n, int64_t taken_at)
-{
-    char err[256];
-    int64_t *open, *hashes, *renamed, last_seq;
-    size_t n_open, n_renamed;
-    assert_int_equal(store_presence_open_named(st, session, CHANNEL, &open, &hashes, &n_open,
-                                               &last_seq, err, sizeof err),
-                     0);
-    struct chatter_set set;
-    chatter_set_init(&set);
-    for (size_t i = 0; i < n; i++)
-        chatter_set_add(&set, ids[i], logins[i]);
-    chatter_set_sort_unique(&set);
-    struct an_presence_diff d;
-    an_presence_diff(open, n_open, set.items, set.n, &d);
-    chatter_renamed(open, hashes, n_open, set.items, set.n, &renamed, &n_renamed);
-    struct store_capture_input in = {.session_id = session,
-                                     .channel_id = CHANNEL,
-                                     .seq = last_seq + 1,
-                                     .taken_at_ms = taken_at,
-                                     .chatters = set.items,
-                                     .n_chatters = set.n,
-                                     .joined = d.joined,
-                                     .n_joined = d.n_joined,
-                                     .left = d.left,
-                                     .n_left = d.n_left,
-                                     .renamed = renamed,
-                                     .n_renamed = n_renamed};
-    struct store_capture_result r;
-    assert_int_equal(store_capture_commit(st, &in, &r, err, sizeof err), 0);
-    an_presence_diff_free(&d);
-    chatter_set_free(&set);
-    free(open);
-    free(hashes);
-    free(renamed);
-}
-
-static int64_t session_of(struct store *st)
-{
-    char err[256];
-    struct store_user u = {.id = OWNER, .login = "owner", .display_name = "Owner"};
-    struct store_channel c = {.id = CHANNEL, .login = "chan", .display_name = "Chan"};
-    int64_t session;
-    assert_int_equal(store_user_upsert(st, &u, err, sizeof err), 0);
-    assert_int_equal(store_channel_upsert(st, &c, err, sizeof err), 0);
-    assert_int_equal(store_session_active(st, OWNER, 100, &session, err, sizeof err), 0);
-    return session;
-}
-
 static void a_single_name_is_no_row_until_a_rename_writes_the_history(void **state)
 {
     (void)state;
@@ -120,13 +56,13 @@ static void a_single_name_is_no_row_until_a_rename_writes_the_history(void **sta
     assert_int_equal(store_open(path, &st, err, sizeof err), 0);
     put(st, ALICE, "alice", 5000, 0);
     put(st, ALICE, "alice", 6000, 0); /* enriched again, same name: no rename */
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_user_names"), 0);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM twitch_user_names"), 0);
     expect_history(st, ALICE, (const char *const[]){"alice/Alice@5000"}, 1);
 
     put(st, ALICE, "alicia", 7000, 1);
     expect_history(st, ALICE, (const char *const[]){"alice/Alice@5000", "alicia/Alicia@7000"}, 2);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_users WHERE named_at IS NOT NULL"),
-                     0);
+    assert_int_equal(
+        test_sqlite_count(path, "SELECT COUNT(*) FROM twitch_users WHERE named_at IS NOT NULL"), 0);
     put(st, ALICE, "alice", 8000, 1); /* back to the first name: a rename again */
     expect_history(
         st, ALICE,
@@ -142,29 +78,27 @@ static void a_rename_seen_by_a_capture_keeps_the_first_name_and_its_date(void **
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
     struct store *st;
     assert_int_equal(store_open(path, &st, err, sizeof err), 0);
-    int64_t session = session_of(st);
+    int64_t session = test_session_of(st, OWNER, CHANNEL);
     int64_t ids[] = {ALICE, BOB};
-    capture(st, session, ids, (const char *const[]){"alice", "bob"}, 2, 60000);
+    test_capture_commit(st, session, CHANNEL, ids, (const char *const[]){"alice", "bob"}, 2, 60000);
     put(st, ALICE, "alice", 61000, 0);
     put(st, BOB, "bob", 61000, 0);
-    capture(st, session, ids, (const char *const[]){"alice", "bobby"}, 2, 120000);
+    test_capture_commit(st, session, CHANNEL, ids, (const char *const[]){"alice", "bobby"}, 2,
+                        120000);
     expect_history(st, ALICE, (const char *const[]){"alice/Alice@61000"}, 1);
     expect_history(st, BOB, (const char *const[]){"bob/Bob@61000", "bobby/bobby@120000"}, 2);
     /* Bob's stay is open: its hash is the new name's; closing it clears the hash. */
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM presence WHERE name_hash <> 0"), 2);
-    capture(st, session, (const int64_t[]){ALICE}, (const char *const[]){"alice"}, 1, 180000);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM presence WHERE name_hash <> 0"), 1);
-    assert_int_equal(count(path, "SELECT name_hash FROM presence WHERE user_id = 20"), 0);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM presence WHERE name_hash <> 0"),
+                     2);
+    test_capture_commit(st, session, CHANNEL, (const int64_t[]){ALICE},
+                        (const char *const[]){"alice"}, 1, 180000);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM presence WHERE name_hash <> 0"),
+                     1);
+    assert_int_equal(test_sqlite_count(path, "SELECT name_hash FROM presence WHERE user_id = 20"),
+                     0);
     store_close(st);
     free(path);
     free(dir);
-}
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
 }
 
 static void a_store_of_the_previous_schema_upgrades_with_the_same_histories(void **state)
@@ -175,13 +109,14 @@ static void a_store_of_the_previous_schema_upgrades_with_the_same_histories(void
     sqlite3 *db = test_sqlite_before_step(path, "ADD COLUMN named_at");
     /* Alice: one name; Bob: renamed once; Carol: one row that is not her profile's name
      * (kept as a row: only a history equal to the profile is implied). */
-    exec(db, "INSERT INTO twitch_users(id, login, display_name, enriched_at) VALUES"
-             " (10, 'alice', 'Alice', 500), (20, 'bobby', 'Bobby', 500), (30, 'carol', 'Carol', 0);"
-             "INSERT INTO twitch_user_names(user_id, login, display_name, seen_at) VALUES"
-             " (10, 'alice', 'Alice', 400), (20, 'bob', 'Bob', 400), (20, 'bobby', 'Bobby', 450),"
-             " (30, 'caro', 'Caro', 300);"
-             "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq, name_hash)"
-             " VALUES (1, 10, 500, 1, 3, 77), (1, 10, 500, 5, NULL, 78), (1, 20, 500, 1, 2, 79)");
+    test_sqlite_exec(
+        db, "INSERT INTO twitch_users(id, login, display_name, enriched_at) VALUES"
+            " (10, 'alice', 'Alice', 500), (20, 'bobby', 'Bobby', 500), (30, 'carol', 'Carol', 0);"
+            "INSERT INTO twitch_user_names(user_id, login, display_name, seen_at) VALUES"
+            " (10, 'alice', 'Alice', 400), (20, 'bob', 'Bob', 400), (20, 'bobby', 'Bobby', 450),"
+            " (30, 'caro', 'Caro', 300);"
+            "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq, name_hash)"
+            " VALUES (1, 10, 500, 1, 3, 77), (1, 10, 500, 5, NULL, 78), (1, 20, 500, 1, 2, 79)");
     sqlite3_close(db);
 
     struct store *st;
@@ -189,9 +124,10 @@ static void a_store_of_the_previous_schema_upgrades_with_the_same_histories(void
     expect_history(st, ALICE, (const char *const[]){"alice/Alice@400"}, 1);
     expect_history(st, BOB, (const char *const[]){"bob/Bob@400", "bobby/Bobby@450"}, 2);
     expect_history(st, CAROL, (const char *const[]){"caro/Caro@300"}, 1);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_user_names"), 3);
-    assert_int_equal(count(path, "SELECT named_at FROM twitch_users WHERE id = 10"), 400);
-    assert_int_equal(count(path, "SELECT SUM(name_hash) FROM presence"), 78);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM twitch_user_names"), 3);
+    assert_int_equal(test_sqlite_count(path, "SELECT named_at FROM twitch_users WHERE id = 10"),
+                     400);
+    assert_int_equal(test_sqlite_count(path, "SELECT SUM(name_hash) FROM presence"), 78);
     /* the upgraded history goes on as before: a rename after the implied name */
     put(st, ALICE, "alicia", 900, 1);
     expect_history(st, ALICE, (const char *const[]){"alice/Alice@400", "alicia/Alicia@900"}, 2);
@@ -249,7 +185,7 @@ static void session_names_are_the_same_read_from_the_names_or_from_the_stays(voi
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
     struct store *st;
     assert_int_equal(store_open(path, &st, err, sizeof err), 0);
-    int64_t big = session_of(st);
+    int64_t big = test_session_of(st, OWNER, CHANNEL);
     int64_t ids[10];
     const char *logins[10];
     char names[10][16];
@@ -258,7 +194,7 @@ static void session_names_are_the_same_read_from_the_names_or_from_the_stays(voi
         snprintf(names[i], sizeof names[i], "user%c", 'a' + i);
         logins[i] = names[i];
     }
-    capture(st, big, ids, logins, 10, 60000);
+    test_capture_commit(st, big, CHANNEL, ids, logins, 10, 60000);
     for (int i = 0; i < 10; i++)
         put(st, ids[i], names[i], 61000, 0);
     put(st, BOB, "bobby", 62000, 1);
@@ -266,7 +202,8 @@ static void session_names_are_the_same_read_from_the_names_or_from_the_stays(voi
     int64_t small;
     assert_int_equal(store_session_deactivate(st, OWNER, 70000, err, sizeof err), 0);
     assert_int_equal(store_session_active(st, OWNER, 70000, &small, err, sizeof err), 0);
-    capture(st, small, (const int64_t[]){BOB}, (const char *const[]){"bobby"}, 1, 80000);
+    test_capture_commit(st, small, CHANNEL, (const int64_t[]){BOB}, (const char *const[]){"bobby"},
+                        1, 80000);
     /* 4 history rows: fewer than the big session's 10 stays (read from the names), more
      * than the small one's single stay (read from its stays) */
     expect_names(st, big,
@@ -338,7 +275,7 @@ static void logins_and_display_names_read_back_exactly_whatever_their_case(void 
         char sql[96];
         snprintf(sql, sizeof sql, "SELECT typeof(login) = '%s' FROM twitch_profiles WHERE id = %d",
                  cases[i][2], 100 + i);
-        assert_int_equal(count(path, sql), 1);
+        assert_int_equal(test_sqlite_count(path, sql), 1);
         char want[64];
         snprintf(want, sizeof want, "%s/%s@5000", cases[i][0], cases[i][1]);
         expect_history(st, 100 + i, (const char *const[]){want}, 1);
@@ -346,8 +283,8 @@ static void logins_and_display_names_read_back_exactly_whatever_their_case(void 
     /* a row inserted into the view by any SQLite client reads back the same */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "INSERT INTO twitch_users(id, login, display_name, created_at) VALUES"
-             " (200, 'viewer', 'Viewer', 77), (201, 'mixed', 'MiXeD', 0)");
+    test_sqlite_exec(db, "INSERT INTO twitch_users(id, login, display_name, created_at) VALUES"
+                         " (200, 'viewer', 'Viewer', 77), (201, 'mixed', 'MiXeD', 0)");
     char rows[2048];
     dump_profiles(db, rows, sizeof rows);
     assert_non_null(strstr(rows, "200|viewer|Viewer|77|||0|null;201|mixed|MiXeD|0|||0|null"));
@@ -362,13 +299,13 @@ static void a_store_before_compact_profiles_upgrades_with_the_same_rows(void **s
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
     sqlite3 *db = test_sqlite_before_step(path, "CREATE TABLE twitch_profiles");
-    exec(db, "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
-             " broadcaster_type, enriched_at, named_at) VALUES"
-             " (10, 'alice', 'Alice', 1000, '', '', 500, 500),"
-             " (20, 'bob', 'bob', 2000, 'staff', 'partner', 600, NULL),"
-             " (30, 'carol', 'CaRoL', 0, '', '', 0, NULL),"
-             " (40, 'dave', 'Davy', 3000, '', 'affiliate', 700, 650),"
-             " (50, 'eve', 'eve', 4000, '', '', 800, 800)");
+    test_sqlite_exec(db, "INSERT INTO twitch_users(id, login, display_name, created_at, type,"
+                         " broadcaster_type, enriched_at, named_at) VALUES"
+                         " (10, 'alice', 'Alice', 1000, '', '', 500, 500),"
+                         " (20, 'bob', 'bob', 2000, 'staff', 'partner', 600, NULL),"
+                         " (30, 'carol', 'CaRoL', 0, '', '', 0, NULL),"
+                         " (40, 'dave', 'Davy', 3000, '', 'affiliate', 700, 650),"
+                         " (50, 'eve', 'eve', 4000, '', '', 800, 800)");
     char before[1024], after[1024];
     dump_profiles(db, before, sizeof before);
     sqlite3_close(db);
@@ -379,8 +316,10 @@ static void a_store_before_compact_profiles_upgrades_with_the_same_rows(void **s
     dump_profiles(db, after, sizeof after);
     sqlite3_close(db);
     assert_string_equal(after, before);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_profiles WHERE login IS NULL"), 4);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM twitch_profiles WHERE named_at = 0"), 2);
+    assert_int_equal(
+        test_sqlite_count(path, "SELECT COUNT(*) FROM twitch_profiles WHERE login IS NULL"), 4);
+    assert_int_equal(
+        test_sqlite_count(path, "SELECT COUNT(*) FROM twitch_profiles WHERE named_at = 0"), 2);
     expect_history(st, ALICE, (const char *const[]){"alice/Alice@500"}, 1);
     /* enriched again with the same name: the name keeps the date it was first seen */
     put(st, ALICE, "alice", 900, 0);
@@ -421,7 +360,7 @@ static void profile_times_read_back_exactly_whole_seconds_or_not(void **state)
         assert_int_equal(got.enriched_at_ms, cases[i][1]);
         char sql[96];
         snprintf(sql, sizeof sql, "SELECT created_at FROM twitch_profiles WHERE id = %d", 300 + i);
-        assert_int_equal(count(path, sql), cases[i][2]);
+        assert_int_equal(test_sqlite_count(path, sql), cases[i][2]);
         if (cases[i][1] > 0) { /* one name, dated by the enrichment */
             char want[64];
             snprintf(want, sizeof want, "user%d/User%d@%lld", i, i, (long long)cases[i][1]);
@@ -443,7 +382,7 @@ static void profile_times_read_back_exactly_whole_seconds_or_not(void **state)
         assert_int_equal(store_profile_get(st, 300 + i, &before[i], err, sizeof err), 0);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, sq_schema_step(step));
+    test_sqlite_exec(db, sq_schema_step(step));
     sqlite3_close(db);
     for (int i = 0; i < N; i++) {
         assert_int_equal(store_profile_get(st, 300 + i, &after, err, sizeof err), 0);
@@ -465,7 +404,7 @@ static void session_profiles_decode_the_compact_rows_as_the_view_does(void **sta
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
     struct store *st;
     assert_int_equal(store_open(path, &st, err, sizeof err), 0);
-    int64_t session = session_of(st);
+    int64_t session = test_session_of(st, OWNER, CHANNEL);
     static const char *const names[][2] = {
         {"plain", "plain"},
         {"first", "First"},
@@ -482,7 +421,7 @@ static void session_profiles_decode_the_compact_rows_as_the_view_does(void **sta
         ids[i] = 700 + i;
         logins[i] = i < N ? names[i][0] : "placeholder";
     }
-    capture(st, session, ids, logins, ROWS, 1000);
+    test_capture_commit(st, session, CHANNEL, ids, logins, ROWS, 1000);
     for (int i = 0; i < N; i++) {
         struct store_profile p = {.id = 700 + i, .created_at_ms = times[i], .enriched_at_ms = 9};
         snprintf(p.login, sizeof p.login, "%s", names[i][0]);
@@ -492,9 +431,9 @@ static void session_profiles_decode_the_compact_rows_as_the_view_does(void **sta
     }
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec(db, "UPDATE twitch_profiles SET login = NULL, display_name ="
-             " 'A_Very_Long_Display_Name_Of_Forty_Chars!' WHERE id = 706");
-    exec(db, "DELETE FROM twitch_profiles WHERE id = 707");
+    test_sqlite_exec(db, "UPDATE twitch_profiles SET login = NULL, display_name ="
+                         " 'A_Very_Long_Display_Name_Of_Forty_Chars!' WHERE id = 706");
+    test_sqlite_exec(db, "DELETE FROM twitch_profiles WHERE id = 707");
     struct store_chatter_profile *p;
     size_t n;
     assert_int_equal(store_session_profiles(st, session, 0, &p, &n, err, sizeof err), 0);

@@ -14,21 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
 static void a_store_of_the_previous_schema_upgrades_and_keeps_follows(void **state)
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
     sqlite3 *db = test_sqlite_before_step(path, "CREATE TABLE channel_followers");
-    exec(db, "INSERT INTO users(id, login, display_name) VALUES (10, 'mod', 'Mod');"
-             "INSERT INTO sessions(id, user_id, active, saved, label, created_at, updated_at)"
-             " VALUES (3, 10, 1, 0, '', 1, 1)");
+    test_sqlite_exec(
+        db, "INSERT INTO users(id, login, display_name) VALUES (10, 'mod', 'Mod');"
+            "INSERT INTO sessions(id, user_id, active, saved, label, created_at, updated_at)"
+            " VALUES (3, 10, 1, 0, '', 1, 1)");
     sqlite3_close(db);
 
     struct store *st;

@@ -6,9 +6,8 @@
  * purge, which leaves no open stay behind.
  */
 #include "tests/support/sqlite_steps.h"
+#include "tests/support/store_capture.h"
 #include "tests/support/testutil.h"
-#include "analysis/presence.h"
-#include "base/chatter.h"
 #include "base/xalloc.h"
 #include "store/sqlite_internal.h"
 
@@ -18,26 +17,6 @@
 #include <string.h>
 
 enum { OWNER = 1, CHANNEL = 500, ALICE = 10, BOB = 20, CAROL = 30 };
-
-static int64_t count(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
 
 /* Asserts the session's stays are exactly want ("user:from-to", to 0 while open), in order. */
 static void expect_stays(struct store *st, int64_t session, const char *const *want, size_t n)
@@ -57,82 +36,32 @@ static void expect_stays(struct store *st, int64_t session, const char *const *w
 }
 
 /* Captures ids (logins named after them) as the channel's next capture. */
-static void capture(struct store *st, int64_t session, const int64_t *ids, size_t n,
-                    int64_t taken_at)
-{
-    char err[256];
-    int64_t *open, *hashes, *renamed, last_seq;
-    size_t n_open, n_renamed;
-    assert_int_equal(store_presence_open_named(st, session, CHANNEL, &open, &hashes, &n_open,
-                                               &last_seq, err, sizeof err),
-                     0);
-    struct chatter_set set;
-    chatter_set_init(&set);
-    for (size_t i = 0; i < n; i++) {
-        char login[16];
-        snprintf(login, sizeof login, "user%lld", (long long)ids[i]);
-        chatter_set_add(&set, ids[i], login);
-    }
-    chatter_set_sort_unique(&set);
-    struct an_presence_diff d;
-    an_presence_diff(open, n_open, set.items, set.n, &d);
-    chatter_renamed(open, hashes, n_open, set.items, set.n, &renamed, &n_renamed);
-    struct store_capture_input in = {.session_id = session,
-                                     .channel_id = CHANNEL,
-                                     .seq = last_seq + 1,
-                                     .taken_at_ms = taken_at,
-                                     .chatters = set.items,
-                                     .n_chatters = set.n,
-                                     .joined = d.joined,
-                                     .n_joined = d.n_joined,
-                                     .left = d.left,
-                                     .n_left = d.n_left,
-                                     .renamed = renamed,
-                                     .n_renamed = n_renamed};
-    struct store_capture_result r;
-    assert_int_equal(store_capture_commit(st, &in, &r, err, sizeof err), 0);
-    an_presence_diff_free(&d);
-    chatter_set_free(&set);
-    free(open);
-    free(hashes);
-    free(renamed);
-}
-
-static int64_t session_of(struct store *st)
-{
-    char err[256];
-    struct store_user u = {.id = OWNER, .login = "owner", .display_name = "Owner"};
-    struct store_channel c = {.id = CHANNEL, .login = "chan", .display_name = "Chan"};
-    int64_t session;
-    assert_int_equal(store_user_upsert(st, &u, err, sizeof err), 0);
-    assert_int_equal(store_channel_upsert(st, &c, err, sizeof err), 0);
-    assert_int_equal(store_session_active(st, OWNER, 100, &session, err, sizeof err), 0);
-    return session;
-}
-
 static void a_stay_is_one_row_and_only_an_open_one_keeps_a_name_hash(void **state)
 {
     (void)state;
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
     struct store *st;
     assert_int_equal(store_open(path, &st, err, sizeof err), 0);
-    int64_t session = session_of(st);
-    capture(st, session, (const int64_t[]){ALICE, BOB}, 2, 60000);
-    capture(st, session, (const int64_t[]){ALICE, BOB, CAROL}, 3, 120000);
-    capture(st, session, (const int64_t[]){ALICE, CAROL}, 2, 180000);
-    capture(st, session, (const int64_t[]){ALICE, BOB}, 2, 240000);
+    int64_t session = test_session_of(st, OWNER, CHANNEL);
+    test_capture_commit(st, session, CHANNEL, (const int64_t[]){ALICE, BOB}, NULL, 2, 60000);
+    test_capture_commit(st, session, CHANNEL, (const int64_t[]){ALICE, BOB, CAROL}, NULL, 3,
+                        120000);
+    test_capture_commit(st, session, CHANNEL, (const int64_t[]){ALICE, CAROL}, NULL, 2, 180000);
+    test_capture_commit(st, session, CHANNEL, (const int64_t[]){ALICE, BOB}, NULL, 2, 240000);
     expect_stays(st, session, (const char *const[]){"10:1-0", "20:1-2", "20:4-0", "30:2-3"}, 4);
     /* span is to_seq - from_seq: Bob's first stay and Carol's, of two captures each, 1 */
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM stays WHERE span IS NULL"), 2);
-    assert_int_equal(count(path, "SELECT SUM(span) FROM stays"), 2);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM open_stays WHERE name_hash <> 0"), 2);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM presence WHERE to_seq IS NULL"
-                                 " AND name_hash <> 0"),
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM stays WHERE span IS NULL"), 2);
+    assert_int_equal(test_sqlite_count(path, "SELECT SUM(span) FROM stays"), 2);
+    assert_int_equal(
+        test_sqlite_count(path, "SELECT COUNT(*) FROM open_stays WHERE name_hash <> 0"), 2);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM presence WHERE to_seq IS NULL"
+                                             " AND name_hash <> 0"),
                      2);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM presence WHERE to_seq IS NOT NULL"
-                                 " AND name_hash = 0"),
+    assert_int_equal(test_sqlite_count(path,
+                                       "SELECT COUNT(*) FROM presence WHERE to_seq IS NOT NULL"
+                                       " AND name_hash = 0"),
                      2);
-    assert_int_equal(count(path, "SELECT to_seq FROM presence WHERE user_id = 30"), 3);
+    assert_int_equal(test_sqlite_count(path, "SELECT to_seq FROM presence WHERE user_id = 30"), 3);
     store_close(st);
     free(path);
     free(dir);
@@ -145,19 +74,20 @@ static void a_store_of_the_previous_schema_upgrades_and_goes_on_capturing(void *
     /* the store as it was just before the stays step (later steps follow it): Alice and
      * Bob at capture 1, Carol joins at 2, Bob leaves at 3 */
     sqlite3 *db = test_sqlite_before_step(path, "CREATE TABLE open_stays");
-    exec(db, "INSERT INTO users(id, login, display_name) VALUES (1, 'owner', 'Owner');"
-             "INSERT INTO channels(id, login, display_name) VALUES (500, 'chan', 'Chan');"
-             "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
-             " VALUES (1, 1, 1, 100, 100);"
-             "INSERT INTO channel_chatters(channel_id, user_id) VALUES (500, 10), (500, 20),"
-             " (500, 30);"
-             "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count, joined,"
-             " \"left\", new_to_channel, pages, duration_ms) VALUES"
-             " (1, 500, 1, 60000, 2, 2, 0, 2, 1, 0), (1, 500, 2, 120000, 3, 1, 0, 1, 1, 0),"
-             " (1, 500, 3, 180000, 2, 0, 1, 0, 1, 0);"
-             "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq, name_hash)"
-             " VALUES (1, 10, 500, 1, NULL, 77), (1, 20, 500, 1, 2, 0),"
-             " (1, 30, 500, 2, NULL, 78)");
+    test_sqlite_exec(
+        db, "INSERT INTO users(id, login, display_name) VALUES (1, 'owner', 'Owner');"
+            "INSERT INTO channels(id, login, display_name) VALUES (500, 'chan', 'Chan');"
+            "INSERT INTO sessions(id, user_id, active, created_at, updated_at)"
+            " VALUES (1, 1, 1, 100, 100);"
+            "INSERT INTO channel_chatters(channel_id, user_id) VALUES (500, 10), (500, 20),"
+            " (500, 30);"
+            "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count, joined,"
+            " \"left\", new_to_channel, pages, duration_ms) VALUES"
+            " (1, 500, 1, 60000, 2, 2, 0, 2, 1, 0), (1, 500, 2, 120000, 3, 1, 0, 1, 1, 0),"
+            " (1, 500, 3, 180000, 2, 0, 1, 0, 1, 0);"
+            "INSERT INTO presence(session_id, user_id, channel_id, from_seq, to_seq, name_hash)"
+            " VALUES (1, 10, 500, 1, NULL, 77), (1, 20, 500, 1, 2, 0),"
+            " (1, 30, 500, 2, NULL, 78)");
     sqlite3_close(db);
 
     struct store *st;
@@ -176,13 +106,14 @@ static void a_store_of_the_previous_schema_upgrades_and_goes_on_capturing(void *
     assert_int_equal(hashes[1], 78);
     free(open);
     free(hashes);
-    assert_int_equal(count(path, "SELECT SUM(name_hash) FROM presence"), 155);
-    assert_int_equal(count(path, "SELECT span FROM stays WHERE user_id = 20"), 1);
+    assert_int_equal(test_sqlite_count(path, "SELECT SUM(name_hash) FROM presence"), 155);
+    assert_int_equal(test_sqlite_count(path, "SELECT span FROM stays WHERE user_id = 20"), 1);
     /* the upgraded stays go on: Carol leaves, Bob comes back */
-    capture(st, 1, (const int64_t[]){ALICE, BOB}, 2, 240000);
+    test_capture_commit(st, 1, CHANNEL, (const int64_t[]){ALICE, BOB}, NULL, 2, 240000);
     expect_stays(st, 1, (const char *const[]){"10:1-0", "20:1-2", "20:4-0", "30:2-3"}, 4);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM open_stays"), 2);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM open_stays WHERE user_id = 30"), 0);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM open_stays"), 2);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM open_stays WHERE user_id = 30"),
+                     0);
     store_close(st);
     free(path);
     free(dir);
@@ -195,9 +126,9 @@ static void a_copy_to_another_store_carries_the_stays_and_their_name_hashes(void
     char *from_path = xasprintf("%s/from.db", dir), *to_path = xasprintf("%s/to.db", dir);
     struct store *from, *to;
     assert_int_equal(store_open(from_path, &from, err, sizeof err), 0);
-    int64_t session = session_of(from);
-    capture(from, session, (const int64_t[]){ALICE, BOB}, 2, 60000);
-    capture(from, session, (const int64_t[]){ALICE, CAROL}, 2, 120000);
+    int64_t session = test_session_of(from, OWNER, CHANNEL);
+    test_capture_commit(from, session, CHANNEL, (const int64_t[]){ALICE, BOB}, NULL, 2, 60000);
+    test_capture_commit(from, session, CHANNEL, (const int64_t[]){ALICE, CAROL}, NULL, 2, 120000);
     assert_int_equal(store_open(to_path, &to, err, sizeof err), 0);
     struct store_copy_report rep;
     assert_int_equal(store_copy(from, to, &rep, err, sizeof err), 0);
@@ -206,9 +137,10 @@ static void a_copy_to_another_store_carries_the_stays_and_their_name_hashes(void
         assert_string_equal(rep.tables[i].sum_from, rep.tables[i].sum_to);
     }
     expect_stays(to, session, (const char *const[]){"10:1-0", "20:1-1", "30:2-0"}, 3);
-    assert_int_equal(count(to_path, "SELECT COUNT(*) FROM open_stays WHERE name_hash <> 0"), 2);
+    assert_int_equal(
+        test_sqlite_count(to_path, "SELECT COUNT(*) FROM open_stays WHERE name_hash <> 0"), 2);
     /* the copy goes on capturing where the original stopped */
-    capture(to, session, (const int64_t[]){CAROL}, 1, 180000);
+    test_capture_commit(to, session, CHANNEL, (const int64_t[]){CAROL}, NULL, 1, 180000);
     expect_stays(to, session, (const char *const[]){"10:1-2", "20:1-1", "30:2-0"}, 3);
     store_close(from);
     store_close(to);
@@ -223,12 +155,12 @@ static void purging_a_session_leaves_no_stay_open_or_closed(void **state)
     char *dir = test_tmpdir(), *path = xasprintf("%s/store.db", dir), err[256];
     struct store *st;
     assert_int_equal(store_open(path, &st, err, sizeof err), 0);
-    int64_t session = session_of(st);
-    capture(st, session, (const int64_t[]){ALICE, BOB}, 2, 60000);
-    capture(st, session, (const int64_t[]){ALICE}, 1, 120000);
+    int64_t session = test_session_of(st, OWNER, CHANNEL);
+    test_capture_commit(st, session, CHANNEL, (const int64_t[]){ALICE, BOB}, NULL, 2, 60000);
+    test_capture_commit(st, session, CHANNEL, (const int64_t[]){ALICE}, NULL, 1, 120000);
     assert_int_equal(store_session_purge(st, session, 300000, err, sizeof err), 0);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM stays"), 0);
-    assert_int_equal(count(path, "SELECT COUNT(*) FROM open_stays"), 0);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM stays"), 0);
+    assert_int_equal(test_sqlite_count(path, "SELECT COUNT(*) FROM open_stays"), 0);
     store_close(st);
     free(path);
     free(dir);

@@ -16,13 +16,6 @@
 
 enum { ROWS = 20000 };
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
 static int64_t file_size(const char *path)
 {
     struct stat sb;
@@ -64,14 +57,14 @@ static void compacting_an_upgraded_store_gives_the_rewritten_tables_pages_back(v
              " named_at) SELECT 100000 + i, 'viewer' || i, 'Viewer' || i, 1400000000000 + i,"
              " 1700000000000, 1700000000000 FROM n",
              ROWS);
-    exec(db, sql);
+    test_sqlite_exec(db, sql);
     snprintf(sql, sizeof sql,
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
              " INSERT INTO channel_chatters(channel_id, user_id, first_seen, last_seen,"
              " sessions_seen, captures_seen) SELECT 7, 100000 + i, 1, 2, 1, 5 FROM n",
              ROWS);
-    exec(db, sql);
-    exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    test_sqlite_exec(db, sql);
+    test_sqlite_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
     sqlite3_close(db);
     char before[256], after[256];
     digest(path, before, sizeof before);
