@@ -8,9 +8,9 @@
 #define TCA_TESTS_REPORT_FIXTURE_H
 
 #include "tests/support/store_backend.h"
+#include "tests/support/store_capture.h"
 #include "tests/support/testutil.h"
 #include "analysis/ids.h"
-#include "analysis/presence.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "store/store.h"
@@ -80,11 +80,6 @@ static inline void fx_capture_named(struct store *st, int64_t session, int64_t c
                                     int64_t taken_at)
 {
     char err[256], login[32];
-    int64_t *open, *hashes, *renamed, last_seq;
-    size_t n_open, n_renamed;
-    assert_int_equal(store_presence_open_named(st, session, channel, &open, &hashes, &n_open,
-                                               &last_seq, err, sizeof err),
-                     0);
     struct chatter_set set;
     chatter_set_init(&set);
     /* Twitch gives the current names: the enriched ones when the test stored a profile
@@ -103,32 +98,8 @@ static inline void fx_capture_named(struct store *st, int64_t session, int64_t c
         chatter_set_add(&set, ids[i], login);
     }
     chatter_set_sort_unique(&set);
-    struct an_presence_diff d;
-    an_presence_diff(open, n_open, set.items, set.n, &d);
-    chatter_renamed(open, hashes, n_open, set.items, set.n, &renamed, &n_renamed);
-    struct store_capture_input in = {.session_id = session,
-                                     .channel_id = channel,
-                                     .seq = last_seq + 1,
-                                     .taken_at_ms = taken_at,
-                                     .pages = 1,
-                                     .chatters = set.items,
-                                     .n_chatters = set.n,
-                                     .joined = d.joined,
-                                     .n_joined = d.n_joined,
-                                     .left = d.left,
-                                     .n_left = d.n_left,
-                                     .renamed = renamed,
-                                     .n_renamed = n_renamed};
-    struct store_capture_result r;
-    int rc = store_capture_commit(st, &in, &r, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "commit: %s\n", err);
-    assert_int_equal(rc, 0);
-    an_presence_diff_free(&d);
+    test_capture_set(st, session, channel, &set, taken_at);
     chatter_set_free(&set);
-    free(open);
-    free(hashes);
-    free(renamed);
 }
 
 /** fx_capture_named with the chatters' stored or default names. */

@@ -2,13 +2,12 @@
 #include "tests/support/store_capture.h"
 #include "tests/support/testutil.h"
 #include "analysis/presence.h"
-#include "base/chatter.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-void test_capture_commit(struct store *st, int64_t session, int64_t channel, const int64_t *ids,
-                         const char *const *logins, size_t n, int64_t taken_at_ms)
+int64_t test_capture_set(struct store *st, int64_t session, int64_t channel,
+                         const struct chatter_set *set, int64_t taken_at_ms)
 {
     char err[256];
     int64_t *open, *hashes, *renamed, last_seq;
@@ -16,23 +15,16 @@ void test_capture_commit(struct store *st, int64_t session, int64_t channel, con
     assert_int_equal(store_presence_open_named(st, session, channel, &open, &hashes, &n_open,
                                                &last_seq, err, sizeof err),
                      0);
-    struct chatter_set set;
-    chatter_set_init(&set);
-    for (size_t i = 0; i < n; i++) {
-        char login[32];
-        snprintf(login, sizeof login, "user%lld", (long long)ids[i]);
-        chatter_set_add(&set, ids[i], logins ? logins[i] : login);
-    }
-    chatter_set_sort_unique(&set);
     struct an_presence_diff d;
-    an_presence_diff(open, n_open, set.items, set.n, &d);
-    chatter_renamed(open, hashes, n_open, set.items, set.n, &renamed, &n_renamed);
+    an_presence_diff(open, n_open, set->items, set->n, &d);
+    chatter_renamed(open, hashes, n_open, set->items, set->n, &renamed, &n_renamed);
     struct store_capture_input in = {.session_id = session,
                                      .channel_id = channel,
                                      .seq = last_seq + 1,
                                      .taken_at_ms = taken_at_ms,
-                                     .chatters = set.items,
-                                     .n_chatters = set.n,
+                                     .pages = 1,
+                                     .chatters = set->items,
+                                     .n_chatters = set->n,
                                      .joined = d.joined,
                                      .n_joined = d.n_joined,
                                      .left = d.left,
@@ -42,12 +34,27 @@ void test_capture_commit(struct store *st, int64_t session, int64_t channel, con
     struct store_capture_result r;
     int rc = store_capture_commit(st, &in, &r, err, sizeof err);
     an_presence_diff_free(&d);
-    chatter_set_free(&set);
     free(open);
     free(hashes);
     free(renamed);
     if (rc)
         fail_msg("capture: %s", err);
+    return r.renames;
+}
+
+void test_capture_commit(struct store *st, int64_t session, int64_t channel, const int64_t *ids,
+                         const char *const *logins, size_t n, int64_t taken_at_ms)
+{
+    struct chatter_set set;
+    chatter_set_init(&set);
+    for (size_t i = 0; i < n; i++) {
+        char login[32];
+        snprintf(login, sizeof login, "user%lld", (long long)ids[i]);
+        chatter_set_add(&set, ids[i], logins ? logins[i] : login);
+    }
+    chatter_set_sort_unique(&set);
+    test_capture_set(st, session, channel, &set, taken_at_ms);
+    chatter_set_free(&set);
 }
 
 int64_t test_session_of(struct store *st, int64_t owner, int64_t channel)

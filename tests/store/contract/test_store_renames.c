@@ -6,8 +6,8 @@
  * name history and each capture's logins to a naive recomputation from the raw captures.
  */
 #include "tests/support/store_backend.h"
+#include "tests/support/store_capture.h"
 #include "tests/support/testutil.h"
-#include "analysis/presence.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "store/store.h"
@@ -52,12 +52,6 @@ struct seen {
 static int64_t capture(struct fixture *f, int64_t channel, const struct seen *who, size_t n,
                        int64_t taken_at)
 {
-    char err[256];
-    int64_t *open, *hashes, *renamed, last_seq;
-    size_t n_open, n_renamed;
-    assert_int_equal(store_presence_open_named(f->base.st, f->session, channel, &open, &hashes,
-                                               &n_open, &last_seq, err, sizeof err),
-                     0);
     struct chatter_set set;
     chatter_set_init(&set);
     for (size_t i = 0; i < n; i++) {
@@ -67,33 +61,9 @@ static int64_t capture(struct fixture *f, int64_t channel, const struct seen *wh
         chatter_set_add_named(&set, who[i].id, who[i].login, display);
     }
     chatter_set_sort_unique(&set);
-    struct an_presence_diff d;
-    an_presence_diff(open, n_open, set.items, set.n, &d);
-    chatter_renamed(open, hashes, n_open, set.items, set.n, &renamed, &n_renamed);
-    struct store_capture_input in = {.session_id = f->session,
-                                     .channel_id = channel,
-                                     .seq = last_seq + 1,
-                                     .taken_at_ms = taken_at,
-                                     .pages = 1,
-                                     .chatters = set.items,
-                                     .n_chatters = set.n,
-                                     .joined = d.joined,
-                                     .n_joined = d.n_joined,
-                                     .left = d.left,
-                                     .n_left = d.n_left,
-                                     .renamed = renamed,
-                                     .n_renamed = n_renamed};
-    struct store_capture_result res;
-    int rc = store_capture_commit(f->base.st, &in, &res, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "commit: %s\n", err);
-    assert_int_equal(rc, 0);
-    an_presence_diff_free(&d);
+    int64_t renames = test_capture_set(f->base.st, f->session, channel, &set, taken_at);
     chatter_set_free(&set);
-    free(open);
-    free(hashes);
-    free(renamed);
-    return res.renames;
+    return renames;
 }
 
 /* The logins of the chatters of one capture, as the capture export reads them. */
