@@ -50,18 +50,8 @@ static int load_profiles(struct store *st, struct rp_data *d, const struct repor
     struct lean_loader l = {.d = d};
     buf_init(&l.pool, 0);
     int64_t *ids = NULL;
-    if (o->n_channels > 1) { /* as rp_load: keep the chatters of the chosen channels only */
-        size_t n = 0;
-        for (size_t c = 0; c < d->n_channels; c++)
-            n += d->channels[c].n_all_stays;
-        ids = xmalloc((n ? n : 1) * sizeof *ids);
-        n = 0;
-        for (size_t c = 0; c < d->n_channels; c++)
-            for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
-                ids[n++] = d->channels[c].all_stays[i].user_id;
-        l.only = ids;
-        l.n_only = an_ids_sort_unique(ids, n);
-    }
+    if (o->n_channels > 1) /* as rp_load: keep the chatters of the chosen channels only */
+        l.only = ids = rp_stay_ids(d, &l.n_only);
     int64_t one = d->n_channels == 1 ? d->channels[0].info.channel_id : 0;
     int rc = store_session_profiles_each(st, d->session.id, one, add_profile, &l, err, errlen);
     free(ids);

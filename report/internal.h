@@ -89,6 +89,8 @@ void rp_free(struct rp_data *d);
 /** Fills d->channels with the session's channels the filter names (d->session read). */
 int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
                      size_t errlen);
+/** The chatters of every loaded channel's stays, sorted and unique (caller frees). */
+int64_t *rp_stay_ids(const struct rp_data *d, size_t *n);
 /** Reads c's captures and stays into c (all_stays, all_ch). */
 int rp_load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
                      size_t errlen);

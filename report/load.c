@@ -88,6 +88,20 @@ int rp_load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, 
     return an_channel_check(&c->all_ch, err, errlen);
 }
 
+int64_t *rp_stay_ids(const struct rp_data *d, size_t *n_out)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < d->n_channels; c++)
+        n += d->channels[c].n_all_stays;
+    int64_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
+    n = 0;
+    for (size_t c = 0; c < d->n_channels; c++)
+        for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
+            ids[n++] = d->channels[c].all_stays[i].user_id;
+    *n_out = an_ids_sort_unique(ids, n);
+    return ids;
+}
+
 /* One chatter seen in an earlier session. */
 struct seen {
     int64_t user_id;
@@ -257,15 +271,8 @@ static int add_person(void *ctx, const struct store_chatter_profile *p)
  * are read for those ids (store_profiles_each), not through a second pass over the stays. */
 static int load_profiles(struct store *st, struct rp_data *d, int lean, char *err, size_t errlen)
 {
-    size_t n = 0;
-    for (size_t c = 0; c < d->n_channels; c++)
-        n += d->channels[c].n_all_stays;
-    int64_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
-    n = 0;
-    for (size_t c = 0; c < d->n_channels; c++)
-        for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
-            ids[n++] = d->channels[c].all_stays[i].user_id;
-    n = an_ids_sort_unique(ids, n);
+    size_t n;
+    int64_t *ids = rp_stay_ids(d, &n);
     struct people_loader l = {.d = d, .lean = lean};
     buf_init(&l.pool, 0);
     d->people = xmalloc((n ? n : 1) * sizeof *d->people);

@@ -112,40 +112,6 @@ static int add_stay(const struct session_times *t, sqlite3_stmt *s, struct store
     return 1;
 }
 
-/* A cursor over twitch_profiles by id that the scan moves forward in step with the stays.
- * A session's chatters are mostly runs of consecutive profile rows (written as chatters first
- * appear), so it steps, and seeks only past a gap of GAP_STEPS rows: a join seeked the
- * B-tree for every stay. */
-enum { GAP_STEPS = 8 };
-
-struct profile_cursor {
-    sqlite3_stmt *s;
-    int state;  /* of the last step: SQLITE_ROW, SQLITE_DONE or an error; 0 before the first */
-    int64_t at; /* id of the row under the cursor when state is SQLITE_ROW */
-};
-
-static void profile_seek(struct profile_cursor *p, int64_t id)
-{
-    sqlite3_reset(p->s);
-    sqlite3_bind_int64(p->s, 1, id);
-    if ((p->state = sqlite3_step(p->s)) == SQLITE_ROW)
-        p->at = sqlite3_column_int64(p->s, 0);
-}
-
-/* Moves to the first profile at or after id; ids only grow along the scan. */
-static void profile_advance(struct profile_cursor *p, int64_t id)
-{
-    if (!p->state) {
-        profile_seek(p, id);
-        return;
-    }
-    for (int k = 0; p->state == SQLITE_ROW && p->at < id && k < GAP_STEPS; k++)
-        if ((p->state = sqlite3_step(p->s)) == SQLITE_ROW)
-            p->at = sqlite3_column_int64(p->s, 0);
-    if (p->state == SQLITE_ROW && p->at < id)
-        profile_seek(p, id);
-}
-
 /* The names and creation time are decoded in C (sq_profile_row, as the twitch_users view
  * does): the view's lower() and CASE per stay row were a fifth of the scan's CPU. A chatter
  * without a profile row gets empty names and 0, as the LEFT JOIN of the view gave. */
@@ -155,20 +121,20 @@ _Static_assert(sizeof(struct store_export_row){0}.login ==
                        sizeof(struct store_chatter_profile){0}.display_name,
                "the export row copies a profile's names whole");
 
-static int start_row(sqlite3_stmt *s, struct profile_cursor *p, struct store_export_row *row)
+/* The stays come in chatter order, so the profile cursor moves along with them: a join
+ * seeked the profiles' B-tree for every stay. */
+static int start_row(sqlite3_stmt *s, struct sq_profile_cursor *p, struct store_export_row *row)
 {
     memset(row, 0, sizeof *row);
     row->user_id = sqlite3_column_int64(s, 0);
-    profile_advance(p, row->user_id);
-    if (p->state != SQLITE_ROW && p->state != SQLITE_DONE)
-        return p->state;
-    if (p->state == SQLITE_ROW && p->at == row->user_id) {
-        struct store_chatter_profile c;
-        sq_profile_row(p->s, 1, STORE_PROFILE_DISPLAY, &c);
-        memcpy(row->login, c.login, sizeof row->login);
-        memcpy(row->display_name, c.display_name, sizeof row->display_name);
-        row->created_at_ms = c.created_at_ms;
-    }
+    int state = sq_profile_cursor_find(p, row->user_id);
+    if (state != SQLITE_ROW)
+        return state == SQLITE_DONE ? 0 : state;
+    struct store_chatter_profile c;
+    sq_profile_row(p->s, 1, STORE_PROFILE_DISPLAY, &c);
+    memcpy(row->login, c.login, sizeof row->login);
+    memcpy(row->display_name, c.display_name, sizeof row->display_name);
+    row->created_at_ms = c.created_at_ms;
     return 0;
 }
 
@@ -181,11 +147,8 @@ static int stream_rows(struct store *st, int64_t session_id, const struct sessio
                        store_export_fn fn, void *ctx, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
-    struct profile_cursor p = {0};
-    int rc = sq_stmt(st,
-                     "SELECT id, login, display_name, created_at FROM twitch_profiles"
-                     " WHERE id >= ?1 ORDER BY id",
-                     &p.s, err, errlen);
+    struct sq_profile_cursor p;
+    int rc = sq_profile_cursor_open(st, &p, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
                      "SELECT p.user_id, p.channel_id, p.from_seq, p.to_seq FROM presence p"
@@ -210,7 +173,7 @@ static int stream_rows(struct store *st, int64_t session_id, const struct sessio
     if (!rc && src == SQLITE_DONE && counted)
         rc = fn(ctx, &row);
     sqlite3_reset(s);
-    sqlite3_reset(p.s);
+    sq_profile_cursor_close(&p);
     if (!rc && src != SQLITE_DONE)
         rc = sq_fail(st, src, err, errlen, "export");
     return rc;

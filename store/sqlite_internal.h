@@ -89,6 +89,20 @@ int64_t sq_time_decode(int64_t code);
  * read only with STORE_PROFILE_DISPLAY in fields, else left "".
  */
 void sq_profile_row(sqlite3_stmt *s, int col, unsigned fields, struct store_chatter_profile *c);
+/* A cursor over twitch_profiles for callers that ask for ids in increasing order (a scan
+ * along a session's chatters): it steps forward and seeks only past gaps (sqlite_profiles.c). */
+struct sq_profile_cursor {
+    sqlite3_stmt *s; /* id, login, display_name, created_at: read with sq_profile_row(s, 1, ..) */
+    int state;       /* of the last step; 0 before the first */
+    int64_t at;      /* id of the row under the cursor when state is SQLITE_ROW */
+};
+/** Prepares c (from the statement cache). */
+int sq_profile_cursor_open(struct store *st, struct sq_profile_cursor *c, char *err, size_t errlen);
+/** Moves c to id, never below the id of the previous call: SQLITE_ROW when id has a profile
+ * row (under the cursor), SQLITE_DONE when it has none, else SQLite's error code. */
+int sq_profile_cursor_find(struct sq_profile_cursor *c, int64_t id);
+/** Resets the cursor's statement. */
+void sq_profile_cursor_close(struct sq_profile_cursor *c);
 /** Adds one row to a user's name history. */
 int sq_name_add(struct store *st, int64_t user_id, const char *login, const char *display,
                 int64_t seen_at, char *err, size_t errlen);

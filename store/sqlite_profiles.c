@@ -84,19 +84,41 @@ void sq_profile_row(sqlite3_stmt *s, int col, unsigned fields, struct store_chat
  * seeks (a B-tree descent, several times that) only past a gap of GAP_STEPS rows. */
 enum { GAP_STEPS = 8 };
 
-/* Moves s (id >= ?1, by id) to the first profile row at or after id; *at its id. */
-static int advance(sqlite3_stmt *s, int state, int64_t id, int64_t *at)
+int sq_profile_cursor_open(struct store *st, struct sq_profile_cursor *c, char *err, size_t errlen)
 {
-    for (int k = 0; state == SQLITE_ROW && *at < id && k < GAP_STEPS; k++)
-        if ((state = sqlite3_step(s)) == SQLITE_ROW)
-            *at = sqlite3_column_int64(s, 0);
-    if (state == SQLITE_ROW && *at < id) {
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, id);
-        if ((state = sqlite3_step(s)) == SQLITE_ROW)
-            *at = sqlite3_column_int64(s, 0);
-    }
-    return state;
+    *c = (struct sq_profile_cursor){0};
+    return sq_stmt(st,
+                   "SELECT id, login, display_name, created_at FROM twitch_profiles"
+                   " WHERE id >= ?1 ORDER BY id",
+                   &c->s, err, errlen);
+}
+
+static void seek(struct sq_profile_cursor *c, int64_t id)
+{
+    sqlite3_reset(c->s);
+    sqlite3_bind_int64(c->s, 1, id);
+    if ((c->state = sqlite3_step(c->s)) == SQLITE_ROW)
+        c->at = sqlite3_column_int64(c->s, 0);
+}
+
+int sq_profile_cursor_find(struct sq_profile_cursor *c, int64_t id)
+{
+    if (!c->state)
+        seek(c, id);
+    for (int k = 0; c->state == SQLITE_ROW && c->at < id && k < GAP_STEPS; k++)
+        if ((c->state = sqlite3_step(c->s)) == SQLITE_ROW)
+            c->at = sqlite3_column_int64(c->s, 0);
+    if (c->state == SQLITE_ROW && c->at < id)
+        seek(c, id);
+    if (c->state == SQLITE_ROW)
+        return c->at == id ? SQLITE_ROW : SQLITE_DONE;
+    return c->state;
+}
+
+void sq_profile_cursor_close(struct sq_profile_cursor *c)
+{
+    if (c->s)
+        sqlite3_reset(c->s);
 }
 
 int sq_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
@@ -104,39 +126,31 @@ int sq_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fi
 {
     if (!n)
         return 0;
-    sqlite3_stmt *s;
-    int state = sq_cached(st,
-                          "SELECT id, login, display_name, created_at FROM twitch_profiles"
-                          " WHERE id >= ?1 ORDER BY id",
-                          &s);
-    if (state != SQLITE_OK)
-        return sq_fail(st, state, err, errlen, "profiles");
-    /* one snapshot across the seeks, unless the caller has one */
-    int own = sqlite3_get_autocommit(sq_conn(st)->db);
-    int rc = own ? sq_begin_read(st, err, errlen) : 0;
+    struct sq_profile_cursor cur;
+    int rc = sq_profile_cursor_open(st, &cur, err, errlen);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, ids[0]);
-    int64_t at = 0;
-    if ((state = sqlite3_step(s)) == SQLITE_ROW)
-        at = sqlite3_column_int64(s, 0);
+    /* one snapshot across the seeks, unless the caller has one */
+    int own = sqlite3_get_autocommit(sq_conn(st)->db);
+    if (own && (rc = sq_begin_read(st, err, errlen)) != 0)
+        return rc;
     struct store_chatter_profile c;
     for (size_t i = 0; i < n && !rc; i++) {
-        state = advance(s, state, ids[i], &at);
+        int state = sq_profile_cursor_find(&cur, ids[i]);
         if (state != SQLITE_ROW && state != SQLITE_DONE) {
             rc = sq_fail(st, state, err, errlen, "profiles");
             break;
         }
         c.user_id = ids[i];
-        if (state == SQLITE_ROW && at == ids[i]) {
-            sq_profile_row(s, 1, fields, &c);
+        if (state == SQLITE_ROW) {
+            sq_profile_row(cur.s, 1, fields, &c);
         } else {
             c.login[0] = c.display_name[0] = '\0';
             c.created_at_ms = 0;
         }
         rc = fn(ctx, &c);
     }
-    sqlite3_reset(s);
+    sq_profile_cursor_close(&cur);
     if (own && !rc)
         rc = sq_commit(st, err, errlen);
     if (own)
