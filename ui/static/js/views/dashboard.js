@@ -242,6 +242,7 @@ export async function render(main, args, ctx, query) {
   let stopped = false;
   let inflight = null;
   let first = true;
+  let warmTimer = 0;
   main.querySelector('.grid').append(followersPanel(sessionId).el);
 
   const sigOf = (s) => (s.channels || []).map((c) => `${c.id}:${c.last_capture ? c.last_capture.seq : 0}`).join(',');
@@ -486,10 +487,14 @@ export async function render(main, args, ctx, query) {
       first = false;
       performance.mark('tca-dashboard-ready');
       document.body.dataset.dashboardReady = '1';
-      // Warm the server's chatter table of this session in the background, so opening the
-      // table next (a big session takes seconds to load there once) answers at once.
-      setTimeout(() => get(`/api/v1/sessions/${sessionId}/chatters?limit=1`).catch(() => {}), 1000);
     }
+    // Warm the server's chatter table of this session in the background, so opening the
+    // table next (a big session takes most of a second to load there once) answers at once:
+    // when the dashboard opens, and again after every capture it shows, since a capture makes
+    // the server's table stale (the next open would load it cold). A second later, so the
+    // warming never competes with the statistics being drawn; a warm table answers in ~1 ms.
+    clearTimeout(warmTimer);
+    warmTimer = setTimeout(() => get(`/api/v1/sessions/${sessionId}/chatters?limit=1`).catch(() => {}), 1000);
     document.body.dataset.dashboardUpdates = String(Number(document.body.dataset.dashboardUpdates || 0) + 1);
     if (summary.active) liveState.textContent = t('dash.updated', { time: fmtTime(new Date().toISOString()) });
     else markEnded();
@@ -579,6 +584,7 @@ export async function render(main, args, ctx, query) {
     delete document.body.dataset.dashboardPush;
     delete document.body.dataset.dashboardReady; // the next dashboard says when it is ready
     clearTimeout(timer);
+    clearTimeout(warmTimer);
     if (inflight) inflight.abort();
     if (chart) chart.destroy();
     if (hist) hist.destroy();
