@@ -5,7 +5,7 @@
 // pages are kept in a small cache. Keyboard: arrows, Page Up/Down, Home/End move the active
 // row; Enter opens the profile.
 import { get } from '../api.js';
-import { PAGE, pageQuery, takeEarly } from '../early.js';
+import { PAGE, TABLE_FILTERS, pageQuery, takeEarly } from '../early.js';
 import { fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
 import { badge, clear, errorBox, field, h, loading, newId, pageTitle } from '../ui.js';
 
@@ -104,7 +104,7 @@ export async function render(main, args, ctx, query) {
   const filterSel = h(
     'select',
     { id: newId('filter') },
-    ['all', 'new', 'returning', 'flagged', 'role', 'watched'].map((f) => h('option', { value: f, selected: (query.get('filter') || 'all') === f }, t('chatters.filter.' + f))),
+    TABLE_FILTERS.map((f) => h('option', { value: f, selected: (query.get('filter') || 'all') === f }, t('chatters.filter.' + f))),
   );
   const chanSel = h(
     'select',
