@@ -83,18 +83,6 @@ test('chatter table: the page query and the page cache', async () => {
   assert.equal(answers, 4);
 });
 
-test('chatter table: the first page early.js asks for is the one the view asks for first', async () => {
-  const { initialTableState, pageQuery, takeEarly } = await import(path.join(STATIC, 'js/early.js'));
-  const first = (q) => pageQuery(initialTableState(new URLSearchParams(q)), 0);
-  assert.equal(first(''), '?offset=0&limit=200&sort=time_present_s&order=desc');
-  // the dashboard's "see the table" link
-  assert.equal(first('filter=flagged'), '?offset=0&limit=200&sort=time_present_s&order=desc&filter=flagged');
-  // a filter the view does not offer opens it on all rows, as its select does
-  assert.equal(first('filter=nope'), '?offset=0&limit=200&sort=time_present_s&order=desc');
-  // no page was opened here (no location): nothing to take
-  assert.equal(takeEarly('/api/v1/sessions/1/chatters' + first('')), null);
-});
-
 test('dashboard: chart data, raid and wave markers, creation months', async () => {
   const { timelineData, ageBuckets, reasonList } = await import(path.join(STATIC, 'js/views/dashboard.js'));
   const ch = {

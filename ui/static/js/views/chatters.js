@@ -4,12 +4,9 @@
 // the browser whole. Rows are virtualised (only those in view exist in the DOM) and a few
 // pages are kept in a small cache. Keyboard: arrows, Page Up/Down, Home/End move the active
 // row; Enter opens the profile.
-import { get } from '../api.js';
-import { PAGE, TABLE_FILTERS, pageQuery, takeEarly } from '../early.js';
+import { get, qs } from '../api.js';
 import { fmtDate, fmtDateTime, fmtDuration, fmtInt, t } from '../i18n.js';
 import { badge, clear, errorBox, field, h, loading, newId, pageTitle } from '../ui.js';
-
-export { PAGE, pageQuery };
 
 const ROW_H = 36;
 const OVERSCAN = 8;
@@ -26,8 +23,24 @@ export const COLUMNS = [
   { key: 'last_seen', label: 'chatters.col.last', type: 'date' },
 ];
 
+/** Rows a page request asks for; the gateway answers at most 500. */
+export const PAGE = 200;
 /** Pages kept in the browser at once: memory stays flat however long the session is. */
 export const MAX_PAGES = 24;
+
+/** The query string of one page of the table in state st. */
+export function pageQuery(st, offset, limit = PAGE) {
+  return qs({
+    offset,
+    limit,
+    sort: st.sort,
+    order: st.dir,
+    q: (st.search || '').trim() || null,
+    filter: st.filter && st.filter !== 'all' ? st.filter : null,
+    exclude_bots: st.hideBots ? 1 : null,
+    channel: st.channel || null,
+  });
+}
 
 /**
  * Pages of rows fetched through load(offset, limit) -> {total, chatters, rows}: each page is
@@ -104,7 +117,7 @@ export async function render(main, args, ctx, query) {
   const filterSel = h(
     'select',
     { id: newId('filter') },
-    TABLE_FILTERS.map((f) => h('option', { value: f, selected: (query.get('filter') || 'all') === f }, t('chatters.filter.' + f))),
+    ['all', 'new', 'returning', 'flagged', 'role', 'watched'].map((f) => h('option', { value: f, selected: (query.get('filter') || 'all') === f }, t('chatters.filter.' + f))),
   );
   const chanSel = h(
     'select',
@@ -158,12 +171,7 @@ export async function render(main, args, ctx, query) {
         draw();
       });
   };
-  // the first page may already be on its way (early.js), asked for while the app loaded
-  const loadPage = (offset, limit) => {
-    const url = base + pageQuery(st, offset, limit);
-    return takeEarly(url) || get(url);
-  };
-  const pages = new PageCache(loadPage, redraw);
+  const pages = new PageCache((offset, limit) => get(base + pageQuery(st, offset, limit)), redraw);
 
   const headButtons = COLUMNS.map((c) => {
     const b = h('button', { type: 'button', class: 'sort', 'data-col': c.key }, t(c.label));
