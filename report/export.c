@@ -8,6 +8,7 @@
 #include "report/chat.h"
 #include "report/internal.h"
 #include "report/marks.h"
+#include "report/row_pipe.h"
 #include "report/table.h"
 #include "analysis/ids.h"
 #include "analysis/overlap.h"
@@ -149,9 +150,9 @@ static int chatter_row(void *ctx, const struct store_export_row *r)
 
 /* The header goes out before the analysis pass, so a download starts at once however long
  * the pass takes for a big session. */
-static int export_chatters(struct store *st, int64_t user_id, const struct report_export *x,
-                           const struct report_options *o, const struct report_sink *sink,
-                           char *err, size_t errlen)
+static int export_chatters(struct store *st, struct store *aside, int64_t user_id,
+                           const struct report_export *x, const struct report_options *o,
+                           const struct report_sink *sink, char *err, size_t errlen)
 {
     static const char *const columns[] = {
         "id",         "login",     "display_name",   "created_at", "captures_seen",
@@ -164,7 +165,7 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
     int rc = rp_table_flush(&cx.t, err, errlen);
     store_scan_hint(st, 1);
     if (!rc)
-        rc = rp_export_pass(st, user_id, x->session_id, o, &pass, err, errlen);
+        rc = rp_export_pass_aside(st, aside, user_id, x->session_id, o, &pass, err, errlen);
     if (!rc)
         rc = report_chat_per_chatter(st, x->session_id, &cx.chat_ids, &cx.chat_messages, &cx.n_chat,
                                      err, errlen);
@@ -175,9 +176,10 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
     cx.n_returning = pass.n_returning;
     cx.keep = pass.keep;
     cx.n_keep = pass.n_keep;
-    /* The total is only known once the SELECT counted it: set it before the first row. */
+    /* The total is only known once the SELECT counted it: set it before the first row. The
+     * scan runs on a second thread, the cells and the sink on this one. */
     if (!rc)
-        rc = store_export_session(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
+        rc = rp_export_rows_beside(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
     if (!rc)
         rc = rp_table_end(&cx.t, err, errlen);
     else
@@ -384,10 +386,17 @@ int report_export_run(struct store *st, int64_t user_id, const struct report_exp
                       const struct report_options *o, const struct report_sink *sink, char *err,
                       size_t errlen)
 {
+    return report_export_run_aside(st, NULL, user_id, x, o, sink, err, errlen);
+}
+
+int report_export_run_aside(struct store *st, struct store *aside, int64_t user_id,
+                            const struct report_export *x, const struct report_options *o,
+                            const struct report_sink *sink, char *err, size_t errlen)
+{
     if (x->kind == REPORT_EXPORT_CAPTURE)
         return export_capture(st, user_id, x, sink, err, errlen);
     if (x->kind == REPORT_EXPORT_CHATTERS)
-        return export_chatters(st, user_id, x, o, sink, err, errlen);
+        return export_chatters(st, aside, user_id, x, o, sink, err, errlen);
     struct rp_data d;
     int rc = rp_load(st, user_id, x->session_id, o, &d, err, errlen);
     if (rc)

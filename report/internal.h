@@ -128,6 +128,11 @@ struct rp_export_pass {
 int rp_export_pass(struct store *st, int64_t user_id, int64_t session_id,
                    const struct report_options *o, struct rp_export_pass *out, char *err,
                    size_t errlen);
+/** rp_export_pass, the profiles read on aside (another connection to the same store, NULL:
+ * none) by a second thread while st scans the stays (report/profile_feed.h). */
+int rp_export_pass_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                         const struct report_options *o, struct rp_export_pass *out, char *err,
+                         size_t errlen);
 /** Frees everything; safe on a zeroed struct. */
 void rp_export_pass_free(struct rp_export_pass *p);
 /** The profile row of user_id, or NULL. */

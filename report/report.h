@@ -168,6 +168,11 @@ int report_export_check(struct store *st, int64_t user_id, const struct report_e
 int report_export_run(struct store *st, int64_t user_id, const struct report_export *x,
                       const struct report_options *o, const struct report_sink *sink, char *err,
                       size_t errlen);
+/** report_export_run, the chatters export's profiles read on aside (a second connection to
+ * the same store, used by nobody else meanwhile; NULL: none) beside its scan of the stays. */
+int report_export_run_aside(struct store *st, struct store *aside, int64_t user_id,
+                            const struct report_export *x, const struct report_options *o,
+                            const struct report_sink *sink, char *err, size_t errlen);
 
 /* ---- known bots ---------------------------------------------------------------------- */
 
