@@ -1,7 +1,8 @@
 /*
  * The profile feed (report/profile_feed.c) on a real store with a second connection: the
  * profiles of the ids pushed (repeats dropped, more ids than its queue holds) are those
- * store_profiles_each reads, a reader that fails stops without blocking the producer, and
+ * store_profiles_each reads, a reader that fails stops without blocking the producer, a
+ * capture landing during the stays scan leaves no chatter of the scan without a profile, and
  * the session document read with a second connection is the one read without, for every
  * channel filter and exclusion.
  */
@@ -130,6 +131,60 @@ static void a_failing_reader_ends_the_feed_with_its_error(void **state)
     kept_free(&got);
 }
 
+/* The stays scan that lets a capture land on a third connection at its first stay. */
+struct racing_scan {
+    struct rp_profile_feed *feed;
+    struct store *writer;
+    int64_t session;
+    size_t seen;
+};
+
+static int push_and_race(void *ctx, const struct store_stay *y)
+{
+    struct racing_scan *r = ctx;
+    if (r->seen++ == 0) {
+        int64_t ids[2100];
+        for (int64_t i = 0; i < 2100; i++)
+            ids[i] = i + 1 + (i >= 2000 ? 5000 : 0); /* 100 newcomers, 5001..5100 */
+        fx_capture(r->writer, r->session, FX_ALPHA, ids, 2100, FX_T0 + 60000);
+        fx_profile(r->writer, 7, "seven_enriched", FX_T0 - 1000, FX_T0 + 60000);
+    }
+    rp_profile_feed_push(r->feed, y->user_id);
+    return 0;
+}
+
+static void a_capture_landing_during_the_scan_leaves_no_chatter_without_a_profile(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    int64_t ids[2000];
+    for (int64_t i = 0; i < 2000; i++)
+        ids[i] = i + 1;
+    fx_capture(f->st, f->session, FX_ALPHA, ids, 2000, FX_T0);
+    struct store *aside, *writer;
+    assert_int_equal(store_open(f->url, &aside, err, sizeof err), 0);
+    assert_int_equal(store_open(f->url, &writer, err, sizeof err), 0);
+    struct kept got;
+    kept_init(&got, 4000);
+    struct racing_scan r = {.writer = writer, .session = f->session};
+    r.feed = rp_profile_feed_start(aside, STORE_PROFILE_LEAN, keep, &got);
+    assert_non_null(r.feed);
+    assert_int_equal(
+        store_stays_each(f->st, f->session, FX_ALPHA, push_and_race, &r, err, sizeof err), 0);
+    assert_int_equal(rp_profile_feed_end(r.feed, err, sizeof err), 0);
+    /* the scan's moment: the 2,000 chatters of the first capture, none of the newcomers, each
+     * with its profile, read at the feed's later moment (chatter 7 enriched since) */
+    assert_int_equal(got.n, 2000);
+    for (size_t i = 0; i < got.n; i++) {
+        assert_int_equal(got.ids[i], (int64_t)i + 1);
+        assert_true(got.logins[i][0] != '\0');
+    }
+    assert_string_equal(got.logins[6], "seven_enriched");
+    store_close(writer);
+    store_close(aside);
+    kept_free(&got);
+}
+
 static void ids_range(int64_t *out, size_t *n, int64_t from, int64_t to)
 {
     for (int64_t id = from; id <= to; id++)
@@ -222,6 +277,9 @@ int main(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(a_failing_reader_ends_the_feed_with_its_error, fx_setup,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_capture_landing_during_the_scan_leaves_no_chatter_without_a_profile, fx_setup,
+            fx_teardown),
         cmocka_unit_test_setup_teardown(the_document_read_beside_a_second_connection_is_the_same,
                                         fx_setup, fx_teardown),
     };
