@@ -45,18 +45,6 @@ static int add_profile(void *ctx, const struct store_chatter_profile *p)
     return 0;
 }
 
-static int load_names(struct store *st, struct rp_data *d, char *err, size_t errlen)
-{
-    int rc = store_session_names(st, d->session.id, &d->name_rows, &d->n_names, err, errlen);
-    if (rc)
-        return rc;
-    d->names = xmalloc((d->n_names ? d->n_names : 1) * sizeof *d->names);
-    for (size_t i = 0; i < d->n_names; i++)
-        d->names[i] = (struct an_name){d->name_rows[i].user_id, d->name_rows[i].login,
-                                       d->name_rows[i].display_name, d->name_rows[i].seen_at_ms};
-    return 0;
-}
-
 /* Points the profiles' logins into the pool, which no longer moves. */
 static void lean_end(struct lean_loader *l)
 {
@@ -80,7 +68,7 @@ static int load_profiles(struct store *st, struct rp_data *d, const struct repor
     int rc = store_session_profiles_each(st, d->session.id, one, add_profile, &l, err, errlen);
     free(ids);
     lean_end(&l);
-    return rc ? rc : load_names(st, d, err, errlen);
+    return rc ? rc : rp_load_names(st, d, err, errlen);
 }
 
 static int feed_stay(void *ctx, const struct store_stay *y)
@@ -114,7 +102,7 @@ static int load_fed(struct store *st, struct store *aside, struct rp_data *d, in
     lean_end(&l);
     if (!rc)
         rc = frc;
-    return rc ? rc : load_names(st, d, err, errlen);
+    return rc ? rc : rp_load_names(st, d, err, errlen);
 }
 
 /* The chatters of channel c, sorted and unique: from its stays when they were read, else

@@ -104,6 +104,8 @@ struct rp_profile_feed;
  * none) in id order as the stays come (presence_load.c). */
 int rp_load_all_presence(struct store *st, struct rp_data *d, struct rp_profile_feed *feed,
                          char *err, size_t errlen);
+/** Reads the name histories of d's session into d->name_rows and d->names. */
+int rp_load_names(struct store *st, struct rp_data *d, char *err, size_t errlen);
 /** Fills c's history with the chatters of ids (sorted, unique) seen in earlier sessions. */
 int rp_load_history(struct store *st, struct rp_data *d, struct rp_channel *c, const int64_t *ids,
                     size_t n_ids, char *err, size_t errlen);

@@ -256,7 +256,7 @@ static void people_end(struct people_loader *l)
     l->offsets = NULL;
 }
 
-static int load_names(struct store *st, struct rp_data *d, char *err, size_t errlen)
+int rp_load_names(struct store *st, struct rp_data *d, char *err, size_t errlen)
 {
     int rc = store_session_names(st, d->session.id, &d->name_rows, &d->n_names, err, errlen);
     if (rc)
@@ -280,7 +280,7 @@ static int load_profiles(struct store *st, struct rp_data *d, int lean, char *er
                                  add_person, &l, err, errlen);
     free(ids);
     people_end(&l);
-    return rc ? rc : load_names(st, d, err, errlen);
+    return rc ? rc : rp_load_names(st, d, err, errlen);
 }
 
 int rp_compute_flags(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
@@ -419,7 +419,7 @@ static int load(struct store *st, struct store *aside, int64_t user_id, int64_t 
         if (!rc)
             rc = frc;
         if (!rc)
-            rc = load_names(st, d, err, errlen);
+            rc = rp_load_names(st, d, err, errlen);
     } else if (!rc && profiles) {
         rc = load_profiles(st, d, lean, err, errlen);
     }
