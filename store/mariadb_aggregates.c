@@ -6,7 +6,8 @@
  * visits). On a server every statement is a round trip, so the known joiners are collected
  * during the commit and asked about together: one statement per earlier session and chunk
  * of joiners, not one per joiner. It must never touch stayers, and never write anything but
- * the capture row's own column.
+ * the capture row's own columns. captures.first_stays (joiners at their first stay of the
+ * session in the channel) is counted from what the commit knows, with no statement.
  */
 #include "store/mariadb_internal.h"
 #include "base/xalloc.h"
@@ -140,6 +141,7 @@ void my_aggregates_join(struct my_aggregates *a, int64_t user_id, int new_here, 
 {
     if (!first_stay)
         return;
+    a->first_stays++;
     if (new_here) { /* no channel_chatters row: no session of anyone saw them here */
         a->new_to_owner++;
         return;
@@ -169,6 +171,23 @@ int my_aggregates_finish(struct store *st, struct my_aggregates *a,
         a->new_to_owner += (int64_t)n;
     free(args);
     free(s);
+    return rc;
+}
+
+/* A session's chatters over all its channels: the sum of its captures' first stays when it
+ * captured one channel and every capture kept them, else the distinct chatters of its stays
+ * (store/sqlite_aggregates.c's rule). */
+int my_session_chatters(struct store *st, int64_t session_id, int64_t *total, char *err,
+                        size_t errlen)
+{
+    int rc = my_query_int(st,
+                          "SELECT CASE WHEN COUNT(DISTINCT channel_id) <= 1"
+                          " AND COUNT(first_stays) = COUNT(*) THEN COALESCE(SUM(first_stays), 0)"
+                          " ELSE -1 END FROM captures WHERE session_id = ?",
+                          MY_ARGS(MY_INT(session_id)), total, err, errlen);
+    if (!rc && *total < 0)
+        rc = my_query_int(st, "SELECT COUNT(DISTINCT user_id) FROM presence WHERE session_id = ?",
+                          MY_ARGS(MY_INT(session_id)), total, err, errlen);
     return rc;
 }
 

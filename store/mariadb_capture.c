@@ -169,7 +169,7 @@ static int write_capture(struct store *st, const struct store_capture_input *in,
         rc = rename_stayers(st, in, prev_taken_at, &renames, err, errlen);
     if (!rc)
         rc = my_aggregates_finish(st, &agg, in, err, errlen);
-    int64_t new_to_owner = agg.new_to_owner;
+    int64_t new_to_owner = agg.new_to_owner, first_stays = agg.first_stays;
     my_aggregates_free(&agg);
     if (rc)
         return rc;
@@ -177,11 +177,12 @@ static int write_capture(struct store *st, const struct store_capture_input *in,
     rc = my_exec(st,
                  "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
                  " joined, `left`, new_to_channel, pages, duration_ms, job_id, renames,"
-                 " new_to_owner) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 " new_to_owner, first_stays) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  MY_ARGS(MY_INT(in->session_id), MY_INT(in->channel_id), MY_INT(in->seq),
                          MY_INT(in->taken_at_ms), MY_INT(in->n_chatters), MY_INT(in->n_joined),
                          MY_INT(in->n_left), MY_INT(new_to_channel), MY_INT(in->pages),
-                         MY_INT(in->duration_ms), job, MY_INT(renames), MY_INT(new_to_owner)),
+                         MY_INT(in->duration_ms), job, MY_INT(renames), MY_INT(new_to_owner),
+                         MY_INT(first_stays)),
                  NULL, &out->capture_id, err, errlen);
     if (!rc && in->job_id > 0)
         rc = my_job_done(st, in->job_id, err, errlen);
@@ -224,13 +225,13 @@ int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                  ? my_query(st,
                             "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
                             " joined, `left`, new_to_channel, pages, duration_ms, renames,"
-                            " COALESCE(new_to_owner, -1) FROM captures"
+                            " COALESCE(new_to_owner, -1), COALESCE(first_stays, -1) FROM captures"
                             " WHERE session_id = ? AND channel_id = ? ORDER BY seq",
                             MY_ARGS(MY_INT(session_id), MY_INT(channel_id)), &r, err, errlen)
                  : my_query(st,
                             "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
                             " joined, `left`, new_to_channel, pages, duration_ms, renames,"
-                            " COALESCE(new_to_owner, -1) FROM captures"
+                            " COALESCE(new_to_owner, -1), COALESCE(first_stays, -1) FROM captures"
                             " WHERE session_id = ? ORDER BY taken_at, id",
                             MY_ARGS(MY_INT(session_id)), &r, err, errlen);
     if (rc)
@@ -252,6 +253,7 @@ int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         c->duration_ms = my_int(&r, 10);
         c->renames = my_int(&r, 11);
         c->new_to_owner = my_int(&r, 12); /* -1: stored before the aggregates step */
+        c->first_stays = my_int(&r, 13);
     }
     my_done(&r);
     if (rc < 0) {

@@ -209,6 +209,7 @@ int my_ids_found(struct store *st, const char *sql, const struct my_val *args, s
  *  with my_aggregates_free; lives for one commit. */
 struct my_aggregates {
     int64_t new_to_owner; /* joiners new to the owner's earlier sessions: captures.new_to_owner */
+    int64_t first_stays;  /* joiners at their first stay of the session: captures.first_stays */
     int64_t *asked;       /* owned: joiners the channel knew, at their first stay, to look up */
     size_t n_asked, cap_asked;
 };
@@ -221,6 +222,10 @@ int my_aggregates_finish(struct store *st, struct my_aggregates *a,
                          const struct store_capture_input *in, char *err, size_t errlen);
 /** Frees what the aggregates noted; safe twice. */
 void my_aggregates_free(struct my_aggregates *a);
+/** The distinct chatters of a session's stays, from the captures' first stays where they
+ *  give it exactly (one channel, every capture kept them), else counted from the stays. */
+int my_session_chatters(struct store *st, int64_t session_id, int64_t *total, char *err,
+                        size_t errlen);
 /** Inside a capture's transaction: opens the stays of in->joined (multi-row statements),
  *  counting the chatters new to the channel and the renames seen, and noting each joiner in
  *  agg. */

@@ -227,8 +227,7 @@ int my_export_session(struct store *st, int64_t session_id, int64_t *total, stor
     if (rc)
         return rc;
     if (total)
-        rc = my_query_int(st, "SELECT COUNT(DISTINCT user_id) FROM presence WHERE session_id = ?",
-                          MY_ARGS(MY_INT(session_id)), total, err, errlen);
+        rc = my_session_chatters(st, session_id, total, err, errlen);
     struct my_rows r;
     if (!rc)
         rc = my_query_stream(st, export_sql, MY_ARGS(MY_INT(session_id)), &r, err, errlen);

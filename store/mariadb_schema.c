@@ -371,9 +371,24 @@ static const char *const step9[] = {
     NULL,
 };
 
+/* incremental aggregates (issue 15): each capture's joiners at their first stay of the session
+ * in the channel (store/mariadb_aggregates.c): summed over a channel's captures, its unique
+ * chatters without counting every stay. The captures already stored get theirs from their
+ * stays (whole sessions go at once, so what is left counts the same); re-runnable */
+static const char *const step10[] = {
+    "ALTER TABLE captures ADD COLUMN IF NOT EXISTS first_stays BIGINT NULL",
+    "UPDATE captures SET first_stays = 0 WHERE first_stays IS NULL",
+    "UPDATE captures c JOIN (SELECT session_id, channel_id, seq, COUNT(*) AS n"
+    " FROM (SELECT session_id, channel_id, MIN(from_seq) AS seq FROM presence"
+    " GROUP BY session_id, user_id, channel_id) f GROUP BY session_id, channel_id, seq) x"
+    " ON x.session_id = c.session_id AND x.channel_id = c.channel_id AND x.seq = c.seq"
+    " SET c.first_stays = x.n",
+    NULL,
+};
+
 /* Step i brings the schema from version i to i + 1. */
 static const char *const *const migrations[] = {step1, step2, step3, step4, step5,
-                                                step6, step7, step8, step9};
+                                                step6, step7, step8, step9, step10};
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };
 

@@ -6,7 +6,9 @@
  * earlier session of the same user (by first capture of the channel, as report/load.c
  * decides), purged and deleted sessions included through their kept visits. Only joiners at
  * their first stay of the session can cost a read here; it must never touch stayers, and
- * never write anything but the capture row's own column.
+ * never write anything but the capture row's own columns. Also kept: each capture's joiners at
+ * their first stay of the session in the channel (captures.first_stays, counted from what the
+ * commit already knows: no read), whose sum is the channel's unique chatters.
  */
 #include "store/sqlite_internal.h"
 #include "base/xalloc.h"
@@ -159,6 +161,7 @@ int sq_aggregates_join(struct store *st, struct sq_aggregates *a, int64_t user_i
 {
     if (!first_stay)
         return 0;
+    a->first_stays++;
     if (new_here) { /* no channel_chatters row: no session of anyone saw them here */
         a->new_to_owner++;
         return 0;
@@ -170,6 +173,32 @@ int sq_aggregates_join(struct store *st, struct sq_aggregates *a, int64_t user_i
     if (!rc && !seen)
         a->new_to_owner++;
     return rc;
+}
+
+/* A session's chatters over all its channels: the sum of its captures' first stays when it
+ * captured one channel and every capture kept them (720 capture rows on issue 15's session,
+ * where counting the distinct chatters of its 307,600 stays took ~25 ms); else that count. */
+int sq_session_chatters(struct store *st, int64_t session_id, int64_t *total, char *err,
+                        size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = sq_stmt(st,
+                     "SELECT COUNT(DISTINCT channel_id) <= 1 AND COUNT(first_stays) = COUNT(*),"
+                     " COALESCE(SUM(first_stays), 0) FROM captures WHERE session_id = ?",
+                     &s, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, session_id);
+    int src = sqlite3_step(s), kept = src == SQLITE_ROW && sqlite3_column_int(s, 0);
+    *total = kept ? sqlite3_column_int64(s, 1) : 0;
+    sqlite3_reset(s);
+    if (src != SQLITE_ROW)
+        return sq_fail(st, src, err, errlen, "session chatters");
+    if (kept)
+        return 0;
+    int found;
+    return one_int(st, "SELECT COUNT(DISTINCT user_id) FROM presence WHERE session_id = ?",
+                   (int64_t[]){session_id}, 1, total, &found, err, errlen);
 }
 
 void sq_aggregates_free(struct sq_aggregates *a)

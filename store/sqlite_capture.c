@@ -116,7 +116,7 @@ static int prepare_commit(struct store *st, struct commit_stmts *c, char *err, s
         rc = sq_stmt(st,
                      "INSERT INTO captures(session_id, channel_id, seq, taken_at, chatter_count,"
                      " joined, \"left\", new_to_channel, pages, duration_ms, job_id, renames,"
-                     " new_to_owner) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     " new_to_owner, first_stays) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      &c->insert, err, errlen);
     if (!rc)
         rc = sq_stmt(st,
@@ -370,6 +370,7 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
         sqlite3_bind_null(c.insert, 11);
     sqlite3_bind_int64(c.insert, 12, renames);
     sqlite3_bind_int64(c.insert, 13, agg.new_to_owner);
+    sqlite3_bind_int64(c.insert, 14, agg.first_stays);
     rc = step_done(st, c.insert, err, errlen, "capture insert");
     if (rc)
         goto out;

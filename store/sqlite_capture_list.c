@@ -15,18 +15,19 @@ int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = channel_id ? sq_stmt(st,
-                                  "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                                  " joined, \"left\", new_to_channel, pages, duration_ms, renames,"
-                                  " COALESCE(new_to_owner, -1) FROM captures"
-                                  " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
-                                  &s, err, errlen)
-                        : sq_stmt(st,
-                                  "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
-                                  " joined, \"left\", new_to_channel, pages, duration_ms, renames,"
-                                  " COALESCE(new_to_owner, -1) FROM captures"
-                                  " WHERE session_id = ?1 ORDER BY taken_at, id",
-                                  &s, err, errlen);
+    int rc = channel_id
+                 ? sq_stmt(st,
+                           "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
+                           " joined, \"left\", new_to_channel, pages, duration_ms, renames,"
+                           " COALESCE(new_to_owner, -1), COALESCE(first_stays, -1) FROM captures"
+                           " WHERE session_id = ?1 AND channel_id = ?2 ORDER BY seq",
+                           &s, err, errlen)
+                 : sq_stmt(st,
+                           "SELECT id, session_id, channel_id, seq, taken_at, chatter_count,"
+                           " joined, \"left\", new_to_channel, pages, duration_ms, renames,"
+                           " COALESCE(new_to_owner, -1), COALESCE(first_stays, -1) FROM captures"
+                           " WHERE session_id = ?1 ORDER BY taken_at, id",
+                           &s, err, errlen);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, session_id);
@@ -50,6 +51,7 @@ int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
         c->duration_ms = sqlite3_column_int64(s, 10);
         c->renames = sqlite3_column_int64(s, 11);
         c->new_to_owner = sqlite3_column_int64(s, 12);
+        c->first_stays = sqlite3_column_int64(s, 13);
     }
     sqlite3_reset(s);
     if (src != SQLITE_DONE) {

@@ -182,25 +182,15 @@ static int stream_rows(struct store *st, int64_t session_id, const struct sessio
 int sq_export_session(struct store *st, int64_t session_id, int64_t *total, store_export_fn fn,
                       void *ctx, char *err, size_t errlen)
 {
-    sqlite3_stmt *count;
-    int rc = sq_stmt(st, "SELECT COUNT(DISTINCT user_id) FROM presence WHERE session_id = ?",
-                     &count, err, errlen);
-    if (rc)
-        return rc;
     /* One read snapshot, so the total matches the rows even while captures go on. */
-    rc = sq_begin_read(st, err, errlen);
+    int rc = sq_begin_read(st, err, errlen);
     if (rc)
         return rc;
     struct session_times times = {0};
     if (total) {
-        sqlite3_bind_int64(count, 1, session_id);
-        int src = sqlite3_step(count);
-        *total = src == SQLITE_ROW ? sqlite3_column_int64(count, 0) : 0;
-        sqlite3_reset(count);
-        if (src != SQLITE_ROW) {
-            rc = sq_fail(st, src, err, errlen, "export count");
+        rc = sq_session_chatters(st, session_id, total, err, errlen);
+        if (rc)
             goto out;
-        }
     }
     rc = load_times(st, session_id, &times, err, errlen);
     if (!rc)

@@ -115,6 +115,7 @@ struct sq_aggregates {
     int64_t session_id, channel_id, owner_id;
     int64_t first_at;     /* the session's first capture of the channel */
     int64_t new_to_owner; /* joiners new to the owner's earlier sessions: captures.new_to_owner */
+    int64_t first_stays;  /* joiners at their first stay of the session: captures.first_stays */
     int loaded;           /* the earlier sessions below were read */
     int64_t *live, *kept; /* earlier sessions with stays, and purged or deleted ones */
     size_t n_live, n_kept;
@@ -128,6 +129,10 @@ int sq_aggregates_join(struct store *st, struct sq_aggregates *a, int64_t user_i
                        int first_stay, char *err, size_t errlen);
 /** Frees what the aggregates read; safe twice. */
 void sq_aggregates_free(struct sq_aggregates *a);
+/** The distinct chatters of a session's stays, from the captures' first stays where they
+ *  give it exactly (one channel, every capture kept them), else counted from the stays. */
+int sq_session_chatters(struct store *st, int64_t session_id, int64_t *total, char *err,
+                        size_t errlen);
 
 /** How many migration steps the schema has (its current version). */
 int sq_schema_steps(void);

@@ -500,6 +500,20 @@ static const char *const migrations[] = {
 
     /* stays at their final size, open stays apart: see STAYS_STEP above */
     STAYS_STEP,
+
+    /* incremental aggregates (issue 15): each capture's joiners at their first stay of the
+     * session in the channel, kept by the capture (store/sqlite_aggregates.c): their sum over
+     * a channel's captures is its unique chatters, read instead of counting every stay. The
+     * captures already stored get theirs from their stays (a purge or deletion takes a whole
+     * session's captures with its stays, so what is left counts the same; 0.5 s on issue 15's
+     * 307,600 stays) */
+    "ALTER TABLE captures ADD COLUMN first_stays INTEGER;"
+    "UPDATE captures SET first_stays = 0;"
+    "UPDATE captures SET first_stays = f.n FROM (SELECT session_id, channel_id, seq, COUNT(*) AS n"
+    " FROM (SELECT session_id, channel_id, MIN(from_seq) AS seq FROM stays"
+    " GROUP BY session_id, user_id, channel_id) GROUP BY session_id, channel_id, seq) AS f"
+    " WHERE captures.session_id = f.session_id AND captures.channel_id = f.channel_id"
+    " AND captures.seq = f.seq;",
 };
 
 enum { SCHEMA_VERSION = sizeof migrations / sizeof *migrations };

@@ -332,6 +332,9 @@ struct store_capture {
      * session of the session's owner (the statistics' new_to_channel), kept at capture time;
      * -1 when the back end keeps no such aggregate or the capture predates it */
     int64_t new_to_owner;
+    /* joiners at their first stay of the session in the channel (their sum over the channel's
+     * captures is its unique chatters), kept at capture time; -1 as new_to_owner */
+    int64_t first_stays;
 };
 
 /** Captures of a session (channel_id 0: all channels), by time. *out is the caller's. */

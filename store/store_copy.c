@@ -36,11 +36,11 @@ static const struct store_column sessions[] = {
     I("id"), I("user_id"), I("active"), I("saved"), T("label"), I("created_at"), I("updated_at")};
 static const struct store_column session_channels[] = {
     I("session_id"), I("channel_id"), I("interval_s"), I("next_at"), I("stop_at"), I("enabled")};
-static const struct store_column captures[] = {I("id"),      I("session_id"),  I("channel_id"),
-                                               I("seq"),     I("taken_at"),    I("chatter_count"),
-                                               I("joined"),  I("left"),        I("new_to_channel"),
-                                               I("pages"),   I("duration_ms"), I("job_id"),
-                                               I("renames"), I("new_to_owner")};
+static const struct store_column captures[] = {I("id"),      I("session_id"),   I("channel_id"),
+                                               I("seq"),     I("taken_at"),     I("chatter_count"),
+                                               I("joined"),  I("left"),         I("new_to_channel"),
+                                               I("pages"),   I("duration_ms"),  I("job_id"),
+                                               I("renames"), I("new_to_owner"), I("first_stays")};
 static const struct store_column presence[] = {I("session_id"), I("user_id"), I("channel_id"),
                                                I("from_seq"),   I("to_seq"),  I("name_hash")};
 static const struct store_column kept_visits[] = {

@@ -1,7 +1,9 @@
 /*
  * The series read from the aggregates a capture keeps (captures.new_to_owner) equals the
- * series recomputed from every stay, and each capture's aggregate equals a naive recount
- * from the raw captured sets: random sessions of two users on two channels, with chatters
+ * series recomputed from every stay, and each capture's aggregates (new_to_owner and
+ * first_stays) equal a naive recount from the raw captured sets; the first stays summed give
+ * each channel's unique chatters as the statistics recompute them and the session's chatters
+ * as the export counts them: random sessions of two users on two channels, with chatters
  * leaving and coming back, earlier sessions purged, deleted and expired, and the active
  * session purged and captured again; on SQLite and on MariaDB.
  */
@@ -62,7 +64,9 @@ static void capture(struct fx *f, struct model *m, size_t s, int c, uint64_t *rn
         if (next[u])
             ids[n++] = 1000 + u;
     }
-    int64_t want = naive_new(m, s, c, next);
+    int64_t want = naive_new(m, s, c, next), firsts = 0;
+    for (int u = 0; u < POOL; u++) /* joined, and never in a stay of the session here before */
+        firsts += next[u] && !m->now[s][c][u] && !m->in[s][c][u];
     fx_capture(f->st, m->session[s], CHANNELS[c], ids, n, at);
     struct store_capture *caps;
     size_t n_caps;
@@ -71,6 +75,7 @@ static void capture(struct fx *f, struct model *m, size_t s, int c, uint64_t *rn
         store_capture_list(f->st, m->session[s], CHANNELS[c], &caps, &n_caps, err, sizeof err), 0);
     assert_true(n_caps > 0);
     assert_int_equal(caps[n_caps - 1].new_to_owner, want); /* both back ends keep it */
+    assert_int_equal(caps[n_caps - 1].first_stays, firsts);
     free(caps);
     for (int u = 0; u < POOL; u++) {
         m->now[s][c][u] = next[u];
@@ -100,11 +105,79 @@ static char *series_of(struct fx *f, int64_t session, unsigned sections, const c
     return text;
 }
 
+/* Each channel's unique chatters as the statistics recompute them from the stays (0 for a
+ * channel the session has no capture of). */
+static void unique_of(struct fx *f, int64_t session, int64_t *out)
+{
+    struct report_options o;
+    report_options_default(&o);
+    json_t *doc = NULL, *ch;
+    char err[256];
+    assert_int_equal(
+        report_session(f->st, FX_USER, session, &o, REPORT_PARTICIPATION, &doc, err, sizeof err),
+        0);
+    out[0] = out[1] = 0;
+    size_t i;
+    json_array_foreach(json_object_get(doc, "channels"), i, ch)
+    {
+        int64_t id = strtoll(json_string_value(json_object_get(ch, "id")), NULL, 10);
+        json_t *n = json_object_get(json_object_get(ch, "participation"), "unique_chatters");
+        out[id == FX_BETA] = json_integer_value(n);
+    }
+    json_decref(doc);
+}
+
+static int count_row(void *ctx, const struct store_export_row *row)
+{
+    (void)row;
+    ++*(int64_t *)ctx;
+    return 0;
+}
+
+/* The first stays kept by every capture of session s, summed per channel, against the model,
+ * the statistics' recomputation (FX_USER's sessions) and the export's count of chatters. */
+static void check_firsts(struct fx *f, struct model *m, size_t s)
+{
+    int64_t sum[2] = {0, 0}, naive[2] = {0, 0}, both = 0, total = -1, rows = 0;
+    char err[256];
+    for (int c = 0; c < 2; c++) {
+        struct store_capture *caps;
+        size_t n_caps;
+        assert_int_equal(
+            store_capture_list(f->st, m->session[s], CHANNELS[c], &caps, &n_caps, err, sizeof err),
+            0);
+        for (size_t k = 0; k < n_caps; k++)
+            sum[c] += caps[k].first_stays;
+        free(caps);
+    }
+    for (int u = 0; u < POOL; u++) {
+        naive[0] += m->in[s][0][u];
+        naive[1] += m->in[s][1][u];
+        both += m->in[s][0][u] || m->in[s][1][u];
+    }
+    assert_int_equal(sum[0], naive[0]);
+    assert_int_equal(sum[1], naive[1]);
+    if (m->owner[s] == FX_USER) {
+        int64_t unique[2];
+        unique_of(f, m->session[s], unique);
+        assert_int_equal(unique[0], naive[0]);
+        assert_int_equal(unique[1], naive[1]);
+    }
+    /* one channel: the sum; two: the stays counted */
+    assert_int_equal(
+        store_export_session(f->st, m->session[s], &total, count_row, &rows, err, sizeof err), 0);
+    assert_int_equal(total, both);
+    assert_int_equal(rows, both);
+}
+
 /* Every live session of FX_USER: series alone (aggregates) == series beside participation
- * (recomputed from the stays); the documents of the series alone differ in nothing else. */
+ * (recomputed from the stays); the documents of the series alone differ in nothing else.
+ * Every live session of either user: its first stays. */
 static void check_all(struct fx *f, struct model *m)
 {
     for (size_t s = 0; s < m->n; s++) {
+        if (m->alive[s])
+            check_firsts(f, m, s);
         if (!m->alive[s] || m->owner[s] != FX_USER)
             continue;
         char *kept = series_of(f, m->session[s], REPORT_SERIES, NULL);
