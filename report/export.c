@@ -36,12 +36,19 @@ static struct rp_cell time_cell(int64_t ms, char *buf, size_t len)
     if (!ms)
         return (struct rp_cell){.kind = RP_NULL};
     clock_format_rfc3339(ms, buf, len);
-    return (struct rp_cell){.kind = RP_STR, .s = buf};
+    return (struct rp_cell){.kind = RP_PLAIN, .s = buf};
 }
 
 static struct rp_cell str(const char *s)
 {
     return (struct rp_cell){.kind = RP_STR, .s = s};
+}
+
+/* Text this file made of digits, letters and "-:._|" only (ids, times, fixed words): the
+ * writer copies it without looking for anything to quote or escape. */
+static struct rp_cell plain(const char *s)
+{
+    return (struct rp_cell){.kind = RP_PLAIN, .s = s};
 }
 
 static struct rp_cell num(int64_t v)
@@ -56,7 +63,7 @@ static struct rp_cell id_cell(int64_t id, char *buf, size_t len)
 {
     if (id < 0 || len < 21) {
         snprintf(buf, len, "%lld", (long long)id);
-        return str(buf);
+        return plain(buf);
     }
     char digits[20];
     size_t n = 0;
@@ -67,7 +74,7 @@ static struct rp_cell id_cell(int64_t id, char *buf, size_t len)
     for (size_t i = 0; i < n; i++)
         buf[i] = digits[n - 1 - i];
     buf[n] = '\0';
-    return str(buf);
+    return plain(buf);
 }
 
 /* The last time formatted in one column: the seen times are capture times, shared by the
@@ -85,7 +92,7 @@ static struct rp_cell memo_time_cell(int64_t ms, struct time_memo *m)
         clock_format_rfc3339(ms, m->text, sizeof m->text);
         m->ms = ms;
     }
-    return str(m->text);
+    return plain(m->text);
 }
 
 struct chatters_ctx {
@@ -139,10 +146,10 @@ static int chatter_row(void *ctx, const struct store_export_row *r)
         memo_time_cell(r->first_seen_ms, &x->first),
         memo_time_cell(r->last_seen_ms, &x->last),
         num(r->time_present_ms / 1000),
-        str(reasons),
-        str(an_ids_contain(x->returning, x->n_returning, r->user_id) ? "returning" : "new"),
-        str(rp_role_name(rp_marks_role(&x->marks, r->user_id))),
-        str(rp_marks_watched(&x->marks, r->user_id) ? "yes" : ""),
+        plain(reasons),
+        plain(an_ids_contain(x->returning, x->n_returning, r->user_id) ? "returning" : "new"),
+        plain(rp_role_name(rp_marks_role(&x->marks, r->user_id))),
+        plain(rp_marks_watched(&x->marks, r->user_id) ? "yes" : ""),
         num(chat_messages(x, r->user_id)),
     };
     return rp_table_row(&x->t, cells, x->err, x->errlen);

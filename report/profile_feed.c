@@ -59,6 +59,7 @@ static const int64_t *next_chunk(void *arg, size_t *n)
 static void *reader(void *arg)
 {
     struct rp_profile_feed *f = arg;
+    pthread_setname_np(pthread_self(), "tca-profiles"); /* as top and perf show it */
     store_scan_hint(f->aside, 1);
     int rc = store_profiles_pull(f->aside, next_chunk, f, f->fields, f->fn, f->ctx, f->err,
                                  sizeof f->err);

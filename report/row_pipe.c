@@ -54,6 +54,7 @@ static int queue_row(void *ctx, const struct store_export_row *row)
 static void *scan(void *arg)
 {
     struct pipe *p = arg;
+    pthread_setname_np(pthread_self(), "tca-rows"); /* as top and perf show it */
     int rc =
         store_export_session(p->st, p->session_id, p->total, queue_row, p, p->err, sizeof p->err);
     pthread_mutex_lock(&p->lock);
