@@ -94,8 +94,33 @@ void an_overlap_matrix(const struct an_id_set *sets, size_t n, struct an_overlap
     an_id_index_free(&ix);
 }
 
+/* The distinct chatters of stays grouped by chatter (as the store gives them: each chatter's
+ * stays adjacent, chatters ascending); 0 with *grouped 0 when they are not. */
+static size_t distinct_grouped(const struct an_channel *ch, int *grouped)
+{
+    size_t n = ch->n_stays ? 1 : 0;
+    *grouped = 1;
+    for (size_t s = 1; s < ch->n_stays && *grouped; s++) {
+        int64_t a = ch->stays[s - 1].user_id, b = ch->stays[s].user_id;
+        *grouped = a <= b;
+        n += a != b;
+    }
+    return *grouped ? n : 0;
+}
+
 void an_overlap_channels(const struct an_channel *chs, size_t n, struct an_overlap_matrix *out)
 {
+    int grouped = 0;
+    size_t one = n == 1 ? distinct_grouped(&chs[0], &grouped) : 0;
+    if (grouped) {
+        /* One channel shares nothing: its size is all there is, counted without an id index
+         * or a bitmap (a tenth of the session document's CPU on issue 15's session). */
+        matrix_alloc(out, 1);
+        out->keys[0] = chs[0].channel_id;
+        out->sizes[0] = out->shared[0] = one;
+        out->jaccard[0] = one ? 1.0 : 0.0;
+        return;
+    }
     size_t total = 0, most = 0;
     for (size_t i = 0; i < n; i++) {
         total += chs[i].n_stays;

@@ -94,6 +94,7 @@ int cmd_export(int argc, char **argv)
     }
     struct app a;
     struct store_user me;
+    struct store *aside = NULL;
     int rc = app_open(&a, "export", 0);
     if (rc)
         goto out;
@@ -104,7 +105,11 @@ int cmd_export(int argc, char **argv)
         goto fail;
     struct out_ctx oc = {.f = stdout};
     struct report_sink sink = {.write = write_out, .progress = progress, .ctx = &oc};
-    if (report_export_run(a.st, me.id, &x, &o, &sink, err, sizeof err))
+    /* A second connection lets the chatters export read the profiles beside the stays
+     * (report_export_run_aside); without one the export is the same, read on one thread. */
+    if (x.kind == REPORT_EXPORT_CHATTERS && store_open(a.cfg.db, &aside, err, sizeof err))
+        aside = NULL;
+    if (report_export_run_aside(a.st, aside, me.id, &x, &o, &sink, err, sizeof err))
         goto fail;
     if (fflush(stdout) != 0) {
         fprintf(stderr, "tca export: write failed\n");
@@ -117,6 +122,7 @@ fail:
     fprintf(stderr, "tca export: %s\n", err);
     rc = EXIT_FAIL;
 out:
+    store_close(aside);
     app_close(&a);
     return rc;
 }

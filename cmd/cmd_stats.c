@@ -184,6 +184,7 @@ int cmd_stats(int argc, char **argv)
     struct app app;
     struct store_user me;
     json_t *doc = NULL;
+    struct store *aside = NULL;
     int rc = app_open(&app, "stats", 0);
     if (rc)
         goto out;
@@ -192,6 +193,10 @@ int cmd_stats(int argc, char **argv)
     if (!session_id && !chatter && !history &&
         store_session_active(app.st, me.id, clock_wall_ms(), &session_id, err, sizeof err))
         goto fail;
+    /* A second connection lets the profiles be read beside the stays (report_session_aside);
+     * without one the document is the same, read on one thread. */
+    if (!chatter && !history && !compare && store_open(app.cfg.db, &aside, err, sizeof err))
+        aside = NULL;
     if (chatter)
         rc = report_chatter(app.st, me.id, chatter, &doc, err, sizeof err);
     else if (history)
@@ -199,7 +204,8 @@ int cmd_stats(int argc, char **argv)
     else if (compare)
         rc = report_overlap_sessions(app.st, me.id, session_id, compare, &o, &doc, err, sizeof err);
     else
-        rc = report_session(app.st, me.id, session_id, &o, sections, &doc, err, sizeof err);
+        rc = report_session_aside(app.st, aside, me.id, session_id, &o, sections, &doc, err,
+                                  sizeof err);
     if (rc)
         goto fail;
     if (as_json || chatter || history || compare) {
@@ -215,6 +221,7 @@ fail:
     rc = EXIT_FAIL;
 out:
     json_decref(doc);
+    store_close(aside);
     app_close(&app);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "report/chat.h"
 #include "report/internal.h"
 #include "report/marks.h"
+#include "report/row_pipe.h"
 #include "report/table.h"
 #include "analysis/ids.h"
 #include "analysis/overlap.h"
@@ -35,12 +36,19 @@ static struct rp_cell time_cell(int64_t ms, char *buf, size_t len)
     if (!ms)
         return (struct rp_cell){.kind = RP_NULL};
     clock_format_rfc3339(ms, buf, len);
-    return (struct rp_cell){.kind = RP_STR, .s = buf};
+    return (struct rp_cell){.kind = RP_PLAIN, .s = buf};
 }
 
 static struct rp_cell str(const char *s)
 {
     return (struct rp_cell){.kind = RP_STR, .s = s};
+}
+
+/* Text this file made of digits, letters and "-:._|" only (ids, times, fixed words): the
+ * writer copies it without looking for anything to quote or escape. */
+static struct rp_cell plain(const char *s)
+{
+    return (struct rp_cell){.kind = RP_PLAIN, .s = s};
 }
 
 static struct rp_cell num(int64_t v)
@@ -55,7 +63,7 @@ static struct rp_cell id_cell(int64_t id, char *buf, size_t len)
 {
     if (id < 0 || len < 21) {
         snprintf(buf, len, "%lld", (long long)id);
-        return str(buf);
+        return plain(buf);
     }
     char digits[20];
     size_t n = 0;
@@ -66,7 +74,7 @@ static struct rp_cell id_cell(int64_t id, char *buf, size_t len)
     for (size_t i = 0; i < n; i++)
         buf[i] = digits[n - 1 - i];
     buf[n] = '\0';
-    return str(buf);
+    return plain(buf);
 }
 
 /* The last time formatted in one column: the seen times are capture times, shared by the
@@ -84,7 +92,7 @@ static struct rp_cell memo_time_cell(int64_t ms, struct time_memo *m)
         clock_format_rfc3339(ms, m->text, sizeof m->text);
         m->ms = ms;
     }
-    return str(m->text);
+    return plain(m->text);
 }
 
 struct chatters_ctx {
@@ -138,10 +146,10 @@ static int chatter_row(void *ctx, const struct store_export_row *r)
         memo_time_cell(r->first_seen_ms, &x->first),
         memo_time_cell(r->last_seen_ms, &x->last),
         num(r->time_present_ms / 1000),
-        str(reasons),
-        str(an_ids_contain(x->returning, x->n_returning, r->user_id) ? "returning" : "new"),
-        str(rp_role_name(rp_marks_role(&x->marks, r->user_id))),
-        str(rp_marks_watched(&x->marks, r->user_id) ? "yes" : ""),
+        plain(reasons),
+        plain(an_ids_contain(x->returning, x->n_returning, r->user_id) ? "returning" : "new"),
+        plain(rp_role_name(rp_marks_role(&x->marks, r->user_id))),
+        plain(rp_marks_watched(&x->marks, r->user_id) ? "yes" : ""),
         num(chat_messages(x, r->user_id)),
     };
     return rp_table_row(&x->t, cells, x->err, x->errlen);
@@ -149,9 +157,9 @@ static int chatter_row(void *ctx, const struct store_export_row *r)
 
 /* The header goes out before the analysis pass, so a download starts at once however long
  * the pass takes for a big session. */
-static int export_chatters(struct store *st, int64_t user_id, const struct report_export *x,
-                           const struct report_options *o, const struct report_sink *sink,
-                           char *err, size_t errlen)
+static int export_chatters(struct store *st, struct store *aside, int64_t user_id,
+                           const struct report_export *x, const struct report_options *o,
+                           const struct report_sink *sink, char *err, size_t errlen)
 {
     static const char *const columns[] = {
         "id",         "login",     "display_name",   "created_at", "captures_seen",
@@ -164,7 +172,7 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
     int rc = rp_table_flush(&cx.t, err, errlen);
     store_scan_hint(st, 1);
     if (!rc)
-        rc = rp_export_pass(st, user_id, x->session_id, o, &pass, err, errlen);
+        rc = rp_export_pass_aside(st, aside, user_id, x->session_id, o, &pass, err, errlen);
     if (!rc)
         rc = report_chat_per_chatter(st, x->session_id, &cx.chat_ids, &cx.chat_messages, &cx.n_chat,
                                      err, errlen);
@@ -175,9 +183,10 @@ static int export_chatters(struct store *st, int64_t user_id, const struct repor
     cx.n_returning = pass.n_returning;
     cx.keep = pass.keep;
     cx.n_keep = pass.n_keep;
-    /* The total is only known once the SELECT counted it: set it before the first row. */
+    /* The total is only known once the SELECT counted it: set it before the first row. The
+     * scan runs on a second thread, the cells and the sink on this one. */
     if (!rc)
-        rc = store_export_session(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
+        rc = rp_export_rows_beside(st, x->session_id, &cx.t.total, chatter_row, &cx, err, errlen);
     if (!rc)
         rc = rp_table_end(&cx.t, err, errlen);
     else
@@ -384,10 +393,17 @@ int report_export_run(struct store *st, int64_t user_id, const struct report_exp
                       const struct report_options *o, const struct report_sink *sink, char *err,
                       size_t errlen)
 {
+    return report_export_run_aside(st, NULL, user_id, x, o, sink, err, errlen);
+}
+
+int report_export_run_aside(struct store *st, struct store *aside, int64_t user_id,
+                            const struct report_export *x, const struct report_options *o,
+                            const struct report_sink *sink, char *err, size_t errlen)
+{
     if (x->kind == REPORT_EXPORT_CAPTURE)
         return export_capture(st, user_id, x, sink, err, errlen);
     if (x->kind == REPORT_EXPORT_CHATTERS)
-        return export_chatters(st, user_id, x, o, sink, err, errlen);
+        return export_chatters(st, aside, user_id, x, o, sink, err, errlen);
     struct rp_data d;
     int rc = rp_load(st, user_id, x->session_id, o, &d, err, errlen);
     if (rc)

@@ -8,6 +8,7 @@
  * rp_load, and must never keep anything of the session once the pass is over but its result.
  */
 #include "report/internal.h"
+#include "report/profile_feed.h"
 #include "analysis/ids.h"
 #include "base/buf.h"
 #include "base/err.h"
@@ -44,6 +45,17 @@ static int add_profile(void *ctx, const struct store_chatter_profile *p)
     return 0;
 }
 
+/* Points the profiles' logins into the pool, which no longer moves. */
+static void lean_end(struct lean_loader *l)
+{
+    struct rp_data *d = l->d;
+    d->pool = buf_steal(&l->pool);
+    if (!d->profiles)
+        d->profiles = xmalloc(sizeof *d->profiles);
+    for (size_t i = 0; i < d->n_profiles; i++)
+        d->profiles[i].login = d->pool + (uintptr_t)d->profiles[i].login;
+}
+
 static int load_profiles(struct store *st, struct rp_data *d, const struct report_options *o,
                          char *err, size_t errlen)
 {
@@ -55,21 +67,42 @@ static int load_profiles(struct store *st, struct rp_data *d, const struct repor
     int64_t one = d->n_channels == 1 ? d->channels[0].info.channel_id : 0;
     int rc = store_session_profiles_each(st, d->session.id, one, add_profile, &l, err, errlen);
     free(ids);
-    d->pool = buf_steal(&l.pool);
-    if (!d->profiles)
-        d->profiles = xmalloc(sizeof *d->profiles);
-    for (size_t i = 0; i < d->n_profiles; i++)
-        d->profiles[i].login = d->pool + (uintptr_t)d->profiles[i].login;
-    if (rc)
-        return rc;
-    rc = store_session_names(st, d->session.id, &d->name_rows, &d->n_names, err, errlen);
-    if (rc)
-        return rc;
-    d->names = xmalloc((d->n_names ? d->n_names : 1) * sizeof *d->names);
-    for (size_t i = 0; i < d->n_names; i++)
-        d->names[i] = (struct an_name){d->name_rows[i].user_id, d->name_rows[i].login,
-                                       d->name_rows[i].display_name, d->name_rows[i].seen_at_ms};
+    lean_end(&l);
+    return rc ? rc : rp_load_names(st, d, err, errlen);
+}
+
+static int feed_stay(void *ctx, const struct store_stay *y)
+{
+    rp_profile_feed_push(ctx, y->user_id);
     return 0;
+}
+
+/*
+ * The stays scanned on st while aside reads the profiles of their chatters as they come
+ * (report/profile_feed.h); one channel keeps no stay, several keep theirs for the
+ * multi-channel rule. Only the chosen channels' stays are scanned, so every id fed is one of
+ * their chatters. The snapshots are those of rp_load's (load.c says why they agree). *fed is 0
+ * when no thread could start: nothing was read, the caller reads on one thread.
+ */
+static int load_fed(struct store *st, struct store *aside, struct rp_data *d, int *fed, char *err,
+                    size_t errlen)
+{
+    struct lean_loader l = {.d = d};
+    buf_init(&l.pool, 0);
+    struct rp_profile_feed *feed =
+        rp_profile_feed_start(aside, STORE_PROFILE_LEAN, add_profile, &l);
+    *fed = feed != NULL;
+    if (!feed)
+        return 0;
+    int rc = d->n_channels == 1
+                 ? store_stays_each(st, d->session.id, d->channels[0].info.channel_id, feed_stay,
+                                    feed, err, errlen)
+                 : rp_load_all_presence(st, d, feed, err, errlen);
+    int frc = rp_profile_feed_end(feed, rc ? NULL : err, rc ? 0 : errlen);
+    lean_end(&l);
+    if (!rc)
+        rc = frc;
+    return rc ? rc : rp_load_names(st, d, err, errlen);
 }
 
 /* The chatters of channel c, sorted and unique: from its stays when they were read, else
@@ -131,6 +164,13 @@ int rp_export_pass(struct store *st, int64_t user_id, int64_t session_id,
                    const struct report_options *o, struct rp_export_pass *out, char *err,
                    size_t errlen)
 {
+    return rp_export_pass_aside(st, NULL, user_id, session_id, o, out, err, errlen);
+}
+
+int rp_export_pass_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                         const struct report_options *o, struct rp_export_pass *out, char *err,
+                         size_t errlen)
+{
     struct rp_data d;
     memset(&d, 0, sizeof d);
     memset(out, 0, sizeof *out);
@@ -142,10 +182,13 @@ int rp_export_pass(struct store *st, int64_t user_id, int64_t session_id,
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
     if (!rc)
         rc = rp_pick_channels(st, &d, o, err, errlen);
+    int fed = 0;
+    if (!rc && aside && d.n_channels)
+        rc = load_fed(st, aside, &d, &fed, err, errlen);
     /* One channel: no stay is needed (see the top of the file). */
-    for (size_t c = 0; c < d.n_channels && d.n_channels > 1 && !rc; c++)
+    for (size_t c = 0; c < d.n_channels && d.n_channels > 1 && !rc && !fed; c++)
         rc = rp_load_presence(st, &d, &d.channels[c], err, errlen);
-    if (!rc)
+    if (!rc && !fed)
         rc = load_profiles(st, &d, o, err, errlen);
     if (!rc)
         rc = load_returning(st, &d, out, err, errlen);

@@ -76,8 +76,13 @@ enum rp_profiles {
 int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
                  const struct report_options *o, int profiles, struct rp_data *d, char *err,
                  size_t errlen);
-/** rp_load, the profiles and name histories read on aside (another connection to the same
- * store, NULL: none) in a second thread while st reads the history. With flags 0 and no
+/** rp_load_part, the profiles read on aside (another connection to the same store, NULL:
+ * none) by a second thread while st scans the stays (report/profile_feed.h). */
+int rp_load_part_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                       const struct report_options *o, int profiles, struct rp_data *d, char *err,
+                       size_t errlen);
+/** rp_load, the profiles read on aside (another connection to the same store, NULL: none) by
+ * a second thread while st reads the stays and the history. With flags 0 and no
  * exclusion in o, the flags are left to the caller (rp_compute_flags, d->flags freed first). */
 int rp_load_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
                   const struct report_options *o, int flags, struct rp_data *d, char *err,
@@ -94,6 +99,13 @@ int64_t *rp_stay_ids(const struct rp_data *d, size_t *n);
 /** Reads c's captures and stays into c (all_stays, all_ch). */
 int rp_load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
                      size_t errlen);
+struct rp_profile_feed;
+/** Reads every loaded channel's captures and stays, handing each chatter to feed (may be NULL:
+ * none) in id order as the stays come (presence_load.c). */
+int rp_load_all_presence(struct store *st, struct rp_data *d, struct rp_profile_feed *feed,
+                         char *err, size_t errlen);
+/** Reads the name histories of d's session into d->name_rows and d->names. */
+int rp_load_names(struct store *st, struct rp_data *d, char *err, size_t errlen);
 /** Fills c's history with the chatters of ids (sorted, unique) seen in earlier sessions. */
 int rp_load_history(struct store *st, struct rp_data *d, struct rp_channel *c, const int64_t *ids,
                     size_t n_ids, char *err, size_t errlen);
@@ -118,6 +130,11 @@ struct rp_export_pass {
 int rp_export_pass(struct store *st, int64_t user_id, int64_t session_id,
                    const struct report_options *o, struct rp_export_pass *out, char *err,
                    size_t errlen);
+/** rp_export_pass, the profiles read on aside (another connection to the same store, NULL:
+ * none) by a second thread while st scans the stays (report/profile_feed.h). */
+int rp_export_pass_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                         const struct report_options *o, struct rp_export_pass *out, char *err,
+                         size_t errlen);
 /** Frees everything; safe on a zeroed struct. */
 void rp_export_pass_free(struct rp_export_pass *p);
 /** The profile row of user_id, or NULL. */

@@ -5,13 +5,13 @@
  * never hides why another account was flagged. Must never keep anything between calls.
  */
 #include "report/internal.h"
+#include "report/profile_feed.h"
 #include "analysis/ids.h"
 #include "analysis/session_flags.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -58,48 +58,6 @@ int rp_pick_channels(struct store *st, struct rp_data *d, const struct report_op
     }
     free(all);
     return rc;
-}
-
-int rp_load_presence(struct store *st, struct rp_data *d, struct rp_channel *c, char *err,
-                     size_t errlen)
-{
-    struct store_capture *caps;
-    size_t n;
-    int rc = store_capture_list(st, d->session.id, c->info.channel_id, &caps, &n, err, errlen);
-    if (rc)
-        return rc;
-    c->captures = xcalloc(n ? n : 1, sizeof *c->captures);
-    for (size_t i = 0; i < n; i++)
-        c->captures[i] = (struct an_capture){caps[i].seq, caps[i].taken_at_ms};
-    c->n_captures = n;
-    free(caps);
-    struct store_stay *stays;
-    rc = store_stay_list(st, d->session.id, c->info.channel_id, &stays, &n, err, errlen);
-    if (rc)
-        return rc;
-    c->all_stays = xcalloc(n ? n : 1, sizeof *c->all_stays);
-    for (size_t i = 0; i < n; i++)
-        c->all_stays[i] = (struct an_stay){stays[i].user_id, stays[i].channel_id, stays[i].from_seq,
-                                           stays[i].to_seq};
-    c->n_all_stays = n;
-    free(stays);
-    c->all_ch = (struct an_channel){c->info.channel_id, c->captures, c->n_captures, c->all_stays,
-                                    c->n_all_stays};
-    return an_channel_check(&c->all_ch, err, errlen);
-}
-
-int64_t *rp_stay_ids(const struct rp_data *d, size_t *n_out)
-{
-    size_t n = 0;
-    for (size_t c = 0; c < d->n_channels; c++)
-        n += d->channels[c].n_all_stays;
-    int64_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
-    n = 0;
-    for (size_t c = 0; c < d->n_channels; c++)
-        for (size_t i = 0; i < d->channels[c].n_all_stays; i++)
-            ids[n++] = d->channels[c].all_stays[i].user_id;
-    *n_out = an_ids_sort_unique(ids, n);
-    return ids;
 }
 
 /* One chatter seen in an earlier session. */
@@ -252,18 +210,61 @@ struct people_loader {
     struct rp_data *d;
     int lean;        /* display names not kept: each points at its login's terminator */
     size_t *offsets; /* login offset in the pool per person, until the pool stops moving */
+    size_t cap;
     struct buf pool;
 };
+
+static void people_begin(struct people_loader *l, struct rp_data *d, int lean, size_t expected)
+{
+    *l = (struct people_loader){.d = d, .lean = lean, .cap = expected ? expected : 1};
+    buf_init(&l->pool, 0);
+    d->people = xmalloc(l->cap * sizeof *d->people);
+    l->offsets = xmalloc(l->cap * sizeof *l->offsets);
+}
 
 static int add_person(void *ctx, const struct store_chatter_profile *p)
 {
     struct people_loader *l = ctx;
     struct rp_data *d = l->d;
+    if (d->n_people == l->cap) {
+        l->cap *= 2;
+        d->people = xreallocarray(d->people, l->cap, sizeof *d->people);
+        l->offsets = xreallocarray(l->offsets, l->cap, sizeof *l->offsets);
+    }
     l->offsets[d->n_people] = l->pool.len;
     buf_append(&l->pool, p->login, strlen(p->login) + 1);
     if (!l->lean)
         buf_append(&l->pool, p->display_name, strlen(p->display_name) + 1);
     d->people[d->n_people++] = (struct rp_person){p->user_id, p->created_at_ms, NULL, NULL};
+    return 0;
+}
+
+/* Points the people at the pool, which no longer moves, and makes the profiles from them. */
+static void people_end(struct people_loader *l)
+{
+    struct rp_data *d = l->d;
+    d->pool = buf_steal(&l->pool);
+    d->profiles = xmalloc((d->n_people ? d->n_people : 1) * sizeof *d->profiles);
+    for (size_t i = 0; i < d->n_people; i++) {
+        struct rp_person *p = &d->people[i];
+        p->login = d->pool + l->offsets[i];
+        p->display_name = p->login + strlen(p->login) + !l->lean;
+        d->profiles[i] = (struct an_profile){p->user_id, p->login, p->created_at_ms};
+    }
+    d->n_profiles = d->n_people;
+    free(l->offsets);
+    l->offsets = NULL;
+}
+
+int rp_load_names(struct store *st, struct rp_data *d, char *err, size_t errlen)
+{
+    int rc = store_session_names(st, d->session.id, &d->name_rows, &d->n_names, err, errlen);
+    if (rc)
+        return rc;
+    d->names = xmalloc((d->n_names ? d->n_names : 1) * sizeof *d->names);
+    for (size_t i = 0; i < d->n_names; i++)
+        d->names[i] = (struct an_name){d->name_rows[i].user_id, d->name_rows[i].login,
+                                       d->name_rows[i].display_name, d->name_rows[i].seen_at_ms};
     return 0;
 }
 
@@ -273,33 +274,13 @@ static int load_profiles(struct store *st, struct rp_data *d, int lean, char *er
 {
     size_t n;
     int64_t *ids = rp_stay_ids(d, &n);
-    struct people_loader l = {.d = d, .lean = lean};
-    buf_init(&l.pool, 0);
-    d->people = xmalloc((n ? n : 1) * sizeof *d->people);
-    l.offsets = xmalloc((n ? n : 1) * sizeof *l.offsets);
+    struct people_loader l;
+    people_begin(&l, d, lean, n);
     int rc = store_profiles_each(st, ids, n, lean ? STORE_PROFILE_LEAN : STORE_PROFILE_DISPLAY,
                                  add_person, &l, err, errlen);
     free(ids);
-    d->pool = buf_steal(&l.pool);
-    d->profiles = xmalloc((d->n_people ? d->n_people : 1) * sizeof *d->profiles);
-    for (size_t i = 0; i < d->n_people; i++) {
-        struct rp_person *p = &d->people[i];
-        p->login = d->pool + l.offsets[i];
-        p->display_name = p->login + strlen(p->login) + !lean;
-        d->profiles[i] = (struct an_profile){p->user_id, p->login, p->created_at_ms};
-    }
-    d->n_profiles = d->n_people;
-    free(l.offsets);
-    if (rc)
-        return rc;
-    rc = store_session_names(st, d->session.id, &d->name_rows, &d->n_names, err, errlen);
-    if (rc)
-        return rc;
-    d->names = xmalloc((d->n_names ? d->n_names : 1) * sizeof *d->names);
-    for (size_t i = 0; i < d->n_names; i++)
-        d->names[i] = (struct an_name){d->name_rows[i].user_id, d->name_rows[i].login,
-                                       d->name_rows[i].display_name, d->name_rows[i].seen_at_ms};
-    return 0;
+    people_end(&l);
+    return rc ? rc : rp_load_names(st, d, err, errlen);
 }
 
 int rp_compute_flags(struct store *st, struct rp_data *d, const struct report_options *o, char *err,
@@ -382,26 +363,19 @@ int rp_load(struct store *st, int64_t user_id, int64_t session_id, const struct 
     return rp_load_part(st, user_id, session_id, o, RP_PROFILES, d, err, errlen);
 }
 
-/* The profiles and name histories read on a second connection while the first reads the
- * history of earlier sessions: both need only the stays, and they fill other members of d
- * (people, pool, profiles, names against channels' history and visits). */
-struct aside_job {
-    struct store *st;
-    struct rp_data *d;
-    int lean;
-    int rc;
-    char err[256];
-};
-
-static void *profiles_aside(void *arg)
-{
-    struct aside_job *j = arg;
-    store_scan_hint(j->st, 1);
-    j->rc = load_profiles(j->st, j->d, j->lean, j->err, sizeof j->err);
-    store_scan_hint(j->st, 0);
-    return NULL;
-}
-
+/*
+ * With a second connection (aside), the profiles are read on it by a second thread while this
+ * one scans the stays (report/profile_feed.h): the feed gets each chatter as its first stay
+ * comes, in id order, and the two reads overlap. It writes only the people and pool of d (its
+ * loader), which nothing here touches until rp_profile_feed_end.
+ *
+ * Snapshots: the stays are one statement, one snapshot taken at its first step; the profiles
+ * are one transaction on aside whose snapshot is taken once the first chunk of ids arrived,
+ * so no earlier than the stays'. Profile rows are never deleted (a capture writes a chatter's
+ * placeholder in the transaction that opens their first stay; enrichment only updates it), so
+ * every chatter of the stays read has the profile row it had at the stays' moment or a later
+ * version of it: what the sequential path gives too, whose profiles read follows the stays'.
+ */
 static int load(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
                 const struct report_options *o, int profiles, int flags, struct rp_data *d,
                 char *err, size_t errlen)
@@ -414,27 +388,40 @@ static int load(struct store *st, struct store *aside, int64_t user_id, int64_t 
         rc = tca_fail(err, errlen, TCA_ENOTFOUND, "no session %lld", (long long)session_id);
     if (!rc)
         rc = rp_pick_channels(st, d, o, err, errlen);
+    /* An exclusion needs the flags, and the flags need every profile. */
+    if (profiles == RP_NO_PROFILES && o->exclude)
+        profiles = RP_PROFILES_LEAN;
+    int lean = profiles == RP_PROFILES_LEAN;
+    struct people_loader l;
+    struct rp_profile_feed *feed = NULL;
+    if (!rc && profiles && aside) {
+        people_begin(&l, d, lean, 0);
+        feed = rp_profile_feed_start(aside, lean ? STORE_PROFILE_LEAN : STORE_PROFILE_DISPLAY,
+                                     add_person, &l);
+        if (!feed) {
+            free(l.offsets);
+            buf_free(&l.pool);
+            free(d->people);
+            d->people = NULL;
+        }
+    }
     /* Stays and profiles are read once each, in key order: cached, their pages would add
      * the session's size to the process (16 MB of the whole document's 95 MB on issue 15's
      * store) and evict what other requests keep warm. */
     store_scan_hint(st, 1);
-    for (size_t c = 0; c < d->n_channels && !rc; c++)
-        rc = rp_load_presence(st, d, &d->channels[c], err, errlen);
-    /* An exclusion needs the flags, and the flags need every profile. */
-    if (profiles == RP_NO_PROFILES && o->exclude)
-        profiles = RP_PROFILES_LEAN;
-    struct aside_job job = {.st = aside, .d = d, .lean = profiles == RP_PROFILES_LEAN};
-    pthread_t thread;
-    int parallel =
-        !rc && profiles && aside && pthread_create(&thread, NULL, profiles_aside, &job) == 0;
+    if (!rc)
+        rc = rp_load_all_presence(st, d, feed, err, errlen);
     for (size_t c = 0; c < d->n_channels && !rc; c++)
         rc = load_history(st, d, &d->channels[c], err, errlen);
-    if (parallel) {
-        pthread_join(thread, NULL);
-        if (!rc && job.rc)
-            rc = tca_fail(err, errlen, job.rc, "%s", job.err);
+    if (feed) {
+        int frc = rp_profile_feed_end(feed, rc ? NULL : err, rc ? 0 : errlen);
+        people_end(&l);
+        if (!rc)
+            rc = frc;
+        if (!rc)
+            rc = rp_load_names(st, d, err, errlen);
     } else if (!rc && profiles) {
-        rc = load_profiles(st, d, profiles == RP_PROFILES_LEAN, err, errlen);
+        rc = load_profiles(st, d, lean, err, errlen);
     }
     store_scan_hint(st, 0);
     if (!rc && profiles && (flags || o->exclude)) {
@@ -453,6 +440,13 @@ int rp_load_part(struct store *st, int64_t user_id, int64_t session_id,
                  size_t errlen)
 {
     return load(st, NULL, user_id, session_id, o, profiles, 1, d, err, errlen);
+}
+
+int rp_load_part_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                       const struct report_options *o, int profiles, struct rp_data *d, char *err,
+                       size_t errlen)
+{
+    return load(st, aside, user_id, session_id, o, profiles, 1, d, err, errlen);
 }
 
 int rp_load_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,

@@ -87,6 +87,14 @@ int report_sections_parse(const char *list, unsigned *out, char *err, size_t err
 int report_session(struct store *st, int64_t user_id, int64_t session_id,
                    const struct report_options *o, unsigned sections, json_t **out, char *err,
                    size_t errlen);
+/**
+ * report_session, the chatters' profiles read on aside (a second connection to the same store,
+ * used by nobody else meanwhile; NULL: none) by a second thread while st reads the stays.
+ * The same document, sooner on two cores.
+ */
+int report_session_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                         const struct report_options *o, unsigned sections, json_t **out, char *err,
+                         size_t errlen);
 
 /** Overlap of two sessions of user_id (channel filter of o applied to both), with the
  * shared chatters. New JSON object (caller json_decref). */
@@ -160,6 +168,11 @@ int report_export_check(struct store *st, int64_t user_id, const struct report_e
 int report_export_run(struct store *st, int64_t user_id, const struct report_export *x,
                       const struct report_options *o, const struct report_sink *sink, char *err,
                       size_t errlen);
+/** report_export_run, the chatters export's profiles read on aside (a second connection to
+ * the same store, used by nobody else meanwhile; NULL: none) beside its scan of the stays. */
+int report_export_run_aside(struct store *st, struct store *aside, int64_t user_id,
+                            const struct report_export *x, const struct report_options *o,
+                            const struct report_sink *sink, char *err, size_t errlen);
 
 /* ---- known bots ---------------------------------------------------------------------- */
 

@@ -356,6 +356,13 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
                    const struct report_options *o, unsigned sections, json_t **out, char *err,
                    size_t errlen)
 {
+    return report_session_aside(st, NULL, user_id, session_id, o, sections, out, err, errlen);
+}
+
+int report_session_aside(struct store *st, struct store *aside, int64_t user_id, int64_t session_id,
+                         const struct report_options *o, unsigned sections, json_t **out, char *err,
+                         size_t errlen)
+{
     *out = NULL;
     if (sections == REPORT_SERIES && !o->exclude) {
         int built;
@@ -370,7 +377,7 @@ int report_session(struct store *st, int64_t user_id, int64_t session_id,
                                            REPORT_FOLLOWERS)) != 0
                        ? RP_PROFILES_LEAN /* the document shows logins, no display name */
                        : RP_NO_PROFILES;
-    int rc = rp_load_part(st, user_id, session_id, o, profiles, &d, err, errlen);
+    int rc = rp_load_part_aside(st, aside, user_id, session_id, o, profiles, &d, err, errlen);
     if (rc)
         return rc;
     json_t *doc = session_head(&d.session);

@@ -151,9 +151,9 @@ static void keep(struct report_stats_cache *c, const struct store_session *s,
 }
 
 int report_stats_cached(struct report_stats_cache *c, struct store *st,
-                        const struct store_session *s, const struct report_options *o,
-                        unsigned sections, int64_t now_ms, char **json, size_t *len, char *err,
-                        size_t errlen)
+                        const struct report_aside *aside, const struct store_session *s,
+                        const struct report_options *o, unsigned sections, int64_t now_ms,
+                        char **json, size_t *len, char *err, size_t errlen)
 {
     /* read before the build: a change during it makes the kept entry stale, never wrong */
     struct version v = {.captures = s->captures, .updated_at_ms = s->updated_at_ms};
@@ -170,7 +170,8 @@ int report_stats_cached(struct report_stats_cache *c, struct store *st,
     if (*json)
         return 0;
     json_t *doc = NULL;
-    rc = report_session(st, s->user_id, s->id, o, sections, &doc, err, errlen);
+    struct store *second = aside ? aside->take(aside->ctx) : NULL;
+    rc = report_session_aside(st, second, s->user_id, s->id, o, sections, &doc, err, errlen);
     if (rc)
         return rc;
     *json = json_dumps(doc, JSON_COMPACT);

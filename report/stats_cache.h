@@ -32,11 +32,19 @@ uint64_t report_stats_cache_builds(struct report_stats_cache *c);
  * The session document of s (report_session of s->user_id with o and sections) as compact
  * JSON text: from the cache when it holds it for s as it is now, else built and kept. *json
  * receives a new NUL-terminated string (caller frees) of *len bytes. Two requests that miss
- * at the same moment both build: the cache never waits for a build.
+ * at the same moment both build: the cache never waits for a build. aside: NULL for none.
  */
+/** Where a build gets a second connection to read the profiles beside the stays
+ * (report_session_aside): take is asked only when the document is not in the cache, and may
+ * return NULL (the build reads on one connection). The caller gives the connection back. */
+struct report_aside {
+    struct store *(*take)(void *ctx);
+    void *ctx;
+};
+
 int report_stats_cached(struct report_stats_cache *c, struct store *st,
-                        const struct store_session *s, const struct report_options *o,
-                        unsigned sections, int64_t now_ms, char **json, size_t *len, char *err,
-                        size_t errlen);
+                        const struct report_aside *aside, const struct store_session *s,
+                        const struct report_options *o, unsigned sections, int64_t now_ms,
+                        char **json, size_t *len, char *err, size_t errlen);
 
 #endif

@@ -11,9 +11,11 @@
 #include "base/buf.h"
 #include "report/report.h"
 
-enum rp_cell_kind { RP_NULL, RP_STR, RP_INT, RP_NUM, RP_BOOL };
+enum rp_cell_kind { RP_NULL, RP_STR, RP_INT, RP_NUM, RP_BOOL, RP_PLAIN };
 
-/** One value; s is borrowed. RP_NULL is an empty CSV field and a JSON null. */
+/** One value; s is borrowed. RP_NULL is an empty CSV field and a JSON null. RP_PLAIN is a
+ * string the caller made of ASCII letters, digits and "-:._|" only (ids, RFC 3339 times, fixed
+ * words): written as RP_STR would be, without looking for what to quote or escape. */
 struct rp_cell {
     enum rp_cell_kind kind;
     const char *s;

@@ -253,6 +253,10 @@ int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                     struct store_capture **out, size_t *n, char *err, size_t errlen);
 int my_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,
                  size_t *n, char *err, size_t errlen);
+int my_profiles_pull(struct store *st, store_ids_fn next, void *next_ctx, unsigned fields,
+                     store_profile_fn fn, void *ctx, char *err, size_t errlen);
+int my_stays_each(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,
+                  void *ctx, char *err, size_t errlen);
 int my_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
                      int64_t **ids, size_t *n, char *err, size_t errlen);
 int my_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,

@@ -223,5 +223,6 @@ void sq_scan_hint(struct store *st, int scanning)
         sqlite3_exec(s->db, sql, NULL, NULL, NULL);
         sqlite3_free(sql);
         s->cache_before_scan = 0;
+        sqlite3_db_release_memory(s->db);
     }
 }

@@ -208,6 +208,8 @@ int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                     struct store_capture **out, size_t *n, char *err, size_t errlen);
 int sq_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,
                  size_t *n, char *err, size_t errlen);
+int sq_stays_each(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,
+                  void *ctx, char *err, size_t errlen);
 int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
                      int64_t **ids, size_t *n, char *err, size_t errlen);
 int sq_profile_put(struct store *st, const struct store_profile *p, size_t n, int *renames,
@@ -274,6 +276,8 @@ int sq_channel_visits(struct store *st, int64_t session_id, int64_t channel_id,
 int sq_session_profiles(struct store *st, int64_t session_id, int64_t channel_id,
                         struct store_chatter_profile **out, size_t *n, char *err, size_t errlen);
 int sq_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                     store_profile_fn fn, void *ctx, char *err, size_t errlen);
+int sq_profiles_pull(struct store *st, store_ids_fn next, void *next_ctx, unsigned fields,
                      store_profile_fn fn, void *ctx, char *err, size_t errlen);
 int sq_session_profiles_each(struct store *st, int64_t session_id, int64_t channel_id,
                              store_profile_fn fn, void *ctx, char *err, size_t errlen);

@@ -121,34 +121,61 @@ void sq_profile_cursor_close(struct sq_profile_cursor *c)
         sqlite3_reset(c->s);
 }
 
+/* The ids of sq_profiles_each, handed over at once. */
+struct id_array {
+    const int64_t *ids;
+    size_t n;
+};
+
+static const int64_t *array_ids(void *ctx, size_t *n)
+{
+    struct id_array *a = ctx;
+    *n = a->n;
+    a->n = 0;
+    return a->ids;
+}
+
 int sq_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
                      store_profile_fn fn, void *ctx, char *err, size_t errlen)
 {
     if (!n)
         return 0;
+    return sq_profiles_pull(st, array_ids, &(struct id_array){ids, n}, fields, fn, ctx, err,
+                            errlen);
+}
+
+int sq_profiles_pull(struct store *st, store_ids_fn next, void *next_ctx, unsigned fields,
+                     store_profile_fn fn, void *ctx, char *err, size_t errlen)
+{
     struct sq_profile_cursor cur;
     int rc = sq_profile_cursor_open(st, &cur, err, errlen);
     if (rc)
         return rc;
-    /* one snapshot across the seeks, unless the caller has one */
+    /* One snapshot across the seeks, unless the caller has one. SQLite takes it at the first
+     * step, so after next() gave the first ids: a reader fed by another connection's scan
+     * reads a moment no earlier than that scan's. */
     int own = sqlite3_get_autocommit(sq_conn(st)->db);
     if (own && (rc = sq_begin_read(st, err, errlen)) != 0)
         return rc;
     struct store_chatter_profile c;
-    for (size_t i = 0; i < n && !rc; i++) {
-        int state = sq_profile_cursor_find(&cur, ids[i]);
-        if (state != SQLITE_ROW && state != SQLITE_DONE) {
-            rc = sq_fail(st, state, err, errlen, "profiles");
-            break;
+    size_t n;
+    const int64_t *ids;
+    while (!rc && (ids = next(next_ctx, &n)) != NULL && n) {
+        for (size_t i = 0; i < n && !rc; i++) {
+            int state = sq_profile_cursor_find(&cur, ids[i]);
+            if (state != SQLITE_ROW && state != SQLITE_DONE) {
+                rc = sq_fail(st, state, err, errlen, "profiles");
+                break;
+            }
+            c.user_id = ids[i];
+            if (state == SQLITE_ROW) {
+                sq_profile_row(cur.s, 1, fields, &c);
+            } else {
+                c.login[0] = c.display_name[0] = '\0';
+                c.created_at_ms = 0;
+            }
+            rc = fn(ctx, &c);
         }
-        c.user_id = ids[i];
-        if (state == SQLITE_ROW) {
-            sq_profile_row(cur.s, 1, fields, &c);
-        } else {
-            c.login[0] = c.display_name[0] = '\0';
-            c.created_at_ms = 0;
-        }
-        rc = fn(ctx, &c);
     }
     sq_profile_cursor_close(&cur);
     if (own && !rc)

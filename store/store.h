@@ -360,6 +360,15 @@ struct store_stay {
 /** Every stay of a session (channel_id 0: all channels). *out is the caller's to free(). */
 int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,
                     struct store_stay **out, size_t *n, char *err, size_t errlen);
+/** Called once per stay; a non-zero return stops the listing and is returned. */
+typedef int (*store_stay_fn)(void *ctx, const struct store_stay *stay);
+/**
+ * The stays of store_stay_list streamed one at a time, in the same order (user, channel,
+ * from_seq), from one read snapshot: for readers that keep them in their own form or hand
+ * their chatters on while the scan goes on (report/profile_feed.h).
+ */
+int store_stays_each(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,
+                     void *ctx, char *err, size_t errlen);
 
 /* ---- Twitch user profiles and their name history --------------------------------------- */
 
@@ -656,6 +665,19 @@ enum store_profile_fields {
  * pays neither a second pass over the stays nor names it does not keep.
  */
 int store_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                        store_profile_fn fn, void *ctx, char *err, size_t errlen);
+/**
+ * Hands store_profiles_pull its next ids: *n of them (ascending, after every id handed before;
+ * the array stays valid until the next call), or NULL or *n 0 when there are no more.
+ */
+typedef const int64_t *(*store_ids_fn)(void *ctx, size_t *n);
+/**
+ * store_profiles_each over ids that arrive while it reads, next() called whenever the ids it
+ * handed are read: one cursor and one read snapshot, taken after next() first returns (so no
+ * earlier than the scan that produces the ids). For a reader fed by another thread's scan
+ * (report/profile_feed.h).
+ */
+int store_profiles_pull(struct store *st, store_ids_fn next, void *next_ctx, unsigned fields,
                         store_profile_fn fn, void *ctx, char *err, size_t errlen);
 
 /** One row of a name history, with its user. */

@@ -215,6 +215,12 @@ int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,
     return st->ops->stay_list(st, session_id, channel_id, out, n, err, errlen);
 }
 
+int store_stays_each(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,
+                     void *ctx, char *err, size_t errlen)
+{
+    return st->ops->stays_each(st, session_id, channel_id, fn, ctx, err, errlen);
+}
+
 int store_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,
                         int64_t **ids, size_t *n, char *err, size_t errlen)
 {
@@ -442,6 +448,12 @@ int store_profiles_each(struct store *st, const int64_t *ids, size_t n, unsigned
                         store_profile_fn fn, void *ctx, char *err, size_t errlen)
 {
     return st->ops->profiles_each(st, ids, n, fields, fn, ctx, err, errlen);
+}
+
+int store_profiles_pull(struct store *st, store_ids_fn next, void *next_ctx, unsigned fields,
+                        store_profile_fn fn, void *ctx, char *err, size_t errlen)
+{
+    return st->ops->profiles_pull(st, next, next_ctx, fields, fn, ctx, err, errlen);
 }
 
 int store_session_names(struct store *st, int64_t session_id, struct store_name_row **out,

@@ -115,6 +115,8 @@ struct store_ops {
                         struct store_capture **out, size_t *n, char *err, size_t errlen);
     int (*stay_list)(struct store *st, int64_t session_id, int64_t channel_id,
                      struct store_stay **out, size_t *n, char *err, size_t errlen);
+    int (*stays_each)(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,
+                      void *ctx, char *err, size_t errlen);
     int (*profile_stale)(struct store *st, int64_t session_id, int64_t stale_before_ms,
                          size_t limit, int64_t **ids, size_t *n, char *err, size_t errlen);
     int (*profile_put)(struct store *st, const struct store_profile *p, size_t n, int *renames,
@@ -190,6 +192,8 @@ struct store_ops {
     int (*session_profiles_each)(struct store *st, int64_t session_id, int64_t channel_id,
                                  store_profile_fn fn, void *ctx, char *err, size_t errlen);
     int (*profiles_each)(struct store *st, const int64_t *ids, size_t n, unsigned fields,
+                         store_profile_fn fn, void *ctx, char *err, size_t errlen);
+    int (*profiles_pull)(struct store *st, store_ids_fn next, void *next_ctx, unsigned fields,
                          store_profile_fn fn, void *ctx, char *err, size_t errlen);
     int (*session_names)(struct store *st, int64_t session_id, struct store_name_row **out,
                          size_t *n, char *err, size_t errlen);

@@ -97,6 +97,11 @@ static void reply_report(struct web_req *r, int rc, json_t *doc, const char *err
         web_reply_json(r, 200, doc);
 }
 
+static struct store *take_aside(void *ctx)
+{
+    return web_store(ctx);
+}
+
 void web_api_session_stats(struct web_req *r)
 {
     struct store_session s;
@@ -106,8 +111,14 @@ void web_api_session_stats(struct web_req *r)
     size_t len = 0;
     if (web_own_session(r, 0, &s) < 0 || read_options(r, &o, &bits) < 0)
         return;
-    int rc = report_stats_cached(r->w->stats, r->st, &s, &o, bits, web_now_ms(r), &json, &len, err,
-                                 sizeof err);
+    /* a second pooled connection, borrowed only when the document must be built, so the
+     * profiles are read beside the stays */
+    struct web_req aside = {.w = r->w, .route = -1};
+    struct report_aside second = {take_aside, &aside};
+    int rc = report_stats_cached(r->w->stats, r->st, &second, &s, &o, bits, web_now_ms(r), &json,
+                                 &len, err, sizeof err);
+    web_release(&aside);
+    free(aside.resp); /* a 503 from an unavailable store goes nowhere */
     if (rc) {
         reply_report(r, rc, NULL, err);
         return;

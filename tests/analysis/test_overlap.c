@@ -142,6 +142,33 @@ static void channel_matrix_uses_every_chatter_with_a_stay(void **state)
     an_overlap_matrix_free(&m);
 }
 
+/* One channel is counted without a bitmap when its stays come grouped by chatter, with one
+ * otherwise: the same size either way. */
+static void one_channel_counts_its_distinct_chatters_grouped_or_not(void **state)
+{
+    struct an_capture caps[] = {{1, 0}, {2, 1000}};
+    struct an_stay grouped[] = {{1, 7, 1, 1}, {1, 7, 2, 0}, {4, 7, 1, 0}, {9, 7, 2, 2}};
+    struct an_stay mixed[] = {{4, 7, 1, 0}, {1, 7, 1, 1}, {9, 7, 2, 2}, {1, 7, 2, 0}};
+    struct an_stay *orders[] = {grouped, mixed};
+    for (int k = 0; k < 2; k++) {
+        struct an_channel ch = {7, caps, 2, orders[k], 4};
+        struct an_overlap_matrix m;
+        an_overlap_channels(&ch, 1, &m);
+        assert_int_equal(m.n, 1);
+        assert_int_equal(m.keys[0], 7);
+        assert_int_equal(m.sizes[0], 3);
+        assert_int_equal(m.shared[0], 3);
+        assert_true(m.jaccard[0] == 1.0);
+        an_overlap_matrix_free(&m);
+    }
+    struct an_channel none = {7, caps, 2, grouped, 0};
+    struct an_overlap_matrix m;
+    an_overlap_channels(&none, 1, &m);
+    assert_int_equal(m.sizes[0], 0);
+    assert_true(m.jaccard[0] == 0.0);
+    an_overlap_matrix_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +177,7 @@ int main(void)
         cmocka_unit_test(random_sets_match_naive_counts),
         cmocka_unit_test(matrix_cells_equal_pairwise_overlaps),
         cmocka_unit_test(channel_matrix_uses_every_chatter_with_a_stay),
+        cmocka_unit_test(one_channel_counts_its_distinct_chatters_grouped_or_not),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * The chatters export's lean pass (report/export_pass.c) against the full load the statistics
  * use (rp_load): on a session with three channels, an earlier session, a creation-day wave, a
  * login cluster, a known bot, a renamer and accounts in every channel, the same flags (reasons
- * and details), returning chatters, kept chatters and channels for every filter and exclusion.
+ * and details), returning chatters, kept chatters and channels for every filter and exclusion,
+ * also with the profiles read on a second connection beside the stays (rp_export_pass_aside).
  */
 #include "tests/report/fixture.h"
 #include "report/internal.h"
@@ -104,6 +105,27 @@ static void assert_same(struct fx *f, int64_t session, const struct report_optio
         assert_null(p.keep);
     }
     free(returning);
+    /* with the profiles read on a second connection beside the stays: the same pass */
+    struct store *aside;
+    struct rp_export_pass q;
+    assert_int_equal(store_open(f->url, &aside, err, sizeof err), 0);
+    assert_int_equal(rp_export_pass_aside(f->st, aside, FX_USER, session, o, &q, err, sizeof err),
+                     0);
+    assert_int_equal(q.flags.n, p.flags.n);
+    for (size_t i = 0; i < p.flags.n; i++) {
+        assert_int_equal(q.flags.flags[i].user_id, p.flags.flags[i].user_id);
+        assert_int_equal(q.flags.flags[i].reasons, p.flags.flags[i].reasons);
+        assert_string_equal(q.flags.flags[i].text ? q.flags.flags[i].text : "",
+                            p.flags.flags[i].text ? p.flags.flags[i].text : "");
+    }
+    assert_int_equal(q.n_returning, p.n_returning);
+    assert_memory_equal(q.returning, p.returning, p.n_returning * sizeof *p.returning);
+    assert_int_equal(q.n_keep, p.n_keep);
+    if (p.n_keep)
+        assert_memory_equal(q.keep, p.keep, p.n_keep * sizeof *p.keep);
+    assert_int_equal(q.n_channels, p.n_channels);
+    rp_export_pass_free(&q);
+    store_close(aside);
     rp_export_pass_free(&p);
     rp_free(&d);
 }

@@ -30,7 +30,8 @@ static void ask(struct fx *f, struct report_stats_cache *c, const struct report_
     size_t len = 0;
     assert_int_equal(store_session_get(f->st, f->session, &s, err, sizeof err), 0);
     assert_int_equal(
-        report_stats_cached(c, f->st, &s, o, sections, now_ms, &json, &len, err, sizeof err), 0);
+        report_stats_cached(c, f->st, NULL, &s, o, sections, now_ms, &json, &len, err, sizeof err),
+        0);
     char *want = fresh(f, o, sections);
     assert_string_equal(json, want);
     assert_int_equal(len, strlen(want));

@@ -2,7 +2,8 @@
  * report/table.c writes JSON rows member by member: the bytes must equal what jansson makes
  * of one object per row (json_dumps, JSON_COMPACT | JSON_PRESERVE_ORDER), including the
  * values jansson refuses (left out with their key), long strings and escapes; and rows
- * must reach the sink in chunks, not one write each.
+ * must reach the sink in chunks, not one write each. Plain cells (ids, times, fixed words) and
+ * integers, written without a quoting scan, give the bytes the same strings give.
  */
 #include "tests/support/testutil.h"
 #include "report/table.h"
@@ -86,10 +87,60 @@ static void json_rows_equal_janssons_objects(void **state)
     buf_free(&s.b);
 }
 
+/* One table of plain cells (and integers) and one of the same texts as strings. */
+static void write_both(enum report_format format, struct buf *plain, struct buf *str)
+{
+    static const char *const texts[] = {
+        "2023-11-14T22:13:20Z",    "123456789012", "returning", "known_bot|wave", "",
+        "2023-11-14T22:13:20.125Z"};
+    struct buf *outs[] = {plain, str};
+    char err[128];
+    for (int k = 0; k < 2; k++) {
+        struct sink_buf s = {0};
+        buf_init(&s.b, 0);
+        struct report_sink sink = {.write = to_buf, .ctx = &s};
+        struct rp_table t;
+        rp_table_begin(&t, &sink, format, columns, N_COLUMNS, 0);
+        for (int r = 0; r < 50; r++) {
+            enum rp_cell_kind kind = k == 0 ? RP_PLAIN : RP_STR;
+            char num[24];
+            snprintf(num, sizeof num, "%lld", (long long)(r % 3 ? r * 1000003LL : -r));
+            struct rp_cell cells[N_COLUMNS] = {
+                k == 0 ? (struct rp_cell){.kind = RP_INT, .i = r % 3 ? r * 1000003LL : -r}
+                       : (struct rp_cell){.kind = format == REPORT_CSV ? RP_STR : RP_INT,
+                                          .s = num,
+                                          .i = r % 3 ? r * 1000003LL : -r},
+                {.kind = kind, .s = texts[r % 6]},
+                {.kind = kind, .s = texts[(r + 1) % 6]},
+                {.kind = kind, .s = texts[(r + 2) % 6]},
+                {.kind = RP_STR, .s = "a, \"quoted\" note"},
+                {.kind = kind, .s = texts[(r + 3) % 6]},
+            };
+            assert_int_equal(rp_table_row(&t, cells, err, sizeof err), 0);
+        }
+        assert_int_equal(rp_table_end(&t, err, sizeof err), 0);
+        *outs[k] = s.b;
+    }
+}
+
+static void plain_cells_are_written_as_the_same_strings(void **state)
+{
+    enum report_format formats[] = {REPORT_CSV, REPORT_JSON};
+    for (int f = 0; f < 2; f++) {
+        struct buf plain, str;
+        write_both(formats[f], &plain, &str);
+        assert_int_equal(plain.len, str.len);
+        assert_memory_equal(plain.data, str.data, str.len);
+        buf_free(&plain);
+        buf_free(&str);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_rows_equal_janssons_objects),
+        cmocka_unit_test(plain_cells_are_written_as_the_same_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
