@@ -144,6 +144,29 @@ static int load_returning(struct store *st, struct rp_data *d, struct rp_export_
     return rc;
 }
 
+/* Once the flags are made, what only they read (logins, names, the days' and clusters'
+ * members) goes before the returning chatters are read: the ids channel_ids copies (8 bytes
+ * a chatter) then never sit beside the logins, which was the pass's peak without clusters.
+ * The profiles keep their ids (channel_ids, take_result) and lose their logins. */
+static void drop_flag_inputs(struct rp_data *d)
+{
+    an_creation_days_free(&d->flag_days); /* borrows the logins */
+    an_clusters_free(&d->flag_clusters);
+    free(d->multi);
+    free(d->renamers);
+    free(d->names);
+    free(d->name_rows);
+    free(d->pool);
+    d->multi = NULL;
+    d->renamers = NULL;
+    d->names = NULL;
+    d->name_rows = NULL;
+    d->pool = NULL;
+    d->n_multi = d->n_renamers = d->n_names = 0;
+    for (size_t i = 0; i < d->n_profiles; i++)
+        d->profiles[i].login = "";
+}
+
 static void take_result(struct rp_data *d, const struct report_options *o,
                         struct rp_export_pass *out)
 {
@@ -190,11 +213,13 @@ int rp_export_pass_aside(struct store *st, struct store *aside, int64_t user_id,
         rc = rp_load_presence(st, &d, &d.channels[c], err, errlen);
     if (!rc && !fed)
         rc = load_profiles(st, &d, o, err, errlen);
-    if (!rc)
-        rc = load_returning(st, &d, out, err, errlen);
     if (!rc) {
         an_flags_free(&d.flags); /* rp_compute_flags makes them anew */
         rc = rp_compute_flags(st, &d, o, err, errlen);
+    }
+    if (!rc) {
+        drop_flag_inputs(&d);
+        rc = load_returning(st, &d, out, err, errlen);
     }
     if (!rc)
         take_result(&d, o, out);
