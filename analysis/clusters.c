@@ -201,35 +201,91 @@ static unsigned bits_for(uint64_t v)
     return b;
 }
 
+/* In-place radix sort (most significant byte first, buckets swapped into place): the
+ * least-significant-first passes of an_ids_sort need a second array as large as the keys,
+ * 8 bytes an account at the flags pass's peak when one stem holds a million accounts. */
+static void flag_sort(uint64_t *a, size_t n, int shift)
+{
+    if (n < 64) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t v = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > v; j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    size_t start[257] = {0}, next[256];
+    for (size_t i = 0; i < n; i++)
+        start[((a[i] >> shift) & 0xff) + 1]++;
+    if (start[((a[0] >> shift) & 0xff) + 1] == n) { /* one digit here: the next byte decides */
+        if (shift)
+            flag_sort(a, n, shift - 8);
+        return;
+    }
+    for (int b = 0; b < 256; b++)
+        start[b + 1] += start[b];
+    memcpy(next, start, sizeof next);
+    for (int b = 0; b < 256; b++) {
+        while (next[b] < start[b + 1]) {
+            uint64_t v = a[next[b]];
+            unsigned d = (v >> shift) & 0xff;
+            while (d != (unsigned)b) { /* v goes to its bucket; what was there comes back */
+                uint64_t t = a[next[d]];
+                a[next[d]++] = v;
+                v = t;
+                d = (v >> shift) & 0xff;
+            }
+            a[next[b]++] = v;
+        }
+    }
+    for (int b = 0; shift && b < 256; b++)
+        if (start[b + 1] - start[b] > 1)
+            flag_sort(a + start[b], start[b + 1] - start[b], shift - 8);
+}
+
+/* Sorts keys of at most bits significant bits. */
+static void sort_keys(uint64_t *keys, size_t n, unsigned bits)
+{
+    size_t sorted = 1; /* ids that rise with creation time come in order already */
+    while (sorted < n && keys[sorted - 1] <= keys[sorted])
+        sorted++;
+    if (sorted < n)
+        flag_sort(keys, n, bits > 8 ? (int)((bits - 1) / 8 * 8) : 0);
+}
+
 /* One stem's accounts (positions, any order): sorted by creation time and cut by the
  * window. Equal creation times fall in one cluster whatever their order, so the order among
  * them does not matter. */
 static void one_stem(struct work *w, uint32_t *pos, size_t n)
 {
     int64_t lo = w->p[pos[0]].created_at_ms, hi = lo;
+    uint32_t last = pos[0];
     for (size_t i = 1; i < n; i++) {
         int64_t t = w->p[pos[i]].created_at_ms;
         lo = t < lo ? t : lo;
         hi = t > hi ? t : hi;
+        last = pos[i] > last ? pos[i] : last;
     }
     uint64_t range = (uint64_t)hi - (uint64_t)lo;
-    unsigned at_bits = bits_for(n - 1);
+    unsigned at_bits = bits_for(last);
     /* times[i]: the creation time of pos[i] once sorted */
     int64_t *times = xmalloc(n * sizeof *times);
     if (bits_for(range) + at_bits <= 63) {
-        /* time since the earliest, then the slot: one integer, sorted by radix */
+        /* time since the earliest, then the position itself: one integer, sorted in place, that
+         * gives both arrays back without a permutation to follow */
         for (size_t i = 0; i < n; i++)
             times[i] =
-                (int64_t)((((uint64_t)w->p[pos[i]].created_at_ms - (uint64_t)lo) << at_bits) | i);
-        an_ids_sort(times, n);
+                (int64_t)((((uint64_t)w->p[pos[i]].created_at_ms - (uint64_t)lo) << at_bits) |
+                          pos[i]);
+        uint64_t *keys = (uint64_t *)times;
+        sort_keys(keys, n, bits_for(range) + at_bits);
         uint64_t mask = at_bits ? (1ull << at_bits) - 1 : 0;
-        uint32_t *sorted = xmalloc(n * sizeof *sorted);
         for (size_t i = 0; i < n; i++) {
-            sorted[i] = pos[(uint64_t)times[i] & mask];
-            times[i] = (int64_t)((uint64_t)lo + ((uint64_t)times[i] >> at_bits));
+            pos[i] = (uint32_t)(keys[i] & mask);
+            times[i] = (int64_t)((uint64_t)lo + (keys[i] >> at_bits));
         }
-        memcpy(pos, sorted, n * sizeof *pos);
-        free(sorted);
     } else { /* times over more than 2^63 ms together: pairs, compared */
         int64_t(*pair)[2] = xmalloc(n * sizeof *pair);
         for (size_t i = 0; i < n; i++) {
