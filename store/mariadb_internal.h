@@ -251,8 +251,6 @@ int my_capture_commit(struct store *st, const struct store_capture_input *in,
                       struct store_capture_result *out, char *err, size_t errlen);
 int my_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                     struct store_capture **out, size_t *n, char *err, size_t errlen);
-int my_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,
-                 size_t *n, char *err, size_t errlen);
 int my_profiles_pull(struct store *st, store_ids_fn next, void *next_ctx, unsigned fields,
                      store_profile_fn fn, void *ctx, char *err, size_t errlen);
 int my_stays_each(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,

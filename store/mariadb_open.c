@@ -71,7 +71,6 @@ static const struct store_ops mariadb_ops = {
     .channel_kept_visits = my_channel_kept_visits,
     .capture_commit = my_capture_commit,
     .capture_list = my_capture_list,
-    .stay_list = my_stay_list,
     .stays_each = my_stays_each,
     .profile_stale = my_profile_stale,
     .profile_put = my_profile_put,

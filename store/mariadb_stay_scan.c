@@ -9,7 +9,7 @@ int my_stays_each(struct store *st, int64_t session_id, int64_t channel_id, stor
                   void *ctx, char *err, size_t errlen)
 {
     struct my_rows r;
-    /* the rows and order of my_stay_list */
+    /* ordered as the primary key: no sort */
     int rc = channel_id ? my_query(st,
                                    "SELECT user_id, channel_id, from_seq, COALESCE(to_seq, 0)"
                                    " FROM presence WHERE session_id = ? AND channel_id = ?"

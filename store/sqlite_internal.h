@@ -206,8 +206,6 @@ int sq_capture_commit(struct store *st, const struct store_capture_input *in,
                       struct store_capture_result *out, char *err, size_t errlen);
 int sq_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
                     struct store_capture **out, size_t *n, char *err, size_t errlen);
-int sq_stay_list(struct store *st, int64_t session_id, int64_t channel_id, struct store_stay **out,
-                 size_t *n, char *err, size_t errlen);
 int sq_stays_each(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,
                   void *ctx, char *err, size_t errlen);
 int sq_profile_stale(struct store *st, int64_t session_id, int64_t stale_before_ms, size_t limit,

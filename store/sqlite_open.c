@@ -210,7 +210,6 @@ static const struct store_ops sqlite_ops = {
     .channel_kept_visits = sq_channel_kept_visits,
     .capture_commit = sq_capture_commit,
     .capture_list = sq_capture_list,
-    .stay_list = sq_stay_list,
     .stays_each = sq_stays_each,
     .profile_stale = sq_profile_stale,
     .profile_put = sq_profile_put,

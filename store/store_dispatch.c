@@ -209,12 +209,6 @@ int store_capture_list(struct store *st, int64_t session_id, int64_t channel_id,
     return st->ops->capture_list(st, session_id, channel_id, out, n, err, errlen);
 }
 
-int store_stay_list(struct store *st, int64_t session_id, int64_t channel_id,
-                    struct store_stay **out, size_t *n, char *err, size_t errlen)
-{
-    return st->ops->stay_list(st, session_id, channel_id, out, n, err, errlen);
-}
-
 int store_stays_each(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,
                      void *ctx, char *err, size_t errlen)
 {

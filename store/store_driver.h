@@ -113,8 +113,6 @@ struct store_ops {
                           struct store_capture_result *out, char *err, size_t errlen);
     int (*capture_list)(struct store *st, int64_t session_id, int64_t channel_id,
                         struct store_capture **out, size_t *n, char *err, size_t errlen);
-    int (*stay_list)(struct store *st, int64_t session_id, int64_t channel_id,
-                     struct store_stay **out, size_t *n, char *err, size_t errlen);
     int (*stays_each)(struct store *st, int64_t session_id, int64_t channel_id, store_stay_fn fn,
                       void *ctx, char *err, size_t errlen);
     int (*profile_stale)(struct store *st, int64_t session_id, int64_t stale_before_ms,
