@@ -268,10 +268,57 @@ static void sort_keys(uint64_t *keys, size_t n, unsigned bits)
         flag_sort(keys, n, bits > 8 ? (int)((bits - 1) / 8 * 8) : 0);
 }
 
+/* The positions of n 8-byte slots (their bits in mask), written over the slots' own first
+ * half: a separate array was 4 bytes an account more at the pass's peak (a session whose
+ * logins nearly all share one stem hands one group of a million to one_hash). Slot j is read
+ * before position j, at or below its bytes, is written; memcpy keeps the types' rules. */
+static uint32_t *positions_in_place(uint64_t *s, size_t n, uint64_t mask)
+{
+    unsigned char *bytes = (unsigned char *)s;
+    for (size_t j = 0; j < n; j++) {
+        uint64_t v;
+        memcpy(&v, bytes + j * sizeof v, sizeof v);
+        uint32_t at = (uint32_t)(v & mask);
+        memcpy(bytes + j * sizeof at, &at, sizeof at);
+    }
+    return (uint32_t *)(void *)s;
+}
+
+/* one_stem where pos has room for n 8-byte keys (the group's own bucket slots): the keys are
+ * made over the positions (from the end, so each position is read before its bytes are
+ * written), sorted, cut by the window, and each cluster's positions taken back over its own
+ * keys; no array of times beside them (8 bytes an account at the peak). */
+static void one_stem_in_room(struct work *w, uint32_t *pos, size_t n, int64_t lo, unsigned at_bits,
+                             unsigned bits)
+{
+    unsigned char *bytes = (unsigned char *)pos;
+    for (size_t i = n; i-- > 0;) {
+        uint32_t at;
+        memcpy(&at, bytes + i * sizeof at, sizeof at);
+        uint64_t key = (((uint64_t)w->p[at].created_at_ms - (uint64_t)lo) << at_bits) | at;
+        memcpy(bytes + i * sizeof key, &key, sizeof key);
+    }
+    uint64_t *keys = (uint64_t *)(void *)pos;
+    sort_keys(keys, n, bits);
+    uint64_t mask = at_bits ? (1ull << at_bits) - 1 : 0;
+    size_t min_size = w->rule->min_size ? w->rule->min_size : 1;
+    for (size_t from = 0, i = 1; from < n; i++) {
+        if (i < n &&
+            (int64_t)((keys[i] >> at_bits) - (keys[i - 1] >> at_bits)) <= w->rule->window_ms)
+            continue;
+        if (i - from >= min_size) {
+            int64_t first = (int64_t)((uint64_t)lo + (keys[from] >> at_bits));
+            int64_t last = (int64_t)((uint64_t)lo + (keys[i - 1] >> at_bits));
+            emit(w, positions_in_place(&keys[from], i - from, mask), i - from, first, last);
+        }
+        from = i;
+    }
+}
+
 /* One stem's accounts (positions, any order): sorted by creation time and cut by the
  * window. Equal creation times fall in one cluster whatever their order, so the order among
  * them does not matter. */
-static void one_stem(struct work *w, uint32_t *pos, size_t n)
+static void one_stem(struct work *w, uint32_t *pos, size_t n, int room)
 {
     int64_t lo = w->p[pos[0]].created_at_ms, hi = lo;
     uint32_t last = pos[0];
@@ -283,6 +330,10 @@ static void one_stem(struct work *w, uint32_t *pos, size_t n)
     }
     uint64_t range = (uint64_t)hi - (uint64_t)lo;
     unsigned at_bits = bits_for(last);
+    if (room && bits_for(range) + at_bits <= 63) {
+        one_stem_in_room(w, pos, n, lo, at_bits, bits_for(range) + at_bits);
+        return;
+    }
     /* times[i]: the creation time of pos[i] once sorted */
     int64_t *times = xmalloc(n * sizeof *times);
     if (bits_for(range) + at_bits <= 63) {
@@ -333,7 +384,8 @@ static int by_stem(const void *a, const void *b)
     return stem_cmp(((const struct named *)a)->login, ((const struct named *)b)->login);
 }
 
-/* One hash's accounts: one stem, unless two stems share the hash. */
+/* One hash's accounts: one stem, unless two stems share the hash. pos is the group's own
+ * bucket slots (positions_in_place): room for 8 bytes an account. */
 static void one_hash(struct work *w, uint32_t *pos, size_t n)
 {
     const char *first = w->p[pos[0]].login;
@@ -342,7 +394,7 @@ static void one_hash(struct work *w, uint32_t *pos, size_t n)
     while (same < n && same_stem(first, stem, w->p[pos[same]].login))
         same++;
     if (same == n) {
-        one_stem(w, pos, n);
+        one_stem(w, pos, n, 1); /* pos is its bucket slots: 8 bytes an account */
         return;
     }
     struct named *s = xmalloc(n * sizeof *s);
@@ -356,7 +408,7 @@ static void one_hash(struct work *w, uint32_t *pos, size_t n)
         if (i < n && !stem_cmp(s[i].login, s[from].login))
             continue;
         if (i - from >= min_size)
-            one_stem(w, &pos[from], i - from);
+            one_stem(w, &pos[from], i - from, 0);
         from = i;
     }
     free(s);
@@ -403,22 +455,6 @@ static uint64_t *by_bucket(const struct an_profile *p, size_t n, const uint64_t 
     return slot;
 }
 
-/* The positions of n slots (the low halves), written over the slots' own first half: a
- * separate array was 4 bytes an account more at the pass's peak (a session whose logins
- * nearly all share one stem hands one group of a million to one_hash). Slot j is read before
- * position j, at or below its bytes, is written; memcpy keeps the types' rules. */
-static uint32_t *positions_in_place(uint64_t *s, size_t n)
-{
-    unsigned char *bytes = (unsigned char *)s;
-    for (size_t j = 0; j < n; j++) {
-        uint64_t v;
-        memcpy(&v, bytes + j * sizeof v, sizeof v);
-        uint32_t at = (uint32_t)v;
-        memcpy(bytes + j * sizeof at, &at, sizeof at);
-    }
-    return (uint32_t *)(void *)s;
-}
-
 void an_clusters(const struct an_profile *profiles, size_t n, const struct an_cluster_rule *rule,
                  struct an_clusters *out)
 {
@@ -446,7 +482,7 @@ void an_clusters(const struct an_profile *profiles, size_t n, const struct an_cl
             if (i < size && s[i] >> 32 == s[at] >> 32)
                 continue;
             if (i - at >= min_size)
-                one_hash(&w, positions_in_place(&s[at], i - at), i - at);
+                one_hash(&w, positions_in_place(&s[at], i - at, UINT32_MAX), i - at);
             at = i;
         }
     }
