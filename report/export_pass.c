@@ -213,6 +213,10 @@ int rp_export_pass_aside(struct store *st, struct store *aside, int64_t user_id,
         rc = rp_load_presence(st, &d, &d.channels[c], err, errlen);
     if (!rc && !fed)
         rc = load_profiles(st, &d, o, err, errlen);
+    /* The stays are read: what their scan left in st's page cache (up to the scan's 2 MB) is
+     * given back before the flags' peak; the caller's hint holds for the reads after. */
+    store_scan_hint(st, 0);
+    store_scan_hint(st, 1);
     if (!rc) {
         an_flags_free(&d.flags); /* rp_compute_flags makes them anew */
         rc = rp_compute_flags(st, &d, o, err, errlen);

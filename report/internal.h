@@ -126,7 +126,10 @@ struct rp_export_pass {
 };
 
 /** Computes the flags and new/returning status of session_id's chatters with the least memory
- * the flag rules allow; free with rp_export_pass_free. Same answers as rp_load. */
+ * the flag rules allow; free with rp_export_pass_free. Same answers as rp_load. Meant to run
+ * inside the export's store_scan_hint(st, 1): it ends and restarts the hint once the stays
+ * are read (giving their scan's page cache back before the flags' peak), so st is in a scan
+ * hint when it returns and the caller ends it. */
 int rp_export_pass(struct store *st, int64_t user_id, int64_t session_id,
                    const struct report_options *o, struct rp_export_pass *out, char *err,
                    size_t errlen);
