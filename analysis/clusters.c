@@ -109,28 +109,44 @@ static int by_size(const void *a, const void *b)
            (x->first_created_ms < y->first_created_ms);
 }
 
-/* Sorts positions ascending in place (radix, most significant byte first, buckets swapped
- * into place: no second array, which was 4 bytes a member at the pass's peak when a stem of a
- * million accounts reaches emit): a cluster's members are then read in the profiles' order,
- * not scattered by creation time over a big session. */
-static void sort_positions_from(uint32_t *a, size_t n, unsigned shift)
+/* Keys of 4 bytes (positions) or 8 (creation-time keys), read and written through these so
+ * that one sort serves both. */
+static uint64_t key_at(const void *a, size_t width, size_t i)
+{
+    return width == 4 ? ((const uint32_t *)a)[i] : ((const uint64_t *)a)[i];
+}
+
+static void key_put(void *a, size_t width, size_t i, uint64_t v)
+{
+    if (width == 4)
+        ((uint32_t *)a)[i] = (uint32_t)v;
+    else
+        ((uint64_t *)a)[i] = v;
+}
+
+/* In-place radix sort from the byte at shift down (most significant byte first, buckets
+ * swapped into place): the least-significant-first passes of an_ids_sort need a second array
+ * as large as the keys, 8 bytes an account at the flags pass's peak when one stem holds a
+ * million accounts. Positions sorted this way make a cluster's members read in the profiles'
+ * order, not scattered by creation time over a big session. */
+static void sort_in_place(void *a, size_t width, size_t n, unsigned shift)
 {
     if (n < 64) {
         for (size_t i = 1; i < n; i++) {
-            uint32_t v = a[i];
+            uint64_t v = key_at(a, width, i);
             size_t j = i;
-            for (; j > 0 && a[j - 1] > v; j--)
-                a[j] = a[j - 1];
-            a[j] = v;
+            for (; j > 0 && key_at(a, width, j - 1) > v; j--)
+                key_put(a, width, j, key_at(a, width, j - 1));
+            key_put(a, width, j, v);
         }
         return;
     }
     size_t start[257] = {0}, next[256];
     for (size_t i = 0; i < n; i++)
-        start[(a[i] >> shift & 0xff) + 1]++;
-    if (start[(a[0] >> shift & 0xff) + 1] == n) { /* one digit here: the next byte decides */
+        start[(key_at(a, width, i) >> shift & 0xff) + 1]++;
+    if (start[(key_at(a, width, 0) >> shift & 0xff) + 1] == n) { /* the next byte decides */
         if (shift)
-            sort_positions_from(a, n, shift - 8);
+            sort_in_place(a, width, n, shift - 8);
         return;
     }
     for (int b = 0; b < 256; b++)
@@ -138,25 +154,20 @@ static void sort_positions_from(uint32_t *a, size_t n, unsigned shift)
     memcpy(next, start, sizeof next);
     for (unsigned b = 0; b < 256; b++) {
         while (next[b] < start[b + 1]) {
-            uint32_t v = a[next[b]];
+            uint64_t v = key_at(a, width, next[b]);
             unsigned d = v >> shift & 0xff;
             while (d != b) { /* v goes to its bucket; what was there comes back */
-                uint32_t t = a[next[d]];
-                a[next[d]++] = v;
+                uint64_t t = key_at(a, width, next[d]);
+                key_put(a, width, next[d]++, v);
                 v = t;
                 d = v >> shift & 0xff;
             }
-            a[next[b]++] = v;
+            key_put(a, width, next[b]++, v);
         }
     }
     for (int b = 0; shift && b < 256; b++)
         if (start[b + 1] - start[b] > 1)
-            sort_positions_from(a + start[b], start[b + 1] - start[b], shift - 8);
-}
-
-static void sort_positions(uint32_t *a, size_t n)
-{
-    sort_positions_from(a, n, 24);
+            sort_in_place((char *)a + start[b] * width, width, start[b + 1] - start[b], shift - 8);
 }
 
 /* A cluster: pos[0..n) the positions of its profiles (reordered here), created from first_ms
@@ -164,7 +175,7 @@ static void sort_positions(uint32_t *a, size_t n)
  * stem pick numbers (years, ids) scattered over millions. */
 static void emit(struct work *w, uint32_t *pos, size_t n, int64_t first_ms, int64_t last_ms)
 {
-    sort_positions(pos, n);
+    sort_in_place(pos, sizeof *pos, n, 24);
     uint64_t lo = UINT64_MAX, hi = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t v = number_of(w->p[pos[i]].login);
@@ -214,50 +225,6 @@ static unsigned bits_for(uint64_t v)
     return b;
 }
 
-/* In-place radix sort (most significant byte first, buckets swapped into place): the
- * least-significant-first passes of an_ids_sort need a second array as large as the keys,
- * 8 bytes an account at the flags pass's peak when one stem holds a million accounts. */
-static void flag_sort(uint64_t *a, size_t n, int shift)
-{
-    if (n < 64) {
-        for (size_t i = 1; i < n; i++) {
-            uint64_t v = a[i];
-            size_t j = i;
-            for (; j > 0 && a[j - 1] > v; j--)
-                a[j] = a[j - 1];
-            a[j] = v;
-        }
-        return;
-    }
-    size_t start[257] = {0}, next[256];
-    for (size_t i = 0; i < n; i++)
-        start[((a[i] >> shift) & 0xff) + 1]++;
-    if (start[((a[0] >> shift) & 0xff) + 1] == n) { /* one digit here: the next byte decides */
-        if (shift)
-            flag_sort(a, n, shift - 8);
-        return;
-    }
-    for (int b = 0; b < 256; b++)
-        start[b + 1] += start[b];
-    memcpy(next, start, sizeof next);
-    for (int b = 0; b < 256; b++) {
-        while (next[b] < start[b + 1]) {
-            uint64_t v = a[next[b]];
-            unsigned d = (v >> shift) & 0xff;
-            while (d != (unsigned)b) { /* v goes to its bucket; what was there comes back */
-                uint64_t t = a[next[d]];
-                a[next[d]++] = v;
-                v = t;
-                d = (v >> shift) & 0xff;
-            }
-            a[next[b]++] = v;
-        }
-    }
-    for (int b = 0; shift && b < 256; b++)
-        if (start[b + 1] - start[b] > 1)
-            flag_sort(a + start[b], start[b + 1] - start[b], shift - 8);
-}
-
 /* Sorts keys of at most bits significant bits. */
 static void sort_keys(uint64_t *keys, size_t n, unsigned bits)
 {
@@ -265,7 +232,7 @@ static void sort_keys(uint64_t *keys, size_t n, unsigned bits)
     while (sorted < n && keys[sorted - 1] <= keys[sorted])
         sorted++;
     if (sorted < n)
-        flag_sort(keys, n, bits > 8 ? (int)((bits - 1) / 8 * 8) : 0);
+        sort_in_place(keys, sizeof *keys, n, bits > 8 ? (bits - 1) / 8 * 8 : 0);
 }
 
 /* The positions of n 8-byte slots (their bits in mask), written over the slots' own first
