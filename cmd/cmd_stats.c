@@ -195,7 +195,8 @@ int cmd_stats(int argc, char **argv)
         goto fail;
     /* A second connection lets the profiles be read beside the stays (report_session_aside);
      * without one the document is the same, read on one thread. */
-    if (!chatter && !history && !compare && store_open(app.cfg.db, &aside, err, sizeof err))
+    if (!chatter && !history && !compare && report_sections_read_profiles(sections) &&
+        store_open(app.cfg.db, &aside, err, sizeof err))
         aside = NULL;
     if (chatter)
         rc = report_chatter(app.st, me.id, chatter, &doc, err, sizeof err);

@@ -87,6 +87,10 @@ int report_sections_parse(const char *list, unsigned *out, char *err, size_t err
 int report_session(struct store *st, int64_t user_id, int64_t session_id,
                    const struct report_options *o, unsigned sections, json_t **out, char *err,
                    size_t errlen);
+/** Whether the document of these sections reads the chatters' profiles: only then does a
+ * second connection (report_session_aside) read anything. */
+int report_sections_read_profiles(unsigned sections);
+
 /**
  * report_session, the chatters' profiles read on aside (a second connection to the same store,
  * used by nobody else meanwhile; NULL: none) by a second thread while st reads the stays.

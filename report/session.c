@@ -352,6 +352,14 @@ static int series_document(struct store *st, int64_t user_id, int64_t session_id
     return 0;
 }
 
+/* Participation, series and overlap read stays only: a dashboard refreshing the series must
+ * not pay for every profile and the flags. Followers read their own rows. */
+int report_sections_read_profiles(unsigned sections)
+{
+    return (sections & ~(unsigned)(REPORT_PARTICIPATION | REPORT_SERIES | REPORT_OVERLAP |
+                                   REPORT_FOLLOWERS)) != 0;
+}
+
 int report_session(struct store *st, int64_t user_id, int64_t session_id,
                    const struct report_options *o, unsigned sections, json_t **out, char *err,
                    size_t errlen)
@@ -371,10 +379,7 @@ int report_session_aside(struct store *st, struct store *aside, int64_t user_id,
             return rc;
     }
     struct rp_data d;
-    /* Participation, series and overlap read stays only: a dashboard refreshing the series
-     * must not pay for every profile and the flags. Followers read their own rows. */
-    int profiles = (sections & ~(unsigned)(REPORT_PARTICIPATION | REPORT_SERIES | REPORT_OVERLAP |
-                                           REPORT_FOLLOWERS)) != 0
+    int profiles = report_sections_read_profiles(sections)
                        ? RP_PROFILES_LEAN /* the document shows logins, no display name */
                        : RP_NO_PROFILES;
     int rc = rp_load_part_aside(st, aside, user_id, session_id, o, profiles, &d, err, errlen);

@@ -170,7 +170,8 @@ int report_stats_cached(struct report_stats_cache *c, struct store *st,
     if (*json)
         return 0;
     json_t *doc = NULL;
-    struct store *second = aside ? aside->take(aside->ctx) : NULL;
+    struct store *second =
+        aside && report_sections_read_profiles(sections) ? aside->take(aside->ctx) : NULL;
     rc = report_session_aside(st, second, s->user_id, s->id, o, sections, &doc, err, errlen);
     if (rc)
         return rc;

@@ -35,7 +35,8 @@ uint64_t report_stats_cache_builds(struct report_stats_cache *c);
  * at the same moment both build: the cache never waits for a build. aside: NULL for none.
  */
 /** Where a build gets a second connection to read the profiles beside the stays
- * (report_session_aside): take is asked only when the document is not in the cache, and may
+ * (report_session_aside): take is asked only when the document is not in the cache and
+ * reads profiles (report_sections_read_profiles), and may
  * return NULL (the build reads on one connection). The caller gives the connection back. */
 struct report_aside {
     struct store *(*take)(void *ctx);

@@ -164,6 +164,52 @@ static void documents_beyond_the_byte_budget_push_out_the_least_recently_used(vo
     report_stats_cache_free(c);
 }
 
+/* A second connection, counted each time the cache asks for one. */
+struct lender {
+    struct store *st;
+    int asked;
+};
+
+static struct store *lend(void *ctx)
+{
+    struct lender *l = ctx;
+    l->asked++;
+    return l->st;
+}
+
+static void a_second_connection_is_asked_for_only_by_a_build_that_reads_profiles(void **state)
+{
+    struct fx *f = *state;
+    const int64_t ids[] = {1, 2, 3};
+    fx_capture(f->st, f->session, FX_ALPHA, ids, 3, FX_T0);
+    fx_profile(f->st, 1, "one", FX_T0 - 86400000LL, FX_T0);
+    struct report_options o;
+    report_options_default(&o);
+    char err[256];
+    struct lender l = {0};
+    assert_int_equal(store_open(f->url, &l.st, err, sizeof err), 0);
+    struct report_aside aside = {lend, &l};
+    struct report_stats_cache *c = report_stats_cache_new(1 << 20, 10000);
+    struct store_session s;
+    assert_int_equal(store_session_get(f->st, f->session, &s, err, sizeof err), 0);
+    const unsigned asks[] = {REPORT_SERIES, REPORT_SUMMARY, REPORT_SUMMARY};
+    const int asked_after[] = {0, 1, 1}; /* the repeat comes from the cache */
+    for (size_t i = 0; i < 3; i++) {
+        char *json = NULL;
+        size_t len = 0;
+        assert_int_equal(report_stats_cached(c, f->st, &aside, &s, &o, asks[i], 1000, &json, &len,
+                                             err, sizeof err),
+                         0);
+        char *want = fresh(f, &o, asks[i]);
+        assert_string_equal(json, want);
+        free(want);
+        free(json);
+        assert_int_equal(l.asked, asked_after[i]);
+    }
+    report_stats_cache_free(c);
+    store_close(l.st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +223,9 @@ int main(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(
             documents_beyond_the_byte_budget_push_out_the_least_recently_used, fx_setup,
+            fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_second_connection_is_asked_for_only_by_a_build_that_reads_profiles, fx_setup,
             fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
