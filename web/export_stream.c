@@ -229,8 +229,8 @@ static void *produce(void *arg)
     char err[256] = "";
     /* a pooled store connection, owned by this thread until it is given back */
     struct web_req pooled = {.w = f->w, .route = -1};
-    /* and a second one, so the chatters export reads the profiles beside the stays (the
-     * export goes on with one if none can be had) */
+    /* and, for the chatters export (the only one that reads profiles), a second one, so it
+     * reads them beside the stays (it goes on with one if none can be had) */
     struct web_req aside = {.w = f->w, .route = -1};
     struct report_sink sink = {.write = feed_write, .ctx = f};
     int rc = take_slot(f) ? TCA_ERR : 0;
@@ -240,8 +240,9 @@ static void *produce(void *arg)
         rc = tca_fail(err, sizeof err, TCA_EDB, "the store is unavailable");
     if (!rc) {
         metrics_add(web_metrics_registry(f->w->metrics), TM_HTTP_EXPORT_RUNS, 0, 0, 1);
-        rc = report_export_run_aside(pooled.st, web_store(&aside), f->user_id, &f->x, &f->o, &sink,
-                                     err, sizeof err);
+        struct store *second = f->x.kind == REPORT_EXPORT_CHATTERS ? web_store(&aside) : NULL;
+        rc = report_export_run_aside(pooled.st, second, f->user_id, &f->x, &f->o, &sink, err,
+                                     sizeof err);
     }
     if (rc && f->fail_after && f->base + f->len >= f->fail_after)
         snprintf(err, sizeof err, "export failed: test failure after %zu bytes", f->fail_after);
